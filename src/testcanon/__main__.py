@@ -1,0 +1,3 @@
+from testcanon.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The `canon` command line: a thin typer shell over the capability packages.
+
+Each module in this package is one command (or command group) and exposes
+`register(app)`. Modules are found automatically, so a new command is one new file.
+Command modules import their capability lazily, inside the command, so `canon --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from testcanon.__about__ import __version__
+from testcanon.errors import CanonError
+
+# The order commands appear in `canon --help`; modules not named here follow alphabetically.
+ORDER = ("scan", "check", "rule", "fix", "migrate", "undo", "run", "collect", "shards",
+         "perf", "coverage", "events", "journey", "load", "audit", "report", "init")
+
+app = typer.Typer(
+    name="canon",
+    help="Bring a sprawling Python test suite back under one canonical way of testing.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"testcanon {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """Bring a sprawling Python test suite back under one canonical way of testing."""
+
+
+def _register_commands() -> None:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for name in sorted(names, key=lambda n: (rank.get(n, len(ORDER)), n)):
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console entry point: run the app, turning expected errors into one line and exit 2."""
+    try:
+        app()
+    except CanonError as exc:
+        typer.echo(f"canon: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("canon: interrupted", err=True)
+        sys.exit(130)

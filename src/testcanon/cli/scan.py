@@ -1,0 +1,99 @@
+"""`canon scan`: which Python files cannot even be compiled."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from testcanon.output.formats import OutputFormat
+
+SCHEMA_VERSION = 1
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scan")(scan_command)
+
+
+def scan_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the cache."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files are broken."),
+    frames: bool = typer.Option(True, "--frames/--no-frames", help="Show code frames."),
+) -> None:
+    """Find every Python file that does not compile (without running it)."""
+    from testcanon.__about__ import __version__
+    from testcanon.config import load_project
+    from testcanon.output.github import to_github
+    from testcanon.output.progress import LazyProgress
+    from testcanon.output.sarif import to_sarif
+    from testcanon.output.text import make_console
+    from testcanon.source import discover
+    from testcanon.syntax import scan
+    from testcanon.syntax.rules import SCAN_RULES
+    from testcanon.syntax.summary import summarize
+
+    paths = paths or []
+    project = load_project(paths[0] if paths else Path("."))
+    files = discover(project, paths)
+    handle = output.open("w", encoding="utf-8") if output else None
+    console = make_console(handle)
+    try:
+        with LazyProgress(make_console(), "compiling") as progress:
+            report = scan(project, files, jobs=jobs, use_cache=not no_cache,
+                          progress=progress if output_format is OutputFormat.text else None)
+        summary = summarize(report, project.config.priority)
+        if output_format is OutputFormat.json:
+            document = {
+                "schema_version": SCHEMA_VERSION,
+                "tool": {"name": "testcanon", "version": __version__},
+                "command": "scan",
+                "root": str(project.root),
+                "summary": summary.to_json(),
+                "findings": [{**f.to_json(), "kind": f.data["kind"], "frame": f.frame}
+                             for f in report.findings],
+            }
+            console.file.write(json.dumps(document, indent=2) + "\n")
+        elif output_format is OutputFormat.sarif:
+            sarif = to_sarif(report.findings, SCAN_RULES, tool_version=__version__)
+            console.file.write(json.dumps(sarif, indent=2) + "\n")
+        elif output_format is OutputFormat.github:
+            console.file.write(to_github(report.findings))
+        else:
+            _print_text(console, report, summary, project.config.priority, frames)
+    finally:
+        if handle:
+            handle.close()
+    if report.findings and not exit_zero:
+        raise typer.Exit(1)
+
+
+def _print_text(console, report, summary, priority_globs, frames: bool) -> None:
+    from testcanon.output.text import counts_table, print_groups, print_tables
+    from testcanon.syntax.summary import OTHER_GROUP
+
+    labels = [*priority_globs, OTHER_GROUP]
+    groups: dict[str, list] = {label: [] for label in labels}
+    for finding in report.findings:
+        index = min(report.priority_of.get(finding.path, len(priority_globs)), len(priority_globs))
+        groups[labels[index]].append(finding)
+    if not priority_globs:
+        groups = {"files that do not compile": groups[OTHER_GROUP]}
+    print_groups(console, groups, show_frame=frames)
+    if report.findings:
+        print_tables(console, [
+            counts_table("By error kind", summary.by_kind, key_header="kind"),
+            counts_table("By top-level folder", summary.by_folder, key_header="folder"),
+            counts_table("By priority group", summary.by_priority, key_header="group")
+            if priority_globs else counts_table("", {}, key_header=""),
+        ])
+    status = "[bold red]" if report.findings else "[bold green]"
+    console.print(
+        f"{status}{summary.broken:,} of {summary.files:,} files do not compile[/] "
+        f"[dim]({summary.cached:,} from cache, {summary.elapsed:.2f}s)[/dim]"
+    )

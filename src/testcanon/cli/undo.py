@@ -1,0 +1,36 @@
+"""`canon undo`: put back exactly what the last fix/migrate/init run changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("undo")(undo_command)
+
+
+def undo_command(
+    run_id: Optional[str] = typer.Argument(None, help="Run to undo (default: the newest)."),
+    list_runs: bool = typer.Option(False, "--list", help="List journalled runs."),
+    force: bool = typer.Option(False, "--force", help="Undo even if files changed since."),
+    project_path: Path = typer.Option(Path("."), "--project", help="Project path."),
+) -> None:
+    """Restore the files changed by the last journalled run, byte for byte."""
+    from testcanon.config import find_root
+    from testcanon.journal import Journal
+    from testcanon.output.text import make_console
+
+    console = make_console()
+    journal = Journal(find_root(project_path))
+    if list_runs:
+        runs = journal.runs()
+        if not runs:
+            console.print("no journalled runs")
+        for run in reversed(runs):
+            console.print(f"{run.id}  {run.status:<6}  {len(run.entries):>4} file(s)  {run.command}")
+        return
+    run = journal.undo(run_id, force=force)
+    console.print(f"undid run {run.id} ({run.command}): restored {len(run.entries)} file(s)")

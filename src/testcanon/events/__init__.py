@@ -1,0 +1,1 @@
+"""Agent event streams (see issue 6)."""

@@ -1,0 +1,31 @@
+"""GitHub Actions workflow annotations (`::error file=...::message`), one per finding."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from testcanon.findings import Finding
+
+_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(findings: Iterable[Finding]) -> str:
+    """Annotation lines as the GitHub runner parses them from a step's output."""
+    lines = []
+    for finding in findings:
+        props = [f"file={_escape_property(finding.path)}", f"line={finding.line}",
+                 f"col={finding.column}"]
+        if finding.end_line:
+            props.append(f"endLine={finding.end_line}")
+        props.append(f"title={_escape_property(finding.code)}")
+        level = _LEVEL.get(finding.severity, "error")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(f'{finding.code} {finding.message}')}")
+    return "\n".join(lines) + ("\n" if lines else "")

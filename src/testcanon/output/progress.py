@@ -1,0 +1,41 @@
+"""A progress bar that only appears on a terminal and only when there is real work left."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+# Fewer files than this left to do finish before a bar would be worth drawing.
+_MIN_REMAINING = 300
+
+
+class LazyProgress:
+    """Callable `(done, total)`; draws a transient bar once enough work remains."""
+
+    def __init__(self, console: Console, description: str) -> None:
+        self._console = console
+        self._description = description
+        self._progress: Progress | None = None
+        self._task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is None:
+            if not self._console.is_terminal or total - done < _MIN_REMAINING:
+                return
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=self._console, transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

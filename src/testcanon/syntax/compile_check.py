@@ -1,0 +1,158 @@
+"""Decide whether one file compiles, exactly as the running interpreter would, without running it.
+
+`compile(source_bytes, path, "exec", ast.PyCF_ONLY_AST)` is CPython's own parser, honouring
+PEP 263 cookies and BOMs. Before it, cheap checks sort out what is not Python source at all
+(binary files, stray NUL bytes, undecodable text, huge files), each reported as its own kind.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import os
+import tokenize
+from typing import NamedTuple
+
+KIND_CODES: dict[str, str] = {
+    "syntax-error": "CANON001",
+    "indentation-error": "CANON002",
+    "tab-error": "CANON003",
+    "encoding-error": "CANON004",
+    "null-bytes": "CANON005",
+    "unreadable": "CANON006",
+    "binary": "CANON007",
+    "too-large": "CANON008",
+}
+
+_BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"GIF8", b"\xff\xd8\xff")
+_TEXT_CONTROL = {9, 10, 12, 13, 8, 27}
+
+
+class Problem(NamedTuple):
+    """Why a file does not compile; a plain tuple so it caches with `marshal`."""
+
+    kind: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    frame: str
+
+
+class Checked(NamedTuple):
+    """A file's stat data and digest (for the cache) and its problem, if any."""
+
+    relpath: str
+    size: int
+    mtime_ns: int
+    digest: bytes
+    problem: Problem | None
+    unchanged: bool = False
+
+
+def check_file(path: str, relpath: str, max_size: int, known_digest: bytes = b"") -> Checked:
+    """Read and compile one file; never raises for anything the file contains.
+
+    When the content's digest equals `known_digest` (the cache's), the file is not compiled
+    and the result says `unchanged`: the caller reuses its cached verdict.
+    """
+    try:
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > max_size:
+                problem = Problem("too-large", f"file is {stat.st_size:,} bytes, over the "
+                                  f"{max_size:,}-byte limit (max_file_size); not compiled",
+                                  1, 1, 1, 1, "")
+                return Checked(relpath, stat.st_size, stat.st_mtime_ns, b"", problem)
+            data = handle.read()
+    except OSError as exc:
+        return Checked(relpath, -1, -1, b"", Problem("unreadable", f"cannot read: {exc.strerror or exc}",
+                                                      1, 1, 1, 1, ""))
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if digest == known_digest:
+        return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, None, unchanged=True)
+    return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, check_source(data, relpath))
+
+
+def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
+    """The problem that stops `data` compiling, or None when it compiles."""
+    if b"\0" in data:
+        return _nul_problem(data)
+    encoding_problem = _encoding_problem(data)
+    if encoding_problem is not None:
+        return encoding_problem
+    try:
+        compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:  # includes IndentationError and TabError
+        return _syntax_problem(exc, data)
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return Problem("syntax-error", f"{type(exc).__name__}: {exc}", 1, 1, 1, 1, "")
+    return None
+
+
+def _nul_problem(data: bytes) -> Problem:
+    head = data[:8192]
+    controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROL)
+    if head.startswith(_BINARY_MAGIC) or controls > len(head) * 0.1:
+        return Problem("binary", "binary content (not Python source)", 1, 1, 1, 1, "")
+    offset = data.index(b"\0")
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    frame = _frame(data, line, column)
+    return Problem("null-bytes", "source contains a NUL byte", line, column, line, column + 1, frame)
+
+
+def _encoding_problem(data: bytes) -> Problem | None:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return Problem("encoding-error", str(exc), 1, 1, 1, 1, "")
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        declared = encoding not in ("utf-8", "utf-8-sig") or data.startswith(b"\xef\xbb\xbf")
+        if declared:
+            message = f"byte 0x{data[exc.start]:02x} cannot be decoded as declared encoding {encoding}"
+        else:
+            message = (f"non-UTF-8 byte 0x{data[exc.start]:02x} and no encoding declared "
+                       "(PEP 263)")
+        return Problem("encoding-error", message, line, column, line, column + 1,
+                       _frame(data, line, column))
+    except LookupError:
+        return Problem("encoding-error", f"unknown encoding: {encoding}", 1, 1, 1, 1, "")
+    return None
+
+
+def _syntax_problem(exc: SyntaxError, data: bytes) -> Problem:
+    kind = ("tab-error" if isinstance(exc, TabError)
+            else "indentation-error" if isinstance(exc, IndentationError)
+            else "syntax-error")
+    line = exc.lineno or 1
+    column = exc.offset or 1
+    end_line = exc.end_lineno or line
+    end_column = exc.end_offset or column
+    return Problem(kind, exc.msg, line, column, end_line, end_column, _frame(data, line, column))
+
+
+def _frame(data: bytes, line: int, column: int, context: int = 2) -> str:
+    """A few numbered lines up to the error line and a caret under the column."""
+    lines = data.decode("utf-8", "replace").splitlines()
+    if not lines or line > len(lines) + 1:
+        return ""
+    first = max(1, line - context)
+    last = min(len(lines), line)
+    width = len(str(last))
+    out = []
+    for number in range(first, last + 1):
+        text = lines[number - 1].replace("\0", "\\0").expandtabs(4)
+        if len(text) > 160:
+            text = text[:157] + "..."
+        out.append(f"{number:>{width}} | {text}")
+    if line <= len(lines):
+        caret_column = min(max(column, 1), 160)
+        out.append(f"{' ' * width} | {' ' * (caret_column - 1)}^")
+    return "\n".join(out)

@@ -1,0 +1,172 @@
+"""`canon scan`: find every file that the interpreter cannot compile, fast and cached.
+
+The main process stats every file and answers from the cache what it can; only files whose
+stat data changed are read (and hashed), and only files whose content changed are compiled,
+in worker processes when there are enough of them to be worth the start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+from testcanon.config import Project
+from testcanon.findings import Finding
+from testcanon.source import SourceFile
+from testcanon.syntax.cache import ScanCache, cache_path, now_ns
+from testcanon.syntax.compile_check import KIND_CODES, Checked, Problem, check_file
+
+# Below this many files to compile, worker start-up costs more than it saves.
+_PARALLEL_MIN_FILES = 48
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What a scan found: one finding per file that does not compile."""
+
+    files: int
+    findings: list[Finding]
+    cached: int
+    compiled: int
+    elapsed: float
+    priority_of: dict[str, int] = field(default_factory=dict)
+
+
+def default_jobs() -> int:
+    """CPUs this process may actually use (affinity-aware, unlike os.cpu_count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def scan(
+    project: Project,
+    files: Sequence[SourceFile],
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Compile-check `files`; findings come back in the order of `files` (priority first)."""
+    started = time.perf_counter()
+    max_size = project.config.max_file_size
+    cache = ScanCache.load(cache_path(project.root), max_size) if use_cache else None
+    results: dict[str, Problem | None] = {}
+    inodes: dict[str, int] = {}
+    pending: list[tuple[SourceFile, int, bytes]] = []
+
+    for source in files:
+        try:
+            stat = os.stat(source.abspath)
+        except OSError:
+            pending.append((source, 0, b""))
+            continue
+        inodes[source.relpath] = stat.st_ino
+        if cache is not None:
+            hit = cache.by_stat(source.relpath, (stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            if hit is not False:
+                results[source.relpath] = hit  # type: ignore[assignment]
+                continue
+        pending.append((source, stat.st_size, cache.digest_of(source.relpath) if cache else b""))
+    cached = len(results)
+    if progress:
+        progress(cached, len(files))
+
+    compiled = 0
+    stamp = now_ns()
+    for checked in _check_all(pending, max_size, jobs, progress, cached, len(files)):
+        if checked.unchanged and cache is not None:
+            checked = checked._replace(problem=cache.problem_of(checked.relpath))
+            cached += 1
+        else:
+            compiled += 1
+        if cache is not None:
+            cache.store(checked, inodes.get(checked.relpath, 0), stamp)
+        results[checked.relpath] = checked.problem
+
+    if cache is not None:
+        cache.prune(project.root, {source.relpath for source in files})
+        cache.save()
+
+    findings = [
+        _to_finding(source.relpath, problem)
+        for source in files
+        if (problem := results.get(source.relpath)) is not None
+    ]
+    return ScanReport(
+        files=len(files),
+        findings=findings,
+        cached=cached,
+        compiled=compiled,
+        elapsed=time.perf_counter() - started,
+        priority_of={source.relpath: source.priority for source in files},
+    )
+
+
+def _check_all(
+    pending: list[tuple[SourceFile, int, bytes]],
+    max_size: int,
+    jobs: int | None,
+    progress: Progress | None,
+    done: int,
+    total: int,
+):
+    jobs = jobs or default_jobs()
+    if jobs <= 1 or len(pending) < _PARALLEL_MIN_FILES:
+        for source, _size, known in pending:
+            yield check_file(source.abspath, source.relpath, max_size, known)
+            done += 1
+            if progress:
+                progress(done, total)
+        return
+    batches = _batches(pending, jobs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        for batch_result in pool.map(_check_batch, batches, [max_size] * len(batches)):
+            yield from batch_result
+            done += len(batch_result)
+            if progress:
+                progress(done, total)
+
+
+def _batches(
+    pending: list[tuple[SourceFile, int, bytes]], jobs: int
+) -> list[list[tuple[str, str, bytes]]]:
+    """Split into ~16 batches per worker of similar byte size, largest files first."""
+    ordered = sorted(pending, key=lambda item: -item[1])
+    total_bytes = sum(item[1] for item in ordered) or 1
+    target = max(total_bytes // (jobs * 16), 1)
+    batches: list[list[tuple[str, str, bytes]]] = [[]]
+    filled = 0
+    for source, size, known in ordered:
+        if filled >= target and len(batches[-1]) > 0:
+            batches.append([])
+            filled = 0
+        batches[-1].append((source.abspath, source.relpath, known))
+        filled += size
+    return batches
+
+
+def _check_batch(batch: list[tuple[str, str, bytes]], max_size: int) -> list[Checked]:
+    return [check_file(path, relpath, max_size, known) for path, relpath, known in batch]
+
+
+def _to_finding(relpath: str, problem: Problem) -> Finding:
+    return Finding(
+        code=KIND_CODES[problem.kind],
+        message=problem.message,
+        path=relpath,
+        line=problem.line,
+        column=problem.column,
+        end_line=problem.end_line,
+        end_column=problem.end_column,
+        snippet=problem.kind,
+        frame=problem.frame,
+        data={"kind": problem.kind},
+    )

@@ -1,0 +1,1 @@
+"""Canonical test library (see issue 3)."""
