@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,10 +17,10 @@ def register(app: typer.Typer) -> None:
 
 
 def scan_command(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
+    paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the project)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to a file."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files are broken."),
     frames: bool = typer.Option(True, "--frames/--no-frames", help="Show code frames."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ def register(app: typer.Typer) -> None:
 
 
 def undo_command(
-    run_id: Optional[str] = typer.Argument(None, help="Run to undo (default: the newest)."),
+    run_id: str | None = typer.Argument(None, help="Run to undo (default: the newest)."),
     list_runs: bool = typer.Option(False, "--list", help="List journalled runs."),
     force: bool = typer.Option(False, "--force", help="Undo even if files changed since."),
     project_path: Path = typer.Option(Path("."), "--project", help="Project path."),

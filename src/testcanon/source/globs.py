@@ -15,8 +15,7 @@ def _translate(pattern: str) -> str:
     pattern = pattern.strip().replace("\\", "/")
     anchored = "/" in pattern.rstrip("/")
     pattern = pattern.strip("/")
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
+    pattern = pattern.removeprefix("./")
     parts = pattern.split("/")
     out: list[str] = []
     for index, part in enumerate(parts):

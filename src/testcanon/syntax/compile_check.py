@@ -95,7 +95,7 @@ def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
 def _nul_problem(data: bytes) -> Problem:
     head = data[:8192]
     controls = sum(1 for byte in head if byte < 32 and byte not in _TEXT_CONTROL)
-    if head.startswith(_BINARY_MAGIC) or controls > len(head) * 0.1:
+    if head.startswith(_BINARY_MAGIC) or controls > max(4, len(head) * 0.1):
         return Problem("binary", "binary content (not Python source)", 1, 1, 1, 1, "")
     offset = data.index(b"\0")
     line = data.count(b"\n", 0, offset) + 1
@@ -108,7 +108,9 @@ def _encoding_problem(data: bytes) -> Problem | None:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return Problem("encoding-error", str(exc), 1, 1, 1, 1, "")
+        if "invalid or missing encoding declaration" not in str(exc):
+            return Problem("encoding-error", str(exc), 1, 1, 1, 1, "")
+        encoding = "utf-8"  # undecodable first lines without a cookie: locate the byte below
     try:
         data.decode(encoding)
     except UnicodeDecodeError as exc:
