@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -29,9 +30,7 @@ def scan_command(
     from testcanon.__about__ import __version__
     from testcanon.config import load_project
     from testcanon.output.github import to_github
-    from testcanon.output.progress import LazyProgress
     from testcanon.output.sarif import to_sarif
-    from testcanon.output.text import make_console
     from testcanon.source import discover
     from testcanon.syntax import scan
     from testcanon.syntax.rules import SCAN_RULES
@@ -40,13 +39,17 @@ def scan_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     files = discover(project, paths)
-    handle = output.open("w", encoding="utf-8") if output else None
-    console = make_console(handle)
-    try:
+    if output_format is OutputFormat.text:
+        from testcanon.output.progress import LazyProgress
+        from testcanon.output.text import make_console
+
         with LazyProgress(make_console(), "compiling") as progress:
-            report = scan(project, files, jobs=jobs, use_cache=not no_cache,
-                          progress=progress if output_format is OutputFormat.text else None)
-        summary = summarize(report, project.config.priority)
+            report = scan(project, files, jobs=jobs, use_cache=not no_cache, progress=progress)
+    else:  # machine formats: no progress bar, and no need to import rich at all
+        report = scan(project, files, jobs=jobs, use_cache=not no_cache)
+    summary = summarize(report, project.config.priority)
+    handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
         if output_format is OutputFormat.json:
             document = {
                 "schema_version": SCHEMA_VERSION,
@@ -57,16 +60,18 @@ def scan_command(
                 "findings": [{**f.to_json(), "kind": f.data["kind"], "frame": f.frame}
                              for f in report.findings],
             }
-            console.file.write(json.dumps(document, indent=2) + "\n")
+            handle.write(json.dumps(document) + "\n")
         elif output_format is OutputFormat.sarif:
             sarif = to_sarif(report.findings, SCAN_RULES, tool_version=__version__)
-            console.file.write(json.dumps(sarif, indent=2) + "\n")
+            handle.write(json.dumps(sarif) + "\n")
         elif output_format is OutputFormat.github:
-            console.file.write(to_github(report.findings))
+            handle.write(to_github(report.findings))
         else:
-            _print_text(console, report, summary, project.config.priority, frames)
+            from testcanon.output.text import make_console
+
+            _print_text(make_console(handle), report, summary, project.config.priority, frames)
     finally:
-        if handle:
+        if output:
             handle.close()
     if report.findings and not exit_zero:
         raise typer.Exit(1)

@@ -22,8 +22,8 @@ def build(cls: type[T], raw: object, *, where: str, source: Path | None) -> T:
     """Build dataclass `cls` from `raw`, the table found at dotted key `where`."""
     if not isinstance(raw, dict):
         raise _error(source, where, f"must be a table, not {_type_name(raw)}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = {f.name: f.type for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = hints.keys()
     values: dict[str, Any] = {}
     for key, value in raw.items():
         name = key.replace("-", "_")

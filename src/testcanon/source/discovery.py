@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.errors import UsageError
 from testcanon.source.globs import GlobSet, first_match
+from testcanon.source.listing_cache import ListingCache
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,22 @@ def discover(
 
     scopes, explicit = _resolve_scopes(root, paths)
     prefix = str(root) + os.sep
+    listing_cache: ListingCache | None = None
+    result_key: tuple[object, ...] = ()
     candidates = _git_files(root, scopes) if _in_git_work_tree(root) else None
     verified = candidates is None  # the walk already checked file types and symlinks
     if candidates is None:
-        candidates = _walk_files(root, scopes, excludes)
+        listing_cache = ListingCache(root)
+        candidates = _walk_files(listing_cache, root, scopes, excludes)
+        result_key = (includes.patterns, excludes.patterns, tuple(config.priority), tuple(scopes))
+        if not listing_cache.dirty:  # no directory changed: the last filtered result holds
+            cached = listing_cache.results.get(result_key)
+            if cached is not None:
+                return _with_explicit([SourceFile(p, r, prefix + r) for p, r in cached],
+                                      explicit, priorities, prefix)
 
-    seen: set[str] = set()
     found: list[SourceFile] = []
+    seen: set[str] = set()
     for relpath in candidates:
         if relpath in seen or not includes.match(relpath) or excludes.match(relpath):
             continue
@@ -66,12 +77,22 @@ def discover(
         abspath = prefix + relpath
         if verified or _is_regular_file_inside(abspath, root):
             found.append(SourceFile(first_match(priorities, relpath), relpath, abspath))
-    for relpath in explicit:
-        if relpath not in seen:
-            seen.add(relpath)
-            found.append(SourceFile(first_match(priorities, relpath), relpath, prefix + relpath))
-    found.sort(key=lambda source: (source.priority, source.relpath))
-    return found
+    found.sort(key=attrgetter("priority", "relpath"))
+    if listing_cache is not None:
+        listing_cache.store_result(result_key, [(f.priority, f.relpath) for f in found])
+        listing_cache.save()
+    return _with_explicit(found, explicit, priorities, prefix)
+
+
+def _with_explicit(
+    found: list[SourceFile], explicit: list[str], priorities: list[GlobSet], prefix: str
+) -> list[SourceFile]:
+    """Add files the user named on the command line, even if no include glob matches them."""
+    if not explicit:
+        return found
+    seen = {source.relpath for source in found}
+    extra = [SourceFile(first_match(priorities, r), r, prefix + r) for r in explicit if r not in seen]
+    return sorted([*found, *extra], key=attrgetter("priority", "relpath"))
 
 
 def _resolve_scopes(root: Path, paths: Sequence[Path | str]) -> tuple[list[str], list[str]]:
@@ -123,35 +144,23 @@ def _git_files(root: Path, scopes: list[str]) -> list[str] | None:
     return [name for name in names if name]
 
 
-def _walk_files(root: Path, scopes: list[str], excludes: GlobSet) -> Iterator[str]:
+def _walk_files(cache: ListingCache, root: Path, scopes: list[str], excludes: GlobSet) -> list[str]:
     """Every file below the scopes, not descending into excluded or symlinked directories."""
+    found: list[str] = []
     for scope in scopes:
-        yield from _walk(root, scope, excludes)
-
-
-def _walk(root: Path, start: str, excludes: GlobSet) -> Iterator[str]:
-    resolved_root = root.resolve()
-    stack = [start]
-    while stack:
-        relative_dir = stack.pop()
-        directory = root / relative_dir if relative_dir else root
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            relpath = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not excludes.match(relpath):
-                        stack.append(relpath)
-                elif entry.is_symlink():
-                    if _is_regular_file_inside(entry.path, resolved_root):
-                        yield relpath
-                elif entry.is_file(follow_symlinks=False):
-                    yield relpath
-            except OSError:
+        stack = [scope]
+        while stack:
+            reldir = stack.pop()
+            listing = cache.listing(reldir, os.path.join(root, reldir) if reldir else str(root))
+            if listing is None:
                 continue
+            prefix = f"{reldir}/" if reldir else ""
+            for name in listing[1]:
+                relpath = prefix + name
+                if not excludes.match(relpath):
+                    stack.append(relpath)
+            found.extend(prefix + name for name in listing[2])
+    return found
 
 
 def _is_regular_file_inside(abspath: str, root: Path) -> bool:

@@ -55,23 +55,30 @@ class ScanCache:
                 and isinstance(raw[1], dict)):
             cache.dirty = True
             return cache
-        entries = raw[1]
-        if all(_valid_entry(key, value) for key, value in entries.items()):
-            cache.entries = entries
-        else:
-            cache.dirty = True
+        cache.entries = raw[1]
         return cache
 
     def by_stat(self, relpath: str, key: StatKey) -> Problem | None | bool:
         """The cached problem (or None = compiles) if stat data matches; False on a miss."""
         entry = self.entries.get(relpath)
-        if entry is None or entry[0] != key:
+        if entry is None:
             return False
-        return Problem(*entry[2]) if entry[2] is not None else None
+        try:
+            if entry[0] != key:
+                return False
+            problem = entry[2]
+            return None if problem is None else Problem(*problem)
+        except (TypeError, IndexError):  # a damaged entry is a miss, never trusted
+            return False
 
     def digest_of(self, relpath: str) -> bytes:
         entry = self.entries.get(relpath)
-        return entry[1] if entry is not None else b""
+        try:
+            digest, problem = entry[1], entry[2]  # type: ignore[index]
+        except (TypeError, IndexError):
+            return b""
+        valid = problem is None or (isinstance(problem, tuple) and len(problem) == len(Problem._fields))
+        return digest if isinstance(digest, bytes) and valid else b""
 
     def problem_of(self, relpath: str) -> Problem | None:
         entry = self.entries[relpath]
@@ -100,17 +107,6 @@ class ScanCache:
         state_dir(self.path.parent.parent.parent)
         atomic_write_bytes(self.path, marshal.dumps((_identity(self.max_size), self.entries)))
         self.dirty = False
-
-
-def _valid_entry(key: object, value: object) -> bool:
-    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3):
-        return False
-    stat_key, digest, problem = value
-    if stat_key is not None and not (isinstance(stat_key, tuple) and len(stat_key) == 3):
-        return False
-    if not isinstance(digest, bytes):
-        return False
-    return problem is None or (isinstance(problem, tuple) and len(problem) == len(Problem._fields))
 
 
 def now_ns() -> int:

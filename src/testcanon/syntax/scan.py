@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 
 from testcanon.config import Project
 from testcanon.findings import Finding
@@ -62,19 +60,24 @@ def scan(
     inodes: dict[str, int] = {}
     pending: list[tuple[SourceFile, int, bytes]] = []
 
+    # The warm path: one stat per file and a dict lookup; this loop is the whole cost of a
+    # re-scan with nothing changed, so it is kept free of calls it does not need.
+    by_stat = cache.by_stat if cache is not None else None
+    stat_file = os.stat
     for source in files:
+        relpath = source.relpath
         try:
-            stat = os.stat(source.abspath)
+            stat = stat_file(source.abspath)
         except OSError:
             pending.append((source, 0, b""))
             continue
-        inodes[source.relpath] = stat.st_ino
-        if cache is not None:
-            hit = cache.by_stat(source.relpath, (stat.st_size, stat.st_mtime_ns, stat.st_ino))
+        inodes[relpath] = stat.st_ino
+        if by_stat is not None:
+            hit = by_stat(relpath, (stat.st_size, stat.st_mtime_ns, stat.st_ino))
             if hit is not False:
-                results[source.relpath] = hit  # type: ignore[assignment]
+                results[relpath] = hit  # type: ignore[assignment]
                 continue
-        pending.append((source, stat.st_size, cache.digest_of(source.relpath) if cache else b""))
+        pending.append((source, stat.st_size, cache.digest_of(relpath) if cache else b""))
     cached = len(results)
     if progress:
         progress(cached, len(files))
@@ -126,6 +129,9 @@ def _check_all(
             if progress:
                 progress(done, total)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only paid for when it is used
+    from multiprocessing import get_context
+
     batches = _batches(pending, jobs)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         for batch_result in pool.map(_check_batch, batches, [max_size] * len(batches)):
