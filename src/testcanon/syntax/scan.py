@@ -7,6 +7,7 @@ in worker processes when there are enough of them to be worth the start-up.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -160,6 +161,9 @@ def _batches(
 
 
 def _check_batch(batch: list[tuple[str, str, bytes]], max_size: int) -> list[Checked]:
+    # Parsing builds large trees that refcounting frees at once; the cycle collector only
+    # walks them in vain (about 15% of the compile time), so it is off in the workers.
+    gc.disable()
     return [check_file(path, relpath, max_size, known) for path, relpath, known in batch]
 
 
