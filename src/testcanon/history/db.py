@@ -8,6 +8,8 @@ newer testcanon) is refused instead of being misread. Documented in docs/history
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from testcanon.errors import CanonError
@@ -89,3 +91,14 @@ def migrate(connection: sqlite3.Connection) -> None:
         with connection:
             connection.executescript("BEGIN;" + MIGRATIONS[number] +
                                      f"; PRAGMA user_version = {number + 1};")
+
+
+@contextmanager
+def session(root: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that commits on success, rolls back on error, and is always closed."""
+    connection = connect(root)
+    try:
+        with connection:
+            yield connection
+    finally:
+        connection.close()

@@ -1,0 +1,1 @@
+"""Report: the self-contained static dashboard (`canon report --html OUT/`)."""

@@ -1,0 +1,83 @@
+"""What the dashboard shows, gathered from the audit snapshot and the history database."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from testcanon.audit.store import history, latest_snapshot
+from testcanon.history import history_path, session
+
+
+@dataclass(frozen=True)
+class TestTiming:
+    nodeid: str
+    seconds: float
+    baseline: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.seconds / self.baseline if self.baseline else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    snapshot: dict[str, Any]
+    audits: list[dict[str, Any]]
+    folders: list[tuple[str, int]]
+    findings_by_rule: dict[str, list[dict[str, Any]]]
+    slowest: list[TestTiming] = field(default_factory=list)
+    regressed: list[TestTiming] = field(default_factory=list)
+
+
+def gather(root: Path, *, depth: int = 2) -> Dashboard | None:
+    snapshot = latest_snapshot(root)
+    if snapshot is None:
+        return None
+    findings: list[dict[str, Any]] = list(snapshot.get("findings", []))  # type: ignore[arg-type]
+    folders = Counter(_folder(f["path"], depth) for f in findings)
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for finding in sorted(findings, key=lambda f: (f["path"], f["line"])):
+        by_rule.setdefault(finding["code"], []).append(finding)
+    slowest, regressed = _timings(root)
+    return Dashboard(snapshot=snapshot, audits=history(root), folders=folders.most_common(25),
+                     findings_by_rule=dict(sorted(by_rule.items())), slowest=slowest,
+                     regressed=regressed)
+
+
+def _folder(path: str, depth: int) -> str:
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:depth]) + "/" if parts else "./"
+
+
+def _timings(root: Path, top: int = 20, recent_runs: int = 3) -> tuple[list[TestTiming], list[TestTiming]]:
+    """Slowest tests of the newest run; tests whose recent median grew most over their past."""
+    if not history_path(root).exists():
+        return [], []
+    with session(root) as db:
+        runs = [row[0] for row in db.execute(
+            "SELECT id FROM runs WHERE kind = 'test' ORDER BY id DESC LIMIT 50")]
+        if not runs:
+            return [], []
+        rows = db.execute(
+            f"SELECT run_id, nodeid, duration FROM test_results WHERE run_id IN "
+            f"({','.join('?' * len(runs))}) AND outcome = 'passed'", runs).fetchall()
+    durations: dict[str, dict[int, float]] = {}
+    for row in rows:
+        durations.setdefault(row["nodeid"], {})[row["run_id"]] = row["duration"]
+    newest = runs[0]
+    slowest = sorted((TestTiming(nodeid, by_run[newest]) for nodeid, by_run in durations.items()
+                      if newest in by_run), key=lambda t: -t.seconds)[:top]
+    recent, past = set(runs[:recent_runs]), set(runs[recent_runs:])
+    regressed = []
+    for nodeid, by_run in durations.items():
+        now = [d for run, d in by_run.items() if run in recent]
+        before = [d for run, d in by_run.items() if run in past]
+        if now and before and statistics.median(before) > 0:
+            regressed.append(TestTiming(nodeid, statistics.median(now), statistics.median(before)))
+    regressed = [t for t in regressed if t.ratio and t.ratio > 1.2 and t.seconds - (t.baseline or 0) > 0.01]
+    regressed.sort(key=lambda t: -(t.ratio or 0))
+    return slowest, regressed[:top]
