@@ -38,6 +38,7 @@ class Entry:
     backup: str | None
     old_sha: str | None
     new_sha: str
+    created_dirs: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -94,7 +95,11 @@ class JournalRun:
             original = absolute.read_bytes()
             mode = stat.S_IMODE(absolute.stat().st_mode)
         except FileNotFoundError:
-            return Entry(relpath, existed=False, mode=None, backup=None, old_sha=None, new_sha="")
+            missing = [parent for parent in absolute.parents
+                       if parent.is_relative_to(self._journal.root) and not parent.exists()]
+            created = [os.path.relpath(parent, self._journal.root) for parent in missing]
+            return Entry(relpath, existed=False, mode=None, backup=None, old_sha=None, new_sha="",
+                         created_dirs=created)
         except OSError as exc:
             raise JournalError(f"{relpath}: cannot back up before writing: {exc}") from None
         backup = f"files/{len(self.info.entries)}"
@@ -173,6 +178,11 @@ class Journal:
             target = self.root / entry.path
             if not entry.existed:
                 target.unlink(missing_ok=True)
+                for directory_name in entry.created_dirs:  # innermost first
+                    try:
+                        (self.root / directory_name).rmdir()
+                    except OSError:
+                        break  # not empty any more: something else lives there now
                 continue
             original = (directory / str(entry.backup)).read_bytes()
             if _sha(original) != entry.old_sha:

@@ -1,0 +1,84 @@
+"""`canon init` from start to end: infer, report the evidence, plan, then write or show diffs."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from testcanon.adopt.infer import Inference, infer
+from testcanon.adopt.plan import FileChange, plan, plan_testing_doc
+from testcanon.config import Config, Project
+from testcanon.config.validate import build
+from testcanon.journal import Journal
+
+
+@dataclass(frozen=True)
+class InitResult:
+    inference: Inference
+    changes: list[FileChange]
+    baseline: str  # what happened to the ratchet baseline
+
+
+def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -> InitResult:
+    inference = infer(project)
+    inference.home_made_bases = _home_made_bases(project)
+    changes = plan(project, inference, shards=shards, force=force)
+    configured = _project_after(project, changes)
+    testing_doc = plan_testing_doc(configured, force=force)
+    if testing_doc is not None:
+        changes.append(testing_doc)
+    if dry_run:
+        return InitResult(inference, changes, "would be written (canon check --write-baseline)")
+    with Journal(project.root).start("canon init") as run:
+        for change in changes:
+            run.write(change.path, change.new)
+    return InitResult(inference, changes, _write_baseline(configured, force))
+
+
+def diff(change: FileChange, root: Path) -> str:
+    name = str(change.path.relative_to(root))
+    old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
+    fromfile = f"a/{name}" if change.old is not None else "/dev/null"
+    return "".join(difflib.unified_diff(old, new, fromfile, f"b/{name}"))
+
+
+def _project_after(project: Project, changes: list[FileChange]) -> Project:
+    """The project as it will be configured once the pyproject change is applied."""
+    pyproject = project.root / "pyproject.toml"
+    for change in changes:
+        if change.path == pyproject:
+            table = tomllib.loads(change.new.decode()).get("tool", {}).get("testcanon", {})
+            return replace(project, config=build(Config, table, where="", source=pyproject),
+                           config_file=pyproject)
+    return project
+
+
+def _home_made_bases(project: Project) -> list[tuple[str, str, int]]:
+    try:
+        from testcanon.rules import check_project
+    except ImportError:
+        return []
+    result = check_project(project)
+    inventory = getattr(result, "home_made_bases", None) or []
+    bases = []
+    for entry in inventory:
+        name = getattr(entry, "qualified_name", None) or getattr(entry, "name", str(entry))
+        site = getattr(entry, "site", None) or getattr(entry, "path", "")
+        count = getattr(entry, "test_classes", None) or getattr(entry, "count", 0)
+        bases.append((str(name), str(site), int(count)))
+    return sorted(bases, key=lambda b: -b[2])
+
+
+def _write_baseline(project: Project, force: bool) -> str:
+    try:
+        from testcanon.rules.baseline import write_baseline
+    except ImportError:
+        return "not written: canon check is not available in this installation"
+    path = project.root / project.config.check.baseline
+    if path.exists() and not force:
+        return f"kept the existing {path.relative_to(project.root)}"
+    count = write_baseline(project)
+    return f"wrote {path.relative_to(project.root)} ({count} findings)"

@@ -1,0 +1,142 @@
+"""`canon init` on real trees: inference with evidence, preservation, idempotence, undo."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from canon_support import run_canon, write_tree
+
+SPRAWL = {
+    "pyproject.toml": '[project]\nname = "demo"  # keep this comment\n\n[tool.ruff]\nline-length = 99\n',
+    "app/__init__.py": "",
+    "app/websocket/__init__.py": "",
+    "app/websocket/manager.py": "class Manager: ...\n",
+    "app/agents/__init__.py": "",
+    "app/agents/runner.py": "def run(): ...\n",
+    "tests/conftest.py": "import pytest\n",
+    "tests/unit/test_math.py": "def test_add():\n    assert 1 + 1 == 2\n",
+    "tests/integration/test_cache.py": "import redis\n\ndef test_cache():\n    assert redis\n",
+    "tests/e2e/test_flow.py": "import pytest\n\n@pytest.mark.e2e\ndef test_flow():\n    pass\n",
+    "tests/test_framework/base.py": "import unittest\nclass Base(unittest.TestCase): pass\n",
+    "backup/tests/test_old.py": "def test_old(:\n",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "repo", SPRAWL)
+
+
+def _config(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text())["tool"]["testcanon"]
+
+
+def test_infers_categories_areas_infra_and_excludes_with_evidence(repo: Path) -> None:
+    result = run_canon("init", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    config = _config(repo)
+    assert config["test_paths"] == ["tests"]
+    assert config["extend_exclude"] == ["backup/**"]
+    categories = config["categories"]
+    assert set(categories) == {"unit", "integration", "e2e"}
+    assert categories["integration"]["real_services"] is True
+    assert categories["integration"]["services"] == ["redis"]
+    assert categories["e2e"]["markers"] == ["e2e"]
+    assert config["services"]["redis"]["port"] == 6379
+    assert config["areas"]["websocket"] == {"source": ["app/websocket/**"], "target": 90.0}
+    assert config["areas"]["agent"] == {"source": ["app/agents/**"], "target": 85.0}
+    assert "**/test_framework/**" in config["check"]["infra"]
+    assert "exclude backup/: 1 file(s)" in result.stdout
+    text = (repo / "pyproject.toml").read_text()
+    assert "# evidence: 1 test file(s) in 'integration/' folders; imports of redis clients" in text
+
+
+def test_existing_formatting_and_comments_survive(repo: Path) -> None:
+    run_canon("init", cwd=repo)
+    text = (repo / "pyproject.toml").read_text()
+    assert text.startswith('[project]\nname = "demo"  # keep this comment\n\n[tool.ruff]\nline-length = 99\n')
+
+
+def test_existing_settings_and_precommit_comments_are_kept(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(SPRAWL["pyproject.toml"] +
+                                        "\n[tool.testcanon]\n# mine\ntest_paths = ['mytests']\n")
+    (repo / ".pre-commit-config.yaml").write_text(
+        "# team hooks\nrepos:\n  - repo: https://github.com/psf/black  # formatter\n"
+        "    rev: 24.1.0\n    hooks:\n      - id: black\n")
+    assert run_canon("init", cwd=repo).returncode == 0
+    assert _config(repo)["test_paths"] == ["mytests"]
+    assert "# mine" in (repo / "pyproject.toml").read_text()
+    precommit = (repo / ".pre-commit-config.yaml").read_text()
+    assert precommit.startswith("# team hooks\nrepos:\n  - repo: https://github.com/psf/black  # formatter\n")
+    hooks = [h["id"] for r in yaml.safe_load(precommit)["repos"] for h in r["hooks"]]
+    assert hooks == ["black", "canon-check", "canon-scan"]
+
+
+def test_force_replaces_a_setting(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("[tool.testcanon]\ntest_paths = ['mytests']\n")
+    run_canon("init", "--force", cwd=repo)
+    assert _config(repo)["test_paths"] == ["tests"]
+
+
+def test_second_run_changes_nothing(repo: Path) -> None:
+    run_canon("init", cwd=repo)
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".testcanon" not in p.parts}
+    second = run_canon("init", cwd=repo)
+    assert "nothing to change" in second.stdout
+    after = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and ".testcanon" not in p.parts}
+    assert before == after
+
+
+def test_dry_run_shows_diffs_and_writes_nothing(repo: Path) -> None:
+    result = run_canon("init", "--dry-run", cwd=repo)
+    assert "+++ b/pyproject.toml" in result.stdout
+    assert "--- /dev/null\n+++ b/.github/workflows/testcanon.yml" in result.stdout
+    assert not (repo / ".github").exists()
+    assert "[tool.testcanon]" not in (repo / "pyproject.toml").read_text()
+
+
+def test_empty_repository(tmp_path: Path) -> None:
+    result = run_canon("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 test files" in result.stdout
+    assert (tmp_path / "pyproject.toml").exists()
+    assert (tmp_path / "docs" / "TESTING.md").exists()
+    assert run_canon("scan", cwd=tmp_path).returncode == 0  # the written config is valid
+
+
+def test_undo_restores_everything(repo: Path) -> None:
+    original = (repo / "pyproject.toml").read_bytes()
+    run_canon("init", cwd=repo)
+    assert run_canon("undo", cwd=repo).returncode == 0
+    assert (repo / "pyproject.toml").read_bytes() == original
+    assert not (repo / ".github").exists() and not (repo / "docs").exists()
+
+
+def test_workflow_is_valid_yaml_whose_canon_commands_exist(repo: Path) -> None:
+    from testcanon.cli import app
+
+    run_canon("init", cwd=repo)
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "testcanon.yml").read_text())
+    commands = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
+                if "run" in step and step["run"].startswith("canon ")]
+    assert commands
+    registered = {command.name for command in app.registered_commands}
+    for command in commands:
+        words = shlex.split(command.split(">>")[0].replace("${{ matrix.shard }}", "1"))
+        assert words[1] in registered, f"{command}: no such command"
+        help_text = run_canon(words[1], "--help", cwd=repo).stdout
+        for option in (w.split("=")[0] for w in words[2:] if w.startswith("--")):
+            assert option in help_text, f"{command}: {option} is not an option of canon {words[1]}"
+
+
+def test_testing_guide_lists_one_command_per_category(repo: Path) -> None:
+    run_canon("init", cwd=repo)
+    guide = (repo / "docs" / "TESTING.md").read_text()
+    for category in ("unit", "integration", "e2e"):
+        assert f"`canon run --category {category}`" in guide
+    assert re.search(r"Definition of done", guide)
