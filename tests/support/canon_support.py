@@ -26,3 +26,40 @@ def run_canon(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Complet
     """Run the real CLI in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "testcanon", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def expected_section(name: str) -> str:
+    """The text of `## name` in the example's EXPECTED.md."""
+    text = (EXAMPLE / "EXPECTED.md").read_text(encoding="utf-8")
+    parts = text.split("\n## ")
+    for part in parts[1:]:
+        title, _, body = part.partition("\n")
+        if title.strip() == name:
+            return body
+    raise KeyError(f"EXPECTED.md has no section '## {name}'")
+
+
+def expected_table(name: str, index: int = 0) -> list[dict[str, str]]:
+    """Rows of the `index`-th markdown table of an EXPECTED.md section, as dicts."""
+    tables: list[list[str]] = []
+    current: list[str] = []
+    for line in expected_section(name).splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    if current:
+        tables.append(current)
+    rows = tables[index]
+    header = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    return [dict(zip(header, (cell.strip() for cell in row.strip("|").split("|")), strict=True))
+            for row in rows[2:]]
+
+
+def expected_value(name: str, key: str) -> int:
+    """`key: N` lines of an EXPECTED.md section."""
+    for line in expected_section(name).splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split(":", 1)[1])
+    raise KeyError(f"EXPECTED.md ## {name} has no '{key}:' line")

@@ -1,0 +1,128 @@
+"""The testcanon pytest plugin (entry point `pytest11`, loaded automatically once installed).
+
+- fixtures `isolated_env` (an `IsolatedEnvironment` restored after the test) and
+  `canon_metrics` (record numbers for the runner);
+- the category markers from `[tool.testcanon.categories]` and `real_services`, registered;
+- `--canon-strict`: SSOT violations become collection errors naming the `canon check` code;
+- when `TESTCANON_RESULTS_FILE` is set, one JSON line per test (outcome, duration, metrics).
+
+Everything per-test is registered only when asked for, so a run that uses none of it pays
+nothing but the import of this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from testcanon.testing import metrics as _metrics
+from testcanon.testing.environment import IsolatedEnvironment
+
+RESULTS_ENV = "TESTCANON_RESULTS_FILE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("testcanon")
+    group.addoption("--canon-strict", action="store_true", default=False,
+                    help="report SSOT violations (CANON101, CANON501) as collection errors")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_services(*names): the test needs these real services")
+    project = _load_project(config)
+    categories = project.config.categories if project else {}
+    for name in sorted(categories):
+        config.addinivalue_line("markers", f"{name}: testcanon category '{name}'")
+    if config.getoption("--canon-strict"):
+        from testcanon.testing.strict import StrictCollection
+
+        config.pluginmanager.register(StrictCollection(project), "testcanon-strict")
+    if os.environ.get(RESULTS_ENV):
+        config.pluginmanager.register(ResultsWriter(os.environ[RESULTS_ENV]), "testcanon-results")
+    if not config.pluginmanager.has_plugin("testcanon.events.fixtures"):
+        config.pluginmanager.import_plugin("testcanon.events.fixtures")
+
+
+def _load_project(config: pytest.Config):
+    from testcanon.config import load_project
+    from testcanon.errors import ConfigError
+
+    try:
+        return load_project(config.rootpath)
+    except ConfigError as error:
+        raise pytest.UsageError(f"testcanon: {error}") from None
+
+
+@pytest.fixture
+def isolated_env() -> Iterator[IsolatedEnvironment]:
+    """An `IsolatedEnvironment` for plain test functions, mirrored into os.environ and
+    restored exactly (including variables that did not exist) after the test."""
+    env = IsolatedEnvironment(sync_to_os=True)
+    snapshot = env.snapshot()
+    try:
+        yield env
+    finally:
+        env.restore(snapshot)
+
+
+class MetricRecorder:
+    """`canon_metrics.record(name, value)`: numbers the runner stores with the result."""
+
+    def __init__(self, sink: list[tuple[str, object]]) -> None:
+        self.values: dict[str, float] = {}
+        self._sink = sink
+
+    def record(self, name: str, value: float) -> None:
+        _metrics.record(self.values, name, value)
+        self._sink.append((f"canon_metric:{name}", float(value)))
+
+
+@pytest.fixture
+def canon_metrics(request: pytest.FixtureRequest) -> MetricRecorder:
+    return MetricRecorder(request.node.user_properties)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    token = _metrics.CURRENT_SINK.set(item.user_properties)
+    try:
+        return (yield)
+    finally:
+        _metrics.CURRENT_SINK.reset(token)
+
+
+class ResultsWriter:
+    """Appends `{"nodeid", "outcome", "duration", "metrics"}` per test to a JSONL file.
+
+    One `write` of one line per test on a file opened with O_APPEND: lines from several
+    xdist workers never interleave.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._pending: dict[str, dict[str, Any]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if getattr(report, "node", None) is not None:
+            return  # an xdist worker's report, relayed to the controller: the worker wrote it
+        entry = self._pending.setdefault(report.nodeid, {"nodeid": report.nodeid,
+                                                          "outcome": "passed", "duration": 0.0})
+        entry["duration"] += report.duration
+        if report.failed:
+            entry["outcome"] = "failed" if report.when == "call" else "error"
+        elif report.skipped and entry["outcome"] == "passed":
+            entry["outcome"] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        if report.when == "teardown":
+            entry = self._pending.pop(report.nodeid)
+            entry["metrics"] = {name.split(":", 1)[1]: value for name, value in report.user_properties
+                                if isinstance(name, str) and name.startswith("canon_metric:")}
+            line = (json.dumps(entry) + "\n").encode()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)

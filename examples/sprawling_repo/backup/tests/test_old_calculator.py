@@ -1,0 +1,5 @@
+from chatapp.tools import calculate
+
+
+def test_old():
+    assert calculate("1+1") == 2

@@ -1,0 +1,16 @@
+import pytest
+
+from test_framework.docker_orchestrator import ServiceOrchestrator
+
+
+@pytest.fixture
+def service_orchestrator():
+    orchestrator = ServiceOrchestrator(services=("store", "agents"))
+    orchestrator.start()
+    yield orchestrator
+    orchestrator.stop()
+
+
+@pytest.fixture
+def chat_user():
+    return {"user_id": "e2e-user", "thread_id": "t-1"}
