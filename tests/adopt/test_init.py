@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from canon_support import run_canon, write_tree
 
 SPRAWL = {

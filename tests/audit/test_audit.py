@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from canon_support import run_canon, write_tree
 
+from canon_support import run_canon, write_tree
 from testcanon.audit import measure
 from testcanon.audit.store import history, save, with_previous
 from testcanon.config import load_project

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from canon_support import run_canon, write_tree
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

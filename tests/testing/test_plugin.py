@@ -127,7 +127,6 @@ def test_example_repository_passes_with_the_plugin(tmp_path: Path) -> None:
 
 def test_strict_mode_on_the_example_matches_expected(tmp_path: Path) -> None:
     from canon_support import expected_section
-
     from testcanon.config import load_project
     from testcanon.source import discover
     from testcanon.syntax import scan

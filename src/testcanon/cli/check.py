@@ -1,0 +1,107 @@
+"""`canon check`: every SSOT violation, with a ratchet against a baseline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from testcanon.output.formats import OutputFormat
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_command)
+
+
+def _codes(value: Optional[str]) -> Optional[list[str]]:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def check_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    select: Optional[str] = typer.Option(None, "--select", help="Codes or prefixes, comma-separated."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="Codes or prefixes to skip."),
+    statistics: bool = typer.Option(False, "--statistics", help="Counts per rule only."),
+    write_baseline: bool = typer.Option(False, "--write-baseline", help="Record today's findings."),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="Drop fixed findings from the baseline."),
+    allow_growth: bool = typer.Option(False, "--allow-growth", help="Let --update-baseline add new findings."),
+    no_baseline: bool = typer.Option(False, "--no-baseline", help="Report every finding, ignoring the baseline."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update caches."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+) -> None:
+    """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
+    from testcanon.__about__ import __version__
+    from testcanon.config import load_project
+    from testcanon.output.github import to_github
+    from testcanon.output.sarif import to_sarif
+    from testcanon.rules import baseline as ratchet
+    from testcanon.rules.engine import check_project, rule_infos
+
+    paths = paths or []
+    project = load_project(paths[0] if paths else Path("."))
+    result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
+                           select=_codes(select), ignore=_codes(ignore))
+    if write_baseline:
+        count = ratchet.save(project, result.findings)
+        typer.echo(f"wrote {ratchet.baseline_path(project).relative_to(project.root)} ({count} findings)")
+        return
+    stored = None if no_baseline else ratchet.load(project)
+    comparison = ratchet.compare(result.findings, stored) if stored is not None else None
+    if update_baseline:
+        if stored is None:
+            typer.echo("canon: error: no baseline to update; use --write-baseline", err=True)
+            raise typer.Exit(2)
+        assert comparison is not None
+        if comparison.new and not allow_growth:
+            typer.echo(f"canon: refusing to grow the baseline by {len(comparison.new)} new finding(s); "
+                       "fix them or pass --allow-growth", err=True)
+            raise typer.Exit(1)
+        kept = comparison.unchanged + (comparison.new if allow_growth else [])
+        count = ratchet.save(project, kept)
+        typer.echo(f"baseline: {count} findings ({len(comparison.fixed)} fixed removed)")
+        return
+
+    failing = comparison.new if comparison is not None else result.findings
+    handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        if output_format is OutputFormat.json:
+            document = {
+                "schema_version": 1, "tool": {"name": "testcanon", "version": __version__},
+                "command": "check", "root": str(project.root), "metrics": result.metrics,
+                "statistics": result.statistics(),
+                "home_made_bases": [b.to_json() for b in result.home_made_bases],
+                "clusters": [c.to_json() for c in result.clusters],
+                "baseline": None if comparison is None else {
+                    "new": len(comparison.new), "unchanged": len(comparison.unchanged),
+                    "fixed": len(comparison.fixed)},
+                "findings": [{**f.to_json(), "baseline_state": (comparison.states.get(f.fingerprint)
+                                                                if comparison else None)}
+                             for f in result.findings],
+            }
+            handle.write(json.dumps(document) + "\n")
+        elif output_format is OutputFormat.sarif:
+            findings, states = result.findings, None
+            if comparison is not None:
+                absent = ratchet.absent_findings(comparison.fixed)
+                findings = [*result.findings, *absent]
+                states = {**comparison.states, **{f.fingerprint: "absent" for f in absent}}
+            handle.write(json.dumps(to_sarif(findings, rule_infos(), tool_version=__version__,
+                                             baseline_states=states)) + "\n")
+        elif output_format is OutputFormat.github:
+            handle.write(to_github(failing))
+        else:
+            from testcanon.output.text import make_console
+            from testcanon.rules.report import print_check
+
+            print_check(make_console(handle), result, comparison, statistics_only=statistics)
+    finally:
+        if output:
+            handle.close()
+    if failing and not exit_zero:
+        raise typer.Exit(1)

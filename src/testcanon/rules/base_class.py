@@ -1,0 +1,214 @@
+"""CANON101 / CANON102: test classes must descend from a canonical base.
+
+Inheritance is resolved across files with the symbol table: a class on a home-made base that
+itself derives from a canonical base is compliant; one that reaches `unittest.TestCase` or
+`object` another way is not. A base that cannot be resolved is reported as such, not guessed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from testcanon.findings import Finding
+from testcanon.rules.context import Context
+from testcanon.rules.model import Example, Rule
+from testcanon.rules.symbols import UNITTEST_BASES, ClassRef
+
+
+class NotOnCanonicalBase(Rule):
+    code = "CANON101"
+    name = "test-class-not-on-canonical-base"
+    family = "base-classes"
+    summary = "Test class does not descend from a canonical base class"
+    why = """
+Every home-made base class is a second source of truth: its own setUp, its own environment
+handling, its own helpers. A suite with hundreds of them cannot be changed in one place. Test
+classes should stand on the configured canonical bases (default `testcanon.SSotBaseTestCase` /
+`SSotAsyncTestCase`), directly or through a home-made base that itself derives from one.
+"""
+    example = """
+import unittest
+
+class TestOrders(unittest.TestCase):
+    def test_total(self): ...
+"""
+    use_instead = """
+from testcanon import SSotBaseTestCase
+
+class TestOrders(SSotBaseTestCase):
+    def test_total(self): ...
+"""
+    fix = """`canon migrate --select CANON101` re-bases the class, or better, the home-made base it
+uses (one edit fixes every class on it). Fix safety: verified by identical collected tests."""
+    invalid = (
+        Example({"tests/test_a.py": "import unittest\n\nclass TestA(unittest.TestCase):\n"
+                                    "    def test_x(self): pass\n"}, [("tests/test_a.py", 3)]),
+        Example({"tests/base.py": "import unittest\nclass Base(unittest.TestCase): pass\n",
+                 "tests/__init__.py": "",
+                 "tests/test_b.py": "from tests.base import Base as B\n\nclass TestB(B):\n"
+                                    "    def test_x(self): pass\n"}, [("tests/test_b.py", 3)]),
+    )
+    valid = (
+        Example({"tests/test_a.py": "from testcanon import SSotBaseTestCase\n\n"
+                                    "class TestA(SSotBaseTestCase):\n    def test_x(self): pass\n"}),
+        Example({"fw/__init__.py": "from fw.base import Base\n",
+                 "fw/base.py": "import testcanon\nclass Base(testcanon.SSotBaseTestCase): pass\n",
+                 "tests/test_c.py": "import fw\n\nclass TestC(fw.Base):\n    def test_x(self): pass\n"}),
+        Example({"tests/test_plain.py": "class TestPlain:\n    def test_x(self): pass\n"}),
+    )
+
+
+class UnresolvedBase(Rule):
+    code = "CANON102"
+    name = "test-class-base-unresolved"
+    family = "base-classes"
+    summary = "A test class's base class cannot be resolved"
+    why = """
+The base is imported from a module that is neither in the repository nor a known library, so
+testcanon cannot tell whether the class stands on the canonical base. It is reported instead
+of guessed; often the import itself is broken (the file will not collect either).
+"""
+    example = "from legacy_testing.base import LegacyTestCase\n\nclass TestX(LegacyTestCase): ..."
+    use_instead = "from testcanon import SSotBaseTestCase\n\nclass TestX(SSotBaseTestCase): ..."
+    fix = "Fix the import or re-base the class by hand; no automatic fix."
+    invalid = (
+        Example({"tests/test_u.py": "from nowhere.base import Base\n\nclass TestU(Base):\n"
+                                    "    def test_x(self): pass\n"}, [("tests/test_u.py", 3)]),
+    )
+
+
+@dataclass(frozen=True)
+class HomeMadeBase:
+    """A repository class that test classes reach instead of a canonical base."""
+
+    qualified_name: str
+    path: str
+    line: int
+    test_classes: int
+
+    @property
+    def site(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"qualified_name": self.qualified_name, "path": self.path, "line": self.line,
+                "test_classes": self.test_classes}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # "canonical", "not-canonical", "unresolved"
+    chain: tuple[str, ...]  # qualified names walked, nearest first
+    root: str  # what it ends in: canonical name, unittest.TestCase, object, or the unresolved name
+
+
+class BaseClassAnalysis:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        canonical = set(ctx.project.config.check.canonical_bases)
+        for name in list(canonical):
+            if name.startswith("testcanon."):
+                short = name.rsplit(".", 1)[1]
+                canonical |= {f"testcanon.testing.{short}", f"testcanon.testing.base.{short}"}
+        self.canonical = canonical
+        self._memo: dict[str, Verdict] = {}
+
+    def verdict_of_bases(self, facts: dict, bases: list[str]) -> Verdict:
+        return self.verdict_of_bases_depth(facts, bases, 0)
+
+    def _base(self, qualified: str, depth: int) -> Verdict:
+        if qualified in self._memo:
+            return self._memo[qualified]
+        if qualified in self.canonical:
+            verdict = Verdict("canonical", (), qualified)
+        elif depth > 30:
+            verdict = Verdict("unresolved", (qualified,), qualified)
+        else:
+            target = self.ctx.symbols.resolve(qualified)
+            if isinstance(target, ClassRef):
+                if target.qualified in self.canonical:
+                    verdict = Verdict("canonical", (), target.qualified)
+                else:
+                    _, facts = self.ctx.symbols.modules[target.module]
+                    inner = self.verdict_of_bases_depth(facts, target.cls["bases"], depth + 1)
+                    verdict = Verdict(inner.status, (target.qualified, *inner.chain), inner.root)
+            elif target is None:
+                verdict = Verdict("unresolved", (qualified,), qualified)
+            elif target in self.canonical:
+                verdict = Verdict("canonical", (), target)
+            elif target in UNITTEST_BASES or target == "builtins.object":
+                verdict = Verdict("not-canonical", (), target)
+            else:
+                verdict = Verdict("unresolved", (), target)
+        self._memo[qualified] = verdict
+        return verdict
+
+    def verdict_of_bases_depth(self, facts: dict, bases: list[str], depth: int) -> Verdict:
+        verdicts = [self._base(self.ctx.symbols.qualify_in(facts, b), depth) for b in bases]
+        if not verdicts:
+            return Verdict("not-canonical", (), "builtins.object")
+        for wanted in ("canonical", "not-canonical", "unresolved"):
+            for verdict in verdicts:
+                if verdict.status == wanted:
+                    return verdict
+        return verdicts[0]
+
+
+def is_test_class(ctx: Context, analysis: BaseClassAnalysis, relpath: str, facts: dict, cls: dict) -> bool:
+    """pytest's rule (Test* without __init__ in a test file) or a TestCase subclass in test code."""
+    if cls["nested"]:
+        return False
+    if ctx.is_test_file(relpath) and cls["name"].startswith("Test") and not cls["has_init"]:
+        return True
+    if ctx.is_test_file(relpath) and cls["tests"] and cls["bases"]:
+        verdict = analysis.verdict_of_bases(facts, cls["bases"])
+        return verdict.status != "not-canonical" or verdict.root in UNITTEST_BASES
+    return False
+
+
+def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, int]]:
+    analysis = BaseClassAnalysis(ctx)
+    findings: list[Finding] = []
+    users: dict[str, set[str]] = defaultdict(set)
+    direct_unittest: dict[str, int] = defaultdict(int)
+    canonical_users = 0
+    for relpath, facts in sorted(ctx.facts.items()):
+        for cls in facts["classes"]:
+            if not is_test_class(ctx, analysis, relpath, facts, cls):
+                continue
+            if not cls["bases"]:
+                continue  # a plain pytest class (no base): nothing to re-base
+            verdict = analysis.verdict_of_bases(facts, cls["bases"])
+            test_id = f"{relpath}::{cls['qualname']}"
+            if verdict.status == "canonical":
+                canonical_users += 1
+                continue
+            if verdict.status == "unresolved":
+                findings.append(_finding(UnresolvedBase.code, relpath, cls,
+                                         f"base of {cls['name']} cannot be resolved: {verdict.root}"))
+                continue
+            home = [name for name in verdict.chain if name in ctx.symbols.classes]
+            if home:
+                for name in home:  # every home-made base on the way counts this class
+                    users[name].add(test_id)
+                via = f" via home-made base {home[0]}"
+            else:
+                direct_unittest[verdict.root] += 1
+                via = ""
+            findings.append(_finding(NotOnCanonicalBase.code, relpath, cls,
+                                     f"test class {cls['name']} reaches {verdict.root}{via}, "
+                                     "not a canonical base"))
+    inventory = []
+    for qualified, tests in users.items():
+        ref = ctx.symbols.classes[qualified]
+        inventory.append(HomeMadeBase(qualified, ref.relpath, ref.cls["line"], len(tests)))
+    inventory.sort(key=lambda b: (-b.test_classes, b.qualified_name))
+    variants = {"home_made": len(inventory), "direct_unittest": len(direct_unittest),
+                "canonical_in_use": int(canonical_users > 0)}
+    return findings, inventory, variants
+
+
+def _finding(code: str, relpath: str, cls: dict, message: str) -> Finding:
+    return Finding(code=code, message=message, path=relpath, line=cls["line"], column=cls["col"],
+                   snippet=cls["snippet"], data={"class": cls["qualname"]})

@@ -1,0 +1,65 @@
+"""What every rule sees: the project, each file's facts, the symbol table, and path roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+
+from testcanon.config import Project
+from testcanon.rules.facts import Facts
+from testcanon.rules.symbols import SymbolTable
+from testcanon.source import GlobSet
+
+
+def is_test_filename(relpath: str) -> bool:
+    name = PurePosixPath(relpath).name
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+@dataclass
+class Context:
+    project: Project
+    facts: dict[str, Facts]
+    text_files: list[str] = field(default_factory=list)
+
+    @cached_property
+    def symbols(self) -> SymbolTable:
+        return SymbolTable(self.facts)
+
+    @cached_property
+    def infra(self) -> GlobSet:
+        return GlobSet(self.project.config.check.infra)
+
+    @cached_property
+    def test_roots(self) -> GlobSet:
+        """`test_paths` as globs: a bare name (`tests`) matches that folder at any depth."""
+        return GlobSet(self.project.config.test_paths or ["**"])
+
+    def is_test_file(self, relpath: str) -> bool:
+        """A file pytest collects: `test_*.py` / `*_test.py` below a configured test path."""
+        return is_test_filename(relpath) and self.test_roots.match(relpath)
+
+    def is_infra(self, relpath: str) -> bool:
+        return self.infra.match(relpath)
+
+    def is_test_code(self, relpath: str) -> bool:
+        """Test files and test infrastructure: where the SSOT rules apply."""
+        return self.is_test_file(relpath) or self.is_infra(relpath)
+
+    @cached_property
+    def _category_globs(self) -> list[tuple[str, GlobSet, frozenset[str], bool]]:
+        return [(name, GlobSet(c.paths), frozenset(c.markers), c.real_services or bool(c.services))
+                for name, c in self.project.config.categories.items()]
+
+    def categories_of(self, relpath: str) -> list[str]:
+        markers = set(self.facts.get(relpath, {}).get("markers", ()))
+        return [name for name, globs, marks, _ in self._category_globs
+                if globs.match(relpath) or markers & marks]
+
+    def real_service_category(self, relpath: str) -> str | None:
+        markers = set(self.facts.get(relpath, {}).get("markers", ()))
+        for name, globs, marks, real in self._category_globs:
+            if real and (globs.match(relpath) or markers & marks):
+                return name
+        return None

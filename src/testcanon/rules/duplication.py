@@ -1,0 +1,160 @@
+"""CANON601-603: test infrastructure that repeats itself.
+
+601: functions or classes in test infrastructure whose bodies have the same normalised shape
+(identifiers and literal values ignored), at least `duplication_min_lines` long.
+602: a fixture defined under one name in several conftest files with equivalent bodies.
+603: several classes doing one orchestration job (start/stop/wait/health services).
+Each cluster is one finding per member, and one unit of the duplication metric.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from testcanon.findings import Finding
+from testcanon.rules.context import Context
+from testcanon.rules.model import Example, Rule
+
+_ORCHESTRATION_NAME = re.compile(
+    r"(Orchestrat|ServiceManager|ServicesManager|ServiceRunner|DockerManager|ServiceLauncher|"
+    r"EnvironmentManager|ServiceController|TestHarness)", re.IGNORECASE)
+_ORCHESTRATION_VERBS = {"start", "stop", "wait_ready", "wait_for_ready", "health", "health_check",
+                        "is_healthy", "restart", "teardown", "setup", "up", "down", "wait_for_services",
+                        "start_services", "stop_services", "ensure_running"}
+
+_DUP = """
+Two copies of the same helper drift apart: a fix lands in one, the other keeps the bug, and
+tests that should behave alike do not. Test infrastructure (conftest files, fixtures, helpers,
+framework folders) should have one implementation of each job.
+"""
+
+
+class DuplicateInfrastructureCode(Rule):
+    code = "CANON601"
+    name = "duplicate-infrastructure-code"
+    family = "duplication"
+    summary = "Test infrastructure repeats another function or class, up to names and literals"
+    why = _DUP
+    example = "# tests/helpers/a.py and tests/helpers/b.py\ndef wait_for_port(host, port, timeout): ...  # same body twice"
+    use_instead = "# one wait_for_port, imported by both"
+    fix = "Keep one copy and import it. No automatic fix."
+    invalid = (
+        Example({"tests/helpers/a.py": "def f(a, b):\n    x = a + 1\n    y = b * 2\n    if x > y:\n"
+                                       "        x, y = y, x\n    return x, y\n",
+                 "tests/helpers/b.py": "def g(p, q):\n    m = p + 5\n    n = q * 3\n    if m > n:\n"
+                                       "        m, n = n, m\n    return m, n\n"},
+                [("tests/helpers/a.py", 1), ("tests/helpers/b.py", 1)],
+                config="[tool.testcanon.check]\ninfra = ['tests/helpers/**']\n"),
+    )
+    valid = (
+        Example({"tests/helpers/a.py": "def f(a):\n    x = a + 1\n    y = x * 2\n    return y\n",
+                 "tests/helpers/b.py": "def g(p):\n    for i in p:\n        print(i)\n    return None\n"},
+                config="[tool.testcanon.check]\ninfra = ['tests/helpers/**']\n"),
+    )
+
+
+class DuplicateFixture(Rule):
+    code = "CANON602"
+    name = "duplicate-fixture"
+    family = "duplication"
+    summary = "The same fixture is defined in several conftest files"
+    why = _DUP
+    example = "# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\ndef service_orchestrator(): ..."
+    use_instead = "# define it once in tests/conftest.py"
+    fix = "Move one definition to the nearest common conftest. No automatic fix."
+    invalid = (
+        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db():\n    return {}\n",
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db():\n    return {}\n"},
+                [("a/conftest.py", 4), ("b/conftest.py", 4)]),
+    )
+
+
+class SeveralOrchestrators(Rule):
+    code = "CANON603"
+    name = "several-orchestrators"
+    family = "duplication"
+    summary = "Several test-infrastructure classes do the same orchestration job"
+    why = _DUP
+    example = "class ServiceOrchestrator: start/stop/wait_ready/health\nclass TestServiceManager: start/stop/wait_ready/health"
+    use_instead = "one orchestrator (or the runner's services: canon run starts and stops them)"
+    fix = "Keep one orchestrator; declare services in [tool.testcanon.services]. No automatic fix."
+
+
+@dataclass(frozen=True)
+class Cluster:
+    code: str
+    members: tuple[tuple[str, int, str], ...]  # (path, line, qualified name)
+    similarity: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "similarity": self.similarity,
+                "members": [{"path": p, "line": line, "name": n} for p, line, n in self.members]}
+
+
+def check(ctx: Context) -> tuple[list[Finding], list[Cluster]]:
+    min_lines = ctx.project.config.check.duplication_min_lines
+    shapes: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
+    fixtures: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
+    orchestrators: list[tuple[str, int, str, frozenset[str]]] = []
+    for relpath, facts in sorted(ctx.facts.items()):
+        if not ctx.is_infra(relpath):
+            continue
+        for kind, qualname, line, size, shape, fixture in facts["functions"]:
+            if fixture and relpath.endswith("conftest.py"):
+                fixtures[(qualname, shape)].append((relpath, line, qualname))
+            elif size >= min_lines:
+                shapes[(kind, shape)].append((relpath, line, qualname))
+        for cls in facts["classes"]:
+            verbs = frozenset(m for m in cls["methods"] if m in _ORCHESTRATION_VERBS)
+            if _ORCHESTRATION_NAME.search(cls["name"]) or len(verbs) >= 3:
+                orchestrators.append((relpath, cls["line"], cls["qualname"], verbs))
+    clusters: list[Cluster] = []
+    fixture_sites = {(p, line) for members in fixtures.values() if len(members) > 1 for p, line, _ in members}
+    for members in fixtures.values():
+        if len({p for p, _, _ in members}) > 1:
+            clusters.append(Cluster(DuplicateFixture.code, tuple(members), 1.0))
+    for members in shapes.values():
+        members = [m for m in members if (m[0], m[1]) not in fixture_sites]
+        if len(members) > 1 and _not_nested_in_each_other(members):
+            clusters.append(Cluster(DuplicateInfrastructureCode.code, tuple(members), 1.0))
+    clusters += _orchestrator_clusters(orchestrators)
+    findings = []
+    for cluster in clusters:
+        for path, line, name in cluster.members:
+            others = [f"{p}:{n}" for p, n, q in cluster.members if (p, n) != (path, line)]
+            findings.append(Finding(
+                code=cluster.code, path=path, line=line, snippet=f"{cluster.code} {name}",
+                message=f"{name} duplicates {', '.join(others[:3])}"
+                        f"{' and more' if len(others) > 3 else ''} (similarity {cluster.similarity:.2f})",
+                severity="warning", data={"cluster": [m[0] + ':' + str(m[1]) for m in cluster.members]}))
+    return findings, clusters
+
+
+def _not_nested_in_each_other(members: list[tuple[str, int, str]]) -> bool:
+    names = [q for _, _, q in members]
+    return not any(a != b and b.startswith(a + ".") for a in names for b in names)
+
+
+def _orchestrator_clusters(candidates: list[tuple[str, int, str, frozenset[str]]]) -> list[Cluster]:
+    """Classes with overlapping orchestration verbs (Jaccard >= 0.5) form one cluster."""
+    groups: list[list[tuple[str, int, str, frozenset[str]]]] = []
+    for candidate in candidates:
+        for group in groups:
+            if any(_jaccard(candidate[3], other[3]) >= 0.5 for other in group):
+                group.append(candidate)
+                break
+        else:
+            groups.append([candidate])
+    clusters = []
+    for group in groups:
+        if len(group) > 1:
+            similarity = min(_jaccard(a[3], b[3]) for a in group for b in group if a is not b)
+            clusters.append(Cluster(SeveralOrchestrators.code,
+                                    tuple((p, line, q) for p, line, q, _ in group), round(similarity, 2)))
+    return clusters
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0

@@ -1,0 +1,307 @@
+"""One parse per file: everything the rules need from a Python file, as plain data.
+
+The facts of a file depend only on its bytes and its path, so they are cached per file
+(keyed by content digest) and the cross-file rules are recomputed from cached facts. They
+are plain dicts, lists and tuples so the cache can use `marshal`, which, unlike pickle,
+cannot run code when loaded: a cache file in a scanned repository is data, never a program.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import tokenize
+from typing import Any
+
+Facts = dict[str, Any]
+
+UNITTEST_MAIN = {"unittest.main", "unittest.main.main"}
+PYTEST_MAIN = {"pytest.main", "_pytest.config.main"}
+SUBPROCESS_CALLS = {"subprocess.run", "subprocess.call", "subprocess.check_call",
+                    "subprocess.check_output", "subprocess.Popen", "os.system", "os.popen",
+                    "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"}
+ENV_FUNCTIONS = {"os.getenv", "os.putenv", "os.unsetenv", "os.getenvb"}
+MOCK_MODULES = ("unittest.mock", "mock", "pytest_mock")
+# Definitions shorter than this are never duplication candidates (nor cached as such).
+MIN_DUPLICATE_LINES = 4
+_SUPPRESSION = re.compile(r"#\s*canon:\s*ignore\[([A-Z0-9, ]+)\]\s*(.*)$")
+_PYTEST_WORD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)|-m\s+pytest\b")
+
+
+def module_name(relpath: str) -> str:
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def extract(data: bytes, relpath: str, *, shapes: bool = False) -> Facts | None:
+    """The facts of one file, or None when it does not parse (scan reports those).
+
+    `shapes` adds the normalised shape of every definition (for the duplication rules),
+    which only test infrastructure needs.
+    """
+    try:
+        tree = ast.parse(data, relpath)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    return _Extractor(relpath, data, shapes).run(tree)
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _normalized_hash(node: ast.AST) -> str:
+    """A digest of `node`'s shape, blind to identifiers and literal values.
+
+    The node types of the subtree in walk order, with each constant reduced to its type and
+    the docstring and decorators left out: two bodies that differ only in names and literals
+    hash alike. Cheap enough to run on every definition of a large tree.
+    """
+    body = list(getattr(node, "body", []))
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    shape: list[str] = []
+    for statement in body:
+        for child in ast.walk(statement):
+            name = type(child).__name__
+            if isinstance(child, ast.Constant):
+                name = f"C:{type(child.value).__name__}"
+            shape.append(name)
+    return hashlib.blake2b(" ".join(shape).encode(), digest_size=12).hexdigest()
+
+
+_ENV_WORDS = (b"environ", b"getenv", b"putenv", b"unsetenv", b"setenv", b"delenv")
+_STATEMENT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+class _Extractor:
+    """Statements are walked once; expression-level passes run only when a cheap byte search
+    says the file can contain what they look for (most files cannot)."""
+
+    def __init__(self, relpath: str, data: bytes, shapes: bool) -> None:
+        self.relpath = relpath
+        self.data = data
+        self.shapes = shapes
+        self.module = module_name(relpath)
+        self.is_package = relpath.endswith("__init__.py")
+        self.lines = data.decode("utf-8", "replace").splitlines()
+        self.aliases: dict[str, str] = {}
+        self.main_blocks: list[tuple[int, int]] = []
+        self.facts: Facts = {
+            "module": self.module, "aliases": self.aliases, "classes": [], "env": [],
+            "relative_imports": [], "mock_imports": [], "mocker_uses": [], "bypasses": [],
+            "markers": [], "functions": [], "suppressions": {}, "defined": [],
+        }
+
+    def snippet(self, node: ast.AST) -> str:
+        line = getattr(node, "lineno", 1)
+        end = getattr(node, "end_lineno", line) or line
+        text = " ".join(s.strip() for s in self.lines[line - 1:min(end, line + 2)])
+        return text[:200]
+
+    def loc(self, node: ast.AST) -> tuple[int, int, int, int]:
+        end_col = getattr(node, "end_col_offset", None)
+        return (node.lineno, node.col_offset + 1, getattr(node, "end_lineno", None) or node.lineno,
+                (end_col if end_col is not None else node.col_offset) + 1)
+
+    def resolve_relative(self, module: str | None, level: int) -> str:
+        package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
+        base = package[: len(package) - (level - 1)] if level > 1 else package
+        return ".".join([*base, module] if module else base)
+
+    def qualify(self, node: ast.AST) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.aliases:
+            return self.aliases[head] + (f".{rest}" if rest else "")
+        return dotted
+
+    def run(self, tree: ast.Module) -> Facts:
+        if b"canon:" in self.data:
+            self._suppressions()
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.facts["defined"].append(node.name)
+            elif isinstance(node, ast.Assign):
+                self.facts["defined"].extend(t.id for t in node.targets if isinstance(t, ast.Name))
+        self._statements(tree.body, scope=[])
+        data = self.data
+        env = any(word in data for word in _ENV_WORDS)
+        runs = b"pytest" in data or b"unittest" in data or b"py.test" in data
+        marks = b"mark" in data
+        if env or runs or marks:  # one expression-level walk for all three
+            call, attribute, name = ast.Call, ast.Attribute, ast.Name
+            for node in ast.walk(tree):
+                kind = type(node)
+                if kind is call:
+                    if env:
+                        self._env(node)
+                    if runs and not self._in_main(node.lineno) and self._runs_tests(node):
+                        self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "call"))
+                elif kind is attribute:
+                    if env:
+                        self._env(node)
+                    if marks:
+                        self._markers(node)
+                elif kind is name and env:
+                    self._env(node)
+        return self.facts
+
+    def _in_main(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.main_blocks)
+
+    def _statements(self, body: list[ast.stmt], scope: list[str]) -> None:
+        for node in body:
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+            elif isinstance(node, ast.ClassDef):
+                self._class(node, scope)
+                self._statements(node.body, [*scope, node.name])
+                continue
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(node, scope)
+                self._statements(node.body, [*scope, node.name])
+                continue
+            elif isinstance(node, ast.If) and _is_main_guard(node.test):
+                self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
+                if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
+                    self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "main-block"))
+            for block in _STATEMENT_BLOCKS:
+                children = getattr(node, block, None)
+                if children:
+                    self._statements(children, scope)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                self.aliases[head] = head
+            if alias.name in MOCK_MODULES:
+                self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        source = self.resolve_relative(node.module, node.level) if node.level else (node.module or "")
+        for alias in node.names:
+            if alias.name != "*":
+                self.aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+        if node.level:
+            self.facts["relative_imports"].append((*self.loc(node), self.snippet(node), source))
+        if source in MOCK_MODULES or (source == "unittest" and any(a.name == "mock" for a in node.names)):
+            self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+
+    def _suppressions(self) -> None:
+        try:
+            tokens = tokenize.generate_tokens(io.StringIO("\n".join(self.lines) + "\n").readline)
+            for token in tokens:
+                if token.type == tokenize.COMMENT:
+                    match = _SUPPRESSION.search(token.string)
+                    if match:
+                        codes = [c.strip() for c in match.group(1).split(",") if c.strip()]
+                        self.facts["suppressions"][token.start[0]] = (codes, match.group(2).strip())
+        except (tokenize.TokenError, SyntaxError):
+            pass
+
+    def _runs_tests(self, call: ast.Call) -> bool:
+        name = self.qualify(call.func) or ""
+        if name in PYTEST_MAIN or name in UNITTEST_MAIN:
+            return True
+        if name in SUBPROCESS_CALLS or name.endswith(".run") and name.split(".")[-2] == "session":
+            return _command_runs_pytest(call)
+        return False
+
+    def _env(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute):
+            if node.attr == "environ" and self.qualify(node) == "os.environ":
+                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+        elif isinstance(node, ast.Name):
+            if self.aliases.get(node.id) == "os.environ" and isinstance(node.ctx, ast.Load):
+                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = self.qualify(func) or ""
+            if name in ENV_FUNCTIONS:
+                self.facts["env"].append((*self.loc(node), self.snippet(node), name))
+            elif isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv") \
+                    and _dotted(func.value) in ("monkeypatch", "mp"):
+                self.facts["env"].append((*self.loc(node), self.snippet(node), f"monkeypatch.{func.attr}"))
+
+    def _markers(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "mark":
+            dotted = self.qualify(node) or ""
+            if dotted.startswith("pytest.mark.") and dotted.count(".") == 2:
+                self.facts["markers"].append(dotted.rsplit(".", 1)[1])
+
+    def _class(self, node: ast.ClassDef, scope: list[str]) -> None:
+        methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        bases = []
+        for base in node.bases:
+            dotted = _dotted(base)
+            bases.append(dotted if dotted is not None else ast.unparse(base))
+        self.facts["classes"].append({
+            "name": node.name, "qualname": ".".join([*scope, node.name]), "line": node.lineno,
+            "col": node.col_offset + 1, "bases": bases,
+            "tests": [m.name for m in methods if m.name.startswith("test")],
+            "async_tests": [m.name for m in methods if m.name.startswith("test")
+                            and isinstance(m, ast.AsyncFunctionDef)],
+            "has_init": any(m.name == "__init__" for m in methods),
+            "methods": [m.name for m in methods],
+            "snippet": f"class {node.name}({', '.join(bases)})",
+            "nested": bool(scope),
+        })
+        self._shape("class", node, scope, fixture=False)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: list[str]) -> None:
+        fixture = any((self.qualify(d.func if isinstance(d, ast.Call) else d) or "")
+                      in ("pytest.fixture", "pytest_asyncio.fixture") for d in node.decorator_list)
+        if any(arg.arg == "mocker" for arg in node.args.args):
+            self.facts["mocker_uses"].append((*self.loc(node), f"def {node.name}(... mocker ...)"))
+        self._shape("function", node, scope, fixture=fixture)
+
+    def _shape(self, kind: str, node: ast.AST, scope: list[str], *, fixture: bool) -> None:
+        if not self.shapes:
+            return
+        size = (node.end_lineno or node.lineno) - node.lineno + 1  # type: ignore[attr-defined]
+        if size >= MIN_DUPLICATE_LINES or fixture:
+            self.facts["functions"].append((kind, ".".join([*scope, node.name]), node.lineno,  # type: ignore[attr-defined]
+                                            size, _normalized_hash(node), fixture))
+
+
+def _is_main_guard(test: ast.AST) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__" and len(test.comparators) == 1
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__")
+
+
+def _command_runs_pytest(call: ast.Call) -> bool:
+    """A subprocess-style call whose command (a string, a list, or *args) is pytest."""
+    words: list[str] = []
+    for arg in call.args:
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            words.append(arg.value)
+        elif isinstance(arg, (ast.List, ast.Tuple)):
+            words.extend(e.value for e in arg.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        if words:
+            break
+    if not words:
+        return False
+    text = " ".join(words)
+    return bool(_PYTEST_WORD.search(f" {text} "))

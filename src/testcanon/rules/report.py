@@ -1,0 +1,60 @@
+"""Text output of `canon check`: findings grouped by rule, counts, and the inventories."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from testcanon.rules.baseline import Comparison
+from testcanon.rules.engine import CheckResult, rule_infos
+
+
+def print_check(console: Console, result: CheckResult, comparison: Comparison | None, *,
+                statistics_only: bool = False) -> None:
+    names = {info.code: info.summary for info in rule_infos()}
+    shown = comparison.new if comparison is not None else result.findings
+    if not statistics_only:
+        groups = defaultdict(list)
+        for finding in shown:
+            groups[finding.code].append(finding)
+        for code in sorted(groups):
+            console.rule(f"[bold]{code}[/bold] {escape(names.get(code, ''))} ({len(groups[code])})",
+                         align="left")
+            for finding in groups[code]:
+                console.print(f"{escape(finding.path)}:{finding.line}:{finding.column}: "
+                              f"[bold red]{code}[/bold red] {escape(finding.message)}")
+            console.print()
+    table = Table(title="Findings per rule", title_justify="left", show_edge=False)
+    table.add_column("code")
+    table.add_column("rule")
+    table.add_column("count", justify="right")
+    for code, count in result.statistics().items():
+        table.add_row(code, escape(names.get(code, "")), f"{count:,}")
+    console.print(table)
+    if result.home_made_bases:
+        bases = Table(title="Home-made base classes", title_justify="left", show_edge=False)
+        bases.add_column("base class")
+        bases.add_column("defined at")
+        bases.add_column("test classes", justify="right")
+        for base in result.home_made_bases:
+            bases.add_row(escape(base.qualified_name), escape(base.site), f"{base.test_classes:,}")
+        console.print(bases)
+    m = result.metrics
+    bypass = m["runner_bypasses"]
+    console.print(
+        f"base-class variants {m['base_class_variants']} · runner bypasses {bypass['total']} "
+        f"(python {bypass['python']}, shell {bypass['shell']}, ci_yaml {bypass['ci_yaml']}, "
+        f"other {bypass['other']}) · env accesses {m['env_accesses']} · relative imports "
+        f"{m['relative_imports']} · mocks in real-service tests {m['mocks_in_real_service_tests']} · "
+        f"duplication clusters {m['orchestration_duplication_clusters']} · syntax errors {m['syntax_errors']}"
+    )
+    if comparison is not None:
+        console.print(f"baseline: [bold]{len(comparison.new)} new[/bold], {len(comparison.unchanged)} "
+                      f"unchanged, {len(comparison.fixed)} fixed"
+                      + (" (run `canon check --update-baseline` to shrink it)" if comparison.fixed else ""))
+    status = "[bold red]" if shown else "[bold green]"
+    console.print(f"{status}{len(shown):,} finding(s){' not in the baseline' if comparison else ''}[/] "
+                  f"in {result.files:,} files ({result.elapsed:.2f}s)")
