@@ -21,7 +21,7 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # The dashboard's browser test needs Chromium. Install Debian's package when this machine
 # can (root with apt-get); otherwise that one test skips and says why.

@@ -63,3 +63,12 @@ def expected_value(name: str, key: str) -> int:
         if line.startswith(f"{key}:"):
             return int(line.split(":", 1)[1])
     raise KeyError(f"EXPECTED.md ## {name} has no '{key}:' line")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

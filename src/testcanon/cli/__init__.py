@@ -57,10 +57,25 @@ def _register_commands() -> None:
 _register_commands()
 
 
+# Options whose value may be left out (`canon run --affected`): the default stands in.
+_OPTIONAL_VALUES = {"--affected": "auto"}
+
+
+def _fill_optional_values(argv: list[str]) -> list[str]:
+    out = []
+    for index, arg in enumerate(argv):
+        out.append(arg)
+        if arg in _OPTIONAL_VALUES:
+            following = argv[index + 1] if index + 1 < len(argv) else None
+            if following is None or following.startswith("-"):
+                out.append(_OPTIONAL_VALUES[arg])
+    return out
+
+
 def main() -> None:
     """Console entry point: run the app, turning expected errors into one line and exit 2."""
     try:
-        app()
+        app(args=_fill_optional_values(sys.argv[1:]))
     except CanonError as exc:
         typer.echo(f"canon: error: {exc}", err=True)
         sys.exit(exc.exit_code)

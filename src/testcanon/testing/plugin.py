@@ -106,6 +106,19 @@ class ResultsWriter:
         self.path = path
         self._pending: dict[str, dict[str, Any]] = {}
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and getattr(report, "node", None) is None:
+            self._write({"nodeid": report.nodeid, "outcome": "collection_error", "duration": 0.0,
+                         "longrepr": str(report.longrepr)[-4000:]})
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        line = (json.dumps(entry) + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if getattr(report, "node", None) is not None:
             return  # an xdist worker's report, relayed to the controller: the worker wrote it
@@ -120,9 +133,4 @@ class ResultsWriter:
             entry = self._pending.pop(report.nodeid)
             entry["metrics"] = {name.split(":", 1)[1]: value for name, value in report.user_properties
                                 if isinstance(name, str) and name.startswith("canon_metric:")}
-            line = (json.dumps(entry) + "\n").encode()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
+            self._write(entry)

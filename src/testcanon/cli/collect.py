@@ -1,0 +1,47 @@
+"""`canon collect`: which test files fail to collect, clustered by root cause."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect")(collect_command)
+
+
+def collect_command(
+    paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per batch."),
+) -> None:
+    """Collect every test file with pytest (in subprocesses) and cluster the failures."""
+    from rich.markup import escape
+
+    from testcanon.config import load_project
+    from testcanon.output.text import make_console
+    from testcanon.runner.collect import collect_health
+
+    paths = paths or []
+    project = load_project(paths[0] if paths else Path("."))
+    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout)
+    if output_format == "json":
+        typer.echo(json.dumps(health.to_json(), indent=1))
+    else:
+        console = make_console()
+        for cluster in health.clusters:
+            console.print(f"[bold]{len(cluster.files)} file(s)[/bold]: {escape(cluster.cause)}")
+            if cluster.chain:
+                console.print(f"    import chain: {escape(' -> '.join(cluster.chain))}")
+            for name in sorted(cluster.files)[:10]:
+                console.print(f"    {escape(name)}")
+            if len(cluster.files) > 10:
+                console.print(f"    ... and {len(cluster.files) - 10} more")
+        console.print(f"collected {health.collected:,} / {health.test_files:,} test files "
+                      f"({health.failed_files:,} failing)")
+    if health.failed_files:
+        raise typer.Exit(1)

@@ -1,0 +1,49 @@
+"""Recording runs and per-test results in the history database (see docs/history.md)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from testcanon.history import session
+from testcanon.runner.execute import CategoryRun
+from testcanon.vcs import current_branch, head_commit
+
+
+def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
+    with session(root) as db:
+        cursor = db.execute(
+            "INSERT INTO runs (kind, started, finished, commit_sha, branch, command, exit_code) "
+            "VALUES ('test', ?, ?, ?, ?, ?, ?)",
+            (started, time.time(), head_commit(root), current_branch(root), command, exit_code))
+        run_id = int(cursor.lastrowid or 0)
+        rows, metrics = [], []
+        for run in runs:
+            for result in run.results:
+                rows.append((run_id, result.nodeid, result.file, run.category, result.outcome, result.duration))
+                metrics += [(run_id, result.nodeid, name, value) for name, value in result.metrics.items()]
+        db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, duration) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO test_metrics (run_id, nodeid, name, value) VALUES (?, ?, ?, ?)", metrics)
+    return run_id
+
+
+def file_durations(root: Path, last_runs: int = 10) -> dict[str, float]:
+    """Each test file's expected duration: the median over recent runs of its tests' total."""
+    from testcanon.history import history_path
+
+    if not history_path(root).exists():
+        return {}
+    with session(root) as db:
+        runs = [r[0] for r in db.execute(
+            "SELECT id FROM runs WHERE kind = 'test' ORDER BY id DESC LIMIT ?", (last_runs,))]
+        if not runs:
+            return {}
+        rows = db.execute(
+            f"SELECT run_id, file, SUM(duration) AS seconds FROM test_results WHERE run_id IN "
+            f"({','.join('?' * len(runs))}) GROUP BY run_id, file", runs).fetchall()
+    per_file: dict[str, list[float]] = {}
+    for row in rows:
+        per_file.setdefault(row["file"], []).append(row["seconds"])
+    return {name: statistics.median(values) for name, values in per_file.items()}

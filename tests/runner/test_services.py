@@ -1,0 +1,106 @@
+"""Real services: started before the layer that needs them, reached, stopped — also on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from canon_support import free_port, run_canon, write_tree
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
+            return True
+    except OSError:
+        return False
+
+
+def _suite(tmp_path: Path, port: int, test_body: str) -> Path:
+    return write_tree(tmp_path / "svc", {
+        "pyproject.toml": (
+            "[tool.testcanon]\ntest_paths = ['tests']\n"
+            "[tool.testcanon.categories.integration]\npaths = ['tests/**']\nservices = ['web']\n"
+            f"[tool.testcanon.services.web]\ncommand = '{sys.executable} -m http.server {{port}} --bind 127.0.0.1'\n"
+            f"port = {port}\nstartup_timeout = 20\nenv = {{WEB_URL = 'http://{{host}}:{{port}}/'}}\n"),
+        "tests/test_web.py": test_body,
+    })
+
+
+def test_service_is_started_reached_and_stopped(tmp_path: Path) -> None:
+    port = free_port()
+    root = _suite(tmp_path, port, (
+        "import os, urllib.request\n\n"
+        "def test_reaches_the_real_server():\n"
+        "    assert os.environ['WEB_PORT'] == os.environ['WEB_URL'].rsplit(':', 1)[1].strip('/')\n"
+        "    with urllib.request.urlopen(os.environ['WEB_URL'], timeout=5) as response:\n"
+        "        assert response.status == 200\n"))
+    result = run_canon("run", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "services started and stopped: web" in result.stdout
+    assert not _listening(port)
+
+
+def test_an_already_running_service_is_used_not_started(tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not _listening(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        root = _suite(tmp_path, port, "def test_x():\n    pass\n")
+        result = run_canon("run", cwd=root)
+        assert result.returncode == 0
+        assert "services started" not in result.stdout
+        assert _listening(port)  # not ours: left running
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
+    port = free_port()
+    root = _suite(tmp_path, port, "import time\n\ndef test_slow():\n    time.sleep(60)\n")
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not _listening(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _listening(port), "the service never came up"
+    time.sleep(1.0)  # let pytest start the slow test
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+    assert process.returncode != 0
+    deadline = time.monotonic() + 10
+    while _listening(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _listening(port)
+
+
+def test_named_environment_replaces_services(tmp_path: Path) -> None:
+    port = free_port()
+    root = _suite(tmp_path, port, "import os\n\ndef test_env():\n    assert os.environ['API'] == 'https://staging'\n")
+    with (root / "pyproject.toml").open("a") as handle:
+        handle.write("[tool.testcanon.environments.staging]\nenv = {API = 'https://staging'}\n")
+    result = run_canon("run", "--env", "staging", cwd=root)
+    assert result.returncode == 0, result.stdout
+    assert "services started" not in result.stdout
+    assert run_canon("run", "--env", "prod", cwd=root).returncode == 2
+
+
+def test_unreachable_service_without_command_is_a_clear_error(tmp_path: Path) -> None:
+    port = free_port()
+    root = write_tree(tmp_path / "x", {
+        "pyproject.toml": ("[tool.testcanon.categories.integration]\npaths = ['tests/**']\nservices = ['db']\n"
+                           f"[tool.testcanon.services.db]\nport = {port}\n"),
+        "tests/test_a.py": "def test_a():\n    pass\n"})
+    result = run_canon("run", cwd=root)
+    assert result.returncode == 1
+    assert "service 'db' is not reachable" in result.stderr
+    assert "Traceback" not in result.stderr

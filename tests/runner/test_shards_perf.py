@@ -1,0 +1,82 @@
+"""Shard plans (cover every file once, balanced, deterministic) and perf-regression detection."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from canon_support import run_canon
+from testcanon.errors import UsageError
+from testcanon.history import connect
+from testcanon.runner.perf import detect, regressions
+from testcanon.runner.shards import imbalance, parse_shard, plan
+
+
+def test_plan_covers_every_file_exactly_once_and_is_deterministic() -> None:
+    rng = random.Random(7)
+    files = [f"tests/test_{i}.py" for i in range(300)]
+    durations = {f: rng.choice([0.01, 0.1, 1.0, 5.0]) for f in files[:250]}
+    first = plan(files, durations, 4)
+    assert sorted(f for shard in first for f in shard.files) == sorted(files)
+    assert plan(list(reversed(files)), durations, 4) == first
+    assert imbalance(first) < 1.1
+
+
+def test_unknown_files_get_the_median_duration() -> None:
+    shards = plan(["a", "b", "c", "d"], {"a": 10.0, "b": 10.0}, 2)
+    assert sorted(round(s.seconds, 2) for s in shards) == [20.1, 20.1]
+
+
+def test_parse_shard_errors() -> None:
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/4", "5/4", "x", "1-2"):
+        with pytest.raises(UsageError):
+            parse_shard(bad)
+
+
+def test_running_all_shards_runs_every_test_once(layered: Path, tmp_path: Path) -> None:
+    """Like a CI matrix: each job starts from the same checkout and history."""
+    import json
+    import shutil
+
+    run_canon("run", "--no-fail-fast", cwd=layered)  # some history to balance with
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        job = tmp_path / f"job{k}"
+        shutil.copytree(layered, job)
+        run_canon("run", "--no-fail-fast", "--shard", f"{k}/3", "--json", "r.json", cwd=job)
+        seen += [t["nodeid"] for t in json.loads((job / "r.json").read_text())["tests"]]
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 6
+    plan_text = run_canon("shards", "3", "--files", cwd=layered).stdout
+    assert plan_text.count("shard ") == 3 and "imbalance" in plan_text
+
+
+def test_detect_flags_a_real_step_and_ignores_noise() -> None:
+    rng = random.Random(1)
+    noisy = [(0.5 + rng.uniform(-0.05, 0.05), f"c{i}") for i in range(20)]
+    assert detect(noisy) is None
+    stepped = noisy + [(1.2, "bad1"), (1.25, "bad2"), (1.22, "bad3")]
+    baseline, recent, threshold, commit = detect(stepped)
+    assert 0.45 < baseline < 0.55 and recent == pytest.approx(1.22)
+    assert commit == "bad1"
+    one_spike = noisy + [(0.5, "x"), (3.0, "spike"), (0.5, "y")]
+    assert detect(one_spike) is None  # the median of the recent runs is not moved by one spike
+    tiny = [(0.001, "c")] * 10 + [(0.004, "d")] * 3
+    assert detect(tiny) is None  # below the floor
+
+
+def test_regressions_from_a_synthetic_history(tmp_path: Path) -> None:
+    db = connect(tmp_path)
+    for run in range(12):
+        commit = f"commit{run}"
+        db.execute("INSERT INTO runs (id, kind, started, commit_sha) VALUES (?, 'test', 0, ?)", (run + 1, commit))
+        slow = 2.0 if run >= 9 else 0.2
+        db.execute("INSERT INTO test_results VALUES (?, 't::slow', 't', '', 'passed', ?)", (run + 1, slow))
+        db.execute("INSERT INTO test_results VALUES (?, 't::steady', 't', '', 'passed', 0.3)", (run + 1,))
+    db.commit()
+    found = regressions(tmp_path)
+    assert [(r.nodeid, r.commit) for r in found] == [("t::slow", "commit9")]
+    result = run_canon("perf", cwd=tmp_path)
+    assert result.returncode == 1 and "t::slow" in result.stdout and "commit9" in result.stdout
