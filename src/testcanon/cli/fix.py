@@ -1,0 +1,84 @@
+"""`canon fix`: verified repair of files that do not compile, journalled and undoable."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+class Method(str, Enum):
+    auto = "auto"
+    history = "history"
+    local = "local"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fix")(fix_command)
+
+
+def fix_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
+    method: Method = typer.Option(Method.auto, "--method", help="history, local, or auto (history in git)."),
+    no_history: bool = typer.Option(False, "--no-history", help="Same as --method local."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
+    rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
+                                                  help="Also rewrite 3.12+ syntax for the target version."),
+) -> None:
+    """Repair files that do not compile; every repair verified (compiles, no test lost)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from testcanon.config import load_project
+    from testcanon.output.text import make_console
+    from testcanon.repair.fixer import breaking_commits, fix_files
+
+    paths = paths or []
+    project = load_project(paths[0] if paths else Path("."))
+    chosen = "local" if no_history else method.value
+    verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
+                         rewrite_version_specific=rewrite_version_specific)
+    if output_format == "json":
+        typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
+                               "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject,
+                                                     "files": n} for b, n in breaking_commits(verdicts)]},
+                              indent=1))
+    else:
+        console = make_console()
+        for v in verdicts:
+            style = {"fixed-by-history": "green", "fixed-locally": "green", "version-specific": "yellow"}.get(v.verdict, "red")
+            console.print(f"[{style}]{v.verdict}[/{style}] {escape(v.path)}: {escape(v.detail)}")
+            if v.breaking:
+                console.print(f"    broken by {v.breaking.commit[:10]} ({v.breaking.date[:10]}) "
+                              f"{escape(v.breaking.subject)}")
+            for edit in v.edits:
+                console.print(f"    {escape(edit)}")
+            if dry_run and v.fixed is not None:
+                diff = difflib.unified_diff(v.original.decode("utf-8", "replace").splitlines(keepends=True),
+                                            v.fixed.decode("utf-8", "replace").splitlines(keepends=True),
+                                            f"a/{v.path}", f"b/{v.path}")
+                console.print(escape("".join(diff)), end="")
+        table = Table(title="canon fix", title_justify="left")
+        table.add_column("verdict")
+        table.add_column("files", justify="right")
+        table.add_column("tests preserved", justify="right")
+        for name in ("fixed-by-history", "fixed-locally", "version-specific", "unfixable"):
+            group = [v for v in verdicts if v.verdict == name]
+            if group:
+                kept = sum(v.tests for v in group if v.fixed is not None)
+                table.add_row(name, str(len(group)), str(kept) if kept else "—")
+        console.print(table)
+        top = breaking_commits(verdicts)[:5]
+        if top:
+            console.print("[bold]commits that broke the most files[/bold]")
+            for breaking, count in top:
+                console.print(f"  {count:>4}  {breaking.commit[:10]} {breaking.date[:10]} {escape(breaking.subject)}")
+        if verdicts and not dry_run and any(v.fixed for v in verdicts):
+            console.print("undo with `canon undo`")
+    if any(v.fixed is None for v in verdicts):
+        raise typer.Exit(1)

@@ -1,0 +1,98 @@
+"""`canon fix`: repair every file `canon scan` reports, verify, journal, report."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from testcanon.config import Project
+from testcanon.journal import Journal
+from testcanon.repair.history import Breaking, repair_with_history
+from testcanon.repair.inventory import names_in_broken
+from testcanon.repair.local import repair_local
+from testcanon.repair.verify import changed_line_count, decode
+from testcanon.source import discover
+from testcanon.syntax import scan
+from testcanon.vcs import is_work_tree
+
+REPAIRABLE = {"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"}
+
+
+@dataclass
+class FileVerdict:
+    path: str
+    verdict: str  # fixed-by-history, fixed-locally, version-specific, unfixable
+    detail: str
+    tests: int
+    changed_lines: int = 0
+    edits: list[str] = field(default_factory=list)
+    breaking: Breaking | None = None
+    seconds: float = 0.0
+    original: bytes = b""
+    fixed: bytes | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"path": self.path, "verdict": self.verdict, "detail": self.detail,
+                                   "tests_preserved": self.tests if self.fixed else None,
+                                   "changed_lines": self.changed_lines, "edits": self.edits,
+                                   "seconds": round(self.seconds, 4)}
+        if self.breaking:
+            data["breaking_commit"] = {"hash": self.breaking.commit, "date": self.breaking.date,
+                                       "subject": self.breaking.subject}
+        return data
+
+
+def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str = "auto",
+              dry_run: bool = False, rewrite_version_specific: bool = False) -> list[FileVerdict]:
+    files = discover(project, paths)
+    report = scan(project, files)
+    use_history = method == "history" or (method == "auto" and is_work_tree(project.root))
+    verdicts = []
+    for finding in report.findings:
+        if finding.code not in REPAIRABLE:
+            continue
+        verdicts.append(_fix_one(project, finding.path, use_history, method, rewrite_version_specific))
+    fixed = [v for v in verdicts if v.fixed is not None]
+    if fixed and not dry_run:
+        with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
+            for verdict in fixed:
+                run.write(project.root / verdict.path, verdict.fixed)  # type: ignore[arg-type]
+    return verdicts
+
+
+def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
+             rewrite_version_specific: bool) -> FileVerdict:
+    started = time.perf_counter()
+    original = (project.root / relpath).read_bytes()
+    expected = names_in_broken(decode(original))
+    verdict = FileVerdict(relpath, "unfixable", "", len(expected), original=original)
+    history_reason = ""
+    if use_history:
+        result = repair_with_history(project.root, relpath, original, expected)
+        verdict.breaking = result.breaking
+        if result.fixed is not None:
+            verdict.verdict, verdict.detail, verdict.fixed = "fixed-by-history", result.how, result.fixed
+        history_reason = result.reason
+    if verdict.fixed is None and method != "history":
+        local = repair_local(original, allow_version_rewrite=rewrite_version_specific, expected=expected)
+        if local.fixed is not None:
+            verdict.verdict, verdict.fixed, verdict.edits = "fixed-locally", local.fixed, local.edits
+            verdict.detail = f"{len(local.edits)} edit(s)"
+        elif local.version_specific:
+            verdict.verdict, verdict.detail = "version-specific", local.reason
+        else:
+            verdict.detail = "; ".join(r for r in (history_reason, local.reason) if r)
+    elif verdict.fixed is None:
+        verdict.detail = history_reason
+    if verdict.fixed is not None:
+        verdict.changed_lines = changed_line_count(original, verdict.fixed)
+    verdict.seconds = time.perf_counter() - started
+    return verdict
+
+
+def breaking_commits(verdicts: list[FileVerdict]) -> list[tuple[Breaking, int]]:
+    counts = Counter((v.breaking.commit, v.breaking.date, v.breaking.subject) for v in verdicts if v.breaking)
+    return [(Breaking(c, d, s, "", "", ""), n) for (c, d, s), n in counts.most_common()]

@@ -1,0 +1,136 @@
+"""The history-aware method: undo only the commit that broke a file, keep every later edit.
+
+1. Walk the file's history with real git (`--follow`, so renames are crossed; for a merge the
+   parent that carried the content is the one whose blob matches). The newest committed
+   version that compiles is *good*; the commit after it is the *breaking* commit (*bad* =
+   the file as that commit left it).
+2. Revert only the breaking commit's change to this file, three-way (`git merge-file`):
+   apply the change bad -> good onto today's content, so later legitimate edits survive.
+3. If that conflicts or does not verify, revert hunk by hunk: keep each hunk of the breaking
+   commit that leaves the file compiling, revert the others, then replay later changes.
+4. Files that never compiled, or outside git, fall back to the local method (the caller).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from testcanon.repair.inventory import TestName
+from testcanon.repair.verify import verify
+from testcanon.syntax import check_source
+from testcanon.vcs import git
+
+MAX_COMMITS = 200
+
+
+@dataclass(frozen=True)
+class Breaking:
+    commit: str
+    date: str
+    subject: str
+    good_commit: str
+    path_at_good: str
+    path_at_bad: str
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    fixed: bytes | None
+    breaking: Breaking | None
+    how: str
+    reason: str = ""
+
+
+def _show(root: Path, commit: str, path: str) -> bytes | None:
+    result = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, timeout=60)
+    return result.stdout if result.returncode == 0 else None
+
+
+def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
+    """(commit, path in that commit, date, subject), newest first, following renames."""
+    result = git(root, "log", "--follow", "--format=%x00%H%x09%cI%x09%s", "--name-only",
+                 f"-n{MAX_COMMITS}", "--", relpath)
+    if result.returncode != 0:
+        return []
+    entries = []
+    for block in result.stdout.split("\0")[1:]:
+        header, _, names = block.partition("\n")
+        commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
+        path = next((n for n in names.splitlines() if n.strip()), relpath)
+        entries.append((commit, path, date, subject))
+    return entries
+
+
+def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | None:
+    """The breaking commit, the good content before it and the bad content it left."""
+    history = file_history(root, relpath)
+    newer: tuple[str, str, str, str, bytes] | None = None
+    for commit, path, date, subject in history:
+        content = _show(root, commit, path)
+        if content is None:
+            continue
+        if check_source(content) is None:
+            if newer is None:
+                return None  # the committed file compiles: the damage is uncommitted
+            bad_commit, bad_path, bad_date, bad_subject, bad_content = newer
+            return (Breaking(bad_commit, bad_date, bad_subject, commit, path, bad_path), content, bad_content)
+        newer = (commit, path, date, subject, content)
+    return None
+
+
+def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
+    """`git merge-file -p current base other`: (result, clean)."""
+    with tempfile.TemporaryDirectory(prefix="canon-merge-") as tmp:
+        paths = []
+        for name, data in (("current", current), ("base", base), ("other", other)):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            paths.append(path)
+        result = subprocess.run(["git", "merge-file", "-p", "-q", *paths], capture_output=True, timeout=60)
+    return result.stdout, result.returncode == 0
+
+
+def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
+    """Start from good; apply each hunk of good -> bad that keeps the file compiling."""
+    good_lines = good.decode("utf-8", "replace").splitlines(keepends=True)
+    bad_lines = bad.decode("utf-8", "replace").splitlines(keepends=True)
+    opcodes = [op for op in difflib.SequenceMatcher(None, good_lines, bad_lines, autojunk=False).get_opcodes()
+               if op[0] != "equal"]
+    accepted: list[tuple[str, int, int, int, int]] = []
+
+    def build(chosen: list[tuple[str, int, int, int, int]]) -> list[str]:
+        out, cursor = [], 0
+        for _, i1, i2, j1, j2 in sorted(chosen, key=lambda op: op[1]):
+            out += good_lines[cursor:i1] + bad_lines[j1:j2]
+            cursor = i2
+        return out + good_lines[cursor:]
+
+    for op in opcodes:
+        trial = build([*accepted, op])
+        if check_source("".join(trial).encode()) is None:
+            accepted.append(op)
+    return "".join(build(accepted)).encode()
+
+
+def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult:
+    found = find_breaking(root, relpath)
+    if found is None:
+        return HistoryResult(None, None, "", "no committed version that compiles (or the damage is not committed)")
+    breaking, good, bad = found
+    merged, clean = merge_file(current, bad, good)
+    if clean and verify(current, merged, expected=expected).ok:
+        return HistoryResult(merged, breaking, "reverted the breaking commit's change (three-way)")
+    partial = revert_by_hunks(good, bad)
+    replayed, clean = merge_file(current, bad, partial)
+    if clean and verify(current, replayed, expected=expected).ok:
+        return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
+    if verify(current, partial, expected=expected).ok and current == bad:
+        return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
+    return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
+                         "or the result does not compile)")

@@ -1,0 +1,233 @@
+"""Candidate edits for one compile error, each a small change aimed at a damage pattern.
+
+Every strategy looks at the interpreter's error (kind, message, line, column) and the lines
+around it and proposes edits; none is trusted: the search keeps an edit only if it moves the
+first error forward (or removes it), and the final result must pass `verify`. The patterns
+come from real bulk-edit damage: lost indentation under a block opener, `foo()` left before
+its dedented arguments, mismatched or stray brackets, split docstrings, prose outside a
+docstring, unterminated strings, a `try` whose handler was deleted, un-commented lines with
+flattened indentation, tabs mixed with spaces, a lost colon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from testcanon.syntax.compile_check import Problem
+
+_OPENER = re.compile(r"^\s*(if|elif|else|for|while|with|try|except|finally|def|async def|class|async with|async for|match|case)\b.*:\s*(#.*)?$")
+_PROSE = re.compile(r"^[A-Za-z][\w'\-]*(?:[ ,;:]+[\w'\-()]+){2,}[.!?:]?$")
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace lines [start, end) (0-based) with `new`; `why` goes into the report."""
+
+    start: int
+    end: int
+    new: tuple[str, ...]
+    why: str
+
+    @property
+    def cost(self) -> int:
+        return max(self.end - self.start, len(self.new)) or 1
+
+    def apply(self, lines: list[str]) -> list[str]:
+        return [*lines[: self.start], *self.new, *lines[self.end:]]
+
+
+def indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _code_line_before(lines: list[str], index: int) -> int | None:
+    for i in range(index - 1, -1, -1):
+        if lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            return i
+    return None
+
+
+def _unit(lines: list[str]) -> str:
+    """The file's indentation unit (4 spaces unless it clearly uses something else)."""
+    widths = sorted({len(indent_of(line)) for line in lines if line.strip() and indent_of(line) and "\t" not in indent_of(line)})
+    return " " * (widths[0] if widths and widths[0] in (2, 3, 4, 8) else 4)
+
+
+def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
+    index = max(problem.line - 1, 0)
+    if index >= len(lines):
+        index = len(lines) - 1
+    message = problem.message
+    line = lines[index] if lines else ""
+    unit = _unit(lines)
+
+    if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
+        for size in (8, 4):
+            new = tuple(indent_of(l).expandtabs(size) + l.lstrip() if "\t" in indent_of(l) else l for l in lines)
+            yield Edit(0, len(lines), new, f"tabs in indentation expanded to {size} spaces")
+
+    if message.startswith("expected an indented block"):
+        opener = _code_line_before(lines, index)
+        base = indent_of(lines[opener]) if opener is not None else ""
+        target = base + unit
+        yield Edit(index, index + 1, (target + line.lstrip(),), "re-indented a statement that lost its indentation under a block opener")
+        end = index
+        while end < len(lines) and (not lines[end].strip() or indent_of(lines[end]) == indent_of(line)) \
+                and not re.match(r"\s*(def|class|async def|@)\b", lines[end] if end > index else ""):
+            end += 1
+        if end - index > 1:
+            yield Edit(index, end, tuple(target + l.lstrip() if l.strip() else l for l in lines[index:end]),
+                       "re-indented the statements that lost their indentation under a block opener")
+        yield Edit(index, index, (target + "pass",), "inserted `pass` into an empty block")
+
+    if message == "unexpected indent":
+        previous = _code_line_before(lines, index)
+        if previous is not None:
+            prev = lines[previous].rstrip()
+            stripped_prev = re.sub(r"\s*#.*$", "", prev)
+            if stripped_prev.endswith("()"):
+                yield Edit(previous, previous + 1, (stripped_prev[:-1],),
+                           "reopened a call closed too early (`foo()` before its arguments)")
+            if stripped_prev.endswith(("(", "[", "{", ",", "\\")):
+                pass
+            block_end = index
+            while block_end < len(lines) and (not lines[block_end].strip() or
+                                              len(indent_of(lines[block_end])) >= len(indent_of(line))):
+                block_end += 1
+            base = indent_of(lines[previous]) if not _OPENER.match(lines[previous]) else indent_of(lines[previous]) + unit
+            shift = len(indent_of(line)) - len(base)
+            if shift > 0:
+                yield Edit(index, block_end, tuple(l[shift:] if l.strip() and l.startswith(" " * shift) else l
+                                                   for l in lines[index:block_end]),
+                           "dedented lines whose indentation was flattened by a bulk edit")
+                yield Edit(index, index + 1, (base + line.lstrip(),), "dedented one over-indented line")
+
+    if message.startswith("unindent does not match"):
+        levels = sorted({len(indent_of(l)) for l in lines[:index] if l.strip()}, reverse=True)
+        width = len(indent_of(line))
+        for level in levels:
+            if level < width:
+                yield Edit(index, index + 1, (" " * level + line.lstrip(),), "aligned a line with an enclosing block")
+                break
+        above = next((l for l in levels if l > width), None)
+        if above is not None:
+            yield Edit(index, index + 1, (" " * above + line.lstrip(),), "aligned a line with the block above it")
+
+    match = re.match(r"closing parenthesis '(.)' does not match opening parenthesis '(.)'", message)
+    if match:
+        closer, opener = match.groups()
+        column = problem.column - 1
+        if 0 <= column < len(line) and line[column] == closer:
+            yield Edit(index, index + 1, (line[:column] + _CLOSERS[opener] + line[column + 1:],),
+                       f"replaced a mismatched `{closer}` with `{_CLOSERS[opener]}`")
+            yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a mismatched `{closer}`")
+
+    match = re.match(r"unmatched '(.)'", message)
+    if match:
+        column = problem.column - 1
+        if 0 <= column < len(line) and line[column] == match.group(1):
+            yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a stray `{match.group(1)}`")
+
+    match = re.match(r"'(.)' was never closed", message)
+    if match:
+        closer = _CLOSERS[match.group(1)]
+        for end in range(index, min(index + 8, len(lines))):
+            text = lines[end].rstrip()
+            yield Edit(end, end + 1, (text + closer,), f"closed a `{match.group(1)}` left open")
+
+    if message.startswith("unterminated string literal"):
+        column = problem.column - 1
+        quote = line[column] if 0 <= column < len(line) and line[column] in "'\"" else None
+        if quote is None:
+            prefix = re.match(r"[rbfuRBFU]{0,2}(['\"])", line[column:] if column >= 0 else "")
+            quote = prefix.group(1) if prefix else '"'
+        body = line.rstrip()
+        yield Edit(index, index + 1, (body + quote,), "closed an unterminated string at the end of its line")
+        closing = re.search(r"(\)|\]|\}|,)+\s*$", body)
+        if closing and closing.start() > column:
+            yield Edit(index, index + 1, (body[: closing.start()] + quote + body[closing.start():],),
+                       "closed an unterminated string before the brackets that end its line")
+
+    if message.startswith("unterminated triple-quoted string literal"):
+        quote = '"""' if '"""' in line else "'''"
+        position = line.find(quote)
+        if position >= 0:
+            rest = line[position + 3:]
+            if not rest.strip():
+                yield Edit(index, index + 1, (line[:position].rstrip(),) if line[:position].strip() else (),
+                           "removed a stray triple quote left by a split docstring")
+            yield Edit(index, index + 1, (line.rstrip() + quote,), "closed a docstring on its own line")
+        for end in range(index + 1, min(index + 60, len(lines))):
+            if not lines[end].strip() and end + 1 < len(lines) and re.match(r"\s*(def|class|import|from|@)\b", lines[end + 1]):
+                yield Edit(end, end, (indent_of(line) + quote,), "closed a docstring before the next definition")
+                break
+
+    if message in ("invalid syntax", "invalid syntax. Perhaps you forgot a comma?") or message.startswith("invalid decimal literal"):
+        stripped = line.strip()
+        if _PROSE.match(stripped) or (stripped and not re.search(r"[=()\[\]{}:]", stripped)):
+            yield Edit(index, index + 1, (indent_of(line) + "# " + stripped,), "turned stray prose into a comment")
+            end = index
+            while end < len(lines) and lines[end].strip() and not re.search(r"[=()\[\]{}]", lines[end]):
+                end += 1
+            if end - index > 1:
+                yield Edit(index, end, tuple(indent_of(l) + "# " + l.strip() for l in lines[index:end]),
+                           "turned a paragraph of stray prose into comments")
+
+    if message == "expected ':'":
+        body = re.sub(r"\s*(#.*)?$", "", line)
+        comment = line[len(body):].strip()
+        yield Edit(index, index + 1, (body + ":" + (f"  {comment}" if comment else ""),), "restored a lost colon")
+
+    if message.startswith("expected 'except' or 'finally' block"):
+        opener = next((i for i in range(index - 1, -1, -1) if re.match(r"\s*try\s*:", lines[i])), None)
+        if opener is not None:
+            base = indent_of(lines[opener])
+            yield Edit(index, index, (base + "except Exception:", base + unit + "raise"),
+                       "restored the `except` handler a `try` lost (re-raises, so failures still fail)")
+            yield Edit(index, index, (base + "finally:", base + unit + "pass"),
+                       "restored a `finally` to a `try` that lost its handler")
+
+    if message.startswith("f-string"):
+        swapped = _swap_fstring_quotes(line)
+        if swapped != line:
+            yield Edit(index, index + 1, (swapped,), "rewrote a Python 3.12 f-string (nested quotes) for the target version")
+
+    # Last resorts, ranked after everything above by their cost: comment the line out.
+    stripped = line.strip()
+    if stripped and not re.match(r"(def|class|async def)\b", stripped):
+        yield Edit(index, index + 1, (indent_of(line) + "# " + stripped + "  # canon fix: did not parse",),
+                   "commented out a line that could not be repaired")
+
+
+def _swap_fstring_quotes(line: str) -> str:
+    """`f"{x["k"]}"` -> `f"{x['k']}"`: inner quotes of replacement fields take the other kind."""
+    out, i = [], 0
+    while i < len(line):
+        match = re.match(r"[rRbB]?[fF][rRbB]?(\"|')", line[i:])
+        if not match:
+            out.append(line[i])
+            i += 1
+            continue
+        quote = match.group(1)
+        other = "'" if quote == '"' else '"'
+        out.append(match.group(0))
+        i += len(match.group(0))
+        depth = 0
+        while i < len(line):
+            char = line[i]
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth = max(depth - 1, 0)
+            elif char == quote and depth == 0:
+                out.append(char)
+                i += 1
+                break
+            elif char == quote and depth > 0:
+                char = other
+            out.append(char)
+            i += 1
+    return "".join(out)

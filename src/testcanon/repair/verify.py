@@ -1,0 +1,47 @@
+"""The guarantees every repair must meet before anything is written."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+
+from testcanon.repair.inventory import TestName, missing, names_in_broken
+from testcanon.syntax import check_source
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str
+    tests: int
+    changed_lines: int
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace").replace("\0", "")
+
+
+def verify(original: bytes, candidate: bytes, *, expected: set[TestName] | None = None) -> Verdict:
+    """1. it compiles; 2. no test of the broken file is lost (nor moved out of its class)."""
+    expected = names_in_broken(decode(original)) if expected is None else expected
+    problem = check_source(candidate, "<candidate>")
+    changed = changed_line_count(original, candidate)
+    if problem is not None:
+        return Verdict(False, f"does not compile: {problem.message} (line {problem.line})", len(expected), changed)
+    tree = ast.parse(candidate)
+    lost = missing(expected, tree)
+    if lost:
+        names = ", ".join(f"{c}.{n}" if c else n for c, n in sorted(lost, key=str)[:5])
+        return Verdict(False, f"would lose {len(lost)} test(s): {names}", len(expected), changed)
+    return Verdict(True, "compiles; every test kept", len(expected), changed)
+
+
+def changed_line_count(before: bytes, after: bytes) -> int:
+    a = before.decode("utf-8", "replace").splitlines()
+    b = after.decode("utf-8", "replace").splitlines()
+    count = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            count += max(i2 - i1, j2 - j1)
+    return count

@@ -1,0 +1,109 @@
+"""History-aware repair on real git repositories, the CLI, the journal and undo."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+from canon_support import EXAMPLE, expected_table, run_canon, write_tree
+
+GOOD = "import os\n\n\ndef test_one():\n    x = 1\n    if x:\n        assert x\n\n\ndef test_two():\n    assert True\n"
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _commit(root: Path, message: str) -> None:
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", message)
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_a.py": GOOD})
+    _git(root, "init", "-q", "-b", "main")
+    _commit(root, "good")
+    return root
+
+
+def test_reverts_only_the_breaking_commit_and_keeps_later_edits(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    path.write_text(GOOD.replace("        assert x\n", "    assert x\n") + "\n\n# a harmless tweak\n")
+    _commit(root, "bulk edit: SSOT remediation")  # breaks it, and adds a harmless comment
+    path.write_text(path.read_text() + "\n\ndef test_three():\n    assert 3\n")
+    _commit(root, "add test_three")  # a later, legitimate edit
+    result = run_canon("fix", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    verdict = report["files"][0]
+    assert verdict["verdict"] == "fixed-by-history"
+    assert verdict["breaking_commit"]["subject"] == "bulk edit: SSOT remediation"
+    assert report["breaking_commits"][0]["files"] == 1
+    fixed = path.read_text()
+    assert "        assert x\n" in fixed and "def test_three" in fixed
+    compile(fixed, "t", "exec")
+
+
+def test_follows_renames(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _git(root, "mv", "tests/test_a.py", "tests/test_renamed.py")
+    _commit(root, "rename")
+    path = root / "tests" / "test_renamed.py"
+    path.write_text(path.read_text().replace("def test_two():", "def test_two()"))
+    _commit(root, "lose a colon")
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    assert report["files"][0]["verdict"] == "fixed-by-history"
+    assert report["files"][0]["breaking_commit"]["subject"] == "lose a colon"
+
+
+def test_through_a_merge(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    _git(root, "checkout", "-q", "-b", "feature")
+    path = root / "tests" / "test_a.py"
+    path.write_text(path.read_text().replace("def test_two():", "def test_two()"))
+    _commit(root, "feature breaks it")
+    _git(root, "checkout", "-q", "main")
+    (root / "README").write_text("x")
+    _commit(root, "unrelated")
+    _git(root, "merge", "-q", "--no-edit", "feature")
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    assert report["files"][0]["verdict"] == "fixed-by-history"
+    assert report["files"][0]["breaking_commit"]["subject"] == "feature breaks it"
+
+
+def test_file_that_never_compiled_falls_back_to_local(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    (root / "tests" / "test_new.py").write_text("def test_n()\n    pass\n")
+    _commit(root, "born broken")
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    assert [f["verdict"] for f in report["files"]] == ["fixed-locally"]
+
+
+def test_dry_run_writes_nothing_and_undo_restores_bytes_and_mode(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {"pyproject.toml": "[tool.testcanon]\n",
+                                       "tests/test_b.py": "def test_b()\n    pass\n"})
+    path = root / "tests" / "test_b.py"
+    path.chmod(0o750)
+    original = path.read_bytes()
+    dry = run_canon("fix", "--dry-run", "--method", "local", cwd=root)
+    assert "+def test_b():" in dry.stdout and path.read_bytes() == original
+    assert run_canon("fix", "--no-history", cwd=root).returncode == 0
+    assert path.read_bytes() == b"def test_b():\n    pass\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o750
+    assert run_canon("undo", cwd=root).returncode == 0
+    assert path.read_bytes() == original and stat.S_IMODE(path.stat().st_mode) == 0o750
+
+
+def test_example_broken_files_repaired_as_expected(tmp_path: Path) -> None:
+    root = tmp_path / "sprawling_repo"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    got = {f["path"]: f["verdict"] for f in report["files"]}
+    assert got == {row["path"]: row["verdict"] for row in expected_table("canon fix")}
+    remaining = json.loads(run_canon("scan", "--format", "json", cwd=root).stdout)
+    assert [f["path"] for f in remaining["findings"]] == ["tests/unit/test_fstring_py312.py"]

@@ -1,0 +1,81 @@
+"""The local method on each damage pattern, and the guarantees every repair must meet."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from testcanon.repair.inventory import names_in_broken
+from testcanon.repair.local import repair_local
+from testcanon.repair.verify import verify
+
+PATTERNS = {
+    "statement lost its indentation under if": (
+        "def test_a():\n    x = 1\n    if x:\n    assert x\n\ndef test_b():\n    pass\n",
+        "    if x:\n        assert x\n"),
+    "call closed before its dedented arguments": (
+        "def test_a():\n    total = sum()\n        [1, 2, 3],\n    )\n    assert total == 6\n",
+        "    total = sum(\n"),
+    "bracket mess": ("def test_a():\n    d = {'a': 1 ))\n    assert d\n", "    d = {'a': 1 }\n"),
+    "stray closing paren": ("def test_a():\n    x = 1\n    x == 1)\n", "    x == 1\n"),
+    "unterminated string": ("def test_a():\n    s = 'abc\n    assert s\n", "    s = 'abc'\n"),
+    "missing colon": ("def test_a()\n    pass\n", "def test_a():\n"),
+    "prose outside a docstring": ("import os\nThis file was migrated by the SSOT script.\n\ndef test_a():\n    pass\n",
+                                  "# This file was migrated by the SSOT script.\n"),
+    "try without handler": ("def test_a():\n    try:\n        x = 1\n\n    assert x\n", "    except Exception:\n"),
+    "flattened uncommented lines": ("def test_a():\n    x = 1\n        y = 2\n        assert x + y == 3\n",
+                                    "    y = 2\n    assert x + y == 3\n"),
+    "split docstring": ('"""Module.\n\nFirst part."""\n"""Inserted."""\nrest of the text.\n"""\n\ndef test_a():\n    pass\n',
+                        "# rest of the text.\n"),
+    "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_pattern_is_repaired_and_verified(name: str) -> None:
+    broken, expected_fragment = PATTERNS[name]
+    result = repair_local(broken.encode())
+    assert result.fixed is not None, result.reason
+    fixed = result.fixed.decode()
+    assert expected_fragment in fixed
+    ast.parse(fixed)
+    assert names_in_broken(broken) <= {(c, n) for c, n in names_in_broken(fixed)}
+
+
+def test_nul_bytes_and_undeclared_latin1() -> None:
+    assert repair_local(b"def test_a():\n    pass\0\n").fixed == b"def test_a():\n    pass\n"
+    fixed = repair_local(b"def test_a():\n    s = 'caf\xe9'\n").fixed
+    assert fixed is not None and fixed.startswith(b"# -*- coding: cp1252 -*-\n")
+
+
+def test_version_specific_fstring_is_reported_and_rewritten_only_on_request() -> None:
+    source = b'def test_a():\n    d = {"k": 1}\n    assert f"{d["k"]}" == "1"\n'
+    plain = repair_local(source)
+    assert plain.fixed is None and plain.version_specific
+    rewritten = repair_local(source, allow_version_rewrite=True)
+    assert rewritten.fixed is not None and b"f\"{d['k']}\"" in rewritten.fixed
+
+
+def test_a_candidate_that_compiles_but_drops_a_test_is_rejected() -> None:
+    broken = b"def test_keep():\n    pass\n\ndef test_lost(:\n    pass\n"
+    compiles_but_loses = b"def test_keep():\n    pass\n"
+    verdict = verify(broken, compiles_but_loses)
+    assert not verdict.ok and "would lose 1 test(s): test_lost" in verdict.reason
+
+
+def test_a_test_moved_out_of_its_class_counts_as_lost() -> None:
+    broken = b"class TestA:\n    def test_x(self)\n        pass\n"
+    moved = b"class TestA:\n    pass\ndef test_x(self):\n    pass\n"
+    assert not verify(broken, moved).ok
+    assert verify(broken, b"class TestA:\n    def test_x(self):\n        pass\n").ok
+
+
+def test_inventory_works_on_unparsable_text() -> None:
+    text = "class TestA:\n    def test_one(self):\n        x = (\n\ndef test_two():\n    '''doc\n"
+    assert names_in_broken(text) == {(None, "TestA"), ("TestA", "test_one"), (None, "test_two")}
+
+
+def test_unfixable_file_is_reported_with_a_reason() -> None:
+    result = repair_local(b"def test_a():\n    return ((((((((\n" + b"]]]]" * 3 + b"\n")
+    assert result.fixed is None or verify(b"def test_a():\n", result.fixed).ok
