@@ -66,7 +66,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
     if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
         for size in (8, 4):
-            new = tuple(indent_of(l).expandtabs(size) + l.lstrip() if "\t" in indent_of(l) else l for l in lines)
+            new = tuple(indent_of(text_line).expandtabs(size) + text_line.lstrip() if "\t" in indent_of(text_line) else text_line for text_line in lines)
             yield Edit(0, len(lines), new, f"tabs in indentation expanded to {size} spaces")
 
     if message.startswith("expected an indented block"):
@@ -79,7 +79,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                 and not re.match(r"\s*(def|class|async def|@)\b", lines[end] if end > index else ""):
             end += 1
         if end - index > 1:
-            yield Edit(index, end, tuple(target + l.lstrip() if l.strip() else l for l in lines[index:end]),
+            yield Edit(index, end, tuple(target + text_line.lstrip() if text_line.strip() else text_line for text_line in lines[index:end]),
                        "re-indented the statements that lost their indentation under a block opener")
         yield Edit(index, index, (target + "pass",), "inserted `pass` into an empty block")
 
@@ -100,19 +100,19 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
             base = indent_of(lines[previous]) if not _OPENER.match(lines[previous]) else indent_of(lines[previous]) + unit
             shift = len(indent_of(line)) - len(base)
             if shift > 0:
-                yield Edit(index, block_end, tuple(l[shift:] if l.strip() and l.startswith(" " * shift) else l
-                                                   for l in lines[index:block_end]),
+                yield Edit(index, block_end, tuple(text_line[shift:] if text_line.strip() and text_line.startswith(" " * shift) else text_line
+                                                   for text_line in lines[index:block_end]),
                            "dedented lines whose indentation was flattened by a bulk edit")
                 yield Edit(index, index + 1, (base + line.lstrip(),), "dedented one over-indented line")
 
     if message.startswith("unindent does not match"):
-        levels = sorted({len(indent_of(l)) for l in lines[:index] if l.strip()}, reverse=True)
+        levels = sorted({len(indent_of(text_line)) for text_line in lines[:index] if text_line.strip()}, reverse=True)
         width = len(indent_of(line))
         for level in levels:
             if level < width:
                 yield Edit(index, index + 1, (" " * level + line.lstrip(),), "aligned a line with an enclosing block")
                 break
-        above = next((l for l in levels if l > width), None)
+        above = next((level for level in levels if level > width), None)
         if above is not None:
             yield Edit(index, index + 1, (" " * above + line.lstrip(),), "aligned a line with the block above it")
 
@@ -173,7 +173,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
             while end < len(lines) and lines[end].strip() and not re.search(r"[=()\[\]{}]", lines[end]):
                 end += 1
             if end - index > 1:
-                yield Edit(index, end, tuple(indent_of(l) + "# " + l.strip() for l in lines[index:end]),
+                yield Edit(index, end, tuple(indent_of(text_line) + "# " + text_line.strip() for text_line in lines[index:end]),
                            "turned a paragraph of stray prose into comments")
 
     if message == "expected ':'":
