@@ -1,0 +1,112 @@
+"""`canon events validate`, `canon journey`, `canon load`: agent event streams, for real."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+events_app = typer.Typer(help="Validate agent event streams.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(events_app, name="events", help="Validate recorded agent event streams (JSONL).")
+    app.command("journey")(journey_command)
+    app.command("load")(load_command)
+
+
+def _profile(name: str, project_path: Path):
+    from testcanon.config import load_project
+    from testcanon.events.profiles import get_profile
+
+    return get_profile(name, load_project(project_path).config.events)
+
+
+@events_app.command("validate")
+def validate_command(
+    files: list[Path] = typer.Argument(..., help="Recorded streams, one connection per JSONL file."),
+    profile: str = typer.Option("agent-events", "--profile", "-p", help="agent-events, ag-ui, or one from config."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Validate recorded streams against a profile; print each violation with its event index."""
+    from testcanon.events.stream import read_jsonl
+    from testcanon.events.validator import Validator
+
+    chosen = _profile(profile, Path("."))
+    failed = False
+    documents = []
+    for path in files:
+        validator = Validator(chosen)
+        count = 0
+        for event in read_jsonl(path):
+            validator.feed(event)
+            count += 1
+        validator.finish()
+        failed |= bool(validator.violations)
+        if output_format == "json":
+            documents.append({"file": str(path), "events": count,
+                              "violations": [v.to_json() for v in validator.violations]})
+        else:
+            verdict = "valid" if not validator.violations else f"{len(validator.violations)} violation(s)"
+            typer.echo(f"{path}: {count} events, {verdict} ({chosen.name})")
+            for violation in validator.violations:
+                typer.echo(f"  {violation}")
+    if output_format == "json":
+        typer.echo(json.dumps(documents, indent=1))
+    if failed:
+        raise typer.Exit(1)
+
+
+def journey_command(
+    base_url: str = typer.Option(..., "--base-url", help="The chat server, e.g. http://127.0.0.1:8765"),
+    user: str = typer.Option("journey-user", "--user", help="Username to log in as."),
+    message: str = typer.Option("what is 6 * 7?", "--message", help="What to ask."),
+    profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the run."),
+) -> None:
+    """Login -> connect -> send -> collect -> validate; print timings and the verdict."""
+    from testcanon.events.journey import run_journey
+
+    result = asyncio.run(run_journey(base_url, user, message=message, profile=_profile(profile, Path(".")),
+                                     timeout=timeout))
+    data = result.to_json()
+    typer.echo(f"events: {data['events']}")
+    typer.echo(f"time to first event: {data['time_to_first_event_ms']} ms")
+    typer.echo(f"time to completion: {data['time_to_completion_ms']} ms")
+    for line in data["violations"] + data["cross_talk"] + ([data["error"]] if data["error"] else []):
+        typer.echo(f"  {line}")
+    typer.echo("verdict: " + ("PASS" if result.ok else "FAIL"))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def load_command(
+    base_url: str = typer.Option(..., "--base-url", help="The chat server (loopback or a configured host)."),
+    users: int = typer.Option(10, "--users", min=1, max=20000, help="Concurrent simulated users."),
+    duration: float = typer.Option(10.0, "--duration", min=0.1, max=3600, help="Seconds."),
+    profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
+    ramp: float = typer.Option(1.0, "--ramp", min=0, help="Seconds over which users connect."),
+    output: Optional[Path] = typer.Option(None, "--json", help="Write the report as JSON here."),
+) -> None:
+    """N concurrent users running journeys; latency percentiles, errors, isolation breaches."""
+    from testcanon.events.load import run_load
+
+    report = asyncio.run(run_load(base_url, users=users, duration=duration, profile=_profile(profile, Path(".")),
+                                  ramp=ramp))
+    data = report.to_json()
+    typer.echo(f"users {users}, journeys {data['journeys']}, failed {data['failed']}, "
+               f"throughput {data['throughput_per_s']}/s")
+    typer.echo(f"time to first event (ms): {data['time_to_first_event_ms']}")
+    typer.echo(f"time to completion (ms): {data['time_to_completion_ms']}")
+    for name, count in data["errors"].items():
+        typer.echo(f"  {count} x {name}")
+    for breach in data["isolation_breaches"]:
+        typer.echo(f"  ISOLATION BREACH: {breach}")
+    if output:
+        output.write_text(json.dumps(data, indent=1))
+    typer.echo("verdict: " + ("PASS" if report.ok else "FAIL"))
+    if not report.ok:
+        raise typer.Exit(1)
