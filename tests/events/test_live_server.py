@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from canon_support import REPO_ROOT, free_port, run_canon, write_tree
 
+from canon_support import REPO_ROOT, free_port, run_canon, write_tree
 from testcanon.events.journey import run_journey
 from testcanon.events.profiles import agent_events
 

@@ -77,7 +77,7 @@ def test_timing_rules_with_arrival_times() -> None:
     profile = replace(AGENT, first_event_within=0.5, max_gap=1.0, run_within=2.0)
     validator = Validator(profile)
     validator.connected_at = 0.0
-    for event, at in zip(GOOD_RUN, [0.8, 0.9, 1.0, 2.5, 2.6, 3.0]):
+    for event, at in zip(GOOD_RUN, [0.8, 0.9, 1.0, 2.5, 2.6, 3.0], strict=True):
         validator.feed(event, received_at=at)
     assert [v.rule for v in validator.violations] == ["timing-first-event", "timing-gap", "timing-run"]
 

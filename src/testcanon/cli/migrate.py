@@ -1,0 +1,75 @@
+"""`canon migrate`: codemods to the canonical patterns, proven by identical collected tests."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("migrate")(migrate_command)
+
+
+def migrate_command(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
+    select: Optional[str] = typer.Option(None, "--select", help="Rule codes to migrate, comma-separated."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
+    diff_stat: bool = typer.Option(False, "--diff-stat", help="Print a summary of the changes; write nothing."),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Skip the collected-tests check (dry runs only)."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Rewrite tests onto the canonical patterns; written only if collected tests are unchanged."""
+    from rich.markup import escape
+
+    from testcanon.config import load_project
+    from testcanon.errors import UsageError
+    from testcanon.migrate.run import plan, verify, write
+    from testcanon.output.text import make_console
+
+    if no_verify and not (dry_run or diff_stat):
+        raise UsageError("--no-verify is only allowed with --dry-run or --diff-stat")
+    paths = paths or []
+    project = load_project(paths[0] if paths else Path("."))
+    codes = [c.strip() for c in select.split(",")] if select else None
+    report = plan(project, paths, codes)
+    if not no_verify:
+        report = verify(project, report)
+    if not (dry_run or diff_stat):
+        write(project, report, f"canon migrate{' --select ' + select if select else ''}")
+    if output_format == "json":
+        typer.echo(json.dumps({
+            "changed": [{"path": c.path, "codes": sorted(c.codes), "notes": c.notes} for c in report.changes],
+            "rejected": report.rejected, "manual_review": report.review, "not_converted": report.skipped,
+            "verified_by_collection": report.verified_by_collection,
+            "verified_statically": report.verified_statically, "written": not (dry_run or diff_stat)}, indent=1))
+    else:
+        console = make_console()
+        for change in report.changes:
+            if dry_run:
+                diff = difflib.unified_diff(change.before.decode("utf-8", "replace").splitlines(keepends=True),
+                                            change.after.decode("utf-8", "replace").splitlines(keepends=True),
+                                            f"a/{change.path}", f"b/{change.path}")
+                console.print(escape("".join(diff)), end="")
+            else:
+                before = change.before.decode("utf-8", "replace").splitlines()
+                after = change.after.decode("utf-8", "replace").splitlines()
+                plus = sum(1 for line in difflib.ndiff(before, after) if line.startswith("+ "))
+                minus = sum(1 for line in difflib.ndiff(before, after) if line.startswith("- "))
+                console.print(f"{escape(change.path)} | +{plus} -{minus} | {', '.join(sorted(change.codes))}: "
+                              f"{escape('; '.join(change.notes))}")
+        for path, why in sorted(report.rejected.items()):
+            console.print(f"[red]not migrated[/red] {escape(path)}: {escape(why)}")
+        for note in report.review:
+            console.print(f"[yellow]manual review[/yellow] {escape(note)}")
+        for note in report.skipped:
+            console.print(f"[dim]left as is[/dim] {escape(note)}")
+        verb = "would change" if (dry_run or diff_stat) else "changed"
+        console.print(f"{verb} {len(report.changes)} file(s); verified by identical collected tests: "
+                      f"{report.verified_by_collection}, statically: {report.verified_statically}"
+                      + ("" if (dry_run or diff_stat) else "; undo with `canon undo`"))
+    if report.rejected:
+        raise typer.Exit(1)

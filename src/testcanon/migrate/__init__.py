@@ -1,0 +1,1 @@
+"""Migrate: LibCST codemods to the canonical patterns, verified by collected tests (`canon migrate`)."""

@@ -1,0 +1,174 @@
+"""CANON301 codemod: direct environment access becomes the canonical environment API.
+
+Where the code runs decides which object stands in for `os.environ`:
+- a method of a class on `SSotBaseTestCase` / `SSotAsyncTestCase`: `self.env`;
+- a module-level test function: the `isolated_env` fixture (added as a parameter);
+- anywhere else (helpers, module level, fixtures): a module-level
+  `canon_env = IsolatedEnvironment(sync_to_os=True)`, which reads and writes like `os.environ`.
+
+Semantics kept: `os.environ[k]` raises KeyError (`env[k]` does too), `os.environ.get(k, d)` and
+`os.getenv(k, d)` return the default, `k in os.environ` works, `os.environ[k] = v` is
+`env.set(k, v)`, `del os.environ[k]` is `env.delete(k)`, `with patch.dict(os.environ, {...}):`
+is `with env.overlay({...}):`, `monkeypatch.setenv/delenv` in a test is `isolated_env.set/delete`.
+What has no exact equivalent (`os.environ.pop`, `.update`, `patch.dict(..., clear=True)`,
+`monkeypatch` in fixtures) is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import QualifiedNameProvider
+
+from testcanon.migrate.common import add_import, qualified
+
+CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
+MODULE_ENV = "canon_env"
+_READ_METHODS = {"get"}
+_COPY_METHODS = {"copy", "items", "keys", "values"}
+
+
+class Environment(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self) -> None:
+        self.scopes: list[str] = []  # "ssot-method", "test-function", "other"
+        self.class_is_canonical: list[bool] = []
+        self.needs_fixture: list[bool] = []
+        self.module_env_used = False
+        self.skipped: list[str] = []
+        self.converted = 0
+
+    # --- where are we -----------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        names = {a.value.value for a in node.bases if isinstance(a.value, cst.Name)}
+        names |= {a.value.attr.value for a in node.bases if isinstance(a.value, cst.Attribute)}
+        self.class_is_canonical.append(bool(names & CANONICAL))
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.class_is_canonical.pop()
+        return updated
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = [p.name.value for p in node.params.params]
+        in_class = bool(self.class_is_canonical)
+        if in_class and self.class_is_canonical[-1] and params[:1] == ["self"] and len(self.scopes) == 0:
+            self.scopes.append("ssot-method")
+        elif not in_class and not self.scopes and node.name.value.startswith("test"):
+            self.scopes.append("test-function")
+        else:
+            self.scopes.append(self.scopes[-1] if self.scopes and self.scopes[-1] != "test-function" else "other"
+                               if not self.scopes else self.scopes[-1])
+        self.needs_fixture.append(False)
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        scope = self.scopes.pop()
+        needs = self.needs_fixture.pop()
+        if needs and scope == "test-function" and not any(p.name.value == "isolated_env" for p in updated.params.params):
+            params = [*updated.params.params, cst.Param(cst.Name("isolated_env"))]
+            updated = updated.with_changes(params=updated.params.with_changes(params=params))
+        return updated
+
+    def env_expr(self) -> cst.BaseExpression:
+        scope = self.scopes[-1] if self.scopes else "other"
+        if scope == "ssot-method":
+            return cst.Attribute(cst.Name("self"), cst.Name("env"))
+        if scope == "test-function":
+            self.needs_fixture[-1] = True
+            return cst.Name("isolated_env")
+        self.module_env_used = True
+        return cst.Name(MODULE_ENV)
+
+    def is_environ(self, node: cst.CSTNode) -> bool:
+        return "os.environ" in qualified(self, node)
+
+    # --- statements: assignment and deletion -----------------------------------------------
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.BaseSmallStatement:
+        if len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Subscript) \
+                and self.is_environ(original.targets[0].target.value):
+            key = updated.targets[0].target.slice[0].slice.value  # type: ignore[attr-defined]
+            self.converted += 1
+            return cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
+                                     [cst.Arg(key), cst.Arg(updated.value)]))
+        return updated
+
+    def leave_Del(self, original: cst.Del, updated: cst.Del) -> cst.BaseSmallStatement:
+        target = original.target
+        if isinstance(target, cst.Subscript) and self.is_environ(target.value):
+            key = updated.target.slice[0].slice.value  # type: ignore[attr-defined]
+            self.converted += 1
+            return cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(key)]))
+        return updated
+
+    # --- expressions ------------------------------------------------------------------------
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        names = qualified(self, func)
+        if names & {"os.getenv"}:
+            self.converted += 1
+            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("get")), updated.args)
+        if isinstance(func, cst.Attribute) and self.is_environ(func.value):
+            method = func.attr.value
+            if method in _READ_METHODS:
+                self.converted += 1
+                return updated.with_changes(func=cst.Attribute(self.env_expr(), cst.Name(method)))
+            if method in _COPY_METHODS:
+                self.converted += 1
+                as_dict = cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
+                return as_dict if method == "copy" else cst.Call(cst.Attribute(as_dict, cst.Name(method)))
+            self.skipped.append(f"os.environ.{method}(...) has no exact equivalent")
+            return updated
+        if isinstance(func, cst.Attribute) and func.attr.value in ("setenv", "delenv") and \
+                m.matches(func.value, m.Name("monkeypatch")):
+            if self.scopes and self.scopes[-1] == "test-function":
+                self.converted += 1
+                args = list(updated.args)
+                if func.attr.value == "setenv":
+                    value = args[1].value if len(args) > 1 else cst.SimpleString('""')
+                    return cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
+                                    [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
+                return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
+            self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope differs)")
+        if names & {"unittest.mock.patch.dict", "mock.patch.dict"} and updated.args and self.is_environ(original.args[0].value):
+            if any(a.keyword and a.keyword.value == "clear" for a in updated.args):
+                self.skipped.append("patch.dict(os.environ, ..., clear=True) has no exact equivalent")
+                return updated
+            self.converted += 1
+            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("overlay")), updated.args[1:2])
+        return updated
+
+    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
+        if self.is_environ(original.value):
+            self.converted += 1
+            return updated.with_changes(value=self.env_expr())
+        return updated
+
+    def leave_ComparisonTarget(self, original: cst.ComparisonTarget, updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
+        if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator):
+            self.converted += 1
+            return updated.with_changes(comparator=self.env_expr())
+        return updated
+
+
+def _as_str(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+        return value
+    return cst.Call(cst.Name("str"), [cst.Arg(value)])
+
+
+def migrate_environment(module: cst.Module) -> tuple[cst.Module, int, list[str]]:
+    wrapper = cst.MetadataWrapper(module)
+    transformer = Environment()
+    result = wrapper.visit(transformer)
+    if transformer.module_env_used:
+        result = add_import(result, "testcanon", "IsolatedEnvironment")
+        if f"{MODULE_ENV} = IsolatedEnvironment(" not in result.code:
+            body = list(result.body)
+            index = 0
+            while index < len(body) and m.matches(body[index], m.SimpleStatementLine(
+                    body=[m.Import() | m.ImportFrom() | m.Expr(m.SimpleString())])):
+                index += 1
+            statement = cst.parse_statement(f"{MODULE_ENV} = IsolatedEnvironment(sync_to_os=True)  # canonical environment API\n")
+            body.insert(index, statement.with_changes(leading_lines=[cst.EmptyLine()]))
+            result = result.with_changes(body=body)
+    return result, transformer.converted, transformer.skipped

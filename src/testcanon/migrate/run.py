@@ -1,0 +1,168 @@
+"""`canon migrate`: plan every codemod, verify on a scratch copy, write through the journal."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from testcanon.config import Project
+from testcanon.journal import Journal
+from testcanon.migrate import verify as verifier
+from testcanon.migrate.base_class import rebase
+from testcanon.migrate.common import FileChange
+from testcanon.migrate.environment import migrate_environment
+from testcanon.migrate.imports import absolutize
+from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
+from testcanon.rules.context import Context
+from testcanon.rules.engine import TEXT_GLOBS
+from testcanon.source import discover
+from testcanon.syntax import scan
+
+CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
+
+
+@dataclass
+class MigrationReport:
+    changes: list[FileChange]
+    rejected: dict[str, str] = field(default_factory=dict)  # path -> why not written
+    review: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    verified_by_collection: int = 0
+    verified_statically: int = 0
+    seconds: float = 0.0
+
+
+def selected_codes(select: Sequence[str] | None) -> set[str]:
+    if not select:
+        return set(CODES)
+    chosen = {c.upper() for c in select}
+    return {code for code in CODES if any(code.startswith(c) for c in chosen)}
+
+
+def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
+    started = time.perf_counter()
+    codes = selected_codes(select)
+    files = discover(project, paths)
+    broken = {f.path for f in scan(project, files).findings}
+    ctx = Context(project, {})
+    report = MigrationReport([])
+    markers = {m: name for name, c in project.config.categories.items() for m in c.markers}
+    mode = project.config.migrate.main_block
+    roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
+    for source in files:
+        if source.relpath in broken or not ctx.is_test_code(source.relpath):
+            continue
+        before = source.path.read_bytes()
+        try:
+            module = cst.parse_module(before)
+        except cst.ParserSyntaxError:
+            continue
+        change = FileChange(source.relpath, before, before)
+        updated = module
+        if "CANON101" in codes:
+            updated, rebased, review = rebase(updated, is_test_file=ctx.is_test_file(source.relpath))
+            if rebased:
+                change.codes.add("CANON101")
+                change.notes += [f"re-based {name}" for name in rebased]
+            report.review += [f"{source.relpath}: {note}" for note in review]
+        if "CANON301" in codes:
+            updated, converted, skipped = migrate_environment(updated)
+            if converted:
+                change.codes.add("CANON301")
+                change.notes.append(f"{converted} environment access(es) to the canonical API")
+            report.skipped += [f"{source.relpath}: {note}" for note in skipped]
+        if "CANON401" in codes:
+            updated, count = absolutize(updated, source.relpath, roots)
+            if count:
+                change.codes.add("CANON401")
+                change.notes.append(f"{count} relative import(s) made absolute")
+        if "CANON201" in codes:
+            updated, removed = drop_main_blocks(updated, mode=mode, relpath=source.relpath)
+            if removed:
+                change.codes.add("CANON201")
+                change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
+        change.after = updated.bytes if change.codes else before  # the module's own encoding
+        if change.changed:
+            report.changes.append(change)
+    if "CANON202" in codes:
+        runner = project.config.check.runner_command
+        for source in discover(project, paths, include=TEXT_GLOBS):
+            before = source.path.read_bytes()
+            text, count = rewrite_text(source.relpath, before.decode("utf-8", "replace"), runner, markers)
+            from testcanon.rules.commands import find_in_file, source_kind
+
+            kind = source_kind(source.relpath)
+            for line, command in find_in_file(kind, text) if kind else []:
+                report.skipped.append(f"{source.relpath}:{line}: `{command[:60]}` left as is (no safe in-place rewrite)")
+            if count:
+                report.changes.append(FileChange(source.relpath, before, text.encode("utf-8"), {"CANON202"},
+                                                 [f"{count} pytest command(s) now `{runner}`"]))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def verify(project: Project, report: MigrationReport) -> MigrationReport:
+    """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
+    python_changes = [c for c in report.changes if c.path.endswith(".py")]
+    if not python_changes:
+        return report
+    ctx = Context(project, {})
+    tests = [f.relpath for f in discover(project) if ctx.is_test_file(f.relpath)]
+    broken = {f.path for f in scan(project, discover(project)).findings}
+    tests = [t for t in tests if t not in broken]
+    timeout = project.config.migrate.collect_timeout
+    with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
+        scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch")
+        before_ids, before_errors = verifier.collected_ids(scratch, tests, timeout)
+        pending = list(python_changes)
+        for _ in range(3):  # dropping one file's change can matter to another's: re-check
+            for change in pending:
+                (scratch / change.path).write_bytes(change.after)
+            after_ids, after_errors = verifier.collected_ids(scratch, tests, timeout)
+            differing = verifier.compare(before_ids, after_ids)
+            new_errors = after_errors - before_errors
+            bad = set(differing) | new_errors
+            rejected = [c for c in pending if c.path in bad]
+            if not bad:
+                break
+            for path in bad:
+                if path in differing:
+                    lost, gained = differing[path]
+                    report.rejected[path] = (f"collected tests would change: lost {sorted(lost)[:3]}, "
+                                             f"gained {sorted(gained)[:3]}")
+                else:
+                    report.rejected[path] = "would no longer collect"
+            if not rejected:  # a test file changed because of an infrastructure change
+                infra = [c for c in pending if not ctx.is_test_file(c.path)]
+                rejected = infra
+                for change in infra:
+                    report.rejected[change.path] = "changing it alters what other test files collect"
+            for change in rejected:
+                (scratch / change.path).write_bytes(change.before)
+            pending = [c for c in pending if c not in rejected]
+    for change in python_changes:
+        if change.path in report.rejected:
+            continue
+        if change.path in before_errors or not ctx.is_test_file(change.path):
+            ok, reason = verifier.static_ok(change.before, change.after)
+            if not ok:
+                report.rejected[change.path] = reason
+                continue
+            report.verified_statically += 1
+        else:
+            report.verified_by_collection += 1
+    report.changes = [c for c in report.changes if c.path not in report.rejected]
+    return report
+
+
+def write(project: Project, report: MigrationReport, command: str) -> None:
+    if not report.changes:
+        return
+    with Journal(project.root).start(command) as run:
+        for change in report.changes:
+            run.write(project.root / change.path, change.after)

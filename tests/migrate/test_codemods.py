@@ -1,0 +1,121 @@
+"""Each codemod on tricky inputs, and idempotence."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from testcanon.migrate.base_class import rebase
+from testcanon.migrate.environment import migrate_environment
+from testcanon.migrate.imports import absolutize
+from testcanon.migrate.runner_bypass import canon_command, drop_main_blocks, rewrite_text
+
+
+def _rebase(source: str, *, test_file: bool = True) -> tuple[str, list[str], list[str]]:
+    module, rebased, review = rebase(cst.parse_module(source), is_test_file=test_file)
+    return module.code, rebased, review
+
+
+def test_rebase_keeps_comments_decorators_and_other_bases() -> None:
+    source = ('import unittest as ut\nimport pytest\n\n\n@pytest.mark.unit\n'
+              'class TestA(Mixin, ut.TestCase):  # the first one\n'
+              '    # setUp forgot super()\n    def setUp(self):\n        self.x = 1\n\n'
+              '    def test_x(self):\n        assert self.x\n')
+    code, rebased, _ = _rebase(source)
+    assert rebased == ["TestA"]
+    assert "from testcanon import SSotBaseTestCase" in code
+    assert "class TestA(Mixin, SSotBaseTestCase):  # the first one" in code
+    assert "@pytest.mark.unit" in code and "# setUp forgot super()" in code
+    assert "    def setUp(self):\n        super().setUp()\n        self.x = 1" in code
+
+
+def test_async_tests_get_the_async_base_and_nested_classes_are_left() -> None:
+    source = ("from unittest import TestCase, IsolatedAsyncioTestCase\n\n"
+              "class TestMixed(TestCase):\n    def test_a(self): ...\n    async def test_b(self): ...\n\n"
+              "class TestAsync(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self):\n        self.y = 2\n\n"
+              "class TestOuter:\n    class Inner(TestCase):\n        def test_i(self): ...\n")
+    code, rebased, _ = _rebase(source)
+    assert rebased == ["TestMixed", "TestAsync"]
+    assert "class TestMixed(SSotAsyncTestCase)" in code and "class TestAsync(SSotAsyncTestCase)" in code
+    assert "await super().asyncSetUp()" in code
+    assert "class Inner(TestCase)" in code
+
+
+def test_home_made_base_is_rebased_unless_it_fights_the_canonical_one() -> None:
+    good, rebased, review = _rebase("import unittest\n\nclass BaseTest(unittest.TestCase):\n    timeout = 3\n",
+                                    test_file=False)
+    assert rebased == ["BaseTest"] and review == []
+    bad, rebased, review = _rebase("import os, unittest\n\nclass EnvBase(unittest.TestCase):\n"
+                                   "    def tearDown(self):\n        os.environ.clear()\n", test_file=False)
+    assert rebased == [] and "writes os.environ" in review[0]
+    assert "SSotBaseTestCase" not in bad
+    _, rebased, review = _rebase("import unittest\n\nclass Waits(unittest.TestCase):\n"
+                                 "    def wait_for(self, c): ...\n", test_file=False)
+    assert rebased == [] and "wait_for" in review[0]
+
+
+def _env(source: str) -> str:
+    module, _, _ = migrate_environment(cst.parse_module(source))
+    return module.code
+
+
+def test_environment_in_ssot_methods_functions_and_helpers() -> None:
+    source = ("import os\nfrom os import environ as E, getenv\nfrom testcanon import SSotBaseTestCase\n\n"
+              "class TestS(SSotBaseTestCase):\n    def test_s(self):\n"
+              "        os.environ['A'] = '1'\n        assert os.environ['A'] == getenv('A', 'x')\n"
+              "        del E['A']\n        assert 'A' not in os.environ\n\n"
+              "def test_f(monkeypatch):\n    monkeypatch.setenv('B', 2)\n    assert os.environ.get('B') == '2'\n\n"
+              "def helper():\n    return os.environ.copy()\n")
+    code = _env(source)
+    assert "        self.env.set('A', '1')\n        assert self.env['A'] == self.env.get('A', 'x')" in code
+    assert "        self.env.delete('A')\n        assert 'A' not in self.env" in code
+    assert "def test_f(monkeypatch, isolated_env):\n    isolated_env.set('B', str(2))" in code
+    assert "isolated_env.get('B') == '2'" in code
+    assert "canon_env = IsolatedEnvironment(sync_to_os=True)" in code and "return canon_env.as_dict()" in code
+
+
+def test_patch_dict_becomes_overlay_but_clear_is_left() -> None:
+    code = _env("import os\nfrom unittest.mock import patch\n\ndef test_p():\n"
+                "    with patch.dict(os.environ, {'X': '1'}):\n        pass\n"
+                "    with patch.dict(os.environ, {}, clear=True):\n        pass\n")
+    assert "with isolated_env.overlay({'X': '1'}):" in code
+    assert "patch.dict(os.environ, {}, clear=True)" in code
+
+
+def test_relative_imports_become_absolute() -> None:
+    module, count = absolutize(cst.parse_module("from . import a\nfrom ..helpers.x import y  # keep\n"),
+                               "tests/unit/test_r.py", [])
+    assert count == 2
+    assert module.code == "from tests.unit import a\nfrom tests.helpers.x import y  # keep\n"
+    module, _ = absolutize(cst.parse_module("from .core import run\n"), "src/pkg/__init__.py", ["src"])
+    assert module.code == "from pkg.core import run\n"
+
+
+def test_main_blocks_removed_or_hinted_but_other_main_blocks_kept() -> None:
+    source = "import pytest\n\ndef test_a(): ...\n\nif __name__ == '__main__':\n    pytest.main([__file__])\n"
+    module, removed = drop_main_blocks(cst.parse_module(source), mode="remove", relpath="tests/test_a.py")
+    assert removed == 1 and "__main__" not in module.code
+    module, _ = drop_main_blocks(cst.parse_module(source), mode="hint", relpath="tests/test_a.py")
+    assert module.code.rstrip().endswith("# Run with: canon run tests/test_a.py")
+    kept = "if __name__ == '__main__':\n    serve()\n"
+    assert drop_main_blocks(cst.parse_module(kept), mode="remove", relpath="x.py")[1] == 0
+
+
+def test_command_rewrite_keeps_yaml_comments_and_layout() -> None:
+    assert canon_command("python -m pytest tests/unit -x -m e2e", "canon run", {"e2e": "e2e"}) == \
+        "canon run tests/unit --category e2e -- -x"
+    assert canon_command("FOO=1 pytest", "canon run", {}) == "FOO=1 canon run"
+    yaml_text = ("# CI (keep me)\njobs:\n  t:\n    steps:\n      - run: |\n          pip install .\n"
+                 "          python -m pytest tests -q  # fast\n")
+    new, count = rewrite_text(".github/workflows/ci.yml", yaml_text, "canon run", {})
+    assert count == 1
+    assert new == yaml_text.replace("python -m pytest tests -q", "canon run tests -- -q")
+
+
+def test_codemods_are_idempotent() -> None:
+    source = ("import os, unittest\n\nclass TestI(unittest.TestCase):\n    def test_i(self):\n"
+              "        assert os.environ.get('A') is None\n")
+    once, _, _ = rebase(cst.parse_module(source), is_test_file=True)
+    once, _, _ = migrate_environment(once)
+    twice, rebased, _ = rebase(once, is_test_file=True)
+    twice, converted, _ = migrate_environment(twice)
+    assert (rebased, converted) == ([], 0) and twice.code == once.code

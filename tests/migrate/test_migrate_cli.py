@@ -1,0 +1,65 @@
+"""`canon migrate` end to end: verification by collected tests, journal and undo, the example."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from canon_support import EXAMPLE, expected_table, run_canon, write_tree
+from testcanon.config import load_project
+from testcanon.migrate.common import FileChange
+from testcanon.migrate.run import MigrationReport, verify
+
+
+def _collected(root: Path) -> list[str]:
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                             "--continue-on-collection-errors", "tests"], cwd=root, capture_output=True, text=True)
+    return sorted(line for line in result.stdout.splitlines() if "::" in line)
+
+
+def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "v", {"pyproject.toml": "[tool.testcanon]\n",
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+    project = load_project(root)
+    before = (root / "tests" / "test_v.py").read_bytes()
+    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    report = verify(project, MigrationReport([renamed]))
+    assert report.changes == []
+    assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    assert verify(project, MigrationReport([harmless])).changes == [harmless]
+
+
+def test_migrate_writes_through_the_journal_and_undo_restores_bytes(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "j", {"pyproject.toml": "[tool.testcanon]\n",
+                                       "tests/test_j.py": "import os, unittest\n\nclass TestJ(unittest.TestCase):\n"
+                                                          "    def test_j(self):\n        os.getenv('HOME')\n"})
+    original = (root / "tests" / "test_j.py").read_bytes()
+    dry = run_canon("migrate", "--dry-run", cwd=root)
+    assert "+class TestJ(SSotBaseTestCase):" in dry.stdout
+    assert (root / "tests" / "test_j.py").read_bytes() == original
+    result = run_canon("migrate", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert b"self.env.get('HOME')" in (root / "tests" / "test_j.py").read_bytes()
+    assert run_canon("undo", cwd=root).returncode == 0
+    assert (root / "tests" / "test_j.py").read_bytes() == original
+
+
+def test_example_becomes_clean_of_migrated_codes_with_collected_tests_unchanged(tmp_path: Path) -> None:
+    root = tmp_path / "sprawling_repo"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))
+    before_ids = _collected(root)
+    before = json.loads(run_canon("check", "--format", "json", cwd=root).stdout)["statistics"]
+    result = run_canon("migrate", "--format", "json", cwd=root)
+    report = json.loads(result.stdout)
+    assert report["rejected"] == {}
+    assert _collected(root) == before_ids
+    after = json.loads(run_canon("check", "--format", "json", cwd=root).stdout)["statistics"]
+    expected = {row["code"]: (int(row["before"]), int(row["after"])) for row in expected_table("canon migrate")}
+    for code, (want_before, want_after) in expected.items():
+        assert (before.get(code, 0), after.get(code, 0)) == (want_before, want_after), code
+    again = json.loads(run_canon("migrate", "--format", "json", cwd=root).stdout)
+    assert again["changed"] == []
