@@ -88,3 +88,9 @@ def test_globset_semantics() -> None:
     assert not GlobSet(["tests/*.py"]).match("tests/a/b.py")
     assert GlobSet(["tests/test_[ab].py"]).match("tests/test_a.py")
     assert not GlobSet([]).match("anything.py")
+
+
+def test_a_project_inside_an_ignored_folder_of_a_repository_is_walked(make_repo) -> None:
+    root = make_repo({".gitignore": "out/\n", "out/copy/a.py": "", "out/copy/pyproject.toml": ""}, git=True)
+    project = load_project(root / "out" / "copy")
+    assert [f.relpath for f in discover(project)] == ["a.py"]

@@ -117,14 +117,20 @@ def _resolve_scopes(root: Path, paths: Sequence[Path | str]) -> tuple[list[str],
 
 
 def _in_git_work_tree(root: Path) -> bool:
+    """Inside a git work tree whose ignore rules do not swallow the project root itself
+    (a project copied into an ignored folder of another repository is walked instead)."""
     try:
         result = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
             capture_output=True, text=True, timeout=30,
         )
+        if result.returncode != 0 or result.stdout.strip() != "true":
+            return False
+        ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "."],
+                                 capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return False
-    return result.returncode == 0 and result.stdout.strip() == "true"
+    return ignored.returncode != 0
 
 
 def _git_files(root: Path, scopes: list[str]) -> list[str] | None:
