@@ -55,9 +55,12 @@ def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
     """(commit, path in that commit, date, subject), newest first, following renames."""
     result = git(root, "log", "--follow", "--format=%x00%H%x09%cI%x09%s", "--name-only",
                  f"-n{MAX_COMMITS}", "--", relpath)
-    if result.returncode != 0:
-        return []
-    entries = []
+    if result.returncode != 0 and not result.stdout:
+        # Rename detection reads blobs; in a partial clone or a store with missing objects it
+        # can fail. Without --follow only trees are read.
+        result = git(root, "log", "--format=%x00%H%x09%cI%x09%s", "--name-only",
+                     f"-n{MAX_COMMITS}", "--", relpath)
+    entries = []  # what git printed before any failure is still good history
     for block in result.stdout.split("\0")[1:]:
         header, _, names = block.partition("\n")
         commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
@@ -121,7 +124,8 @@ def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
 def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult:
     found = find_breaking(root, relpath)
     if found is None:
-        return HistoryResult(None, None, "", "no committed version that compiles (or the damage is not committed)")
+        return _revert_recent_commits(root, relpath, current, expected) or HistoryResult(
+            None, None, "", "no committed version that compiles (or the damage is not committed)")
     breaking, good, bad = found
     merged, clean = merge_file(current, bad, good)
     if clean and verify(current, merged, expected=expected).ok:
@@ -132,5 +136,44 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
         return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
     if verify(current, partial, expected=expected).ok and current == bad:
         return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
+    recent = _revert_recent_commits(root, relpath, current, expected)
+    if recent is not None:
+        return recent
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
                          "or the result does not compile)")
+
+
+RECENT_COMMITS = 6
+
+
+def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult | None:
+    """When the last compiling version predates new work (e.g. tests that were commented out,
+    then restored with broken indentation, then mangled by a "fixer"), revert each recent commit's
+    change alone (three-way onto today's content), finish the result with the local method, and
+    keep the smallest candidate that verifies."""
+    from testcanon.repair.local import repair_local
+    from testcanon.repair.verify import changed_line_count
+
+    history = file_history(root, relpath)[: RECENT_COMMITS + 1]
+    versions = [(commit, date, subject, _show(root, commit, path)) for commit, path, date, subject in history]
+    best: tuple[int, HistoryResult] | None = None
+    for (commit, date, subject, after), (older, _, _, before) in zip(versions, versions[1:], strict=False):
+        if after is None or before is None or after == before:
+            continue
+        merged, clean = merge_file(current, after, before)
+        if not clean:
+            continue
+        candidate = merged
+        how = f"reverted commit {commit[:10]}'s change"
+        if check_source(candidate) is not None:
+            local = repair_local(candidate, expected=expected)
+            if local.fixed is None:
+                continue
+            candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
+        if not verify(current, candidate, expected=expected).ok:
+            continue
+        cost = changed_line_count(current, candidate)
+        if best is None or cost < best[0]:
+            breaking = Breaking(commit, date, subject, older, relpath, relpath)
+            best = (cost, HistoryResult(candidate, breaking, how))
+    return best[1] if best else None

@@ -1,0 +1,176 @@
+"""Synthetic damage: corrupt valid files the way bulk edits do, then measure `canon fix --method local`.
+
+    python bench/damage.py DIR [--files 300] [--seed 1]
+
+Each pattern below was observed in real broken commits (see docs/fix.md); one damage is applied
+at a random eligible place of a valid file, kept only if the file then fails to compile, and
+the local method repairs it. Rates per pattern: compiles, every test name kept, AST equal to
+the original (an exact undo).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from testcanon.repair.inventory import names_in_broken, names_in_tree
+from testcanon.repair.local import repair_local
+from testcanon.syntax import check_source
+
+Damage = Callable[[list[str], random.Random], list[str] | None]
+_OPENER = re.compile(r"^(\s*)(if|for|while|with|def|elif|else|try|except)\b.*:\s*$")
+
+
+def _choose(rng: random.Random, candidates: list[int]) -> int | None:
+    return rng.choice(candidates) if candidates else None
+
+
+def lost_indent(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i in range(len(lines) - 1) if _OPENER.match(lines[i]) and lines[i + 1].strip()
+             and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > len(lines[i]) - len(lines[i].lstrip())]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    indent = _OPENER.match(lines[i]).group(1)  # type: ignore[union-attr]
+    return [*lines[: i + 1], indent + lines[i + 1].lstrip(), *lines[i + 2:]]
+
+
+def closed_call(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines[:-1]) if line.rstrip().endswith("(") and lines[i + 1].strip()]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[:i], lines[i].rstrip() + ")", *lines[i + 1:]]
+
+
+def bracket_mess(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines) if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line + "["]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    line = lines[i].rstrip()
+    return [*lines[:i], line[:-1] + "))", *lines[i + 1:]]
+
+
+def split_docstring(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines) if line.strip().startswith('"""') and line.strip() != '"""'
+             and line.count('"""') == 1]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    return [*lines[: i + 1], indent + '"""SSOT: migrated by the remediation script."""', *lines[i + 1:]]
+
+
+def stray_prose(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines) if line.startswith(("import ", "from "))]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[: i + 1], "This module was updated by the automated remediation.", *lines[i + 1:]]
+
+
+def unterminated(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines) if re.search(r"= '[^'\\]*'\s*$", line)]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[:i], lines[i].rstrip()[:-1], *lines[i + 1:]]
+
+
+def flattened(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i in range(1, len(lines) - 2) if lines[i].startswith("        ") and lines[i + 1].startswith("        ")
+             and not lines[i].rstrip().endswith((":", "(", "[", "{", ",", "\\")) and lines[i - 1].strip()
+             and not lines[i - 1].rstrip().endswith((":", "(", "[", "{", ",", "\\"))]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[:i], "    " + lines[i], "    " + lines[i + 1], *lines[i + 2:]]
+
+
+def lost_colon(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i, line in enumerate(lines) if re.match(r"\s*def \w+\(.*\):\s*$", line)]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[:i], lines[i].rstrip()[:-1], *lines[i + 1:]]
+
+
+def lost_handler(lines: list[str], rng: random.Random) -> list[str] | None:
+    sites = [i for i in range(len(lines) - 1) if re.match(r"\s*except\b.*:\s*$", lines[i])
+             and re.match(r"\s*pass\s*$", lines[i + 1])]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    return [*lines[:i], *lines[i + 2:]]
+
+
+PATTERNS: dict[str, Damage] = {
+    "statement lost its indentation": lost_indent, "call closed before its arguments": closed_call,
+    "bracket mess": bracket_mess, "split docstring": split_docstring, "stray prose": stray_prose,
+    "unterminated string": unterminated, "flattened lines (unexpected indent)": flattened,
+    "lost colon": lost_colon, "deleted except handler": lost_handler,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    sources = sorted(p for p in args.directory.rglob("test_*.py") if p.stat().st_size < 200_000)
+    rng.shuffle(sources)
+    stats: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for path in sources:
+        if sum(s["cases"] for s in stats.values()) >= args.files:
+            break
+        data = path.read_bytes()
+        if check_source(data) is not None:
+            continue
+        text = data.decode("utf-8", "replace")
+        name = rng.choice(list(PATTERNS))
+        damaged_lines = PATTERNS[name](text.splitlines(), rng)
+        if damaged_lines is None:
+            continue
+        damaged = ("\n".join(damaged_lines) + "\n").encode()
+        if check_source(damaged) is None:
+            continue
+        original_tests = names_in_tree(ast.parse(data))
+        started = time.perf_counter()
+        result = repair_local(damaged)
+        seconds = time.perf_counter() - started
+        row = stats[name]
+        row["cases"] += 1
+        row["seconds"] += seconds
+        if result.fixed is not None:
+            row["compiles"] += 1
+            kept = names_in_tree(ast.parse(result.fixed))
+            row["kept"] += names_in_broken(damaged.decode()) <= kept
+            row["kept_original"] += original_tests <= kept
+            row["exact"] += ast.dump(ast.parse(result.fixed)) == ast.dump(ast.parse(data))
+    print("| damage | cases | compiles | every test kept | all original tests kept | exact undo (AST) | mean s |")
+    print("|---|---|---|---|---|---|---|")
+    total: dict[str, float] = defaultdict(float)
+    for name, row in sorted(stats.items()):
+        n = row["cases"]
+        for key, value in row.items():
+            total[key] += value
+        print(f"| {name} | {int(n)} | {100 * row['compiles'] / n:.0f}% | {100 * row['kept'] / n:.0f}% | "
+              f"{100 * row['kept_original'] / n:.0f}% | {100 * row['exact'] / n:.0f}% | {row['seconds'] / n:.3f} |")
+    n = total["cases"] or 1
+    print(f"| **all** | {int(total['cases'])} | {100 * total['compiles'] / n:.1f}% | {100 * total['kept'] / n:.1f}% | "
+          f"{100 * total['kept_original'] / n:.1f}% | {100 * total['exact'] / n:.1f}% | {total['seconds'] / n:.3f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

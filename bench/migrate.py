@@ -1,0 +1,60 @@
+"""`canon migrate` on a copy of a real repository: fixed violations per codemod, verification, speed.
+
+    python bench/migrate.py PATH [--exclude GLOB ...]
+
+PATH is copied to a temporary folder (never modified). For each codemod, on a fresh copy:
+violations before/after (`canon check`), files changed, files rejected by verification (with
+the collected-ids check), wall time and files/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CODEMODS = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
+IGNORE = shutil.ignore_patterns(".git", ".testcanon", "__pycache__", "node_modules", ".venv")
+
+
+def canon(root: Path, *args: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "testcanon", *args, "--format", "json"], cwd=root,
+                            capture_output=True, text=True)
+    return json.loads(result.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
+    args = parser.parse_args()
+    print("| codemod | before | after | fixed | files changed | rejected by verification | seconds | files/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="canon-bench-migrate-") as tmp:
+        pristine = Path(tmp) / "pristine"
+        shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
+        with (pristine / "pyproject.toml").open("a") as handle:
+            handle.write(f"\n[tool.testcanon]\nextend_exclude = {json.dumps(args.exclude)}\n")
+        for code in CODEMODS:
+            work = Path(tmp) / code
+            shutil.copytree(pristine, work, symlinks=True)
+            before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
+            started = time.perf_counter()
+            report = canon(work, "migrate", "--select", code)
+            seconds = time.perf_counter() - started
+            after = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
+            changed = len(report["changed"])
+            rejected = len(report["rejected"])
+            print(f"| {code} | {before} | {after} | {100 * (before - after) / before if before else 0:.1f}% | {changed} | "
+                  f"{rejected} | {seconds:.1f} | {changed / seconds:.1f} |")
+            shutil.rmtree(work)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""`canon fix` on real damage: every broken test file of a git repository at a commit.
+
+    python bench/repair.py REPO [--sample N] [--seed S] [--exclude GLOB ...] [--jobs J]
+
+REPO must be a git work tree checked out at the commit to measure (its history is what the
+history method reads). For each broken test file (`test_*.py` / `*_test.py`, outside the
+excluded folders), both methods run in memory (nothing is written): history mode, then local
+mode with history hidden. Each result is compared with the newest earlier version that
+compiled: compiles, test names preserved (all/some/none), AST-equal to that version, lines
+changed vs lines the damage changed, seconds. Prints the rates and a per-method table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import random
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from testcanon.config import load_project
+from testcanon.repair.history import find_breaking, repair_with_history
+from testcanon.repair.inventory import names_in_broken, names_in_tree
+from testcanon.repair.local import repair_local
+from testcanon.repair.verify import changed_line_count, decode
+from testcanon.rules.context import is_test_filename
+from testcanon.source import GlobSet, discover
+from testcanon.syntax import check_source, scan
+
+ROOT: Path = Path(".")
+
+
+def measure(relpath: str) -> dict:
+    current = (ROOT / relpath).read_bytes()
+    expected = names_in_broken(decode(current))
+    found = find_breaking(ROOT, relpath)
+    good = found[1] if found else None
+    row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
+                 "damage_lines": changed_line_count(good, current) if good else None,
+                 "restore_keeps_all": None}
+    if good is not None:
+        row["restore_keeps_all"] = expected <= names_in_tree(ast.parse(good))
+    for method in ("history", "local"):
+        started = time.perf_counter()
+        if method == "history":
+            fixed = repair_with_history(ROOT, relpath, current, expected).fixed
+        else:
+            fixed = repair_local(current, expected=expected).fixed
+        seconds = time.perf_counter() - started
+        compiles = fixed is not None and check_source(fixed) is None
+        kept = names_in_tree(ast.parse(fixed)) if compiles else set()
+        preserved = "all" if expected <= kept else ("some" if expected & kept else "none")
+        row[method] = {
+            "compiles": compiles, "preserved": preserved if compiles else "none", "seconds": seconds,
+            "ast_equal": bool(compiles and good is not None and check_source(good) is None
+                              and ast.dump(ast.parse(fixed)) == ast.dump(ast.parse(good))),
+            "changed_lines": changed_line_count(current, fixed) if fixed else None,
+        }
+    return row
+
+
+def _init(root: str) -> None:
+    global ROOT
+    ROOT = Path(root)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    root = args.repo.resolve()
+    project = load_project(root)
+    excluded = GlobSet(args.exclude)
+    files = [f for f in discover(project) if is_test_filename(f.relpath) and not excluded.match(f.relpath)]
+    broken = [f.path for f in scan(project, files).findings if f.code in
+              ("CANON001", "CANON002", "CANON003", "CANON004", "CANON005")]
+    if args.sample and args.sample < len(broken):
+        broken = sorted(random.Random(args.seed).sample(broken, args.sample))
+    started = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(root),)) as pool:
+        rows = list(pool.map(measure, broken, chunksize=4))
+    wall = time.perf_counter() - started
+    n = len(rows)
+    print(f"broken test files measured: {n} (of the commit's broken test files outside {args.exclude}); "
+          f"wall {wall:.1f}s with {args.jobs} processes")
+    with_good = [r for r in rows if r["has_good"]]
+    keeps = sum(1 for r in with_good if r["restore_keeps_all"])
+    print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
+          f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)\n")
+    print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "
+          "median lines changed | median damage lines |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for method in ("history", "local"):
+        results = [r[method] for r in rows]
+        compiles = sum(1 for r in results if r["compiles"])
+        all_kept = sum(1 for r in results if r["compiles"] and r["preserved"] == "all")
+        some = sum(1 for r in results if r["compiles"] and r["preserved"] == "some")
+        none = n - all_kept - some
+        equal = sum(1 for r in results if r["ast_equal"])
+        seconds = statistics.median(r["seconds"] for r in results) if results else 0
+        changed = [r["changed_lines"] for r in results if r["changed_lines"] is not None]
+        damage = [r["damage_lines"] for r in rows if r["damage_lines"] is not None]
+        print(f"| {method} | {compiles} ({100 * compiles / max(n, 1):.1f}%) | {all_kept} ({100 * all_kept / max(n, 1):.1f}%) "
+              f"| {some} | {none} | {equal} | {seconds:.3f} | {statistics.median(changed) if changed else '—'} "
+              f"| {statistics.median(damage) if damage else '—'} |")
+    combined = sum(1 for r in rows if (r["history"]["compiles"] and r["history"]["preserved"] == "all")
+                   or (r["local"]["compiles"] and r["local"]["preserved"] == "all"))
+    print(f"\nauto (history, then local): {combined}/{n} ({100 * combined / max(n, 1):.1f}%) compile with every test kept")
+    print("no file is ever made to lose a test: a candidate that would is rejected before writing (verify)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
