@@ -107,3 +107,21 @@ def test_example_broken_files_repaired_as_expected(tmp_path: Path) -> None:
     assert got == {row["path"]: row["verdict"] for row in expected_table("canon fix")}
     remaining = json.loads(run_canon("scan", "--format", "json", cwd=root).stdout)
     assert [f["path"] for f in remaining["findings"]] == ["tests/unit/test_fstring_py312.py"]
+
+
+def test_multi_step_damage_restores_the_last_version_with_every_test(tmp_path: Path) -> None:
+    """Commented out by one script, un-commented with flattened indentation by another: the
+    last compiling version has no tests, so the repair goes back to the last one that has them."""
+    root = _repo(tmp_path)  # "good": GOOD, with test_one and test_two
+    path = root / "tests" / "test_a.py"
+    path.write_text("".join(f"# REMOVED_SYNTAX_ERROR: {line}\n" for line in GOOD.splitlines()))
+    _commit(root, "comment out broken tests")
+    path.write_text("\n".join(line.strip() for line in GOOD.splitlines()) + "\n")
+    _commit(root, "restore tests")
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    verdict = report["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert "restored the last version with every test" in verdict["detail"]
+    fixed = path.read_text()
+    compile(fixed, "t", "exec")
+    assert "def test_one" in fixed and "def test_two" in fixed

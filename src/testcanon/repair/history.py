@@ -139,8 +139,43 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     recent = _revert_recent_commits(root, relpath, current, expected)
     if recent is not None:
         return recent
+    complete = _from_last_complete_version(root, relpath, current, expected)
+    if complete is not None:
+        return complete
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
                          "or the result does not compile)")
+
+
+def _from_last_complete_version(root: Path, relpath: str, current: bytes,
+                                expected: set[TestName]) -> HistoryResult | None:
+    """The newest version that compiles *and* holds every test the file has today, with each
+    later change (hunk by hunk) replayed when it keeps the file compiling.
+
+    This undoes damage that arrived in several steps (tests commented out by one script,
+    un-commented with flattened indentation by another, then mangled by a third) while keeping
+    the later edits that are sound."""
+    import ast
+
+    from testcanon.repair.inventory import names_in_tree
+
+    history = file_history(root, relpath)
+    newer: tuple[str, str, str] | None = None
+    for commit, path, date, subject in history:
+        content = _show(root, commit, path)
+        if content is None or check_source(content) is not None:
+            newer = (commit, date, subject)
+            continue
+        if not expected <= names_in_tree(ast.parse(content)):
+            newer = (commit, date, subject)
+            continue
+        candidate = revert_by_hunks(content, current)
+        if verify(current, candidate, expected=expected).ok:
+            bad = newer or (commit, date, subject)
+            return HistoryResult(candidate, Breaking(bad[0], bad[1], bad[2], commit, path, relpath),
+                                 f"restored the last version with every test ({commit[:10]}) and replayed "
+                                 "each later change that keeps it compiling")
+        return None
+    return None
 
 
 RECENT_COMMITS = 6
