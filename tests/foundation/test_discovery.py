@@ -94,3 +94,13 @@ def test_a_project_inside_an_ignored_folder_of_a_repository_is_walked(make_repo)
     root = make_repo({".gitignore": "out/\n", "out/copy/a.py": "", "out/copy/pyproject.toml": ""}, git=True)
     project = load_project(root / "out" / "copy")
     assert [f.relpath for f in discover(project)] == ["a.py"]
+
+
+def test_naming_only_files_scans_only_those_files(make_repo) -> None:
+    for git in (False, True):
+        root = make_repo({"a.py": "", "b.py": "", "sub/c.py": ""}, git=git)
+        assert _relpaths(root, root / "b.py") == ["b.py"]
+        assert _relpaths(root, root / "b.py", root / "sub") == ["b.py", "sub/c.py"]
+        import shutil
+
+        shutil.rmtree(root)

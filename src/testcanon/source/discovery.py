@@ -56,6 +56,8 @@ def discover(
     prefix = str(root) + os.sep
     listing_cache: ListingCache | None = None
     result_key: tuple[object, ...] = ()
+    if not scopes:  # only files were named: nothing to search
+        return _with_explicit([], explicit, priorities, prefix)
     candidates = _git_files(root, scopes) if _in_git_work_tree(root) else None
     verified = candidates is None  # the walk already checked file types and symlinks
     if candidates is None:
