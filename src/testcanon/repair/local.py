@@ -9,7 +9,9 @@ Byte-level damage (NUL bytes, undecodable text) is repaired first.
 from __future__ import annotations
 
 import heapq
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
@@ -61,10 +63,12 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
                  expected: set[TestName] | None = None) -> LocalResult:
     expected = names_in_broken(decode(data)) if expected is None else expected
     staged, notes = _bytes_stage(data)
-    text = staged.decode("utf-8", "replace") if b"coding:" not in staged[:200] else staged.decode(
-        re.search(rb"coding[:=]\s*([-\w.]+)", staged[:200]).group(1).decode(), "replace")
-    encoding_line = staged.split(b"\n", 2)[:2]
-    cookie = next((line.decode() for line in encoding_line if b"coding" in line), None)
+    try:  # the file's own encoding (PEP 263 cookie or BOM), so edits re-encode it faithfully
+        codec, _ = tokenize.detect_encoding(io.BytesIO(staged).readline)
+        "".encode(codec)
+    except (SyntaxError, LookupError):
+        codec = "utf-8"
+    text = staged.decode(codec, "replace")
     problem = check_source(staged)
     if problem is None:
         verdict = verify(data, staged, expected=expected)
@@ -75,10 +79,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
 
     def encode(lines: list[str]) -> bytes:
         body = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
-        if cookie:
-            codec = re.search(r"coding[:=]\s*([-\w.]+)", cookie).group(1)
-            return body.encode(codec, "replace")
-        return body.encode("utf-8")
+        return body.encode(codec, "replace")
 
     start = text.splitlines()
     counter = 0
