@@ -17,14 +17,6 @@ def _run(case_class: type[unittest.TestCase]) -> unittest.TestResult:
     return result
 
 
-@pytest.fixture(autouse=True)
-def _clean_os_environ():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
 def test_env_is_fresh_per_test_and_restored() -> None:
     seen: list[str | None] = []
 

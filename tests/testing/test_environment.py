@@ -13,14 +13,6 @@ from testcanon import IsolatedEnvironment
 from testcanon.testing import EnvironmentValueError
 
 
-@pytest.fixture(autouse=True)
-def _clean_os_environ():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
 def test_reads_fall_through_to_the_process_environment() -> None:
     os.environ["CANON_T_BASE"] = "base"
     env = IsolatedEnvironment()

@@ -107,42 +107,33 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
     put(check, "infra", [g.value for g in inference.infra],
         "test infrastructure: " + "; ".join(g.evidence for g in inference.infra))
     if inference.categories:
-        categories = _subtable(section, "categories")
-        for name, settings in inference.categories.items():
-            if name in categories and not force:
-                continue
-            table = tomlkit.table()
-            table.add(tomlkit.comment(f"evidence: {inference.category_evidence[name]}"))
-            for key, value in settings.items():
-                table.add(key, value)
-            if name in categories:
-                del categories[name]
-            categories.add(name, table)
+        _put_tables(_subtable(section, "categories"), inference.categories,
+                    {k: f"evidence: {v}" for k, v in inference.category_evidence.items()}, force)
     needed = sorted({s for c in inference.categories.values() for s in c.get("services", [])})
     if needed:
-        services = _subtable(section, "services")
-        for name in needed:
-            if name in services:
-                continue
-            table = tomlkit.table()
-            table.add(tomlkit.comment("where tests reach it; set `command` so canon run starts it"))
-            table.add("host", "127.0.0.1")
-            table.add("port", SERVICE_PORTS[name])
-            services.add(name, table)
+        services = {name: {"host": "127.0.0.1", "port": SERVICE_PORTS[name]} for name in needed}
+        _put_tables(_subtable(section, "services"), services,
+                    dict.fromkeys(needed, "where tests reach it; set `command` so canon run starts it"), False)
     if inference.areas:
-        areas = _subtable(section, "areas")
-        for name, settings in inference.areas.items():
-            if name in areas and not force:
-                continue
-            table = tomlkit.table()
-            table.add(tomlkit.comment(f"evidence: {inference.area_evidence[name]}; default target"))
-            for key, value in settings.items():
-                table.add(key, value)
-            if name in areas:
-                del areas[name]
-            areas.add(name, table)
+        _put_tables(_subtable(section, "areas"), inference.areas,
+                    {k: f"evidence: {v}; default target" for k, v in inference.area_evidence.items()}, force)
     new = tomlkit.dumps(document).encode()
     return FileChange(path, old, new, "[tool.testcanon] settings")
+
+
+def _put_tables(parent: Table, tables: dict[str, dict[str, object]], comments: dict[str, str],
+                force: bool) -> None:
+    """One commented sub-table per entry; an existing one is kept unless `force`."""
+    for name, settings in tables.items():
+        if name in parent and not force:
+            continue
+        table = tomlkit.table()
+        table.add(tomlkit.comment(comments[name]))
+        for key, value in settings.items():
+            table.add(key, value)
+        if name in parent:
+            del parent[name]
+        parent.add(name, table)
 
 
 def _subtable(parent: Table, key: str) -> Table:

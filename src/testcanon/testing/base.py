@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from testcanon.testing import metrics as _metrics
 from testcanon.testing import waiting
-from testcanon.testing.environment import IsolatedEnvironment
+from testcanon.testing.environment import IsolatedEnvironment, restore_os_environ
 from testcanon.testing.secrets import DEFAULT_SECRET_PATTERNS, SecretMasker
 
 
@@ -63,7 +63,7 @@ class _CanonicalTest:
                     expected[name] = value
         leaked = _diff(expected, dict(os.environ))
         self.env.restore(snapshot)
-        _restore(before)
+        restore_os_environ(before)
         if leaked:
             masker = SecretMasker(self.secret_patterns)
             detail = ", ".join(f"{name} ({masker.show(name, old)} -> {masker.show(name, new)})"
@@ -112,10 +112,3 @@ def _diff(expected: dict[str, str], actual: dict[str, str]) -> dict[str, tuple[s
     names = expected.keys() | actual.keys()
     return {n: (expected.get(n), actual.get(n)) for n in names if expected.get(n) != actual.get(n)}
 
-
-def _restore(saved: dict[str, str]) -> None:
-    for name in [n for n in os.environ if n not in saved]:
-        del os.environ[name]
-    for name, value in saved.items():
-        if os.environ.get(name) != value:
-            os.environ[name] = value

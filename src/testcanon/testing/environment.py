@@ -180,7 +180,7 @@ class IsolatedEnvironment:
         """Put back exactly the state of `snapshot`, including variables that did not exist."""
         self._overlay.set(snapshot.overlay)
         if self.sync_to_os and snapshot.os_environ is not None:
-            _restore_os_environ(snapshot.os_environ)
+            restore_os_environ(snapshot.os_environ)
 
     @contextlib.contextmanager
     def overlay(self, values: Mapping[str, str | None] | None = None, /,
@@ -213,7 +213,8 @@ class IsolatedEnvironment:
         return f"IsolatedEnvironment(overrides={{{shown}}}, sync_to_os={self.sync_to_os})"
 
 
-def _restore_os_environ(saved: Mapping[str, str]) -> None:
+def restore_os_environ(saved: Mapping[str, str]) -> None:
+    """Make `os.environ` equal `saved` exactly: extra variables removed, others reset."""
     for name in [n for n in os.environ if n not in saved]:
         del os.environ[name]
     for name, value in saved.items():
