@@ -82,7 +82,9 @@ def run_category(project: Project, *, layer: int, category: str, files: list[str
                  coverage: Path | None, stream: bool) -> CategoryRun:
     with tempfile.TemporaryDirectory(prefix="canon-run-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
-        command = pytest_command(files, workers=workers, timeout=timeout, extra=extra, junit=junit,
+        from testcanon.runner.paths import compress
+
+        command = pytest_command(compress(project.root, files), workers=workers, timeout=timeout, extra=extra, junit=junit,
                                  coverage=coverage)
         child_env = {**os.environ, **env, "TESTCANON_RESULTS_FILE": str(results_path)}
         if coverage:

@@ -8,15 +8,16 @@ last layer, so `canon run` runs every test exactly once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.config import Category, Project
 from testcanon.rules.context import is_test_filename
-from testcanon.rules.facts import extract
 from testcanon.source import GlobSet, SourceFile, discover
 
 UNCATEGORIZED = "uncategorized"
+_MARK = re.compile(rb"\bmark\.([A-Za-z_]\w*)")
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,10 @@ def classify(project: Project, files: list[SourceFile]) -> list[TestFile]:
     for source in files:
         markers: set[str] = set()
         if any(m for _, _, m, _ in globs):
-            try:
-                facts = extract(source.path.read_bytes(), source.relpath)
+            try:  # a byte search, not a parse: classification must cost nothing next to pytest
+                markers = {m.decode() for m in _MARK.findall(source.path.read_bytes())}
             except OSError:
-                facts = None
-            markers = set(facts["markers"]) if facts else set()
+                markers = set()
         for name, paths, marks, layer in globs:
             if paths.match(source.relpath) or markers & marks:
                 result.append(TestFile(source.relpath, name, layer))

@@ -105,6 +105,12 @@ class ResultsWriter:
     def __init__(self, path: str) -> None:
         self.path = path
         self._pending: dict[str, dict[str, Any]] = {}
+        self._fd: int | None = None
+
+    def pytest_sessionfinish(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and getattr(report, "node", None) is None:
@@ -112,12 +118,9 @@ class ResultsWriter:
                          "longrepr": str(report.longrepr)[-4000:]})
 
     def _write(self, entry: dict[str, Any]) -> None:
-        line = (json.dumps(entry) + "\n").encode()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line)
-        finally:
-            os.close(fd)
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.write(self._fd, (json.dumps(entry) + "\n").encode())
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if getattr(report, "node", None) is not None:
