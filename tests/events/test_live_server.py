@@ -142,7 +142,11 @@ def test_validate_cli_on_recorded_streams(tmp_path: Path) -> None:
 
 
 def test_locust_user_in_headless_single_process_mode(server_url: str, tmp_path: Path) -> None:
-    pytest.importorskip("locust")
+    import importlib.util
+
+    # Never import locust here: it monkey-patches the whole process with gevent on import.
+    if importlib.util.find_spec("locust") is None:
+        pytest.skip("locust is not installed (pip install testcanon[load])")
     locustfile = tmp_path / "locustfile.py"
     locustfile.write_text("from testcanon.events.locust import AgentChatUser\n\n"
                           "class ChatUser(AgentChatUser):\n    abstract = False\n")

@@ -83,7 +83,7 @@ class AgentSession:
                 return events
             try:
                 frame = await asyncio.wait_for(self._ws.recv(), remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return events
             event = json.loads(frame)
             event.setdefault("_received", time.perf_counter())
