@@ -104,3 +104,16 @@ def test_naming_only_files_scans_only_those_files(make_repo) -> None:
         import shutil
 
         shutil.rmtree(root)
+
+
+def test_git_discovery_cache_follows_gitignore_and_new_files(make_repo) -> None:
+    root = make_repo({".gitignore": "", "a.py": "", "pkg/b.py": ""}, git=True)
+    assert _relpaths(root) == ["a.py", "pkg/b.py"]
+    assert _relpaths(root) == ["a.py", "pkg/b.py"]  # from the cache
+    (root / ".gitignore").write_text("pkg/\n")
+    assert _relpaths(root) == ["a.py"]
+    (root / "pkg" / "new.py").write_text("")
+    (root / "c.py").write_text("")
+    assert _relpaths(root) == ["a.py", "c.py"]
+    subprocess.run(["git", "add", "-f", "pkg/new.py"], cwd=root, check=True)
+    assert _relpaths(root) == ["a.py", "c.py", "pkg/new.py"]

@@ -54,21 +54,25 @@ def discover(
 
     scopes, explicit = _resolve_scopes(root, paths)
     prefix = str(root) + os.sep
-    listing_cache: ListingCache | None = None
-    result_key: tuple[object, ...] = ()
     if not scopes:  # only files were named: nothing to search
         return _with_explicit([], explicit, priorities, prefix)
-    candidates = _git_files(root, scopes) if _in_git_work_tree(root) else None
+    git_dir = _git_dir(root)
+    listing_cache = ListingCache(root)
+    walked = _walk_files(listing_cache, root, scopes, excludes)
+    # The filtered result is reused while no directory changed (a file added, removed or
+    # renamed changes its directory's mtime) and, in git, while the index and the ignore
+    # files are unchanged: git's "untracked cache" idea, without touching the user's index.
+    state = _git_state(root, git_dir, walked) if git_dir else ()
+    result_key = (includes.patterns, excludes.patterns, tuple(config.priority), tuple(scopes), state)
+    if not listing_cache.dirty:
+        cached = listing_cache.results.get(result_key)
+        if cached is not None:
+            return _with_explicit([SourceFile(p, r, prefix + r) for p, r in cached],
+                                  explicit, priorities, prefix)
+    candidates = _git_files(root, scopes) if git_dir else None
     verified = candidates is None  # the walk already checked file types and symlinks
     if candidates is None:
-        listing_cache = ListingCache(root)
-        candidates = _walk_files(listing_cache, root, scopes, excludes)
-        result_key = (includes.patterns, excludes.patterns, tuple(config.priority), tuple(scopes))
-        if not listing_cache.dirty:  # no directory changed: the last filtered result holds
-            cached = listing_cache.results.get(result_key)
-            if cached is not None:
-                return _with_explicit([SourceFile(p, r, prefix + r) for p, r in cached],
-                                      explicit, priorities, prefix)
+        candidates = walked
 
     found: list[SourceFile] = []
     seen: set[str] = set()
@@ -80,9 +84,8 @@ def discover(
         if verified or _is_regular_file_inside(abspath, root):
             found.append(SourceFile(first_match(priorities, relpath), relpath, abspath))
     found.sort(key=attrgetter("priority", "relpath"))
-    if listing_cache is not None:
-        listing_cache.store_result(result_key, [(f.priority, f.relpath) for f in found])
-        listing_cache.save()
+    listing_cache.store_result(result_key, [(f.priority, f.relpath) for f in found])
+    listing_cache.save()
     return _with_explicit(found, explicit, priorities, prefix)
 
 
@@ -118,21 +121,36 @@ def _resolve_scopes(root: Path, paths: Sequence[Path | str]) -> tuple[list[str],
     return scopes, explicit
 
 
-def _in_git_work_tree(root: Path) -> bool:
-    """Inside a git work tree whose ignore rules do not swallow the project root itself
-    (a project copied into an ignored folder of another repository is walked instead)."""
+def _git_dir(root: Path) -> str | None:
+    """The git directory when `root` is inside a work tree whose ignore rules do not swallow
+    the project root itself (a project copied into an ignored folder is walked instead)."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--absolute-git-dir"],
             capture_output=True, text=True, timeout=30,
         )
-        if result.returncode != 0 or result.stdout.strip() != "true":
-            return False
+        lines = result.stdout.split()
+        if result.returncode != 0 or lines[:1] != ["true"] or len(lines) < 2:
+            return None
         ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "."],
                                  capture_output=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return ignored.returncode != 0
+        return None
+    return lines[1] if ignored.returncode != 0 else None
+
+
+def _git_state(root: Path, git_dir: str, walked: list[str]) -> tuple[object, ...]:
+    """What git's answer depends on besides the directory listings: index and ignore files."""
+    def stamp(path: str) -> tuple[int, int]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_size)
+
+    ignore_files = [name for name in walked if name == ".gitignore" or name.endswith("/.gitignore")]
+    return (stamp(os.path.join(git_dir, "index")), stamp(os.path.join(git_dir, "info", "exclude")),
+            tuple((name, stamp(os.path.join(root, name))) for name in sorted(ignore_files)))
 
 
 def _git_files(root: Path, scopes: list[str]) -> list[str] | None:
