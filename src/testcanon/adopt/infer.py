@@ -32,8 +32,8 @@ SERVICE_IMPORTS = {
     "clickhouse": ("clickhouse_driver", "clickhouse_connect"),
 }
 EXCLUDE_NAMES = re.compile(
-    r"^(backups?|archived?|archives|old|deprecated|obsolete|legacy_tests|vendor(ed)?|_vendor|"
-    r"third_party|site-packages|.*[_.-](backup|bak|old|orig))$", re.IGNORECASE)
+    r"(^|[_.-])(backups?|archived?|archives|bak|deprecated|obsolete|old|orig)([_.-]|$)"
+    r"|^(vendor(ed)?|_vendor|third_party|site-packages|legacy_tests)$", re.IGNORECASE)
 INFRA_DIRS = ("fixtures", "test_framework", "test_utils", "testing", "helpers", "test_helpers",
               "support", "harness")
 AREA_HINTS = {"websocket": 90.0, "websockets": 90.0, "ws": 90.0, "agent": 85.0, "agents": 85.0}
@@ -201,7 +201,7 @@ def _excludes(project: Project) -> list[Guess]:
     for source in everything:
         parts = source.relpath.split("/")[:-1]
         for depth, part in enumerate(parts, start=1):
-            if EXCLUDE_NAMES.match(part):
+            if EXCLUDE_NAMES.search(part):
                 counts["/".join(parts[:depth])] += 1
                 break
     return [Guess(folder, f"{count} file(s); looks like a backup, archive or vendored copy")
