@@ -112,9 +112,12 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     if not python_changes:
         return report
     ctx = Context(project, {})
-    tests = [f.relpath for f in discover(project) if ctx.is_test_file(f.relpath)]
-    broken = {f.path for f in scan(project, discover(project)).findings}
-    tests = [t for t in tests if t not in broken]
+    if all(ctx.is_test_file(c.path) for c in python_changes):
+        tests = [c.path for c in python_changes]  # only the affected files need collecting
+    else:  # infrastructure changed: anything may collect differently
+        tests = [f.relpath for f in discover(project) if ctx.is_test_file(f.relpath)]
+        broken = {f.path for f in scan(project, discover(project)).findings}
+        tests = [t for t in tests if t not in broken]
     timeout = project.config.migrate.collect_timeout
     with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
         scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch")
