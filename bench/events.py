@@ -63,6 +63,7 @@ def main() -> int:
     parser.add_argument("--users", default="100,250,500,1000")
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between a user's journeys")
     args = parser.parse_args()
     rate, violations = validator_throughput(args.events)
     print("| measure | value |\n|---|---|")
@@ -73,6 +74,7 @@ def main() -> int:
     try:
         time.sleep(2)
         url = f"http://127.0.0.1:{args.port}"
+        print(f"\n(think time {args.think:g} s between a user's journeys)")
         print("\n| users | journeys | failed | breaches | p50 TTFE ms | p99 TTFE ms | p99 completion ms | "
               "server CPU | load CPU |\n|---|---|---|---|---|---|---|---|---|")
         for users in [int(u) for u in args.users.split(",")]:
@@ -81,6 +83,7 @@ def main() -> int:
                 started = time.perf_counter()
                 load = subprocess.Popen([sys.executable, "-m", "testcanon", "load", "--base-url", url, "--users",
                                          str(users), "--duration", str(args.duration), "--ramp", str(min(10.0, users / 100)),
+                                         "--think", str(args.think),
                                          "--json", out.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 load_cpu = 0.0
                 while load.poll() is None:
@@ -90,7 +93,11 @@ def main() -> int:
                         pass
                     time.sleep(0.5)
                 wall = time.perf_counter() - started
-                data = json.loads(Path(out.name).read_text())
+                text = Path(out.name).read_text()
+                if not text:
+                    print(f"| {users} | load run failed (see `canon load` output) | | | | | | | |")
+                    continue
+                data = json.loads(text)
                 server_cpu = (cpu_seconds(server.pid) - server_before) / wall
                 ttfe, ttc = data["time_to_first_event_ms"], data["time_to_completion_ms"]
                 print(f"| {users} | {data['journeys']:,} | {data['failed']} | {len(data['isolation_breaches'])} | "

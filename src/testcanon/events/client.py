@@ -18,7 +18,8 @@ class AgentSession:
     """`async with AgentSession(url, "alice") as s: await s.send("hi"); events = await s.collect_run()`."""
 
     def __init__(self, base_url: str, username: str, *, password: str = "secret",
-                 profile: Profile | None = None, fault: str | None = None, timeout: float = 10.0) -> None:
+                 profile: Profile | None = None, fault: str | None = None, timeout: float = 10.0,
+                 http: Any = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self.password = password
@@ -29,6 +30,7 @@ class AgentSession:
         self.connected_at: float | None = None
         self.sent_at: float | None = None
         self._ws: Any = None
+        self.http = http  # a shared httpx.AsyncClient: creating one per login costs ~20 ms of CPU
 
     async def __aenter__(self) -> AgentSession:
         await self.connect()
@@ -40,9 +42,15 @@ class AgentSession:
     async def login(self) -> str:
         import httpx
 
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
-            response = await client.post(f"{self.base_url}/auth/login",
-                                         json={"username": self.username, "password": self.password})
+        body = {"username": self.username, "password": self.password}
+        try:
+            if self.http is not None:
+                response = await self.http.post(f"{self.base_url}/auth/login", json=body)
+            else:
+                async with httpx.AsyncClient(timeout=self.timeout) as client:
+                    response = await client.post(f"{self.base_url}/auth/login", json=body)
+        except httpx.HTTPError as exc:
+            raise SessionError(f"login failed: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
             raise SessionError(f"login failed: HTTP {response.status_code} {response.text[:200]}")
         body = response.json()
@@ -62,8 +70,8 @@ class AgentSession:
         try:
             self._ws = await websockets.connect(self.ws_url(token), open_timeout=self.timeout,
                                                 max_queue=None, ping_interval=None)
-        except (OSError, websockets.exceptions.WebSocketException) as exc:
-            raise SessionError(f"cannot connect: {exc}") from None
+        except (OSError, TimeoutError, websockets.exceptions.WebSocketException) as exc:
+            raise SessionError(f"cannot connect: {type(exc).__name__}: {exc}") from None
         self.connected_at = time.perf_counter()
 
     async def send(self, text: str, **extra: Any) -> None:

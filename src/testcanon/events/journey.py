@@ -70,6 +70,9 @@ async def run_journey(base_url: str, user: str = "journey-user", *, message: str
     except SessionError as exc:
         result.error = str(exc)
         return result
+    except (OSError, TimeoutError) as exc:  # the connection dropped mid-run
+        result.error = f"connection lost: {type(exc).__name__}"
+        return result
     finally:
         if own and session is not None:
             await session.close()

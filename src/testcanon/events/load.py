@@ -39,6 +39,7 @@ class LoadReport:
     ttfe: list[float] = field(default_factory=list)
     ttc: list[float] = field(default_factory=list)
     elapsed: float = 0.0
+    think: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,7 @@ class LoadReport:
         def ms(value: float | None) -> float | None:
             return None if value is None else round(value * 1000, 2)
 
-        return {"users": self.users, "duration_s": self.duration, "elapsed_s": round(self.elapsed, 2),
+        return {"users": self.users, "duration_s": self.duration, "think_s": self.think, "elapsed_s": round(self.elapsed, 2),
                 "journeys": self.journeys, "failed": self.failed,
                 "throughput_per_s": round(self.journeys / self.elapsed, 1) if self.elapsed else 0.0,
                 "time_to_first_event_ms": {f"p{q}": ms(percentile(self.ttfe, q)) for q in (50, 95, 99)},
@@ -57,16 +58,22 @@ class LoadReport:
 
 
 async def run_load(base_url: str, *, users: int, duration: float, profile: Profile | None = None,
-                   max_runs_per_user: int = MAX_RUNS_PER_USER, ramp: float = 1.0) -> LoadReport:
+                   max_runs_per_user: int = MAX_RUNS_PER_USER, ramp: float = 1.0,
+                   think: float = 0.0) -> LoadReport:
+    """`think` seconds between a user's journeys (a person reads the answer); 0 = back to back."""
     profile = profile or agent_events()
-    report = LoadReport(users, duration)
+    report = LoadReport(users, duration, think=think)
     started = time.perf_counter()
     stop_at = started + duration
+
+    import httpx
+
+    http = httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=200))
 
     async def user(number: int) -> None:
         await asyncio.sleep(ramp * number / max(users, 1))
         name = f"load-user-{number}"
-        session = AgentSession(base_url, name, profile=profile)
+        session = AgentSession(base_url, name, profile=profile, http=http, timeout=30.0)
         try:
             await session.connect()
         except SessionError as exc:
@@ -89,9 +96,14 @@ async def run_load(base_url: str, *, users: int, duration: float, profile: Profi
                     if result.error:
                         report.errors[f"error: {result.error[:80]}"] += 1
                 report.breaches += result.cross_talk
+                if think:
+                    await asyncio.sleep(think)
         finally:
             await session.close()
 
-    await asyncio.gather(*(user(n) for n in range(users)))
+    try:
+        await asyncio.gather(*(user(n) for n in range(users)))
+    finally:
+        await http.aclose()
     report.elapsed = time.perf_counter() - started
     return report
