@@ -38,16 +38,12 @@ def check(ctx: Context) -> list[Finding]:
         category = ctx.real_service_category(relpath)
         if category is None:
             continue
-        for line, col, end_line, end_col, snippet in facts["mock_imports"]:
+        sites = [(site, "mock library imported") for site in facts["mock_imports"]]
+        sites += [(site, "`mocker` fixture used") for site in facts["mocker_uses"]]
+        for (line, col, end_line, end_col, snippet), what in sites:
             findings.append(Finding(
                 code=MockInRealServiceTest.code, path=relpath, line=line, column=col,
                 end_line=end_line, end_column=end_col, snippet=snippet,
-                message=f"mock library imported in a '{category}' test, which needs real services",
-                data={"category": category}))
-        for line, col, end_line, end_col, snippet in facts["mocker_uses"]:
-            findings.append(Finding(
-                code=MockInRealServiceTest.code, path=relpath, line=line, column=col,
-                end_line=end_line, end_column=end_col, snippet=snippet,
-                message=f"`mocker` fixture used in a '{category}' test, which needs real services",
+                message=f"{what} in a '{category}' test, which needs real services",
                 data={"category": category}))
     return findings
