@@ -17,7 +17,7 @@ def init_command(
     force: bool = typer.Option(False, "--force", help="Replace settings and files you already have."),
     shards: int = typer.Option(4, "--shards", min=1, help="CI matrix size for canon run --shard."),
 ) -> None:
-    """Adopt testcanon: infer [tool.testcanon], hooks, CI workflow and docs/TESTING.md."""
+    """Adopt testcanon: infer the configuration, hooks, CI workflow and docs/TESTING.md."""
     from rich.markup import escape
 
     from testcanon.adopt.apply import diff, run_init
