@@ -24,6 +24,14 @@ from testcanon.source import discover
 from testcanon.syntax import scan
 
 CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
+# A codemod can only apply to a file that contains one of these: checked on the bytes before
+# paying for a LibCST parse with scope metadata (most files need no change at all).
+_TRIGGERS = {
+    "CANON101": (b"TestCase",),
+    "CANON201": (b"__main__",),
+    "CANON301": (b"environ", b"getenv", b"setenv", b"delenv"),
+    "CANON401": (b"from .",),
+}
 
 
 @dataclass
@@ -58,6 +66,8 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
         if source.relpath in broken or not ctx.is_test_code(source.relpath):
             continue
         before = source.path.read_bytes()
+        if not any(trigger in before for code in codes & _TRIGGERS.keys() for trigger in _TRIGGERS[code]):
+            continue
         try:
             module = cst.parse_module(before)
         except cst.ParserSyntaxError:
