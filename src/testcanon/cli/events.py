@@ -89,13 +89,14 @@ def load_command(
     duration: float = typer.Option(10.0, "--duration", min=0.1, max=3600, help="Seconds."),
     profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
     ramp: float = typer.Option(1.0, "--ramp", min=0, help="Seconds over which users connect."),
+    think: float = typer.Option(0.0, "--think", min=0, help="Seconds a user waits between journeys."),
     output: Optional[Path] = typer.Option(None, "--json", help="Write the report as JSON here."),
 ) -> None:
     """N concurrent users running journeys; latency percentiles, errors, isolation breaches."""
     from testcanon.events.load import run_load
 
     report = asyncio.run(run_load(base_url, users=users, duration=duration, profile=_profile(profile, Path(".")),
-                                  ramp=ramp))
+                                  ramp=ramp, think=think))
     data = report.to_json()
     typer.echo(f"users {users}, journeys {data['journeys']}, failed {data['failed']}, "
                f"throughput {data['throughput_per_s']}/s")
