@@ -29,6 +29,10 @@ PATTERNS = {
     "split docstring": ('"""Module.\n\nFirst part."""\n"""Inserted."""\nrest of the text.\n"""\n\ndef test_a():\n    pass\n',
                         "# rest of the text.\n"),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
+    "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
+    "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",
+                                     "    '''Checks the flow.'''\n"),
+    "apostrophe turned into a quote": ('def test_a():\n    assert 1, "it didn"t work"\n', "\"it didn't work\""),
 }
 
 
@@ -79,3 +83,11 @@ def test_inventory_works_on_unparsable_text() -> None:
 def test_unfixable_file_is_reported_with_a_reason() -> None:
     result = repair_local(b"def test_a():\n    return ((((((((\n" + b"]]]]" * 3 + b"\n")
     assert result.fixed is None or verify(b"def test_a():\n", result.fixed).ok
+
+
+def test_doubled_triple_quotes_around_a_docstring_are_collapsed() -> None:
+    broken = (b"import os\n'''\n'''\nModule docs: costs $15K MRR (>200ms).\n'''\n'''\n\n"
+              b"def test_a():\n    assert os\n")
+    result = repair_local(broken)
+    assert result.fixed is not None, result.reason
+    assert result.fixed == b"import os\n'''\nModule docs: costs $15K MRR (>200ms).\n'''\n\ndef test_a():\n    assert os\n"

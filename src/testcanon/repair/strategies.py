@@ -56,6 +56,25 @@ def _unit(lines: list[str]) -> str:
     return " " * (widths[0] if widths and widths[0] in (2, 3, 4, 8) else 4)
 
 
+def _doubled_quotes(lines: list[str]) -> Edit | None:
+    """`'''` on one line and again on the next (a bulk edit wrapped a docstring twice): keep one."""
+    out: list[str] = []
+    removed = 0
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped in ('"""', "'''") and i + 1 < len(lines) and lines[i + 1].strip() == stripped:
+            out.append(lines[i])
+            removed += 1
+            i += 2
+            continue
+        out.append(lines[i])
+        i += 1
+    if not removed:
+        return None
+    return Edit(0, len(lines), tuple(out), f"collapsed {removed} doubled triple-quote line(s) that split docstrings")
+
+
 def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     index = max(problem.line - 1, 0)
     if index >= len(lines):
@@ -63,6 +82,10 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     message = problem.message
     line = lines[index] if lines else ""
     unit = _unit(lines)
+
+    doubled = _doubled_quotes(lines)
+    if doubled is not None:
+        yield doubled
 
     if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
         for size in (8, 4):
@@ -139,6 +162,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
             yield Edit(end, end + 1, (text + closer,), f"closed a `{match.group(1)}` left open")
 
     if message.startswith("unterminated string literal"):
+        yield from _mangled_quotes(index, line)
         column = problem.column - 1
         quote = line[column] if 0 <= column < len(line) and line[column] in "'\"" else None
         if quote is None:
@@ -152,6 +176,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                        "closed an unterminated string before the brackets that end its line")
 
     if message.startswith("unterminated triple-quoted string literal"):
+        yield from _mangled_quotes(index, line)
         quote = '"""' if '"""' in line else "'''"
         position = line.find(quote)
         if position >= 0:
@@ -200,6 +225,27 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if stripped and not re.match(r"(def|class|async def)\b", stripped):
         yield Edit(index, index + 1, (indent_of(line) + "# " + stripped + "  # canon fix: did not parse",),
                    "commented out a line that could not be repaired")
+
+
+_CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
+_HALF_CLOSED = re.compile(r"""^(\s*)('''|\"\"\")(.*[^"'])(["'])\s*$""")
+_APOSTROPHE = re.compile(r"""(?<=[A-Za-z])"(?=(?:t|s|re|ve|ll|d|m)\b)""")
+
+
+def _mangled_quotes(index: int, line: str) -> Iterator[Edit]:
+    """Quotes a bulk edit cut down or moved: `""Doc."`, `'''Doc.'`, `didn"t`."""
+    cut = _CUT_DOCSTRING.match(line)
+    if cut:
+        quote = cut.group(2)[0] * 3
+        yield Edit(index, index + 1, (f"{cut.group(1)}{quote}{cut.group(3)}{quote}",),
+                   "restored a docstring whose triple quotes a bulk edit cut down")
+    half = _HALF_CLOSED.match(line)
+    if half and half.group(4) == half.group(2)[0]:
+        yield Edit(index, index + 1, (f"{half.group(1)}{half.group(2)}{half.group(3)}{half.group(2)}",),
+                   "closed a one-line docstring whose closing quotes were cut down")
+    apostrophes = _APOSTROPHE.sub("'", line)
+    if apostrophes != line:
+        yield Edit(index, index + 1, (apostrophes,), "turned apostrophes that a bulk edit made into quotes back")
 
 
 def _swap_fstring_quotes(line: str) -> str:
