@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from canon_support import write_tree
-
 from testcanon.runner.paths import compress
 
 

@@ -112,11 +112,11 @@ def test_a_bad_config_is_a_clear_usage_error(tmp_path: Path) -> None:
 
 def test_example_repository_passes_with_the_plugin(tmp_path: Path) -> None:
     """Every example test file that compiles and imports runs green with the plugin loaded."""
+    import shutil
+
     from testcanon.config import load_project
     from testcanon.source import discover
     from testcanon.syntax import scan
-
-    import shutil
 
     root = tmp_path / "sprawling_repo"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))
@@ -130,12 +130,12 @@ def test_example_repository_passes_with_the_plugin(tmp_path: Path) -> None:
 
 
 def test_strict_mode_on_the_example_matches_expected(tmp_path: Path) -> None:
+    import shutil
+
     from canon_support import expected_section
     from testcanon.config import load_project
     from testcanon.source import discover
     from testcanon.syntax import scan
-
-    import shutil
 
     root = tmp_path / "sprawling_repo"  # a copy: other tests may run pytest in the example meanwhile
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))

@@ -7,8 +7,8 @@ last layer, so `canon run` runs every test exactly once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
