@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import random
 import statistics
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from testcanon.config import load_project
 from testcanon.repair.history import find_breaking, repair_with_history
-from testcanon.repair.inventory import names_in_broken, names_in_tree
+from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.rules.context import is_test_filename
@@ -42,7 +43,7 @@ def measure(relpath: str) -> dict:
                  "damage_lines": changed_line_count(good, current) if good else None,
                  "restore_keeps_all": None}
     if good is not None:
-        row["restore_keeps_all"] = expected <= names_in_tree(ast.parse(good))
+        row["restore_keeps_all"] = not missing(expected, ast.parse(good))
     for method in ("history", "local"):
         started = time.perf_counter()
         if method == "history":
@@ -51,8 +52,8 @@ def measure(relpath: str) -> dict:
             fixed = repair_local(current, expected=expected).fixed
         seconds = time.perf_counter() - started
         compiles = fixed is not None and check_source(fixed) is None
-        kept = names_in_tree(ast.parse(fixed)) if compiles else set()
-        preserved = "all" if expected <= kept else ("some" if expected & kept else "none")
+        lost = missing(expected, ast.parse(fixed)) if compiles else expected
+        preserved = "all" if not lost else ("some" if lost != expected else "none")
         row[method] = {
             "compiles": compiles, "preserved": preserved if compiles else "none", "seconds": seconds,
             "ast_equal": bool(compiles and good is not None and check_source(good) is None
@@ -74,6 +75,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--rows", type=Path, help="also write every per-file row as JSON here")
     args = parser.parse_args()
     root = args.repo.resolve()
     project = load_project(root)
@@ -87,6 +89,8 @@ def main() -> int:
     with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(root),)) as pool:
         rows = list(pool.map(measure, broken, chunksize=4))
     wall = time.perf_counter() - started
+    if args.rows:
+        args.rows.write_text(json.dumps(rows, indent=1))
     n = len(rows)
     print(f"broken test files measured: {n} (of the commit's broken test files outside {args.exclude}); "
           f"wall {wall:.1f}s with {args.jobs} processes")

@@ -10,8 +10,14 @@ from __future__ import annotations
 import ast
 import re
 
-_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)")
-_CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)")
+_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(")
+_ANY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(")
+_CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)[ \t]*[(:]")
+# Lines that end a class when they are not indented deeper than it. Anything else at a low
+# indent (a stray docstring fragment, prose, a flattened statement) is damage, not structure:
+# letting it close the class would move every later test out of it.
+_STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|import[ \t]|from[ \t]+\S+[ \t]+import\b"
+                         r"|if[ \t]+__name__\b)")
 
 TestName = tuple[str | None, str]
 
@@ -21,26 +27,38 @@ def _width(indent: str) -> int:
 
 
 def names_in_broken(text: str) -> set[TestName]:
-    """Test functions (`test*`) and test classes (`Test*`) by line structure, class by indent."""
+    """Test functions (`test*`) and test classes (`Test*`) by line structure, class by indent.
+
+    Triple-quoted strings are skipped, but a damaged file's quotes are not to be trusted: a
+    line that is unmistakably a definition (`def test_x(`, `class TestX(`) counts even where
+    the quote parity says it is inside a string, so a repair cannot drop it silently.
+    """
     found: set[TestName] = set()
     classes: list[tuple[int, str]] = []  # (indent, name) of open classes
+    function_indent: int | None = None  # the open function, whose nested defs are not tests
     in_string: str | None = None
     for line in text.splitlines():
+        definition = _DEF.match(line) or _CLASS.match(line)
         if in_string:
             if line.count(in_string) % 2 == 1:
                 in_string = None
-            continue
+            if not definition:
+                continue
         stripped = line.strip()
-        for quote in ('"""', "'''"):
-            if stripped.count(quote) % 2 == 1 and not stripped.startswith("#"):
-                in_string = quote
-        if in_string and not (_DEF.match(line) or _CLASS.match(line)):
-            continue
         if not stripped or stripped.startswith("#"):
+            continue
+        for quote in ('"""', "'''"):
+            if stripped.count(quote) % 2 == 1:
+                in_string = None if in_string == quote else quote
+        if not definition and not _STRUCTURAL.match(line):
             continue
         indent = _width(line[: len(line) - len(line.lstrip())])
         while classes and indent <= classes[-1][0]:
             classes.pop()
+        if function_indent is not None and indent <= function_indent:
+            function_indent = None
+        if function_indent is not None:
+            continue  # a helper nested in a function body is not collected
         class_match = _CLASS.match(line)
         if class_match:
             name = class_match.group(2)
@@ -50,8 +68,9 @@ def names_in_broken(text: str) -> set[TestName]:
             continue
         def_match = _DEF.match(line)
         if def_match:
-            owner = classes[-1][1] if classes else None
-            found.add((owner if owner and owner.startswith("Test") else owner, def_match.group(2)))
+            found.add((classes[-1][1] if classes else None, def_match.group(2)))
+        if _ANY_DEF.match(line):
+            function_indent = indent
     return found
 
 
@@ -77,6 +96,10 @@ def names_in_tree(tree: ast.Module) -> set[TestName]:
 
 
 def missing(expected: set[TestName], tree: ast.Module) -> set[TestName]:
-    """Expected tests the tree lacks; a test found in another class counts as lost."""
+    """Expected tests the tree lacks. A test seen inside a class must stay in that class; one
+    seen at module level may have lost its indentation to the damage (its class is not
+    recoverable), so it counts as kept wherever the repair defines it."""
     present = names_in_tree(tree)
-    return {name for name in expected if name not in present}
+    anywhere = {name for _, name in present}
+    return {(owner, name) for owner, name in expected
+            if ((owner, name) not in present if owner is not None else name not in anywhere)}
