@@ -119,3 +119,14 @@ def test_codemods_are_idempotent() -> None:
     twice, rebased, _ = rebase(once, is_test_file=True)
     twice, converted, _ = migrate_environment(twice)
     assert (rebased, converted) == ([], 0) and twice.code == once.code
+
+
+def test_the_cheap_pre_check_sees_exactly_the_unittest_bases_the_codemod_rewrites() -> None:
+    from testcanon.migrate.base_class import may_rebase
+
+    assert may_rebase(b"import unittest\nclass TestA(unittest.TestCase):\n    pass\n")
+    assert may_rebase(b"from unittest import TestCase as T\nclass TestA(T):\n    pass\n")
+    assert may_rebase(b"import unittest as ut\nclass TestA(ut.IsolatedAsyncioTestCase):\n    pass\n")
+    assert not may_rebase(b"from unittest.mock import patch\nfrom fw import SSotBaseTestCase\n"
+                          b"class TestA(SSotBaseTestCase):\n    pass\n")
+    assert not may_rebase(b"import unittest\nclass TestA(\n")  # does not parse: nothing to rewrite

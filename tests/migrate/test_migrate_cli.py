@@ -63,3 +63,21 @@ def test_example_becomes_clean_of_migrated_codes_with_collected_tests_unchanged(
         assert (before.get(code, 0), after.get(code, 0)) == (want_before, want_after), code
     again = json.loads(run_canon("migrate", "--format", "json", cwd=root).stdout)
     assert again["changed"] == []
+
+
+def test_every_base_class_violation_left_behind_is_reported_with_its_reason(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "l", {
+        "pyproject.toml": "[tool.testcanon]\n",
+        "tests/__init__.py": "",
+        "tests/base.py": "class PlainBase:\n    def setup_method(self):\n        self.x = 1\n",
+        "tests/test_plain.py": "from tests.base import PlainBase\n\n\nclass TestA(PlainBase):\n    def test_a(self):\n"
+                               "        assert self.x\n\n\nclass TestB(PlainBase):\n    def test_b(self):\n        pass\n",
+        "tests/test_unit.py": "import unittest\n\n\nclass TestU(unittest.TestCase):\n    def test_u(self):\n        pass\n",
+    })
+    report = json.loads(run_canon("migrate", "--select", "CANON101", "--format", "json", cwd=root).stdout)
+    assert [c["path"] for c in report["changed"]] == ["tests/test_unit.py"]
+    assert report["left"] == [{"target": "tests.base.PlainBase", "site": "tests/base.py:1", "test_classes": 2,
+                               "reason": report["left"][0]["reason"]}]
+    assert "plain (pytest-style) class" in report["left"][0]["reason"]
+    after = json.loads(run_canon("check", "--select", "CANON101", "--format", "json", cwd=root).stdout)
+    assert sum(item["test_classes"] for item in report["left"]) == after["statistics"]["CANON101"]

@@ -27,7 +27,7 @@ def migrate_command(
 
     from testcanon.config import load_project
     from testcanon.errors import UsageError
-    from testcanon.migrate.run import plan, verify, write
+    from testcanon.migrate.run import account, plan, verify, write
     from testcanon.output.text import make_console
 
     if no_verify and not (dry_run or diff_stat):
@@ -38,12 +38,15 @@ def migrate_command(
     report = plan(project, paths, codes)
     if not no_verify:
         report = verify(project, report)
+    report = account(project, report, paths, codes)
     if not (dry_run or diff_stat):
         write(project, report, f"canon migrate{' --select ' + select if select else ''}")
     if output_format == "json":
         typer.echo(json.dumps({
             "changed": [{"path": c.path, "codes": sorted(c.codes), "notes": c.notes} for c in report.changes],
             "rejected": report.rejected, "manual_review": report.review, "not_converted": report.skipped,
+            "left": [{"target": item.target, "site": item.site, "test_classes": item.classes, "reason": item.reason}
+                     for item in report.left],
             "verified_by_collection": report.verified_by_collection,
             "verified_statically": report.verified_statically, "written": not (dry_run or diff_stat)}, indent=1))
     else:
@@ -67,6 +70,8 @@ def migrate_command(
             console.print(f"[yellow]manual review[/yellow] {escape(note)}")
         for note in report.skipped:
             console.print(f"[dim]left as is[/dim] {escape(note)}")
+        for item in report.left:
+            console.print(f"[yellow]left[/yellow] {escape(item.describe())}")
         verb = "would change" if (dry_run or diff_stat) else "changed"
         console.print(f"{verb} {len(report.changes)} file(s); verified by identical collected tests: "
                       f"{report.verified_by_collection}, statically: {report.verified_statically}"

@@ -10,6 +10,8 @@ alone and reported for manual review.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
@@ -20,6 +22,35 @@ SYNC_BASES = {"unittest.TestCase", "unittest.case.TestCase"}
 ASYNC_BASES = {"unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase"}
 CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric", "async_wait_for"}
 _ENV_WRITES = ("clear", "update", "pop", "setdefault", "popitem")
+
+
+def may_rebase(data: bytes) -> bool:
+    """Cheap pre-check with stdlib `ast` (no scope analysis): does a class in this file name a
+    `unittest` base directly? Only then can the LibCST codemod change anything."""
+    if b"unittest" not in data or b"TestCase" not in data:
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    modules, names = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name.split(".")[0] == "unittest"}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "unittest":
+            names |= {a.asname or a.name for a in node.names}
+            if node.module == "unittest":
+                modules |= {a.asname or a.name for a in node.names if a.name in ("case", "async_case")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                root = base
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(base, ast.Name) and base.id in names or \
+                        isinstance(base, ast.Attribute) and isinstance(root, ast.Name) and root.id in modules | names:
+                    return True
+    return False
 
 
 class Rebase(cst.CSTTransformer):

@@ -13,10 +13,11 @@ import libcst as cst
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.migrate import verify as verifier
-from testcanon.migrate.base_class import rebase
+from testcanon.migrate.base_class import may_rebase, rebase
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
+from testcanon.migrate.leftovers import Leftover, leftovers
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS
@@ -24,14 +25,20 @@ from testcanon.source import discover
 from testcanon.syntax import scan
 
 CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
-# A codemod can only apply to a file that contains one of these: checked on the bytes before
-# paying for a LibCST parse with scope metadata (most files need no change at all).
-_TRIGGERS = {
-    "CANON101": (b"TestCase",),
-    "CANON201": (b"__main__",),
-    "CANON301": (b"environ", b"getenv", b"setenv", b"delenv"),
-    "CANON401": (b"from .",),
+# A codemod can only apply to a file whose bytes hold every word of one of its trigger groups:
+# checked before paying for a LibCST parse with scope metadata (most files need no change).
+# CANON101 rewrites only bases that resolve to `unittest` in the file itself (`may_rebase`).
+_TRIGGERS: dict[str, tuple[tuple[bytes, ...], ...]] = {
+    "CANON201": ((b"__main__",),),
+    "CANON301": ((b"environ",), (b"getenv",), (b"setenv",), (b"delenv",)),
+    "CANON401": ((b"from .",),),
 }
+
+
+def may_apply(codes: set[str], data: bytes) -> bool:
+    if "CANON101" in codes and may_rebase(data):
+        return True
+    return any(all(word in data for word in group) for code in codes & _TRIGGERS.keys() for group in _TRIGGERS[code])
 
 
 @dataclass
@@ -40,6 +47,7 @@ class MigrationReport:
     rejected: dict[str, str] = field(default_factory=dict)  # path -> why not written
     review: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    left: list[Leftover] = field(default_factory=list)  # CANON101 violations left, with why
     verified_by_collection: int = 0
     verified_statically: int = 0
     seconds: float = 0.0
@@ -66,7 +74,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
         if source.relpath in broken or not ctx.is_test_code(source.relpath):
             continue
         before = source.path.read_bytes()
-        if not any(trigger in before for code in codes & _TRIGGERS.keys() for trigger in _TRIGGERS[code]):
+        if not may_apply(codes, before):
             continue
         try:
             module = cst.parse_module(before)
@@ -74,7 +82,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
             continue
         change = FileChange(source.relpath, before, before)
         updated = module
-        if "CANON101" in codes:
+        if "CANON101" in codes and may_rebase(before):
             updated, rebased, review = rebase(updated, is_test_file=ctx.is_test_file(source.relpath))
             if rebased:
                 change.codes.add("CANON101")
@@ -170,6 +178,19 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
         else:
             report.verified_by_collection += 1
     report.changes = [c for c in report.changes if c.path not in report.rejected]
+    return report
+
+
+def account(project: Project, report: MigrationReport, paths: Sequence[Path | str] = (),
+            select: Sequence[str] | None = None) -> MigrationReport:
+    """Attach every CANON101 violation the (verified) changes leave, grouped with its reason."""
+    if "CANON101" not in selected_codes(select):
+        return report
+    from testcanon.rules.engine import check_project
+
+    result = check_project(project, paths, select=["CANON101"])
+    sites = {base.qualified_name: base.site for base in result.home_made_bases}
+    report.left = leftovers(result.findings, report.changes, report.rejected, report.review, sites)
     return report
 
 

@@ -15,7 +15,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from testcanon.repair.inventory import names_in_broken
+from testcanon.repair.inventory import names_in_source
 from testcanon.repair.verify import verify as verify_repair
 
 _IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", ".testcanon", "__pycache__",
@@ -58,5 +58,5 @@ def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str
 
 
 def static_ok(before: bytes, after: bytes) -> tuple[bool, str]:
-    verdict = verify_repair(before, after, expected=names_in_broken(before.decode("utf-8", "replace")))
+    verdict = verify_repair(before, after, expected=names_in_source(before))
     return verdict.ok, verdict.reason

@@ -103,3 +103,11 @@ def missing(expected: set[TestName], tree: ast.Module) -> set[TestName]:
     anywhere = {name for _, name in present}
     return {(owner, name) for owner, name in expected
             if ((owner, name) not in present if owner is not None else name not in anywhere)}
+
+
+def names_in_source(data: bytes) -> set[TestName]:
+    """The tests of a file: exact from its AST when it parses, else by line structure."""
+    try:
+        return names_in_tree(ast.parse(data))
+    except (SyntaxError, ValueError):
+        return names_in_broken(data.decode("utf-8", "replace").replace("\0", ""))

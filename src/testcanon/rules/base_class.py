@@ -196,9 +196,10 @@ def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, in
             else:
                 direct_unittest[verdict.root] += 1
                 via = ""
-            findings.append(_finding(NotOnCanonicalBase.code, relpath, cls,
-                                     f"test class {cls['name']} reaches {verdict.root}{via}, "
-                                     "not a canonical base"))
+            finding = _finding(NotOnCanonicalBase.code, relpath, cls,
+                               f"test class {cls['name']} reaches {verdict.root}{via}, not a canonical base")
+            finding.data.update({"root": verdict.root, "home_made": home})
+            findings.append(finding)
     inventory = []
     for qualified, tests in users.items():
         ref = ctx.symbols.classes[qualified]

@@ -1,0 +1,93 @@
+"""Every CANON101 violation a migration leaves behind, with the reason it was left.
+
+The codemod re-bases a class only where the move is provably safe; the rest must not vanish
+silently. After planning and verification, each remaining finding of `canon check` is matched
+to why it stayed: its home-made base is a plain (pytest-style) class, duplicates the canonical
+helpers, was rejected by verification, or its file could not be changed. Findings are grouped
+by the base to move, because one manual edit there fixes all of its classes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from testcanon.findings import Finding
+from testcanon.migrate.common import FileChange
+
+PLAIN_BASE = ("a plain (pytest-style) class: putting it on the unittest-based canonical base would change how "
+              "pytest runs its test classes (fixture arguments, parametrize, setup_method); move it by hand")
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """`classes` test classes stay off the canonical base because of `target`, for `reason`."""
+
+    target: str
+    site: str
+    classes: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.classes} test class(es) on {self.target} ({self.site}): {self.reason}"
+
+
+def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
+              review: list[str], sites: dict[str, str]) -> list[Leftover]:
+    """Group the CANON101 findings no change addresses, each with its reason.
+
+    `sites` maps a home-made base's qualified name to its `path:line`; `review` holds the
+    codemod's "path: Class: reason" notes for bases it refused to touch.
+    """
+    rebased: dict[str, set[str]] = defaultdict(set)  # path -> classes re-based there
+    for change in changes:
+        for note in change.notes:
+            if note.startswith("re-based "):
+                rebased[change.path].add(note.removeprefix("re-based "))
+    refused = {}
+    for note in review:
+        path, _, rest = note.partition(": ")
+        name, _, why = rest.partition(": ")
+        refused[(path, name)] = why
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for finding in findings:
+        if finding.code != "CANON101":
+            continue
+        klass = str(finding.data.get("class", ""))
+        home = list(finding.data.get("home_made", []))
+        if klass.split(".")[-1] in rebased.get(finding.path, set()):
+            continue
+        if any(_name(base) in rebased.get(_path(sites, base), set()) for base in home):
+            continue
+        if home:
+            base = home[-1]  # the one standing on unittest/object: moving it moves them all
+            site = sites.get(base, "?")
+            path = _path(sites, base)
+            if path in rejected:
+                reason = f"re-basing it was rejected: {rejected[path]}"
+            elif (path, _name(base)) in refused:
+                reason = refused[(path, _name(base))]
+            elif finding.data.get("root") == "builtins.object":
+                reason = PLAIN_BASE
+            else:
+                reason = "its file is not test code the codemod may change, or does not parse"
+            groups[(base, site, reason)].append(klass)
+        else:
+            target = f"{finding.path}::{klass}"
+            if finding.path in rejected:
+                reason = f"rejected by verification: {rejected[finding.path]}"
+            else:
+                reason = f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. an alias or a dynamic base)"
+            groups[(target, f"{finding.path}:{finding.line}", reason)].append(klass)
+    return sorted((Leftover(target, site, len(classes), reason)
+                   for (target, site, reason), classes in groups.items()),
+                  key=lambda item: (-item.classes, item.target))
+
+
+def _name(qualified: str) -> str:
+    return qualified.rsplit(".", 1)[-1]
+
+
+def _path(sites: dict[str, str], qualified: str) -> str:
+    return sites.get(qualified, "").rsplit(":", 1)[0]
