@@ -95,6 +95,61 @@ def flattened(lines: list[str], rng: random.Random) -> list[str] | None:
     return [*lines[:i], "    " + lines[i], "    " + lines[i + 1], *lines[i + 2:]]
 
 
+def moved_quote(lines: list[str], rng: random.Random) -> list[str] | None:
+    """`f("abc")` -> `f("abc)"`: the closing quote pushed past the brackets that end the line."""
+    sites = [i for i, line in enumerate(lines) if re.search(r"[^\\'\"]['\"][)\]}]+,?$", line.rstrip())
+             and '"""' not in line and "'''" not in line]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    match = re.search(r"(['\"])([)\]}]+,?)$", lines[i].rstrip())
+    assert match is not None
+    return [*lines[:i], lines[i].rstrip()[: match.start()] + match.group(2) + match.group(1), *lines[i + 1:]]
+
+
+def collapsed_brackets(lines: list[str], rng: random.Random) -> list[str] | None:
+    """`x = [` ... `]` -> `x = [ ]` ... blank: the closer pulled up onto the opening line."""
+    sites = []
+    for i, line in enumerate(lines[:-2]):
+        if line.rstrip().endswith(("[", "(", "{")) and "#" not in line:
+            for j in range(i + 1, min(i + 12, len(lines))):
+                if not lines[j].strip():
+                    break
+                if lines[j].strip() in ("]", ")", "}") and len(lines[j]) - len(lines[j].lstrip()) == \
+                        len(line) - len(line.lstrip()):
+                    sites.append((i, j))
+                    break
+    if not sites:
+        return None
+    i, j = sites[rng.randrange(len(sites))]
+    indent = lines[j][: len(lines[j]) - len(lines[j].lstrip())]
+    return [*lines[:i], lines[i].rstrip() + " " + lines[j].strip(), *lines[i + 1:j], indent, *lines[j + 1:]]
+
+
+def flattened_body(lines: list[str], rng: random.Random) -> list[str] | None:
+    """Every statement of a small function body flattened to the `def` line's column."""
+    sites = []
+    for i, line in enumerate(lines):
+        match = re.match(r"(\s*)def \w+\(.*\):\s*$", line)
+        if not match:
+            continue
+        width = len(match.group(1))
+        end = i + 1
+        while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > width):
+            end += 1
+        body = [text for text in lines[i + 1:end] if text.strip()]
+        if 2 <= len(body) <= 12 and not any(
+                re.match(r"\s*(if|for|while|try|with|elif|else|except|finally|def|class|async)\b", text)
+                or text.rstrip().endswith(("(", "[", "{", ",", "\\")) or '"""' in text or "'''" in text
+                for text in body):
+            sites.append((i, end, match.group(1)))
+    if not sites:
+        return None
+    i, end, indent = sites[rng.randrange(len(sites))]
+    return [*lines[: i + 1], *(indent + text.lstrip() if text.strip() else text for text in lines[i + 1:end]),
+            *lines[end:]]
+
+
 def lost_colon(lines: list[str], rng: random.Random) -> list[str] | None:
     sites = [i for i, line in enumerate(lines) if re.match(r"\s*def \w+\(.*\):\s*$", line)]
     i = _choose(rng, sites)
@@ -117,6 +172,8 @@ PATTERNS: dict[str, Damage] = {
     "bracket mess": bracket_mess, "split docstring": split_docstring, "stray prose": stray_prose,
     "unterminated string": unterminated, "flattened lines (unexpected indent)": flattened,
     "lost colon": lost_colon, "deleted except handler": lost_handler,
+    "closing quote moved past brackets": moved_quote, "closing bracket pulled onto its opening line": collapsed_brackets,
+    "function body flattened to the def's column": flattened_body,
 }
 
 

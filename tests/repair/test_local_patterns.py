@@ -33,6 +33,15 @@ PATTERNS = {
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",
                                      "    '''Checks the flow.'''\n"),
     "apostrophe turned into a quote": ('def test_a():\n    assert 1, "it didn"t work"\n', "\"it didn't work\""),
+    "closing quote pushed past the brackets": ('def test_a():\n    print("done)"\n    assert True\n', '    print("done")\n'),
+    "closing bracket pulled onto its opening line": (
+        'def test_a():\n    services = [ ]\n        ("a", 1),\n        ("b", 2)\n    \n    assert services\n',
+        '    services = [\n        ("a", 1),\n        ("b", 2)\n    ]\n'),
+    "function body flattened to the def's column": (
+        "class TestA:\n    def test_a(self):\n    x = 1\n    try:\n    y = x\n    except ValueError:\n    y = 0\n"
+        "    assert y\n\n    def test_b(self):\n        pass\n",
+        "    def test_a(self):\n        x = 1\n        try:\n            y = x\n        except ValueError:\n"
+        "            y = 0\n            assert y\n"),
 }
 
 
@@ -91,3 +100,23 @@ def test_doubled_triple_quotes_around_a_docstring_are_collapsed() -> None:
     result = repair_local(broken)
     assert result.fixed is not None, result.reason
     assert result.fixed == b"import os\n'''\nModule docs: costs $15K MRR (>200ms).\n'''\n\ndef test_a():\n    assert os\n"
+
+
+def test_damage_in_many_definitions_is_mended_one_definition_at_a_time() -> None:
+    """Each definition has its own damage; the search from the first error alone gives up."""
+    body = "".join(f"    def test_{i}(self):\n    value = compute({i}\n    assert value)\n\n" for i in range(12))
+    broken = "class TestMany:\n" + body
+    result = repair_local(broken.encode())
+    assert result.fixed is not None, result.reason
+    tree = ast.parse(result.fixed)
+    assert {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} == {f"test_{i}" for i in range(12)}
+    cls = tree.body[0]
+    assert isinstance(cls, ast.ClassDef) and len(cls.body) == 12  # every body stayed inside its def
+
+
+def test_a_broken_definition_is_taken_from_a_donor_version_and_new_work_is_kept() -> None:
+    donor = "def test_old():\n    assert compute(1) == 2\n"
+    current = "def test_old():\n    assert compute(1 == 2 ))\n    )\n\ndef test_new():\n    assert True\n"
+    result = repair_local(current.encode(), donors=[donor])
+    assert result.fixed is not None, result.reason
+    assert "assert compute(1) == 2" in result.fixed.decode() and "def test_new" in result.fixed.decode()

@@ -142,6 +142,9 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     complete = _from_last_complete_version(root, relpath, current, expected)
     if complete is not None:
         return complete
+    by_definitions = _by_definitions(root, relpath, current, expected, breaking)
+    if by_definitions is not None:
+        return by_definitions
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
                          "or the result does not compile)")
 
@@ -179,6 +182,31 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
 
 
 RECENT_COMMITS = 6
+DONOR_VERSIONS = 8
+
+
+def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[TestName],
+                    breaking: Breaking) -> HistoryResult | None:
+    """Each broken definition taken from the newest version where it compiled; definitions
+    that compile today (new or legitimately edited tests) stay as they are. This keeps the new
+    work when the damage arrived together with it, over several commits."""
+    from testcanon.repair.local import repair_local
+
+    donors = []
+    for commit, path, _, _ in file_history(root, relpath):
+        content = _show(root, commit, path)
+        if content is not None and check_source(content) is None:
+            donors.append(content.decode("utf-8", "replace"))
+            if len(donors) == DONOR_VERSIONS:
+                break
+    if not donors:
+        return None
+    local = repair_local(current, expected=expected, donors=donors)
+    if local.fixed is None or not verify(current, local.fixed, expected=expected).ok:
+        return None
+    restored = sum(1 for note in local.edits if "restored from" in note)
+    return HistoryResult(local.fixed, breaking, f"restored {restored} broken definition(s) from the last version "
+                         "where each compiled, kept the ones that compile today")
 
 
 def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult | None:

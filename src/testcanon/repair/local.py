@@ -8,19 +8,23 @@ Byte-level damage (NUL bytes, undecodable text) is repaired first.
 
 from __future__ import annotations
 
+import ast
 import heapq
 import io
 import re
 import tokenize
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
 from testcanon.repair.strategies import Edit, candidates
+from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
 from testcanon.syntax.compile_check import Problem
 
 MAX_EXPANSIONS = 400
+UNIT_EXPANSIONS = 150
 
 
 @dataclass
@@ -60,7 +64,8 @@ def is_version_specific(problem: Problem | None, text: str) -> bool:
 
 
 def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
-                 expected: set[TestName] | None = None) -> LocalResult:
+                 expected: set[TestName] | None = None, donors: Sequence[str] = ()) -> LocalResult:
+    """Repair from the file alone (`donors`: earlier versions that compiled, in history mode)."""
     expected = names_in_broken(decode(data)) if expected is None else expected
     staged, notes = _bytes_stage(data)
     try:  # the file's own encoding (PEP 263 cookie or BOM), so edits re-encode it faithfully
@@ -81,22 +86,59 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         body = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
         return body.encode(codec, "replace")
 
-    start = text.splitlines()
+    failure = "no candidate edit made progress"
+    if not donors:  # with donors, what each definition was beats any edit the search can guess
+        fixed, whys, failure = _search(text.splitlines(), encode, data, expected, MAX_EXPANSIONS)
+        if fixed is not None:
+            return LocalResult(fixed, [*notes, *whys])
+    # Damaged in many places: mend definition by definition, then close the seams.
+    def mend_unit(unit_text: str, definition: bool) -> str | None:
+        unit_lines = unit_text.splitlines()
+        unit_bytes = unit_text.encode("utf-8", "replace")
+        result, _, _ = _search(unit_lines, lambda ls: ("\n".join(ls) + "\n").encode("utf-8", "replace"),
+                               unit_bytes, names_in_broken(unit_text), UNIT_EXPANSIONS,
+                               accept=_one_definition if definition else None)
+        return result.decode("utf-8", "replace") if result is not None else None
+
+    assembled, unit_notes = repair_by_units(text, mend_unit, donors)
+    candidate = encode(assembled.splitlines())
+    if check_source(candidate) is None:
+        verdict = verify(data, candidate, expected=expected)
+        if verdict.ok:
+            return LocalResult(candidate, [*notes, *unit_notes])
+        failure = verdict.reason
+    else:
+        fixed, whys, seam_failure = _search(assembled.splitlines(), encode, data, expected, MAX_EXPANSIONS)
+        if fixed is not None:
+            return LocalResult(fixed, [*notes, *unit_notes, *whys])
+    return LocalResult(None, notes, f"no verified repair found ({failure})")
+
+
+def _one_definition(candidate: bytes) -> bool:
+    """A definition's unit must stay one definition: its body may not spill out of it."""
+    body = ast.parse(candidate).body
+    return len(body) == 1 and isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+
+
+def _search(start: list[str], encode: Callable[[list[str]], bytes], original: bytes,
+            expected: set[TestName], budget: int,
+            accept: Callable[[bytes], bool] | None = None) -> tuple[bytes | None, list[str], str]:
+    """Best-first over candidate edits for the first error: (verified result, edits, why not)."""
     counter = 0
     frontier: list[tuple[int, int, int, list[str], list[str]]] = [(0, 0, counter, start, [])]
     seen = {tuple(start)}
     best_failure = "no candidate edit made progress"
     expansions = 0
-    while frontier and expansions < MAX_EXPANSIONS:
+    while frontier and expansions < budget:
         cost, _, _, lines, whys = heapq.heappop(frontier)
         expansions += 1
         current = check_source(encode(lines))
         if current is None:
             candidate = encode(lines)
-            verdict = verify(data, candidate, expected=expected)
-            if verdict.ok:
-                return LocalResult(candidate, [*notes, *whys])
-            best_failure = verdict.reason
+            verdict = verify(original, candidate, expected=expected)
+            if verdict.ok and (accept is None or accept(candidate)):
+                return candidate, whys, ""
+            best_failure = verdict.reason if not verdict.ok else "a definition's body would spill out of it"
             continue
         for edit in candidates(lines, current):
             new_lines = edit.apply(lines)
@@ -113,7 +155,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
             progress = -(after.line if after else 10**9)
             heapq.heappush(frontier, (cost + edit.cost + penalty, progress, counter, new_lines,
                                       [*whys, f"line {edit.start + 1}: {edit.why}"]))
-    return LocalResult(None, notes, f"no verified repair found ({best_failure})")
+    return None, [], best_failure
 
 
 def first_edit_line(edit: Edit) -> int:

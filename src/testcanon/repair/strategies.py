@@ -30,9 +30,12 @@ class Edit:
     end: int
     new: tuple[str, ...]
     why: str
+    changed: int | None = None  # for an edit over many lines: how many it really changes
 
     @property
     def cost(self) -> int:
+        if self.changed is not None:
+            return max(self.changed, 1)
         return max(self.end - self.start, len(self.new)) or 1
 
     def apply(self, lines: list[str]) -> list[str]:
@@ -72,7 +75,8 @@ def _doubled_quotes(lines: list[str]) -> Edit | None:
         i += 1
     if not removed:
         return None
-    return Edit(0, len(lines), tuple(out), f"collapsed {removed} doubled triple-quote line(s) that split docstrings")
+    return Edit(0, len(lines), tuple(out), f"collapsed {removed} doubled triple-quote line(s) that split docstrings",
+                removed)
 
 
 def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
@@ -87,19 +91,26 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if doubled is not None:
         yield doubled
 
+    collapsed = _collapsed_brackets(lines, index)  # a very specific signature: try it first
+    if collapsed is not None:
+        yield collapsed
+
     if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
         for size in (8, 4):
             new = tuple(indent_of(text_line).expandtabs(size) + text_line.lstrip() if "\t" in indent_of(text_line) else text_line for text_line in lines)
             yield Edit(0, len(lines), new, f"tabs in indentation expanded to {size} spaces")
 
     if message.startswith("expected an indented block"):
+        reflowed = _reflow(lines, index, unit)
+        if reflowed is not None:
+            yield reflowed
         opener = _code_line_before(lines, index)
         base = indent_of(lines[opener]) if opener is not None else ""
         target = base + unit
         yield Edit(index, index + 1, (target + line.lstrip(),), "re-indented a statement that lost its indentation under a block opener")
         end = index
         while end < len(lines) and (not lines[end].strip() or indent_of(lines[end]) == indent_of(line)) \
-                and not re.match(r"\s*(def|class|async def|@)\b", lines[end] if end > index else ""):
+                and not re.match(r"\s*(def|class|async def|@|except|finally|elif|else)\b", lines[end] if end > index else ""):
             end += 1
         if end - index > 1:
             yield Edit(index, end, tuple(target + text_line.lstrip() if text_line.strip() else text_line for text_line in lines[index:end]),
@@ -153,6 +164,12 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         column = problem.column - 1
         if 0 <= column < len(line) and line[column] == match.group(1):
             yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a stray `{match.group(1)}`")
+
+    if message.startswith("unterminated string literal") or message.endswith("was never closed"):
+        moved = _MOVED_QUOTE.match(line)
+        if moved:
+            yield Edit(index, index + 1, (moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4),),
+                       "moved a closing quote a bulk edit pushed past the brackets back before them")
 
     match = re.match(r"'(.)' was never closed", message)
     if match:
@@ -220,6 +237,10 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         if swapped != line:
             yield Edit(index, index + 1, (swapped,), "rewrote a Python 3.12 f-string (nested quotes) for the target version")
 
+    moved = _moved_quotes_everywhere(lines)
+    if moved is not None:
+        yield moved
+
     # Last resorts, ranked after everything above by their cost: comment the line out.
     stripped = line.strip()
     if stripped and not re.match(r"(def|class|async def)\b", stripped):
@@ -229,7 +250,133 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
 _CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
 _HALF_CLOSED = re.compile(r"""^(\s*)('''|\"\"\")(.*[^"'])(["'])\s*$""")
+_MOVED_QUOTE = re.compile(r"""^(.*?[^\s)\]}:;,])([)\]}:;,]+)(["'])(\s*)$""")
 _APOSTROPHE = re.compile(r"""(?<=[A-Za-z])"(?=(?:t|s|re|ve|ll|d|m)\b)""")
+
+
+_COMPOUND = re.compile(r"^(?:async[ \t]+)?(if|elif|else|for|while|with|try|except|finally|def|class|match|case)\b")
+_CLAUSES = {"elif": ("if", "elif"), "else": ("if", "elif", "for", "while", "try", "except"),
+            "except": ("try", "except"), "finally": ("try", "except", "else")}
+
+
+def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
+    """A block whose statements a bulk edit flattened to the opener's column: give every line
+    the indentation its openers (`...:`) and clauses (`else`, `except`, ...) imply. Where a
+    nested block ended cannot be seen in flattened text; the block runs to the next clause."""
+    opener = _code_line_before(lines, index)
+    if opener is None:
+        return None
+    base = len(indent_of(lines[opener]))
+    first = _COMPOUND.match(lines[opener].strip())
+    stack: list[tuple[str, int]] = [(first.group(1) if first else "", base)]
+    level = base + len(unit)
+    out: list[str] = []
+    depth = 0  # open brackets carried over from earlier lines
+    shift = 0  # how far the current statement's first line moved
+    end = index
+    while end < len(lines):
+        line = lines[end]
+        stripped = line.strip()
+        if not stripped:
+            out.append(line)
+            end += 1
+            continue
+        if depth == 0 and not stripped.startswith("#") and len(indent_of(line)) != base:
+            break  # only the flattened run (at the opener's own column) is re-flowed
+        if re.match(r"(?:async[ \t]+)?def\b|class\b|@", stripped) and len(indent_of(line)) <= base:
+            break
+        if depth > 0:  # a continuation line keeps its place relative to its statement
+            out.append(" " * max(len(indent_of(line)) + shift, level) + stripped)
+        elif stripped.startswith("#"):
+            out.append(" " * level + stripped)
+        else:
+            keyword = _COMPOUND.match(stripped)
+            kind = keyword.group(1) if keyword else ""
+            if kind in _CLAUSES:
+                while len(stack) > 1 and stack[-1][0] not in _CLAUSES[kind]:
+                    stack.pop()
+                if stack[-1][0] not in _CLAUSES[kind]:
+                    break  # a clause of a block above the flattened one
+                level = stack.pop()[1]
+            out.append(" " * level + stripped)
+            shift = level - len(indent_of(line))
+            code = re.sub(r"\s*#.*$", "", stripped)
+            if keyword and code.endswith(":"):
+                stack.append((kind, level))
+                level += len(unit)
+        depth = max(depth + (bracket_balance(stripped) or 0), 0)
+        end += 1
+    changed = sum(1 for old, new in zip(lines[index:end], out, strict=True) if old != new)
+    if sum(1 for text in lines[index:end] if text.strip() and not text.lstrip().startswith("#")) < 2:
+        return None  # one line: the single-line re-indent says the same, more modestly
+    # Statements at a `def`'s own column right after it are its body (a body cannot be empty);
+    # under other openers the block may well have ended after one line, so that costs more.
+    cost = 1 if stack and stack[0][0] in ("def", "class") else min(changed, 3)
+    return Edit(index, end, tuple(out), f"re-indented {changed} flattened line(s) by the blocks their openers "
+                "and clauses imply", cost)
+
+
+def bracket_balance(line: str) -> int | None:
+    """Open minus closed brackets outside one-line strings and comments; None if a quote is open."""
+    depth, quote, i = 0, "", 0
+    while i < len(line):
+        char = line[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        i += 1
+    return None if quote else depth
+
+
+def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
+    """Every line whose closing quote a bulk edit pushed past its brackets (`f("x)"`), where
+    moving it back balances the line's brackets; lines that balance already are left alone."""
+    out, changed = list(lines), 0
+    for number, line in enumerate(lines):
+        moved = _MOVED_QUOTE.match(line)
+        if not moved or bracket_balance(line) == 0 or '"""' in line or "'''" in line:
+            continue
+        fixed = moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4)
+        if bracket_balance(fixed) == 0:
+            out[number] = fixed
+            changed += 1
+    if not changed:
+        return None
+    return Edit(0, len(lines), tuple(out), f"moved {changed} closing quote(s) a bulk edit pushed past their "
+                "brackets back before them", changed)
+
+
+_EMPTY_PAIR = re.compile(r"^(.*?)(\(|\[|\{)[ \t]*(\)|\]|\})[ \t]*(#.*)?$")
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _collapsed_brackets(lines: list[str], index: int) -> Edit | None:
+    """`items = [ ]` followed by the items and a blank line where the `]` was: a bulk edit
+    pulled the closing bracket up onto the opening line. Put it back where the blank is."""
+    for opener in range(index, max(index - 30, -1), -1):
+        match = _EMPTY_PAIR.match(lines[opener])
+        if not match or _PAIRS[match.group(2)] != match.group(3):
+            continue
+        end = opener + 1
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        if end == opener + 1 or end > index + 30:
+            return None
+        head = match.group(1) + match.group(2) + (f"  {match.group(4)}" if match.group(4) else "")
+        closer = indent_of(lines[opener]) + match.group(3)
+        return Edit(opener, min(end + 1, len(lines)), (head, *lines[opener + 1:end], closer),
+                    f"moved a `{match.group(3)}` a bulk edit pulled onto its opening line back after the contents", 2)
+    return None
 
 
 def _mangled_quotes(index: int, line: str) -> Iterator[Edit]:
