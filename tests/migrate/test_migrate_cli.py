@@ -76,8 +76,24 @@ def test_every_base_class_violation_left_behind_is_reported_with_its_reason(tmp_
     })
     report = json.loads(run_canon("migrate", "--select", "CANON101", "--format", "json", cwd=root).stdout)
     assert [c["path"] for c in report["changed"]] == ["tests/test_unit.py"]
-    assert report["left"] == [{"target": "tests.base.PlainBase", "site": "tests/base.py:1", "test_classes": 2,
-                               "reason": report["left"][0]["reason"]}]
+    assert report["left"] == [{"code": "CANON101", "target": "tests.base.PlainBase", "site": "tests/base.py:1",
+                               "count": 2, "reason": report["left"][0]["reason"]}]
     assert "plain (pytest-style) class" in report["left"][0]["reason"]
     after = json.loads(run_canon("check", "--select", "CANON101", "--format", "json", cwd=root).stdout)
-    assert sum(item["test_classes"] for item in report["left"]) == after["statistics"]["CANON101"]
+    assert sum(item["count"] for item in report["left"]) == after["statistics"]["CANON101"]
+
+
+def test_runner_bypasses_the_codemod_leaves_are_each_reported_with_a_reason(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "b", {
+        "pyproject.toml": "[tool.testcanon]\n",
+        "tests/test_main.py": "import pytest\n\n\ndef test_a():\n    pass\n\n\nif __name__ == '__main__':\n"
+                              "    pytest.main([__file__])\n",
+        "tests/test_call.py": "import pytest\n\n\ndef test_b():\n    pass\n\n\ndef run_all():\n"
+                              "    return pytest.main(['tests'])\n",
+    })
+    report = json.loads(run_canon("migrate", "--select", "CANON201", "--format", "json", cwd=root).stdout)
+    assert [c["path"] for c in report["changed"]] == ["tests/test_main.py"]
+    assert [(item["code"], item["site"]) for item in report["left"]] == [("CANON201", "tests/test_call.py:9")]
+    assert "as part of the program" in report["left"][0]["reason"]
+    after = json.loads(run_canon("check", "--select", "CANON201", "--format", "json", cwd=root).stdout)
+    assert after["statistics"]["CANON201"] == len(report["left"])

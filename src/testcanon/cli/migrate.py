@@ -45,8 +45,8 @@ def migrate_command(
         typer.echo(json.dumps({
             "changed": [{"path": c.path, "codes": sorted(c.codes), "notes": c.notes} for c in report.changes],
             "rejected": report.rejected, "manual_review": report.review, "not_converted": report.skipped,
-            "left": [{"target": item.target, "site": item.site, "test_classes": item.classes, "reason": item.reason}
-                     for item in report.left],
+            "left": [{"code": item.code, "target": item.target, "site": item.site, "count": item.count,
+                      "reason": item.reason} for item in report.left],
             "verified_by_collection": report.verified_by_collection,
             "verified_statically": report.verified_statically, "written": not (dry_run or diff_stat)}, indent=1))
     else:

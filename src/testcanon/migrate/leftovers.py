@@ -1,4 +1,4 @@
-"""Every CANON101 violation a migration leaves behind, with the reason it was left.
+"""Every violation a migration leaves behind (CANON101, CANON201), with the reason it was left.
 
 The codemod re-bases a class only where the move is provably safe; the rest must not vanish
 silently. After planning and verification, each remaining finding of `canon check` is matched
@@ -9,8 +9,9 @@ by the base to move, because one manual edit there fixes all of its classes.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from testcanon.findings import Finding
@@ -22,15 +23,22 @@ PLAIN_BASE = ("a plain (pytest-style) class: putting it on the unittest-based ca
 
 @dataclass(frozen=True)
 class Leftover:
-    """`classes` test classes stay off the canonical base because of `target`, for `reason`."""
+    """`count` violations of `code` stay because of `target` (at `site`), for `reason`."""
 
     target: str
     site: str
     classes: int
     reason: str
+    code: str = "CANON101"
+
+    @property
+    def count(self) -> int:
+        return self.classes
 
     def describe(self) -> str:
-        return f"{self.classes} test class(es) on {self.target} ({self.site}): {self.reason}"
+        if self.code == "CANON101":
+            return f"{self.classes} test class(es) on {self.target} ({self.site}): {self.reason}"
+        return f"{self.code} {self.site}: {self.reason}"
 
 
 def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
@@ -91,3 +99,39 @@ def _name(qualified: str) -> str:
 
 def _path(sites: dict[str, str], qualified: str) -> str:
     return sites.get(qualified, "").rsplit(":", 1)[0]
+
+
+_REMOVED = re.compile(r"removed (\d+) `__main__` block")
+
+
+def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
+                     broken: set[str], is_test_code: Callable[[str], bool]) -> list[Leftover]:
+    """CANON201 findings the `__main__`-block codemod does not remove, each with its reason."""
+    removed = {}
+    for change in changes:
+        for note in change.notes:
+            match = _REMOVED.match(note)
+            if match:
+                removed[change.path] = int(match.group(1))
+    left = []
+    for finding in findings:
+        if finding.code != "CANON201":
+            continue
+        how = finding.data.get("how")
+        if how == "main-block" and removed.get(finding.path, 0) > 0:
+            removed[finding.path] -= 1
+            continue
+        if finding.path in rejected:
+            reason = f"rejected by verification: {rejected[finding.path]}"
+        elif finding.path in broken:
+            reason = "the file does not compile: repair it first (`canon fix`)"
+        elif not is_test_code(finding.path):
+            reason = ("a script outside the test code that runs tests: a tool, not a test; point it at the canonical "
+                      "runner by hand, or delete it")
+        elif how == "call":
+            reason = ("runs tests as part of the program (not in a `__main__` block): replace the call with the "
+                      "canonical runner by hand")
+        else:
+            reason = "the `__main__` block does more than run tests (or has an `else`): edit it by hand"
+        left.append(Leftover(finding.path, f"{finding.path}:{finding.line}", 1, reason, "CANON201"))
+    return left

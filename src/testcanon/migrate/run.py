@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from testcanon.migrate.base_class import may_rebase, rebase
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
-from testcanon.migrate.leftovers import Leftover, leftovers
+from testcanon.migrate.leftovers import Leftover, bypass_leftovers, leftovers
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS
@@ -30,13 +31,19 @@ CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
 # CANON101 rewrites only bases that resolve to `unittest` in the file itself (`may_rebase`).
 _TRIGGERS: dict[str, tuple[tuple[bytes, ...], ...]] = {
     "CANON201": ((b"__main__",),),
-    "CANON301": ((b"environ",), (b"getenv",), (b"setenv",), (b"delenv",)),
     "CANON401": ((b"from .",),),
 }
 
 
+# CANON301: `environ` alone also matches the word "environment" in every docstring and comment.
+_ENVIRONMENT_ACCESS = re.compile(rb"\bos\.(?:environ|getenv)\b|\.(?:setenv|delenv)\(|\bfrom\s+os\s+import\b"
+                                 rb"|\bimport\s+os\s+as\b")
+
+
 def may_apply(codes: set[str], data: bytes) -> bool:
     if "CANON101" in codes and may_rebase(data):
+        return True
+    if "CANON301" in codes and _ENVIRONMENT_ACCESS.search(data):
         return True
     return any(all(word in data for word in group) for code in codes & _TRIGGERS.keys() for group in _TRIGGERS[code])
 
@@ -88,7 +95,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
                 change.codes.add("CANON101")
                 change.notes += [f"re-based {name}" for name in rebased]
             report.review += [f"{source.relpath}: {note}" for note in review]
-        if "CANON301" in codes:
+        if "CANON301" in codes and _ENVIRONMENT_ACCESS.search(before):
             updated, converted, skipped = migrate_environment(updated)
             if converted:
                 change.codes.add("CANON301")
@@ -183,14 +190,20 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
 
 def account(project: Project, report: MigrationReport, paths: Sequence[Path | str] = (),
             select: Sequence[str] | None = None) -> MigrationReport:
-    """Attach every CANON101 violation the (verified) changes leave, grouped with its reason."""
-    if "CANON101" not in selected_codes(select):
+    """Attach every CANON101/CANON201 violation the (verified) changes leave, with its reason."""
+    codes = selected_codes(select) & {"CANON101", "CANON201"}
+    if not codes:
         return report
     from testcanon.rules.engine import check_project
 
-    result = check_project(project, paths, select=["CANON101"])
-    sites = {base.qualified_name: base.site for base in result.home_made_bases}
-    report.left = leftovers(result.findings, report.changes, report.rejected, report.review, sites)
+    result = check_project(project, paths, select=sorted(codes))
+    if "CANON101" in codes:
+        sites = {base.qualified_name: base.site for base in result.home_made_bases}
+        report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites)
+    if "CANON201" in codes:
+        ctx = Context(project, {})
+        broken = {f.path for f in scan(project, discover(project, paths)).findings}
+        report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken, ctx.is_test_code)
     return report
 
 

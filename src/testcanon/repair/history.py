@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import subprocess
 import tempfile
@@ -46,6 +47,7 @@ class HistoryResult:
     reason: str = ""
 
 
+@functools.lru_cache(maxsize=512)
 def _show(root: Path, commit: str, path: str) -> bytes | None:
     result = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, timeout=60)
     return result.stdout if result.returncode == 0 else None
@@ -53,6 +55,11 @@ def _show(root: Path, commit: str, path: str) -> bytes | None:
 
 def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
     """(commit, path in that commit, date, subject), newest first, following renames."""
+    return list(_file_history(root, relpath))
+
+
+@functools.lru_cache(maxsize=64)  # every strategy reads the same history: ask git once
+def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], ...]:
     result = git(root, "log", "--follow", "--format=%x00%H%x09%cI%x09%s", "--name-only",
                  f"-n{MAX_COMMITS}", "--", relpath)
     if result.returncode != 0 and not result.stdout:
@@ -66,7 +73,7 @@ def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
         commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
         path = next((n for n in names.splitlines() if n.strip()), relpath)
         entries.append((commit, path, date, subject))
-    return entries
+    return tuple(entries)
 
 
 def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | None:

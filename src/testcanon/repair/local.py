@@ -24,7 +24,7 @@ from testcanon.syntax import check_source
 from testcanon.syntax.compile_check import Problem
 
 MAX_EXPANSIONS = 400
-UNIT_EXPANSIONS = 150
+UNIT_EXPANSIONS = 100
 
 
 @dataclass
@@ -101,6 +101,8 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         return result.decode("utf-8", "replace") if result is not None else None
 
     assembled, unit_notes = repair_by_units(text, mend_unit, donors)
+    if assembled is None:
+        return LocalResult(None, notes, f"no verified repair found ({failure}; {unit_notes[-1]})")
     candidate = encode(assembled.splitlines())
     if check_source(candidate) is None:
         verdict = verify(data, candidate, expected=expected)

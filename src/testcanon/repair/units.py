@@ -121,8 +121,9 @@ def _donor_units(donors: Sequence[str]) -> dict[str, list[str]]:
 LocalRepair = Callable[[str, bool], "str | None"]  # (unit text, is a definition)
 
 
-def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -> tuple[str, list[str]]:
-    """The text with each broken unit mended (donor, then `local`), and what was done.
+def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -> tuple[str | None, list[str]]:
+    """The text with each broken unit mended (donor, then `local`), and what was done; None
+    as soon as one unit cannot be mended (then no repair of the file can verify).
 
     The result may still not compile (a seam between units); the caller finishes and verifies it.
     """
@@ -155,9 +156,8 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
             if fixed is not None:
                 mended = fixed.splitlines()
                 notes.append(f"{label}: repaired on its own")
-        if mended is None:
-            out += lines[unit.start:unit.end]
-            notes.append(f"{label}: left broken")
+        if mended is None:  # the file cannot be verified now: stop paying for the other units
+            return None, [*notes, f"{label}: could not be repaired on its own"]
         else:
             out += [unit.indent + line if line.strip() else line for line in mended]
         index += 1
