@@ -11,12 +11,12 @@ alone and reported for manual review.
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import QualifiedNameProvider
 
-from testcanon.migrate.common import add_import, qualified
+from testcanon.migrate.common import add_import
 
 SYNC_BASES = {"unittest.TestCase", "unittest.case.TestCase"}
 ASYNC_BASES = {"unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase"}
@@ -24,40 +24,58 @@ CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric
 _ENV_WRITES = ("clear", "update", "pop", "setdefault", "popitem")
 
 
-def may_rebase(data: bytes) -> bool:
-    """Cheap pre-check with stdlib `ast` (no scope analysis): does a class in this file name a
-    `unittest` base directly? Only then can the LibCST codemod change anything."""
-    if b"unittest" not in data or b"TestCase" not in data:
-        return False
+def unittest_bindings(data: bytes) -> dict[str, str] | None:
+    """What each name bound from `unittest` in this file stands for (`T` -> `unittest.TestCase`,
+    `ut` -> `unittest`), read with stdlib `ast`; None if the file does not parse.
+
+    Test bases are imported at module level by name, so this is what a scope analysis would
+    find, without its cost (it was most of a migration's time)."""
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return False
-    modules, names = set(), set()
+        return None
+    bound: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            modules |= {a.asname or a.name for a in node.names if a.name.split(".")[0] == "unittest"}
+            for alias in node.names:
+                if alias.name.split(".")[0] == "unittest":
+                    bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "unittest"
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "unittest":
-            names |= {a.asname or a.name for a in node.names}
-            if node.module == "unittest":
-                modules |= {a.asname or a.name for a in node.names if a.name in ("case", "async_case")}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for base in node.bases:
-                root = base
-                while isinstance(root, ast.Attribute):
-                    root = root.value
-                if isinstance(base, ast.Name) and base.id in names or \
-                        isinstance(base, ast.Attribute) and isinstance(root, ast.Name) and root.id in modules | names:
-                    return True
-    return False
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return bound
+
+
+def _resolve(bound: dict[str, str], dotted: str) -> str | None:
+    head, _, rest = dotted.partition(".")
+    if head not in bound:
+        return None
+    return bound[head] + (f".{rest}" if rest else "")
+
+
+# A class statement naming `TestCase`/`IsolatedAsyncioTestCase` itself (not `SSotBaseTestCase`),
+# or an aliased import from unittest (then any base name may stand for it).
+_NAMED_BASE = re.compile(rb"class\s+\w+\s*\((?:[^)]*[\s,(.])?(?:TestCase|IsolatedAsyncioTestCase)\b")
+_ALIASED = re.compile(rb"from\s+unittest[\w.]*\s+import[^\n]*\bas\b|import\s+unittest[\w.]*\s+as\b")
+
+
+def may_rebase(data: bytes) -> bool:
+    """Cheap pre-check: does a class in this file name a `unittest` base directly? Only then
+    can the codemod change anything."""
+    if b"unittest" not in data or not (_NAMED_BASE.search(data) or _ALIASED.search(data)):
+        return False  # most files only import unittest.mock, or stand on a home-made base
+    bound = unittest_bindings(data)
+    if not bound:
+        return False
+    tree = ast.parse(data)
+    return any(_resolve(bound, ast.unparse(base)) in SYNC_BASES | ASYNC_BASES
+               for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for base in node.bases)
 
 
 class Rebase(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
-
-    def __init__(self, *, is_test_file: bool) -> None:
+    def __init__(self, *, is_test_file: bool, bound: dict[str, str]) -> None:
         self.is_test_file = is_test_file
+        self.bound = bound
         self.used: set[str] = set()
         self.review: list[str] = []
         self.rebased: list[str] = []
@@ -74,7 +92,8 @@ class Rebase(cst.CSTTransformer):
         target = None
         new_bases = []
         for arg in updated.bases:
-            names = qualified(self, _original_arg(original, arg))
+            resolved = _resolve(self.bound, _dotted(arg.value))
+            names = {resolved} if resolved else set()
             if names & (SYNC_BASES | ASYNC_BASES):
                 is_async = bool(names & ASYNC_BASES) or _has_async_tests(updated)
                 target = "SSotAsyncTestCase" if is_async else "SSotBaseTestCase"
@@ -94,11 +113,13 @@ class Rebase(cst.CSTTransformer):
         return _with_super_calls(updated.with_changes(bases=new_bases))
 
 
-def _original_arg(original: cst.ClassDef, updated_arg: cst.Arg) -> cst.CSTNode:
-    for arg in original.bases:
-        if arg.deep_equals(updated_arg):
-            return arg.value
-    return updated_arg.value
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr.value}" if inner else ""
+    return ""
 
 
 def _has_async_tests(node: cst.ClassDef) -> bool:
@@ -138,10 +159,12 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
     return node.with_changes(body=node.body.with_changes(body=body))
 
 
-def rebase(module: cst.Module, *, is_test_file: bool) -> tuple[cst.Module, list[str], list[str]]:
-    wrapper = cst.MetadataWrapper(module)
-    transformer = Rebase(is_test_file=is_test_file)
-    result = wrapper.visit(transformer)
+def rebase(module: cst.Module, *, is_test_file: bool, bound: dict[str, str] | None = None
+           ) -> tuple[cst.Module, list[str], list[str]]:
+    if bound is None:
+        bound = unittest_bindings(module.bytes) or {}
+    transformer = Rebase(is_test_file=is_test_file, bound=bound)
+    result = module.visit(transformer)
     for name in sorted(transformer.used):
         result = add_import(result, "testcanon", name)
     return result, transformer.rebased, transformer.review
