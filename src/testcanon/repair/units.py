@@ -104,8 +104,12 @@ def _body_less(lines: list[str]) -> bool:
 
 
 def _donor_units(donors: Sequence[str]) -> dict[str, list[str]]:
-    """name -> the definition's dedented lines in the newest donor where it compiles alone."""
+    """name -> the definition's dedented lines in the newest donor where it compiles alone.
+
+    Also keyed by the bare name (`test_x` for `TestA.test_x`) when that is unambiguous: damage
+    that flattened a class line moves its methods out of it in today's text."""
     found: dict[str, list[str]] = {}
+    leaves: dict[str, set[str]] = {}
     for donor in donors:
         lines = donor.splitlines()
         for unit in split_units(lines):
@@ -115,6 +119,10 @@ def _donor_units(donors: Sequence[str]) -> dict[str, list[str]]:
             key = unit.name or "<prelude>"
             if key not in found and compiles(body):
                 found[key] = body
+                leaves.setdefault(key.rsplit(".", 1)[-1], set()).add(key)
+    for leaf, names in leaves.items():
+        if len(names) == 1 and leaf not in found:
+            found[leaf] = found[next(iter(names))]
     return found
 
 
@@ -146,7 +154,7 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
             index = joined + 1
             continue
         label = unit.name or "the module prelude"
-        donor = from_donor.get(unit.name or "<prelude>")
+        donor = from_donor.get(unit.name or "<prelude>") or from_donor.get(unit.name.rsplit(".", 1)[-1])
         mended: list[str] | None = None
         if donor is not None:
             mended = donor
