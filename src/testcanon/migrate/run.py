@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +69,68 @@ def selected_codes(select: Sequence[str] | None) -> set[str]:
     return {code for code in CODES if any(code.startswith(c) for c in chosen)}
 
 
+@dataclass(frozen=True)
+class _FileJob:
+    path: Path
+    relpath: str
+    codes: frozenset[str]
+    is_test_file: bool
+    main_block: str
+    package_roots: tuple[str, ...]
+
+
+PARALLEL_FROM = 16  # below this many files, worker start-up costs more than it saves
+
+
+def _map(function: Callable[[_FileJob], _Planned], jobs: list[_FileJob]) -> list[_Planned]:
+    """LibCST is pure CPU: spread the files over processes (in order) when there are enough."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [function(job) for job in jobs]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+_Planned = tuple["FileChange | None", list[str], list[str]]
+
+
+def _plan_file(job: _FileJob) -> _Planned:
+    """Every selected codemod on one file: (the change or None, review notes, skipped notes)."""
+    before = job.path.read_bytes()
+    review: list[str] = []
+    skipped_notes: list[str] = []
+    try:
+        module = cst.parse_module(before)
+    except cst.ParserSyntaxError:
+        return None, review, skipped_notes
+    change = FileChange(job.relpath, before, before)
+    updated = module
+    if "CANON101" in job.codes and may_rebase(before):
+        updated, rebased, notes = rebase(updated, is_test_file=job.is_test_file)
+        if rebased:
+            change.codes.add("CANON101")
+            change.notes += [f"re-based {name}" for name in rebased]
+        review += [f"{job.relpath}: {note}" for note in notes]
+    if "CANON301" in job.codes and _ENVIRONMENT_ACCESS.search(before):
+        updated, converted, skipped = migrate_environment(updated)
+        if converted:
+            change.codes.add("CANON301")
+            change.notes.append(f"{converted} environment access(es) to the canonical API")
+        skipped_notes += [f"{job.relpath}: {note}" for note in skipped]
+    if "CANON401" in job.codes:
+        updated, count = absolutize(updated, job.relpath, list(job.package_roots))
+        if count:
+            change.codes.add("CANON401")
+            change.notes.append(f"{count} relative import(s) made absolute")
+    if "CANON201" in job.codes:
+        updated, removed = drop_main_blocks(updated, mode=job.main_block, relpath=job.relpath)
+        if removed:
+            change.codes.add("CANON201")
+            change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
+    change.after = updated.bytes if change.codes else before  # the module's own encoding
+    return (change if change.changed else None), review, skipped_notes
+
+
 def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
     started = time.perf_counter()
     codes = selected_codes(select)
@@ -77,42 +141,18 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     markers = {m: name for name, c in project.config.categories.items() for m in c.markers}
     mode = project.config.migrate.main_block
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
+    jobs = []
     for source in files:
         if source.relpath in broken or not ctx.is_test_code(source.relpath):
             continue
         before = source.path.read_bytes()
-        if not may_apply(codes, before):
-            continue
-        try:
-            module = cst.parse_module(before)
-        except cst.ParserSyntaxError:
-            continue
-        change = FileChange(source.relpath, before, before)
-        updated = module
-        if "CANON101" in codes and may_rebase(before):
-            updated, rebased, review = rebase(updated, is_test_file=ctx.is_test_file(source.relpath))
-            if rebased:
-                change.codes.add("CANON101")
-                change.notes += [f"re-based {name}" for name in rebased]
-            report.review += [f"{source.relpath}: {note}" for note in review]
-        if "CANON301" in codes and _ENVIRONMENT_ACCESS.search(before):
-            updated, converted, skipped = migrate_environment(updated)
-            if converted:
-                change.codes.add("CANON301")
-                change.notes.append(f"{converted} environment access(es) to the canonical API")
-            report.skipped += [f"{source.relpath}: {note}" for note in skipped]
-        if "CANON401" in codes:
-            updated, count = absolutize(updated, source.relpath, roots)
-            if count:
-                change.codes.add("CANON401")
-                change.notes.append(f"{count} relative import(s) made absolute")
-        if "CANON201" in codes:
-            updated, removed = drop_main_blocks(updated, mode=mode, relpath=source.relpath)
-            if removed:
-                change.codes.add("CANON201")
-                change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
-        change.after = updated.bytes if change.codes else before  # the module's own encoding
-        if change.changed:
+        if may_apply(codes, before):
+            jobs.append(_FileJob(source.path, source.relpath, frozenset(codes), ctx.is_test_file(source.relpath),
+                                 mode, tuple(roots)))
+    for change, review, skipped in _map(_plan_file, jobs):
+        report.review += review
+        report.skipped += skipped
+        if change is not None:
             report.changes.append(change)
     if "CANON202" in codes:
         runner = project.config.check.runner_command
