@@ -33,6 +33,9 @@ PATTERNS = {
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",
                                      "    '''Checks the flow.'''\n"),
     "apostrophe turned into a quote": ('def test_a():\n    assert 1, "it didn"t work"\n', "\"it didn't work\""),
+    "one-line docstring inserted into another": (
+        'def test_a():\n    """Checks the flow.\n    """Empty docstring."""\n    More text.\n    """\n    assert True\n',
+        '    """Checks the flow.\n    More text.\n    """\n'),
     "closing quote pushed past the brackets": ('def test_a():\n    print("done)"\n    assert True\n', '    print("done")\n'),
     "closing bracket pulled onto its opening line": (
         'def test_a():\n    services = [ ]\n        ("a", 1),\n        ("b", 2)\n    \n    assert services\n',

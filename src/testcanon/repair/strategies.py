@@ -207,6 +207,14 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                 yield Edit(end, end, (indent_of(line) + quote,), "closed a docstring before the next definition")
                 break
 
+    inserted = _ONE_LINE_DOCSTRING.match(line)
+    if inserted and index > 0 and lines[index - 1].count(inserted.group(2)) % 2 == 1:
+        # A one-line docstring right after a line that opens a triple-quoted string: a script
+        # inserted it into that docstring (or turned its bare closing quotes into one).
+        yield Edit(index, index + 1, (), "removed a one-line docstring a bulk edit inserted into another")
+        yield Edit(index, index + 1, (inserted.group(1) + inserted.group(2),),
+                   "turned a one-line docstring a bulk edit made of bare triple quotes back into them")
+
     if message in ("invalid syntax", "invalid syntax. Perhaps you forgot a comma?") or message.startswith("invalid decimal literal"):
         stripped = line.strip()
         if _PROSE.match(stripped) or (stripped and not re.search(r"[=()\[\]{}:]", stripped)):
@@ -250,6 +258,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
 _CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
 _HALF_CLOSED = re.compile(r"""^(\s*)('''|\"\"\")(.*[^"'])(["'])\s*$""")
+_ONE_LINE_DOCSTRING = re.compile(r"""^(\s*)(\"\"\"|''')(?:(?!\2).)+\2\s*$""")
 _MOVED_QUOTE = re.compile(r"""^(.*?[^\s)\]}:;,])([)\]}:;,]+)(["'])(\s*)$""")
 _APOSTROPHE = re.compile(r"""(?<=[A-Za-z])"(?=(?:t|s|re|ve|ll|d|m)\b)""")
 
