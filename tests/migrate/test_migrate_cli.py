@@ -97,3 +97,18 @@ def test_runner_bypasses_the_codemod_leaves_are_each_reported_with_a_reason(tmp_
     assert "as part of the program" in report["left"][0]["reason"]
     after = json.loads(run_canon("check", "--select", "CANON201", "--format", "json", cwd=root).stdout)
     assert after["statistics"]["CANON201"] == len(report["left"])
+
+
+def test_environment_accesses_left_are_each_reported_with_a_reason(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "e", {
+        "pyproject.toml": "[tool.testcanon]\n",
+        "tests/test_env.py": "import os\n\n\ndef test_a():\n    assert os.getenv('HOME') is not None\n"
+                             "    os.environ.pop('NOPE', None)\n",
+    })
+    report = json.loads(run_canon("migrate", "--select", "CANON301", "--format", "json", cwd=root).stdout)
+    assert [c["path"] for c in report["changed"]] == ["tests/test_env.py"]
+    left = [item for item in report["left"] if item["code"] == "CANON301"]
+    assert [(item["target"], item["count"]) for item in left] == [("tests/test_env.py", 1)]
+    assert "no exact equivalent" in left[0]["reason"]
+    after = json.loads(run_canon("check", "--select", "CANON301", "--format", "json", cwd=root).stdout)
+    assert after["statistics"]["CANON301"] == 1

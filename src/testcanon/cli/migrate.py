@@ -42,7 +42,7 @@ def migrate_command(
         write(project, report, f"canon migrate{' --select ' + select if select else ''}")
     # After writing, what is left is read from the written tree itself (exact); a dry run
     # matches today's findings against the planned changes.
-    report = account(project, report, paths, codes)
+    report = account(project, report, paths, codes, written=not (dry_run or diff_stat))
     if output_format == "json":
         typer.echo(json.dumps({
             "changed": [{"path": c.path, "codes": sorted(c.codes), "notes": c.notes} for c in report.changes],

@@ -1,4 +1,4 @@
-"""Every violation a migration leaves behind (CANON101, CANON201), with the reason it was left.
+"""Every violation a migration leaves behind (CANON101/201/301), with the reason it was left.
 
 The codemod re-bases a class only where the move is provably safe; the rest must not vanish
 silently. After planning and verification, each remaining finding of `canon check` is matched
@@ -38,7 +38,8 @@ class Leftover:
     def describe(self) -> str:
         if self.code == "CANON101":
             return f"{self.classes} test class(es) on {self.target} ({self.site}): {self.reason}"
-        return f"{self.code} {self.site}: {self.reason}"
+        many = f" ({self.classes} in the file)" if self.classes > 1 else ""
+        return f"{self.code} {self.site}{many}: {self.reason}"
 
 
 def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
@@ -134,4 +135,41 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
         else:
             reason = "the `__main__` block does more than run tests (or has an `else`): edit it by hand"
         left.append(Leftover(finding.path, f"{finding.path}:{finding.line}", 1, reason, "CANON201"))
+    return left
+
+
+def environment_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
+                          skipped: list[str], broken: set[str], *, written: bool) -> list[Leftover]:
+    """CANON301 accesses left, per file, with what the codemod said about them.
+
+    After writing, `findings` are what is left. For a dry run a changed file is assumed to keep
+    only the accesses the codemod said it skipped."""
+    notes: dict[str, list[str]] = defaultdict(list)
+    for note in skipped:
+        path, _, why = note.partition(": ")
+        if why not in notes[path]:
+            notes[path].append(why)
+    changed = {c.path for c in changes if "CANON301" in c.codes}
+    per_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.code == "CANON301":
+            per_file[finding.path].append(finding)
+    left = []
+    for path, items in sorted(per_file.items()):
+        count = len(items)
+        if not written and path in changed:
+            count = min(count, len(notes[path]))
+            if not count:
+                continue
+        if path in rejected:
+            reason = f"rejected by verification: {rejected[path]}"
+        elif path in broken:
+            reason = "the file does not compile: repair it first (`canon fix`)"
+        elif notes[path]:
+            reason = "; ".join(notes[path])
+        else:
+            kinds = sorted({str(f.data.get("access", "")) for f in items})
+            reason = (f"{', '.join(kinds)} used in a way with no exact canonical equivalent (passed or copied as a "
+                      "mapping, or outside any function the codemod scopes): move it by hand")
+        left.append(Leftover(path, f"{path}:{items[0].line}", count, reason, "CANON301"))
     return left

@@ -20,7 +20,7 @@ from testcanon.migrate.base_class import may_rebase, rebase
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
-from testcanon.migrate.leftovers import Leftover, bypass_leftovers, leftovers
+from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS
@@ -229,21 +229,24 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
 
 
 def account(project: Project, report: MigrationReport, paths: Sequence[Path | str] = (),
-            select: Sequence[str] | None = None) -> MigrationReport:
-    """Attach every CANON101/CANON201 violation the (verified) changes leave, with its reason."""
-    codes = selected_codes(select) & {"CANON101", "CANON201"}
+            select: Sequence[str] | None = None, *, written: bool = False) -> MigrationReport:
+    """Attach every CANON101/201/301 violation the (verified) changes leave, with its reason."""
+    codes = selected_codes(select) & {"CANON101", "CANON201", "CANON301"}
     if not codes:
         return report
     from testcanon.rules.engine import check_project
 
     result = check_project(project, paths, select=sorted(codes))
+    broken = {f.path for f in scan(project, discover(project, paths)).findings}
     if "CANON101" in codes:
         sites = {base.qualified_name: base.site for base in result.home_made_bases}
         report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites)
     if "CANON201" in codes:
         ctx = Context(project, {})
-        broken = {f.path for f in scan(project, discover(project, paths)).findings}
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken, ctx.is_test_code)
+    if "CANON301" in codes:
+        report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,
+                                             broken, written=written)
     return report
 
 
