@@ -59,24 +59,35 @@ def _unit(lines: list[str]) -> str:
     return " " * (widths[0] if widths and widths[0] in (2, 3, 4, 8) else 4)
 
 
-def _doubled_quotes(lines: list[str]) -> Edit | None:
-    """`'''` on one line and again on the next (a bulk edit wrapped a docstring twice): keep one."""
-    out: list[str] = []
-    removed = 0
-    i = 0
-    while i < len(lines):
-        stripped = lines[i].strip()
-        if stripped in ('"""', "'''") and i + 1 < len(lines) and lines[i + 1].strip() == stripped:
-            out.append(lines[i])
-            removed += 1
-            i += 2
+def _doubled_quotes(lines: list[str]) -> Iterator[Edit]:
+    """`'''` on one line and again on the next: a bulk edit wrapped docstrings twice (collapse
+    each pair to one) or split one in two (drop the pair); both happen in one file, most often
+    the first pair opening the module docstring and the later ones splitting it."""
+    pairs = [i for i in range(len(lines) - 1)
+             if lines[i].strip() in ('"""', "'''") and lines[i + 1].strip() == lines[i].strip()
+             and (i == 0 or lines[i - 1].strip() != lines[i].strip())]
+    if not pairs:
+        return
+    variants = [("collapsed {n} doubled triple-quote line(s) that split docstrings", set(pairs), set()),
+                ("collapsed the first doubled triple-quote line and removed {m} pair(s) that split a docstring",
+                 {pairs[0]}, set(pairs[1:])),
+                ("removed {m} doubled triple-quote pair(s) that split docstrings", set(), set(pairs))]
+    for why, collapse, drop in variants:
+        if not (collapse or drop) or (why.startswith("collapsed the first") and len(pairs) < 2):
             continue
-        out.append(lines[i])
-        i += 1
-    if not removed:
-        return None
-    return Edit(0, len(lines), tuple(out), f"collapsed {removed} doubled triple-quote line(s) that split docstrings",
-                removed)
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            if i in collapse:
+                out.append(lines[i])
+                i += 2
+            elif i in drop:
+                i += 2
+            else:
+                out.append(lines[i])
+                i += 1
+        yield Edit(0, len(lines), tuple(out), why.format(n=len(collapse), m=len(drop)),
+                   len(collapse) + 2 * len(drop))
 
 
 def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
@@ -87,9 +98,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     line = lines[index] if lines else ""
     unit = _unit(lines)
 
-    doubled = _doubled_quotes(lines)
-    if doubled is not None:
-        yield doubled
+    yield from _doubled_quotes(lines)
 
     collapsed = _collapsed_brackets(lines, index)  # a very specific signature: try it first
     if collapsed is not None:
