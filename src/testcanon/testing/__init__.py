@@ -1,20 +1,41 @@
 """The canonical test library: the single source of truth every test stands on.
 
     from testcanon import SSotBaseTestCase, SSotAsyncTestCase, IsolatedEnvironment
+
+Names are imported on first use (PEP 562): the pytest plugin loads `testcanon.testing.*`
+modules into every pytest run, which must not pay for unittest and asyncio it does not use.
 """
 
-from testcanon.testing.base import SSotAsyncTestCase, SSotBaseTestCase
-from testcanon.testing.environment import EnvironmentValueError, EnvSnapshot, IsolatedEnvironment
-from testcanon.testing.waiting import (
-    WaitTimeout,
-    assert_eventually,
-    async_assert_eventually,
-    async_wait_for,
-    wait_for,
-)
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from testcanon.testing.base import SSotAsyncTestCase, SSotBaseTestCase
+    from testcanon.testing.environment import EnvironmentValueError, EnvSnapshot, IsolatedEnvironment
+    from testcanon.testing.waiting import (
+        WaitTimeout,
+        assert_eventually,
+        async_assert_eventually,
+        async_wait_for,
+        wait_for,
+    )
+
+_HOMES = {
+    "SSotAsyncTestCase": "base", "SSotBaseTestCase": "base",
+    "EnvironmentValueError": "environment", "EnvSnapshot": "environment", "IsolatedEnvironment": "environment",
+    "WaitTimeout": "waiting", "assert_eventually": "waiting", "async_assert_eventually": "waiting",
+    "async_wait_for": "waiting", "wait_for": "waiting",
+}
 __all__ = [
     "EnvSnapshot", "EnvironmentValueError", "IsolatedEnvironment", "SSotAsyncTestCase",
     "SSotBaseTestCase", "WaitTimeout", "assert_eventually", "async_assert_eventually",
     "async_wait_for", "wait_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"testcanon.testing.{_HOMES[name]}"), name)
+    raise AttributeError(f"module 'testcanon.testing' has no attribute {name!r}")
