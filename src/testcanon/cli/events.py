@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Optional
@@ -68,6 +67,8 @@ def journey_command(
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds to wait for the run."),
 ) -> None:
     """Login -> connect -> send -> collect -> validate; print timings and the verdict."""
+    import asyncio
+
     from testcanon.events.journey import run_journey
 
     result = asyncio.run(run_journey(base_url, user, message=message, profile=_profile(profile, Path(".")),
@@ -93,6 +94,8 @@ def load_command(
     output: Optional[Path] = typer.Option(None, "--json", help="Write the report as JSON here."),
 ) -> None:
     """N concurrent users running journeys; latency percentiles, errors, isolation breaches."""
+    import asyncio
+
     from testcanon.events.load import run_load
 
     report = asyncio.run(run_load(base_url, users=users, duration=duration, profile=_profile(profile, Path(".")),
