@@ -141,3 +141,19 @@ def test_testing_guide_lists_one_command_per_category(repo: Path) -> None:
     for category in ("unit", "integration", "e2e"):
         assert f"`canon run --category {category}`" in guide
     assert re.search(r"Definition of done", guide)
+
+
+def test_home_made_bases_are_counted_without_the_folders_init_excludes(tmp_path: Path) -> None:
+    base = "import unittest\n\n\nclass Base(unittest.TestCase):\n    pass\n"
+    user = "from tests.base import Base\n\n\nclass TestA(Base):\n    def test_a(self):\n        pass\n"
+    root = write_tree(tmp_path / "r", {
+        "pyproject.toml": "[project]\nname = 'r'\n", "tests/__init__.py": "", "tests/base.py": base,
+        "tests/test_a.py": user,
+        "backups/tests/__init__.py": "", "backups/tests/base.py": base.replace("Base", "OldBase"),
+        "backups/tests/test_b.py": user.replace("tests.base import Base", "backups.tests.base import OldBase")
+                                       .replace("(Base)", "(OldBase)").replace("TestA", "TestB"),
+        "backups/tests/test_c.py": user.replace("TestA", "TestC"),
+    })
+    result = run_canon("init", "--dry-run", cwd=root)
+    assert "exclude backups/" in result.stdout
+    assert "1 home-made base classes; the most used is tests.base.Base (1 test classes)" in result.stdout

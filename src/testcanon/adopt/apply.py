@@ -23,7 +23,7 @@ class InitResult:
 
 def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -> InitResult:
     inference = infer(project)
-    inference.home_made_bases = _home_made_bases(project)
+    inference.home_made_bases = _home_made_bases(project, [f"{g.value}/**" for g in inference.excludes])
     changes = plan(project, inference, shards=shards, force=force)
     configured = _project_after(project, changes)
     testing_doc = plan_testing_doc(configured, force=force)
@@ -56,19 +56,14 @@ def _project_after(project: Project, changes: list[FileChange]) -> Project:
     return project
 
 
-def _home_made_bases(project: Project) -> list[tuple[str, str, int]]:
-    try:
-        from testcanon.rules import check_project
-    except ImportError:
-        return []
-    result = check_project(project)
-    inventory = getattr(result, "home_made_bases", None) or []
-    bases = []
-    for entry in inventory:
-        name = getattr(entry, "qualified_name", None) or getattr(entry, "name", str(entry))
-        site = getattr(entry, "site", None) or getattr(entry, "path", "")
-        count = getattr(entry, "test_classes", None) or getattr(entry, "count", 0)
-        bases.append((str(name), str(site), int(count)))
+def _home_made_bases(project: Project, excludes: list[str]) -> list[tuple[str, str, int]]:
+    """(base, site, test classes) as `canon check` will count them once the proposed excludes
+    are in place: classes in backup copies must not inflate the numbers init reports."""
+    from testcanon.rules import check_project
+
+    config = replace(project.config, extend_exclude=[*project.config.extend_exclude, *excludes])
+    result = check_project(replace(project, config=config))
+    bases = [(base.qualified_name, base.site, base.test_classes) for base in result.home_made_bases]
     return sorted(bases, key=lambda b: -b[2])
 
 
