@@ -23,7 +23,8 @@ from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
 from testcanon.syntax.compile_check import Problem
 
-MAX_EXPANSIONS = 400
+MAX_EXPANSIONS = 400  # closing the seams after a unit-by-unit repair: worth a longer search
+FIRST_PASS_EXPANSIONS = 120  # repairs found at all are found early; a failing file should fail fast
 UNIT_EXPANSIONS = 100
 
 
@@ -88,7 +89,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
 
     failure = "no candidate edit made progress"
     if not donors:  # with donors, what each definition was beats any edit the search can guess
-        fixed, whys, failure = _search(text.splitlines(), encode, data, expected, MAX_EXPANSIONS)
+        fixed, whys, failure = _search(text.splitlines(), encode, data, expected, FIRST_PASS_EXPANSIONS)
         if fixed is not None:
             return LocalResult(fixed, [*notes, *whys])
     # Damaged in many places: mend definition by definition, then close the seams.
