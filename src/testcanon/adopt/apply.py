@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from testcanon.adopt.plan import FileChange, plan, plan_testing_doc
 from testcanon.config import Config, Project
 from testcanon.config.validate import build
 from testcanon.journal import Journal
+from testcanon.output.diff import unified
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,7 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
 
 def diff(change: FileChange, root: Path) -> str:
     name = str(change.path.relative_to(root))
-    old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
-    new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
-    fromfile = f"a/{name}" if change.old is not None else "/dev/null"
-    return "".join(difflib.unified_diff(old, new, fromfile, f"b/{name}"))
+    return unified(change.old or b"", change.new, name, old_path=None if change.old is not None else "/dev/null")
 
 
 def _project_after(project: Project, changes: list[FileChange]) -> Project:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from enum import Enum
 from pathlib import Path
@@ -35,6 +34,7 @@ def fix_command(
     from rich.table import Table
 
     from testcanon.config import load_project
+    from testcanon.output.diff import unified
     from testcanon.output.text import make_console
     from testcanon.repair.fixer import breaking_commits, fix_files
 
@@ -59,10 +59,7 @@ def fix_command(
             for edit in v.edits:
                 console.print(f"    {escape(edit)}")
             if dry_run and v.fixed is not None:
-                diff = difflib.unified_diff(v.original.decode("utf-8", "replace").splitlines(keepends=True),
-                                            v.fixed.decode("utf-8", "replace").splitlines(keepends=True),
-                                            f"a/{v.path}", f"b/{v.path}")
-                console.print(escape("".join(diff)), end="")
+                console.print(escape(unified(v.original, v.fixed, v.path)), end="")
         table = Table(title="canon fix", title_justify="left")
         table.add_column("verdict")
         table.add_column("files", justify="right")

@@ -28,6 +28,7 @@ def migrate_command(
     from testcanon.config import load_project
     from testcanon.errors import UsageError
     from testcanon.migrate.run import account, plan, verify, write
+    from testcanon.output.diff import unified
     from testcanon.output.text import make_console
 
     if no_verify and not (dry_run or diff_stat):
@@ -55,10 +56,7 @@ def migrate_command(
         console = make_console()
         for change in report.changes:
             if dry_run:
-                diff = difflib.unified_diff(change.before.decode("utf-8", "replace").splitlines(keepends=True),
-                                            change.after.decode("utf-8", "replace").splitlines(keepends=True),
-                                            f"a/{change.path}", f"b/{change.path}")
-                console.print(escape("".join(diff)), end="")
+                console.print(escape(unified(change.before, change.after, change.path)), end="")
             else:
                 before = change.before.decode("utf-8", "replace").splitlines()
                 after = change.after.decode("utf-8", "replace").splitlines()
