@@ -125,3 +125,18 @@ def test_multi_step_damage_restores_the_last_version_with_every_test(tmp_path: P
     fixed = path.read_text()
     compile(fixed, "t", "exec")
     assert "def test_one" in fixed and "def test_two" in fixed
+
+
+def test_worker_processes_give_the_same_verdicts_as_one(tmp_path: Path) -> None:
+    from testcanon.config import load_project
+    from testcanon.repair.fixer import fix_files
+
+    files = {"pyproject.toml": "[tool.testcanon]\n"}
+    for n in range(4):
+        files[f"tests/test_{n}.py"] = f"def test_{n}()\n    assert {n} == {n}\n"
+    root = write_tree(tmp_path / "j", files)
+    project = load_project(root)
+    serial = fix_files(project, method="local", dry_run=True, jobs=1)
+    parallel = fix_files(project, method="local", dry_run=True, jobs=2)
+    assert [(v.path, v.verdict, v.fixed) for v in serial] == [(v.path, v.verdict, v.fixed) for v in parallel]
+    assert all(v.verdict == "fixed-locally" for v in parallel) and len(parallel) == 4

@@ -123,3 +123,9 @@ def test_a_broken_definition_is_taken_from_a_donor_version_and_new_work_is_kept(
     result = repair_local(current.encode(), donors=[donor])
     assert result.fixed is not None, result.reason
     assert "assert compute(1) == 2" in result.fixed.decode() and "def test_new" in result.fixed.decode()
+
+
+def test_a_clause_after_a_broken_clause_in_a_flattened_block_does_not_crash_the_search() -> None:
+    broken = "def test_a():\n    try:\n    x = 1\n    except ValueError\n    finally:\n    pass\n"
+    result = repair_local(broken.encode())  # found by the corpus bench: an IndexError in the re-flow
+    assert result.fixed is not None or result.reason

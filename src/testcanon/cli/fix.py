@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -26,6 +27,7 @@ def fix_command(
     no_history: bool = typer.Option(False, "--no-history", help="Same as --method local."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     output_format: str = typer.Option("text", "--format", help="text or json."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),
 ) -> None:
@@ -41,8 +43,15 @@ def fix_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     chosen = "local" if no_history else method.value
-    verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
-                         rewrite_version_specific=rewrite_version_specific)
+    if output_format == "json":
+        verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
+                             rewrite_version_specific=rewrite_version_specific, jobs=jobs)
+    else:
+        from testcanon.output.progress import LazyProgress
+
+        with LazyProgress(make_console(sys.stderr), "repairing", min_remaining=2) as progress:
+            verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
+                                 rewrite_version_specific=rewrite_version_specific, jobs=jobs, progress=progress)
     if output_format == "json":
         typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
                                "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject,

@@ -12,15 +12,16 @@ _MIN_REMAINING = 300
 class LazyProgress:
     """Callable `(done, total)`; draws a transient bar once enough work remains."""
 
-    def __init__(self, console: Console, description: str) -> None:
+    def __init__(self, console: Console, description: str, *, min_remaining: int = _MIN_REMAINING) -> None:
         self._console = console
+        self._min_remaining = min_remaining
         self._description = description
         self._progress: Progress | None = None
         self._task = None
 
     def __call__(self, done: int, total: int) -> None:
         if self._progress is None:
-            if not self._console.is_terminal or total - done < _MIN_REMAINING:
+            if not self._console.is_terminal or total - done < self._min_remaining:
                 return
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

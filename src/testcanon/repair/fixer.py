@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from testcanon.config import Project
@@ -46,21 +49,44 @@ class FileVerdict:
 
 
 def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str = "auto",
-              dry_run: bool = False, rewrite_version_specific: bool = False) -> list[FileVerdict]:
+              dry_run: bool = False, rewrite_version_specific: bool = False, jobs: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[FileVerdict]:
+    """Repair every file `canon scan` reports, in `jobs` worker processes (files are independent),
+    and write the verified repairs through the journal."""
     files = discover(project, paths)
     report = scan(project, files)
     use_history = method == "history" or (method == "auto" and is_work_tree(project.root))
-    verdicts = []
-    for finding in report.findings:
-        if finding.code not in REPAIRABLE:
-            continue
-        verdicts.append(_fix_one(project, finding.path, use_history, method, rewrite_version_specific))
+    broken = [finding.path for finding in report.findings if finding.code in REPAIRABLE]
+    work = partial(_fix_one_safely, project, use_history=use_history, method=method,
+                   rewrite_version_specific=rewrite_version_specific)
+    workers = min(jobs or os.cpu_count() or 1, len(broken)) or 1
+    verdicts: list[FileVerdict] = []
+    if workers < 2:
+        for path in broken:
+            verdicts.append(work(path))
+            if progress:
+                progress(len(verdicts), len(broken))
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            for verdict in pool.map(work, broken):
+                verdicts.append(verdict)
+                if progress:
+                    progress(len(verdicts), len(broken))
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
             for verdict in fixed:
                 run.write(project.root / verdict.path, verdict.fixed)  # type: ignore[arg-type]
     return verdicts
+
+
+def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method: str,
+                    rewrite_version_specific: bool) -> FileVerdict:
+    try:
+        return _fix_one(project, relpath, use_history, method, rewrite_version_specific)
+    except Exception as error:  # noqa: BLE001 - a bug in one strategy must not cost the other files
+        return FileVerdict(relpath, "unfixable", f"internal error, left untouched (please report it): "
+                           f"{type(error).__name__}: {error}", 0)
 
 
 def _fix_one(project: Project, relpath: str, use_history: bool, method: str,

@@ -313,8 +313,8 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
             if kind in _CLAUSES:
                 while len(stack) > 1 and stack[-1][0] not in _CLAUSES[kind]:
                     stack.pop()
-                if stack[-1][0] not in _CLAUSES[kind]:
-                    break  # a clause of a block above the flattened one
+                if not stack or stack[-1][0] not in _CLAUSES[kind]:
+                    break  # a clause of a block above the flattened one (or of nothing)
                 level = stack.pop()[1]
             out.append(" " * level + stripped)
             shift = level - len(indent_of(line))
