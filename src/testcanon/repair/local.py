@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
-from testcanon.repair.strategies import Edit, candidates
+from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
@@ -159,7 +159,3 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
             heapq.heappush(frontier, (cost + edit.cost + penalty, progress, counter, new_lines,
                                       [*whys, f"line {edit.start + 1}: {edit.why}"]))
     return None, [], best_failure
-
-
-def first_edit_line(edit: Edit) -> int:
-    return edit.start + 1

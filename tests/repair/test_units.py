@@ -1,0 +1,22 @@
+"""Splitting a (possibly broken) file at its definitions."""
+
+from __future__ import annotations
+
+from testcanon.repair.units import split_units, unit_lines
+
+
+def test_units_are_named_by_their_enclosing_definitions_and_keep_their_decorators() -> None:
+    lines = ('"""Doc."""\nimport pytest\n\n\nclass TestA:\n    @pytest.mark.slow\n    def test_x(self):\n'
+             '        def helper():\n            pass\n\n    async def test_y(self):\n        pass\n\n\n'
+             'def test_z():\n    pass\n').splitlines()
+    units = split_units(lines)
+    assert [(u.name, u.start) for u in units] == [
+        ("", 0), ("TestA", 4), ("TestA.test_x", 5), ("TestA.test_x.helper", 7), ("TestA.test_y", 10),
+        ("test_z", 14)]
+    assert unit_lines(lines, units[2])[:2] == ["@pytest.mark.slow", "def test_x(self):"]
+
+
+def test_a_decorator_flattened_below_its_definition_is_aligned_with_it() -> None:
+    lines = ["class TestA:", "        @pytest.mark.e2e", "    def test_x(self):", "        pass"]
+    unit = split_units(lines)[2]
+    assert unit_lines(lines, unit) == ["@pytest.mark.e2e", "def test_x(self):", "    pass"]
