@@ -24,16 +24,10 @@ CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric
 _ENV_WRITES = ("clear", "update", "pop", "setdefault", "popitem")
 
 
-def unittest_bindings(data: bytes) -> dict[str, str] | None:
-    """What each name bound from `unittest` in this file stands for (`T` -> `unittest.TestCase`,
-    `ut` -> `unittest`), read with stdlib `ast`; None if the file does not parse.
-
-    Test bases are imported at module level by name, so this is what a scope analysis would
-    find, without its cost (it was most of a migration's time)."""
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return None
+def _bindings(tree: ast.Module) -> dict[str, str]:
+    """What each name bound from `unittest` in this module stands for (`T` -> `unittest.TestCase`,
+    `ut` -> `unittest`). Test bases are imported at module level by name, so this is what a
+    scope analysis would find, without its cost (it was most of a migration's time)."""
     bound: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -59,17 +53,24 @@ _NAMED_BASE = re.compile(rb"class\s+\w+\s*\((?:[^)]*[\s,(.])?(?:TestCase|Isolate
 _ALIASED = re.compile(rb"from\s+unittest[\w.]*\s+import[^\n]*\bas\b|import\s+unittest[\w.]*\s+as\b")
 
 
-def may_rebase(data: bytes) -> bool:
-    """Cheap pre-check: does a class in this file name a `unittest` base directly? Only then
-    can the codemod change anything."""
+def rebase_bindings(data: bytes) -> dict[str, str] | None:
+    """The file's `unittest` bindings when a class in it names a `unittest` base directly (only
+    then can the codemod change anything), else None. A byte check first, then one `ast` parse."""
     if b"unittest" not in data or not (_NAMED_BASE.search(data) or _ALIASED.search(data)):
-        return False  # most files only import unittest.mock, or stand on a home-made base
-    bound = unittest_bindings(data)
-    if not bound:
-        return False
-    tree = ast.parse(data)
-    return any(_resolve(bound, ast.unparse(base)) in SYNC_BASES | ASYNC_BASES
-               for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for base in node.bases)
+        return None  # most files only import unittest.mock, or stand on a home-made base
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    bound = _bindings(tree)
+    if bound and any(_resolve(bound, ast.unparse(base)) in SYNC_BASES | ASYNC_BASES
+                     for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for base in node.bases):
+        return bound
+    return None
+
+
+def may_rebase(data: bytes) -> bool:
+    return rebase_bindings(data) is not None
 
 
 class Rebase(cst.CSTTransformer):
@@ -161,8 +162,9 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
 
 def rebase(module: cst.Module, *, is_test_file: bool, bound: dict[str, str] | None = None
            ) -> tuple[cst.Module, list[str], list[str]]:
+    """`bound`: the file's `rebase_bindings`, when the caller has them already."""
     if bound is None:
-        bound = unittest_bindings(module.bytes) or {}
+        bound = rebase_bindings(module.bytes) or {}
     transformer = Rebase(is_test_file=is_test_file, bound=bound)
     result = module.visit(transformer)
     for name in sorted(transformer.used):

@@ -16,6 +16,8 @@ class FileChange:
     after: bytes
     codes: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    rebased: list[str] = field(default_factory=list)  # CANON101: classes moved onto a canonical base
+    main_blocks_removed: int = 0  # CANON201
 
     @property
     def changed(self) -> bool:

@@ -9,7 +9,6 @@ by the base to move, because one manual edit there fixes all of its classes.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,18 +26,14 @@ class Leftover:
 
     target: str
     site: str
-    classes: int
+    count: int
     reason: str
     code: str = "CANON101"
 
-    @property
-    def count(self) -> int:
-        return self.classes
-
     def describe(self) -> str:
         if self.code == "CANON101":
-            return f"{self.classes} test class(es) on {self.target} ({self.site}): {self.reason}"
-        many = f" ({self.classes} in the file)" if self.classes > 1 else ""
+            return f"{self.count} test class(es) on {self.target} ({self.site}): {self.reason}"
+        many = f" ({self.count} in the file)" if self.count > 1 else ""
         return f"{self.code} {self.site}{many}: {self.reason}"
 
 
@@ -49,11 +44,7 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
     `sites` maps a home-made base's qualified name to its `path:line`; `review` holds the
     codemod's "path: Class: reason" notes for bases it refused to touch.
     """
-    rebased: dict[str, set[str]] = defaultdict(set)  # path -> classes re-based there
-    for change in changes:
-        for note in change.notes:
-            if note.startswith("re-based "):
-                rebased[change.path].add(note.removeprefix("re-based "))
+    rebased = {change.path: set(change.rebased) for change in changes}  # path -> classes re-based there
     refused = {}
     for note in review:
         path, _, rest = note.partition(": ")
@@ -91,7 +82,7 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
             groups[(target, f"{finding.path}:{finding.line}", reason)].append(klass)
     return sorted((Leftover(target, site, len(classes), reason)
                    for (target, site, reason), classes in groups.items()),
-                  key=lambda item: (-item.classes, item.target))
+                  key=lambda item: (-item.count, item.target))
 
 
 def _name(qualified: str) -> str:
@@ -102,18 +93,10 @@ def _path(sites: dict[str, str], qualified: str) -> str:
     return sites.get(qualified, "").rsplit(":", 1)[0]
 
 
-_REMOVED = re.compile(r"removed (\d+) `__main__` block")
-
-
 def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
                      broken: set[str], is_test_code: Callable[[str], bool]) -> list[Leftover]:
     """CANON201 findings the `__main__`-block codemod does not remove, each with its reason."""
-    removed = {}
-    for change in changes:
-        for note in change.notes:
-            match = _REMOVED.match(note)
-            if match:
-                removed[change.path] = int(match.group(1))
+    removed = {change.path: change.main_blocks_removed for change in changes}
     left = []
     for finding in findings:
         if finding.code != "CANON201":

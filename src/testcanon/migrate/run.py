@@ -16,7 +16,7 @@ import libcst as cst
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.migrate import verify as verifier
-from testcanon.migrate.base_class import may_rebase, rebase
+from testcanon.migrate.base_class import may_rebase, rebase, rebase_bindings
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
@@ -29,7 +29,7 @@ from testcanon.syntax import scan
 
 CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
 # A codemod can only apply to a file whose bytes hold every word of one of its trigger groups:
-# checked before paying for a LibCST parse with scope metadata (most files need no change).
+# checked before paying for a LibCST parse (most files need no change).
 # CANON101 rewrites only bases that resolve to `unittest` in the file itself (`may_rebase`).
 _TRIGGERS: dict[str, tuple[tuple[bytes, ...], ...]] = {
     "CANON201": ((b"__main__",),),
@@ -56,7 +56,7 @@ class MigrationReport:
     rejected: dict[str, str] = field(default_factory=dict)  # path -> why not written
     review: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    left: list[Leftover] = field(default_factory=list)  # CANON101 violations left, with why
+    left: list[Leftover] = field(default_factory=list)  # CANON101/201/301 violations left, with why
     verified_by_collection: int = 0
     verified_statically: int = 0
     seconds: float = 0.0
@@ -79,6 +79,7 @@ class _FileJob:
     package_roots: tuple[str, ...]
 
 
+_Planned = tuple["FileChange | None", list[str], list[str]]  # change, review notes, skipped notes
 PARALLEL_FROM = 16  # below this many files, worker start-up costs more than it saves
 
 
@@ -89,9 +90,6 @@ def _map(function: Callable[[_FileJob], _Planned], jobs: list[_FileJob]) -> list
         return [function(job) for job in jobs]
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
-
-
-_Planned = tuple["FileChange | None", list[str], list[str]]
 
 
 def _plan_file(job: _FileJob) -> _Planned:
@@ -105,8 +103,10 @@ def _plan_file(job: _FileJob) -> _Planned:
         return None, review, skipped_notes
     change = FileChange(job.relpath, before, before)
     updated = module
-    if "CANON101" in job.codes and may_rebase(before):
-        updated, rebased, notes = rebase(updated, is_test_file=job.is_test_file)
+    bound = rebase_bindings(before) if "CANON101" in job.codes else None
+    if bound is not None:
+        updated, rebased, notes = rebase(updated, is_test_file=job.is_test_file, bound=bound)
+        change.rebased = rebased
         if rebased:
             change.codes.add("CANON101")
             change.notes += [f"re-based {name}" for name in rebased]
@@ -124,6 +124,7 @@ def _plan_file(job: _FileJob) -> _Planned:
             change.notes.append(f"{count} relative import(s) made absolute")
     if "CANON201" in job.codes:
         updated, removed = drop_main_blocks(updated, mode=job.main_block, relpath=job.relpath)
+        change.main_blocks_removed = removed
         if removed:
             change.codes.add("CANON201")
             change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
