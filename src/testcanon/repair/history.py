@@ -208,8 +208,8 @@ def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[Test
                 break
     if not donors:
         return None
-    local = repair_local(current, expected=expected, donors=donors)
-    if local.fixed is None or not verify(current, local.fixed, expected=expected).ok:
+    local = repair_local(current, expected=expected, donors=donors)  # verified against `current` there
+    if local.fixed is None:
         return None
     restored = sum(1 for note in local.edits if "restored from" in note)
     return HistoryResult(local.fixed, breaking, f"restored {restored} broken definition(s) from the last version "

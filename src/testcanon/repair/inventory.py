@@ -22,7 +22,8 @@ _STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|impor
 TestName = tuple[str | None, str]
 
 
-def _width(indent: str) -> int:
+def indent_width(indent: str) -> int:
+    """Columns an indentation takes, tabs to multiples of 8 as the tokenizer counts them."""
     return len(indent.expandtabs(8))
 
 
@@ -52,7 +53,7 @@ def names_in_broken(text: str) -> set[TestName]:
                 in_string = None if in_string == quote else quote
         if not definition and not _STRUCTURAL.match(line):
             continue
-        indent = _width(line[: len(line) - len(line.lstrip())])
+        indent = indent_width(line[: len(line) - len(line.lstrip())])
         while classes and indent <= classes[-1][0]:
             classes.pop()
         if function_indent is not None and indent <= function_indent:

@@ -111,7 +111,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
             return LocalResult(candidate, [*notes, *unit_notes])
         failure = verdict.reason
     else:
-        fixed, whys, seam_failure = _search(assembled.splitlines(), encode, data, expected, MAX_EXPANSIONS)
+        fixed, whys, _ = _search(assembled.splitlines(), encode, data, expected, MAX_EXPANSIONS)
         if fixed is not None:
             return LocalResult(fixed, [*notes, *unit_notes, *whys])
     return LocalResult(None, notes, f"no verified repair found ({failure})")

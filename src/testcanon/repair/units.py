@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from testcanon.repair.inventory import indent_width
 from testcanon.syntax import check_source
 
 _ANCHOR = re.compile(r"^([ \t]*)(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)")
@@ -42,9 +43,6 @@ class Unit:
         return not self.name
 
 
-def _width(indent: str) -> int:
-    return len(indent.expandtabs(8))
-
 
 def split_units(lines: Sequence[str]) -> list[Unit]:
     anchors: list[tuple[int, int, re.Match[str]]] = []  # (start incl. decorators, anchor line, match)
@@ -59,7 +57,7 @@ def split_units(lines: Sequence[str]) -> list[Unit]:
     stack: list[tuple[int, str]] = []
     for position, (start, _, match) in enumerate(anchors):
         end = anchors[position + 1][0] if position + 1 < len(anchors) else len(lines)
-        width = _width(match.group(1))
+        width = indent_width(match.group(1))
         while stack and width <= stack[-1][0]:
             stack.pop()
         stack.append((width, match.group(2)))
