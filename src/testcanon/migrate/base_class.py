@@ -84,7 +84,13 @@ class Rebase(cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._depth += 1
-        return True
+        return self._depth == 1  # nested classes are not collected: nothing inside them to do
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # only class statements change; skipping bodies is most of the walk's time
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self._depth -= 1
