@@ -12,6 +12,8 @@ from canon_support import EXAMPLE, expected_table, run_canon, write_tree
 from testcanon.config import load_project
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.run import MigrationReport, verify
+from testcanon.migrate.verify import collected_ids, scratch_copy
+from testcanon.source import GlobSet
 
 
 def _collected(root: Path) -> list[str]:
@@ -31,6 +33,40 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
     assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(project, MigrationReport([harmless])).changes == [harmless]
+
+
+def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:
+    # pytest refuses this configuration outright: no ids before, none after. That must not count
+    # as "identical collected tests"; the static check (every test name kept) decides instead.
+    root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n\n[tool.pytest.ini_options]\n"
+                                                         "addopts = \"--no-such-option\"\n",
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+    project = load_project(root)
+    before = (root / "tests" / "test_v.py").read_bytes()
+    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    report = verify(project, MigrationReport([renamed]))
+    assert report.collection_failure is not None and "exited 4" in report.collection_failure
+    assert report.changes == [] and "test_other" in report.rejected["tests/test_v.py"]
+    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    report = verify(project, MigrationReport([harmless]))
+    assert report.changes == [harmless]
+    assert (report.verified_by_collection, report.verified_statically) == (0, 1)
+
+
+def test_excluded_folders_are_linked_into_the_scratch_copy_and_tests_importing_them_still_collect(
+        tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\nextend_exclude = [\"vendored\"]\n",
+                                       "vendored/helpers.py": "VALUE = 1\n",
+                                       "tests/test_v.py": "from vendored.helpers import VALUE\n\n\n"
+                                                          "def test_value():\n    assert VALUE == 1\n"})
+    scratch = scratch_copy(root, tmp_path / "scratch", GlobSet(["vendored"]))
+    assert (scratch / "vendored").is_symlink() and not (scratch / "tests").is_symlink()
+    assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {"tests/test_v.py": {"tests/test_v.py::test_value"}}
+    before = (root / "tests" / "test_v.py").read_bytes()
+    dropped = FileChange("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
+    report = verify(load_project(root), MigrationReport([dropped]))
+    assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
+    assert (root / "vendored" / "helpers.py").read_text() == "VALUE = 1\n"
 
 
 def test_migrate_writes_through_the_journal_and_undo_restores_bytes(tmp_path: Path) -> None:

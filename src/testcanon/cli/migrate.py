@@ -51,7 +51,8 @@ def migrate_command(
             "left": [{"code": item.code, "target": item.target, "site": item.site, "count": item.count,
                       "reason": item.reason} for item in report.left],
             "verified_by_collection": report.verified_by_collection,
-            "verified_statically": report.verified_statically, "written": not (dry_run or diff_stat)}, indent=1))
+            "verified_statically": report.verified_statically,
+            "collection_failure": report.collection_failure, "written": not (dry_run or diff_stat)}, indent=1))
     else:
         console = make_console()
         for change in report.changes:
@@ -72,6 +73,9 @@ def migrate_command(
             console.print(f"[dim]left as is[/dim] {escape(note)}")
         for item in report.left:
             console.print(f"[yellow]left[/yellow] {escape(item.describe())}")
+        if report.collection_failure:
+            console.print(f"[yellow]pytest could not collect here[/yellow] ({escape(report.collection_failure)}): "
+                          "every change was verified statically (compiles, every test name kept)")
         verb = "would change" if (dry_run or diff_stat) else "changed"
         console.print(f"{verb} {len(report.changes)} file(s); verified by identical collected tests: "
                       f"{report.verified_by_collection}, statically: {report.verified_statically}"

@@ -24,7 +24,7 @@ from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS
-from testcanon.source import discover
+from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 
 CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
@@ -59,6 +59,7 @@ class MigrationReport:
     left: list[Leftover] = field(default_factory=list)  # CANON101/201/301 violations left, with why
     verified_by_collection: int = 0
     verified_statically: int = 0
+    collection_failure: str | None = None  # why pytest could not collect at all (then all static)
     seconds: float = 0.0
 
 
@@ -186,19 +187,25 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
         tests = [t for t in tests if t not in broken]
     timeout = project.config.migrate.collect_timeout
     with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
-        scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch")
-        before_ids, before_errors = verifier.collected_ids(scratch, tests, timeout)
-        pending = list(python_changes)
+        scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))
+        before = verifier.collected_ids(scratch, tests, timeout)
+        report.collection_failure = before.failure
+        pending = list(python_changes) if before.failure is None else []
         for _ in range(3):  # dropping one file's change can matter to another's: re-check
+            if not pending:
+                break
             for change in pending:
                 (scratch / change.path).write_bytes(change.after)
-            after_ids, after_errors = verifier.collected_ids(scratch, tests, timeout)
-            differing = verifier.compare(before_ids, after_ids)
-            new_errors = after_errors - before_errors
-            bad = set(differing) | new_errors
-            rejected = [c for c in pending if c.path in bad]
+            after = verifier.collected_ids(scratch, tests, timeout)
+            if after.failure is not None:  # the changes broke collection as a whole
+                for change in pending:
+                    report.rejected[change.path] = f"collection failed after the change: {after.failure}"
+                break
+            differing = verifier.compare(before.ids, after.ids)
+            bad = set(differing) | (after.errors - before.errors)
             if not bad:
                 break
+            rejected = [c for c in pending if c.path in bad]
             for path in bad:
                 if path in differing:
                     lost, gained = differing[path]
@@ -217,14 +224,16 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     for change in python_changes:
         if change.path in report.rejected:
             continue
-        if change.path in before_errors or not ctx.is_test_file(change.path):
-            ok, reason = verifier.static_ok(change.before, change.after)
-            if not ok:
-                report.rejected[change.path] = reason
-                continue
-            report.verified_statically += 1
-        else:
+        # Only a file that collected tests before is proven by its ids; any other (it errored,
+        # holds no tests, is infrastructure, or pytest could not run here) is checked statically.
+        if change.path in before.ids and change.path not in before.errors:
             report.verified_by_collection += 1
+            continue
+        ok, reason = verifier.static_ok(change.before, change.after)
+        if not ok:
+            report.rejected[change.path] = reason
+            continue
+        report.verified_statically += 1
     report.changes = [c for c in report.changes if c.path not in report.rejected]
     return report
 

@@ -13,29 +13,71 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from testcanon.repair.inventory import names_in_source
 from testcanon.repair.verify import verify as verify_repair
+from testcanon.source import GlobSet
 
-_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "node_modules", ".testcanon", "__pycache__",
-                                 ".mypy_cache", ".ruff_cache", ".pytest_cache")
+# Never needed to collect tests, and often the largest folders of a checkout.
+_NEVER_COPIED = frozenset({".git", ".hg", ".svn", "node_modules", ".testcanon", "__pycache__", ".mypy_cache",
+                           ".ruff_cache", ".pytest_cache"})
+# pytest exit codes after which a file's missing ids say nothing about that file.
+_WHOLE_RUN_FAILED = {2: "interrupted", 3: "internal error", 4: "usage or configuration error"}
 
 
-def scratch_copy(root: Path, destination: Path) -> Path:
-    shutil.copytree(root, destination, ignore=_IGNORE, symlinks=True)
+def scratch_copy(root: Path, destination: Path, linked: GlobSet | None = None) -> Path:
+    """A copy of the project to collect in, so that nothing collection runs touches the user's tree.
+
+    Folders matching `linked` (the project's excludes: backups, vendored code, virtualenvs) are
+    symlinked instead of copied: tests may import from them, but a migration never changes them,
+    and on real repositories they are often half of the files.
+    """
+    destination.mkdir(parents=True)
+    for folder, dirnames, filenames in os.walk(root):
+        relfolder = os.path.relpath(folder, root)
+        target = destination if relfolder == "." else destination / relfolder
+        kept = []
+        for name in dirnames:
+            source = os.path.join(folder, name)
+            relpath = name if relfolder == "." else f"{relfolder}/{name}"
+            if name in _NEVER_COPIED:
+                continue
+            if os.path.islink(source):
+                os.symlink(os.readlink(source), target / name)
+            elif linked is not None and linked.match(relpath):
+                os.symlink(os.path.abspath(source), target / name, target_is_directory=True)
+            else:
+                (target / name).mkdir()
+                kept.append(name)
+        dirnames[:] = kept
+        for name in filenames:
+            shutil.copy2(os.path.join(folder, name), target / name, follow_symlinks=False)
     return destination
 
 
-def collected_ids(root: Path, files: list[str], timeout: float) -> tuple[dict[str, set[str]], set[str]]:
+@dataclass
+class Collection:
+    """What `pytest --collect-only` found: ids per file, files that errored, or why nothing could be."""
+
+    ids: dict[str, set[str]] = field(default_factory=dict)
+    errors: set[str] = field(default_factory=set)
+    failure: str | None = None  # pytest could not collect at all (configuration, internal error, timeout)
+
+
+def collected_ids(root: Path, files: list[str], timeout: float) -> Collection:
     """Collected test ids per file, and the files that failed to collect."""
     if not files:
-        return {}, set()
+        return Collection()
     command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                "--continue-on-collection-errors", *files]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("TESTCANON_RESULTS_FILE", None)
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
+    try:
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return Collection(failure=f"collection timed out after {timeout:g} s")
     ids: dict[str, set[str]] = defaultdict(set)
     errors: set[str] = set()
     for line in result.stdout.splitlines():
@@ -43,7 +85,11 @@ def collected_ids(root: Path, files: list[str], timeout: float) -> tuple[dict[st
             ids[line.split("::", 1)[0]].add(line.strip())
         elif line.startswith("ERROR ") and line.split()[1].endswith(".py"):
             errors.add(line.split()[1])
-    return dict(ids), errors
+    if result.returncode in _WHOLE_RUN_FAILED and not ids:
+        said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()), "")
+        return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
+                                  + (f": {said[:200]}" if said else ""))
+    return Collection(dict(ids), errors)
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:
