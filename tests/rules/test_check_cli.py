@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 
 from canon_support import REPO_ROOT, run_canon, write_tree
+from testcanon.config import load_project
+from testcanon.rules.engine import check_project
 
 BASE = {
     "pyproject.toml": "[tool.testcanon]\n",
@@ -73,6 +75,19 @@ def test_inline_suppression_and_unused_suppression(tmp_path: Path) -> None:
         "    x = 1  # canon: ignore[CANON401] stale\n")})
     document = json.loads(run_canon("check", "--format", "json", cwd=root).stdout)
     assert [(f["code"], f["line"]) for f in document["findings"]] == [("CANON901", 6)]
+
+
+def test_select_runs_only_the_selected_families_and_judges_suppressions_against_them(
+        tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_s.py": (
+        "import os\nimport unittest\n\n\nclass TestA(unittest.TestCase):\n    def test_a(self):\n"
+        "        os.getenv('A')  # canon: ignore[CANON301] reads CI flag\n\n\nif __name__ == '__main__':\n"
+        "    unittest.main()\n")})
+    project = load_project(root)
+    assert check_project(project, select=["CANON101"]).statistics() == {"CANON101": 1}
+    assert check_project(project, select=["CANON2"]).statistics() == {"CANON201": 1}
+    assert check_project(project, select=["CANON3", "CANON901"]).statistics() == {}  # the suppression is used
+    assert check_project(project, select=["CANON901"]).statistics() == {"CANON901": 1}  # as ruff's RUF100
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:

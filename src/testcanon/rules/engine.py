@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from testcanon.config import Project
@@ -64,11 +65,13 @@ def check_project(project: Project, paths: Sequence[Path | str] = (), *, jobs: i
     ctx = Context(project, facts, text_files)
 
     findings: list[Finding] = list(report.findings)
-    base_findings, inventory, variants = base_class.check(ctx)
-    bypass_findings, bypass_kinds = runner_bypass.check(ctx)
-    dup_findings, clusters = duplication.check(ctx)
-    findings += base_findings + bypass_findings + environment.check(ctx) + imports.check(ctx)
-    findings += mocks.check(ctx) + dup_findings
+    run = _families_to_run(project, select)
+    base_findings, inventory, variants = (base_class.check(ctx) if base_class in run else
+                                          ([], [], {"canonical_in_use": 0, "home_made": 0, "direct_unittest": 0}))
+    bypass_findings, bypass_kinds = runner_bypass.check(ctx) if runner_bypass in run else ([], Counter())
+    dup_findings, clusters = duplication.check(ctx) if duplication in run else ([], [])
+    findings += base_findings + bypass_findings + dup_findings
+    findings += [f for family in (environment, imports, mocks) if family in run for f in family.check(ctx)]
 
     findings = _selected(project, findings, select, ignore)
     suppressions = {path: f["suppressions"] for path, f in facts.items() if f["suppressions"]}
@@ -98,6 +101,20 @@ def check_project(project: Project, paths: Sequence[Path | str] = (), *, jobs: i
         "test_files": sum(1 for f in files if ctx.is_test_file(f.relpath)),
     }
     return CheckResult(findings, metrics, inventory, clusters, len(files), time.perf_counter() - started)
+
+
+def _families_to_run(project: Project, select: Sequence[str] | None) -> set[ModuleType]:
+    """The rule families with a selected code: `canon migrate --select CANON101` need not pay for
+    the runner-bypass or duplication passes. (As with ruff's RUF100, a suppression of a code that
+    is not selected counts as unused.)"""
+    chosen = [s.upper() for s in (select or project.config.check.select)]
+
+    def wanted(code: str) -> bool:
+        return any(prefix == "ALL" or code.startswith(prefix) for prefix in chosen)
+
+    families = {base_class, runner_bypass, duplication, environment, imports, mocks}
+    return {family for family in families
+            if any(wanted(rule.code) for rule in ALL_RULES if rule.__module__ == family.__name__)}
 
 
 def _selected(project: Project, findings: list[Finding], select: Sequence[str] | None,
