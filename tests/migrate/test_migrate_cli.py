@@ -53,7 +53,7 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
     assert (report.verified_by_collection, report.verified_statically) == (0, 1)
 
 
-def test_excluded_folders_are_linked_into_the_scratch_copy_and_tests_importing_them_still_collect(
+def test_scratch_copy_links_excluded_folders_tests_importing_them_still_collect_and_originals_stay(
         tmp_path: Path) -> None:
     root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\nextend_exclude = [\"vendored\"]\n",
                                        "vendored/helpers.py": "VALUE = 1\n",
@@ -66,6 +66,10 @@ def test_excluded_folders_are_linked_into_the_scratch_copy_and_tests_importing_t
     dropped = FileChange("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
     report = verify(load_project(root), MigrationReport([dropped]))
     assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
+    # the scratch copy hard-links files: writing a change there must never reach the user's file
+    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    assert verify(load_project(root), MigrationReport([harmless])).changes == [harmless]
+    assert (root / "tests" / "test_v.py").read_bytes() == before
     assert (root / "vendored" / "helpers.py").read_text() == "VALUE = 1\n"
 
 

@@ -195,7 +195,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
             if not pending:
                 break
             for change in pending:
-                (scratch / change.path).write_bytes(change.after)
+                verifier.put(scratch / change.path, change.after)
             after = verifier.collected_ids(scratch, tests, timeout)
             if after.failure is not None:  # the changes broke collection as a whole
                 for change in pending:
@@ -219,7 +219,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
                 for change in infra:
                     report.rejected[change.path] = "changing it alters what other test files collect"
             for change in rejected:
-                (scratch / change.path).write_bytes(change.before)
+                verifier.put(scratch / change.path, change.before)
             pending = [c for c in pending if c not in rejected]
     for change in python_changes:
         if change.path in report.rejected:

@@ -32,9 +32,13 @@ def scratch_copy(root: Path, destination: Path, linked: GlobSet | None = None) -
 
     Folders matching `linked` (the project's excludes: backups, vendored code, virtualenvs) are
     symlinked instead of copied: tests may import from them, but a migration never changes them,
-    and on real repositories they are often half of the files.
+    and on real repositories they are often half of the files. Files are hard-linked where the
+    file system allows (copying them was most of a migration's time on a large tree): a file that
+    collection rewrites in place would change in the user's tree too, exactly as collecting there
+    would; `put` replaces a linked file, never writes through it.
     """
     destination.mkdir(parents=True)
+    can_link = True
     for folder, dirnames, filenames in os.walk(root):
         relfolder = os.path.relpath(folder, root)
         target = destination if relfolder == "." else destination / relfolder
@@ -53,8 +57,22 @@ def scratch_copy(root: Path, destination: Path, linked: GlobSet | None = None) -
                 kept.append(name)
         dirnames[:] = kept
         for name in filenames:
-            shutil.copy2(os.path.join(folder, name), target / name, follow_symlinks=False)
+            source = os.path.join(folder, name)
+            if can_link and not os.path.islink(source):
+                try:
+                    os.link(source, target / name)
+                    continue
+                except OSError:  # another file system, or links not supported: copy from now on
+                    can_link = False
+            shutil.copy2(source, target / name, follow_symlinks=False)
     return destination
+
+
+def put(path: Path, data: bytes) -> None:
+    """Write `data` as a new file at `path` of a scratch copy: the old one may be a hard link to
+    the user's own file, which must not change."""
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
 
 
 @dataclass
