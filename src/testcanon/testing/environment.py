@@ -14,16 +14,25 @@ pytest-xdist workers), never for concurrent users in one process.
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import inspect
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, ParamSpec, TypeVar
 
 from testcanon.testing.secrets import DEFAULT_SECRET_PATTERNS, SecretMasker
+
+
+class _Missing:
+    __slots__ = ()
+
+
+_MISSING = _Missing()
 
 
 class _Deleted:
@@ -39,6 +48,8 @@ _FALSE = frozenset({"0", "false", "no", "off", "n", "f", ""})
 _DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*?)\s*$")
 
 Overlay = Mapping[str, "str | _Deleted"]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class EnvironmentValueError(ValueError):
@@ -139,6 +150,37 @@ class IsolatedEnvironment:
         """Unset `name` in this context (no error when it was not set)."""
         self._write({name: DELETED})
 
+    def pop(self, name: str, default: str | _Missing = _MISSING, /) -> str:
+        """Unset `name` and return its value; `default`, or `KeyError` without one, when it was
+        unset (like `os.environ.pop`)."""
+        value = self.get(name)
+        if value is None:
+            if isinstance(default, _Missing):
+                raise KeyError(name)
+            return default
+        self.delete(name)
+        return value
+
+    def setdefault(self, name: str, default: str, /) -> str:
+        """The value of `name`, first setting it to `default` when unset (like `os.environ.setdefault`)."""
+        value = self.get(name)
+        if value is None:
+            self.set(name, default)
+            return default
+        return value
+
+    def update(self, other: Mapping[str, str] | Iterable[tuple[str, str]] = (), /, **kwargs: str) -> None:
+        """Set every pair of `other` and `kwargs` (like `os.environ.update`)."""
+        pairs = dict(other, **kwargs)
+        for name, value in pairs.items():
+            if not isinstance(value, str):
+                raise TypeError(f"environment values are strings; got {type(value).__name__} for {name}")
+        self._write(pairs)
+
+    def clear(self) -> None:
+        """Unset every variable in this context (like `os.environ.clear`)."""
+        self._write(dict.fromkeys(self.as_dict(), DELETED))
+
     def _write(self, changes: Mapping[str, str | _Deleted]) -> None:
         overlay = dict(self._overlay.get())
         overlay.update(changes)
@@ -182,17 +224,12 @@ class IsolatedEnvironment:
         if self.sync_to_os and snapshot.os_environ is not None:
             restore_os_environ(snapshot.os_environ)
 
-    @contextlib.contextmanager
-    def overlay(self, values: Mapping[str, str | None] | None = None, /,
-                **kwargs: str | None) -> Iterator[IsolatedEnvironment]:
-        """Apply `values` (None deletes) for the `with` block, then restore the exact prior state."""
-        snapshot = self.snapshot()
-        changes = {**(values or {}), **kwargs}
-        try:
-            self._write({k: DELETED if v is None else v for k, v in changes.items()})
-            yield self
-        finally:
-            self.restore(snapshot)
+    def overlay(self, values: Mapping[str, str | None] | Iterable[tuple[str, str | None]] = (), /, *,
+                clear: bool = False, **kwargs: str | None) -> Overlaid:
+        """Apply `values` (None deletes) for a `with` block, or around every call of the function
+        it decorates (sync or async), then restore the exact prior state. `clear=True` first
+        unsets everything, as `mock.patch.dict(os.environ, values, clear=True)` does."""
+        return Overlaid(self, {**dict(values or ()), **kwargs}, clear=clear)
 
     def __enter__(self) -> IsolatedEnvironment:
         self._entered = getattr(self, "_entered", [])
@@ -211,6 +248,48 @@ class IsolatedEnvironment:
             f"{name}={'<deleted>' if value is DELETED else self.masker.show(name, value)}"  # type: ignore[arg-type]
             for name, value in sorted(self._overlay.get().items()))
         return f"IsolatedEnvironment(overrides={{{shown}}}, sync_to_os={self.sync_to_os})"
+
+
+class Overlaid:
+    """What `IsolatedEnvironment.overlay` returns: a context manager, and a decorator for sync and
+    async functions (a `contextlib.contextmanager` one would restore an async test's environment
+    before its coroutine ran)."""
+
+    def __init__(self, env: IsolatedEnvironment, changes: Mapping[str, str | None], *, clear: bool) -> None:
+        self.env = env
+        self.changes = changes
+        self.clear = clear
+        self._saved: list[EnvSnapshot] = []
+
+    def __enter__(self) -> IsolatedEnvironment:
+        self._saved.append(self.env.snapshot())
+        try:
+            if self.clear:
+                self.env.clear()
+            self.env._write({k: DELETED if v is None else v for k, v in self.changes.items()})
+        except BaseException:
+            self.env.restore(self._saved.pop())
+            raise
+        return self.env
+
+    def __exit__(self, *exc: object) -> None:
+        self.env.restore(self._saved.pop())
+
+    def __call__(self, function: Callable[P, R]) -> Callable[P, R]:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                with self:
+                    return await function(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self:
+                return function(*args, **kwargs)
+
+        return run
 
 
 def restore_os_environ(saved: Mapping[str, str]) -> None:
