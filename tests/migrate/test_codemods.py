@@ -73,12 +73,29 @@ def test_environment_in_ssot_methods_functions_and_helpers() -> None:
     assert "canon_env = IsolatedEnvironment(sync_to_os=True)" in code and "return canon_env.as_dict()" in code
 
 
-def test_patch_dict_becomes_overlay_but_clear_is_left() -> None:
+def test_patch_dict_becomes_overlay_with_clear_as_a_with_or_a_decorator_but_not_on_a_class() -> None:
     code = _env("import os\nfrom unittest.mock import patch\n\ndef test_p():\n"
                 "    with patch.dict(os.environ, {'X': '1'}):\n        pass\n"
-                "    with patch.dict(os.environ, {}, clear=True):\n        pass\n")
+                "    with patch.dict(os.environ, values={'Y': '1'}, Z='2', clear=True):\n        pass\n\n"
+                "@patch.dict(os.environ, {'D': '1'})\nasync def test_d():\n    pass\n\n"
+                "@patch.dict(os.environ, {'C': '1'})\nclass TestC:\n    def test_c(self):\n        pass\n")
     assert "with isolated_env.overlay({'X': '1'}):" in code
-    assert "patch.dict(os.environ, {}, clear=True)" in code
+    assert "with isolated_env.overlay({'Y': '1'}, Z='2', clear=True):" in code
+    assert "@canon_env.overlay({'D': '1'})\nasync def test_d():" in code  # decorators run at import
+    assert "@patch.dict(os.environ, {'C': '1'})\nclass TestC:" in code
+
+
+def test_decorators_and_defaults_use_the_enclosing_scope_and_nested_functions_give_the_test_its_fixture() -> None:
+    code = _env("import os\nimport pytest\nfrom testcanon import SSotBaseTestCase\n\n"
+                "class TestS(SSotBaseTestCase):\n    @pytest.mark.skipif(not os.getenv('CI'), reason='ci')\n"
+                "    def test_s(self, url=os.environ.get('URL')):\n        os.environ.pop('A', None)\n\n"
+                "def test_f(n=1):\n    def inner():\n        return os.environ.setdefault('B', '2')\n"
+                "    os.environ.update(C='3')\n    os.environ.clear()\n")
+    assert "@pytest.mark.skipif(not canon_env.get('CI'), reason='ci')" in code
+    assert "def test_s(self, url=canon_env.get('URL')):\n        self.env.pop('A', None)" in code
+    assert "def test_f(isolated_env, n=1):\n    def inner():\n" in code  # before the defaulted one
+    assert "        return isolated_env.setdefault('B', '2')\n    isolated_env.update(C='3')\n" in code
+    assert "    isolated_env.clear()\n" in code
 
 
 def test_relative_imports_become_absolute() -> None:

@@ -17,11 +17,15 @@ import libcst as cst
 import libcst.matchers as m
 
 from testcanon.migrate.common import add_import
+from testcanon.migrate.environment import MODULE_ENV
 
 SYNC_BASES = {"unittest.TestCase", "unittest.case.TestCase"}
 ASYNC_BASES = {"unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase"}
 CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric", "async_wait_for"}
-_ENV_WRITES = ("clear", "update", "pop", "setdefault", "popitem")
+# Writes to the process environment, directly or through the module-level environment the
+# CANON301 codemod introduces (so a base it migrated is still seen as managing the environment).
+_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\(|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
+                        rf"|\b{MODULE_ENV}\.(?:set|delete|clear|update|pop|setdefault)\(")
 
 
 def _bindings(tree: ast.Module) -> dict[str, str]:
@@ -138,7 +142,7 @@ def _has_async_tests(node: cst.ClassDef) -> bool:
 
 def _review_reason(node: cst.ClassDef) -> str | None:
     code = cst.Module(body=[node]).code
-    if any(f"os.environ.{w}(" in code for w in _ENV_WRITES) or "os.environ[" in code and "] =" in code:
+    if _ENV_WRITE.search(code):
         return "writes os.environ itself (its environment handling would fight self.env): re-base by hand"
     methods = {s.name.value for s in node.body.body if isinstance(s, cst.FunctionDef)}
     duplicated = methods & CANONICAL_HELPERS

@@ -8,13 +8,16 @@ Where the code runs decides which object stands in for `os.environ`:
 
 Semantics kept: `os.environ[k]` raises KeyError (`env[k]` does too), `os.environ.get(k, d)` and
 `os.getenv(k, d)` return the default, `k in os.environ` works, `os.environ[k] = v` is
-`env.set(k, v)`, `del os.environ[k]` is `env.delete(k)`, `with patch.dict(os.environ, {...}):`
-is `with env.overlay({...}):`, `monkeypatch.setenv/delenv` in a test is `isolated_env.set/delete`.
-What has no exact equivalent (`os.environ.pop`, `.update`, `patch.dict(..., clear=True)`,
-`monkeypatch` in fixtures) is left alone and reported.
+`env.set(k, v)`, `del os.environ[k]` is `env.delete(k)`, `os.environ.pop/setdefault/update/clear`
+are the same methods of `env`, `patch.dict(os.environ, {...}, clear=...)` (as a `with` or as a
+decorator) is `env.overlay({...}, clear=...)`, `monkeypatch.setenv/delenv` in a test is
+`isolated_env.set/delete`. What has no exact equivalent (`patch.dict` decorating a class,
+`monkeypatch` in fixtures, `os.environ` handed on as a mapping) is left alone and reported.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -25,6 +28,7 @@ from testcanon.migrate.common import add_import, qualified
 CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
 MODULE_ENV = "canon_env"
 _READ_METHODS = {"get"}
+_MUTATING_METHODS = {"pop", "setdefault", "update", "clear"}  # IsolatedEnvironment has each, same semantics
 _COPY_METHODS = {"copy", "items", "keys", "values"}
 
 
@@ -35,15 +39,25 @@ class Environment(cst.CSTTransformer):
         self.scopes: list[str] = []  # "ssot-method", "test-function", "other"
         self.class_is_canonical: list[bool] = []
         self.needs_fixture: list[bool] = []
+        self.pending_scopes: list[str] = []  # a function's scope, from its `def` until its body
+        self.finished: list[tuple[str, bool]] = []  # (scope, needs the fixture), body to `def` end
+        self.defining: list[str] = []  # "class" / "function" whose decorators are being visited
         self.module_env_used = False
         self.skipped: list[str] = []
         self.converted = 0
 
     # --- where are we -----------------------------------------------------------------------
+    # A definition's decorators, parameter defaults and annotations run in the *enclosing*
+    # scope, at definition time: only its body gets the function's scope (`self.env` in a
+    # decorator would be a NameError).
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         names = {a.value.value for a in node.bases if isinstance(a.value, cst.Name)}
         names |= {a.value.attr.value for a in node.bases if isinstance(a.value, cst.Attribute)}
         self.class_is_canonical.append(bool(names & CANONICAL))
+        self.defining.append("class")
+
+    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
+        self.defining.pop()
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self.class_is_canonical.pop()
@@ -53,19 +67,30 @@ class Environment(cst.CSTTransformer):
         params = [p.name.value for p in node.params.params]
         in_class = bool(self.class_is_canonical)
         if in_class and self.class_is_canonical[-1] and params[:1] == ["self"] and len(self.scopes) == 0:
-            self.scopes.append("ssot-method")
+            scope = "ssot-method"
         elif not in_class and not self.scopes and node.name.value.startswith("test"):
-            self.scopes.append("test-function")
+            scope = "test-function"
+        elif self.scopes:
+            scope = self.scopes[-1]
         else:
-            self.scopes.append(self.scopes[-1] if self.scopes and self.scopes[-1] != "test-function" else "other"
-                               if not self.scopes else self.scopes[-1])
+            scope = "other"
+        self.pending_scopes.append(scope)
+        self.defining.append("function")
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.defining.pop()
+        self.scopes.append(self.pending_scopes.pop())
         self.needs_fixture.append(False)
 
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self.finished.append((self.scopes.pop(), self.needs_fixture.pop()))
+
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        scope = self.scopes.pop()
-        needs = self.needs_fixture.pop()
-        if needs and scope == "test-function" and not any(p.name.value == "isolated_env" for p in updated.params.params):
-            params = [*updated.params.params, cst.Param(cst.Name("isolated_env"))]
+        scope, needs = self.finished.pop()
+        if needs and not any(p.name.value == "isolated_env" for p in updated.params.params):
+            params = list(updated.params.params)
+            first_default = next((i for i, p in enumerate(params) if p.default is not None), len(params))
+            params.insert(first_default, cst.Param(cst.Name("isolated_env")))  # fixtures are passed by name
             updated = updated.with_changes(params=updated.params.with_changes(params=params))
         return updated
 
@@ -74,7 +99,8 @@ class Environment(cst.CSTTransformer):
         if scope == "ssot-method":
             return cst.Attribute(cst.Name("self"), cst.Name("env"))
         if scope == "test-function":
-            self.needs_fixture[-1] = True
+            # the fixture is a parameter of the test itself, also when used in a function nested in it
+            self.needs_fixture[self.scopes.index("test-function")] = True
             return cst.Name("isolated_env")
         self.module_env_used = True
         return cst.Name(MODULE_ENV)
@@ -109,7 +135,7 @@ class Environment(cst.CSTTransformer):
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("get")), updated.args)
         if isinstance(func, cst.Attribute) and self.is_environ(func.value):
             method = func.attr.value
-            if method in _READ_METHODS:
+            if method in _READ_METHODS | _MUTATING_METHODS:
                 self.converted += 1
                 return updated.with_changes(func=cst.Attribute(self.env_expr(), cst.Name(method)))
             if method in _COPY_METHODS:
@@ -129,12 +155,14 @@ class Environment(cst.CSTTransformer):
                                     [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope differs)")
-        if names & {"unittest.mock.patch.dict", "mock.patch.dict"} and updated.args and self.is_environ(original.args[0].value):
-            if any(a.keyword and a.keyword.value == "clear" for a in updated.args):
-                self.skipped.append("patch.dict(os.environ, ..., clear=True) has no exact equivalent")
+        if names & {"unittest.mock.patch.dict", "mock.patch.dict"} and updated.args and \
+                original.args[0].keyword is None and self.is_environ(original.args[0].value):
+            if self.defining and self.defining[-1] == "class":
+                self.skipped.append("patch.dict(os.environ, ...) decorates a class (it patches each test "
+                                    "method): move it by hand")
                 return updated
             self.converted += 1
-            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("overlay")), updated.args[1:2])
+            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("overlay")), _overlay_args(updated.args[1:]))
         return updated
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
@@ -148,6 +176,19 @@ class Environment(cst.CSTTransformer):
             self.converted += 1
             return updated.with_changes(comparator=self.env_expr())
         return updated
+
+
+def _overlay_args(args: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """`patch.dict`'s arguments after `in_dict`, for `overlay`: `values=` becomes positional
+    (overlay's `values` is positional-only, so `**kwargs` may name any variable)."""
+    result = []
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value == "values":
+            arg = arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+            result.insert(0, arg)
+        else:
+            result.append(arg)
+    return result
 
 
 def _as_str(value: cst.BaseExpression) -> cst.BaseExpression:
