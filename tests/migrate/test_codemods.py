@@ -76,11 +76,13 @@ def test_environment_in_ssot_methods_functions_and_helpers() -> None:
 def test_patch_dict_becomes_overlay_with_clear_as_a_with_or_a_decorator_but_not_on_a_class() -> None:
     code = _env("import os\nfrom unittest.mock import patch\n\ndef test_p():\n"
                 "    with patch.dict(os.environ, {'X': '1'}):\n        pass\n"
-                "    with patch.dict(os.environ, values={'Y': '1'}, Z='2', clear=True):\n        pass\n\n"
+                "    with patch.dict(os.environ, values={'Y': '1'}, Z='2', clear=True):\n        pass\n"
+                "    with patch.dict('os.environ', {'S': '1'}):\n        pass\n\n"
                 "@patch.dict(os.environ, {'D': '1'})\nasync def test_d():\n    pass\n\n"
                 "@patch.dict(os.environ, {'C': '1'})\nclass TestC:\n    def test_c(self):\n        pass\n")
     assert "with isolated_env.overlay({'X': '1'}):" in code
     assert "with isolated_env.overlay({'Y': '1'}, Z='2', clear=True):" in code
+    assert "with isolated_env.overlay({'S': '1'}):" in code  # the dictionary named by its import path
     assert "@canon_env.overlay({'D': '1'})\nasync def test_d():" in code  # decorators run at import
     assert "@patch.dict(os.environ, {'C': '1'})\nclass TestC:" in code
 

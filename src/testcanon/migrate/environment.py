@@ -24,6 +24,7 @@ import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
 from testcanon.migrate.common import add_import, qualified
+from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
 MODULE_ENV = "canon_env"
@@ -155,8 +156,8 @@ class Environment(cst.CSTTransformer):
                                     [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope differs)")
-        if names & {"unittest.mock.patch.dict", "mock.patch.dict"} and updated.args and \
-                original.args[0].keyword is None and self.is_environ(original.args[0].value):
+        if names & PATCH_DICT and updated.args and original.args[0].keyword is None and \
+                (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
             if self.defining and self.defining[-1] == "class":
                 self.skipped.append("patch.dict(os.environ, ...) decorates a class (it patches each test "
                                     "method): move it by hand")
@@ -176,6 +177,11 @@ class Environment(cst.CSTTransformer):
             self.converted += 1
             return updated.with_changes(comparator=self.env_expr())
         return updated
+
+
+def _names_environ(node: cst.BaseExpression) -> bool:
+    """`"os.environ"`: `patch.dict` also takes the dictionary to patch by its import path."""
+    return isinstance(node, cst.SimpleString) and node.evaluated_value == "os.environ"
 
 
 def _overlay_args(args: Sequence[cst.Arg]) -> list[cst.Arg]:

@@ -29,6 +29,9 @@ test and restores the exact previous state.
         Example({"tests/test_f.py": "from os import environ as env\n\ndef test_x(monkeypatch):\n"
                                     "    monkeypatch.setenv('A', '1')\n    env['B'] = '2'\n"},
                 [("tests/test_f.py", 4), ("tests/test_f.py", 5)]),
+        Example({"tests/test_g.py": "from unittest import mock\n\n@mock.patch.dict('os.environ', {'A': '1'})\n"
+                                    "def test_x():\n    pass\n"},
+                [("tests/test_g.py", 3)]),
     )
     valid = (
         Example({"app/settings.py": "import os\nURL = os.environ.get('URL')\n"}),

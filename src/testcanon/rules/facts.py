@@ -23,6 +23,7 @@ SUBPROCESS_CALLS = {"subprocess.run", "subprocess.call", "subprocess.check_call"
                     "subprocess.check_output", "subprocess.Popen", "os.system", "os.popen",
                     "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"}
 ENV_FUNCTIONS = {"os.getenv", "os.putenv", "os.unsetenv", "os.getenvb"}
+PATCH_DICT = {"unittest.mock.patch.dict", "mock.patch.dict"}
 MOCK_MODULES = ("unittest.mock", "mock", "pytest_mock")
 # Definitions shorter than this are never duplication candidates (nor cached as such).
 MIN_DUPLICATE_LINES = 4
@@ -242,6 +243,9 @@ class _Extractor:
             elif isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv") \
                     and _dotted(func.value) in ("monkeypatch", "mp"):
                 self.facts["env"].append((*self.loc(node), self.snippet(node), f"monkeypatch.{func.attr}"))
+            elif name in PATCH_DICT and node.args and isinstance(node.args[0], ast.Constant) \
+                    and node.args[0].value == "os.environ":  # patch.dict("os.environ", ...) names it as text
+                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
 
     def _markers(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) \
