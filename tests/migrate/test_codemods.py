@@ -100,6 +100,16 @@ def test_decorators_and_defaults_use_the_enclosing_scope_and_nested_functions_gi
     assert "    isolated_env.clear()\n" in code
 
 
+def test_environment_copies_convert_but_mocks_of_it_and_unimported_patch_are_reported() -> None:
+    module, converted, skipped = migrate_environment(cst.parse_module(
+        "import os\nfrom unittest.mock import patch\n\ndef test_a():\n    saved = dict(os.environ)\n"
+        "    with patch.object(os.environ, '__setitem__', side_effect=KeyError):\n        pass\n\n"
+        "def test_b():\n    with mock.patch.dict(os.environ, {}):\n        pass\n"))
+    assert "    saved = isolated_env.as_dict()\n" in module.code and converted == 1
+    assert "patch.object(os.environ, '__setitem__'" in module.code and "mock.patch.dict(os.environ" in module.code
+    assert [note.split(" ", 1)[0] for note in skipped] == ["os.environ", "`mock.patch.dict`"]
+
+
 def test_relative_imports_become_absolute() -> None:
     module, count = absolutize(cst.parse_module("from . import a\nfrom ..helpers.x import y  # keep\n"),
                                "tests/unit/test_r.py", [])

@@ -28,6 +28,7 @@ from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
 MODULE_ENV = "canon_env"
+PATCH_OBJECT = {"unittest.mock.patch", "mock.patch", "unittest.mock.patch.object", "mock.patch.object"}
 _READ_METHODS = {"get"}
 _MUTATING_METHODS = {"pop", "setdefault", "update", "clear"}  # IsolatedEnvironment has each, same semantics
 _COPY_METHODS = {"copy", "items", "keys", "values"}
@@ -156,6 +157,20 @@ class Environment(cst.CSTTransformer):
                                     [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope differs)")
+        if names & {"dict", "builtins.dict"} and len(original.args) == 1 and original.args[0].keyword is None \
+                and original.args[0].star == "" and self.is_environ(original.args[0].value):
+            self.converted += 1  # a copy of the environment, as `os.environ.copy()`
+            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
+        if isinstance(func, cst.Attribute) and func.attr.value == "dict" and not names and original.args \
+                and (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
+            self.skipped.append(f"`{_dotted(func)}` is not imported in this file (a NameError when it runs): "
+                                "import it from unittest.mock, then migrate")
+            return updated
+        if names & PATCH_OBJECT and original.args and (self.is_environ(original.args[0].value)
+                                                        or _names_environ(original.args[0].value)):
+            self.skipped.append("os.environ replaced or patched as an object (`patch`/`patch.object`): a mock of "
+                                "the environment, not values in it; move it by hand")
+            return updated
         if names & PATCH_DICT and updated.args and original.args[0].keyword is None and \
                 (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
             if self.defining and self.defining[-1] == "class":
@@ -177,6 +192,14 @@ class Environment(cst.CSTTransformer):
             self.converted += 1
             return updated.with_changes(comparator=self.env_expr())
         return updated
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return "..."
 
 
 def _names_environ(node: cst.BaseExpression) -> bool:
