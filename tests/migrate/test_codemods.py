@@ -54,7 +54,7 @@ def test_home_made_base_is_rebased_unless_it_fights_the_canonical_one() -> None:
 
 
 def _env(source: str) -> str:
-    module, _, _ = migrate_environment(cst.parse_module(source))
+    module = migrate_environment(cst.parse_module(source)).module
     return module.code
 
 
@@ -100,14 +100,23 @@ def test_decorators_and_defaults_use_the_enclosing_scope_and_nested_functions_gi
     assert "    isolated_env.clear()\n" in code
 
 
-def test_environment_copies_convert_but_mocks_of_it_and_unimported_patch_are_reported() -> None:
-    module, converted, skipped = migrate_environment(cst.parse_module(
+def test_environment_copies_convert_but_mocks_of_it_are_reported() -> None:
+    module, converted, skipped, notes = migrate_environment(cst.parse_module(
         "import os\nfrom unittest.mock import patch\n\ndef test_a():\n    saved = dict(os.environ)\n"
-        "    with patch.object(os.environ, '__setitem__', side_effect=KeyError):\n        pass\n\n"
-        "def test_b():\n    with mock.patch.dict(os.environ, {}):\n        pass\n"))
+        "    with patch.object(os.environ, '__setitem__', side_effect=KeyError):\n        pass\n"))
     assert "    saved = isolated_env.as_dict()\n" in module.code and converted == 1
-    assert "patch.object(os.environ, '__setitem__'" in module.code and "mock.patch.dict(os.environ" in module.code
-    assert [note.split(" ", 1)[0] for note in skipped] == ["os.environ", "`mock.patch.dict`"]
+    assert "patch.object(os.environ, '__setitem__'" in module.code and notes == []
+    assert [note.split(" ", 1)[0] for note in skipped] == ["os.environ"]
+
+
+def test_patch_dict_whose_import_a_bulk_edit_dropped_converts_with_a_note_but_a_bound_name_is_respected() -> None:
+    module, converted, _, notes = migrate_environment(cst.parse_module(
+        "import os\n\ndef test_b():\n    with mock.patch.dict(os.environ, {'A': '1'}):\n        pass\n\n"
+        "def test_c(patch):\n    with patch.dict(os.environ, {'B': '1'}):\n        pass\n"))
+    assert "    with isolated_env.overlay({'A': '1'}):\n" in module.code and converted == 1
+    assert "    with patch.dict(os.environ, {'B': '1'}):\n" in module.code  # a parameter: not mock's
+    assert notes == ["`mock.patch.dict` was never imported here (it raised NameError); converted as "
+                     "unittest.mock.patch.dict"]
 
 
 def test_relative_imports_become_absolute() -> None:
@@ -144,9 +153,9 @@ def test_codemods_are_idempotent() -> None:
     source = ("import os, unittest\n\nclass TestI(unittest.TestCase):\n    def test_i(self):\n"
               "        assert os.environ.get('A') is None\n")
     once, _, _ = rebase(cst.parse_module(source), is_test_file=True)
-    once, _, _ = migrate_environment(once)
+    once = migrate_environment(once).module
     twice, rebased, _ = rebase(once, is_test_file=True)
-    twice, converted, _ = migrate_environment(twice)
+    twice, converted, _, _ = migrate_environment(twice)
     assert (rebased, converted) == ([], 0) and twice.code == once.code
 
 

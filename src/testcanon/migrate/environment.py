@@ -18,6 +18,7 @@ decorator) is `env.overlay({...}, clear=...)`, `monkeypatch.setenv/delenv` in a 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import libcst as cst
 import libcst.matchers as m
@@ -28,6 +29,7 @@ from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
 MODULE_ENV = "canon_env"
+_PATCH_DICT_SPELLINGS = {"patch.dict", "mock.patch.dict", "unittest.mock.patch.dict"}
 PATCH_OBJECT = {"unittest.mock.patch", "mock.patch", "unittest.mock.patch.object", "mock.patch.object"}
 _READ_METHODS = {"get"}
 _MUTATING_METHODS = {"pop", "setdefault", "update", "clear"}  # IsolatedEnvironment has each, same semantics
@@ -47,6 +49,7 @@ class Environment(cst.CSTTransformer):
         self.module_env_used = False
         self.skipped: list[str] = []
         self.converted = 0
+        self.unimported: set[str] = set()  # patch.dict spellings converted although never imported
 
     # --- where are we -----------------------------------------------------------------------
     # A definition's decorators, parameter defaults and annotations run in the *enclosing*
@@ -161,11 +164,13 @@ class Environment(cst.CSTTransformer):
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
             self.converted += 1  # a copy of the environment, as `os.environ.copy()`
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
-        if isinstance(func, cst.Attribute) and func.attr.value == "dict" and not names and original.args \
+        unimported_patch = not names and _dotted(func) in _PATCH_DICT_SPELLINGS
+        if unimported_patch and original.args and original.args[0].keyword is None \
                 and (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
-            self.skipped.append(f"`{_dotted(func)}` is not imported in this file (a NameError when it runs): "
-                                "import it from unittest.mock, then migrate")
-            return updated
+            # Nothing in the module binds the name (a bulk edit dropped the import, or a star
+            # import brings it): the call can only mean mock.patch.dict, and raised NameError.
+            self.unimported.add(_dotted(func))
+            names = PATCH_DICT
         if names & PATCH_OBJECT and original.args and (self.is_environ(original.args[0].value)
                                                         or _names_environ(original.args[0].value)):
             self.skipped.append("os.environ replaced or patched as an object (`patch`/`patch.object`): a mock of "
@@ -226,7 +231,14 @@ def _as_str(value: cst.BaseExpression) -> cst.BaseExpression:
     return cst.Call(cst.Name("str"), [cst.Arg(value)])
 
 
-def migrate_environment(module: cst.Module) -> tuple[cst.Module, int, list[str]]:
+class EnvironmentMigration(NamedTuple):
+    module: cst.Module
+    converted: int
+    skipped: list[str]  # what was left, and why
+    notes: list[str]  # what a reviewer should know about what was converted
+
+
+def migrate_environment(module: cst.Module) -> EnvironmentMigration:
     wrapper = cst.MetadataWrapper(module)
     transformer = Environment()
     result = wrapper.visit(transformer)
@@ -241,4 +253,6 @@ def migrate_environment(module: cst.Module) -> tuple[cst.Module, int, list[str]]
             statement = cst.parse_statement(f"{MODULE_ENV} = IsolatedEnvironment(sync_to_os=True)  # canonical environment API\n")
             body.insert(index, statement.with_changes(leading_lines=[cst.EmptyLine()]))
             result = result.with_changes(body=body)
-    return result, transformer.converted, transformer.skipped
+    notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"
+             for name in sorted(transformer.unimported)]
+    return EnvironmentMigration(result, transformer.converted, transformer.skipped, notes)

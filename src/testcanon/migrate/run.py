@@ -113,10 +113,11 @@ def _plan_file(job: _FileJob) -> _Planned:
             change.notes += [f"re-based {name}" for name in rebased]
         review += [f"{job.relpath}: {note}" for note in notes]
     if "CANON301" in job.codes and _ENVIRONMENT_ACCESS.search(before):
-        updated, converted, skipped = migrate_environment(updated)
+        updated, converted, skipped, notes = migrate_environment(updated)
         if converted:
             change.codes.add("CANON301")
             change.notes.append(f"{converted} environment access(es) to the canonical API")
+            change.notes += notes
         skipped_notes += [f"{job.relpath}: {note}" for note in skipped]
     if "CANON401" in job.codes:
         updated, count = absolutize(updated, job.relpath, list(job.package_roots))
