@@ -119,6 +119,22 @@ def test_patch_dict_whose_import_a_bulk_edit_dropped_converts_with_a_note_but_a_
                      "unittest.mock.patch.dict"]
 
 
+def test_a_project_name_that_matches_a_canonical_one_is_never_shadowed_nor_taken_for_it() -> None:
+    source = ("import os\nimport unittest\nfrom shared.isolated_environment import IsolatedEnvironment\n"
+              "from test_framework.ssot.base_test_case import SSotBaseTestCase\n\n"
+              "class TestOurs(SSotBaseTestCase):\n    def test_a(self):\n        os.getenv('A')\n\n"
+              "class TestU(unittest.TestCase):\n    def test_b(self):\n        os.getenv('B')\n")
+    rebased, _, _ = rebase(cst.parse_module(source), is_test_file=True)
+    code = migrate_environment(rebased).module.code
+    assert "from testcanon import SSotBaseTestCase as CanonSSotBaseTestCase\n" in code
+    assert "from testcanon import IsolatedEnvironment as CanonIsolatedEnvironment\n" in code
+    assert "canon_env = CanonIsolatedEnvironment(sync_to_os=True)" in code
+    assert "class TestOurs(SSotBaseTestCase):\n    def test_a(self):\n        canon_env.get('A')" in code  # no self.env there
+    assert "class TestU(CanonSSotBaseTestCase):\n    def test_b(self):\n        self.env.get('B')" in code
+    again, _, _ = rebase(cst.parse_module(code), is_test_file=True)
+    assert migrate_environment(again).module.code == code
+
+
 def test_relative_imports_become_absolute() -> None:
     module, count = absolutize(cst.parse_module("from . import a\nfrom ..helpers.x import y  # keep\n"),
                                "tests/unit/test_r.py", [])

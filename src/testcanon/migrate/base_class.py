@@ -16,7 +16,7 @@ import re
 import libcst as cst
 import libcst.matchers as m
 
-from testcanon.migrate.common import add_import
+from testcanon.migrate.common import add_import, local_name
 from testcanon.migrate.environment import MODULE_ENV
 
 SYNC_BASES = {"unittest.TestCase", "unittest.case.TestCase"}
@@ -80,13 +80,19 @@ def may_rebase(data: bytes) -> bool:
 
 
 class Rebase(cst.CSTTransformer):
-    def __init__(self, *, is_test_file: bool, bound: dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, *, is_test_file: bool, bound: dict[str, str]) -> None:
+        self.module = module
         self.is_test_file = is_test_file
         self.bound = bound
-        self.used: set[str] = set()
+        self.used: dict[str, str] = {}  # canonical base -> the name it has in this module
         self.review: list[str] = []
         self.rebased: list[str] = []
         self._depth = 0
+
+    def name_of(self, target: str) -> str:
+        if target not in self.used:
+            self.used[target] = local_name(self.module, "testcanon", target)
+        return self.used[target]
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._depth += 1
@@ -110,7 +116,7 @@ class Rebase(cst.CSTTransformer):
             if names & (SYNC_BASES | ASYNC_BASES):
                 is_async = bool(names & ASYNC_BASES) or _has_async_tests(updated)
                 target = "SSotAsyncTestCase" if is_async else "SSotBaseTestCase"
-                new_bases.append(arg.with_changes(value=cst.Name(target)))
+                new_bases.append(arg.with_changes(value=cst.Name(self.name_of(target))))
             else:
                 new_bases.append(arg)
         if target is None:
@@ -121,7 +127,7 @@ class Rebase(cst.CSTTransformer):
             if problem:
                 self.review.append(f"{updated.name.value}: {problem}")
                 return updated
-        self.used.add(target)
+        self.used[target] = self.name_of(target)
         self.rebased.append(updated.name.value)
         return _with_super_calls(updated.with_changes(bases=new_bases))
 
@@ -177,8 +183,9 @@ def rebase(module: cst.Module, *, is_test_file: bool, bound: dict[str, str] | No
     """`bound`: the file's `rebase_bindings`, when the caller has them already."""
     if bound is None:
         bound = rebase_bindings(module.bytes) or {}
-    transformer = Rebase(is_test_file=is_test_file, bound=bound)
+    transformer = Rebase(module, is_test_file=is_test_file, bound=bound)
     result = module.visit(transformer)
-    for name in sorted(transformer.used):
-        result = add_import(result, "testcanon", name)
+    if transformer.rebased:
+        for target, name in sorted(transformer.used.items()):
+            result = add_import(result, "testcanon", target, name)
     return result, transformer.rebased, transformer.review

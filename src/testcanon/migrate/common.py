@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -31,15 +32,59 @@ def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNod
         return set()
 
 
-def add_import(module: cst.Module, source: str, name: str) -> cst.Module:
-    """`from source import name` after the docstring, __future__ imports and the first imports."""
+def local_name(module: cst.Module, source: str, name: str) -> str:
+    """The name under which `from source import name` should be bound in `module`: `name` itself,
+    unless the module already binds it to something else (a project's own `SSotBaseTestCase`,
+    say), since importing over it would silently re-point every other use; then an alias."""
+    bound = _module_bindings(module)
+    for local, origin in bound.items():
+        if origin == f"{source}.{name}":
+            return local  # imported already (perhaps by an earlier run, perhaps aliased)
+    local, counter = f"Canon{name}", 1
+    if name not in bound:
+        return name
+    while local in bound:
+        counter += 1
+        local = f"Canon{name}{counter}"
+    return local
+
+
+def _module_bindings(module: cst.Module) -> dict[str, str]:
+    """Names bound at module level (also under `if`/`try`): imported ones -> where from, others -> ""."""
+    bound: dict[str, str] = {}
+    pending = list(ast.parse(module.code).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else ""
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{'.' * node.level}{node.module or ''}.{alias.name}"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound[node.name] = ""
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound.update({n.id: "" for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)})
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            pending += [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+            if isinstance(node, ast.Try):
+                pending += [s for handler in node.handlers for s in handler.body]
+    return bound
+
+
+def add_import(module: cst.Module, source: str, name: str, alias: str | None = None) -> cst.Module:
+    """`from source import name [as alias]` after the docstring, __future__ imports and the
+    first imports (nothing when it is there)."""
+    alias = None if alias == name else alias
     for statement in module.body:
         if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name(source) | m.Attribute())])):
             node = statement.body[0]
             if isinstance(node, cst.ImportFrom) and _dotted(node.module) == source and \
-                    not isinstance(node.names, cst.ImportStar) and any(a.name.value == name for a in node.names):
+                    not isinstance(node.names, cst.ImportStar) and any(
+                        a.name.value == name and (a.evaluated_alias or None) == alias for a in node.names):
                 return module
-    line = cst.parse_statement(f"from {source} import {name}\n")
+    line = cst.parse_statement(f"from {source} import {name}{f' as {alias}' if alias else ''}\n")
     body = list(module.body)
     index = 0
     while index < len(body) and (m.matches(body[index], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))

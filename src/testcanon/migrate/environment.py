@@ -24,10 +24,11 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
-from testcanon.migrate.common import add_import, qualified
+from testcanon.migrate.common import add_import, local_name, qualified
 from testcanon.rules.facts import PATCH_DICT
 
-CANONICAL = {"SSotBaseTestCase", "SSotAsyncTestCase"}
+CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base")
+             for name in ("SSotBaseTestCase", "SSotAsyncTestCase")}
 MODULE_ENV = "canon_env"
 _PATCH_DICT_SPELLINGS = {"patch.dict", "mock.patch.dict", "unittest.mock.patch.dict"}
 PATCH_OBJECT = {"unittest.mock.patch", "mock.patch", "unittest.mock.patch.object", "mock.patch.object"}
@@ -56,8 +57,9 @@ class Environment(cst.CSTTransformer):
     # scope, at definition time: only its body gets the function's scope (`self.env` in a
     # decorator would be a NameError).
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        names = {a.value.value for a in node.bases if isinstance(a.value, cst.Name)}
-        names |= {a.value.attr.value for a in node.bases if isinstance(a.value, cst.Attribute)}
+        # By where the base comes from, not its name: a project's own `SSotBaseTestCase` has no
+        # `self.env` with this API (the corpus's keeps its environment in `self._env`).
+        names = {name for base in node.bases for name in qualified(self, base.value)}
         self.class_is_canonical.append(bool(names & CANONICAL))
         self.defining.append("class")
 
@@ -243,14 +245,15 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
     transformer = Environment()
     result = wrapper.visit(transformer)
     if transformer.module_env_used:
-        result = add_import(result, "testcanon", "IsolatedEnvironment")
-        if f"{MODULE_ENV} = IsolatedEnvironment(" not in result.code:
+        name = local_name(result, "testcanon", "IsolatedEnvironment")
+        result = add_import(result, "testcanon", "IsolatedEnvironment", name)
+        if f"{MODULE_ENV} = {name}(" not in result.code:
             body = list(result.body)
             index = 0
             while index < len(body) and m.matches(body[index], m.SimpleStatementLine(
                     body=[m.Import() | m.ImportFrom() | m.Expr(m.SimpleString())])):
                 index += 1
-            statement = cst.parse_statement(f"{MODULE_ENV} = IsolatedEnvironment(sync_to_os=True)  # canonical environment API\n")
+            statement = cst.parse_statement(f"{MODULE_ENV} = {name}(sync_to_os=True)  # canonical environment API\n")
             body.insert(index, statement.with_changes(leading_lines=[cst.EmptyLine()]))
             result = result.with_changes(body=body)
     notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"
