@@ -35,6 +35,21 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
     assert verify(project, MigrationReport([harmless])).changes == [harmless]
 
 
+def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_pointed_import(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "n", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_n.py": (
+        "from helpers import IsolatedEnvironment\n\n\ndef test_a():\n    assert IsolatedEnvironment\n")})
+    project = load_project(root)
+    before = (root / "tests" / "test_n.py").read_bytes()
+    undefined = FileChange("tests/test_n.py", before, before.replace(b"assert IsolatedEnvironment",
+                                                                     b"assert isolated_env.get('A')"), {"CANON301"})
+    report = verify(project, MigrationReport([undefined]))
+    assert report.rejected["tests/test_n.py"] == "would leave isolated_env undefined"
+    shadowing = FileChange("tests/test_n.py", before, before.replace(
+        b"\n\n\ndef", b"\nfrom testcanon import IsolatedEnvironment\n\n\ndef"), {"CANON301"})
+    report = verify(project, MigrationReport([shadowing]))
+    assert "re-point IsolatedEnvironment" in report.rejected["tests/test_n.py"]
+
+
 def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:
     # pytest refuses this configuration outright: no ids before, none after. That must not count
     # as "identical collected tests"; the static check (every test name kept) decides instead.

@@ -19,6 +19,10 @@ class FileChange:
     notes: list[str] = field(default_factory=list)
     rebased: list[str] = field(default_factory=list)  # CANON101: classes moved onto a canonical base
     main_blocks_removed: int = 0  # CANON201
+    # Checked where the change is made (in parallel): what it would break that collecting cannot
+    # see (None: nothing), and the static verdict (ok, why) used when it cannot be collected.
+    problem: str | None = None
+    static_verdict: tuple[bool, str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -36,7 +40,7 @@ def local_name(module: cst.Module, source: str, name: str) -> str:
     """The name under which `from source import name` should be bound in `module`: `name` itself,
     unless the module already binds it to something else (a project's own `SSotBaseTestCase`,
     say), since importing over it would silently re-point every other use; then an alias."""
-    bound = _module_bindings(module)
+    bound = module_bindings(ast.parse(module.code))
     for local, origin in bound.items():
         if origin == f"{source}.{name}":
             return local  # imported already (perhaps by an earlier run, perhaps aliased)
@@ -49,27 +53,30 @@ def local_name(module: cst.Module, source: str, name: str) -> str:
     return local
 
 
-def _module_bindings(module: cst.Module) -> dict[str, str]:
-    """Names bound at module level (also under `if`/`try`): imported ones -> where from, others -> ""."""
+def module_bindings(tree: ast.Module) -> dict[str, str]:
+    """Names bound at module level (also under `if`/`try`), the last binding winning: imported
+    ones -> where from, others -> ""."""
     bound: dict[str, str] = {}
-    pending = list(ast.parse(module.code).body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else ""
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                bound[alias.asname or alias.name] = f"{'.' * node.level}{node.module or ''}.{alias.name}"
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound[node.name] = ""
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            bound.update({n.id: "" for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)})
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            pending += [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
-            if isinstance(node, ast.Try):
-                pending += [s for handler in node.handlers for s in handler.body]
+
+    def bind(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else ""
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    bound[alias.asname or alias.name] = f"{'.' * node.level}{node.module or ''}.{alias.name}"
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound[node.name] = ""
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                bound.update({n.id: "" for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)})
+            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                bind([child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)])
+                if isinstance(node, ast.Try):
+                    bind([s for handler in node.handlers for s in handler.body])
+
+    bind(tree.body)
     return bound
 
 

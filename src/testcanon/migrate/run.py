@@ -131,7 +131,11 @@ def _plan_file(job: _FileJob) -> _Planned:
             change.codes.add("CANON201")
             change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
     change.after = updated.bytes if change.codes else before  # the module's own encoding
-    return (change if change.changed else None), review, skipped_notes
+    if not change.changed:
+        return None, review, skipped_notes
+    change.problem = verifier.new_problems(before, change.after)
+    change.static_verdict = verifier.static_ok(before, change.after)
+    return change, review, skipped_notes
 
 
 def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
@@ -176,8 +180,15 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
 
 def verify(project: Project, report: MigrationReport) -> MigrationReport:
     """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
-    python_changes = [c for c in report.changes if c.path.endswith(".py")]
+    for change in report.changes:
+        if change.path.endswith(".py") and change.static_verdict is None:  # not made by `plan`
+            change.problem = verifier.new_problems(change.before, change.after)
+            change.static_verdict = verifier.static_ok(change.before, change.after)
+        if change.problem is not None:
+            report.rejected[change.path] = change.problem
+    python_changes = [c for c in report.changes if c.path.endswith(".py") and c.path not in report.rejected]
     if not python_changes:
+        report.changes = [c for c in report.changes if c.path not in report.rejected]
         return report
     ctx = Context(project, {})
     if all(ctx.is_test_file(c.path) for c in python_changes):
@@ -230,7 +241,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
         if change.path in before.ids and change.path not in before.errors:
             report.verified_by_collection += 1
             continue
-        ok, reason = verifier.static_ok(change.before, change.after)
+        ok, reason = change.static_verdict or (True, "")
         if not ok:
             report.rejected[change.path] = reason
             continue

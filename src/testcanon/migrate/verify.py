@@ -8,6 +8,7 @@ compilation and by keeping every test name instead.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -16,6 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyflakes.checker import Checker
+from pyflakes.messages import UndefinedName
+
+from testcanon.migrate.common import module_bindings
 from testcanon.repair.inventory import names_in_source
 from testcanon.repair.verify import verify as verify_repair
 from testcanon.source import GlobSet
@@ -119,6 +124,29 @@ def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str
         if lost or gained:
             changed[path] = (lost, gained)
     return changed
+
+
+def new_problems(before: bytes, after: bytes) -> str | None:
+    """What a change breaks that neither compiling nor collecting sees: a name it leaves undefined
+    (a NameError only when that line runs), or a name the module had that now means one of ours."""
+    try:
+        old, new = ast.parse(before), ast.parse(after)
+    except (SyntaxError, ValueError):
+        return None  # not compiling is the static verdict's to report
+    undefined = _undefined_names(new) - _undefined_names(old)
+    if undefined:
+        return f"would leave {', '.join(sorted(undefined))} undefined"
+    old_bound, new_bound = module_bindings(old), module_bindings(new)
+    rebound = sorted(name for name, origin in old_bound.items()
+                     if new_bound.get(name, origin) != origin and new_bound[name].startswith("testcanon."))
+    if rebound:
+        return f"would re-point {', '.join(rebound)} (the module's own) to testcanon's"
+    return None
+
+
+def _undefined_names(tree: ast.Module) -> set[str]:
+    return {str(message.message_args[0]) for message in Checker(tree).messages
+            if isinstance(message, UndefinedName)}
 
 
 def static_ok(before: bytes, after: bytes) -> tuple[bool, str]:
