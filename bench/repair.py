@@ -47,9 +47,10 @@ def measure(relpath: str) -> dict:
     for method in ("history", "local"):
         started = time.perf_counter()
         if method == "history":
-            fixed = repair_with_history(ROOT, relpath, current, expected).fixed
+            result = repair_with_history(ROOT, relpath, current, expected)
         else:
-            fixed = repair_local(current, expected=expected).fixed
+            result = repair_local(current, expected=expected)
+        fixed = result.fixed
         seconds = time.perf_counter() - started
         compiles = fixed is not None and check_source(fixed) is None
         lost = missing(expected, ast.parse(fixed)) if compiles else expected
@@ -59,6 +60,7 @@ def measure(relpath: str) -> dict:
             "ast_equal": bool(compiles and good is not None and check_source(good) is None
                               and ast.dump(ast.parse(fixed)) == ast.dump(ast.parse(good))),
             "changed_lines": changed_line_count(current, fixed) if fixed else None,
+            "reason": result.reason,
         }
     return row
 

@@ -12,7 +12,7 @@ from canon_support import EXAMPLE, expected_table, run_canon, write_tree
 from testcanon.config import load_project
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.run import MigrationReport, verify
-from testcanon.migrate.verify import collected_ids, scratch_copy
+from testcanon.migrate.verify import collected_ids, new_problems, scratch_copy
 from testcanon.source import GlobSet
 
 
@@ -48,6 +48,14 @@ def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_p
         b"\n\n\ndef", b"\nfrom testcanon import IsolatedEnvironment\n\n\ndef"), {"CANON301"})
     report = verify(project, MigrationReport([shadowing]))
     assert "re-point IsolatedEnvironment" in report.rejected["tests/test_n.py"]
+
+
+def test_a_name_only_a_main_block_bound_was_already_undefined_for_pytest() -> None:
+    # `import os` inside `if __name__ == "__main__":` never runs under pytest: removing the block
+    # (CANON201) leaves the tests exactly as undefined as they were, so it is no new problem.
+    before = b"def test_a():\n    assert os.sep\n\nif __name__ == '__main__':\n    import os\n    os.system('pytest')\n"
+    assert new_problems(before, b"def test_a():\n    assert os.sep\n") is None
+    assert new_problems(b"import os\n", b"import os\nvalue = undefined_y\n") == "would leave undefined_y undefined"
 
 
 def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:

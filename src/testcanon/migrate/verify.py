@@ -145,8 +145,16 @@ def new_problems(before: bytes, after: bytes) -> str | None:
 
 
 def _undefined_names(tree: ast.Module) -> set[str]:
+    """Undefined names of the module as pytest imports it: without its `__main__` blocks, which
+    never run then (an `import os` inside one does not define `os` for the tests)."""
+    tree.body = [node for node in tree.body if not _is_main_block(node)]
     return {str(message.message_args[0]) for message in Checker(tree).messages
             if isinstance(message, UndefinedName)}
+
+
+def _is_main_block(node: ast.stmt) -> bool:
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1
+            and {ast.unparse(node.test.left), ast.unparse(node.test.comparators[0])} == {"__name__", "'__main__'"})
 
 
 def static_ok(before: bytes, after: bytes) -> tuple[bool, str]:
