@@ -100,6 +100,21 @@ def test_backup_exists_before_the_user_file_changes(tmp_path: Path) -> None:
     run.close()
 
 
+def test_a_run_that_never_closed_is_undone_from_its_log_every_file_back(tmp_path: Path) -> None:
+    files = [tmp_path / f"f{i}.py" for i in range(3)]
+    for index, path in enumerate(files):
+        path.write_text(f"original {index}")
+    run = Journal(tmp_path).start("killed")
+    for path in files:
+        run.write(path, b"changed")
+    # the process dies here: no close(), so only the first entry reached the manifest itself
+    with (run.directory / "entries.jsonl").open("a") as log:
+        log.write('{"path": "f9.py", "exi')  # the line being written when it died
+    assert [len(r.entries) for r in Journal(tmp_path).runs()] == [3]
+    Journal(tmp_path).undo()
+    assert [path.read_text() for path in files] == ["original 0", "original 1", "original 2"]
+
+
 def test_a_run_without_writes_leaves_no_trace(tmp_path: Path) -> None:
     with Journal(tmp_path).start("noop"):
         pass
