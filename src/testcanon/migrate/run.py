@@ -32,7 +32,6 @@ CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
 # checked before paying for a LibCST parse (most files need no change).
 # CANON101 rewrites only bases that resolve to `unittest` in the file itself (`may_rebase`).
 _TRIGGERS: dict[str, tuple[tuple[bytes, ...], ...]] = {
-    "CANON201": ((b"__main__",),),
     "CANON401": ((b"from .",),),
 }
 
@@ -42,11 +41,19 @@ _ENVIRONMENT_ACCESS = re.compile(rb"\bos\.(?:environ|getenv)\b|\.(?:setenv|delen
                                  rb"|\bimport\s+os\s+as\b")
 
 
+# CANON201 removes a `__main__` block only when its body runs tests: such a word must follow the guard.
+_RUNNER_WORDS = (b"pytest", b"py.test", b"unittest")
+
+
 def may_apply(codes: set[str], data: bytes) -> bool:
     if "CANON101" in codes and may_rebase(data):
         return True
     if "CANON301" in codes and _ENVIRONMENT_ACCESS.search(data):
         return True
+    if "CANON201" in codes:
+        guard = data.find(b"__main__")
+        if guard >= 0 and any(data.find(word, guard) >= 0 for word in _RUNNER_WORDS):
+            return True
     return any(all(word in data for word in group) for code in codes & _TRIGGERS.keys() for group in _TRIGGERS[code])
 
 

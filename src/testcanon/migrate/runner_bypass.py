@@ -22,6 +22,17 @@ class DropMainBlocks(cst.CSTTransformer):
         self.hint_path = hint_path
         self.removed = 0
 
+    # `__main__` blocks live at module level (or under a module-level `if`/`try`): the bodies of
+    # functions and classes, and simple statements, need no walk (it was most of the time).
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False
+
     def leave_If(self, original: cst.If, updated: cst.If) -> cst.If | cst.RemovalSentinel:
         test = cst.Module(body=[]).code_for_node(original.test).replace("'", '"').replace(" ", "")
         if test not in ('__name__=="__main__"', '"__main__"==__name__'):

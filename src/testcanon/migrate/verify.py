@@ -133,7 +133,9 @@ def new_problems(before: bytes, after: bytes) -> str | None:
         old, new = ast.parse(before), ast.parse(after)
     except (SyntaxError, ValueError):
         return None  # not compiling is the static verdict's to report
-    undefined = _undefined_names(new) - _undefined_names(old)
+    undefined = _undefined_names(new)
+    if undefined:  # (the common case, none, needs no analysis of the file before)
+        undefined -= _undefined_names(old)
     if undefined:
         return f"would leave {', '.join(sorted(undefined))} undefined"
     old_bound, new_bound = module_bindings(old), module_bindings(new)
