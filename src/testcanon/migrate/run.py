@@ -140,8 +140,8 @@ def _plan_file(job: _FileJob) -> _Planned:
     change.after = updated.bytes if change.codes else before  # the module's own encoding
     if not change.changed:
         return None, review, skipped_notes
-    change.problem = verifier.new_problems(before, change.after)
-    change.static_verdict = verifier.static_ok(before, change.after)
+    checked = verifier.check_change(before, change.after)
+    change.problem, change.static_verdict = checked.problem, checked.static
     return change, review, skipped_notes
 
 
@@ -189,8 +189,8 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
     for change in report.changes:
         if change.path.endswith(".py") and change.static_verdict is None:  # not made by `plan`
-            change.problem = verifier.new_problems(change.before, change.after)
-            change.static_verdict = verifier.static_ok(change.before, change.after)
+            checked = verifier.check_change(change.before, change.after)
+            change.problem, change.static_verdict = checked.problem, checked.static
         if change.problem is not None:
             report.rejected[change.path] = change.problem
     python_changes = [c for c in report.changes if c.path.endswith(".py") and c.path not in report.rejected]

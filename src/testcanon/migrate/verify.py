@@ -21,8 +21,7 @@ from pyflakes.checker import Checker
 from pyflakes.messages import UndefinedName
 
 from testcanon.migrate.common import module_bindings
-from testcanon.repair.inventory import names_in_source
-from testcanon.repair.verify import verify as verify_repair
+from testcanon.repair.inventory import missing, names_in_broken, names_in_tree
 from testcanon.source import GlobSet
 
 # Never needed to collect tests, and often the largest folders of a checkout.
@@ -126,13 +125,43 @@ def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str
     return changed
 
 
+@dataclass(frozen=True)
+class ChangeCheck:
+    """What can be known about a change without running anything (each side parsed once)."""
+
+    problem: str | None  # what it breaks that collecting cannot see: never written
+    static: tuple[bool, str]  # the verdict for a file that cannot be collected: compiles, every test kept
+
+
+def check_change(before: bytes, after: bytes) -> ChangeCheck:
+    try:
+        new = ast.parse(after)
+        compile(new, "<migrated>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        where = f" (line {error.lineno})" if isinstance(error, SyntaxError) else ""
+        message = error.msg if isinstance(error, SyntaxError) else str(error)
+        return ChangeCheck(None, (False, f"does not compile: {message}{where}"))
+    try:
+        old: ast.Module | None = ast.parse(before)
+    except (SyntaxError, ValueError):
+        old = None
+    expected = names_in_tree(old) if old is not None else names_in_broken(before.decode("utf-8", "replace"))
+    lost = missing(expected, new)
+    if lost:
+        names = ", ".join(f"{c}.{n}" if c else n for c, n in sorted(lost, key=str)[:5])
+        static = (False, f"would lose {len(lost)} test(s): {names}")
+    else:
+        static = (True, "compiles; every test kept")
+    return ChangeCheck(_new_problems(old, new) if old is not None else None, static)
+
+
 def new_problems(before: bytes, after: bytes) -> str | None:
     """What a change breaks that neither compiling nor collecting sees: a name it leaves undefined
     (a NameError only when that line runs), or a name the module had that now means one of ours."""
-    try:
-        old, new = ast.parse(before), ast.parse(after)
-    except (SyntaxError, ValueError):
-        return None  # not compiling is the static verdict's to report
+    return check_change(before, after).problem
+
+
+def _new_problems(old: ast.Module, new: ast.Module) -> str | None:
     undefined = _undefined_names(new)
     if undefined:  # (the common case, none, needs no analysis of the file before)
         undefined -= _undefined_names(old)
@@ -149,16 +178,11 @@ def new_problems(before: bytes, after: bytes) -> str | None:
 def _undefined_names(tree: ast.Module) -> set[str]:
     """Undefined names of the module as pytest imports it: without its `__main__` blocks, which
     never run then (an `import os` inside one does not define `os` for the tests)."""
-    tree.body = [node for node in tree.body if not _is_main_block(node)]
-    return {str(message.message_args[0]) for message in Checker(tree).messages
+    imported = ast.Module(body=[node for node in tree.body if not _is_main_block(node)], type_ignores=[])
+    return {str(message.message_args[0]) for message in Checker(imported).messages
             if isinstance(message, UndefinedName)}
 
 
 def _is_main_block(node: ast.stmt) -> bool:
     return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1
             and {ast.unparse(node.test.left), ast.unparse(node.test.comparators[0])} == {"__name__", "'__main__'"})
-
-
-def static_ok(before: bytes, after: bytes) -> tuple[bool, str]:
-    verdict = verify_repair(before, after, expected=names_in_source(before))
-    return verdict.ok, verdict.reason
