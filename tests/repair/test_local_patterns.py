@@ -27,7 +27,20 @@ PATTERNS = {
     "flattened uncommented lines": ("def test_a():\n    x = 1\n        y = 2\n        assert x + y == 3\n",
                                     "    y = 2\n    assert x + y == 3\n"),
     "split docstring": ('"""Module.\n\nFirst part."""\n"""Inserted."""\nrest of the text.\n"""\n\ndef test_a():\n    pass\n',
-                        "# rest of the text.\n"),
+                        '"""\nrest of the text.\n"""\n'),  # text stays text, not a comment
+    "docstring opening quotes replaced by a one-line docstring": (
+        '"""Empty docstring."""\nModule text: 10% of $5.\n"""\n\ndef test_a():\n    pass\n',
+        '"""\nModule text: 10% of $5.\n"""\n'),
+    "docstring opening and closing quotes replaced": (
+        'class TestA:\n    """Empty docstring."""\n    Checks the flow: 2 steps.\n    """Empty docstring."""\n\n'
+        '    def test_a(self):\n        pass\n', '    """\n    Checks the flow: 2 steps.\n    """\n'),
+    "six quotes for three": ('""""""\nModule text: 10% of $5.\n"""\n\ndef test_a():\n    pass\n',
+                             '"""\nModule text: 10% of $5.\n"""\n'),
+    "quotes appended to docstring lines": (
+        '"""\nModule.\n\nWhy:"""\n- first reason"""\n- second reason"""\n\ndef test_a():\n    pass\n',
+        '"""\nModule.\n\nWhy:\n- first reason\n- second reason"""\n'),
+    "a dropped closing bracket": ('def test_a():\n    if not all([1, 2):\n        pass\n',
+                                  "    if not all([1, 2]):\n"),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

@@ -164,6 +164,8 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         closer, opener = match.groups()
         column = problem.column - 1
         if 0 <= column < len(line) and line[column] == closer:
+            yield Edit(index, index + 1, (line[:column] + _CLOSERS[opener] + line[column:],),
+                       f"restored a dropped `{_CLOSERS[opener]}` before `{closer}`")
             yield Edit(index, index + 1, (line[:column] + _CLOSERS[opener] + line[column + 1:],),
                        f"replaced a mismatched `{closer}` with `{_CLOSERS[opener]}`")
             yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a mismatched `{closer}`")
@@ -185,7 +187,12 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         closer = _CLOSERS[match.group(1)]
         for end in range(index, min(index + 8, len(lines))):
             text = lines[end].rstrip()
-            yield Edit(end, end + 1, (text + closer,), f"closed a `{match.group(1)}` left open")
+            header = re.match(r"(.*?)(\s*:\s*(?:#.*)?)$", text) if _COMPOUND.match(text.lstrip()) else None
+            if header:  # `if all([a, b]:` -> `if all([a, b]):`, not after the colon
+                yield Edit(end, end + 1, (header.group(1) + closer + header.group(2),),
+                           f"closed a `{match.group(1)}` left open")
+            else:
+                yield Edit(end, end + 1, (text + closer,), f"closed a `{match.group(1)}` left open")
 
     if message.startswith("unterminated string literal"):
         yield from _mangled_quotes(index, line)
@@ -216,6 +223,8 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                 yield Edit(end, end, (indent_of(line) + quote,), "closed a docstring before the next definition")
                 break
 
+    yield from _mangled_delimiters(lines, index)
+
     inserted = _ONE_LINE_DOCSTRING.match(line)
     if inserted and index > 0 and lines[index - 1].count(inserted.group(2)) % 2 == 1:
         # A one-line docstring right after a line that opens a triple-quoted string: a script
@@ -223,11 +232,18 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         yield Edit(index, index + 1, (), "removed a one-line docstring a bulk edit inserted into another")
         yield Edit(index, index + 1, (inserted.group(1) + inserted.group(2),),
                    "turned a one-line docstring a bulk edit made of bare triple quotes back into them")
+    elif inserted and (message.startswith("unterminated triple-quoted")
+                       or sum(text_line.count(inserted.group(2)) for text_line in lines[:index]) % 2 == 1):
+        # It closes an open docstring, then opens another: it stands for the closing quotes a
+        # bulk edit replaced (the same edit usually replaced the opening ones).
+        yield Edit(index, index + 1, (inserted.group(1) + inserted.group(2),),
+                   "restored the closing quotes of a docstring (a bulk edit left a one-line docstring)")
 
     if message in ("invalid syntax", "invalid syntax. Perhaps you forgot a comma?") or message.startswith("invalid decimal literal"):
         stripped = line.strip()
         if _PROSE.match(stripped) or (stripped and not re.search(r"[=()\[\]{}:]", stripped)):
-            yield Edit(index, index + 1, (indent_of(line) + "# " + stripped,), "turned stray prose into a comment")
+            # ranked after restoring a docstring's mangled quotes, which keeps the text a docstring
+            yield Edit(index, index + 1, (indent_of(line) + "# " + stripped,), "turned stray prose into a comment", 2)
             end = index
             while end < len(lines) and lines[end].strip() and not re.search(r"[=()\[\]{}]", lines[end]):
                 end += 1
@@ -258,11 +274,52 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if moved is not None:
         yield moved
 
-    # Last resorts, ranked after everything above by their cost: comment the line out.
+    # Last resorts, ranked after everything above by their cost: comment the line out. Never a
+    # block's header: its body would then run unconditionally (or not be a loop any more).
     stripped = line.strip()
-    if stripped and not re.match(r"(def|class|async def)\b", stripped):
+    if stripped and not _COMPOUND.match(stripped):
         yield Edit(index, index + 1, (indent_of(line) + "# " + stripped + "  # canon fix: did not parse",),
                    "commented out a line that could not be repaired")
+
+
+def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
+    """A docstring's text parsed as code: the triple quotes that should open it were mangled by a
+    bulk edit (six quotes, a one-line `\"\"\"Empty docstring.\"\"\"` put in their place, quotes
+    stripped to one), or quotes appended to its lines closed it early. Seen across the corpus,
+    most often in a file's first lines."""
+    start = index
+    while start > 0 and index - start < 80:
+        above = lines[start - 1]
+        if _CODE_START.match(above) or _OPENER.match(above):
+            break
+        start -= 1
+        if _DELIMITER_VARIANT.match(above):
+            quote = "'''" if "'" in above and '"' not in above else '"""'
+            indent = indent_of(lines[index]) if lines[index].strip() else indent_of(above)
+            closing = next((i for i in range(index, min(index + 80, len(lines)))
+                            if _DELIMITER_VARIANT.match(lines[i]) or _CODE_START.match(lines[i])), None)
+            if closing is not None and _DELIMITER_VARIANT.match(lines[closing]):
+                # both ends mangled by the same edit: one repair, ranked as one
+                new = (indent + quote, *lines[start + 1:closing], indent + quote)
+                yield Edit(start, closing + 1, new, "restored the opening and closing quotes of a docstring "
+                           f"(a bulk edit left `{above.strip()[:30]}`)", 1)
+            yield Edit(start, start + 1, (indent + quote,),
+                       f"restored the opening quotes of a docstring (a bulk edit left `{above.strip()[:30]}`)")
+            break
+    first = index
+    while first > 0 and _APPENDED_QUOTES.match(lines[first - 1]):
+        first -= 1
+    tail = next((i for i in range(index, len(lines)) if not _APPENDED_QUOTES.match(lines[i])), len(lines))
+    if first < index and tail - first > 1:  # the last one keeps its quotes: it closes the docstring
+        new = tuple(lines[i].rstrip()[:-3].rstrip() if i < tail - 1 else lines[i] for i in range(first, tail))
+        yield Edit(first, tail, new, f"removed the triple quotes a bulk edit appended to {tail - first - 1} "
+                   "docstring line(s)", tail - first - 1)
+
+
+# Mangled stand-ins for a docstring's opening quotes: six quotes, one or two, or a one-line docstring.
+_DELIMITER_VARIANT = re.compile(r"""^\s*(?:"{6}|'{6}|"{1,2}|'{1,2}|\"\"\"[^"]+\"\"\"|'''[^']+''')\s*$""")
+_APPENDED_QUOTES = re.compile(r"""^\s*[^\s"'#].*[^"'\s]("{3}|'{3})\s*$""")
+_CODE_START = re.compile(r"^\s*(def|class|async\s+def|import|from\s+\S+\s+import|@)\b")
 
 
 _CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
