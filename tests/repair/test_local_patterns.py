@@ -41,6 +41,16 @@ PATTERNS = {
         '"""\nModule.\n\nWhy:\n- first reason\n- second reason"""\n'),
     "a dropped closing bracket": ('def test_a():\n    if not all([1, 2):\n        pass\n',
                                   "    if not all([1, 2]):\n"),
+    "triple quotes appended to a line of code": (
+        'class TestA:\n    def test_a(self):\n        self.ready = True"""\n        assert self.ready\n',
+        "        self.ready = True\n"),
+    "a docstring closed twice": ('def test_a():\n    """Cleanup.""""""\n    assert True\n', '    """Cleanup."""\n'),
+    "quotes stripped from a string argument": (
+        'def test_a():\n    print(f\u2705 {1} PASSED (all))\n    print(\U0001f9ea Testing \u2192 done)\n',
+        '    print(f"\u2705 {1} PASSED (all)")\n    print("\U0001f9ea Testing \u2192 done")\n'),
+    "a wrong closer right after an opening bracket": (
+        'def test_a():\n    cases = [ )\n        (1, 2),\n        (3, 4),\n    ]\n    assert cases\n',
+        "    cases = [\n        (1, 2),\n"),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

@@ -99,6 +99,8 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     unit = _unit(lines)
 
     yield from _doubled_quotes(lines)
+    yield from _appended_to_code(lines, index)  # very specific signatures: before the generic ones
+    yield from _unquoted_argument(index, line, message)
 
     collapsed = _collapsed_brackets(lines, index)  # a very specific signature: try it first
     if collapsed is not None:
@@ -163,6 +165,11 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if match:
         closer, opener = match.groups()
         column = problem.column - 1
+        wrong = _WRONG_EMPTY_PAIR.match(line)
+        if wrong and wrong.group(2) == closer and wrong.group(1).endswith(opener):
+            # `cases = [ )` with the items on the next lines and their `]` after them
+            yield Edit(index, index + 1, (wrong.group(1) + (f"  {wrong.group(3)}" if wrong.group(3) else ""),),
+                       f"removed a `{closer}` a bulk edit put after an opening `{opener}`")
         if 0 <= column < len(line) and line[column] == closer:
             yield Edit(index, index + 1, (line[:column] + _CLOSERS[opener] + line[column:],),
                        f"restored a dropped `{_CLOSERS[opener]}` before `{closer}`")
@@ -320,6 +327,57 @@ def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
 _DELIMITER_VARIANT = re.compile(r"""^\s*(?:"{6}|'{6}|"{1,2}|'{1,2}|\"\"\"[^"]+\"\"\"|'''[^']+''')\s*$""")
 _APPENDED_QUOTES = re.compile(r"""^\s*[^\s"'#].*[^"'\s]("{3}|'{3})\s*$""")
 _CODE_START = re.compile(r"^\s*(def|class|async\s+def|import|from\s+\S+\s+import|@)\b")
+
+
+def _appended_to_code(lines: list[str], index: int) -> Iterator[Edit]:
+    """`self.ready = True\"\"\"`: a bulk edit appended triple quotes to a line of code (it meant to
+    close a docstring). The line without them is a statement on its own: take them off."""
+    for at in (index, index - 1):
+        if not 0 <= at < len(lines):
+            continue
+        match = _TRAILING_TRIPLE.match(lines[at])
+        if match and _is_statement(match.group(1).strip()):
+            yield Edit(at, at + 1, (match.group(1).rstrip(),),
+                       "removed triple quotes a bulk edit appended to a line of code")
+        doubled = _DOUBLED_CLOSE.match(lines[at])
+        if doubled:
+            yield Edit(at, at + 1, (doubled.group(1),), "removed a second closing triple quote from a docstring")
+
+
+def _is_statement(text: str) -> bool:
+    if not text or text.startswith(("'", '"', "#")):
+        return False
+    for candidate in (text, text + "\n    pass"):  # a header (`with x:`, `@dataclass` + def) too
+        try:
+            compile(candidate if not text.startswith("@") else f"{text}\ndef _(): pass", "<line>", "exec")
+            return True
+        except SyntaxError:
+            continue
+    return False
+
+
+def _unquoted_argument(index: int, line: str, message: str) -> Iterator[Edit]:
+    """`logger.info(🧪 Testing the flow)`: a bulk edit stripped the quotes from a string argument
+    (the invalid character is what the emoji or arrow in it leaves). Quote it back, as an
+    f-string when it was one (`print(f✅ {name} PASSED)`)."""
+    if not message.startswith("invalid character"):
+        return
+    match = re.match(r"^(\s*[\w.]+\()(f?)([^'\"]*[^\x00-\x7f][^'\"]*)(\)\s*)$", line)
+    if match:
+        head, prefix, text, tail = match.groups()
+        if prefix and not text.startswith(("{", " ")) and text[:1].isidentifier():
+            head, prefix, text = head, "", prefix + text  # `f` was the text's first letter
+        quote = "'" if '"' in text else '"'
+        yield Edit(index, index + 1, (f"{head}{prefix}{quote}{text.strip()}{quote}{tail}",),
+                   "quoted a string argument a bulk edit had stripped of its quotes")
+
+
+# A line of code with `"""` (or `'''`) stuck to its end, possibly six of them.
+_TRAILING_TRIPLE = re.compile(r"""^(\s*[^\s"'#].*?)(?:\"\"\"|''')+\s*$""")
+# `"""Doc.""""""`: a docstring closed twice.
+_DOUBLED_CLOSE = re.compile(r"""^(\s*(\"\"\"|''')(?:(?!\2).)+\2)\2\s*$""")
+# `items = [ )`: an opening bracket "closed" by a wrong one a bulk edit added.
+_WRONG_EMPTY_PAIR = re.compile(r"^(.*[\[{(])\s*([)\]}])\s*(#.*)?$")
 
 
 _CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
