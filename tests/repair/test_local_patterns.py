@@ -44,6 +44,8 @@ PATTERNS = {
     "triple quotes appended to a line of code": (
         'class TestA:\n    def test_a(self):\n        self.ready = True"""\n        assert self.ready\n',
         "        self.ready = True\n"),
+    "a block's first lines indented twice": (
+        'class TestA:\n        """Doc."""\n\n    def test_a(self):\n        pass\n', 'class TestA:\n    """Doc."""\n'),
     "a docstring closed twice": ('def test_a():\n    """Cleanup.""""""\n    assert True\n', '    """Cleanup."""\n'),
     "quotes stripped from a string argument": (
         'def test_a():\n    print(f\u2705 {1} PASSED (all))\n    print(\U0001f9ea Testing \u2192 done)\n',

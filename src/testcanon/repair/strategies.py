@@ -153,6 +153,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if message.startswith("unindent does not match"):
         levels = sorted({len(indent_of(text_line)) for text_line in lines[:index] if text_line.strip()}, reverse=True)
         width = len(indent_of(line))
+        over = _over_indented_block(lines, index, width)
+        if over is not None:
+            yield over
         for level in levels:
             if level < width:
                 yield Edit(index, index + 1, (" " * level + line.lstrip(),), "aligned a line with an enclosing block")
@@ -342,6 +345,24 @@ def _appended_to_code(lines: list[str], index: int) -> Iterator[Edit]:
         doubled = _DOUBLED_CLOSE.match(lines[at])
         if doubled:
             yield Edit(at, at + 1, (doubled.group(1),), "removed a second closing triple quote from a docstring")
+
+
+def _over_indented_block(lines: list[str], index: int, width: int) -> Edit | None:
+    """`class A:` / `        \"\"\"Doc.\"\"\"` / `    def test_a(self):`: the block's first lines went
+    deeper than the rest of it (a bulk edit indented them twice). Bring them to the rest's level."""
+    start = index
+    while start > 0 and (not lines[start - 1].strip() or len(indent_of(lines[start - 1])) > width):
+        start -= 1
+    if start == 0 or start == index or not _OPENER.match(lines[start - 1]) \
+            or len(indent_of(lines[start - 1])) >= width:
+        return None
+    block = [text_line for text_line in lines[start:index] if text_line.strip()]
+    shift = min(len(indent_of(text_line)) for text_line in block) - width
+    if shift <= 0:
+        return None
+    new = tuple(text_line[shift:] if text_line.strip() else text_line for text_line in lines[start:index])
+    return Edit(start, index, new, f"dedented {len(block)} line(s) a bulk edit indented deeper than their block",
+                len(block))
 
 
 def _is_statement(text: str) -> bool:
