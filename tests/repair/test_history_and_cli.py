@@ -140,3 +140,21 @@ def test_worker_processes_give_the_same_verdicts_as_one(tmp_path: Path) -> None:
     parallel = fix_files(project, method="local", dry_run=True, jobs=2)
     assert [(v.path, v.verdict, v.fixed) for v in serial] == [(v.path, v.verdict, v.fixed) for v in parallel]
     assert all(v.verdict == "fixed-locally" for v in parallel) and len(parallel) == 4
+
+
+def test_a_test_added_with_the_damage_comes_from_the_version_that_added_it(tmp_path: Path) -> None:
+    """The commit that broke test_one also added test_three, which a later script broke: no
+    version compiles with test_three, but in the version that added it, it compiled on its own."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    three = "\n\ndef test_three():\n    values = {'a': 1}\n    assert values['a'] == 1\n"
+    path.write_text(GOOD.replace("    if x:\n        assert x\n", "    if x:\n    assert x ]]\n") + three)
+    _commit(root, "bulk edit adds test_three")
+    path.write_text(path.read_text().replace("    values = {'a': 1}\n", "    values = {'a': 1)}}\n'\n"))
+    _commit(root, "second fixer script")
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    verdict = report["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    fixed = path.read_text()
+    compile(fixed, "t", "exec")
+    assert "    if x:\n        assert x\n" in fixed and "    values = {'a': 1}\n    assert values['a'] == 1\n" in fixed

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.repair.inventory import TestName
+from testcanon.repair.strategies import LAST_RESORT
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
@@ -45,6 +46,7 @@ class HistoryResult:
     breaking: Breaking | None
     how: str
     reason: str = ""
+    last_resort: bool = False  # the local finish had to comment out a line it could not repair
 
 
 @functools.lru_cache(maxsize=512)
@@ -130,9 +132,11 @@ def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
 
 def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult:
     found = find_breaking(root, relpath)
-    if found is None:
-        return _revert_recent_commits(root, relpath, current, expected) or HistoryResult(
-            None, None, "", "no committed version that compiles (or the damage is not committed)")
+    if found is None:  # never compiled as a whole: each definition may have, in some version
+        return (_revert_recent_commits(root, relpath, current, expected)
+                or _by_definitions(root, relpath, current, expected, None)
+                or HistoryResult(None, None, "", "no committed version that compiles (or the damage is not "
+                                 "committed), and no version where each broken definition compiled"))
     breaking, good, bad = found
     merged, clean = merge_file(current, bad, good)
     if clean and verify(current, merged, expected=expected).ok:
@@ -144,7 +148,7 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     if verify(current, partial, expected=expected).ok and current == bad:
         return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
     recent = _revert_recent_commits(root, relpath, current, expected)
-    if recent is not None:
+    if recent is not None and not recent.last_resort:
         return recent
     complete = _from_last_complete_version(root, relpath, current, expected)
     if complete is not None:
@@ -152,6 +156,8 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     by_definitions = _by_definitions(root, relpath, current, expected, breaking)
     if by_definitions is not None:
         return by_definitions
+    if recent is not None:  # it had to comment a line out: the other ways are better when they work
+        return recent
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
                          "or the result does not compile)")
 
@@ -189,23 +195,31 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
 
 
 RECENT_COMMITS = 6
-DONOR_VERSIONS = 8
+DONOR_VERSIONS = 8  # versions (of each kind) whose definitions may stand in for broken ones
 
 
 def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                    breaking: Breaking) -> HistoryResult | None:
+                    breaking: Breaking | None) -> HistoryResult | None:
     """Each broken definition taken from the newest version where it compiled; definitions
     that compile today (new or legitimately edited tests) stay as they are. This keeps the new
     work when the damage arrived together with it, over several commits."""
     from testcanon.repair.local import repair_local
 
-    donors = []
-    for commit, path, _, _ in file_history(root, relpath):
+    # Recent versions that compiled, newest first; then those that did not, for a definition no
+    # compiling version has (a test added by the very commit that broke another part of the file).
+    whole: list[str] = []
+    partial: list[str] = []
+    for age, (commit, path, _, _) in enumerate(file_history(root, relpath)):
         content = _show(root, commit, path)
-        if content is not None and check_source(content) is None:
-            donors.append(content.decode("utf-8", "replace"))
-            if len(donors) == DONOR_VERSIONS:
+        if content is None or content == current:
+            continue
+        if check_source(content) is None:
+            whole.append(content.decode("utf-8", "replace"))
+            if len(whole) == DONOR_VERSIONS:
                 break
+        elif age < DONOR_VERSIONS:
+            partial.append(content.decode("utf-8", "replace"))
+    donors = whole + partial
     if not donors:
         return None
     local = repair_local(current, expected=expected, donors=donors)  # verified against `current` there
@@ -240,10 +254,13 @@ def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: s
             if local.fixed is None:
                 continue
             candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
+            last_resort = any(LAST_RESORT in edit for edit in local.edits)
+        else:
+            last_resort = False
         if not verify(current, candidate, expected=expected).ok:
             continue
-        cost = changed_line_count(current, candidate)
+        cost = changed_line_count(current, candidate) + (10**6 if last_resort else 0)
         if best is None or cost < best[0]:
             breaking = Breaking(commit, date, subject, older, relpath, relpath)
-            best = (cost, HistoryResult(candidate, breaking, how))
+            best = (cost, HistoryResult(candidate, breaking, how, last_resort=last_resort))
     return best[1] if best else None

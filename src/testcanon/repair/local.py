@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
-from testcanon.repair.strategies import candidates
+from testcanon.repair.strategies import LAST_RESORT, candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
@@ -153,7 +153,7 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
             if after is not None and (after.line, after.column) <= (current.line, current.column) \
                     and after.message == current.message:
                 continue  # no progress on this error
-            penalty = 50 if "could not be repaired" in edit.why else 0
+            penalty = 50 if edit.why == LAST_RESORT else 0
             counter += 1
             progress = -(after.line if after else 10**9)
             heapq.heappush(frontier, (cost + edit.cost + penalty, progress, counter, new_lines,

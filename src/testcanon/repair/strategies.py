@@ -20,6 +20,7 @@ from testcanon.syntax.compile_check import Problem
 _OPENER = re.compile(r"^\s*(if|elif|else|for|while|with|try|except|finally|def|async def|class|async with|async for|match|case)\b.*:\s*(#.*)?$")
 _PROSE = re.compile(r"^[A-Za-z][\w'\-]*(?:[ ,;:]+[\w'\-()]+){2,}[.!?:]?$")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
+LAST_RESORT = "commented out a line that could not be repaired"
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     stripped = line.strip()
     if stripped and not _COMPOUND.match(stripped):
         yield Edit(index, index + 1, (indent_of(line) + "# " + stripped + "  # canon fix: did not parse",),
-                   "commented out a line that could not be repaired")
+                   LAST_RESORT)
 
 
 def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
