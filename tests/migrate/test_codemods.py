@@ -165,6 +165,18 @@ def test_command_rewrite_keeps_yaml_comments_and_layout() -> None:
     assert new == yaml_text.replace("python -m pytest tests -q", "canon run tests -- -q")
 
 
+def test_a_command_continued_over_lines_keeps_its_layout_and_its_options_go_to_pytest() -> None:
+    yaml_text = ("jobs:\n  t:\n    steps:\n      - run: |\n          python -m pytest tests/pre/test_env.py \\\n"
+                 "            -v \\\n            -m \"pre and env\"\n      - run: |\n"
+                 "          pytest ${{ inputs.test_path }} \\\n            --base-url=\"$URL\"\n"
+                 "      - run: |\n          pytest \\\n            tests/unit\n")
+    new, count = rewrite_text(".github/workflows/ci.yml", yaml_text, "canon run", {})
+    assert count == 2
+    assert "          canon run tests/pre/test_env.py -- \\\n            -v \\\n            -m \"pre and env\"\n" in new
+    assert "          canon run ${{ inputs.test_path }} -- \\\n            --base-url=\"$URL\"\n" in new
+    assert "          pytest \\\n            tests/unit\n" in new  # a path after `--` would change what runs
+
+
 def test_codemods_are_idempotent() -> None:
     source = ("import os, unittest\n\nclass TestI(unittest.TestCase):\n    def test_i(self):\n"
               "        assert os.environ.get('A') is None\n")

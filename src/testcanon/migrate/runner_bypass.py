@@ -55,6 +55,17 @@ def drop_main_blocks(module: cst.Module, *, mode: str, relpath: str) -> tuple[cs
 
 def canon_command(command: str, runner: str, markers_to_category: dict[str, str]) -> str:
     """`python -m pytest tests/unit -x -m e2e` -> `canon run tests/unit --category e2e -- -x`."""
+    # CI template expressions (`${{ inputs.path }}`) are one word, substituted before any shell runs
+    templates = _TEMPLATE.findall(command)
+    for number, template in enumerate(templates):
+        command = command.replace(template, f"__canon_template_{number}__", 1)
+    rewritten = _canon_words(command, runner, markers_to_category)
+    for number, template in enumerate(templates):
+        rewritten = rewritten.replace(f"__canon_template_{number}__", template, 1)
+    return rewritten
+
+
+def _canon_words(command: str, runner: str, markers_to_category: dict[str, str]) -> str:
     words = shlex.split(command)
     index = next(i for i, w in enumerate(words) if w in ("pytest", "py.test") or w.endswith("/pytest")
                  or (w == "-m" and i + 1 < len(words) and words[i + 1] == "pytest"))
@@ -68,7 +79,8 @@ def canon_command(command: str, runner: str, markers_to_category: dict[str, str]
             categories.append(markers_to_category[args[i + 1]])
             i += 2
             continue
-        if not arg.startswith("-") and not passthrough and ("/" in arg or arg.endswith(".py") or arg.startswith(("tests", "test"))):
+        if not arg.startswith("-") and not passthrough and ("/" in arg or arg.endswith(".py")
+                                                              or arg.startswith(("tests", "test", "__canon_template_"))):
             paths.append(arg)
         else:
             passthrough.append(arg)
@@ -100,6 +112,11 @@ def rewrite_text(relpath: str, text: str, runner: str, markers_to_category: dict
                         replacement = canon_command(candidate, runner, markers_to_category)
                     except (ValueError, StopIteration):
                         continue
+                    if line.rstrip().endswith("\\"):  # the command goes on over `\`-continued lines
+                        if not _continues_with_options(lines, index):
+                            continue  # paths there would land after `--`: no safe in-place rewrite
+                        if " -- " not in f"{replacement} ":
+                            replacement += " --"  # what follows is pytest's, as it was
                     lines[index] = line.replace(candidate, replacement, 1)
                     changed += 1
                     break
@@ -109,6 +126,18 @@ def rewrite_text(relpath: str, text: str, runner: str, markers_to_category: dict
     return "".join(lines), changed
 
 
+def _continues_with_options(lines: list[str], index: int) -> bool:
+    """Every continued line (ending in a backslash) after `index` starts with an option: `-v`, `--tb=short`."""
+    while lines[index].rstrip().endswith("\\") and index + 1 < len(lines):
+        index += 1
+        if not lines[index].lstrip().startswith("-"):
+            return False
+    return True
+
+
+_TEMPLATE = re.compile(r"\$\{\{.*?\}\}")
+
+
 def _command_spans(line: str, command: str) -> list[str]:
     """The command as it appears on this line (exact, or its first line for continued ones),
     without a trailing shell comment."""
@@ -116,4 +145,12 @@ def _command_spans(line: str, command: str) -> list[str]:
     if command in line:
         return [command]
     first = command.split("\\")[0].strip()
-    return [first] if first and first in line else []
+    if first and first in line:
+        return [first]
+    if not line.rstrip().endswith("\\"):
+        return []  # folded YAML and the like: the rest of the command is on lines we cannot see here
+    body = line.rstrip().removesuffix("\\").rstrip()  # a continued command, joined without its `\`s
+    for start in range(len(body)):
+        if body[start:].strip() and command.startswith(body[start:]):
+            return [body[start:].strip()]
+    return []
