@@ -46,6 +46,10 @@ PATTERNS = {
         "        self.ready = True\n"),
     "a block's first lines indented twice": (
         'class TestA:\n        """Doc."""\n\n    def test_a(self):\n        pass\n', 'class TestA:\n    """Doc."""\n'),
+    "a method's body shifted left, its nesting intact": (
+        'class TestA:\n    def test_a(self):\n"""Doc."""\nfor name in ("a", "b"):\n    assert name\nassert True\n\n'
+        '    def test_b(self):\n        pass\n',
+        '        """Doc."""\n        for name in ("a", "b"):\n            assert name\n        assert True\n'),
     "a docstring closed twice": ('def test_a():\n    """Cleanup.""""""\n    assert True\n', '    """Cleanup."""\n'),
     "quotes stripped from a string argument": (
         'def test_a():\n    print(f\u2705 {1} PASSED (all))\n    print(\U0001f9ea Testing \u2192 done)\n',

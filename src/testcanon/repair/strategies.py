@@ -113,6 +113,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
             yield Edit(0, len(lines), new, f"tabs in indentation expanded to {size} spaces")
 
     if message.startswith("expected an indented block"):
+        shifted = _shifted_body(lines, index, unit)
+        if shifted is not None:
+            yield shifted
         reflowed = _reflow(lines, index, unit)
         if reflowed is not None:
             yield reflowed
@@ -414,14 +417,45 @@ _CLAUSES = {"elif": ("if", "elif"), "else": ("if", "elif", "for", "while", "try"
             "except": ("try", "except"), "finally": ("try", "except", "else")}
 
 
+def _shifted_body(lines: list[str], index: int, unit: str) -> Edit | None:
+    """A `def`'s whole body moved left by a bulk edit, its own nesting intact (`for` at column
+    0, the loop's body at 4): move it back, every line by the same amount, up to the next
+    definition at the `def`'s column or left of it."""
+    opener = _code_line_before(lines, index)
+    if opener is None or not re.match(r"\s*(?:async\s+)?def\b", lines[opener]):
+        return None
+    base = len(indent_of(lines[opener]))
+    flat = len(indent_of(lines[index]))
+    if flat > base:
+        return None
+    end = index
+    while end < len(lines):
+        stripped = lines[end].strip()
+        width = len(indent_of(lines[end]))
+        if stripped and (width < flat or (width <= base and re.match(r"(?:async\s+)?def\b|class\b|@", stripped))):
+            break
+        end += 1
+    while end > index and not lines[end - 1].strip():
+        end -= 1
+    body = [line for line in lines[index:end] if line.strip()]
+    if len(body) < 2 or all(len(indent_of(line)) == flat for line in body):
+        return None  # flat: `_reflow` infers the nesting; one line: the single re-indent says it
+    delta = " " * (base + len(unit) - flat)
+    new = tuple(delta + line if line.strip() else line for line in lines[index:end])
+    return Edit(index, end, new, f"moved a body a bulk edit shifted left back under its `def` ({len(body)} lines)", 1)
+
+
 def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
-    """A block whose statements a bulk edit flattened to the opener's column: give every line
+    """A block whose statements a bulk edit flattened to the opener's column (or to column 0): give every line
     the indentation its openers (`...:`) and clauses (`else`, `except`, ...) imply. Where a
     nested block ended cannot be seen in flattened text; the block runs to the next clause."""
     opener = _code_line_before(lines, index)
     if opener is None:
         return None
     base = len(indent_of(lines[opener]))
+    flat = len(indent_of(lines[index]))  # the opener's column, or left of it (flattened to column 0)
+    if flat > base:
+        return None
     first = _COMPOUND.match(lines[opener].strip())
     stack: list[tuple[str, int]] = [(first.group(1) if first else "", base)]
     level = base + len(unit)
@@ -436,8 +470,8 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
             out.append(line)
             end += 1
             continue
-        if depth == 0 and not stripped.startswith("#") and len(indent_of(line)) != base:
-            break  # only the flattened run (at the opener's own column) is re-flowed
+        if depth == 0 and not stripped.startswith("#") and len(indent_of(line)) != flat:
+            break  # only the flattened run (all at one column) is re-flowed
         if re.match(r"(?:async[ \t]+)?def\b|class\b|@", stripped) and len(indent_of(line)) <= base:
             break
         if depth > 0:  # a continuation line keeps its place relative to its statement
