@@ -158,3 +158,21 @@ def test_a_clause_after_a_broken_clause_in_a_flattened_block_does_not_crash_the_
     broken = "def test_a():\n    try:\n    x = 1\n    except ValueError\n    finally:\n    pass\n"
     result = repair_local(broken.encode())  # found by the corpus bench: an IndexError in the re-flow
     assert result.fixed is not None or result.reason
+
+
+def test_a_repair_never_comments_code_out_nor_moves_a_body_out_of_its_block() -> None:
+    """Both would compile and keep every test name, and both change what the test does: an
+    assertion gone, or a body left outside its `def` behind an inserted `pass`."""
+    cases = [
+        b"def test_a():\n    x = 1\n    if x:\n    assert x ]]\n",
+        b"class TestMany:\n    def test_0(self):\n    value = compute(0\n    assert value)\n",
+        b"def test_b():\n    try:\n        x = 1\n    finally:\n    @@@ not python\n",
+    ]
+    for broken in cases:
+        result = repair_local(broken)
+        if result.fixed is None:
+            continue  # unfixable is an acceptable verdict; a wrong repair is not
+        fixed = result.fixed.decode()
+        assert "# " not in fixed and "pass\n" not in fixed.replace(broken.decode(), ""), fixed
+        function = next(node for node in ast.walk(ast.parse(fixed)) if isinstance(node, ast.FunctionDef))
+        assert len(function.body) >= 2, fixed  # the body stayed in the function

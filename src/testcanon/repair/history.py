@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.repair.inventory import TestName
-from testcanon.repair.strategies import LAST_RESORT
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
@@ -46,7 +45,6 @@ class HistoryResult:
     breaking: Breaking | None
     how: str
     reason: str = ""
-    last_resort: bool = False  # the local finish had to comment out a line it could not repair
 
 
 @functools.lru_cache(maxsize=512)
@@ -148,7 +146,7 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     if verify(current, partial, expected=expected).ok and current == bad:
         return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
     recent = _revert_recent_commits(root, relpath, current, expected)
-    if recent is not None and not recent.last_resort:
+    if recent is not None:
         return recent
     complete = _from_last_complete_version(root, relpath, current, expected)
     if complete is not None:
@@ -156,8 +154,6 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     by_definitions = _by_definitions(root, relpath, current, expected, breaking)
     if by_definitions is not None:
         return by_definitions
-    if recent is not None:  # it had to comment a line out: the other ways are better when they work
-        return recent
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
                          "or the result does not compile)")
 
@@ -254,13 +250,10 @@ def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: s
             if local.fixed is None:
                 continue
             candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
-            last_resort = any(LAST_RESORT in edit for edit in local.edits)
-        else:
-            last_resort = False
         if not verify(current, candidate, expected=expected).ok:
             continue
-        cost = changed_line_count(current, candidate) + (10**6 if last_resort else 0)
+        cost = changed_line_count(current, candidate)
         if best is None or cost < best[0]:
             breaking = Breaking(commit, date, subject, older, relpath, relpath)
-            best = (cost, HistoryResult(candidate, breaking, how, last_resort=last_resort))
+            best = (cost, HistoryResult(candidate, breaking, how))
     return best[1] if best else None

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
-from testcanon.repair.strategies import LAST_RESORT, candidates
+from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
@@ -153,9 +153,8 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
             if after is not None and (after.line, after.column) <= (current.line, current.column) \
                     and after.message == current.message:
                 continue  # no progress on this error
-            penalty = 50 if edit.why == LAST_RESORT else 0
             counter += 1
             progress = -(after.line if after else 10**9)
-            heapq.heappush(frontier, (cost + edit.cost + penalty, progress, counter, new_lines,
+            heapq.heappush(frontier, (cost + edit.cost, progress, counter, new_lines,
                                       [*whys, f"line {edit.start + 1}: {edit.why}"]))
     return None, [], best_failure

@@ -20,7 +20,6 @@ from testcanon.syntax.compile_check import Problem
 _OPENER = re.compile(r"^\s*(if|elif|else|for|while|with|try|except|finally|def|async def|class|async with|async for|match|case)\b.*:\s*(#.*)?$")
 _PROSE = re.compile(r"^[A-Za-z][\w'\-]*(?:[ ,;:]+[\w'\-()]+){2,}[.!?:]?$")
 _CLOSERS = {"(": ")", "[": "]", "{": "}"}
-LAST_RESORT = "commented out a line that could not be repaired"
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,12 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         if end - index > 1:
             yield Edit(index, end, tuple(target + text_line.lstrip() if text_line.strip() else text_line for text_line in lines[index:end]),
                        "re-indented the statements that lost their indentation under a block opener")
-        yield Edit(index, index, (target + "pass",), "inserted `pass` into an empty block")
+        # Only a truly empty block gets `pass`: what follows is a definition, a clause, or code
+        # left of the opener. A statement at the opener's own column was most likely its body
+        # (flattened), and `pass` would silently move that body out of the block.
+        if index >= len(lines) or len(indent_of(line)) < len(base) or re.match(
+                r"\s*(def|class|async\s+def|@|except|finally|elif|else|case)\b", line):
+            yield Edit(index, index, (target + "pass",), "inserted `pass` into an empty block")
 
     if message == "unexpected indent":
         previous = _code_line_before(lines, index)
@@ -188,6 +192,10 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if match:
         column = problem.column - 1
         if 0 <= column < len(line) and line[column] == match.group(1):
+            run = len(line[column:]) - len(line[column:].lstrip(match.group(1)))
+            if run > 1:  # `]]`: removing one leaves the same error in the same place
+                yield Edit(index, index + 1, ((line[:column].rstrip() + line[column + run:]).rstrip(),),
+                           f"removed {run} stray `{match.group(1)}`")
             yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a stray `{match.group(1)}`")
 
     if message.startswith("unterminated string literal") or message.endswith("was never closed"):
@@ -265,6 +273,16 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                 yield Edit(index, end, tuple(indent_of(text_line) + "# " + text_line.strip() for text_line in lines[index:end]),
                            "turned a paragraph of stray prose into comments")
 
+    if message.startswith("invalid syntax") and _STATEMENT_KEYWORD.match(line):
+        # `value = compute(0` / `assert value)`: a statement keyword inside brackets the line
+        # above left open. Close them there (a stray closer below is its own next error).
+        previous = _code_line_before(lines, index)
+        closers = _unclosed(lines[previous]) if previous is not None else None
+        if previous is not None and closers:
+            body = re.sub(r"\s*#.*$", "", lines[previous].rstrip())
+            yield Edit(previous, previous + 1, (body + closers + lines[previous].rstrip()[len(body):],),
+                       f"closed `{closers}` left open on the line before a new statement")
+
     if message == "expected ':'":
         body = re.sub(r"\s*(#.*)?$", "", line)
         comment = line[len(body):].strip()
@@ -288,12 +306,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     if moved is not None:
         yield moved
 
-    # Last resorts, ranked after everything above by their cost: comment the line out. Never a
-    # block's header: its body would then run unconditionally (or not be a loop any more).
-    stripped = line.strip()
-    if stripped and not _COMPOUND.match(stripped):
-        yield Edit(index, index + 1, (indent_of(line) + "# " + stripped + "  # canon fix: did not parse",),
-                   LAST_RESORT)
+    # No last resort: commenting out a line of code that cannot be repaired changes what the
+    # test does (an assertion gone, a statement pulled into a loop), which no check can prove
+    # harmless. Such a file is reported unfixable instead.
 
 
 def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
@@ -399,6 +414,8 @@ def _unquoted_argument(index: int, line: str, message: str) -> Iterator[Edit]:
 
 # A line of code with `"""` (or `'''`) stuck to its end, possibly six of them.
 _TRAILING_TRIPLE = re.compile(r"""^(\s*[^\s"'#].*?)(?:\"\"\"|''')+\s*$""")
+_STATEMENT_KEYWORD = re.compile(r"\s*(assert|return|raise|del|pass|import|from|global|nonlocal|yield|await|if|for|"
+                                r"while|with|try|def|class|async)\b")
 # `"""Doc.""""""`: a docstring closed twice.
 _DOUBLED_CLOSE = re.compile(r"""^(\s*(\"\"\"|''')(?:(?!\2).)+\2)\2\s*$""")
 # `items = [ )`: an opening bracket "closed" by a wrong one a bulk edit added.
@@ -503,6 +520,29 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
     cost = 1 if stack and stack[0][0] in ("def", "class") else min(changed, 3)
     return Edit(index, end, tuple(out), f"re-indented {changed} flattened line(s) by the blocks their openers "
                 "and clauses imply", cost)
+
+
+def _unclosed(line: str) -> str | None:
+    """The closers the line's still-open brackets need, innermost first (None if a quote is open)."""
+    stack: list[str] = []
+    quote, i = "", 0
+    while i < len(line):
+        char = line[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            break
+        elif char in "([{":
+            stack.append(_CLOSERS[char])
+        elif char in ")]}" and stack and stack[-1] == char:
+            stack.pop()
+        i += 1
+    return None if quote else "".join(reversed(stack))
 
 
 def bracket_balance(line: str) -> int | None:
