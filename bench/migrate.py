@@ -3,8 +3,8 @@
     python bench/migrate.py PATH [--exclude GLOB ...]
 
 PATH is copied to a temporary folder (never modified). For each codemod, on a fresh copy:
-violations before/after (`canon check`), files changed, files rejected by verification (with
-the collected-ids check), wall time and files/s.
+violations before/after (`canon check`), files changed, how each change was verified (identical
+collected ids, or statically where pytest cannot collect), files rejected, wall time and files/s.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def main() -> int:
     parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
     args = parser.parse_args()
     print("| codemod | before | after | fixed | left, reported with a reason | files changed | "
-          "rejected by verification | seconds | files/s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "verified by collected ids | verified statically | rejected by verification | seconds | files/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    failures: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="canon-bench-migrate-") as tmp:
         pristine = Path(tmp) / "pristine"
         shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
@@ -55,9 +56,14 @@ def main() -> int:
             reported = sum(item["count"] for item in report["left"] if item["code"] == code)
             if code not in ("CANON101", "CANON201", "CANON301"):
                 reported += len(report["not_converted"]) + len(report["manual_review"])
+            if report.get("collection_failure"):
+                failures.add(report["collection_failure"])
             print(f"| {code} | {before} | {after} | {100 * (before - after) / before if before else 0:.1f}% | "
-                  f"{reported} | {changed} | {rejected} | {seconds:.1f} | {changed / seconds:.1f} |", flush=True)
+                  f"{reported} | {changed} | {report['verified_by_collection']} | {report['verified_statically']} | "
+                  f"{rejected} | {seconds:.1f} | {changed / seconds:.1f} |", flush=True)
             shutil.rmtree(work)
+    for failure in sorted(failures):
+        print(f"\npytest could not collect in this tree, so changes were verified statically: {failure}")
     return 0
 
 

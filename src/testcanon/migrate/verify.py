@@ -109,6 +109,7 @@ def collected_ids(root: Path, files: list[str], timeout: float) -> Collection:
             errors.add(line.split()[1])
     if result.returncode in _WHOLE_RUN_FAILED and not ids:
         said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()), "")
+        said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
         return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
                                   + (f": {said[:200]}" if said else ""))
     return Collection(dict(ids), errors)
