@@ -25,7 +25,7 @@ from pathlib import Path
 from testcanon.config import load_project
 from testcanon.repair.history import find_breaking, repair_with_history
 from testcanon.repair.inventory import missing, names_in_broken
-from testcanon.repair.local import repair_local
+from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.rules.context import is_test_filename
 from testcanon.source import GlobSet, discover
@@ -40,6 +40,7 @@ def measure(relpath: str) -> dict:
     found = find_breaking(ROOT, relpath)
     good = found[1] if found else None
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
+                 "version_specific": is_version_specific(check_source(current), decode(current)),
                  "damage_lines": changed_line_count(good, current) if good else None,
                  "restore_keeps_all": None}
     if good is not None:
@@ -98,6 +99,9 @@ def main() -> int:
           f"wall {wall:.1f}s with {args.jobs} processes")
     with_good = [r for r in rows if r["has_good"]]
     keeps = sum(1 for r in with_good if r["restore_keeps_all"])
+    newer = sum(1 for r in rows if r["version_specific"])
+    print(f"valid on Python 3.12+ (PEP 701 f-strings; `canon fix` reports them as version-specific and "
+          f"rewrites them only on request, counted below as not repaired): {newer}")
     print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
           f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)\n")
     print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "

@@ -158,3 +158,15 @@ def test_a_test_added_with_the_damage_comes_from_the_version_that_added_it(tmp_p
     fixed = path.read_text()
     compile(fixed, "t", "exec")
     assert "    if x:\n        assert x\n" in fixed and "    values = {'a': 1}\n    assert values['a'] == 1\n" in fixed
+
+
+def test_a_file_valid_on_a_newer_python_is_reported_not_reverted(tmp_path: Path) -> None:
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    newer = GOOD.replace("    assert True\n", '    d = {"k": "v"}\n    assert f"{d["k"]}" == "v"\n')
+    path.write_text(newer)
+    _commit(root, "test_two written for Python 3.12")  # no test added: reverting would verify
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    verdict = report["files"][0]
+    assert verdict["verdict"] == "version-specific", verdict
+    assert path.read_text() == newer  # history did not "repair" the new test away

@@ -102,6 +102,15 @@ def test_version_specific_fstring_is_reported_and_rewritten_only_on_request() ->
     assert rewritten.fixed is not None and b"f\"{d['k']}\"" in rewritten.fixed
 
 
+def test_every_pep_701_form_is_version_specific_and_damage_is_not() -> None:
+    newer = [b'def test_a():\n    text = "a"\n    assert f"{text.split(\'\\n\')[0]}" == "a"\n',  # a backslash
+             b'def test_b():\n    x = 1\n    assert f"total: {\n        x + 1\n    }" == "total: 2"\n']  # a line break
+    for source in newer:
+        assert repair_local(source).version_specific, source
+    damaged = b'def test_c():\n    name = "x"\n    assert f"{name} == "x"\n'  # a quote lost, on any Python
+    assert not repair_local(damaged).version_specific
+
+
 def test_a_candidate_that_compiles_but_drops_a_test_is_rejected() -> None:
     broken = b"def test_keep():\n    pass\n\ndef test_lost(:\n    pass\n"
     compiles_but_loses = b"def test_keep():\n    pass\n"

@@ -15,10 +15,10 @@ from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.repair.history import Breaking, repair_with_history
 from testcanon.repair.inventory import names_in_broken
-from testcanon.repair.local import repair_local
+from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
-from testcanon.syntax import scan
+from testcanon.syntax import check_source, scan
 from testcanon.vcs import is_work_tree
 
 REPAIRABLE = {"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"}
@@ -96,6 +96,16 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
     expected = names_in_broken(decode(original))
     verdict = FileVerdict(relpath, "unfixable", "", len(expected), original=original)
     history_reason = ""
+    if is_version_specific(check_source(original), decode(original)):
+        # Valid on a newer Python: not damage, so history must not revert it. Rewritten for the
+        # target only on request (`--rewrite-version-specific`), by the local method.
+        use_history = False
+        if not rewrite_version_specific:
+            verdict.verdict = "version-specific"
+            verdict.detail = ("valid on Python 3.12+ (PEP 701 f-string); use --rewrite-version-specific to make it "
+                              "compatible with the target")
+            verdict.seconds = time.perf_counter() - started
+            return verdict
     if use_history:
         result = repair_with_history(project.root, relpath, original, expected)
         verdict.breaking = result.breaking

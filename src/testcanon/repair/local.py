@@ -57,11 +57,25 @@ def _bytes_stage(data: bytes) -> tuple[bytes, list[str]]:
 
 
 def is_version_specific(problem: Problem | None, text: str) -> bool:
-    """A PEP 701 f-string (3.12+): nested same-kind quotes inside a replacement field."""
-    if problem is None or not problem.message.startswith("f-string"):
+    """Valid on a newer Python than the target: the PEP 701 f-strings of 3.12+ (same-kind quotes,
+    backslashes or line breaks inside a replacement field). LibCST's 3.12 grammar is the judge,
+    for an error that involves an f-string (damage is not a newer Python)."""
+    if problem is None:
         return False
-    line = text.splitlines()[problem.line - 1] if problem.line - 1 < len(text.splitlines()) else ""
-    return bool(re.search(r"[fF](\"|')[^\"']*\{[^}]*\1", line))
+    lines = text.splitlines()
+    near = "\n".join(lines[max(problem.line - 3, 0):problem.line])
+    if not (problem.message.startswith("f-string") or _FSTRING_START.search(near)):
+        return False
+    import libcst
+
+    try:
+        libcst.parse_module(text, config=libcst.PartialParserConfig(python_version="3.12"))
+    except (libcst.ParserSyntaxError, ValueError, RecursionError):
+        return False
+    return True
+
+
+_FSTRING_START = re.compile(r"""(?<![\w])[rRbB]?[fF][rR]?['"]""")
 
 
 def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
