@@ -522,9 +522,9 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
                 "and clauses imply", cost)
 
 
-def _unclosed(line: str) -> str | None:
-    """The closers the line's still-open brackets need, innermost first (None if a quote is open)."""
-    stack: list[str] = []
+def _code_brackets(line: str) -> str | None:
+    """The line's brackets outside one-line strings and comments, in order; None if a quote is open."""
+    found: list[str] = []
     quote, i = "", 0
     while i < len(line):
         char = line[i]
@@ -537,34 +537,32 @@ def _unclosed(line: str) -> str | None:
             quote = char
         elif char == "#":
             break
-        elif char in "([{":
-            stack.append(_CLOSERS[char])
-        elif char in ")]}" and stack and stack[-1] == char:
-            stack.pop()
+        elif char in "()[]{}":
+            found.append(char)
         i += 1
-    return None if quote else "".join(reversed(stack))
+    return None if quote else "".join(found)
+
+
+def _unclosed(line: str) -> str | None:
+    """The closers the line's still-open brackets need, innermost first (None if a quote is open)."""
+    brackets = _code_brackets(line)
+    if brackets is None:
+        return None
+    stack: list[str] = []
+    for char in brackets:
+        if char in "([{":
+            stack.append(_CLOSERS[char])
+        elif stack and stack[-1] == char:
+            stack.pop()
+    return "".join(reversed(stack))
 
 
 def bracket_balance(line: str) -> int | None:
     """Open minus closed brackets outside one-line strings and comments; None if a quote is open."""
-    depth, quote, i = 0, "", 0
-    while i < len(line):
-        char = line[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            break
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        i += 1
-    return None if quote else depth
+    brackets = _code_brackets(line)
+    if brackets is None:
+        return None
+    return sum(1 if char in "([{" else -1 for char in brackets)
 
 
 def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
