@@ -87,7 +87,7 @@ def add_import(module: cst.Module, source: str, name: str, alias: str | None = N
     for statement in module.body:
         if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name(source) | m.Attribute())])):
             node = statement.body[0]
-            if isinstance(node, cst.ImportFrom) and _dotted(node.module) == source and \
+            if isinstance(node, cst.ImportFrom) and dotted(node.module) == source and \
                     not isinstance(node.names, cst.ImportStar) and any(
                         a.name.value == name and (a.evaluated_alias or None) == alias for a in node.names):
                 return module
@@ -103,9 +103,10 @@ def add_import(module: cst.Module, source: str, name: str, alias: str | None = N
     return module.with_changes(body=body)
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
+def dotted(node: cst.BaseExpression | None) -> str:
+    """`a.b.c` for a name or attribute chain ("" for anything else)."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        return f"{dotted(node.value)}.{node.attr.value}"
     return ""

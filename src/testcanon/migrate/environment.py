@@ -24,7 +24,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
-from testcanon.migrate.common import add_import, local_name, qualified
+from testcanon.migrate.common import add_import, dotted, local_name, qualified
 from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base")
@@ -166,12 +166,12 @@ class Environment(cst.CSTTransformer):
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
             self.converted += 1  # a copy of the environment, as `os.environ.copy()`
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
-        unimported_patch = not names and _dotted(func) in _PATCH_DICT_SPELLINGS
+        unimported_patch = not names and dotted(func) in _PATCH_DICT_SPELLINGS
         if unimported_patch and original.args and original.args[0].keyword is None \
                 and (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
             # Nothing in the module binds the name (a bulk edit dropped the import, or a star
             # import brings it): the call can only mean mock.patch.dict, and raised NameError.
-            self.unimported.add(_dotted(func))
+            self.unimported.add(dotted(func))
             names = PATCH_DICT
         if names & PATCH_OBJECT and original.args and (self.is_environ(original.args[0].value)
                                                         or _names_environ(original.args[0].value)):
@@ -200,13 +200,6 @@ class Environment(cst.CSTTransformer):
             return updated.with_changes(comparator=self.env_expr())
         return updated
 
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return "..."
 
 
 def _names_environ(node: cst.BaseExpression) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from testcanon.migrate.common import dotted
 from testcanon.rules.facts import module_name
 
 
@@ -20,7 +21,7 @@ class Absolutize(cst.CSTTransformer):
         base = self.package[: len(self.package) - (level - 1)] if level > 1 else list(self.package)
         if level - 1 > len(self.package):
             return updated  # above the top: cannot be made absolute
-        rest = _dotted(updated.module) if updated.module else ""
+        rest = dotted(updated.module) if updated.module else ""
         target = ".".join([*base, rest] if rest else base)
         for root in self.roots:
             prefix = root.strip("/").replace("/", ".") + "."
@@ -31,13 +32,6 @@ class Absolutize(cst.CSTTransformer):
         self.changed += 1
         return updated.with_changes(relative=[], module=cst.parse_expression(target))
 
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def absolutize(module: cst.Module, relpath: str, roots: list[str]) -> tuple[cst.Module, int]:

@@ -140,9 +140,13 @@ def _plan_file(job: _FileJob) -> _Planned:
     change.after = updated.bytes if change.codes else before  # the module's own encoding
     if not change.changed:
         return None, review, skipped_notes
-    checked = verifier.check_change(before, change.after)
-    change.problem, change.static_verdict = checked.problem, checked.static
+    _check(change)  # here, in the worker processes: it parses both sides
     return change, review, skipped_notes
+
+
+def _check(change: FileChange) -> None:
+    checked = verifier.check_change(change.before, change.after)
+    change.problem, change.static_verdict = checked.problem, checked.static
 
 
 def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
@@ -189,8 +193,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
     for change in report.changes:
         if change.path.endswith(".py") and change.static_verdict is None:  # not made by `plan`
-            checked = verifier.check_change(change.before, change.after)
-            change.problem, change.static_verdict = checked.problem, checked.static
+            _check(change)
         if change.problem is not None:
             report.rejected[change.path] = change.problem
     python_changes = [c for c in report.changes if c.path.endswith(".py") and c.path not in report.rejected]
