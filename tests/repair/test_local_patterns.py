@@ -57,6 +57,13 @@ PATTERNS = {
     "a wrong closer right after an opening bracket": (
         'def test_a():\n    cases = [ )\n        (1, 2),\n        (3, 4),\n    ]\n    assert cases\n',
         "    cases = [\n        (1, 2),\n"),
+    "closers pulled onto the opening line as the wrong kind": (
+        "def test_a():\n    result = run([ ))\n        'docker', 'create',\n        'alpine'\n\n    assert result\n",
+        "    result = run([\n        'docker', 'create',\n        'alpine'\n    ])\n"),
+    "a one-line docstring stripped of its quotes": (
+        'class TestA:\n    def test_a(self):\n        Checks the flow once."\n        assert True\n\n'
+        '    def test_b(self):\n        Checks the other flow.""\n        pass\n',
+        '        """Checks the flow once."""\n        assert True\n'),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

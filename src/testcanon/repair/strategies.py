@@ -15,11 +15,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from testcanon.repair.brackets import CLOSERS as _CLOSERS
+from testcanon.repair.brackets import bracket_balance, unclosed
+from testcanon.repair.quotes import moved_quote_candidates, moved_quotes_everywhere, quote_stripped_arguments
 from testcanon.syntax.compile_check import Problem
 
 _OPENER = re.compile(r"^\s*(if|elif|else|for|while|with|try|except|finally|def|async def|class|async with|async for|match|case)\b.*:\s*(#.*)?$")
 _PROSE = re.compile(r"^[A-Za-z][\w'\-]*(?:[ ,;:]+[\w'\-()]+){2,}[.!?:]?$")
-_CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,21 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
     yield from _doubled_quotes(lines)
     yield from _appended_to_code(lines, index)  # very specific signatures: before the generic ones
-    yield from _unquoted_argument(index, line, message)
+    requoted = quote_stripped_arguments(line)
+    if requoted is not None:
+        yield Edit(index, index + 1, (requoted,), "quoted call arguments a bulk edit had stripped of their quotes")
+    for at in (index, _code_line_before(lines, index)):
+        if at is not None and lines[at].rstrip().endswith(("'", '"')):
+            for fixed, why in moved_quote_candidates(lines[at]):
+                yield Edit(at, at + 1, (fixed,), why)
+    everywhere, changed = moved_quotes_everywhere(lines)
+    if changed > 1:
+        yield Edit(0, len(lines), tuple(everywhere), f"put back {changed} quotes a bulk edit moved to the ends of "
+                   "their lines", 2)  # one pattern applied throughout: one decision, not `changed`
 
+    stripped = _stripped_docstring(lines, index)
+    if stripped is not None:
+        yield stripped
     collapsed = _collapsed_brackets(lines, index)  # a very specific signature: try it first
     if collapsed is not None:
         yield collapsed
@@ -277,7 +292,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         # `value = compute(0` / `assert value)`: a statement keyword inside brackets the line
         # above left open. Close them there (a stray closer below is its own next error).
         previous = _code_line_before(lines, index)
-        closers = _unclosed(lines[previous]) if previous is not None else None
+        closers = unclosed(lines[previous]) if previous is not None else None
         if previous is not None and closers:
             body = re.sub(r"\s*#.*$", "", lines[previous].rstrip())
             yield Edit(previous, previous + 1, (body + closers + lines[previous].rstrip()[len(body):],),
@@ -396,22 +411,6 @@ def _is_statement(text: str) -> bool:
     return False
 
 
-def _unquoted_argument(index: int, line: str, message: str) -> Iterator[Edit]:
-    """`logger.info(🧪 Testing the flow)`: a bulk edit stripped the quotes from a string argument
-    (the invalid character is what the emoji or arrow in it leaves). Quote it back, as an
-    f-string when it was one (`print(f✅ {name} PASSED)`)."""
-    if not message.startswith("invalid character"):
-        return
-    match = re.match(r"^(\s*[\w.]+\()(f?)([^'\"]*[^\x00-\x7f][^'\"]*)(\)\s*)$", line)
-    if match:
-        head, prefix, text, tail = match.groups()
-        if prefix and not text.startswith(("{", " ")) and text[:1].isidentifier():
-            head, prefix, text = head, "", prefix + text  # `f` was the text's first letter
-        quote = "'" if '"' in text else '"'
-        yield Edit(index, index + 1, (f"{head}{prefix}{quote}{text.strip()}{quote}{tail}",),
-                   "quoted a string argument a bulk edit had stripped of its quotes")
-
-
 # A line of code with `"""` (or `'''`) stuck to its end, possibly six of them.
 _TRAILING_TRIPLE = re.compile(r"""^(\s*[^\s"'#].*?)(?:\"\"\"|''')+\s*$""")
 _STATEMENT_KEYWORD = re.compile(r"\s*(assert|return|raise|del|pass|import|from|global|nonlocal|yield|await|if|for|"
@@ -522,49 +521,6 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
                 "and clauses imply", cost)
 
 
-def _code_brackets(line: str) -> str | None:
-    """The line's brackets outside one-line strings and comments, in order; None if a quote is open."""
-    found: list[str] = []
-    quote, i = "", 0
-    while i < len(line):
-        char = line[i]
-        if quote:
-            if char == "\\":
-                i += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            break
-        elif char in "()[]{}":
-            found.append(char)
-        i += 1
-    return None if quote else "".join(found)
-
-
-def _unclosed(line: str) -> str | None:
-    """The closers the line's still-open brackets need, innermost first (None if a quote is open)."""
-    brackets = _code_brackets(line)
-    if brackets is None:
-        return None
-    stack: list[str] = []
-    for char in brackets:
-        if char in "([{":
-            stack.append(_CLOSERS[char])
-        elif stack and stack[-1] == char:
-            stack.pop()
-    return "".join(reversed(stack))
-
-
-def bracket_balance(line: str) -> int | None:
-    """Open minus closed brackets outside one-line strings and comments; None if a quote is open."""
-    brackets = _code_brackets(line)
-    if brackets is None:
-        return None
-    return sum(1 if char in "([{" else -1 for char in brackets)
-
-
 def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
     """Every line whose closing quote a bulk edit pushed past its brackets (`f("x)"`), where
     moving it back balances the line's brackets; lines that balance already are left alone."""
@@ -583,27 +539,50 @@ def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
                 "brackets back before them", changed)
 
 
-_EMPTY_PAIR = re.compile(r"^(.*?)(\(|\[|\{)[ \t]*(\)|\]|\})[ \t]*(#.*)?$")
-_PAIRS = {"(": ")", "[": "]", "{": "}"}
+# An opening bracket with closers right after it (`items = [ ]`, `run([ ))`), maybe `"""` after them.
+_EMPTY_PAIR = re.compile(r"""^(.*?[(\[{])[ \t]*([)\]}]+)[ \t]*(?:\"\"\"|''')?[ \t]*(#.*)?$""")
 
 
 def _collapsed_brackets(lines: list[str], index: int) -> Edit | None:
-    """`items = [ ]` followed by the items and a blank line where the `]` was: a bulk edit
-    pulled the closing bracket up onto the opening line. Put it back where the blank is."""
+    """`items = [ ]` (or `run([ ))`) followed by the items and a blank line where the closers
+    were: a bulk edit pulled them up onto the opening line, sometimes turned into the wrong kind.
+    Put back, where the blank is, the closers the opening line needs."""
     for opener in range(index, max(index - 30, -1), -1):
         match = _EMPTY_PAIR.match(lines[opener])
-        if not match or _PAIRS[match.group(2)] != match.group(3):
+        if not match:
+            continue
+        closers = unclosed(match.group(1))
+        if not closers or (len(match.group(2)) != len(closers) and match.group(2) != closers[:1]):
             continue
         end = opener + 1
         while end < len(lines) and lines[end].strip():
             end += 1
         if end == opener + 1 or end > index + 30:
             return None
-        head = match.group(1) + match.group(2) + (f"  {match.group(4)}" if match.group(4) else "")
-        closer = indent_of(lines[opener]) + match.group(3)
+        head = match.group(1) + (f"  {match.group(3)}" if match.group(3) else "")
+        closer = indent_of(lines[opener]) + closers
         return Edit(opener, min(end + 1, len(lines)), (head, *lines[opener + 1:end], closer),
-                    f"moved a `{match.group(3)}` a bulk edit pulled onto its opening line back after the contents", 2)
+                    f"moved `{closers}` a bulk edit pulled onto its opening line (as `{match.group(2)}`) back "
+                    "after the contents", 2)
     return None
+
+
+_STRIPPED_DOCSTRING = re.compile(r"""^(\s*)(["']{0,3})([A-Za-z][^"']*?)(["']{1,3})\s*$""")
+
+
+def _stripped_docstring(lines: list[str], index: int) -> Edit | None:
+    """`Checks the flow."` or `Checks the flow.""` as a definition's first line: a bulk edit
+    stripped a one-line docstring's quotes to what is left at its end. Quote it back."""
+    header = _code_line_before(lines, index)
+    match = _STRIPPED_DOCSTRING.match(lines[index])
+    if header is None or not match or not re.match(r"\s*(?:async\s+)?(?:def|class)\b.*:\s*(#.*)?$", lines[header]):
+        return None
+    indent, opening, text, closing = match.groups()
+    if opening == closing == '"""' or _is_statement(text.strip()):
+        return None
+    quote = '"""' if closing[0] == '"' else "'''"
+    return Edit(index, index + 1, (f"{indent}{quote}{text.rstrip()}{quote}",),
+                "restored a docstring whose quotes a bulk edit stripped")
 
 
 def _mangled_quotes(index: int, line: str) -> Iterator[Edit]:
