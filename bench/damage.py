@@ -107,6 +107,21 @@ def moved_quote(lines: list[str], rng: random.Random) -> list[str] | None:
     return [*lines[:i], lines[i].rstrip()[: match.start()] + match.group(2) + match.group(1), *lines[i + 1:]]
 
 
+def quote_to_line_end(lines: list[str], rng: random.Random) -> list[str] | None:
+    """`d["key"] == v` -> `d["key] == v"`: any quote of a one-line string taken out and appended
+    to the line (the corpus's most common damage; the quote may be an opening one)."""
+    sites = [i for i, line in enumerate(lines) if line.count('"') >= 2 and '"""' not in line
+             and "'''" not in line and "\\" not in line and not line.lstrip().startswith("#")
+             and not line.rstrip().endswith('"')]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    line = lines[i].rstrip()
+    quotes = [at for at, char in enumerate(line) if char == '"']
+    at = rng.choice(quotes)
+    return [*lines[:i], line[:at] + line[at + 1:] + '"', *lines[i + 1:]]
+
+
 def collapsed_brackets(lines: list[str], rng: random.Random) -> list[str] | None:
     """`x = [` ... `]` -> `x = [ ]` ... blank: the closer pulled up onto the opening line."""
     sites = []
@@ -173,7 +188,7 @@ PATTERNS: dict[str, Damage] = {
     "unterminated string": unterminated, "flattened lines (unexpected indent)": flattened,
     "lost colon": lost_colon, "deleted except handler": lost_handler,
     "closing quote moved past brackets": moved_quote, "closing bracket pulled onto its opening line": collapsed_brackets,
-    "function body flattened to the def's column": flattened_body,
+    "function body flattened to the def's column": flattened_body, "quote moved to the end of its line": quote_to_line_end,
 }
 
 

@@ -97,6 +97,13 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
     ("print(f\u2705 {name} PASSED (all))", 'print(f"\u2705 {name} PASSED (all)")'),
     ("logger.info( CYCLE:  Checking daemon)", 'logger.info(" CYCLE:  Checking daemon")'),
     ("check(name=Some text here, count=3)", 'check(name="Some text here", count=3)'),
+    ("    assert context is not None, VIOLATION: Local logic used", '    assert context is not None, "VIOLATION: Local logic used"'),
+    ("assert score >= 3, f FAIL: Score {score} (need 3)", 'assert score >= 3, f" FAIL: Score {score} (need 3)"'),
+    ("        fROUTING VIOLATIONS: {len(v)} events to wrong users", '        f"ROUTING VIOLATIONS: {len(v)} events to wrong users"'),
+    ("self.backend_url = http://localhost:8000", 'self.backend_url = "http://localhost:8000"'),
+    ("return env.get(WS_URL, ws://localhost:8000)", 'return env.get(WS_URL, "ws://localhost:8000")'),
+    ("pytest.fail(fSession timed out after 45s)", 'pytest.fail(f"Session timed out after 45s")'),
+    ('for path in root.rglob(*.py):"', 'for path in root.rglob("*.py"):'),
 ])
 def test_text_arguments_stripped_of_their_quotes_are_quoted(damaged: str, original: str) -> None:
     assert quote_stripped_arguments(damaged) == original
@@ -105,3 +112,4 @@ def test_text_arguments_stripped_of_their_quotes_are_quoted(damaged: str, origin
 def test_arguments_that_read_as_code_stay_unquoted() -> None:
     assert quote_stripped_arguments("x = compute(a, b + 1, key=value)") is None
     assert quote_stripped_arguments('x = compute("a b", c d)') is None  # quotes elsewhere: another pattern
+    assert quote_stripped_arguments("This line is prose and nothing else") is None  # a comment's job

@@ -108,7 +108,7 @@ def _last_string_start(body: str, quote: str) -> int | None:
 
 def reads_as_code(line: str) -> bool:
     """The line tokenizes (brackets may stay open) with no two values side by side."""
-    previous = ""
+    previous = previous_text = ""
     stack: list[str] = []
     depth = 0  # inside an f-string's tokens (Python 3.12+ splits them)
     try:
@@ -135,13 +135,15 @@ def reads_as_code(line: str) -> bool:
                 continue
             word = token.string in _OPERATOR_WORDS or (not previous and token.string in _SOFT_KEYWORDS)
             current = "WORD" if kind == "NAME" and word else kind
+            if token.string == "//" and previous_text == ":":
+                return False  # `http://host`: a URL, never code
             if current == "OP" and token.string in ")]}":
                 current = "CLOSE"
             if previous in ("NAME", "NUMBER", "CLOSE") and current in _VALUES:
                 return False
             if previous == "STRING" and current in ("NAME", "NUMBER"):
                 return False
-            previous = current
+            previous, previous_text = current, token.string
     except tokenize.TokenError as error:
         return "multi-line statement" in str(error.args[0])
     except (SyntaxError, IndentationError):
@@ -208,26 +210,51 @@ def quote_stripped_arguments(line: str) -> str | None:
         body = body[:-1]
     elif '"' in body or "'" in body:
         return None
-    out, changed = [], False
-    last = 0
-    for start, end in _argument_spans(body):
+    chosen: list[tuple[int, int]] = []  # (start, end) of the text to quote, innermost first
+    for start, end in sorted(_text_spans(body), key=lambda span: span[1] - span[0]):
         text = body[start:end]
         keyword_arg = re.match(r"\s*[A-Za-z_]\w*\s*=(?!=)\s*", text)
         # after `(` a leading space is the text's own (`( CYCLE: ...` was `(" CYCLE: ...`)
         first = start > 0 and body[start - 1] == "("
         value_at = keyword_arg.end() if keyword_arg else 0 if first else len(text) - len(text.lstrip())
         value = text[value_at:].rstrip()
-        if not value or reads_as_code(value):
+        span = (start + value_at, start + value_at + len(value))
+        if not value.strip() or not _is_text(value) or any(a < span[1] and span[0] < b for a, b in chosen):
             continue
-        prefix = ""
-        if value[:1] == "f" and "{" in value and not value[1:2].isalnum():
-            prefix, value = "f", value[1:].lstrip() if value[1:2] == " " else value[1:]
-        out.append(body[last:start + value_at] + f'{prefix}"{value}"')
-        last = start + value_at + len(text[value_at:].rstrip())
-        changed = True
-    if not changed:
+        chosen.append(span)
+    if not chosen:
         return None
+    out, last = [], 0
+    for start, end in sorted(chosen):
+        value = body[start:end]
+        prefix = ""
+        if value[:1] in "fF" and len(value) > 1 and (value[1] in " {[" or value[1].isupper()
+                                                     or not value[1].isascii() or "{" in value):
+            prefix, value = value[0], value[1:]
+        quote = "'" if '"' in value else '"'
+        out.append(body[last:start] + f"{prefix}{quote}{value}{quote}")
+        last = end
     return "".join(out) + body[last:]
+
+
+def _text_spans(body: str) -> list[tuple[int, int]]:
+    """Where text may stand: call arguments, an assignment's value, an assertion's message, or
+    the whole line when it opens like an f-string (a continuation line that was one)."""
+    spans = _argument_spans(body)
+    lead = len(body) - len(body.lstrip())
+    if re.match(r"[fF](?:[ {\[A-Z]|[^\x00-\x7f])", body[lead:]):  # prose alone is another pattern's
+        spans.append((lead, len(body)))
+    assignment = re.match(r"\s*[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*=(?!=)\s*", body)
+    if assignment:
+        spans.append((assignment.end(), len(body)))
+    if re.match(r"\s*assert\b", body):
+        depth = 0
+        for at, char in enumerate(body):
+            depth += (char in "([{") - (char in ")]}")
+            if char == "," and depth == 0:
+                spans.append((at + 1, len(body.rstrip().removesuffix("\\").rstrip())))
+                break
+    return spans
 
 
 def _argument_spans(body: str) -> list[tuple[int, int]]:
@@ -248,3 +275,17 @@ def _argument_spans(body: str) -> list[tuple[int, int]]:
                 edges = [begin - 1, *commas, at]
                 spans.extend((edges[i] + 1, edges[i + 1]) for i in range(len(edges) - 1))
     return sorted(spans)
+
+
+def _is_text(value: str) -> bool:
+    """Cannot be code: two words side by side, or closed brackets around something that does
+    not parse as an argument (`rglob(*.py)`)."""
+    if not reads_as_code(value):
+        return True
+    if bracket_balance(value) != 0:
+        return False  # it continues on the next line: no judging it alone
+    try:
+        ast.parse(f"_({value})", mode="eval")
+    except SyntaxError:
+        return True
+    return False
