@@ -104,6 +104,7 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
     ("return env.get(WS_URL, ws://localhost:8000)", 'return env.get(WS_URL, "ws://localhost:8000")'),
     ("pytest.fail(fSession timed out after 45s)", 'pytest.fail(f"Session timed out after 45s")'),
     ('for path in root.rglob(*.py):"', 'for path in root.rglob("*.py"):'),
+    ("        validation_errors=[Test error, Other error],", '        validation_errors=["Test error", "Other error"],'),
 ])
 def test_text_arguments_stripped_of_their_quotes_are_quoted(damaged: str, original: str) -> None:
     assert quote_stripped_arguments(damaged) == original

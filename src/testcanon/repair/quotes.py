@@ -215,26 +215,34 @@ def quote_stripped_arguments(line: str) -> str | None:
         text = body[start:end]
         keyword_arg = re.match(r"\s*[A-Za-z_]\w*\s*=(?!=)\s*", text)
         # after `(` a leading space is the text's own (`( CYCLE: ...` was `(" CYCLE: ...`)
-        first = start > 0 and body[start - 1] == "("
+        first = start > 0 and body[start - 1] in "(["
         value_at = keyword_arg.end() if keyword_arg else 0 if first else len(text) - len(text.lstrip())
         value = text[value_at:].rstrip()
         span = (start + value_at, start + value_at + len(value))
-        if not value.strip() or not _is_text(value) or any(a < span[1] and span[0] < b for a, b in chosen):
+        inside = [other for other in chosen if span[0] <= other[0] and other[1] <= span[1]]
+        if not value.strip() or any(a < span[1] and span[0] < b for a, b in chosen if (a, b) not in inside):
             continue
-        chosen.append(span)
+        # text around text already found (`f FAIL: {n} (need 3)`) is one string, not two
+        if _is_text(_quoted(body, inside, *span) if inside else value):
+            chosen = [other for other in chosen if other not in inside] + [span]
     if not chosen:
         return None
-    out, last = [], 0
-    for start, end in sorted(chosen):
-        value = body[start:end]
+    return _quoted(body, chosen, 0, len(body))
+
+
+def _quoted(body: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """body[start:end] with each span quoted (an f-string when it opens like one)."""
+    out, last = [], start
+    for begin, finish in sorted(spans):
+        value = body[begin:finish]
         prefix = ""
         if value[:1] in "fF" and len(value) > 1 and (value[1] in " {[" or value[1].isupper()
                                                      or not value[1].isascii() or "{" in value):
             prefix, value = value[0], value[1:]
         quote = "'" if '"' in value else '"'
-        out.append(body[last:start] + f"{prefix}{quote}{value}{quote}")
-        last = end
-    return "".join(out) + body[last:]
+        out.append(body[last:begin] + f"{prefix}{quote}{value}{quote}")
+        last = finish
+    return "".join(out) + body[last:end]
 
 
 def _text_spans(body: str) -> list[tuple[int, int]]:
@@ -258,20 +266,20 @@ def _text_spans(body: str) -> list[tuple[int, int]]:
 
 
 def _argument_spans(body: str) -> list[tuple[int, int]]:
-    """(start, end) of each comma-separated argument of every call on the line, innermost last."""
+    """(start, end) of each comma-separated item of every call, tuple, list or subscript that
+    opens and closes on the line (not dict items: `key: value` is another shape)."""
     spans: list[tuple[int, int]] = []
-    stack: list[tuple[int, list[int]]] = []  # an open call: where its arguments start, its commas
+    stack: list[tuple[int, list[int]]] = []  # an open bracket: where its items start, its commas
     for at, char in enumerate(body):
-        if char == "(":
-            is_call = at > 0 and (body[at - 1].isalnum() or body[at - 1] in "_)]")
-            stack.append((at + 1 if is_call else -1, []))
-        elif char in "[{":
+        if char in "([":
+            stack.append((at + 1, []))
+        elif char == "{":
             stack.append((-1, []))
         elif char == "," and stack:
             stack[-1][1].append(at)
         elif char in ")]}" and stack:
             begin, commas = stack.pop()
-            if char == ")" and begin >= 0:
+            if begin >= 0:
                 edges = [begin - 1, *commas, at]
                 spans.extend((edges[i] + 1, edges[i + 1]) for i in range(len(edges) - 1))
     return sorted(spans)
