@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import random
 import re
 import sys
@@ -197,6 +198,7 @@ def main() -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--show", metavar="PATTERN", help="print a diff of every inexact repair of this pattern")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sources = sorted(p for p in args.directory.rglob("test_*.py") if p.stat().st_size < 200_000)
@@ -228,7 +230,15 @@ def main() -> int:
             kept = names_in_tree(ast.parse(result.fixed))
             row["kept"] += names_in_broken(damaged.decode()) <= kept
             row["kept_original"] += original_tests <= kept
-            row["exact"] += ast.dump(ast.parse(result.fixed)) == ast.dump(ast.parse(data))
+            exact = ast.dump(ast.parse(result.fixed)) == ast.dump(ast.parse(data))
+            row["exact"] += exact
+        else:
+            exact = False
+        if args.show == name and not exact:
+            repaired = result.fixed.decode("utf-8", "replace") if result.fixed else ""
+            print(f"--- {path} ({result.reason or 'inexact'})")
+            print("".join(difflib.unified_diff(text.splitlines(True), repaired.splitlines(True), "original",
+                                               "repaired", n=1)) or "(not repaired)\n")
     print("| damage | cases | compiles | every test kept | all original tests kept | exact undo (AST) | mean s |")
     print("|---|---|---|---|---|---|---|")
     total: dict[str, float] = defaultdict(float)

@@ -58,6 +58,7 @@ def test_reads_as_code_rejects_values_side_by_side_and_broken_fields() -> None:
     assert not reads_as_code('log(f"total: {count")')  # a replacement field the quote cut
     assert not reads_as_code('print(["a")')  # closed by the wrong bracket
     assert reads_as_code("match = find(x)") and reads_as_code("case_id = type_of(x)")
+    assert reads_as_code('", ".join(names)') and not reads_as_code('path.endswith("utf-8".file)')
     assert not plausible('logger.info(f"Event": {e})')  # reads as code, but no line can hold it
     assert plausible("return x") and plausible("await x") and plausible('reason="ok",')
 
@@ -114,3 +115,5 @@ def test_arguments_that_read_as_code_stay_unquoted() -> None:
     assert quote_stripped_arguments("x = compute(a, b + 1, key=value)") is None
     assert quote_stripped_arguments('x = compute("a b", c d)') is None  # quotes elsewhere: another pattern
     assert quote_stripped_arguments("This line is prose and nothing else") is None  # a comment's job
+    assert quote_stripped_arguments("        self.count = {))") is None  # bracket damage is not text
+    assert quote_stripped_arguments("        mapping = {str(i): i for i in range(8)))") is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+
+from testcanon.repair.local import repair_local
 from testcanon.repair.units import split_units, unit_lines
 
 
@@ -20,3 +23,17 @@ def test_a_decorator_flattened_below_its_definition_is_aligned_with_it() -> None
     lines = ["class TestA:", "        @pytest.mark.e2e", "    def test_x(self):", "        pass"]
     unit = split_units(lines)[2]
     assert unit_lines(lines, unit) == ["@pytest.mark.e2e", "def test_x(self):", "    pass"]
+
+
+def test_a_method_flattened_to_column_0_goes_back_into_its_class() -> None:
+    broken = ("class TestA:\n    def test_x(self):\n        assert True\n\n"
+              "def test_y(self, value):\n    assert value == 1)\n\n"
+              "    def test_z(self):\n        pass\n\n"
+              "def helper(value):\n    return value\n")
+    donor = "class TestA:\n    def test_x(self):\n        assert True\n\n    def test_y(self, value):\n        assert value == 1\n"
+    result = repair_local(broken.encode(), donors=[donor])  # history mode: a donor per definition
+    assert result.fixed is not None
+    tree = ast.parse(result.fixed)
+    test_a, helper = tree.body
+    assert isinstance(test_a, ast.ClassDef) and [f.name for f in test_a.body] == ["test_x", "test_y", "test_z"]
+    assert isinstance(helper, ast.FunctionDef) and helper.name == "helper"  # no `self`: not a method

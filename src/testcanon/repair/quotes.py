@@ -22,7 +22,7 @@ import keyword
 import re
 import tokenize
 import warnings
-from testcanon.repair.brackets import CLOSERS, bracket_balance
+from testcanon.repair.brackets import CLOSERS, bracket_balance, unclosed
 
 # Where a moved closing quote could have stood: before punctuation or a space that ends a string.
 _CLOSING_AT = re.compile(r"(?=[\s:,)\]}=%.])")
@@ -31,6 +31,7 @@ _OPENING_AFTER = "([{,=: \t"
 _VALUES = {"NAME", "NUMBER", "STRING"}
 _OPERATOR_WORDS = {name for name in keyword.kwlist if name not in ("None", "True", "False")}
 _SOFT_KEYWORDS = {"match", "case", "type"}  # keywords only as a statement's first word
+_STRING_ATTRIBUTES = set(dir(str)) | set(dir(bytes))
 
 
 def moved_quote_candidates(line: str) -> tuple[tuple[str, str], ...]:
@@ -109,6 +110,7 @@ def _last_string_start(body: str, quote: str) -> int | None:
 def reads_as_code(line: str) -> bool:
     """The line tokenizes (brackets may stay open) with no two values side by side."""
     previous = previous_text = ""
+    literal_attribute = False
     stack: list[str] = []
     depth = 0  # inside an f-string's tokens (Python 3.12+ splits them)
     try:
@@ -143,6 +145,9 @@ def reads_as_code(line: str) -> bool:
                 return False
             if previous == "STRING" and current in ("NAME", "NUMBER"):
                 return False
+            if literal_attribute and current == "NAME" and token.string not in _STRING_ATTRIBUTES:
+                return False  # `"utf-8".file`: a literal has no such attribute
+            literal_attribute = previous == "STRING" and token.string == "."
             previous, previous_text = current, token.string
     except tokenize.TokenError as error:
         return "multi-line statement" in str(error.args[0])
@@ -288,10 +293,10 @@ def _argument_spans(body: str) -> list[tuple[int, int]]:
 def _is_text(value: str) -> bool:
     """Cannot be code: two words side by side, or closed brackets around something that does
     not parse as an argument (`rglob(*.py)`)."""
+    if not re.search(r"[A-Za-z]{2}", value) or bracket_balance(value) != 0 or unclosed(value):
+        return False  # no words, or brackets to mend (or to continue on the next line): not text
     if not reads_as_code(value):
         return True
-    if bracket_balance(value) != 0:
-        return False  # it continues on the next line: no judging it alone
     try:
         ast.parse(f"_({value})", mode="eval")
     except SyntaxError:

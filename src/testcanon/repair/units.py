@@ -26,6 +26,7 @@ from testcanon.syntax import check_source
 
 _ANCHOR = re.compile(r"^([ \t]*)(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)")
 _DECORATOR = re.compile(r"^[ \t]*@")
+_METHOD = re.compile(r"^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\([ \t]*(?:self|cls)\b")
 MAX_MERGE = 3  # a unit split by a `def` inside a string is re-joined with up to this many next ones
 
 
@@ -138,12 +139,25 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
     from_donor = _donor_units(donors) if donors else {}
     out: list[str] = []
     notes: list[str] = []
+    home: str | None = None  # the body indentation of the last class at column 0
     index = 0
     while index < len(units):
         unit = units[index]
         body = unit_lines(lines, unit)
+        indent = unit.indent
+        if not unit.is_prelude and not unit.indent:
+            anchor = next((line for line in body if not _DECORATOR.match(line)), "")
+            if anchor.startswith("class"):
+                home = _body_indent(lines[unit.start:unit.end])
+            elif home is not None and _METHOD.match(anchor):
+                # `def test_x(self, ...)` at column 0 after a class: a method a bulk edit
+                # flattened out of it (a function cannot take `self`); put it back
+                indent = home
+                notes.append(f"{unit.name}: moved back into the class above it (flattened to column 0)")
+            else:
+                home = None
         if compiles(body):
-            out += _reindent(body, unit.indent, lines[unit.start:unit.end])
+            out += _reindent(body, indent, lines[unit.start:unit.end])
             index += 1
             continue
         joined = _rejoined(lines, units, index)
@@ -165,9 +179,17 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
         if mended is None:  # the file cannot be verified now: stop paying for the other units
             return None, [*notes, f"{label}: could not be repaired on its own"]
         else:
-            out += [unit.indent + line if line.strip() else line for line in mended]
+            out += [indent + line if line.strip() else line for line in mended]
         index += 1
     return "\n".join(out) + ("\n" if text.endswith("\n") else ""), notes
+
+
+def _body_indent(class_lines: Sequence[str]) -> str:
+    """The indentation of a class's body (4 spaces when no body line is indented)."""
+    for line in class_lines[1:]:
+        if line.strip() and line[0] in " \t" and not line.lstrip().startswith("#"):
+            return line[: len(line) - len(line.lstrip())]
+    return "    "
 
 
 def _reindent(body: list[str], indent: str, original: Sequence[str]) -> list[str]:
