@@ -64,6 +64,11 @@ PATTERNS = {
         'class TestA:\n    def test_a(self):\n        Checks the flow once."\n        assert True\n\n'
         '    def test_b(self):\n        Checks the other flow.""\n        pass\n',
         '        """Checks the flow once."""\n        assert True\n'),
+    "closers deleted, a blank line left where they stood": (
+        "class TestA:\n    def setUp(self):\n        self.found = {\n        'containers': set(),\n"
+        "        'networks': set()\n\n        self.metrics = {\n        'runs': 0,\n        }\n\n"
+        "    def test_a(self):\n        assert self.found\n",
+        "        'networks': set()\n        }\n\n        self.metrics = {\n"),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

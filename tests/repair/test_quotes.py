@@ -105,6 +105,9 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
     ("return env.get(WS_URL, ws://localhost:8000)", 'return env.get(WS_URL, "ws://localhost:8000")'),
     ("pytest.fail(fSession timed out after 45s)", 'pytest.fail(f"Session timed out after 45s")'),
     ('for path in root.rglob(*.py):"', 'for path in root.rglob("*.py"):'),
+    ("            fAuth timeout took {duration:.3f}s,", '            f"Auth timeout took {duration:.3f}s",'),
+    ("            fthis would block the handshake)", None),  # lowercase after `f`: could be a name
+    ("            fThis would block the handshake {x})", '            f"This would block the handshake {x}")'),
     ("        validation_errors=[Test error, Other error],", '        validation_errors=["Test error", "Other error"],'),
 ])
 def test_text_arguments_stripped_of_their_quotes_are_quoted(damaged: str, original: str) -> None:

@@ -256,7 +256,10 @@ def _text_spans(body: str) -> list[tuple[int, int]]:
     spans = _argument_spans(body)
     lead = len(body) - len(body.lstrip())
     if re.match(r"[fF](?:[ {\[A-Z]|[^\x00-\x7f])", body[lead:]):  # prose alone is another pattern's
-        spans.append((lead, len(body)))
+        end = len(body)  # not the comma after it, nor closers of brackets opened on earlier lines
+        while end > lead and (body[end - 1] in ", " or body[end - 1] in ")]}" and (bracket_balance(body[lead:end]) or 0) < 0):
+            end -= 1
+        spans.append((lead, end))
     assignment = re.match(r"\s*[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*=(?!=)\s*", body)
     if assignment:
         spans.append((assignment.end(), len(body)))

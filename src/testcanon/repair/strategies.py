@@ -120,6 +120,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     collapsed = _collapsed_brackets(lines, index)  # a very specific signature: try it first
     if collapsed is not None:
         yield collapsed
+    lost = _lost_closers(lines, index)
+    if lost is not None:
+        yield lost
 
     if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
         for size in (8, 4):
@@ -568,6 +571,28 @@ def _collapsed_brackets(lines: list[str], index: int) -> Edit | None:
 
 
 _STRIPPED_DOCSTRING = re.compile(r"""^(\s*)(["']{0,3})([A-Za-z][^"']*?)(["']{1,3})\s*$""")
+
+
+_OPENS_BLOCK = re.compile(r"^.*[(\[{][ \t]*(#.*)?$")
+
+
+def _lost_closers(lines: list[str], index: int) -> Edit | None:
+    """`config = {` with its items below and a blank line where the `}` was: a bulk edit
+    deleted the line holding the closers. Put back what the brackets still open need there."""
+    for opener in range(index, max(index - 40, -1), -1):
+        if not _OPENS_BLOCK.match(lines[opener]):
+            continue
+        end = opener + 1
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        if end == opener + 1 or end <= index - 1:
+            return None  # the blank is above the error: not this bracket's place
+        closers = unclosed("".join(lines[opener:end]))
+        if not closers or bracket_balance("".join(lines[opener:end])) != len(closers):
+            return None
+        return Edit(end, end, (indent_of(lines[opener]) + closers,),
+                    f"put back `{closers}` a bulk edit deleted (a blank line was left where it stood)")
+    return None
 
 
 def _stripped_docstring(lines: list[str], index: int) -> Edit | None:
