@@ -69,6 +69,8 @@ PATTERNS = {
         "        'networks': set()\n\n        self.metrics = {\n        'runs': 0,\n        }\n\n"
         "    def test_a(self):\n        assert self.found\n",
         "        'networks': set()\n        }\n\n        self.metrics = {\n"),
+    "doubled commas": ('def test_a():\n    payload = {"sub": 1,, "iat": 2,, "note": "a,, b"}\n    assert payload\n',
+                       '    payload = {"sub": 1, "iat": 2, "note": "a,, b"}\n'),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

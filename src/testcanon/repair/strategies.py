@@ -123,6 +123,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     lost = _lost_closers(lines, index)
     if lost is not None:
         yield lost
+    single = _single_commas(line)
+    if single != line:
+        yield Edit(index, index + 1, (single,), "removed commas a bulk edit doubled (`a,, b`)")
 
     if problem.kind == "tab-error" or "inconsistent use of tabs" in message:
         for size in (8, 4):
@@ -593,6 +596,31 @@ def _lost_closers(lines: list[str], index: int) -> Edit | None:
         return Edit(end, end, (indent_of(lines[opener]) + closers,),
                     f"put back `{closers}` a bulk edit deleted (a blank line was left where it stood)")
     return None
+
+
+def _single_commas(line: str) -> str:
+    """`f(a,, b)` -> `f(a, b)`: commas doubled outside strings (a bulk edit joined lines)."""
+    out, quote, i = [], "", 0
+    while i < len(line):
+        char = line[i]
+        if quote:
+            if char == "\\":
+                out.append(line[i:i + 2])
+                i += 2
+                continue
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            out.append(line[i:])
+            break
+        elif char == "," and out and out[-1] == ",":
+            i += 1
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def _stripped_docstring(lines: list[str], index: int) -> Edit | None:
