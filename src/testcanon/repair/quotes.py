@@ -190,20 +190,22 @@ def moved_quotes_everywhere(lines: list[str]) -> tuple[list[str], int]:
     bracket open that the best candidate closes) given its best candidate; (lines, changed)."""
     out, changed = list(lines), 0
     for number, line in enumerate(lines):
-        if not line.rstrip().endswith(("'", '"')):
-            continue
-        readable = plausible(line)
-        if readable and bracket_balance(line.strip()) == 0:
-            continue
-        proposed = moved_quote_candidates(line)
-        if not proposed:
-            continue
-        best = proposed[0]
-        if readable and bracket_balance(best[0].strip()) != 0:
-            continue
-        out[number] = best[0]
-        changed += 1
+        best = _visibly_moved(line) if line.rstrip().endswith(("'", '"')) else None
+        if best is not None:
+            out[number] = best
+            changed += 1
     return out, changed
+
+
+@functools.lru_cache(maxsize=8192)
+def _visibly_moved(line: str) -> str | None:
+    readable = plausible(line)
+    if readable and bracket_balance(line.strip()) == 0:
+        return None
+    proposed = moved_quote_candidates(line)
+    if not proposed or readable and bracket_balance(proposed[0][0].strip()) != 0:
+        return None
+    return proposed[0][0]
 
 
 def quote_stripped_arguments(line: str) -> str | None:

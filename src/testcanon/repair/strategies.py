@@ -11,6 +11,7 @@ flattened indentation, tabs mixed with spaces, a lost colon.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,7 +56,8 @@ def _code_line_before(lines: list[str], index: int) -> int | None:
     return None
 
 
-def _unit(lines: list[str]) -> str:
+@functools.lru_cache(maxsize=64)
+def _unit(lines: tuple[str, ...]) -> str:
     """The file's indentation unit (4 spaces unless it clearly uses something else)."""
     widths = sorted({len(indent_of(line)) for line in lines if line.strip() and indent_of(line) and "\t" not in indent_of(line)})
     return " " * (widths[0] if widths and widths[0] in (2, 3, 4, 8) else 4)
@@ -98,7 +100,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         index = len(lines) - 1
     message = problem.message
     line = lines[index] if lines else ""
-    unit = _unit(lines)
+    # the indentation unit is read from every line: only where an edit indents by it
+    needs_unit = message.startswith(("expected an indented block", "expected 'except'")) or message == "unexpected indent"
+    unit = _unit(tuple(lines)) if needs_unit else "    "
 
     yield from _doubled_quotes(lines)
     yield from _appended_to_code(lines, index)  # very specific signatures: before the generic ones
@@ -532,11 +536,8 @@ def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
     moving it back balances the line's brackets; lines that balance already are left alone."""
     out, changed = list(lines), 0
     for number, line in enumerate(lines):
-        moved = _MOVED_QUOTE.match(line)
-        if not moved or bracket_balance(line) == 0 or '"""' in line or "'''" in line:
-            continue
-        fixed = moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4)
-        if bracket_balance(fixed) == 0:
+        fixed = _quote_before_brackets(line) if line.endswith(("'", '"')) else None
+        if fixed is not None:
             out[number] = fixed
             changed += 1
     if not changed:
@@ -546,6 +547,15 @@ def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
 
 
 # An opening bracket with closers right after it (`items = [ ]`, `run([ ))`), maybe `"""` after them.
+@functools.lru_cache(maxsize=8192)
+def _quote_before_brackets(line: str) -> str | None:
+    moved = _MOVED_QUOTE.match(line)
+    if not moved or bracket_balance(line) == 0 or '"""' in line or "'''" in line:
+        return None
+    fixed = moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4)
+    return fixed if bracket_balance(fixed) == 0 else None
+
+
 _EMPTY_PAIR = re.compile(r"""^(.*?[(\[{])[ \t]*([)\]}]+)[ \t]*(?:\"\"\"|''')?[ \t]*(#.*)?$""")
 
 
