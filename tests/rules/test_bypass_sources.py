@@ -77,3 +77,10 @@ def test_python_bypasses_count_a_main_block_once(tmp_path: Path) -> None:
     result = check_project(load_project(root), use_cache=False)
     found = sorted((f.line, f.data["how"]) for f in result.findings if f.code == "CANON201")
     assert found == [(4, "main-block"), (9, "call"), (10, "call")]
+
+
+def test_a_main_guard_written_the_other_way_round_is_one_too(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_m.py": (
+        "import pytest\n\n\ndef test_a():\n    pass\n\n\nif '__main__' == __name__:\n    pytest.main([__file__])\n")})
+    result = check_project(load_project(root), use_cache=False)
+    assert [(f.line, f.data["how"]) for f in result.findings if f.code == "CANON201"] == [(8, "main-block")]

@@ -22,6 +22,7 @@ from pyflakes.messages import UndefinedName
 
 from testcanon.migrate.common import module_bindings
 from testcanon.repair.inventory import missing, names_in_broken, names_in_tree
+from testcanon.rules.facts import is_main_guard
 from testcanon.source import GlobSet
 
 # Never needed to collect tests, and often the largest folders of a checkout.
@@ -179,11 +180,8 @@ def _new_problems(old: ast.Module, new: ast.Module) -> str | None:
 def _undefined_names(tree: ast.Module) -> set[str]:
     """Undefined names of the module as pytest imports it: without its `__main__` blocks, which
     never run then (an `import os` inside one does not define `os` for the tests)."""
-    imported = ast.Module(body=[node for node in tree.body if not _is_main_block(node)], type_ignores=[])
+    body = [node for node in tree.body if not (isinstance(node, ast.If) and is_main_guard(node.test))]
+    imported = ast.Module(body=body, type_ignores=[])
     return {str(message.message_args[0]) for message in Checker(imported).messages
             if isinstance(message, UndefinedName)}
 
-
-def _is_main_block(node: ast.stmt) -> bool:
-    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1
-            and {ast.unparse(node.test.left), ast.unparse(node.test.comparators[0])} == {"__name__", "'__main__'"})

@@ -179,7 +179,7 @@ class _Extractor:
                 self._function(node, scope)
                 self._statements(node.body, [*scope, node.name])
                 continue
-            elif isinstance(node, ast.If) and _is_main_guard(node.test):
+            elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
                     self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "main-block"))
@@ -289,10 +289,13 @@ class _Extractor:
                                             size, _normalized_hash(node), fixture))
 
 
-def _is_main_guard(test: ast.AST) -> bool:
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
-            and test.left.id == "__name__" and len(test.comparators) == 1
-            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__")
+def is_main_guard(test: ast.AST) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not (isinstance(test, ast.Compare) and len(test.comparators) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return (any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
+            and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides))
 
 
 def _command_runs_pytest(call: ast.Call) -> bool:
