@@ -22,6 +22,7 @@ import keyword
 import re
 import tokenize
 import warnings
+
 from testcanon.repair.brackets import CLOSERS, bracket_balance, unclosed
 
 # Where a moved closing quote could have stood: before punctuation or a space that ends a string.
@@ -122,9 +123,8 @@ def reads_as_code(line: str) -> bool:
                 return False  # `f"total: {count"`: a field the moved quote cut
             if kind == "OP" and token.string in "([{":
                 stack.append(CLOSERS[token.string])
-            elif kind == "OP" and token.string in ")]}":
-                if stack and stack.pop() != token.string:
-                    return False  # `([x)`: a bracket closed by the wrong kind
+            elif kind == "OP" and token.string in ")]}" and stack and stack.pop() != token.string:
+                return False  # `([x)`: a bracket closed by the wrong kind
             if kind == "FSTRING_START":
                 depth += 1
                 continue
