@@ -45,6 +45,8 @@ def measure(relpath: str) -> dict:
                  "restore_keeps_all": None}
     if good is not None:
         row["restore_keeps_all"] = not missing(expected, ast.parse(good))
+    if row["version_specific"]:  # what `canon fix --rewrite-version-specific` makes of it
+        row["rewritten"] = repair_local(current, allow_version_rewrite=True, expected=expected).fixed is not None
     for method in ("history", "local"):
         started = time.perf_counter()
         if method == "history":
@@ -101,7 +103,8 @@ def main() -> int:
     keeps = sum(1 for r in with_good if r["restore_keeps_all"])
     newer = sum(1 for r in rows if r["version_specific"])
     print(f"valid on Python 3.12+ (PEP 701 f-strings; `canon fix` reports them as version-specific and "
-          f"rewrites them only on request, counted below as not repaired): {newer}")
+          f"rewrites them only on request, counted below as not repaired): {newer}; rewritten for this "
+          f"interpreter with --rewrite-version-specific: {sum(1 for r in rows if r.get('rewritten'))}")
     print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
           f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)\n")
     print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
+from testcanon.repair.pep701 import rewrite_fstrings
 from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
@@ -93,9 +94,16 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     if problem is None:
         verdict = verify(data, staged, expected=expected)
         return LocalResult(staged if verdict.ok else None, notes, "" if verdict.ok else verdict.reason)
-    if is_version_specific(problem, text) and not allow_version_rewrite:
-        return LocalResult(None, notes, "version-specific: valid on Python 3.12+ (PEP 701 f-string); "
-                           "use --rewrite-version-specific to make it compatible", version_specific=True)
+    if is_version_specific(problem, text):
+        if not allow_version_rewrite:
+            return LocalResult(None, notes, "version-specific: valid on Python 3.12+ (PEP 701 f-string); "
+                               "use --rewrite-version-specific to make it compatible", version_specific=True)
+        rewritten = rewrite_fstrings(text)
+        if rewritten is not None:
+            candidate = rewritten[0].encode(codec, "replace")
+            if check_source(candidate) is None and verify(data, candidate, expected=expected).ok:
+                return LocalResult(candidate, [*notes, f"rewrote {rewritten[1]} Python 3.12 f-string(s) for the "
+                                               "target (other quotes inside, else a str.format call)"])
 
     def encode(lines: list[str]) -> bytes:
         body = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
@@ -107,7 +115,15 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         if fixed is not None:
             return LocalResult(fixed, [*notes, *whys])
     # Damaged in many places: mend definition by definition, then close the seams.
+    newer_syntax: list[str] = []  # definitions valid only on Python 3.12+, not rewritten
+
     def mend_unit(unit_text: str, definition: bool) -> str | None:
+        rewritten = rewrite_fstrings(unit_text)  # a definition using PEP 701 f-strings is not damage
+        if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace")) is None:
+            if not allow_version_rewrite:
+                newer_syntax.append(unit_text.split("(", 1)[0].strip())
+                return None
+            return rewritten[0]
         unit_lines = unit_text.splitlines()
         unit_bytes = unit_text.encode("utf-8", "replace")
         result, _, _ = _search(unit_lines, lambda ls: ("\n".join(ls) + "\n").encode("utf-8", "replace"),
@@ -116,6 +132,10 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         return result.decode("utf-8", "replace") if result is not None else None
 
     assembled, unit_notes = repair_by_units(text, mend_unit, donors)
+    if assembled is None and newer_syntax:
+        return LocalResult(None, notes, f"version-specific: `{newer_syntax[0]}` is valid on Python 3.12+ only "
+                           "(PEP 701 f-string); use --rewrite-version-specific to make it compatible",
+                           version_specific=True)
     if assembled is None:
         return LocalResult(None, notes, f"no verified repair found ({failure}; {unit_notes[-1]})")
     candidate = encode(assembled.splitlines())

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from testcanon.repair.brackets import CLOSERS as _CLOSERS
 from testcanon.repair.brackets import bracket_balance, unclosed
+from testcanon.repair.pep701 import swap_field_quotes
 from testcanon.repair.quotes import moved_quote_candidates, moved_quotes_everywhere, quote_stripped_arguments
 from testcanon.syntax.compile_check import Problem
 
@@ -323,7 +324,7 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                        "restored a `finally` to a `try` that lost its handler")
 
     if message.startswith("f-string"):
-        swapped = _swap_fstring_quotes(line)
+        swapped = swap_field_quotes(line)
         if swapped != line:
             yield Edit(index, index + 1, (swapped,), "rewrote a Python 3.12 f-string (nested quotes) for the target version")
 
@@ -662,34 +663,3 @@ def _mangled_quotes(index: int, line: str) -> Iterator[Edit]:
     apostrophes = _APOSTROPHE.sub("'", line)
     if apostrophes != line:
         yield Edit(index, index + 1, (apostrophes,), "turned apostrophes that a bulk edit made into quotes back")
-
-
-def _swap_fstring_quotes(line: str) -> str:
-    """`f"{x["k"]}"` -> `f"{x['k']}"`: inner quotes of replacement fields take the other kind."""
-    out, i = [], 0
-    while i < len(line):
-        match = re.match(r"[rRbB]?[fF][rRbB]?(\"|')", line[i:])
-        if not match:
-            out.append(line[i])
-            i += 1
-            continue
-        quote = match.group(1)
-        other = "'" if quote == '"' else '"'
-        out.append(match.group(0))
-        i += len(match.group(0))
-        depth = 0
-        while i < len(line):
-            char = line[i]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth = max(depth - 1, 0)
-            elif char == quote and depth == 0:
-                out.append(char)
-                i += 1
-                break
-            elif char == quote and depth > 0:
-                char = other
-            out.append(char)
-            i += 1
-    return "".join(out)
