@@ -107,7 +107,8 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
             verdict.seconds = time.perf_counter() - started
             return verdict
     if use_history:
-        result = repair_with_history(project.root, relpath, original, expected)
+        result = repair_with_history(project.root, relpath, original, expected,
+                                     allow_version_rewrite=rewrite_version_specific)
         verdict.breaking = result.breaking
         if result.fixed is not None:
             verdict.verdict, verdict.detail, verdict.fixed = "fixed-by-history", result.how, result.fixed

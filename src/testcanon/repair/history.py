@@ -128,11 +128,14 @@ def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
     return "".join(build(accepted)).encode()
 
 
-def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult:
+def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName], *,
+                        allow_version_rewrite: bool = False) -> HistoryResult:
+    """`allow_version_rewrite`: definitions valid only on Python 3.12+ may be rewritten for the
+    target where the local method finishes a repair (`canon fix --rewrite-version-specific`)."""
     found = find_breaking(root, relpath)
     if found is None:  # never compiled as a whole: each definition may have, in some version
-        return (_revert_recent_commits(root, relpath, current, expected)
-                or _by_definitions(root, relpath, current, expected, None)
+        return (_revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
+                or _by_definitions(root, relpath, current, expected, None, allow_version_rewrite)
                 or HistoryResult(None, None, "", "no committed version that compiles (or the damage is not "
                                  "committed), and no version where each broken definition compiled"))
     breaking, good, bad = found
@@ -145,13 +148,13 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
         return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
     if verify(current, partial, expected=expected).ok and current == bad:
         return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
-    recent = _revert_recent_commits(root, relpath, current, expected)
+    recent = _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
     if recent is not None:
         return recent
     complete = _from_last_complete_version(root, relpath, current, expected)
     if complete is not None:
         return complete
-    by_definitions = _by_definitions(root, relpath, current, expected, breaking)
+    by_definitions = _by_definitions(root, relpath, current, expected, breaking, allow_version_rewrite)
     if by_definitions is not None:
         return by_definitions
     return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
@@ -195,7 +198,7 @@ DONOR_VERSIONS = 8  # versions (of each kind) whose definitions may stand in for
 
 
 def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                    breaking: Breaking | None) -> HistoryResult | None:
+                    breaking: Breaking | None, allow_version_rewrite: bool = False) -> HistoryResult | None:
     """Each broken definition taken from the newest version where it compiled; definitions
     that compile today (new or legitimately edited tests) stay as they are. This keeps the new
     work when the damage arrived together with it, over several commits."""
@@ -218,7 +221,8 @@ def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[Test
     donors = whole + partial
     if not donors:
         return None
-    local = repair_local(current, expected=expected, donors=donors)  # verified against `current` there
+    # verified against `current` there
+    local = repair_local(current, expected=expected, donors=donors, allow_version_rewrite=allow_version_rewrite)
     if local.fixed is None:
         return None
     restored = sum(1 for note in local.edits if "restored from" in note)
@@ -226,7 +230,8 @@ def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[Test
                          "where each compiled, kept the ones that compile today")
 
 
-def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName]) -> HistoryResult | None:
+def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName],
+                           allow_version_rewrite: bool = False) -> HistoryResult | None:
     """When the last compiling version predates new work (e.g. tests that were commented out,
     then restored with broken indentation, then mangled by a "fixer"), revert each recent commit's
     change alone (three-way onto today's content), finish the result with the local method, and
@@ -246,7 +251,7 @@ def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: s
         candidate = merged
         how = f"reverted commit {commit[:10]}'s change"
         if check_source(candidate) is not None:
-            local = repair_local(candidate, expected=expected)
+            local = repair_local(candidate, expected=expected, allow_version_rewrite=allow_version_rewrite)
             if local.fixed is None:
                 continue
             candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
