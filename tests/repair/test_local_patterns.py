@@ -71,6 +71,10 @@ PATTERNS = {
         "        'networks': set()\n        }\n\n        self.metrics = {\n"),
     "doubled commas": ('def test_a():\n    payload = {"sub": 1,, "iat": 2,, "note": "a,, b"}\n    assert payload\n',
                        '    payload = {"sub": 1, "iat": 2, "note": "a,, b"}\n'),
+    "a docstring's closing quotes broken into lines of one quote": (
+        'class TestA:\n    def test_a(self):\n        """\n        "\n        Checks the flow.\n"\n"\n'
+        '        value = 1\n        assert value\n\n    def test_b(self):\n        """Doc."""\n',
+        '        """\n        Checks the flow.\n        """\n        value = 1\n'),
     "tabs mixed with spaces": ("def test_a():\n    if True:\n\tx = 1\n        assert x\n", "        x = 1\n"),
     "docstring quotes cut down": ('def test_a():\n    ""Checks the flow."\n    pass\n', '    """Checks the flow."""\n'),
     "one-line docstring left open": ("def test_a():\n    '''Checks the flow.'\n    pass\n",

@@ -106,6 +106,8 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
     ("pytest.fail(fSession timed out after 45s)", 'pytest.fail(f"Session timed out after 45s")'),
     ('for path in root.rglob(*.py):"', 'for path in root.rglob("*.py"):'),
     ("            fAuth timeout took {duration:.3f}s,", '            f"Auth timeout took {duration:.3f}s",'),
+    ('                fREMEDIATION REQUIRED:\\n""', '                f"REMEDIATION REQUIRED:\\n"'),
+    ("                f1. Remove the legacy module\\n", '                f"1. Remove the legacy module\\n"'),
     ("            fthis would block the handshake)", None),  # lowercase after `f`: could be a name
     ("            fThis would block the handshake {x})", '            f"This would block the handshake {x}")'),
     ("        validation_errors=[Test error, Other error],", '        validation_errors=["Test error", "Other error"],'),

@@ -213,8 +213,9 @@ def quote_stripped_arguments(line: str) -> str | None:
     edit stripped the quotes from call arguments that are text (maybe leaving one at the line's
     end). Quote every argument that cannot be code (two words side by side); None if none."""
     body = line.rstrip()
-    if body.count('"') == 1 and body.endswith('"') and "'" not in body:
-        body = body[:-1]
+    stray = len(body) - len(body.rstrip('"'))
+    if body.count('"') == stray <= 2 and "'" not in body:  # the quotes left at the end, if any
+        body = body[: len(body) - stray]
     elif '"' in body or "'" in body:
         return None
     chosen: list[tuple[int, int]] = []  # (start, end) of the text to quote, innermost first
@@ -243,7 +244,7 @@ def _quoted(body: str, spans: list[tuple[int, int]], start: int, end: int) -> st
     for begin, finish in sorted(spans):
         value = body[begin:finish]
         prefix = ""
-        if value[:1] in "fF" and len(value) > 1 and (value[1] in " {[" or value[1].isupper()
+        if value[:1] in "fF" and len(value) > 1 and (value[1] in " {[" or value[1].isupper() or value[1].isdigit()
                                                      or not value[1].isascii() or "{" in value):
             prefix, value = value[0], value[1:]
         quote = "'" if '"' in value else '"'
@@ -257,7 +258,7 @@ def _text_spans(body: str) -> list[tuple[int, int]]:
     the whole line when it opens like an f-string (a continuation line that was one)."""
     spans = _argument_spans(body)
     lead = len(body) - len(body.lstrip())
-    if re.match(r"[fF](?:[ {\[A-Z]|[^\x00-\x7f])", body[lead:]):  # prose alone is another pattern's
+    if re.match(r"[fF](?:[ {\[A-Z0-9]|[^\x00-\x7f])", body[lead:]):  # prose alone is another pattern's
         end = len(body)  # not the comma after it, nor closers of brackets opened on earlier lines
         while end > lead and (body[end - 1] in ", " or body[end - 1] in ")]}" and (bracket_balance(body[lead:end]) or 0) < 0):
             end -= 1

@@ -257,6 +257,9 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                        "closed an unterminated string before the brackets that end its line")
 
     if message.startswith("unterminated triple-quoted string literal"):
+        lone = _lone_quote_lines(lines, index)
+        if lone is not None:
+            yield lone
         yield from _mangled_quotes(index, line)
         quote = '"""' if '"""' in line else "'''"
         position = line.find(quote)
@@ -607,6 +610,36 @@ def _lost_closers(lines: list[str], index: int) -> Edit | None:
         return Edit(end, end, (indent_of(lines[opener]) + closers,),
                     f"put back `{closers}` a bulk edit deleted (a blank line was left where it stood)")
     return None
+
+
+_LONE_QUOTE = re.compile(r"""^\s*["']\s*$""")
+
+
+def _lone_quote_lines(lines: list[str], index: int) -> Edit | None:
+    """`\"\"\"` / text / `"` / `"`: a bulk edit broke a docstring's closing triple quotes into
+    lines holding one quote each (and may have put one after the opening). The last run of them
+    closes the docstring; the others go."""
+    opening = lines[index].strip()
+    quote = '"""' if '"""' in opening else "'''" if "'''" in opening else None
+    if quote is None:
+        return None
+    found: list[int] = []
+    for at in range(index + 1, min(index + 80, len(lines))):
+        if quote in lines[at] or _CODE_START.match(lines[at]):
+            break
+        if _LONE_QUOTE.match(lines[at]):
+            found.append(at)
+    if not found:
+        return None
+    last_run = [found[-1]]
+    while len(last_run) < len(found) and found[-len(last_run) - 1] == last_run[0] - 1:
+        last_run.insert(0, found[-len(last_run) - 1])
+    closing = last_run[0]
+    end = last_run[-1] + 1
+    new = [text for at, text in enumerate(lines[index:closing], index) if at not in found]
+    new.append(indent_of(lines[index]) + quote)
+    return Edit(index, end, tuple(new), f"closed a docstring whose triple quotes a bulk edit broke into "
+                f"{len(found)} line(s) of one quote", 1)
 
 
 def _single_commas(line: str) -> str:
