@@ -58,11 +58,30 @@ def test_a_name_only_a_main_block_bound_was_already_undefined_for_pytest() -> No
     assert new_problems(b"import os\n", b"import os\nvalue = undefined_y\n") == "would leave undefined_y undefined"
 
 
-def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:
-    # pytest refuses this configuration outright: no ids before, none after. That must not count
-    # as "identical collected tests"; the static check (every test name kept) decides instead.
+def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_both_sides(tmp_path: Path) -> None:
+    # pytest refuses this configuration outright (exit 4): collection runs again with pytest's
+    # defaults, before and after alike, so the ids still decide.
     root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n\n[tool.pytest.ini_options]\n"
                                                          "addopts = \"--no-such-option\"\n",
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+    project = load_project(root)
+    before = (root / "tests" / "test_v.py").read_bytes()
+    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    report = verify(project, MigrationReport([renamed]))
+    assert report.collection_failure is None and report.collected_with_defaults
+    assert report.changes == [] and "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    report = verify(project, MigrationReport([harmless]))
+    assert report.changes == [harmless]
+    assert (report.verified_by_collection, report.verified_statically) == (1, 0)
+
+
+def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:
+    # a conftest that fails to import stops every collection, with pytest's defaults too: no ids
+    # before, none after. That must not count as "identical collected tests"; the static check
+    # (every test name kept) decides instead.
+    root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n",
+                                       "tests/conftest.py": "raise RuntimeError('no database here')\n",
                                        "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
@@ -214,3 +233,11 @@ def test_environment_accesses_left_are_each_reported_with_a_reason(tmp_path: Pat
     assert "no exact canonical equivalent" in left[0]["reason"]
     after = json.loads(run_canon("check", "--select", "CANON301", "--format", "json", cwd=root).stdout)
     assert after["statistics"]["CANON301"] == 1
+
+
+def test_many_files_are_collected_in_parallel_chunks_and_every_id_comes_back(tmp_path: Path) -> None:
+    files = {f"tests/test_m{i}.py": f"def test_a{i}():\n    pass\n" for i in range(45)}
+    root = write_tree(tmp_path / "many", {"pyproject.toml": "[tool.testcanon]\n", **files})
+    collection = collected_ids(root, sorted(files), 120)
+    assert collection.failure is None and not collection.errors
+    assert collection.ids == {path: {f"{path}::test_a{path[len('tests/test_m'):-3]}"} for path in files}

@@ -52,7 +52,9 @@ def migrate_command(
                       "reason": item.reason} for item in report.left],
             "verified_by_collection": report.verified_by_collection,
             "verified_statically": report.verified_statically,
-            "collection_failure": report.collection_failure, "written": not (dry_run or diff_stat)}, indent=1))
+            "collection_failure": report.collection_failure,
+            "collected_with_pytest_defaults": report.collected_with_defaults,
+            "written": not (dry_run or diff_stat)}, indent=1))
     else:
         console = make_console()
         for change in report.changes:
@@ -73,6 +75,9 @@ def migrate_command(
             console.print(f"[dim]left as is[/dim] {escape(note)}")
         for item in report.left:
             console.print(f"[yellow]left[/yellow] {escape(item.describe())}")
+        if report.collected_with_defaults:
+            console.print("[yellow]pytest refused the project's configuration[/yellow]: tests were collected "
+                          "with pytest's defaults, before and after alike")
         if report.collection_failure:
             console.print(f"[yellow]pytest could not collect here[/yellow] ({escape(report.collection_failure)}): "
                           "every change was verified statically (compiles, every test name kept)")

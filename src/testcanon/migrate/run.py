@@ -67,6 +67,7 @@ class MigrationReport:
     verified_by_collection: int = 0
     verified_statically: int = 0
     collection_failure: str | None = None  # why pytest could not collect at all (then all static)
+    collected_with_defaults: bool = False  # the project's pytest configuration was refused
     seconds: float = 0.0
 
 
@@ -212,13 +213,14 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
         scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))
         before = verifier.collected_ids(scratch, tests, timeout)
         report.collection_failure = before.failure
+        report.collected_with_defaults = before.defaults
         pending = list(python_changes) if before.failure is None else []
         for _ in range(3):  # dropping one file's change can matter to another's: re-check
             if not pending:
                 break
             for change in pending:
                 verifier.put(scratch / change.path, change.after)
-            after = verifier.collected_ids(scratch, tests, timeout)
+            after = verifier.collected_ids(scratch, tests, timeout, defaults=before.defaults)
             if after.failure is not None:  # the changes broke collection as a whole
                 for change in pending:
                     report.rejected[change.path] = f"collection failed after the change: {after.failure}"

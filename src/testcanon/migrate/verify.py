@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,20 +88,56 @@ class Collection:
     ids: dict[str, set[str]] = field(default_factory=dict)
     errors: set[str] = field(default_factory=set)
     failure: str | None = None  # pytest could not collect at all (configuration, internal error, timeout)
+    defaults: bool = False  # collected with pytest's defaults: the project's configuration was refused
+    refused: bool = False  # the failure is pytest refusing the configuration (exit 4)
 
 
-def collected_ids(root: Path, files: list[str], timeout: float) -> Collection:
-    """Collected test ids per file, and the files that failed to collect."""
+def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None) -> Collection:
+    """Collected test ids per file, and the files that failed to collect.
+
+    When pytest refuses the project's configuration as a whole (exit 4: a newer pytest rejects
+    its `[tool.pytest]` tables, an unknown option in `addopts`), collection runs again with
+    pytest's defaults (`-c os.devnull`; conftest files still load), and `defaults` says so:
+    pass it to the collection after the change, so both sides are collected the same way.
+    The files are collected in parallel chunks, one pytest process per core.
+    """
     if not files:
-        return Collection()
+        return Collection(defaults=bool(defaults))
+    if defaults is None:
+        first = _collect_in_chunks(root, files, timeout, defaults=False)
+        if not first.refused:
+            return first
+        second = _collect_in_chunks(root, files, timeout, defaults=True)
+        return second if second.failure is None else first
+    return _collect_in_chunks(root, files, timeout, defaults=defaults)
+
+
+def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool) -> Collection:
+    workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1))
+    chunks = [files[i::workers] for i in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda chunk: _collect(root, chunk, timeout, defaults), chunks))
+    failed = next((part for part in parts if part.failure is not None), None)
+    if failed is not None:
+        return failed
+    ids: dict[str, set[str]] = {}
+    errors: set[str] = set()
+    for part in parts:
+        ids.update(part.ids)
+        errors |= part.errors
+    return Collection(ids, errors, defaults=defaults)
+
+
+def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
+    config = ["-c", os.devnull, "--rootdir", str(root)] if defaults else []  # an empty configuration
     command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-               "--continue-on-collection-errors", *files]
+               *config, "--continue-on-collection-errors", *files]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("TESTCANON_RESULTS_FILE", None)
     try:
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return Collection(failure=f"collection timed out after {timeout:g} s")
+        return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults)
     ids: dict[str, set[str]] = defaultdict(set)
     errors: set[str] = set()
     for line in result.stdout.splitlines():
@@ -112,8 +149,9 @@ def collected_ids(root: Path, files: list[str], timeout: float) -> Collection:
         said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()), "")
         said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
         return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
-                                  + (f": {said[:200]}" if said else ""))
-    return Collection(dict(ids), errors)
+                                  + (f": {said[:200]}" if said else ""), defaults=defaults,
+                          refused=result.returncode == 4)
+    return Collection(dict(ids), errors, defaults=defaults)
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:
