@@ -241,3 +241,14 @@ def test_many_files_are_collected_in_parallel_chunks_and_every_id_comes_back(tmp
     collection = collected_ids(root, sorted(files), 120)
     assert collection.failure is None and not collection.errors
     assert collection.ids == {path: {f"{path}::test_a{path[len('tests/test_m'):-3]}"} for path in files}
+
+
+def test_a_folder_whose_conftest_fails_to_import_does_not_stop_the_others_from_collecting(tmp_path: Path) -> None:
+    files = {f"tests/unit/test_u{i}.py": f"def test_u{i}():\n    pass\n" for i in range(25)}
+    files |= {f"tests/e2e/test_e{i}.py": f"def test_e{i}():\n    pass\n" for i in range(25)}
+    root = write_tree(tmp_path / "mixed", {"pyproject.toml": "[tool.testcanon]\n",
+                                           "tests/e2e/conftest.py": "import no_such_module_here\n", **files})
+    collection = collected_ids(root, sorted(files), 120)
+    assert collection.failure is None
+    assert set(collection.ids) == {path for path in files if "/unit/" in path}
+    assert collection.errors == {path for path in files if "/e2e/" in path}  # verified statically then

@@ -89,7 +89,8 @@ class Collection:
     errors: set[str] = field(default_factory=set)
     failure: str | None = None  # pytest could not collect at all (configuration, internal error, timeout)
     defaults: bool = False  # collected with pytest's defaults: the project's configuration was refused
-    refused: bool = False  # the failure is pytest refusing the configuration (exit 4)
+    refused: bool = False  # the failure is pytest refusing the configuration (exit 4, not a conftest)
+    attempted: list[str] = field(default_factory=list)  # the files this collection was asked for
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None) -> Collection:
@@ -113,19 +114,44 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
 
 
 def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool) -> Collection:
-    workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1))
-    chunks = [files[i::workers] for i in range(workers)]
+    """Whole folders per chunk, so a conftest that fails to import stops only the runs that hold
+    its folder; such a run is split by folder until the folders that cannot be collected are
+    found, and their files count as not collectable (then verified statically)."""
+    folders = sorted({_folder(path) for path in files})
+    workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
+    chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda chunk: _collect(root, chunk, timeout, defaults), chunks))
-    failed = next((part for part in parts if part.failure is not None), None)
-    if failed is not None:
-        return failed
+        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults), chunks))
+    return _merged(parts, defaults)
+
+
+def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
+    part = _collect(root, files, timeout, defaults)
+    folders = sorted({_folder(path) for path in files})
+    if part.failure is None or part.refused and not defaults or len(folders) == 1 or "timed out" in part.failure:
+        return part  # a refused configuration fails every run alike: no folder to blame
+    half = set(folders[: len(folders) // 2])
+    left = [path for path in files if _folder(path) in half]
+    right = [path for path in files if _folder(path) not in half]
+    return _merged([_collect_isolating(root, left, timeout, defaults),
+                    _collect_isolating(root, right, timeout, defaults)], defaults)
+
+
+def _merged(parts: list[Collection], defaults: bool) -> Collection:
+    """One collection of several runs; a run that failed as a whole makes its files errors,
+    unless every run failed (then nothing could be collected)."""
+    if all(part.failure is not None for part in parts):
+        return parts[0]
     ids: dict[str, set[str]] = {}
     errors: set[str] = set()
     for part in parts:
         ids.update(part.ids)
-        errors |= part.errors
-    return Collection(ids, errors, defaults=defaults)
+        errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
+    return Collection(ids, errors, defaults=defaults, attempted=[path for part in parts for path in part.attempted])
+
+
+def _folder(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
@@ -137,7 +163,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Co
     try:
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults)
+        return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults, attempted=files)
     ids: dict[str, set[str]] = defaultdict(set)
     errors: set[str] = set()
     for line in result.stdout.splitlines():
@@ -150,8 +176,9 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Co
         said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
         return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
                                   + (f": {said[:200]}" if said else ""), defaults=defaults,
-                          refused=result.returncode == 4)
-    return Collection(dict(ids), errors, defaults=defaults)
+                          refused=result.returncode == 4 and "conftest" not in result.stdout + result.stderr,
+                          attempted=files)
+    return Collection(dict(ids), errors, defaults=defaults, attempted=files)
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:
