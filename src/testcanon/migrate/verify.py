@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,7 @@ class Collection:
     defaults: bool = False  # collected with pytest's defaults: the project's configuration was refused
     refused: bool = False  # the failure is pytest refusing the configuration (exit 4, not a conftest)
     attempted: list[str] = field(default_factory=list)  # the files this collection was asked for
+    conftest: str | None = None  # the folder of the conftest that failed to import ("" at the root)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None) -> Collection:
@@ -115,8 +117,7 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
 
 def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool) -> Collection:
     """Whole folders per chunk, so a conftest that fails to import stops only the runs that hold
-    its folder; such a run is split by folder until the folders that cannot be collected are
-    found, and their files count as not collectable (then verified statically)."""
+    its folder; the files under it count as not collectable (then verified statically)."""
     folders = sorted({_folder(path) for path in files})
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
     chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
@@ -126,15 +127,17 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
 
 
 def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
-    part = _collect(root, files, timeout, defaults)
-    folders = sorted({_folder(path) for path in files})
-    if part.failure is None or part.refused and not defaults or len(folders) == 1 or "timed out" in part.failure:
-        return part  # a refused configuration fails every run alike: no folder to blame
-    half = set(folders[: len(folders) // 2])
-    left = [path for path in files if _folder(path) in half]
-    right = [path for path in files if _folder(path) not in half]
-    return _merged([_collect_isolating(root, left, timeout, defaults),
-                    _collect_isolating(root, right, timeout, defaults)], defaults)
+    """Collect; while a conftest fails to import (pytest then stops the whole run), set aside the
+    files under its folder and collect the rest again. One run per broken conftest."""
+    parts: list[Collection] = []
+    while True:
+        part = _collect(root, files, timeout, defaults)
+        blocked = [path for path in files if part.conftest is not None
+                   and (not part.conftest or path.startswith(part.conftest + "/"))]
+        if part.failure is None or not blocked or len(blocked) == len(files):
+            return _merged([*parts, part], defaults)
+        parts.append(Collection(failure=part.failure, defaults=defaults, attempted=blocked))
+        files = [path for path in files if path not in set(blocked)]
 
 
 def _merged(parts: list[Collection], defaults: bool) -> Collection:
@@ -148,6 +151,17 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
         ids.update(part.ids)
         errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
     return Collection(ids, errors, defaults=defaults, attempted=[path for part in parts for path in part.attempted])
+
+
+def _failed_conftest(root: Path, output: str) -> str | None:
+    match = re.search(r"while loading conftest '([^']+)'", output)
+    if match is None:
+        return None
+    try:
+        folder = Path(match.group(1)).parent.relative_to(root)
+    except ValueError:
+        return None
+    return "" if str(folder) == "." else folder.as_posix()
 
 
 def _folder(path: str) -> str:
@@ -177,7 +191,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Co
         return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
                                   + (f": {said[:200]}" if said else ""), defaults=defaults,
                           refused=result.returncode == 4 and "conftest" not in result.stdout + result.stderr,
-                          attempted=files)
+                          attempted=files, conftest=_failed_conftest(root, result.stdout + result.stderr))
     return Collection(dict(ids), errors, defaults=defaults, attempted=files)
 
 
