@@ -54,6 +54,7 @@ def migrate_command(
             "verified_statically": report.verified_statically,
             "collection_failure": report.collection_failure,
             "collected_with_pytest_defaults": report.collected_with_defaults,
+            "collection_seconds": round(report.collection_seconds, 3),
             "written": not (dry_run or diff_stat)}, indent=1))
     else:
         console = make_console()

@@ -68,6 +68,7 @@ class MigrationReport:
     verified_statically: int = 0
     collection_failure: str | None = None  # why pytest could not collect at all (then all static)
     collected_with_defaults: bool = False  # the project's pytest configuration was refused
+    collection_seconds: float = 0.0  # spent in pytest --collect-only, before and after
     seconds: float = 0.0
 
 
@@ -211,7 +212,9 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     timeout = project.config.migrate.collect_timeout
     with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
         scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))
+        started = time.perf_counter()
         before = verifier.collected_ids(scratch, tests, timeout)
+        report.collection_seconds += time.perf_counter() - started
         report.collection_failure = before.failure
         report.collected_with_defaults = before.defaults
         pending = list(python_changes) if before.failure is None else []
@@ -223,7 +226,9 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
                 break
             for change in pending:
                 verifier.put(scratch / change.path, change.after)
+            started = time.perf_counter()
             after = verifier.collected_ids(scratch, tests, timeout, defaults=before.defaults)
+            report.collection_seconds += time.perf_counter() - started
             if after.failure is not None:  # the changes broke collection as a whole
                 for change in pending:
                     report.rejected[change.path] = f"collection failed after the change: {after.failure}"
