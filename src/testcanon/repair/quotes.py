@@ -81,8 +81,13 @@ def _is_prefix_end(head: str, at: int) -> bool:
     word = re.search(r"[A-Za-z_]\w*$", head[:at])
     if not (word and word.group(0) in ("f", "F", "rf", "fr")):
         return False
-    rest = head[at:]
-    return "{" in rest or not rest[:1].isalnum() or rest[:1].isupper()
+    return _reads_as_fstring_text(head[at:])
+
+
+def _reads_as_fstring_text(rest: str) -> bool:
+    """What follows an `f` whose quote is gone reads as the f-string's text, not as the rest of
+    a name: a field, a capital, a digit, a space or a symbol (`f{id}`, `fTotal`, `f1.`, `f✅`)."""
+    return bool(rest) and ("{" in rest or not rest[0].isalnum() or rest[0].isupper() or rest[0].isdigit())
 
 
 def _last_string_start(body: str, quote: str) -> int | None:
@@ -244,8 +249,7 @@ def _quoted(body: str, spans: list[tuple[int, int]], start: int, end: int) -> st
     for begin, finish in sorted(spans):
         value = body[begin:finish]
         prefix = ""
-        if value[:1] in "fF" and len(value) > 1 and (value[1] in " {[" or value[1].isupper() or value[1].isdigit()
-                                                     or not value[1].isascii() or "{" in value):
+        if value[:1] in "fF" and _reads_as_fstring_text(value[1:]):
             prefix, value = value[0], value[1:]
         quote = "'" if '"' in value else '"'
         out.append(body[last:begin] + f"{prefix}{quote}{value}{quote}")
@@ -258,7 +262,7 @@ def _text_spans(body: str) -> list[tuple[int, int]]:
     the whole line when it opens like an f-string (a continuation line that was one)."""
     spans = _argument_spans(body)
     lead = len(body) - len(body.lstrip())
-    if re.match(r"[fF](?:[ {\[A-Z0-9]|[^\x00-\x7f])", body[lead:]):  # prose alone is another pattern's
+    if body[lead:lead + 1] in ("f", "F") and _reads_as_fstring_text(body[lead + 1:]):  # prose alone: not here
         end = len(body)  # not the comma after it, nor closers of brackets opened on earlier lines
         while end > lead and (body[end - 1] in ", " or body[end - 1] in ")]}" and (bracket_balance(body[lead:end]) or 0) < 0):
             end -= 1
