@@ -1,13 +1,15 @@
-"""Brackets of one line of possibly broken code, outside its one-line strings and comments."""
+"""Brackets (and other code) of one line of possibly broken code, outside its one-line strings
+and comments."""
 
 from __future__ import annotations
 
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
 
 
-def code_brackets(line: str) -> str | None:
-    """The line's brackets outside one-line strings and comments, in order; None if a quote is open."""
-    found: list[str] = []
+def code_positions(line: str) -> tuple[list[int], bool]:
+    """Where the line's code is (outside one-line strings, before a comment), and whether a quote
+    is still open at its end."""
+    found: list[int] = []
     quote, i = "", 0
     while i < len(line):
         char = line[i]
@@ -20,10 +22,16 @@ def code_brackets(line: str) -> str | None:
             quote = char
         elif char == "#":
             break
-        elif char in "()[]{}":
-            found.append(char)
+        else:
+            found.append(i)
         i += 1
-    return None if quote else "".join(found)
+    return found, bool(quote)
+
+
+def code_brackets(line: str) -> str | None:
+    """The line's brackets outside one-line strings and comments, in order; None if a quote is open."""
+    positions, open_quote = code_positions(line)
+    return None if open_quote else "".join(line[i] for i in positions if line[i] in "()[]{}")
 
 
 def unclosed(line: str) -> str | None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from testcanon.repair.brackets import CLOSERS as _CLOSERS
-from testcanon.repair.brackets import bracket_balance, unclosed
+from testcanon.repair.brackets import bracket_balance, code_positions, unclosed
 from testcanon.repair.pep701 import swap_field_quotes
 from testcanon.repair.quotes import moved_quote_candidates, moved_quotes_everywhere, quote_stripped_arguments
 from testcanon.syntax.compile_check import Problem
@@ -644,27 +644,9 @@ def _lone_quote_lines(lines: list[str], index: int) -> Edit | None:
 
 def _single_commas(line: str) -> str:
     """`f(a,, b)` -> `f(a, b)`: commas doubled outside strings (a bulk edit joined lines)."""
-    out, quote, i = [], "", 0
-    while i < len(line):
-        char = line[i]
-        if quote:
-            if char == "\\":
-                out.append(line[i:i + 2])
-                i += 2
-                continue
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            out.append(line[i:])
-            break
-        elif char == "," and out and out[-1] == ",":
-            i += 1
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+    code = set(code_positions(line)[0])
+    return "".join(char for i, char in enumerate(line)
+                   if not (char == "," and i in code and i - 1 in code and line[i - 1] == ","))
 
 
 def _stripped_docstring(lines: list[str], index: int) -> Edit | None:
