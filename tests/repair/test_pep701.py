@@ -48,3 +48,12 @@ def test_a_damaged_file_with_a_3_12_definition_is_version_specific_until_asked()
                          donors=["def test_a():\n    assert compute(1) == 2\n"])
     assert fixed.fixed is not None
     assert b'assert "{}".format("\\n".join(d)) == "k"' in fixed.fixed
+
+
+def test_a_concatenation_over_several_lines_keeps_its_line_breaks() -> None:
+    source = 'result = str(\n    f"items: "\n    f"{"\\n".join(xs)}"\n)\n'
+    rewritten, count = rewrite_fstrings(source) or ("", 0)
+    assert count == 1 and rewritten.count("\n") == source.count("\n")
+    namespace = dict(NAMES)
+    exec(compile(rewritten, "<rewritten>", "exec"), namespace)
+    assert namespace["result"] == "items: 1\n2"

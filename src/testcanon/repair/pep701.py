@@ -64,11 +64,13 @@ class _Rewriter(cst.CSTTransformer):
                 if new is not old:
                     updated = cast(cst.ConcatenatedString, updated.deep_replace(old, new))
             return updated
-        # `"a" f"{x}"` concatenated with a call would read `("a" "{}").format(x)`: add instead
+        # `"a" f"{x}"` concatenated with a call would read `("a" "{}").format(x)`: add instead,
+        # keeping the line breaks between the parts (the parentheses make them legal)
         chain: cst.BaseExpression = rewritten[0].with_changes(lpar=[], rpar=[])
-        for part in rewritten[1:]:
-            chain = cst.BinaryOperation(left=chain, operator=cst.Add(), right=part.with_changes(lpar=[], rpar=[]))
-        return chain.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        for part, between in zip(rewritten[1:], _junctions(updated), strict=True):
+            chain = cst.BinaryOperation(left=chain, right=part.with_changes(lpar=[], rpar=[]),
+                                        operator=cst.Add(whitespace_before=between))
+        return chain.with_changes(lpar=updated.lpar or [cst.LeftParen()], rpar=updated.rpar or [cst.RightParen()])
 
     def _rewritten(self, node: cst.FormattedString) -> cst.BaseExpression:
         code = self.module.code_for_node(node)
@@ -90,6 +92,13 @@ def _flattened(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.ConcatenatedString):
         return [*_flattened(node.left), *_flattened(node.right)]
     return [node]
+
+
+def _junctions(node: cst.BaseExpression) -> list[cst.BaseParenthesizableWhitespace]:
+    """The whitespace between consecutive parts of a concatenation, in order."""
+    if not isinstance(node, cst.ConcatenatedString):
+        return []
+    return [*_junctions(node.left), node.whitespace_between, *_junctions(node.right)]
 
 
 def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg], module: cst.Module) -> str:
