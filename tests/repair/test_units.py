@@ -37,3 +37,16 @@ def test_a_method_flattened_to_column_0_goes_back_into_its_class() -> None:
     test_a, helper = tree.body
     assert isinstance(test_a, ast.ClassDef) and [f.name for f in test_a.body] == ["test_x", "test_y", "test_z"]
     assert isinstance(helper, ast.FunctionDef) and helper.name == "helper"  # no `self`: not a method
+
+
+def test_what_a_moved_method_nests_moves_with_it() -> None:
+    broken = ("class TestA:\n    def test_x(self):\n        assert True\n\n"
+              "def test_y(self, value):\n    def helper(v):\n        return v == 1)\n    assert helper(value)\n")
+    donor = ("class TestA:\n    def test_x(self):\n        assert True\n\n    def test_y(self, value):\n"
+             "        def helper(v):\n            return v == 1\n        assert helper(value)\n")
+    result = repair_local(broken.encode(), donors=[donor])
+    assert result.fixed is not None
+    (test_a,) = ast.parse(result.fixed).body
+    assert isinstance(test_a, ast.ClassDef) and [f.name for f in test_a.body] == ["test_x", "test_y"]
+    test_y = test_a.body[1]
+    assert isinstance(test_y, ast.FunctionDef) and isinstance(test_y.body[0], ast.FunctionDef)  # helper still inside

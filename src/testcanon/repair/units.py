@@ -140,22 +140,27 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
     out: list[str] = []
     notes: list[str] = []
     home: str | None = None  # the body indentation of the last class at column 0
+    moved: str | None = None  # a method moved back into that class: the helpers it nests move too
     index = 0
     while index < len(units):
         unit = units[index]
         body = unit_lines(lines, unit)
         indent = unit.indent
+        anchor = next((line for line in body if not _DECORATOR.match(line)), "")
         if not unit.is_prelude and not unit.indent:
-            anchor = next((line for line in body if not _DECORATOR.match(line)), "")
+            moved = None
             if anchor.startswith("class"):
                 home = _body_indent(lines[unit.start:unit.end])
             elif home is not None and _METHOD.match(anchor):
                 # `def test_x(self, ...)` at column 0 after a class: a method a bulk edit
                 # flattened out of it (a function cannot take `self`); put it back
-                indent = home
+                indent, moved = home, unit.name
                 notes.append(f"{unit.name}: moved back into the class above it (flattened to column 0)")
             else:
                 home = None
+        elif (moved is not None and home is not None and unit.name.startswith(moved + ".")
+              and not _METHOD.match(anchor)):
+            indent = home + unit.indent  # a helper it nests moves with it; a method was the class's already
         if compiles(body):
             out += _reindent(body, indent, lines[unit.start:unit.end])
             index += 1
