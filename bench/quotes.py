@@ -15,17 +15,12 @@ import argparse
 import difflib
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from testcanon.config import load_project
+from broken_files import EXCLUDED, broken_test_files, map_over_tree
+
 from testcanon.repair.history import find_breaking
 from testcanon.repair.quotes import moved_quote_candidates
-from testcanon.rules.context import is_test_filename
-from testcanon.source import GlobSet, discover
-from testcanon.syntax import scan
-
-ROOT: Path = Path(".")
 
 
 def _moved(original: str, damaged: str) -> bool:
@@ -34,12 +29,12 @@ def _moved(original: str, damaged: str) -> bool:
                                for i in range(len(original)))
 
 
-def ranks(relpath: str) -> list[int]:
-    found = find_breaking(ROOT, relpath)
+def ranks(root: Path, relpath: str) -> list[int]:
+    found = find_breaking(root, relpath)
     if not found:
         return []
     good = found[1].decode("utf-8", "replace").splitlines()
-    current = (ROOT / relpath).read_text("utf-8", "replace").splitlines()
+    current = (root / relpath).read_text("utf-8", "replace").splitlines()
     matcher = difflib.SequenceMatcher(None, [line.strip() for line in good],
                                       [line.strip() for line in current], autojunk=False)
     out = []
@@ -53,24 +48,15 @@ def ranks(relpath: str) -> list[int]:
     return out
 
 
-def _init(root: str) -> None:
-    global ROOT
-    ROOT = Path(root)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", type=Path)
-    parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
+    parser.add_argument("--exclude", action="append", default=list(EXCLUDED))
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     root = args.repo.resolve()
-    project = load_project(root)
-    excluded = GlobSet(args.exclude)
-    files = [f for f in discover(project) if is_test_filename(f.relpath) and not excluded.match(f.relpath)]
-    broken = [f.path for f in scan(project, files).findings if f.code.startswith("CANON00")]
-    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(root),)) as pool:
-        found = [rank for file_ranks in pool.map(ranks, broken, chunksize=4) for rank in file_ranks]
+    broken = broken_test_files(root, args.exclude)
+    found = [rank for file_ranks in map_over_tree(ranks, root, broken, args.jobs) for rank in file_ranks]
     counts = Counter("first" if rank == 0 else "not proposed" if rank < 0 else "later" for rank in found)
     total = len(found)
     print(f"moved-quote lines paired with their last compiling version: {total} in {len(broken)} broken test files\n")

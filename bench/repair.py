@@ -19,25 +19,21 @@ import random
 import statistics
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from testcanon.config import load_project
+from broken_files import EXCLUDED, broken_test_files, map_over_tree
+
 from testcanon.repair.history import find_breaking, repair_with_history
 from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
-from testcanon.rules.context import is_test_filename
-from testcanon.source import GlobSet, discover
-from testcanon.syntax import check_source, scan
-
-ROOT: Path = Path(".")
+from testcanon.syntax import check_source
 
 
-def measure(relpath: str) -> dict:
-    current = (ROOT / relpath).read_bytes()
+def measure(root: Path, relpath: str) -> dict:
+    current = (root / relpath).read_bytes()
     expected = names_in_broken(decode(current))
-    found = find_breaking(ROOT, relpath)
+    found = find_breaking(root, relpath)
     good = found[1] if found else None
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
                  "version_specific": is_version_specific(check_source(current), decode(current)),
@@ -50,7 +46,7 @@ def measure(relpath: str) -> dict:
     for method in ("history", "local"):
         started = time.perf_counter()
         if method == "history":
-            result = repair_with_history(ROOT, relpath, current, expected)
+            result = repair_with_history(root, relpath, current, expected)
         else:
             result = repair_local(current, expected=expected)
         fixed = result.fixed
@@ -66,16 +62,11 @@ def measure(relpath: str) -> dict:
             "reason": result.reason,
         }
     if not row["history"]["compiles"]:  # what `canon fix --rewrite-version-specific` adds
-        rewritten = repair_with_history(ROOT, relpath, current, expected, allow_version_rewrite=True).fixed
+        rewritten = repair_with_history(root, relpath, current, expected, allow_version_rewrite=True).fixed
         if rewritten is None:
             rewritten = repair_local(current, expected=expected, allow_version_rewrite=True).fixed
         row["fixed_with_rewrite"] = rewritten is not None
     return row
-
-
-def _init(root: str) -> None:
-    global ROOT
-    ROOT = Path(root)
 
 
 def main() -> int:
@@ -83,21 +74,16 @@ def main() -> int:
     parser.add_argument("repo", type=Path)
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
+    parser.add_argument("--exclude", action="append", default=list(EXCLUDED))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", type=Path, help="also write every per-file row as JSON here")
     args = parser.parse_args()
     root = args.repo.resolve()
-    project = load_project(root)
-    excluded = GlobSet(args.exclude)
-    files = [f for f in discover(project) if is_test_filename(f.relpath) and not excluded.match(f.relpath)]
-    broken = [f.path for f in scan(project, files).findings if f.code in
-              ("CANON001", "CANON002", "CANON003", "CANON004", "CANON005")]
+    broken = broken_test_files(root, args.exclude)
     if args.sample and args.sample < len(broken):
         broken = sorted(random.Random(args.seed).sample(broken, args.sample))
     started = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(str(root),)) as pool:
-        rows = list(pool.map(measure, broken, chunksize=4))
+    rows = map_over_tree(measure, root, broken, args.jobs)
     wall = time.perf_counter() - started
     if args.rows:
         args.rows.write_text(json.dumps(rows, indent=1))
