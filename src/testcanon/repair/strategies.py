@@ -224,12 +224,6 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
                            f"removed {run} stray `{match.group(1)}`")
             yield Edit(index, index + 1, (line[:column] + line[column + 1:],), f"removed a stray `{match.group(1)}`")
 
-    if message.startswith("unterminated string literal") or message.endswith("was never closed"):
-        moved = _MOVED_QUOTE.match(line)
-        if moved:
-            yield Edit(index, index + 1, (moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4),),
-                       "moved a closing quote a bulk edit pushed past the brackets back before them")
-
     match = re.match(r"'(.)' was never closed", message)
     if match:
         closer = _CLOSERS[match.group(1)]
@@ -330,10 +324,6 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
         swapped = swap_field_quotes(line)
         if swapped != line:
             yield Edit(index, index + 1, (swapped,), "rewrote a Python 3.12 f-string (nested quotes) for the target version")
-
-    moved = _moved_quotes_everywhere(lines)
-    if moved is not None:
-        yield moved
 
     # No last resort: commenting out a line of code that cannot be repaired changes what the
     # test does (an assertion gone, a statement pulled into a loop), which no check can prove
@@ -438,7 +428,6 @@ _WRONG_EMPTY_PAIR = re.compile(r"^(.*[\[{(])\s*([)\]}])\s*(#.*)?$")
 _CUT_DOCSTRING = re.compile(r"""^(\s*)(""|'')([^"'].*?)["']?\s*$""")
 _HALF_CLOSED = re.compile(r"""^(\s*)('''|\"\"\")(.*[^"'])(["'])\s*$""")
 _ONE_LINE_DOCSTRING = re.compile(r"""^(\s*)(\"\"\"|''')(?:(?!\2).)+\2\s*$""")
-_MOVED_QUOTE = re.compile(r"""^(.*?[^\s)\]}:;,])([)\]}:;,]+)(["'])(\s*)$""")
 _APOSTROPHE = re.compile(r"""(?<=[A-Za-z])"(?=(?:t|s|re|ve|ll|d|m)\b)""")
 
 
@@ -535,31 +524,7 @@ def _reflow(lines: list[str], index: int, unit: str) -> Edit | None:
                 "and clauses imply", cost)
 
 
-def _moved_quotes_everywhere(lines: list[str]) -> Edit | None:
-    """Every line whose closing quote a bulk edit pushed past its brackets (`f("x)"`), where
-    moving it back balances the line's brackets; lines that balance already are left alone."""
-    out, changed = list(lines), 0
-    for number, line in enumerate(lines):
-        fixed = _quote_before_brackets(line) if line.endswith(("'", '"')) else None
-        if fixed is not None:
-            out[number] = fixed
-            changed += 1
-    if not changed:
-        return None
-    return Edit(0, len(lines), tuple(out), f"moved {changed} closing quote(s) a bulk edit pushed past their "
-                "brackets back before them", changed)
-
-
 # An opening bracket with closers right after it (`items = [ ]`, `run([ ))`), maybe `"""` after them.
-@functools.lru_cache(maxsize=8192)
-def _quote_before_brackets(line: str) -> str | None:
-    moved = _MOVED_QUOTE.match(line)
-    if not moved or bracket_balance(line) == 0 or '"""' in line or "'''" in line:
-        return None
-    fixed = moved.group(1) + moved.group(3) + moved.group(2) + moved.group(4)
-    return fixed if bracket_balance(fixed) == 0 else None
-
-
 _EMPTY_PAIR = re.compile(r"""^(.*?[(\[{])[ \t]*([)\]}]+)[ \t]*(?:\"\"\"|''')?[ \t]*(#.*)?$""")
 
 
