@@ -118,7 +118,8 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     newer_syntax: list[str] = []  # definitions valid only on Python 3.12+, not rewritten
 
     def mend_unit(unit_text: str, definition: bool) -> str | None:
-        rewritten = rewrite_fstrings(unit_text)  # a definition using PEP 701 f-strings is not damage
+        # a definition using PEP 701 f-strings is not damage (LibCST reads only one holding an f-string)
+        rewritten = rewrite_fstrings(unit_text) if _FSTRING_START.search(unit_text) else None
         if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace")) is None:
             if not allow_version_rewrite:
                 newer_syntax.append(unit_text.split("(", 1)[0].strip())
