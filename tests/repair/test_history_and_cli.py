@@ -127,6 +127,25 @@ def test_multi_step_damage_restores_the_last_version_with_every_test(tmp_path: P
     assert "def test_one" in fixed and "def test_two" in fixed
 
 
+def test_a_class_whose_tests_lost_their_indentation_comes_back_from_the_version_that_had_it(
+        tmp_path: Path) -> None:
+    """The flattened tests are at module level in today's file, inside their class in the last
+    complete version: that version still holds every test."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    good = ("import unittest\n\n\nclass TestA(unittest.TestCase):\n    def test_one(self):\n"
+            "        if True:\n            self.assertTrue(1)\n\n    def test_two(self):\n        pass\n")
+    path.write_text(good)
+    _commit(root, "class")
+    path.write_text("".join(f"# {line}\n" for line in good.splitlines()))
+    _commit(root, "comment out")
+    path.write_text("\n".join(line.strip() for line in good.splitlines()) + "\n")
+    _commit(root, "restore flattened")
+    verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == good
+
+
 def test_worker_processes_give_the_same_verdicts_as_one(tmp_path: Path) -> None:
     from testcanon.config import load_project
     from testcanon.repair.fixer import fix_files

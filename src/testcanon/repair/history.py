@@ -163,36 +163,43 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
 
 def _from_last_complete_version(root: Path, relpath: str, current: bytes,
                                 expected: set[TestName]) -> HistoryResult | None:
-    """The newest version that compiles *and* holds every test the file has today, with each
-    later change (hunk by hunk) replayed when it keeps the file compiling.
+    """A version that compiles *and* holds every test the file has today, with each later
+    change (hunk by hunk) replayed when it keeps the file compiling.
 
     This undoes damage that arrived in several steps (tests commented out by one script,
     un-commented with flattened indentation by another, then mangled by a third) while keeping
-    the later edits that are sound."""
+    the later edits that are sound. The newest such versions are tried (a test that lost its
+    indentation to the damage may be defined anywhere, as `verify` accepts) and the one whose
+    result changes today's file least wins."""
     import ast
 
-    from testcanon.repair.inventory import names_in_tree
+    from testcanon.repair.inventory import missing
+    from testcanon.repair.verify import changed_line_count
 
-    history = file_history(root, relpath)
+    best: tuple[int, HistoryResult] | None = None
+    tried = 0
     newer: tuple[str, str, str] | None = None
-    for commit, path, date, subject in history:
+    for commit, path, date, subject in file_history(root, relpath):
         content = _show(root, commit, path)
-        if content is None or check_source(content) is not None:
+        if content is None or check_source(content) is not None or missing(expected, ast.parse(content)):
             newer = (commit, date, subject)
             continue
-        if not expected <= names_in_tree(ast.parse(content)):
-            newer = (commit, date, subject)
-            continue
+        tried += 1
         candidate = revert_by_hunks(content, current)
         if verify(current, candidate, expected=expected).ok:
-            bad = newer or (commit, date, subject)
-            return HistoryResult(candidate, Breaking(bad[0], bad[1], bad[2], commit, path, relpath),
-                                 f"restored the last version with every test ({commit[:10]}) and replayed "
-                                 "each later change that keeps it compiling")
-        return None
-    return None
+            cost = changed_line_count(current, candidate)
+            if best is None or cost < best[0]:
+                bad = newer or (commit, date, subject)
+                best = (cost, HistoryResult(candidate, Breaking(bad[0], bad[1], bad[2], commit, path, relpath),
+                                            f"restored the last version with every test ({commit[:10]}) and "
+                                            "replayed each later change that keeps it compiling"))
+        newer = (commit, date, subject)
+        if tried == COMPLETE_VERSIONS:
+            break
+    return best[1] if best else None
 
 
+COMPLETE_VERSIONS = 3  # versions holding every test that `_from_last_complete_version` tries
 RECENT_COMMITS = 6
 DONOR_VERSIONS = 8  # versions (of each kind) whose definitions may stand in for broken ones
 
