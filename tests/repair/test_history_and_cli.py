@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 from canon_support import EXAMPLE, expected_table, run_canon, write_tree
+from testcanon.repair.history import file_history
 
 GOOD = "import os\n\n\ndef test_one():\n    x = 1\n    if x:\n        assert x\n\n\ndef test_two():\n    assert True\n"
 
@@ -74,6 +76,27 @@ def test_through_a_merge(tmp_path: Path) -> None:
     report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
     assert report["files"][0]["verdict"] == "fixed-by-history"
     assert report["files"][0]["breaking_commit"]["subject"] == "feature breaks it"
+
+
+def test_a_side_branch_version_a_merge_threw_away_is_not_history(tmp_path: Path) -> None:
+    """`git log --follow` lists the side branch's commit (it turns off history simplification);
+    its version never reached today's file, so it must not pass for the file's last good one."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    path.write_text(path.read_text().replace("def test_two():", "def test_two()"))
+    _commit(root, "main breaks it")
+    _git(root, "checkout", "-q", "-b", "side", "HEAD~1")
+    path.write_text("def test_one():\n    assert 1\n")
+    _git(root, "add", "-A")
+    later = "2090-01-01T00:00:00+00:00"  # the newest commit by date: first in `git log --follow`
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "side rewrites it"],
+                   cwd=root, check=True, env={**os.environ, "GIT_COMMITTER_DATE": later, "GIT_AUTHOR_DATE": later})
+    _git(root, "checkout", "-q", "main")
+    _git(root, "merge", "-q", "-s", "ours", "--no-edit", "side")
+    assert [subject for _, _, _, subject in file_history(root, "tests/test_a.py")] == ["main breaks it", "good"]
+    report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
+    assert report["files"][0]["breaking_commit"]["subject"] == "main breaks it"
+    assert "def test_two():" in path.read_text()
 
 
 def test_file_that_never_compiled_falls_back_to_local(tmp_path: Path) -> None:

@@ -54,26 +54,46 @@ def _show(root: Path, commit: str, path: str) -> bytes | None:
 
 
 def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
-    """(commit, path in that commit, date, subject), newest first, following renames."""
+    """(commit, path in that commit, date, subject), newest first: the versions the file's
+    content came through, across renames and merges."""
     return list(_file_history(root, relpath))
 
 
 @functools.lru_cache(maxsize=64)  # every strategy reads the same history: ask git once
 def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], ...]:
-    result = git(root, "log", "--follow", "--format=%x00%H%x09%cI%x09%s", "--name-only",
-                 f"-n{MAX_COMMITS}", "--", relpath)
-    if result.returncode != 0 and not result.stdout:
-        # Rename detection reads blobs; in a partial clone or a store with missing objects it
-        # can fail. Without --follow only trees are read.
-        result = git(root, "log", "--format=%x00%H%x09%cI%x09%s", "--name-only",
-                     f"-n{MAX_COMMITS}", "--", relpath)
-    entries = []  # what git printed before any failure is still good history
-    for block in result.stdout.split("\0")[1:]:
-        header, _, names = block.partition("\n")
-        commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
-        path = next((n for n in names.splitlines() if n.strip()), relpath)
-        entries.append((commit, path, date, subject))
+    # Not `git log --follow`: it turns off history simplification, so it also lists side-branch
+    # commits whose version of the file a merge threw away (on a real repository, the newest
+    # "version" it gave for one file was such a commit: the file looked already repaired).
+    # Plain `git log -- path` follows the parent that carried the content through each merge;
+    # where it ends with the file being added, the commit is asked whether it was a rename and
+    # the walk goes on under the old name.
+    entries: list[tuple[str, str, str, str]] = []
+    path, start = relpath, "HEAD"
+    while len(entries) < MAX_COMMITS:
+        result = git(root, "log", "--format=%x00%H%x09%cI%x09%s", "--name-status", "--no-renames",
+                     f"-n{MAX_COMMITS - len(entries)}", start, "--", path)
+        added_at = None
+        for block in result.stdout.split("\0")[1:]:
+            header, _, statuses = block.partition("\n")
+            commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
+            entries.append((commit, path, date, subject))
+            added_at = commit if statuses.strip().startswith("A") else None
+        source = _renamed_from(root, added_at, path) if added_at else None
+        if source is None:
+            break
+        path, start = source, f"{added_at}^"
     return tuple(entries)
+
+
+def _renamed_from(root: Path, commit: str, path: str) -> str | None:
+    """The old name of `path` when `commit` renamed it (git's rename detection on that commit
+    alone; it reads blobs, so in a store missing some it may find nothing)."""
+    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit)
+    for line in result.stdout.splitlines():
+        status, *names = line.split("\t")
+        if status.startswith("R") and len(names) == 2 and names[1] == path:
+            return names[0]
+    return None
 
 
 def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | None:
