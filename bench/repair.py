@@ -28,6 +28,7 @@ from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.syntax import check_source
+from testcanon.vcs.graph import history_env
 
 
 def measure(root: Path, relpath: str) -> dict:
@@ -82,6 +83,7 @@ def main() -> int:
     broken = broken_test_files(root, args.exclude)
     if args.sample and args.sample < len(broken):
         broken = sorted(random.Random(args.seed).sample(broken, args.sample))
+    history_env(root)  # what `canon fix` does once before its workers: the commit-graph they read
     started = time.perf_counter()
     rows = map_over_tree(measure, root, broken, args.jobs)
     wall = time.perf_counter() - started

@@ -20,6 +20,7 @@ from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
 from testcanon.syntax import check_source, scan
 from testcanon.vcs import is_work_tree
+from testcanon.vcs.graph import history_env
 
 REPAIRABLE = {"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"}
 
@@ -57,6 +58,8 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
     report = scan(project, files)
     use_history = method == "history" or (method == "auto" and is_work_tree(project.root))
     broken = [finding.path for finding in report.findings if finding.code in REPAIRABLE]
+    if use_history and broken:
+        history_env(project.root)  # once, before the workers that read it
     work = partial(_fix_one_safely, project, use_history=use_history, method=method,
                    rewrite_version_specific=rewrite_version_specific)
     workers = min(jobs or os.cpu_count() or 1, len(broken)) or 1

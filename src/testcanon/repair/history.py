@@ -25,6 +25,7 @@ from testcanon.repair.inventory import TestName
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
+from testcanon.vcs.graph import history_env
 
 MAX_COMMITS = 200
 
@@ -71,7 +72,7 @@ def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], 
     path, start = relpath, "HEAD"
     while len(entries) < MAX_COMMITS:
         result = git(root, "log", "--format=%x00%H%x09%cI%x09%s", "--name-status", "--no-renames",
-                     f"-n{MAX_COMMITS - len(entries)}", start, "--", path)
+                     f"-n{MAX_COMMITS - len(entries)}", start, "--", path, env=history_env(root))
         added_at = None
         for block in result.stdout.split("\0")[1:]:
             header, _, statuses = block.partition("\n")
@@ -88,7 +89,7 @@ def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], 
 def _renamed_from(root: Path, commit: str, path: str) -> str | None:
     """The old name of `path` when `commit` renamed it (git's rename detection on that commit
     alone; it reads blobs, so in a store missing some it may find nothing)."""
-    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit)
+    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit, env=history_env(root))
     for line in result.stdout.splitlines():
         status, *names = line.split("\t")
         if status.startswith("R") and len(names) == 2 and names[1] == path:

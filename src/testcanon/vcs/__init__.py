@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def git(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def git(root: Path, *args: str, timeout: float = 60,
+        env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run git in `root`; never raises for git's own failures (check `returncode`)."""
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=timeout, errors="surrogateescape")
+                              timeout=timeout, errors="surrogateescape", env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return subprocess.CompletedProcess(["git", *args], 128, "", str(exc))
 
