@@ -169,12 +169,13 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
         return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
     if verify(current, partial, expected=expected).ok and current == bad:
         return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
-    recent = _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
-    if recent is not None:
-        return recent
+    # Content only history holds before edits the local search guesses (and it is cheaper).
     complete = _from_last_complete_version(root, relpath, current, expected)
     if complete is not None:
         return complete
+    recent = _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
+    if recent is not None:
+        return recent
     by_definitions = _by_definitions(root, relpath, current, expected, breaking, allow_version_rewrite)
     if by_definitions is not None:
         return by_definitions
