@@ -148,6 +148,16 @@ def test_inventory_works_on_unparsable_text() -> None:
     assert names_in_broken(text) == {(None, "TestA"), ("TestA", "test_one"), (None, "test_two")}
 
 
+def test_a_test_named_helper_class_with_an_init_is_not_a_test_class() -> None:
+    """pytest does not collect it, so a repair may leave it out; a unittest base may be collected
+    whatever its __init__, and a class defined twice counts when one definition is collectable."""
+    text = ("class TestConnection:\n    def __init__(self):\n        self.sent = []\n"
+            "    def test_send(self):\n        pass\n"
+            "class TestCase2(unittest.TestCase):\n    def __init__(self, name):\n        pass\n"
+            "class TestOnce:\n    def __init__(self):\n        pass\nclass TestOnce:\n    x = 1\n")
+    assert names_in_broken(text) == {("TestConnection", "test_send"), (None, "TestCase2"), (None, "TestOnce")}
+
+
 def test_unfixable_file_is_reported_with_a_reason() -> None:
     result = repair_local(b"def test_a():\n    return ((((((((\n" + b"]]]]" * 3 + b"\n")
     assert result.fixed is None or verify(b"def test_a():\n", result.fixed).ok

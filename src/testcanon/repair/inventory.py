@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 _DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(")
 _ANY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(")
 _CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)[ \t]*[(:]")
+# pytest does not collect a class with an `__init__`, unless it is a unittest.TestCase (so only
+# classes with no base, or `object`, can be told apart as helpers by their text).
+_PLAIN_CLASS = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*(?:\([ \t]*(?:object)?[ \t]*\))?[ \t]*:")
+_INIT = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+__init__[ \t]*\(")
 # Lines that end a class when they are not indented deeper than it. Anything else at a low
 # indent (a stray docstring fragment, prose, a flattened statement) is damage, not structure:
 # letting it close the class would move every later test out of it.
@@ -33,11 +38,22 @@ def names_in_broken(text: str) -> set[TestName]:
     Triple-quoted strings are skipped, but a damaged file's quotes are not to be trusted: a
     line that is unmistakably a definition (`def test_x(`, `class TestX(`) counts even where
     the quote parity says it is inside a string, so a repair cannot drop it silently.
+
+    A `Test*` class with no base that defines `__init__` is a helper, not a test class: pytest
+    refuses to collect it ("cannot collect test class ... because it has a __init__
+    constructor"), so it holds no test to lose. Its `test*` methods still count.
     """
     found: set[TestName] = set()
-    classes: list[tuple[int, str]] = []  # (indent, name) of open classes
+    classes: list[_OpenClass] = []
+    collected: dict[str, bool] = {}  # Test* class -> some definition of it is collected
     function_indent: int | None = None  # the open function, whose nested defs are not tests
     in_string: str | None = None
+
+    def close(open_class: _OpenClass) -> None:
+        if open_class.name.startswith("Test"):
+            helper = open_class.plain and open_class.has_init
+            collected[open_class.name] = collected.get(open_class.name, False) or not helper
+
     for line in text.splitlines():
         definition = _DEF.match(line) or _CLASS.match(line)
         if in_string:
@@ -54,25 +70,35 @@ def names_in_broken(text: str) -> set[TestName]:
         if not definition and not _STRUCTURAL.match(line):
             continue
         indent = indent_width(line[: len(line) - len(line.lstrip())])
-        while classes and indent <= classes[-1][0]:
-            classes.pop()
+        while classes and indent <= classes[-1].indent:
+            close(classes.pop())
         if function_indent is not None and indent <= function_indent:
             function_indent = None
         if function_indent is not None:
             continue  # a helper nested in a function body is not collected
         class_match = _CLASS.match(line)
         if class_match:
-            name = class_match.group(2)
-            if name.startswith("Test"):
-                found.add((None, name))
-            classes.append((indent, name))
+            classes.append(_OpenClass(indent, class_match.group(2), bool(_PLAIN_CLASS.match(line))))
             continue
+        if classes and _INIT.match(line):
+            classes[-1].has_init = True
         def_match = _DEF.match(line)
         if def_match:
-            found.add((classes[-1][1] if classes else None, def_match.group(2)))
+            found.add((classes[-1].name if classes else None, def_match.group(2)))
         if _ANY_DEF.match(line):
             function_indent = indent
+    for open_class in classes:
+        close(open_class)
+    found |= {(None, name) for name, is_collected in collected.items() if is_collected}
     return found
+
+
+@dataclass
+class _OpenClass:
+    indent: int
+    name: str
+    plain: bool  # no base, or `object`: an __init__ makes it a helper pytest does not collect
+    has_init: bool = False
 
 
 def names_in_tree(tree: ast.Module) -> set[TestName]:
