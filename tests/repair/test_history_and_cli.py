@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from canon_support import EXAMPLE, expected_table, run_canon, write_tree
-from testcanon.repair.history import file_history
+from testcanon.repair.history import file_history, revert_by_hunks
 
 GOOD = "import os\n\n\ndef test_one():\n    x = 1\n    if x:\n        assert x\n\n\ndef test_two():\n    assert True\n"
 
@@ -76,6 +76,17 @@ def test_through_a_merge(tmp_path: Path) -> None:
     report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
     assert report["files"][0]["verdict"] == "fixed-by-history"
     assert report["files"][0]["breaking_commit"]["subject"] == "feature breaks it"
+
+
+def test_reverting_hunk_by_hunk_keeps_no_hunk_that_moves_a_test_out_of_its_class() -> None:
+    """Flattened to column 0, a method still compiles (as a function taking self): compiling is
+    not enough to keep that hunk, while a sound later hunk (a new test) is kept."""
+    good = b"class TestA:\n    def test_one(self):\n        assert 1\n\n    def test_two(self):\n        assert 2\n\n\nX = 1\n"
+    bad = (b"class TestA:\n    def test_one(self):\n        assert 1\n\ndef test_two(self):\n    assert 2\n\n\nX = 1\n"
+           b"\n\ndef test_three():\n    assert 3\n")
+    expected = {(None, "TestA"), ("TestA", "test_one"), ("TestA", "test_two"), (None, "test_three")}
+    assert revert_by_hunks(good, bad) == bad  # compiling alone accepts the flattening
+    assert revert_by_hunks(good, bad, expected) == good + b"\n\ndef test_three():\n    assert 3\n"
 
 
 def test_a_side_branch_version_a_merge_threw_away_is_not_history(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import functools
 import os
@@ -21,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from testcanon.repair.inventory import TestName
+from testcanon.repair.inventory import TestName, missing
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
@@ -127,13 +128,16 @@ def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
     return result.stdout, result.returncode == 0
 
 
-def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
-    """Start from good; apply each hunk of good -> bad that keeps the file compiling."""
+def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None) -> bytes:
+    """Start from good; apply each hunk of good -> bad that keeps the file compiling and loses
+    none of the `expected` tests defined so far (a hunk that flattened a class's methods to
+    column 0 compiles, and takes them out of their class)."""
     good_lines = good.decode("utf-8", "replace").splitlines(keepends=True)
     bad_lines = bad.decode("utf-8", "replace").splitlines(keepends=True)
     opcodes = [op for op in difflib.SequenceMatcher(None, good_lines, bad_lines, autojunk=False).get_opcodes()
                if op[0] != "equal"]
     accepted: list[tuple[str, int, int, int, int]] = []
+    lost_so_far = missing(expected, ast.parse(good)) if expected and check_source(good) is None else set()
 
     def build(chosen: list[tuple[str, int, int, int, int]]) -> list[str]:
         out, cursor = [], 0
@@ -143,9 +147,13 @@ def revert_by_hunks(good: bytes, bad: bytes) -> bytes:
         return out + good_lines[cursor:]
 
     for op in opcodes:
-        trial = build([*accepted, op])
-        if check_source("".join(trial).encode()) is None:
+        trial = "".join(build([*accepted, op])).encode()
+        if check_source(trial) is not None:
+            continue
+        lost = missing(expected, ast.parse(trial)) if expected else set()
+        if lost <= lost_so_far:
             accepted.append(op)
+            lost_so_far = lost
     return "".join(build(accepted)).encode()
 
 
@@ -163,7 +171,7 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
     merged, clean = merge_file(current, bad, good)
     if clean and verify(current, merged, expected=expected).ok:
         return HistoryResult(merged, breaking, "reverted the breaking commit's change (three-way)")
-    partial = revert_by_hunks(good, bad)
+    partial = revert_by_hunks(good, bad, expected)
     replayed, clean = merge_file(current, bad, partial)
     if clean and verify(current, replayed, expected=expected).ok:
         return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
@@ -193,9 +201,6 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
     the later edits that are sound. The newest such versions are tried (a test that lost its
     indentation to the damage may be defined anywhere, as `verify` accepts) and the one whose
     result changes today's file least wins."""
-    import ast
-
-    from testcanon.repair.inventory import missing
     from testcanon.repair.verify import changed_line_count
 
     best: tuple[int, HistoryResult] | None = None
@@ -207,7 +212,7 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
             newer = (commit, date, subject)
             continue
         tried += 1
-        candidate = revert_by_hunks(content, current)
+        candidate = revert_by_hunks(content, current, expected)
         if verify(current, candidate, expected=expected).ok:
             cost = changed_line_count(current, candidate)
             if best is None or cost < best[0]:
