@@ -23,7 +23,7 @@ from pathlib import Path
 
 from broken_files import EXCLUDED, broken_test_files, map_over_tree
 
-from testcanon.repair.history import find_breaking, repair_with_history
+from testcanon.repair.history import find_breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
@@ -36,7 +36,10 @@ def measure(root: Path, relpath: str) -> dict:
     expected = names_in_broken(decode(current))
     found = find_breaking(root, relpath)
     good = found[1] if found else None
+    # what `canon fix` does in history mode: names the last good version nests in a function are not tests
+    by_history = history_expected(root, relpath, expected)
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
+                 "nested_helpers": len(expected) - len(by_history),
                  "version_specific": is_version_specific(check_source(current), decode(current)),
                  "damage_lines": changed_line_count(good, current) if good else None,
                  "restore_keeps_all": None}
@@ -46,15 +49,16 @@ def measure(root: Path, relpath: str) -> dict:
         row["rewritten"] = repair_local(current, allow_version_rewrite=True, expected=expected).fixed is not None
     for method in ("history", "local"):
         started = time.perf_counter()
+        tests = by_history if method == "history" else expected
         if method == "history":
-            result = repair_with_history(root, relpath, current, expected)
+            result = repair_with_history(root, relpath, current, tests)
         else:
-            result = repair_local(current, expected=expected)
+            result = repair_local(current, expected=tests)
         fixed = result.fixed
         seconds = time.perf_counter() - started
         compiles = fixed is not None and check_source(fixed) is None
-        lost = missing(expected, ast.parse(fixed)) if compiles else expected
-        preserved = "all" if not lost else ("some" if lost != expected else "none")
+        lost = missing(tests, ast.parse(fixed)) if compiles else tests
+        preserved = "all" if not lost else ("some" if lost != tests else "none")
         row[method] = {
             "compiles": compiles, "preserved": preserved if compiles else "none", "seconds": seconds,
             "ast_equal": bool(compiles and good is not None and check_source(good) is None
@@ -99,7 +103,10 @@ def main() -> int:
           f"rewrites them only on request, counted below as not repaired): {newer}; rewritten for this "
           f"interpreter with --rewrite-version-specific: {sum(1 for r in rows if r.get('rewritten'))}")
     print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
-          f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)\n")
+          f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)")
+    nested = [r["nested_helpers"] for r in rows if r["nested_helpers"]]
+    print(f"test-named functions the last good version nests in a function (never collected; flattened into "
+          f"view by the damage, so history mode does not count them as tests): {sum(nested)} in {len(nested)} files\n")
     print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "
           "median lines changed | median damage lines |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -89,6 +89,22 @@ def test_reverting_hunk_by_hunk_keeps_no_hunk_that_moves_a_test_out_of_its_class
     assert revert_by_hunks(good, bad, expected) == good + b"\n\ndef test_three():\n    assert 3\n"
 
 
+def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: Path) -> None:
+    """`def test_helper` at column 0 looks like a test in the broken file; the last version that
+    compiled nests it in a test (pytest never collected it), so the repair may nest it again."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    good = "def test_outer():\n    def test_helper():\n        return 1\n    assert test_helper() == 1\n\n\nX = 1\n"
+    path.write_text(good)
+    _commit(root, "nested helper")
+    flattened = "def test_outer():\ndef test_helper():\nreturn 1\nassert test_helper() == 1\n\n\nX = 1\n"
+    path.write_text(flattened + "\n\ndef test_new():\n    assert 2\n")
+    _commit(root, "flatten, and add a test")
+    verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
+
+
 def test_a_side_branch_version_a_merge_threw_away_is_not_history(tmp_path: Path) -> None:
     """`git log --follow` lists the side branch's commit (it turns off history simplification);
     its version never reached today's file, so it must not pass for the file's last good one."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.journal import Journal
-from testcanon.repair.history import Breaking, repair_with_history
+from testcanon.repair.history import Breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import names_in_broken
 from testcanon.repair.local import is_version_specific, repair_local
 from testcanon.repair.verify import changed_line_count, decode
@@ -110,6 +110,8 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
             verdict.seconds = time.perf_counter() - started
             return verdict
     if use_history:
+        expected = history_expected(project.root, relpath, expected)
+        verdict.tests = len(expected)
         result = repair_with_history(project.root, relpath, original, expected,
                                      allow_version_rewrite=rewrite_version_specific)
         verdict.breaking = result.breaking

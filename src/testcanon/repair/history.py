@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from testcanon.repair.inventory import TestName, missing
+from testcanon.repair.inventory import TestName, missing, nested_helpers
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
@@ -155,6 +155,16 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
             accepted.append(op)
             lost_so_far = lost
     return "".join(build(accepted)).encode()
+
+
+def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[TestName]:
+    """The broken file's tests, less the names the last version that compiled defines only as
+    helpers nested in a function (never collected; the damage flattened them into view)."""
+    found = find_breaking(root, relpath)
+    if found is None:
+        return expected
+    helpers = nested_helpers(ast.parse(found[1]))
+    return {(owner, name) for owner, name in expected if name not in helpers}
 
 
 def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName], *,

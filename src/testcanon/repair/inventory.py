@@ -138,3 +138,18 @@ def names_in_source(data: bytes) -> set[TestName]:
         return names_in_tree(ast.parse(data))
     except (SyntaxError, ValueError):
         return names_in_broken(data.decode("utf-8", "replace").replace("\0", ""))
+
+
+def nested_helpers(tree: ast.Module) -> set[str]:
+    """`test*` functions a module defines only inside another function's body.
+
+    pytest never collects them. A bulk edit that flattened indentation makes them look like
+    sibling methods in the broken file, so the inventory of the broken file counts them; the
+    last version that compiled tells which they are (`history.history_expected`)."""
+    nested: set[str] = set()
+    functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for node in ast.walk(tree):
+        if isinstance(node, functions):
+            nested |= {child.name for child in ast.walk(node)
+                       if child is not node and isinstance(child, functions) and child.name.startswith("test")}
+    return nested - {name for _, name in names_in_tree(tree)}
