@@ -1,6 +1,6 @@
 """`canon migrate` on a copy of a real repository: fixed violations per codemod, verification, speed.
 
-    python bench/migrate.py PATH [--exclude GLOB ...]
+    python bench/migrate.py PATH [--exclude GLOB ...] [--select CODE ...]
 
 PATH is copied to a temporary folder (never modified). For each codemod, on a fresh copy:
 violations before/after (`canon check`), files changed, how each change was verified (identical
@@ -32,6 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
+    parser.add_argument("--select", action="append", choices=CODEMODS, help="only these codemods (default: all)")
     args = parser.parse_args()
     print("| codemod | before | after | fixed | left, reported with a reason | files changed | "
           "verified by collected ids | verified statically | rejected by verification | seconds | files/s | "
@@ -43,7 +44,7 @@ def main() -> int:
         shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
         with (pristine / "pyproject.toml").open("a") as handle:
             handle.write(f"\n[tool.testcanon]\nextend_exclude = {json.dumps(args.exclude)}\n")
-        for code in CODEMODS:
+        for code in args.select or CODEMODS:
             work = Path(tmp) / code
             shutil.copytree(pristine, work, symlinks=True)
             before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)

@@ -23,7 +23,8 @@ from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
-from testcanon.rules.engine import TEXT_GLOBS
+from testcanon.rules.engine import TEXT_GLOBS, _facts
+from testcanon.rules.import_graph import reached
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 
@@ -191,6 +192,18 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     return report
 
 
+def _reachable_tests(project: Project, ctx: Context, changed: list[str]) -> list[str]:
+    """Test files the changed modules reach through imports or a conftest (collecting the whole
+    suite again for a change to one base class took most of a migration's time)."""
+    sources = discover(project)
+    broken = {f.path for f in scan(project, sources).findings}
+    facts = _facts(project, [f for f in sources if f.relpath not in broken],  # cached by `canon check`
+                   GlobSet(project.config.check.infra), None, True)
+    reach = reached(facts, changed, [f.relpath for f in sources])
+    return [f.relpath for f in sources if f.relpath in reach and ctx.is_test_file(f.relpath)
+            and f.relpath not in broken]
+
+
 def verify(project: Project, report: MigrationReport) -> MigrationReport:
     """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
     for change in report.changes:
@@ -205,10 +218,8 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
     ctx = Context(project, {})
     if all(ctx.is_test_file(c.path) for c in python_changes):
         tests = [c.path for c in python_changes]  # only the affected files need collecting
-    else:  # infrastructure changed: anything may collect differently
-        tests = [f.relpath for f in discover(project) if ctx.is_test_file(f.relpath)]
-        broken = {f.path for f in scan(project, discover(project)).findings}
-        tests = [t for t in tests if t not in broken]
+    else:  # infrastructure changed: every test file it can reach may collect differently
+        tests = _reachable_tests(project, ctx, [c.path for c in python_changes])
     timeout = project.config.migrate.collect_timeout
     with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
         scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))

@@ -7,12 +7,11 @@ of the repository, a changed module (an import graph built from the cached facts
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from testcanon.config import Project
 from testcanon.errors import UsageError
-from testcanon.rules.facts import module_name
+from testcanon.rules.import_graph import reached
 from testcanon.runner.selection import test_files
 from testcanon.source import discover
 from testcanon.vcs import git
@@ -54,27 +53,9 @@ def affected_tests(project: Project, rev: str | None) -> Selection:
     changed = changed_files(project, base)
     sources = discover(project)
     facts = _facts(project, sources, GlobSet([]), None, True)
-    by_module = {module_name(f.relpath): f.relpath for f in sources}
-    importers: dict[str, set[str]] = defaultdict(set)
-    for relpath, file_facts in facts.items():
-        for target in file_facts["aliases"].values():
-            parts = target.split(".")
-            for cut in range(len(parts), 0, -1):
-                module = ".".join(parts[:cut])
-                if module in by_module:
-                    importers[by_module[module]].add(relpath)
-                    break
-    reasons: dict[str, str] = {}
     tests = {f.relpath for f in test_files(project)}
-    queue = deque((path, path) for path in changed)
-    seen: dict[str, str] = {}
-    while queue:
-        path, origin = queue.popleft()
-        if path in seen:
-            continue
-        seen[path] = origin
-        for importer in importers.get(path, ()):
-            queue.append((importer, origin))
+    seen = reached(facts, changed, [f.relpath for f in sources])
+    reasons: dict[str, str] = {}
     for path, origin in seen.items():
         if path in tests:
             reasons[path] = "changed" if path == origin else f"imports {origin} (changed)"
