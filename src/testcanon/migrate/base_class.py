@@ -16,7 +16,7 @@ import re
 import libcst as cst
 import libcst.matchers as m
 
-from testcanon.migrate.common import add_import, local_name
+from testcanon.migrate.common import add_import, local_name, module_bindings
 from testcanon.migrate.environment import MODULE_ENV
 
 SYNC_BASES = {"unittest.TestCase", "unittest.case.TestCase"}
@@ -80,7 +80,7 @@ def may_rebase(data: bytes) -> bool:
 
 
 class Rebase(cst.CSTTransformer):
-    def __init__(self, module: cst.Module, *, is_test_file: bool, bound: dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool, bound: dict[str, str]) -> None:
         self.module = module
         self.is_test_file = is_test_file
         self.bound = bound
@@ -88,11 +88,28 @@ class Rebase(cst.CSTTransformer):
         self.review: list[str] = []
         self.rebased: list[str] = []
         self._depth = 0
+        # Read from the source, once: generating code from the tree was most of a migration's time.
+        try:
+            self._tree: ast.Module | None = ast.parse(source)
+        except (SyntaxError, ValueError):  # LibCST reads a grammar this interpreter does not
+            self._tree = None
+        self._lines = source.decode("utf-8", "replace").splitlines()
+        self._module_bound: dict[str, str] | None = None
 
     def name_of(self, target: str) -> str:
         if target not in self.used:
-            self.used[target] = local_name(self.module, "testcanon", target)
+            if self._module_bound is None and self._tree is not None:
+                self._module_bound = module_bindings(self._tree)
+            self.used[target] = local_name(self.module, "testcanon", target, bound=self._module_bound)
         return self.used[target]
+
+    def class_source(self, node: cst.ClassDef) -> str:
+        """The source of the module-level class(es) named like `node`, as the file has it."""
+        name = node.name.value
+        if self._tree is None:
+            return cst.Module(body=[node]).code
+        return "\n".join("\n".join(self._lines[node.lineno - 1:node.end_lineno])
+                         for node in self._tree.body if isinstance(node, ast.ClassDef) and node.name == name)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         self._depth += 1
@@ -123,7 +140,7 @@ class Rebase(cst.CSTTransformer):
             return updated
         is_test_class = updated.name.value.startswith("Test") and self.is_test_file
         if not is_test_class:
-            problem = _review_reason(updated)
+            problem = _review_reason(updated, self.class_source(updated))
             if problem:
                 self.review.append(f"{updated.name.value}: {problem}")
                 return updated
@@ -146,8 +163,7 @@ def _has_async_tests(node: cst.ClassDef) -> bool:
                for s in node.body.body)
 
 
-def _review_reason(node: cst.ClassDef) -> str | None:
-    code = cst.Module(body=[node]).code
+def _review_reason(node: cst.ClassDef, code: str) -> str | None:
     if _ENV_WRITE.search(code):
         return "writes os.environ itself (its environment handling would fight self.env): re-base by hand"
     methods = {s.name.value for s in node.body.body if isinstance(s, cst.FunctionDef)}
@@ -178,12 +194,14 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
     return node.with_changes(body=node.body.with_changes(body=body))
 
 
-def rebase(module: cst.Module, *, is_test_file: bool, bound: dict[str, str] | None = None
-           ) -> tuple[cst.Module, list[str], list[str]]:
-    """`bound`: the file's `rebase_bindings`, when the caller has them already."""
+def rebase(module: cst.Module, *, is_test_file: bool, bound: dict[str, str] | None = None,
+           source: bytes | None = None) -> tuple[cst.Module, list[str], list[str]]:
+    """`bound`: the file's `rebase_bindings`, and `source`: the module's bytes, when the caller
+    has them already."""
+    source = module.bytes if source is None else source
     if bound is None:
-        bound = rebase_bindings(module.bytes) or {}
-    transformer = Rebase(module, is_test_file=is_test_file, bound=bound)
+        bound = rebase_bindings(source) or {}
+    transformer = Rebase(module, source, is_test_file=is_test_file, bound=bound)
     result = module.visit(transformer)
     if transformer.rebased:
         for target, name in sorted(transformer.used.items()):

@@ -36,11 +36,12 @@ def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNod
         return set()
 
 
-def local_name(module: cst.Module, source: str, name: str) -> str:
+def local_name(module: cst.Module, source: str, name: str, *, bound: dict[str, str] | None = None) -> str:
     """The name under which `from source import name` should be bound in `module`: `name` itself,
     unless the module already binds it to something else (a project's own `SSotBaseTestCase`,
-    say), since importing over it would silently re-point every other use; then an alias."""
-    bound = module_bindings(ast.parse(module.code))
+    say), since importing over it would silently re-point every other use; then an alias.
+    `bound`: the module's `module_bindings`, when the caller has them."""
+    bound = module_bindings(ast.parse(module.code)) if bound is None else bound
     for local, origin in bound.items():
         if origin == f"{source}.{name}":
             return local  # imported already (perhaps by an earlier run, perhaps aliased)

@@ -116,7 +116,7 @@ def _plan_file(job: _FileJob) -> _Planned:
     updated = module
     bound = rebase_bindings(before) if "CANON101" in job.codes else None
     if bound is not None:
-        updated, rebased, notes = rebase(updated, is_test_file=job.is_test_file, bound=bound)
+        updated, rebased, notes = rebase(updated, is_test_file=job.is_test_file, bound=bound, source=before)
         change.rebased = rebased
         if rebased:
             change.codes.add("CANON101")
