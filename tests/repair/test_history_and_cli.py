@@ -105,6 +105,21 @@ def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: 
     assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
 
 
+def test_a_definition_inside_a_string_the_damage_unquoted_is_not_a_test(tmp_path: Path) -> None:
+    """A template of a generated test file: its `def test_generated` reads as a test once the
+    damage broke the quotes around it; the version that compiled shows it is text."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    good = 'TEMPLATE = """\ndef test_generated():\n    pass\n"""\n\n\ndef test_real():\n    assert TEMPLATE\n'
+    path.write_text(good)
+    _commit(root, "template")
+    path.write_text(good.replace('TEMPLATE = """', 'TEMPLATE = ""') + "\n\ndef test_new():\n    assert 2\n")
+    _commit(root, "break the quotes, and add a test")
+    verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
+
+
 def test_a_side_branch_version_a_merge_threw_away_is_not_history(tmp_path: Path) -> None:
     """`git log --follow` lists the side branch's commit (it turns off history simplification);
     its version never reached today's file, so it must not pass for the file's last good one."""

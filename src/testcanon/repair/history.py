@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from testcanon.repair.inventory import TestName, missing, names_in_tree, nested_helpers
+from testcanon.repair.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git
@@ -159,8 +159,8 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
 
 def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[TestName]:
     """The broken file's tests, less the names that versions which compiled define only as
-    helpers nested in a function (never collected; the damage flattened them into view) and
-    none defines as a test."""
+    helpers nested in a function (never collected; the damage flattened them into view) or
+    inside a string literal, and none defines as a test."""
     nested: set[str] = set()
     tests: set[str] = set()
     for commit, path, _, _ in file_history(root, relpath)[:HELPER_VERSIONS]:
@@ -168,7 +168,7 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
         if content is None or check_source(content) is not None:
             continue
         tree = ast.parse(content)
-        nested |= nested_helpers(tree)
+        nested |= nested_helpers(tree) | names_in_strings(tree)
         tests |= {name for _, name in names_in_tree(tree)}
     helpers = nested - tests
     return {(owner, name) for owner, name in expected if name not in helpers}

@@ -153,3 +153,19 @@ def nested_helpers(tree: ast.Module) -> set[str]:
             nested |= {child.name for child in ast.walk(node)
                        if child is not node and isinstance(child, functions) and child.name.startswith("test")}
     return nested - {name for _, name in names_in_tree(tree)}
+
+
+_DEFINED_IN_TEXT = re.compile(r"^[ \t]*(?:(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(|class[ \t]+(Test\w*)[ \t]*[(:])",
+                              re.MULTILINE)
+
+
+def names_in_strings(tree: ast.Module) -> set[str]:
+    """Test-like definitions written inside string literals (a template of a generated test file,
+    an example in a docstring). The broken file's inventory counts a line that reads like a
+    definition even inside a string, as its quotes are not to be trusted; a version that
+    compiled shows the string for what it is."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
+            found |= {a or b for a, b in _DEFINED_IN_TEXT.findall(node.value)}
+    return found - {name for _, name in names_in_tree(tree)}
