@@ -25,9 +25,10 @@ from broken_files import EXCLUDED, broken_test_files, map_over_tree
 
 from testcanon.repair.history import find_breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import missing, names_in_broken
-from testcanon.repair.local import is_version_specific, repair_local
+from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.syntax import check_source
+from testcanon.syntax.version import is_version_specific
 from testcanon.vcs.graph import history_env
 
 

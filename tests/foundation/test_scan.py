@@ -186,3 +186,12 @@ def test_output_file_option(make_repo) -> None:
     root = make_repo({"a.py": "def f(:\n"})
     run_canon("scan", "--format", "json", "-o", "report.json", cwd=root)
     assert json.loads((root / "report.json").read_text())["summary"]["broken"] == 1
+
+
+def test_a_file_valid_only_on_a_newer_python_says_so(make_repo) -> None:
+    """Reported (it does not compile here), but named for what it is: not damage."""
+    root = make_repo({"tests/test_new.py": "def test_a():\n    d = {'k': 1}\n    assert f\"{d[\"k\"]}\" == \"1\"\n",
+                      "tests/test_damaged.py": "def test_b():\n    name = 'x'\n    assert f\"{name} == 'x'\n"})
+    messages = {f.path: f.message for f in _scan(root).findings}
+    assert messages["tests/test_new.py"].startswith("valid only on Python 3.12+ (PEP 701 f-string)")
+    assert not messages["tests/test_damaged.py"].startswith("valid only")

@@ -15,10 +15,11 @@ from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.repair.history import Breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import names_in_broken
-from testcanon.repair.local import is_version_specific, repair_local
+from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
 from testcanon.syntax import check_source, scan
+from testcanon.syntax.version import is_version_specific
 from testcanon.vcs import is_work_tree
 from testcanon.vcs.graph import history_env
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import heapq
 import io
-import re
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
-from testcanon.syntax.compile_check import Problem
+from testcanon.syntax.version import FSTRING_START, is_version_specific
 
 MAX_EXPANSIONS = 400  # closing the seams after a unit-by-unit repair: worth a longer search
 FIRST_PASS_EXPANSIONS = 120  # repairs found at all are found early; a failing file should fail fast
@@ -55,28 +54,6 @@ def _bytes_stage(data: bytes) -> tuple[bytes, list[str]]:
         data = b"\n".join(lines)
         notes.append(f"declared the file's {codec} encoding (PEP 263)")
     return data, notes
-
-
-def is_version_specific(problem: Problem | None, text: str) -> bool:
-    """Valid on a newer Python than the target: the PEP 701 f-strings of 3.12+ (same-kind quotes,
-    backslashes or line breaks inside a replacement field). LibCST's 3.12 grammar is the judge,
-    for an error that involves an f-string (damage is not a newer Python)."""
-    if problem is None:
-        return False
-    lines = text.splitlines()
-    near = "\n".join(lines[max(problem.line - 3, 0):problem.line])
-    if not (problem.message.startswith("f-string") or _FSTRING_START.search(near)):
-        return False
-    import libcst
-
-    try:
-        libcst.parse_module(text, config=libcst.PartialParserConfig(python_version="3.12"))
-    except (libcst.ParserSyntaxError, ValueError, RecursionError):
-        return False
-    return True
-
-
-_FSTRING_START = re.compile(r"""(?<![\w])[rRbB]?[fF][rR]?['"]""")
 
 
 def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
@@ -119,7 +96,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
 
     def mend_unit(unit_text: str, definition: bool) -> str | None:
         # a definition using PEP 701 f-strings is not damage (LibCST reads only one holding an f-string)
-        rewritten = rewrite_fstrings(unit_text) if _FSTRING_START.search(unit_text) else None
+        rewritten = rewrite_fstrings(unit_text) if FSTRING_START.search(unit_text) else None
         if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace")) is None:
             if not allow_version_rewrite:
                 newer_syntax.append(unit_text.split("(", 1)[0].strip())

@@ -73,7 +73,13 @@ def check_file(path: str, relpath: str, max_size: int, known_digest: bytes = b""
     digest = hashlib.blake2b(data, digest_size=16).digest()
     if digest == known_digest:
         return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, None, unchanged=True)
-    return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, check_source(data, relpath))
+    problem = check_source(data, relpath)
+    if problem is not None and problem.kind == "syntax-error":
+        from testcanon.syntax.version import NEWER_PYTHON, is_version_specific
+
+        if is_version_specific(problem, data.decode("utf-8", "replace")):
+            problem = problem._replace(message=f"{NEWER_PYTHON}: {problem.message}")
+    return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, problem)
 
 
 def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
