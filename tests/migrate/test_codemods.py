@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from testcanon.migrate.base_class import rebase
@@ -196,3 +198,20 @@ def test_the_cheap_pre_check_sees_exactly_the_unittest_bases_the_codemod_rewrite
     assert not may_rebase(b"from unittest.mock import patch\nfrom fw import SSotBaseTestCase\n"
                           b"class TestA(SSotBaseTestCase):\n    pass\n")
     assert not may_rebase(b"import unittest\nclass TestA(\n")  # does not parse: nothing to rewrite
+
+
+def test_names_are_resolved_from_imports_only_when_they_settle_it() -> None:
+    """The environment codemod skips LibCST's scope analysis when the imports alone say what
+    every name is; a name also bound otherwise, or a star import, leaves it to the analysis."""
+    from testcanon.migrate.common import import_origins
+
+    origins = import_origins(ast.parse("import os\nimport os.path\nfrom unittest import mock as m\n"
+                                       "def test_a(patch):\n    x = 1\n"))
+    assert origins is not None
+    assert (origins["os"], origins["m"]) == ("os", "unittest.mock")
+    assert origins["patch"] == "<local>.patch" and origins["test_a"] == "<local>.test_a"
+    assert import_origins(ast.parse("import os\ndef f():\n    os = None\n")) is None  # shadowed
+    assert import_origins(ast.parse("from os import *\n")) is None
+    assert import_origins(ast.parse("try:\n    import json as j\nexcept ImportError:\n    import simplejson as j\n")) is None
+    shadowed = "import os\n\ndef test_a():\n    os = FakeOs()\n    os.environ['A'] = '1'\n"
+    assert migrate_environment(cst.parse_module(shadowed)).module.code == shadowed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -30,6 +31,17 @@ class FileChange:
 
 
 def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNode) -> set[str]:
+    """What `node` (a name or attribute chain) stands for, as QualifiedNameProvider says it; from
+    the module's imports when the transformer has them (`import_origins`)."""
+    origins: dict[str, str] | None = getattr(transformer, "origins", None)
+    if origins is not None:
+        text = dotted(node) if isinstance(node, cst.BaseExpression) else ""
+        if not text:
+            return set()
+        head, dot, rest = text.partition(".")
+        if head in origins:
+            return {origins[head] + dot + rest}
+        return {f"builtins.{text}"} if head in _BUILTINS else set()  # unbound: as the provider says
     try:
         return {q.name for q in transformer.get_metadata(QualifiedNameProvider, node, set())}  # type: ignore[attr-defined]
     except KeyError:
@@ -111,3 +123,40 @@ def dotted(node: cst.BaseExpression | None) -> str:
     if isinstance(node, cst.Attribute):
         return f"{dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+_BUILTINS = frozenset(dir(builtins))
+_NAMED_BINDINGS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)
+
+
+def import_origins(tree: ast.Module) -> dict[str, str] | None:
+    """Each name the module binds by import -> what it imports, when that alone settles what the
+    name stands for: no name is bound by two imports that disagree, by a star import, or also by
+    anything else (an assignment, a parameter, a definition). Else None: only a scope analysis
+    (LibCST's QualifiedNameProvider) can tell, and it is most of a codemod's time, so it is
+    used only then. Names bound otherwise map to `<local>.NAME`: never an import's name."""
+    origins: dict[str, str] = {}
+    others: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                origin = alias.name if alias.asname else name
+                if origins.setdefault(name, origin) != origin:
+                    return None
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                origin = f"{'.' * node.level}{node.module + '.' if node.module else ''}{alias.name}"
+                if origins.setdefault(alias.asname or alias.name, origin) != origin:
+                    return None
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            others.add(node.id)
+        elif isinstance(node, ast.arg):
+            others.add(node.arg)
+        elif isinstance(node, _NAMED_BINDINGS) and node.name:
+            others.add(node.name)
+    if origins.keys() & others:
+        return None
+    return {**{name: f"<local>.{name}" for name in others}, **origins}

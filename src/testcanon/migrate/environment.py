@@ -17,6 +17,7 @@ decorator) is `env.overlay({...}, clear=...)`, `monkeypatch.setenv/delenv` in a 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -24,7 +25,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
-from testcanon.migrate.common import add_import, dotted, local_name, qualified
+from testcanon.migrate.common import add_import, dotted, import_origins, local_name, qualified
 from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base")
@@ -40,7 +41,8 @@ _COPY_METHODS = {"copy", "items", "keys", "values"}
 class Environment(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
-    def __init__(self) -> None:
+    def __init__(self, origins: dict[str, str] | None = None) -> None:
+        self.origins = origins  # `import_origins`: names resolved without the scope analysis
         self.scopes: list[str] = []  # "ssot-method", "test-function", "other"
         self.class_is_canonical: list[bool] = []
         self.needs_fixture: list[bool] = []
@@ -234,9 +236,12 @@ class EnvironmentMigration(NamedTuple):
 
 
 def migrate_environment(module: cst.Module) -> EnvironmentMigration:
-    wrapper = cst.MetadataWrapper(module)
-    transformer = Environment()
-    result = wrapper.visit(transformer)
+    try:
+        origins = import_origins(ast.parse(module.code))
+    except (SyntaxError, ValueError):  # LibCST reads a grammar this interpreter does not
+        origins = None
+    transformer = Environment(origins)
+    result = module.visit(transformer) if origins is not None else cst.MetadataWrapper(module).visit(transformer)
     if transformer.module_env_used:
         name = local_name(result, "testcanon", "IsolatedEnvironment")
         result = add_import(result, "testcanon", "IsolatedEnvironment", name)
