@@ -110,8 +110,11 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
                               "compatible with the target")
             verdict.seconds = time.perf_counter() - started
             return verdict
+    set_aside: set[str] = set()
     if use_history:
-        expected = history_expected(project.root, relpath, expected)
+        by_history = history_expected(project.root, relpath, expected)
+        set_aside = {name for _, name in expected - by_history}
+        expected = by_history
         verdict.tests = len(expected)
         result = repair_with_history(project.root, relpath, original, expected,
                                      allow_version_rewrite=rewrite_version_specific)
@@ -132,6 +135,9 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
         verdict.detail = history_reason
     if verdict.fixed is not None:
         verdict.changed_lines = changed_line_count(original, verdict.fixed)
+        if set_aside:  # say so: the guarantee did not cover them
+            verdict.detail += (f"; not counted as tests (the versions that compiled define them only nested in a "
+                               f"function or inside a string): {', '.join(sorted(set_aside))}")
     verdict.seconds = time.perf_counter() - started
     return verdict
 
