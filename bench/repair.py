@@ -37,7 +37,7 @@ def measure(root: Path, relpath: str) -> dict:
     expected = names_in_broken(decode(current))
     found = find_breaking(root, relpath)
     good = found[1] if found else None
-    # what `canon fix` does in history mode: names the last good version nests in a function are not tests
+    # what `canon fix` does in history mode: names history shows nested in a function or in a string are not tests
     by_history = history_expected(root, relpath, expected)
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
                  "nested_helpers": len(expected) - len(by_history),
@@ -106,8 +106,9 @@ def main() -> int:
     print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
           f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)")
     nested = [r["nested_helpers"] for r in rows if r["nested_helpers"]]
-    print(f"test-named functions the last good version nests in a function (never collected; flattened into "
-          f"view by the damage, so history mode does not count them as tests): {sum(nested)} in {len(nested)} files\n")
+    print(f"test-like names that the versions which compiled define only nested in a function or inside a string "
+          f"(never collected; the damage flattened or unquoted them into view, so history mode does not count them "
+          f"as tests): {sum(nested)} in {len(nested)} files\n")
     print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "
           "median lines changed | median damage lines |")
     print("|---|---|---|---|---|---|---|---|---|")
