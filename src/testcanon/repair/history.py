@@ -55,6 +55,13 @@ def _show(root: Path, commit: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
+@functools.lru_cache(maxsize=512)
+def _compiles(root: Path, commit: str, path: str) -> bool:
+    """Whether that version compiles: each strategy walks the same versions and asks."""
+    content = _show(root, commit, path)
+    return content is not None and check_source(content) is None
+
+
 def file_history(root: Path, relpath: str) -> list[tuple[str, str, str, str]]:
     """(commit, path in that commit, date, subject), newest first: the versions the file's
     content came through, across renames and merges."""
@@ -106,7 +113,7 @@ def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | N
         content = _show(root, commit, path)
         if content is None:
             continue
-        if check_source(content) is None:
+        if _compiles(root, commit, path):
             if newer is None:
                 return None  # the committed file compiles: the damage is uncommitted
             bad_commit, bad_path, bad_date, bad_subject, bad_content = newer
@@ -164,10 +171,9 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
     nested: set[str] = set()
     tests: set[str] = set()
     for commit, path, _, _ in file_history(root, relpath)[:HELPER_VERSIONS]:
-        content = _show(root, commit, path)
-        if content is None or check_source(content) is not None:
+        if not _compiles(root, commit, path):
             continue
-        tree = ast.parse(content)
+        tree = ast.parse(_show(root, commit, path))  # type: ignore[arg-type]
         nested |= nested_helpers(tree) | names_in_strings(tree)
         tests |= {name for _, name in names_in_tree(tree)}
     helpers = nested - tests
@@ -228,7 +234,7 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
     newer: tuple[str, str, str] | None = None
     for commit, path, date, subject in file_history(root, relpath):
         content = _show(root, commit, path)
-        if content is None or check_source(content) is not None or missing(expected, ast.parse(content)):
+        if content is None or not _compiles(root, commit, path) or missing(expected, ast.parse(content)):
             newer = (commit, date, subject)
             continue
         tried += 1
@@ -266,7 +272,7 @@ def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[Test
         content = _show(root, commit, path)
         if content is None or content == current:
             continue
-        if check_source(content) is None:
+        if _compiles(root, commit, path):
             whole.append(content.decode("utf-8", "replace"))
             if len(whole) == DONOR_VERSIONS:
                 break

@@ -141,31 +141,33 @@ def names_in_source(data: bytes) -> set[TestName]:
 
 
 def nested_helpers(tree: ast.Module) -> set[str]:
-    """`test*` functions a module defines only inside another function's body.
+    """`test*` functions a module defines inside another function's body (pytest never collects
+    them there; the caller takes out the names it also defines as tests).
 
-    pytest never collects them. A bulk edit that flattened indentation makes them look like
-    sibling methods in the broken file, so the inventory of the broken file counts them; the
-    last version that compiled tells which they are (`history.history_expected`)."""
+    A bulk edit that flattened indentation makes them look like sibling methods in the broken
+    file, so the inventory of the broken file counts them; the versions that compiled tell which
+    they are (`history.history_expected`)."""
     nested: set[str] = set()
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
     for node in ast.walk(tree):
         if isinstance(node, functions):
             nested |= {child.name for child in ast.walk(node)
                        if child is not node and isinstance(child, functions) and child.name.startswith("test")}
-    return nested - {name for _, name in names_in_tree(tree)}
-
-
-_DEFINED_IN_TEXT = re.compile(r"^[ \t]*(?:(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(|class[ \t]+(Test\w*)[ \t]*[(:])",
-                              re.MULTILINE)
+    return nested
 
 
 def names_in_strings(tree: ast.Module) -> set[str]:
     """Test-like definitions written inside string literals (a template of a generated test file,
-    an example in a docstring). The broken file's inventory counts a line that reads like a
-    definition even inside a string, as its quotes are not to be trusted; a version that
-    compiled shows the string for what it is."""
+    an example in a docstring), read with the inventory's own patterns. The broken file's
+    inventory counts a line that reads like a definition even inside a string, as its quotes are
+    not to be trusted; a version that compiled shows the string for what it is."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
-            found |= {a or b for a, b in _DEFINED_IN_TEXT.findall(node.value)}
-    return found - {name for _, name in names_in_tree(tree)}
+            for line in node.value.splitlines():
+                function, cls = _DEF.match(line), _CLASS.match(line)
+                if function:
+                    found.add(function.group(2))
+                elif cls and cls.group(2).startswith("Test"):
+                    found.add(cls.group(2))
+    return found
