@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(")
 _ANY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(")
@@ -39,9 +39,17 @@ def names_in_broken(text: str) -> set[TestName]:
     line that is unmistakably a definition (`def test_x(`, `class TestX(`) counts even where
     the quote parity says it is inside a string, so a repair cannot drop it silently.
 
-    A `Test*` class with no base that defines `__init__` is a helper, not a test class: pytest
-    refuses to collect it ("cannot collect test class ... because it has a __init__
-    constructor"), so it holds no test to lose. Its `test*` methods still count.
+    What pytest would not collect holds no test to lose, so its name is not counted:
+    - a `Test*` class with no base that defines `__init__` (pytest refuses it: "cannot collect
+      test class ... because it has a __init__ constructor");
+    - a `Test*` class with no base and no `test*` definition in its body (it yields no item).
+
+    A `test*` method of a class with no base that pytest would not collect (a helper, or a
+    `Test*` class with `__init__`) still counts, but not in that class: pytest does not run it
+    there, so either it is no test, or the damage's flattened indentation put it there (the
+    corpus's bulk edits placed whole test classes' methods under a helper class above them).
+    Its class is not recoverable, so it counts wherever the repair defines it, as a test seen
+    at module level does.
     """
     found: set[TestName] = set()
     classes: list[_OpenClass] = []
@@ -50,9 +58,14 @@ def names_in_broken(text: str) -> set[TestName]:
     in_string: str | None = None
 
     def close(open_class: _OpenClass) -> None:
+        owner = open_class.name if open_class.runs_tests else None
+        found.update((owner, name) for name in open_class.tests)
+        if open_class.tests and classes:  # a nested test class makes its parent hold tests
+            classes[-1].holds_nested_tests = True
         if open_class.name.startswith("Test"):
-            helper = open_class.plain and open_class.has_init
-            collected[open_class.name] = collected.get(open_class.name, False) or not helper
+            counted = open_class.runs_tests and bool(open_class.tests or open_class.holds_nested_tests
+                                                      or not open_class.plain)
+            collected[open_class.name] = collected.get(open_class.name, False) or counted
 
     for line in text.splitlines():
         definition = _DEF.match(line) or _CLASS.match(line)
@@ -84,11 +97,14 @@ def names_in_broken(text: str) -> set[TestName]:
             classes[-1].has_init = True
         def_match = _DEF.match(line)
         if def_match:
-            found.add((classes[-1].name if classes else None, def_match.group(2)))
+            if classes:
+                classes[-1].tests.append(def_match.group(2))
+            else:
+                found.add((None, def_match.group(2)))
         if _ANY_DEF.match(line):
             function_indent = indent
-    for open_class in classes:
-        close(open_class)
+    while classes:
+        close(classes.pop())
     found |= {(None, name) for name, is_collected in collected.items() if is_collected}
     return found
 
@@ -99,6 +115,16 @@ class _OpenClass:
     name: str
     plain: bool  # no base, or `object`: an __init__ makes it a helper pytest does not collect
     has_init: bool = False
+    tests: list[str] = field(default_factory=list)  # its `test*` methods
+    holds_nested_tests: bool = False
+
+    @property
+    def runs_tests(self) -> bool:
+        """Whether pytest may run the class's methods: a `Test*` class that is no helper, or one
+        with a base (a unittest.TestCase runs whatever its name)."""
+        if not self.plain:
+            return True
+        return self.name.startswith("Test") and not self.has_init
 
 
 def names_in_tree(tree: ast.Module) -> set[TestName]:
