@@ -19,6 +19,9 @@ from pathlib import PurePosixPath
 
 _SPLIT = re.compile(r"&&|\|\||;|\||\n")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# `pytest --collect-only` lists tests and runs none: a script that checks collection is no
+# second way to run the suite
+COLLECT_ONLY = frozenset({"--collect-only", "--co"})
 _WRAPPERS = {"sudo", "exec", "time", "env", "nohup", "xvfb-run", "then", "do", "else", "{", "(", "!"}
 _RUNNERS = (("uv", "run"), ("poetry", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"),
             ("rye", "run"))
@@ -68,7 +71,7 @@ def runs_pytest(command: str) -> bool:
             words = words[2:]
     if words[:3] == ["coverage", "run", "-m"]:
         return len(words) > 3 and words[3] == "pytest"
-    if not words:
+    if not words or COLLECT_ONLY & set(words):  # lists tests, runs none
         return False
     head = PurePosixPath(words[0]).name
     if head in ("pytest", "py.test"):

@@ -15,6 +15,8 @@ import re
 import tokenize
 from typing import Any
 
+from testcanon.rules.commands import COLLECT_ONLY
+
 Facts = dict[str, Any]
 
 UNITTEST_MAIN = {"unittest.main", "unittest.main.main"}
@@ -222,7 +224,9 @@ class _Extractor:
 
     def _runs_tests(self, call: ast.Call) -> bool:
         name = self.qualify(call.func) or ""
-        if name in PYTEST_MAIN or name in UNITTEST_MAIN:
+        if name in PYTEST_MAIN:
+            return not COLLECT_ONLY & set(_literal_words(call))
+        if name in UNITTEST_MAIN:
             return True
         if name in SUBPROCESS_CALLS or name.endswith(".run") and name.split(".")[-2] == "session":
             return _command_runs_pytest(call)
@@ -299,7 +303,16 @@ def is_main_guard(test: ast.AST) -> bool:
 
 
 def _command_runs_pytest(call: ast.Call) -> bool:
-    """A subprocess-style call whose command (a string, a list, or *args) is pytest."""
+    """A subprocess-style call whose command (a string, a list, or *args) runs pytest."""
+    words = _literal_words(call)
+    if not words:
+        return False
+    text = " ".join(words)
+    return bool(_PYTEST_WORD.search(f" {text} ")) and not COLLECT_ONLY & set(text.split())
+
+
+def _literal_words(call: ast.Call) -> list[str]:
+    """The string literals of a call's first argument that has any (a command or an argv list)."""
     words: list[str] = []
     for arg in call.args:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -308,7 +321,4 @@ def _command_runs_pytest(call: ast.Call) -> bool:
             words.extend(e.value for e in arg.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
         if words:
             break
-    if not words:
-        return False
-    text = " ".join(words)
-    return bool(_PYTEST_WORD.search(f" {text} "))
+    return words

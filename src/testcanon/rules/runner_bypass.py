@@ -20,6 +20,9 @@ Every `pytest.main(...)`, `unittest.main()`, subprocess call to pytest or `if __
 "__main__":` block that runs tests is another way to run the suite, with its own flags, its own
 selection and none of the runner's guarantees (layers, real services, timeouts, history).
 Teams end up with as many ways to run tests as scripts. There must be exactly one.
+
+`pytest --collect-only` (or `--co`) runs no test, so a script or test that only checks what
+pytest collects is not reported.
 """
     example = 'if __name__ == "__main__":\n    pytest.main([__file__, "-v"])'
     use_instead = "# run it with: canon run tests/unit/test_x.py"
@@ -32,6 +35,8 @@ Teams end up with as many ways to run tests as scripts. There must be exactly on
     )
     valid = (
         Example({"scripts/run.py": "import subprocess\nsubprocess.run(['canon', 'run'])\n"}),
+        Example({"tests/test_c.py": "import subprocess, sys\n\ndef test_collects():\n"
+                                    "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only', '-q'])\n"}),
     )
 
 
@@ -53,6 +58,7 @@ class ConfigRunnerBypass(Rule):
     )
     valid = (
         Example({"scripts/t.sh": "#!/bin/sh\ncanon run\necho pytest is not run here\n"}),
+        Example({"scripts/count.sh": "#!/bin/sh\npython -m pytest --collect-only -q tests | tail -1\n"}),
     )
 
 
