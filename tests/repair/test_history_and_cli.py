@@ -107,6 +107,23 @@ def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: 
     assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
 
 
+def test_an_injected_empty_test_class_may_go_and_the_verdict_names_it(tmp_path: Path) -> None:
+    """A fixer script injected an empty `Test*` class with the damage: pytest collects nothing
+    from it, so reverting the commit may drop it, and the verdict says it did."""
+    root = _repo(tmp_path)
+    path = root / "tests" / "test_a.py"
+    good = "def test_one():\n    assert 1\n"
+    path.write_text(good)
+    _commit(root, "good")
+    path.write_text('class TestSyntaxFix:\n    """Test class for orphaned methods"""\n\n' + good.replace("():", "()"))
+    _commit(root, "fixer script")
+    verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == good
+    assert verdict["detail"].endswith("no longer defined, not counted as tests (pytest collects none from them: "
+                                      "an empty or helper Test* class, a function nested in another): TestSyntaxFix")
+
+
 def test_a_definition_inside_a_string_the_damage_unquoted_is_not_a_test(tmp_path: Path) -> None:
     """A template of a generated test file: its `def test_generated` reads as a test once the
     damage broke the quotes around it; the version that compiled shows it is text."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ from pathlib import Path
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.repair.history import Breaking, history_expected, repair_with_history
-from testcanon.repair.inventory import names_in_broken
+from testcanon.repair.inventory import names_in_broken, uncounted_gone
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
@@ -138,6 +139,11 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
         if set_aside:  # say so: the guarantee did not cover them
             verdict.detail += (f"; not counted as tests (the versions that compiled define them only nested in a "
                                f"function or inside a string): {', '.join(sorted(set_aside))}")
+        gone = uncounted_gone(decode(original), expected, ast.parse(verdict.fixed)) - set_aside
+        if gone:
+            verdict.detail += (f"; no longer defined, not counted as tests (pytest collects none from them: an empty "
+                               f"or helper Test* class, a function nested in another): "
+                               f"{', '.join(sorted(gone))}")
     verdict.seconds = time.perf_counter() - started
     return verdict
 
