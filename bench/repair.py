@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import json
 import random
 import statistics
@@ -32,7 +33,7 @@ from testcanon.syntax.version import is_version_specific
 from testcanon.vcs.graph import history_env
 
 
-def measure(root: Path, relpath: str) -> dict:
+def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     current = (root / relpath).read_bytes()
     expected = names_in_broken(decode(current))
     found = find_breaking(root, relpath)
@@ -67,6 +68,11 @@ def measure(root: Path, relpath: str) -> dict:
             "changed_lines": changed_line_count(current, fixed) if fixed else None,
             "reason": result.reason,
         }
+    if unmended and not row["local"]["compiles"] and not row["version_specific"]:
+        # how far local mode is from a repair: every definition no edit mends, not just the first
+        names: list[str] = []
+        repair_local(current, expected=expected, unmended=names)
+        row["local"]["unmended"] = len(names)
     if not row["history"]["compiles"]:  # what `canon fix --rewrite-version-specific` adds
         rewritten = repair_with_history(root, relpath, current, expected, allow_version_rewrite=True).fixed
         if rewritten is None:
@@ -83,6 +89,8 @@ def main() -> int:
     parser.add_argument("--exclude", action="append", default=list(EXCLUDED))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", type=Path, help="also write every per-file row as JSON here")
+    parser.add_argument("--unmended", action="store_true",
+                        help="for each file local mode leaves, count every definition no edit mends (slower)")
     args = parser.parse_args()
     root = args.repo.resolve()
     broken = broken_test_files(root, args.exclude)
@@ -90,7 +98,7 @@ def main() -> int:
         broken = sorted(random.Random(args.seed).sample(broken, args.sample))
     history_env(root)  # what `canon fix` does once before its workers: the commit-graph they read
     started = time.perf_counter()
-    rows = map_over_tree(measure, root, broken, args.jobs)
+    rows = map_over_tree(functools.partial(measure, unmended=args.unmended), root, broken, args.jobs)
     wall = time.perf_counter() - started
     if args.rows:
         args.rows.write_text(json.dumps(rows, indent=1))
@@ -134,6 +142,12 @@ def main() -> int:
     lost = sum(1 for r in rows for method in ("history", "local")
                if r[method]["compiles"] and r[method]["preserved"] != "all")
     print(f"results that compile but lost a test (must be 0: verify rejects them before writing): {lost}")
+    counts = sorted(r["local"]["unmended"] for r in rows if "unmended" in r["local"])
+    if counts:
+        print(f"local mode, definitions no edit mends in each file it leaves ({len(counts)} files, version-specific "
+              f"ones aside): median {statistics.median(counts):g}, quartiles {counts[len(counts) // 4]}-"
+              f"{counts[3 * len(counts) // 4]}, max {counts[-1]}; files with at most 1: "
+              f"{sum(1 for c in counts if c <= 1)}, at most 2: {sum(1 for c in counts if c <= 2)}")
     return 0
 
 

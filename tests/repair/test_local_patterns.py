@@ -239,3 +239,27 @@ def test_a_repair_never_comments_code_out_nor_moves_a_body_out_of_its_block() ->
         assert "# " not in fixed and "pass\n" not in fixed.replace(broken.decode(), ""), fixed
         function = next(node for node in ast.walk(ast.parse(fixed)) if isinstance(node, ast.FunctionDef))
         assert len(function.body) >= 2, fixed  # the body stayed in the function
+
+
+
+def test_a_diagnosis_lists_every_definition_no_edit_mends() -> None:
+    """`unmended` keeps trying after the first failure, so a bench can tell how far a file is
+    from a repair; without it the walk stops at the first (no repair of the file can verify)."""
+    from testcanon.repair.units import repair_by_units
+
+    text = ("def test_a():\n    x = (\n\n\ndef test_fine():\n    assert 1\n\n\n"
+            "def test_b():\n    y = [\n\n\ndef test_c():\n    z = {\n")
+    tried: list[str] = []
+
+    def mend_only_brackets(unit: str, definition: bool) -> str | None:
+        tried.append(unit.split("(")[0])
+        return unit.replace("{", "{}") if "{" in unit else None
+
+    names: list[str] = []
+    assembled, notes = repair_by_units(text, mend_only_brackets, unmended=names)
+    assert assembled is None and names == ["test_a", "test_b"]
+    assert notes[-1] == "test_a: could not be repaired on its own"
+    assert tried == ["def test_a", "def test_b", "def test_c"]
+    tried.clear()
+    assert repair_by_units(text, mend_only_brackets)[0] is None
+    assert tried == ["def test_a"]

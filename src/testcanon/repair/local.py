@@ -57,8 +57,10 @@ def _bytes_stage(data: bytes) -> tuple[bytes, list[str]]:
 
 
 def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
-                 expected: set[TestName] | None = None, donors: Sequence[str] = ()) -> LocalResult:
-    """Repair from the file alone (`donors`: earlier versions that compiled, in history mode)."""
+                 expected: set[TestName] | None = None, donors: Sequence[str] = (),
+                 unmended: list[str] | None = None) -> LocalResult:
+    """Repair from the file alone (`donors`: earlier versions that compiled, in history mode;
+    `unmended`: filled with every definition no edit mends, instead of stopping at the first)."""
     expected = names_in_broken(decode(data)) if expected is None else expected
     staged, notes = _bytes_stage(data)
     try:  # the file's own encoding (PEP 263 cookie or BOM), so edits re-encode it faithfully
@@ -109,7 +111,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
                                accept=_one_definition if definition else None)
         return result.decode("utf-8", "replace") if result is not None else None
 
-    assembled, unit_notes = repair_by_units(text, mend_unit, donors)
+    assembled, unit_notes = repair_by_units(text, mend_unit, donors, unmended=unmended)
     if assembled is None and newer_syntax:
         return LocalResult(None, notes, f"version-specific: `{newer_syntax[0]}` is valid on Python 3.12+ only "
                            "(PEP 701 f-string); use --rewrite-version-specific to make it compatible",

@@ -128,9 +128,12 @@ def _donor_units(donors: Sequence[str]) -> dict[str, list[str]]:
 LocalRepair = Callable[[str, bool], "str | None"]  # (unit text, is a definition)
 
 
-def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -> tuple[str | None, list[str]]:
+def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = (), *,
+                    unmended: list[str] | None = None) -> tuple[str | None, list[str]]:
     """The text with each broken unit mended (donor, then `local`), and what was done; None
-    as soon as one unit cannot be mended (then no repair of the file can verify).
+    as soon as one unit cannot be mended (then no repair of the file can verify). Given
+    `unmended`, every unit is tried and the ones that could not be mended are listed there
+    (a diagnosis of how far the file is from a repair; the result is still None).
 
     The result may still not compile (a seam between units); the caller finishes and verifies it.
     """
@@ -181,11 +184,16 @@ def repair_by_units(text: str, local: LocalRepair, donors: Sequence[str] = ()) -
             if fixed is not None:
                 mended = fixed.splitlines()
                 notes.append(f"{label}: repaired on its own")
-        if mended is None:  # the file cannot be verified now: stop paying for the other units
-            return None, [*notes, f"{label}: could not be repaired on its own"]
+        if mended is None:
+            if unmended is None:  # the file cannot be verified now: stop paying for the other units
+                return None, [*notes, f"{label}: could not be repaired on its own"]
+            unmended.append(label)
+            out += body
         else:
             out += [indent + line if line.strip() else line for line in mended]
         index += 1
+    if unmended:
+        return None, [*notes, f"{unmended[0]}: could not be repaired on its own"]
     return "\n".join(out) + ("\n" if text.endswith("\n") else ""), notes
 
 
