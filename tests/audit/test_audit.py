@@ -83,7 +83,7 @@ def test_cli_json_and_markdown(repo: Path) -> None:
     document = json.loads(run_canon("audit", "--format", "json", cwd=repo).stdout)
     rows = {m["metric"]: m for m in document["metrics"]}
     assert rows["syntax_errors"]["current"] == 2
-    assert rows["syntax_errors"]["definition_version"] == "1"
+    assert rows["syntax_errors"]["definition_version"] == "2"
     markdown = run_canon("audit", "--format", "markdown", "--no-store", cwd=repo).stdout
     assert "| metric | current | target | previous | trend |" in markdown
     assert "| files with syntax errors | **2** | ≤ 0 | 2 | = same |" in markdown
@@ -92,7 +92,7 @@ def test_cli_json_and_markdown(repo: Path) -> None:
 def test_explain_prints_the_definition_with_its_version(repo: Path) -> None:
     result = run_canon("audit", "--explain", "syntax_errors", cwd=repo)
     assert result.returncode == 0
-    assert result.stdout.startswith("## syntax_errors\nversion: 1")
+    assert result.stdout.startswith("## syntax_errors\nversion: 2")
     unknown = run_canon("audit", "--explain", "syntax_eror", cwd=repo)
     assert unknown.returncode == 2 and "did you mean 'syntax_errors'" in unknown.stderr
 

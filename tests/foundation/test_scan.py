@@ -195,3 +195,14 @@ def test_a_file_valid_only_on_a_newer_python_says_so(make_repo) -> None:
     messages = {f.path: f.message for f in _scan(root).findings}
     assert messages["tests/test_new.py"].startswith("valid only on Python 3.12+ (PEP 701 f-string)")
     assert not messages["tests/test_damaged.py"].startswith("valid only")
+
+
+def test_a_file_that_parses_but_does_not_compile_is_reported(make_repo) -> None:
+    """The parser accepts `await` in a plain function and `return` at module level; the
+    compiler, and so every import of the file, does not."""
+    root = make_repo({"tests/test_await.py": "def get_messages():\n    await asyncio.sleep(0)\n    return []\n",
+                      "tests/test_return.py": "def test_a():\n    pass\nreturn 1\n",
+                      "tests/test_fine.py": "async def test_a():\n    await asyncio.sleep(0)\n"})
+    found = {f.path: (f.data["kind"], f.message, f.line) for f in _scan(root).findings}
+    assert found == {"tests/test_await.py": ("syntax-error", "'await' outside async function", 2),
+                     "tests/test_return.py": ("syntax-error", "'return' outside function", 3)}

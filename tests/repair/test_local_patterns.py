@@ -263,3 +263,12 @@ def test_a_diagnosis_lists_every_definition_no_edit_mends() -> None:
     tried.clear()
     assert repair_by_units(text, mend_only_brackets)[0] is None
     assert tried == ["def test_a"]
+
+
+def test_a_candidate_that_parses_but_does_not_compile_is_rejected() -> None:
+    """Guarantee 1 is the interpreter's compile, not only its parser: `await` in a plain
+    function parses, and fails every import of the file."""
+    broken = b"class TestA:\n    def test_x(self)\n        await asyncio.sleep(0)\n"
+    parses_only = b"class TestA:\n    def test_x(self):\n        await asyncio.sleep(0)\n"
+    ast.parse(parses_only)
+    assert not verify(broken, parses_only).ok

@@ -24,9 +24,9 @@ class MetricSpec:
 
 
 STATIC_METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("syntax_errors", "files with syntax errors", 0),
+    MetricSpec("syntax_errors", "files with syntax errors", 0, version="2"),
     MetricSpec("collection_failures", "test files that fail to collect", 0),
-    MetricSpec("runner_bypasses", "runner bypasses", 0),
+    MetricSpec("runner_bypasses", "runner bypasses", 0, version="2"),
     MetricSpec("base_class_variants", "base-class variants", 1),
     MetricSpec("orchestration_duplication_clusters", "orchestration duplication clusters", 0),
     MetricSpec("env_accesses", "direct environment accesses", 0),

@@ -19,7 +19,7 @@ from testcanon.__about__ import __version__
 from testcanon.state import atomic_write_bytes, state_dir
 from testcanon.syntax.compile_check import Checked, Problem
 
-FORMAT = 2  # 2: messages of files valid only on a newer Python say so
+FORMAT = 3  # 2: messages of files valid only on a newer Python say so; 3: the compiler's checks too
 _RACY_WINDOW_NS = 2_000_000_000
 
 StatKey = tuple[int, int, int]  # size, mtime_ns, inode

@@ -1,8 +1,11 @@
 """Decide whether one file compiles, exactly as the running interpreter would, without running it.
 
 `compile(source_bytes, path, "exec", ast.PyCF_ONLY_AST)` is CPython's own parser, honouring
-PEP 263 cookies and BOMs. Before it, cheap checks sort out what is not Python source at all
-(binary files, stray NUL bytes, undecodable text, huge files), each reported as its own kind.
+PEP 263 cookies and BOMs; compiling that tree to bytecode then runs the compiler's own checks,
+which the parser leaves out (`'await' outside async function`, `'return' outside function`,
+`'break' outside loop`, a misplaced `from __future__`...): such a file parses, but importing it
+fails all the same. Before it, cheap checks sort out what is not Python source at all (binary
+files, stray NUL bytes, undecodable text, huge files), each reported as its own kind.
 """
 
 from __future__ import annotations
@@ -90,7 +93,8 @@ def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
     if encoding_problem is not None:
         return encoding_problem
     try:
-        compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks (see the module docstring)
     except SyntaxError as exc:  # includes IndentationError and TabError
         return _syntax_problem(exc, data)
     except (ValueError, MemoryError, RecursionError) as exc:
