@@ -123,6 +123,23 @@ def quote_to_line_end(lines: list[str], rng: random.Random) -> list[str] | None:
     return [*lines[:i], line[:at] + line[at + 1:] + '"', *lines[i + 1:]]
 
 
+def escaped_newline(lines: list[str], rng: random.Random) -> list[str] | None:
+    """`print("\\nDone")` -> `print("` / `Done")`: a script wrote a string's `\\n` escape as a
+    real line break (one commit of the corpus, 2025-09-05, did so in hundreds of files)."""
+    sites = [i for i, line in enumerate(lines) if _ESCAPED_NEWLINE.search(line)
+             and '"""' not in line and "'''" not in line and not line.lstrip().startswith("#")]
+    i = _choose(rng, sites)
+    if i is None:
+        return None
+    match = _ESCAPED_NEWLINE.search(lines[i])
+    assert match is not None
+    return [*lines[:i], lines[i][: match.start(2)], lines[i][match.end(2):], *lines[i + 1:]]
+
+
+# a one-line, non-raw string whose first escape is `\n`
+_ESCAPED_NEWLINE = re.compile(r"(?<![\\rRbB\w])(['\"])[^'\"\\]*(\\n)")
+
+
 def collapsed_brackets(lines: list[str], rng: random.Random) -> list[str] | None:
     """`x = [` ... `]` -> `x = [ ]` ... blank: the closer pulled up onto the opening line."""
     sites = []
@@ -190,6 +207,7 @@ PATTERNS: dict[str, Damage] = {
     "lost colon": lost_colon, "deleted except handler": lost_handler,
     "closing quote moved past brackets": moved_quote, "closing bracket pulled onto its opening line": collapsed_brackets,
     "function body flattened to the def's column": flattened_body, "quote moved to the end of its line": quote_to_line_end,
+    "`\\n` escape written as a line break": escaped_newline,
 }
 
 

@@ -20,6 +20,9 @@ PATTERNS = {
     "bracket mess": ("def test_a():\n    d = {'a': 1 ))\n    assert d\n", "    d = {'a': 1 }\n"),
     "stray closing paren": ("def test_a():\n    x = 1\n    x == 1)\n", "    x == 1\n"),
     "unterminated string": ("def test_a():\n    s = 'abc\n    assert s\n", "    s = 'abc'\n"),
+    "a string's \\n escapes written as line breaks": (
+        'def test_a():\n    print("\n" + "=" * 60)\n    name = "x"\n    print(f"\nResult: {name}\n\n")\n',
+        '    print("\\n" + "=" * 60)\n    name = "x"\n    print(f"\\nResult: {name}\\n\\n")\n'),
     "missing colon": ("def test_a()\n    pass\n", "def test_a():\n"),
     "prose outside a docstring": ("import os\nThis file was migrated by the SSOT script.\n\ndef test_a():\n    pass\n",
                                   "# This file was migrated by the SSOT script.\n"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -107,6 +108,10 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
     yield from _doubled_quotes(lines)
     yield from _appended_to_code(lines, index)  # very specific signatures: before the generic ones
+    if message.startswith("unterminated string literal"):
+        rejoined = _split_at_escaped_newlines(lines, index, problem.column - 1)
+        if rejoined is not None:
+            yield rejoined
     requoted = quote_stripped_arguments(line)
     if requoted is not None:
         yield Edit(index, index + 1, (requoted,), "quoted call arguments a bulk edit had stripped of their quotes")
@@ -330,6 +335,44 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
     # harmless. Such a file is reported unfixable instead.
 
 
+def _split_at_escaped_newlines(lines: list[str], index: int, column: int) -> Edit | None:
+    """`print("` / `1. Done")`: a script wrote the `\\n` escape of a string as a real line break
+    (the string opens at the end of its line and the next lines close it). Re-joined with the
+    escape, the line is what it was; the text after each break is kept verbatim."""
+    line = lines[index]
+    while 0 <= column < len(line) and line[column] in "rbfuRBFU":  # a prefix: the quote follows it
+        column += 1
+    if not 0 <= column < len(line) or line[column] not in "'\"":
+        return None
+    quote = line[column]
+    if line[column:column + 3] == quote * 3 or _closing_quote(line, column, quote) >= 0:
+        return None
+    joined = line.rstrip("\r")
+    for end in range(index + 1, min(index + 6, len(lines))):
+        joined += "\\n" + lines[end].rstrip("\r")
+        if quote in lines[end]:
+            if _closing_quote(joined, column, quote) < 0:
+                return None
+            breaks = end - index
+            # one decision however many breaks: ranked with the one-line edits it competes with
+            return Edit(index, end + 1, (joined,), f"re-joined a string a script split at {breaks} `\\n` escape(s) "
+                        "(written as line breaks)", changed=1)
+    return None
+
+
+def _closing_quote(text: str, column: int, quote: str) -> int:
+    """Where the string opened at `column` closes on this line (-1: it does not)."""
+    position = column + 1
+    while position < len(text):
+        if text[position] == "\\":
+            position += 2
+            continue
+        if text[position] == quote:
+            return position
+        position += 1
+    return -1
+
+
 def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
     """A docstring's text parsed as code: the triple quotes that should open it were mangled by a
     bulk edit (six quotes, a one-line `\"\"\"Empty docstring.\"\"\"` put in their place, quotes
@@ -408,7 +451,9 @@ def _is_statement(text: str) -> bool:
         return False
     for candidate in (text, text + "\n    pass"):  # a header (`with x:`, `@dataclass` + def) too
         try:
-            compile(candidate if not text.startswith("@") else f"{text}\ndef _(): pass", "<line>", "exec")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(candidate if not text.startswith("@") else f"{text}\ndef _(): pass", "<line>", "exec")
             return True
         except SyntaxError:
             continue

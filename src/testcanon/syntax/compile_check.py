@@ -15,6 +15,7 @@ import hashlib
 import io
 import os
 import tokenize
+import warnings
 from typing import NamedTuple
 
 KIND_CODES: dict[str, str] = {
@@ -93,8 +94,10 @@ def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
     if encoding_problem is not None:
         return encoding_problem
     try:
-        tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-        compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks (see the module docstring)
+        with warnings.catch_warnings():  # `"is" with a literal` and the like: the file's business, not ours
+            warnings.simplefilter("ignore")
+            tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks (see the module docstring)
     except SyntaxError as exc:  # includes IndentationError and TabError
         return _syntax_problem(exc, data)
     except (ValueError, MemoryError, RecursionError) as exc:
