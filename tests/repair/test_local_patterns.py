@@ -24,6 +24,12 @@ PATTERNS = {
         'def test_a():\n    print("\n" + "=" * 60)\n    name = "x"\n    print(f"\nResult: {name}\n\n")\n',
         '    print("\\n" + "=" * 60)\n    name = "x"\n    print(f"\\nResult: {name}\\n\\n")\n'),
     "missing colon": ("def test_a()\n    pass\n", "def test_a():\n"),
+    "a return dedented out of its method": (
+        "class TestA:\n    def helper(self):\n        x = 1\n    return x\n\n    def test_a(self):\n        pass\n",
+        "        x = 1\n        return x\n"),
+    "an await asyncio.sleep(0) inserted into a plain function": (
+        "class Conn:\n    def get(self) -> list:\n        await asyncio.sleep(0)\n        return []\n\n"
+        "def test_a():\n    pass\n", "    def get(self) -> list:\n        return []\n"),
     "prose outside a docstring": ("import os\nThis file was migrated by the SSOT script.\n\ndef test_a():\n    pass\n",
                                   "# This file was migrated by the SSOT script.\n"),
     "try without handler": ("def test_a():\n    try:\n        x = 1\n\n    assert x\n", "    except Exception:\n"),

@@ -325,6 +325,22 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
             yield Edit(index, index, (base + "finally:", base + unit + "pass"),
                        "restored a `finally` to a `try` that lost its handler")
 
+    if message in ("'return' outside function", "'yield' outside function"):
+        # `return x` one level left of the body it ends (at the class's level, after a method):
+        # put it back at the column of the statement before it, inside that function
+        previous = _code_line_before(lines, index)
+        if previous is not None and len(indent_of(lines[previous])) > len(indent_of(line)) \
+                and _in_function(lines, previous):
+            yield Edit(index, index + 1, (indent_of(lines[previous]) + line.lstrip(),),
+                       f"re-indented a `{message.split()[0].strip(chr(39))}` that lost its indentation into the "
+                       "function above it")
+
+    if message == "'await' outside async function" and _NO_OP_AWAIT.match(line):
+        # a plain function cannot await; this one is a bare yield to the event loop a script
+        # inserted (it never ran: the file did not compile), so nothing it did is lost
+        yield Edit(index, index + 1, (), "removed `await asyncio.sleep(0)` a script inserted into a plain "
+                   "(non-async) function")
+
     if message.startswith("f-string"):
         swapped = swap_field_quotes(line)
         if swapped != line:
@@ -444,6 +460,24 @@ def _over_indented_block(lines: list[str], index: int, width: int) -> Edit | Non
     new = tuple(text_line[shift:] if text_line.strip() else text_line for text_line in lines[start:index])
     return Edit(start, index, new, f"dedented {len(block)} line(s) a bulk edit indented deeper than their block",
                 len(block))
+
+
+_NO_OP_AWAIT = re.compile(r"^\s*await\s+asyncio\.sleep\(\s*0\s*\)\s*(#.*)?$")
+_DEF_LINE = re.compile(r"^(\s*)(?:async\s+)?def\s")
+
+
+def _in_function(lines: list[str], index: int) -> bool:
+    """Whether line `index` is in a function's body: the nearest line left of it is a `def`."""
+    width = len(indent_of(lines[index]))
+    for i in range(index - 1, -1, -1):
+        text = lines[i]
+        if text.strip() and not text.lstrip().startswith("#") and len(indent_of(text)) < width:
+            if _DEF_LINE.match(text):
+                return True
+            width = len(indent_of(text))
+            if width == 0:
+                return False
+    return False
 
 
 def _is_statement(text: str) -> bool:
