@@ -367,13 +367,22 @@ def _split_at_escaped_newlines(lines: list[str], index: int, column: int) -> Edi
     for end in range(index + 1, min(index + 6, len(lines))):
         joined += "\\n" + lines[end].rstrip("\r")
         if quote in lines[end]:
-            if _closing_quote(joined, column, quote) < 0:
+            if _closing_quote(joined, column, quote) < 0 or not _reads_as_code(joined.strip()):
                 return None
             breaks = end - index
             # one decision however many breaks: ranked with the one-line edits it competes with
             return Edit(index, end + 1, (joined,), f"re-joined a string a script split at {breaks} `\\n` escape(s) "
                         "(written as line breaks)", changed=1)
     return None
+
+
+def _reads_as_code(text: str) -> bool:
+    """A re-joined line must read as a statement, or as one line of a bracketed construct (its
+    open brackets closed, or the closers that end it dropped), not as prose with stray quotes."""
+    for probe in {text, text + (unclosed(text) or ""), text.rstrip(",)]} ")}:
+        if probe and (_is_statement(probe) or _is_statement(f"_ = [{probe}]")):  # an item: `"\\nDone",`
+            return True
+    return False
 
 
 def _closing_quote(text: str, column: int, quote: str) -> int:
