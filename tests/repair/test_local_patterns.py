@@ -281,3 +281,18 @@ def test_a_candidate_that_parses_but_does_not_compile_is_rejected() -> None:
     parses_only = b"class TestA:\n    def test_x(self):\n        await asyncio.sleep(0)\n"
     ast.parse(parses_only)
     assert not verify(broken, parses_only).ok
+
+
+def test_a_definitions_unit_may_end_in_module_code_but_its_body_may_not_spill() -> None:
+    """A unit runs to the next definition: a class a script put above the module docstring
+    carries the docstring and imports in its unit. Repairs that keep them are accepted; one
+    that moves a body line out to column 0 is not."""
+    from testcanon.repair.local import _one_definition
+
+    unit = (b"def get_messages(self) -> list:\n    await asyncio.sleep(0)\nreturn self.sent\n\n"
+            b'"""Module docstring."""\n\nimport os\n')
+    mended = b'def get_messages(self) -> list:\n    return self.sent\n\n"""Module docstring."""\n\nimport os\n'
+    assert _one_definition(unit, mended)
+    spilled = b'def get_messages(self) -> list:\n    pass\nreturn_value = 1\n\n"""Module docstring."""\n\nimport os\n'
+    assert not _one_definition(b"def get_messages(self) -> list:\n    return_value = 1 +\n\n\"\"\"Module docstring.\"\"\"\n\nimport os\n",
+                               spilled)

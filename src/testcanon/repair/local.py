@@ -9,6 +9,7 @@ Byte-level damage (NUL bytes, undecodable text) is repaired first.
 from __future__ import annotations
 
 import ast
+import functools
 import heapq
 import io
 import tokenize
@@ -108,7 +109,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         unit_bytes = unit_text.encode("utf-8", "replace")
         result, _, _ = _search(unit_lines, lambda ls: ("\n".join(ls) + "\n").encode("utf-8", "replace"),
                                unit_bytes, names_in_broken(unit_text), UNIT_EXPANSIONS,
-                               accept=_one_definition if definition else None)
+                               accept=functools.partial(_one_definition, unit_bytes) if definition else None)
         return result.decode("utf-8", "replace") if result is not None else None
 
     assembled, unit_notes = repair_by_units(text, mend_unit, donors, unmended=unmended)
@@ -131,10 +132,21 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     return LocalResult(None, notes, f"no verified repair found ({failure})")
 
 
-def _one_definition(candidate: bytes) -> bool:
-    """A definition's unit must stay one definition: its body may not spill out of it."""
+def _one_definition(unit: bytes, candidate: bytes) -> bool:
+    """A definition's unit must stay one definition: its body may not spill out of it.
+
+    A unit runs to the next definition, so module code may follow its definition (a module
+    docstring and imports after a class a script put on top of the file): statements after
+    the definition are accepted only if the repair moved no line out to column 0."""
     body = ast.parse(candidate).body
-    return len(body) == 1 and isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    if not body or not isinstance(body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    return len(body) == 1 or _at_column_0(candidate) <= _at_column_0(unit)
+
+
+def _at_column_0(text: bytes) -> int:
+    """Lines of code at column 0, the definition's own line aside."""
+    return sum(1 for line in text.splitlines()[1:] if line.strip() and not line[:1].isspace() and not line.startswith(b"#"))
 
 
 def _search(start: list[str], encode: Callable[[list[str]], bytes], original: bytes,
