@@ -24,6 +24,9 @@ PATTERNS = {
         'def test_a():\n    print("\n" + "=" * 60)\n    name = "x"\n    print(f"\nResult: {name}\n\n")\n',
         '    print("\\n" + "=" * 60)\n    name = "x"\n    print(f"\\nResult: {name}\\n\\n")\n'),
     "missing colon": ("def test_a()\n    pass\n", "def test_a():\n"),
+    "a pass inserted one level short above a body": (
+        'class TestA:\n    def test_a(self):\n        """Doc."""\n    pass\n        x = 1\n        assert x\n',
+        '        """Doc."""\n        x = 1\n'),
     "a return dedented out of its method": (
         "class TestA:\n    def helper(self):\n        x = 1\n    return x\n\n    def test_a(self):\n        pass\n",
         "        x = 1\n        return x\n"),
@@ -296,3 +299,14 @@ def test_a_definitions_unit_may_end_in_module_code_but_its_body_may_not_spill() 
     spilled = b'def get_messages(self) -> list:\n    pass\nreturn_value = 1\n\n"""Module docstring."""\n\nimport os\n'
     assert not _one_definition(b"def get_messages(self) -> list:\n    return_value = 1 +\n\n\"\"\"Module docstring.\"\"\"\n\nimport os\n",
                                spilled)
+
+
+def test_a_unit_is_checked_as_a_fragment_and_the_file_as_a_whole() -> None:
+    """A nested definition taken out of its function cannot bind its `nonlocal`, and the code
+    after it may await: only the parser judges a unit; the compiler judges the whole file."""
+    from testcanon.repair.units import compiles
+
+    assert compiles(["async def mock_send(data):", "    nonlocal count", "    count += 1"])
+    assert compiles(["def helper():", "    return 1", "", "await asyncio.gather(a, b)"])
+    assert not verify(b"x = (\n", b"await asyncio.gather(a, b)\n").ok
+    assert verify(b"x = (\n", b"await asyncio.gather(a, b)\n", parse_only=True).ok

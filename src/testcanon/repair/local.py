@@ -100,7 +100,8 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     def mend_unit(unit_text: str, definition: bool) -> str | None:
         # a definition using PEP 701 f-strings is not damage (LibCST reads only one holding an f-string)
         rewritten = rewrite_fstrings(unit_text) if FSTRING_START.search(unit_text) else None
-        if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace")) is None:
+        if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace"),
+                                                                   parse_only=True) is None:
             if not allow_version_rewrite:
                 newer_syntax.append(unit_text.split("(", 1)[0].strip())
                 return None
@@ -109,7 +110,8 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
         unit_bytes = unit_text.encode("utf-8", "replace")
         result, _, _ = _search(unit_lines, lambda ls: ("\n".join(ls) + "\n").encode("utf-8", "replace"),
                                unit_bytes, names_in_broken(unit_text), UNIT_EXPANSIONS,
-                               accept=functools.partial(_one_definition, unit_bytes) if definition else None)
+                               accept=functools.partial(_one_definition, unit_bytes) if definition else None,
+                               parse_only=True)
         return result.decode("utf-8", "replace") if result is not None else None
 
     assembled, unit_notes = repair_by_units(text, mend_unit, donors, unmended=unmended)
@@ -151,7 +153,8 @@ def _at_column_0(text: bytes) -> int:
 
 def _search(start: list[str], encode: Callable[[list[str]], bytes], original: bytes,
             expected: set[TestName], budget: int,
-            accept: Callable[[bytes], bool] | None = None) -> tuple[bytes | None, list[str], str]:
+            accept: Callable[[bytes], bool] | None = None,
+            parse_only: bool = False) -> tuple[bytes | None, list[str], str]:
     """Best-first over candidate edits for the first error: (verified result, edits, why not)."""
     counter = 0
     frontier: list[tuple[int, int, int, list[str], list[str]]] = [(0, 0, counter, start, [])]
@@ -161,10 +164,10 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
     while frontier and expansions < budget:
         cost, _, _, lines, whys = heapq.heappop(frontier)
         expansions += 1
-        current = check_source(encode(lines))
+        current = check_source(encode(lines), parse_only=parse_only)
         if current is None:
             candidate = encode(lines)
-            verdict = verify(original, candidate, expected=expected)
+            verdict = verify(original, candidate, expected=expected, parse_only=parse_only)
             if verdict.ok and (accept is None or accept(candidate)):
                 return candidate, whys, ""
             best_failure = verdict.reason if not verdict.ok else "a definition's body would spill out of it"
@@ -175,7 +178,7 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
             if key in seen:
                 continue
             seen.add(key)
-            after = check_source(encode(new_lines))
+            after = check_source(encode(new_lines), parse_only=parse_only)
             if after is not None and (after.line, after.column) <= (current.line, current.column) \
                     and after.message == current.message:
                 continue  # no progress on this error

@@ -169,6 +169,11 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
     if message == "unexpected indent":
         previous = _code_line_before(lines, index)
+        if previous is not None and lines[previous].strip() == "pass" \
+                and len(indent_of(lines[previous])) < len(indent_of(line)):
+            # `def f():` / `"""Doc."""` / `pass` (one level short) / the body: a script's `pass`
+            yield Edit(previous, previous + 1, (), "removed a `pass` a script inserted one level short, above "
+                       "the block's body")
         if previous is not None:
             prev = lines[previous].rstrip()
             stripped_prev = re.sub(r"\s*#.*$", "", prev)

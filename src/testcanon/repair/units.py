@@ -94,7 +94,9 @@ def unit_lines(lines: Sequence[str], unit: Unit) -> list[str]:
 
 
 def compiles(lines: list[str]) -> bool:
-    return check_source(_standalone(lines).encode("utf-8", "replace")) is None
+    # a fragment: what only its context decides (`nonlocal`, an enclosing function's `await`)
+    # is left to the whole file's check
+    return check_source(_standalone(lines).encode("utf-8", "replace"), parse_only=True) is None
 
 
 def _body_less(lines: list[str]) -> bool:

@@ -22,10 +22,14 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "replace").replace("\0", "")
 
 
-def verify(original: bytes, candidate: bytes, *, expected: set[TestName] | None = None) -> Verdict:
-    """1. it compiles; 2. no test of the broken file is lost (nor moved out of its class)."""
+def verify(original: bytes, candidate: bytes, *, expected: set[TestName] | None = None,
+           parse_only: bool = False) -> Verdict:
+    """1. it compiles; 2. no test of the broken file is lost (nor moved out of its class).
+
+    `parse_only` for a fragment (one definition repaired alone): the whole file it goes back
+    into is verified in full."""
     expected = names_in_broken(decode(original)) if expected is None else expected
-    problem = check_source(candidate, "<candidate>")
+    problem = check_source(candidate, "<candidate>", parse_only=parse_only)
     changed = changed_line_count(original, candidate)
     if problem is not None:
         return Verdict(False, f"does not compile: {problem.message} (line {problem.line})", len(expected), changed)

@@ -86,8 +86,12 @@ def check_file(path: str, relpath: str, max_size: int, known_digest: bytes = b""
     return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, problem)
 
 
-def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
-    """The problem that stops `data` compiling, or None when it compiles."""
+def check_source(data: bytes, filename: str = "<source>", *, parse_only: bool = False) -> Problem | None:
+    """The problem that stops `data` compiling, or None when it compiles.
+
+    `parse_only`: the parser's verdict alone, for a fragment of a file (one definition taken
+    out of its function: its `nonlocal`, or an `await` of the code around it, is only
+    decidable in context)."""
     if b"\0" in data:
         return _nul_problem(data)
     encoding_problem = _encoding_problem(data)
@@ -97,7 +101,8 @@ def check_source(data: bytes, filename: str = "<source>") -> Problem | None:
         with warnings.catch_warnings():  # `"is" with a literal` and the like: the file's business, not ours
             warnings.simplefilter("ignore")
             tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-            compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks (see the module docstring)
+            if not parse_only:
+                compile(tree, filename, "exec", dont_inherit=True)  # the compiler's checks (module docstring)
     except SyntaxError as exc:  # includes IndentationError and TabError
         return _syntax_problem(exc, data)
     except (ValueError, MemoryError, RecursionError) as exc:
