@@ -24,6 +24,12 @@ PATTERNS = {
         'def test_a():\n    print("\n" + "=" * 60)\n    name = "x"\n    print(f"\nResult: {name}\n\n")\n',
         '    print("\\n" + "=" * 60)\n    name = "x"\n    print(f"\\nResult: {name}\\n\\n")\n'),
     "missing colon": ("def test_a()\n    pass\n", "def test_a():\n"),
+    "a return moved left of the await asyncio.sleep(0) put before it": (
+        'async def test_a():\n    for i in range(3):\n        if i:\n            await asyncio.sleep(0)\n'
+        'return i\n    return None\n', '            await asyncio.sleep(0)\n            return i\n    return None\n'),
+    "two statements joined where MagicMock() and its line break were deleted": (
+        'def test_a():\n    m = Magic    m.reset = AsyncMock(\n        return_value=1)\n    assert m\n',
+        '    m = MagicMock()\n    m.reset = AsyncMock(\n'),
     "a pass inserted one level short above a body": (
         'class TestA:\n    def test_a(self):\n        """Doc."""\n    pass\n        x = 1\n        assert x\n',
         '        """Doc."""\n        x = 1\n'),

@@ -108,6 +108,11 @@ def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:
 
     yield from _doubled_quotes(lines)
     yield from _appended_to_code(lines, index)  # very specific signatures: before the generic ones
+    yield from _return_left_of_inserted_sleep(lines, index)
+    if message.startswith("invalid syntax"):
+        joined = _joined_statements(line)
+        if joined is not None:
+            yield Edit(index, index + 1, joined[0], joined[1])
     if message.startswith("unterminated string literal"):
         rejoined = _split_at_escaped_newlines(lines, index, problem.column - 1)
         if rejoined is not None:
@@ -476,6 +481,38 @@ def _over_indented_block(lines: list[str], index: int, width: int) -> Edit | Non
                 len(block))
 
 
+def _return_left_of_inserted_sleep(lines: list[str], index: int) -> Iterator[Edit]:
+    """`        await asyncio.sleep(0)` / `return x` at a lower column: a script put a yield to the
+    event loop before each `return` and moved the `return` left of it (to the def's column or
+    to column 0); it goes back to the column of the `await` that precedes it."""
+    for at in range(max(index - 3, 0), min(index + 1, len(lines))):
+        text = lines[at]
+        if not re.match(r"\s*(return|yield|raise)\b", text):
+            continue
+        previous = _code_line_before(lines, at)
+        if previous is not None and _NO_OP_AWAIT.match(lines[previous]) \
+                and len(indent_of(lines[previous])) > len(indent_of(text)):
+            yield Edit(at, at + 1, (indent_of(lines[previous]) + text.lstrip(),),
+                       f"re-indented a `{text.split()[0]}` a script moved left of the `await asyncio.sleep(0)` "
+                       "it put before it")
+
+
+def _joined_statements(line: str) -> tuple[tuple[str, ...], str] | None:
+    """`mock = Magic        mock.reset = AsyncMock()`: a script deleted `Mock()` with the line
+    break after it, joining two statements; the run of spaces is the second one's indentation.
+    Split there (the deleted `MagicMock()` is restored: the only text that edit deleted)."""
+    match = _JOINED.match(line)
+    if match is None or "#" in match.group(1):
+        return None
+    first, indent, second = match.group(1), match.group(2), match.group(3)
+    restored = first + "Mock()" if first.endswith("Magic") else first
+    if not (_is_statement(restored.strip()) and _reads_as_code(second.strip())):
+        return None
+    how = "restored the `MagicMock()` and line break" if restored != first else "split at the line break"
+    return (restored, indent + second), f"{how} a script deleted, which joined two statements"
+
+
+_JOINED = re.compile(r"^(\s*[A-Za-z_][\w.\[\]\"']*\s*=\s*[\w.]+)( {2,})([A-Za-z_][\w.\[\]\"']*\s*[.=(].*)$")
 _NO_OP_AWAIT = re.compile(r"^\s*await\s+asyncio\.sleep\(\s*0\s*\)\s*(#.*)?$")
 _DEF_LINE = re.compile(r"^(\s*)(?:async\s+)?def\s")
 
