@@ -389,7 +389,8 @@ def _split_at_escaped_newlines(lines: list[str], index: int, column: int) -> Edi
 def _reads_as_code(text: str) -> bool:
     """A re-joined line must read as a statement, or as one line of a bracketed construct (its
     open brackets closed, or the closers that end it dropped), not as prose with stray quotes."""
-    for probe in {text, text + (unclosed(text) or ""), text.rstrip(",)]} ")}:
+    # also as the first line of an expression that goes on (`"...\\n%s" %`, then the operand)
+    for probe in {text, text + (unclosed(text) or ""), text.rstrip(",)]} "), text + " _" + (unclosed(text) or "")}:
         if probe and (_is_statement(probe) or _is_statement(f"_ = [{probe}]")):  # an item: `"\\nDone",`
             return True
     return False
