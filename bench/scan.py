@@ -15,7 +15,6 @@ It writes `.testcanon/` state under PATH (the cache being measured); nothing els
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import shutil
