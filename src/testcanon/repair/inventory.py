@@ -190,25 +190,25 @@ def names_in_strings(tree: ast.Module) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
-            for line in node.value.splitlines():
-                function, cls = _DEF.match(line), _CLASS.match(line)
-                if function:
-                    found.add(function.group(2))
-                elif cls and cls.group(2).startswith("Test"):
-                    found.add(cls.group(2))
+            found |= _test_like_names(node.value)
     return found
 
 
 def uncounted_gone(text: str, expected: set[TestName], repaired: ast.Module) -> set[str]:
     """Test-like names the broken text defines that the repair no longer does and the guarantee
     did not require (pytest would collect no test from them), so the report can name them."""
-    seen: set[str] = set()
+    defined = {node.name for node in ast.walk(repaired)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return _test_like_names(text) - defined - {name for _, name in expected}
+
+
+def _test_like_names(text: str) -> set[str]:
+    """Every line that reads like a `def test*` or `class Test*`, wherever it stands."""
+    found: set[str] = set()
     for line in text.splitlines():
         function, cls = _DEF.match(line), _CLASS.match(line)
         if function:
-            seen.add(function.group(2))
+            found.add(function.group(2))
         elif cls and cls.group(2).startswith("Test"):
-            seen.add(cls.group(2))
-    defined = {node.name for node in ast.walk(repaired)
-               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    return seen - defined - {name for _, name in expected}
+            found.add(cls.group(2))
+    return found
