@@ -371,13 +371,13 @@ def _split_at_escaped_newlines(lines: list[str], index: int, column: int) -> Edi
     if not 0 <= column < len(line) or line[column] not in "'\"":
         return None
     quote = line[column]
-    if line[column:column + 3] == quote * 3 or _closing_quote(line, column, quote) >= 0:
+    if line[column:column + 3] == quote * 3 or not code_positions(line)[1]:
         return None
     joined = line.rstrip("\r")
     for end in range(index + 1, min(index + 6, len(lines))):
         joined += "\\n" + lines[end].rstrip("\r")
         if quote in lines[end]:
-            if _closing_quote(joined, column, quote) < 0 or not _reads_as_code(joined.strip()):
+            if code_positions(joined)[1] or not _reads_as_code(joined.strip()):  # still open, or not code
                 return None
             breaks = end - index
             # one decision however many breaks: ranked with the one-line edits it competes with
@@ -394,19 +394,6 @@ def _reads_as_code(text: str) -> bool:
         if probe and (_is_statement(probe) or _is_statement(f"_ = [{probe}]")):  # an item: `"\\nDone",`
             return True
     return False
-
-
-def _closing_quote(text: str, column: int, quote: str) -> int:
-    """Where the string opened at `column` closes on this line (-1: it does not)."""
-    position = column + 1
-    while position < len(text):
-        if text[position] == "\\":
-            position += 2
-            continue
-        if text[position] == quote:
-            return position
-        position += 1
-    return -1
 
 
 def _mangled_delimiters(lines: list[str], index: int) -> Iterator[Edit]:
