@@ -160,6 +160,7 @@ class Config:
     priority: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=lambda: ["tests"])
     max_file_size: int = 5 * 1024 * 1024
+    python: str = ""  # the interpreter (or venv) that runs the project's tests; see testcanon.target
     check: CheckConfig = field(default_factory=CheckConfig)
     categories: dict[str, Category] = field(default_factory=_default_categories)
     services: dict[str, Service] = field(default_factory=dict)

@@ -1,0 +1,135 @@
+"""Resolve the interpreter that runs the project's tests.
+
+Order, first match wins (each named in `TargetPython.source`):
+
+1. `--python PATH` on the command line (`cli`);
+2. `[tool.testcanon] python` in the project's pyproject.toml (`config`), relative to the root;
+3. an active virtual environment, `$VIRTUAL_ENV` (`virtual_env`);
+4. the project's own `.venv/` or `venv/` at its root (`project_venv`);
+5. testcanon's own interpreter (`testcanon`), said as such so a user knows why imports fail.
+
+A path that does not exist or is not a Python interpreter is a `UsageError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from testcanon.errors import UsageError
+
+SOURCES = ("cli", "config", "virtual_env", "project_venv", "testcanon")
+
+_PROBE = (
+    "import json, sys\n"
+    "try:\n"
+    "    import pytest; p = pytest.__version__\n"
+    "except Exception:\n"
+    "    p = None\n"
+    "try:\n"
+    "    import testcanon; t = testcanon.__file__\n"
+    "except Exception:\n"
+    "    t = None\n"
+    "print(json.dumps({'version': list(sys.version_info[:3]), 'executable': sys.executable,"
+    " 'pytest': p, 'testcanon': t}))\n"
+)
+
+
+@dataclass(frozen=True)
+class TargetPython:
+    """An interpreter that runs the project's tests, where it came from and what it has."""
+
+    executable: str
+    source: str
+    version: tuple[int, int, int]
+    pytest_version: str | None
+    has_testcanon: bool
+
+    @property
+    def is_own(self) -> bool:
+        """True when this is testcanon's own interpreter (nothing better was found)."""
+        return self.source == "testcanon"
+
+    def require_pytest(self) -> None:
+        """Raise a one-line error naming the interpreter and the fix when pytest is missing."""
+        if self.pytest_version is None:
+            raise UsageError(
+                f"{self.executable} ({self.source}) has no pytest: install it there "
+                f"(`{self.executable} -m pip install pytest`) or choose another with --python"
+            )
+
+    def describe(self) -> str:
+        version = ".".join(map(str, self.version))
+        pytest = f"pytest {self.pytest_version}" if self.pytest_version else "no pytest"
+        return f"{self.executable} (Python {version}, {pytest}; from {self.source})"
+
+    def to_json(self) -> dict[str, object]:
+        return {"executable": self.executable, "source": self.source,
+                "version": ".".join(map(str, self.version)), "pytest": self.pytest_version,
+                "has_testcanon": self.has_testcanon}
+
+
+def resolve_python(root: Path, *, cli: str | None = None, config: str = "",
+                   environ: dict[str, str] | None = None) -> TargetPython:
+    """The target interpreter for the project at `root` (see the module docstring)."""
+    environ = os.environ if environ is None else environ
+    for source, candidate in _candidates(root, cli=cli, config=config, environ=environ):
+        explicit = source in ("cli", "config")
+        executable = _interpreter_in(candidate)
+        if executable is None:
+            if explicit:
+                raise UsageError(f"{candidate}: not a Python interpreter or virtual environment "
+                                 f"(from {_SOURCE_NAMES[source]})")
+            continue
+        return _probe(str(executable), source)
+    return _probe(sys.executable, "testcanon")
+
+
+_SOURCE_NAMES = {"cli": "--python", "config": "[tool.testcanon] python",
+                 "virtual_env": "$VIRTUAL_ENV", "project_venv": "the project's venv"}
+
+
+def _candidates(root: Path, *, cli: str | None, config: str, environ: dict[str, str]):
+    if cli:
+        yield "cli", Path(cli).expanduser()
+    if config:
+        path = Path(config).expanduser()
+        yield "config", path if path.is_absolute() else root / path
+    if environ.get("VIRTUAL_ENV"):
+        yield "virtual_env", Path(environ["VIRTUAL_ENV"])
+    for name in (".venv", "venv"):
+        if (root / name).is_dir():
+            yield "project_venv", root / name
+
+
+def _interpreter_in(path: Path) -> Path | None:
+    """`path` itself when it is an executable file, else the python of the venv at `path`."""
+    if path.is_dir():
+        for relative in ("bin/python", "bin/python3", "Scripts/python.exe"):
+            candidate = path / relative
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return candidate
+        return None
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def _probe(executable: str, source: str) -> TargetPython:
+    """Ask the interpreter what it is; never imports project code (`-I`: isolated mode)."""
+    try:
+        done = subprocess.run([executable, "-I", "-c", _PROBE], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+        info = json.loads(done.stdout.strip().splitlines()[-1])
+        version = tuple(int(part) for part in info["version"])
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError, TypeError):
+        raise UsageError(f"{executable}: not a Python interpreter (from "
+                         f"{_SOURCE_NAMES.get(source, source)})") from None
+    return TargetPython(executable=executable, source=source, version=version,  # type: ignore[arg-type]
+                        pytest_version=info.get("pytest"), has_testcanon=bool(info.get("testcanon")))
