@@ -19,6 +19,7 @@ class InitResult:
     inference: Inference
     changes: list[FileChange]
     baseline: str  # what happened to the ratchet baseline
+    not_written: tuple[str, ...] = ()  # "path: why" for files edited while init ran (kept as they are)
 
 
 def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -> InitResult:
@@ -32,9 +33,10 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
     if dry_run:
         return InitResult(inference, changes, "would be written (canon check --write-baseline)")
     with Journal(project.root).start("canon init") as run:
-        for change in changes:
-            run.write(change.path, change.new)
-    return InitResult(inference, changes, _write_baseline(configured, force))
+        skipped = run.write_all([(c.path, c.new, c.old) for c in changes])
+    kept = {item.path for item in skipped}
+    return InitResult(inference, [c for c in changes if c.path not in kept], _write_baseline(configured, force),
+                      tuple(f"{item.path.relative_to(project.root)}: {item.reason}" for item in skipped))
 
 
 def diff(change: FileChange, root: Path) -> str:

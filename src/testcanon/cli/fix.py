@@ -36,6 +36,7 @@ def fix_command(
     from rich.table import Table
 
     from testcanon.config import load_project
+    from testcanon.journal import project_lock
     from testcanon.output.diff import unified
     from testcanon.output.text import make_console
     from testcanon.repair.fixer import breaking_commits, fix_files
@@ -43,15 +44,17 @@ def fix_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     chosen = "local" if no_history else method.value
-    if output_format == "json":
-        verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
-                             rewrite_version_specific=rewrite_version_specific, jobs=jobs)
-    else:
-        from testcanon.output.progress import LazyProgress
-
-        with LazyProgress(make_console(sys.stderr), "repairing", min_remaining=2) as progress:
+    with project_lock(project.root, "canon fix", enabled=not dry_run):  # one writer per project
+        if output_format == "json":
             verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
-                                 rewrite_version_specific=rewrite_version_specific, jobs=jobs, progress=progress)
+                                 rewrite_version_specific=rewrite_version_specific, jobs=jobs)
+        else:
+            from testcanon.output.progress import LazyProgress
+
+            with LazyProgress(make_console(sys.stderr), "repairing", min_remaining=2) as progress:
+                verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
+                                     rewrite_version_specific=rewrite_version_specific, jobs=jobs,
+                                     progress=progress)
     if output_format == "json":
         typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
                                "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject,
@@ -73,7 +76,7 @@ def fix_command(
         table.add_column("verdict")
         table.add_column("files", justify="right")
         table.add_column("tests preserved", justify="right")
-        for name in ("fixed-by-history", "fixed-locally", "version-specific", "unfixable"):
+        for name in ("fixed-by-history", "fixed-locally", "version-specific", "unfixable", "changed-during-run"):
             group = [v for v in verdicts if v.verdict == name]
             if group:
                 kept = sum(v.tests for v in group if v.fixed is not None)

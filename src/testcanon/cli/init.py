@@ -23,13 +23,15 @@ def init_command(
     from testcanon.adopt.apply import diff, run_init
     from testcanon.config import load_project
     from testcanon.errors import UsageError
+    from testcanon.journal import project_lock
     from testcanon.output.text import make_console
 
     if not path.is_dir():
         raise UsageError(f"{path}: not a directory")
     console = make_console()
     project = load_project(path)
-    result = run_init(project, dry_run=dry_run, force=force, shards=shards)
+    with project_lock(project.root, "canon init", enabled=not dry_run):
+        result = run_init(project, dry_run=dry_run, force=force, shards=shards)
     found = result.inference
     console.print(f"[bold]What testcanon found in {escape(str(project.root))}[/bold]")
     console.print(f"  {found.test_files:,} test files")
@@ -54,6 +56,8 @@ def init_command(
         else:
             console.print(f"[green]wrote[/green] {escape(str(change.path.relative_to(project.root)))}"
                           f" — {escape(change.why)}")
+    for line in result.not_written:
+        console.print(f"[red]not written[/red] {escape(line)}")
     console.print(f"baseline: {escape(result.baseline)}")
     if not dry_run:
         console.print("undo all of it with `canon undo`")

@@ -27,6 +27,7 @@ def migrate_command(
 
     from testcanon.config import load_project
     from testcanon.errors import UsageError
+    from testcanon.journal import project_lock
     from testcanon.migrate.run import account, plan, verify, write
     from testcanon.output.diff import unified
     from testcanon.output.text import make_console
@@ -36,14 +37,15 @@ def migrate_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     codes = [c.strip() for c in select.split(",")] if select else None
-    report = plan(project, paths, codes)
-    if not no_verify:
-        report = verify(project, report)
-    if not (dry_run or diff_stat):
-        write(project, report, f"canon migrate{' --select ' + select if select else ''}")
-    # After writing, what is left is read from the written tree itself (exact); a dry run
-    # matches today's findings against the planned changes.
-    report = account(project, report, paths, codes, written=not (dry_run or diff_stat))
+    with project_lock(project.root, "canon migrate", enabled=not (dry_run or diff_stat)):  # one writer
+        report = plan(project, paths, codes)
+        if not no_verify:
+            report = verify(project, report)
+        if not (dry_run or diff_stat):
+            write(project, report, f"canon migrate{' --select ' + select if select else ''}")
+        # After writing, what is left is read from the written tree itself (exact); a dry run
+        # matches today's findings against the planned changes.
+        report = account(project, report, paths, codes, written=not (dry_run or diff_stat))
     if output_format == "json":
         typer.echo(json.dumps({
             "changed": [{"path": c.path, "codes": sorted(c.codes), "notes": c.notes} for c in report.changes],

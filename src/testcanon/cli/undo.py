@@ -18,18 +18,24 @@ def undo_command(
     project_path: Path = typer.Option(Path("."), "--project", help="Project path."),
 ) -> None:
     """Restore the files changed by the last journalled run, byte for byte."""
+    from rich.markup import escape
+
     from testcanon.config import find_root
-    from testcanon.journal import Journal
+    from testcanon.journal import Journal, RunInfo, project_lock
     from testcanon.output.text import make_console
 
     console = make_console()
     journal = Journal(find_root(project_path))
     if list_runs:
-        runs = journal.runs()
+        with project_lock(journal.root, "canon undo --list"):  # completes interrupted runs first
+            runs = list(journal.scan())
         if not runs:
             console.print("no journalled runs")
         for run in reversed(runs):
-            console.print(f"{run.id}  {run.status:<6}  {len(run.entries):>4} file(s)  {run.command}")
+            if isinstance(run, RunInfo):
+                console.print(f"{run.id}  {run.status:<11}  {len(run.entries):>4} file(s)  {escape(run.command)}")
+            else:
+                console.print(f"{run.id}  [red]unreadable[/red]  {escape(run.reason)}")
         return
     run = journal.undo(run_id, force=force)
-    console.print(f"undid run {run.id} ({run.command}): restored {len(run.entries)} file(s)")
+    console.print(f"undid run {run.id} ({escape(run.command)}): restored {len(run.entries)} file(s)")

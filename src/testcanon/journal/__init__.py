@@ -1,5 +1,12 @@
-"""The journal: atomic, backed-up, undoable writes to a user's files (`canon undo`)."""
+"""The journal: every write testcanon makes to a user's file, atomic, locked and undoable.
 
-from testcanon.journal.journal import Entry, Journal, JournalRun, RunInfo
+`lock` (one writer per project), `protocol` (intent, backup, atomic replace, compare-and-swap),
+`recovery` (completing interrupted runs), `manifest` (the records, read as untrusted input),
+`undo`, `fsio` (the file operations) and `faults` (the kill points tests and benches use).
+"""
 
-__all__ = ["Entry", "Journal", "JournalRun", "RunInfo"]
+from testcanon.journal.lock import LockBusy, project_lock
+from testcanon.journal.manifest import BadRun, Entry, RunInfo
+from testcanon.journal.protocol import ANY, Journal, JournalRun, Skipped
+
+__all__ = ["ANY", "BadRun", "Entry", "Journal", "JournalRun", "LockBusy", "RunInfo", "Skipped", "project_lock"]

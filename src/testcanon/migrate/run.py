@@ -307,5 +307,9 @@ def write(project: Project, report: MigrationReport, command: str) -> None:
     if not report.changes:
         return
     with Journal(project.root).start(command) as run:
-        for change in report.changes:
-            run.write(project.root / change.path, change.after)
+        by_path = {project.root / change.path: change for change in report.changes}
+        skipped = run.write_all([(path, c.after, c.before) for path, c in by_path.items()])
+    for item in skipped:  # compare-and-swap: edited while canon migrate ran, so not written
+        change = by_path[item.path]
+        report.rejected[change.path] = item.reason
+        report.changes.remove(change)

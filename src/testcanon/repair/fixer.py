@@ -80,8 +80,11 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
-            for verdict in fixed:
-                run.write(project.root / verdict.path, verdict.fixed)  # type: ignore[arg-type]
+            # compare-and-swap: a file edited while canon fix ran is reported, never overwritten
+            by_path = {project.root / v.path: v for v in fixed}
+            for skipped in run.write_all([(path, v.fixed, v.original) for path, v in by_path.items()]):
+                verdict = by_path[skipped.path]
+                verdict.verdict, verdict.fixed, verdict.detail = "changed-during-run", None, skipped.reason
     return verdicts
 
 

@@ -11,6 +11,7 @@ import pytest
 from canon_support import run_canon
 from testcanon.errors import JournalError
 from testcanon.journal import Journal
+from testcanon.journal.faults import set_hook
 
 
 def _mode(path: Path) -> int:
@@ -89,30 +90,27 @@ def test_undo_refuses_when_the_file_changed_since_unless_forced(tmp_path: Path) 
     assert target.read_text() == "v0"
 
 
-def test_backup_exists_before_the_user_file_changes(tmp_path: Path) -> None:
+def test_backup_and_intent_are_durable_before_the_user_file_changes(tmp_path: Path) -> None:
     target = tmp_path / "a.py"
     target.write_text("original")
-    run = Journal(tmp_path).start("x")
-    run.write(target, b"new")
-    manifest = json.loads((run.directory / "manifest.json").read_text())
-    backup = run.directory / manifest["entries"][0]["backup"]
-    assert backup.read_bytes() == b"original"
-    run.close()
+    seen: list[tuple[str, bytes, str]] = []
 
+    def at_step(step: str) -> None:
+        if step == "intent":
+            run_dir = next((tmp_path / ".testcanon" / "journal").iterdir())
+            seen.append((target.read_text(), (run_dir / "files" / "0").read_bytes(),
+                         (run_dir / "entries.jsonl").read_text()))
 
-def test_a_run_that_never_closed_is_undone_from_its_log_every_file_back(tmp_path: Path) -> None:
-    files = [tmp_path / f"f{i}.py" for i in range(3)]
-    for index, path in enumerate(files):
-        path.write_text(f"original {index}")
-    run = Journal(tmp_path).start("killed")
-    for path in files:
-        run.write(path, b"changed")
-    # the process dies here: no close(), so only the first entry reached the manifest itself
-    with (run.directory / "entries.jsonl").open("a") as log:
-        log.write('{"path": "f9.py", "exi')  # the line being written when it died
-    assert [len(r.entries) for r in Journal(tmp_path).runs()] == [3]
-    Journal(tmp_path).undo()
-    assert [path.read_text() for path in files] == ["original 0", "original 1", "original 2"]
+    set_hook(at_step)
+    try:
+        with Journal(tmp_path).start("x") as run:
+            run.write(target, b"new")
+    finally:
+        set_hook(None)
+    [(text, backup, log)] = seen
+    assert (text, backup) == ("original", b"original")
+    assert json.loads(log.splitlines()[0])["op"] == "intent"
+    assert target.read_text() == "new"
 
 
 def test_a_run_without_writes_leaves_no_trace(tmp_path: Path) -> None:

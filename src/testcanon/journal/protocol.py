@@ -1,0 +1,481 @@
+"""The write protocol: how a run changes a user's files with a database's guarantees.
+
+A run holds the project's lock (`lock.py`) from `start` to `close`. `write_all` then, for the
+whole batch: (1) reads each file, refuses it if it is not what the caller read (compare and swap:
+edits made meanwhile are never overwritten) or if it lies outside the project, and copies its
+bytes under `files/<n>`, fsynced; (2) appends an *intent* per file to `entries.jsonl` and fsyncs
+it, before any user file is touched; (3) per file, writes the new bytes to a temporary sibling
+with the file's mode and owner, fsyncs it, checks once more that the file did not change, and
+renames it over the file (a hard-linked file, or one whose owner a new file cannot get, is
+rewritten in its own inode instead); a symlink is written through to its target and stays a
+link; (4) records the entry as applied. `close` folds the log into `manifest.json`. A kill at
+any point leaves a run that `recovery.py` completes on the next command, so `canon undo` always
+finds every applied file with its backup. An OSError (a full disk, an immutable file) puts back
+what the run wrote and raises a one-line `JournalError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from testcanon.errors import JournalError
+from testcanon.journal import fsio
+from testcanon.journal.faults import fault
+from testcanon.journal.lock import project_lock
+from testcanon.journal.manifest import (
+    RUN_ID,
+    BadJournal,
+    BadRun,
+    Entry,
+    RunInfo,
+    check_relpath,
+    inside,
+    parse_manifest,
+)
+
+MANIFEST = "manifest.json"
+WAL = "entries.jsonl"
+ANY: Any = object()  # `expected` meaning: whatever is there now (no compare-and-swap)
+
+# Runs open in this process: recovery must not mistake them for interrupted ones.
+LIVE: set[str] = set()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file a run did not write, and why (it changed since it was read, it lies outside...)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class _Pending:
+    index: int
+    entry: Entry
+    real: Path
+    data: bytes
+    seen: fsio.Seen | None
+    read_sha: str | None
+    given: Path
+    owner: tuple[int, int] | None
+
+
+class JournalRun:
+    """An open run: `write`/`write_all` the files, then `close` (or use it as a context manager)."""
+
+    def __init__(self, journal: Journal, info: RunInfo, stack: ExitStack) -> None:
+        self._journal = journal
+        self.info = info
+        self._stack = stack
+        self._entries: dict[int, Entry] = {}
+        self._by_target: dict[str, int] = {}
+        self._applied: set[int] = set()
+        self._next_index = 0
+        self._wal: IO[str] | None = None
+        self._closed = False
+        self.skipped: list[Skipped] = []
+
+    @property
+    def directory(self) -> Path:
+        return self._journal.directory / self.info.id
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, path: Path, data: bytes, *, expected: bytes | None = ANY) -> bool:
+        """Write one file; False (and a `skipped` record) when it was not written.
+        `expected`: the bytes the caller read (None: the file must not exist yet)."""
+        return not self.write_all([(path, data, expected)])
+
+    def write_all(self, items: Iterable[tuple[Path, bytes, bytes | None]]) -> list[Skipped]:
+        """Write a batch of (path, new bytes, bytes the caller read) under one fsync of the
+        intents; returns the files not written, which the caller reports."""
+        if self._closed:
+            raise JournalError("internal: write to a closed journal run")
+        pending: list[_Pending] = []
+        skipped: list[Skipped] = []
+        current: Path | None = None
+        try:
+            for path, data, expected in items:
+                current = path
+                outcome = self._prepare(path, data, expected, pending)
+                if isinstance(outcome, Skipped):
+                    skipped.append(outcome)
+                elif outcome is not None:
+                    pending.append(outcome)
+            if not pending:
+                self.skipped += skipped
+                return skipped
+            ready = []
+            for item in pending:  # (1) backups
+                current = item.given
+                if self._backup(item):
+                    ready.append(item)
+                else:
+                    skipped.append(Skipped(item.given, "changed since it was read: not overwritten"))
+            pending = ready
+            fsio.fsync_dir(self.directory / "files")
+            self._log([{"op": "intent", "index": p.index, "entry": p.entry.to_json()} for p in pending],
+                      sync=True)  # (2) intents, durable before any user file changes
+            fault("intent")
+            synced: set[Path] = set()
+            for item in pending:  # (3) the files themselves
+                current = item.given
+                reason = self._apply(item)
+                if reason:
+                    skipped.append(Skipped(item.given, reason))
+                    self._log([{"op": "skipped", "index": item.index}], sync=False)
+                    continue
+                synced.add(item.real.parent)
+                self._log([{"op": "applied", "index": item.index}], sync=False)  # (4)
+                fault("applied")
+            for directory in synced:
+                fsio.fsync_dir(directory)
+            self._sync_log()
+        except OSError as exc:
+            self._fail(current, exc)
+        self.skipped += skipped
+        return skipped
+
+    def _relpath(self, path: Path) -> tuple[str, Path]:
+        """The project-relative name of `path` and the real file behind it."""
+        root = self._journal.root
+        absolute = Path(os.path.abspath(path if path.is_absolute() else root / path))
+        if not inside(root, str(absolute)):
+            absolute = Path(os.path.realpath(absolute.parent)) / absolute.name
+        if not inside(root, str(absolute)) or absolute == root:
+            raise BadJournal("outside the project")
+        relpath = os.path.relpath(absolute, root)
+        check_relpath(relpath)
+        real = Path(os.path.realpath(absolute))
+        if not inside(root, str(real)):
+            raise BadJournal(f"leads outside the project (to {real})")
+        check_relpath(os.path.relpath(real, root), "target")
+        return relpath, real
+
+    def _prepare(self, path: Path, data: bytes, expected: bytes | None,
+                 pending: list[_Pending]) -> _Pending | Skipped | None:
+        try:
+            relpath, real = self._relpath(path)
+        except BadJournal as exc:
+            return Skipped(path, f"not written: {exc}")
+        target = os.path.relpath(real, self._journal.root)
+        absolute = self._journal.root / relpath
+        link = os.readlink(absolute) if absolute.is_symlink() else None
+        if link is not None and not real.exists():
+            return Skipped(path, "not written: a symbolic link to a missing file")
+        try:
+            found = fsio.read_regular(real)
+        except IsADirectoryError:
+            return Skipped(path, "not written: not a regular file")
+        if expected is not ANY:
+            now = None if found is None else found[0]
+            if now != expected:
+                what = "created" if expected is None else "deleted" if now is None else "changed"
+                return Skipped(path, f"{what} since it was read: not overwritten")
+        if found is not None and found[0] == data:
+            return None  # already what the caller wants
+        known = self._by_target.get(target)
+        if known is None and any(p.entry.target == target for p in pending):
+            return Skipped(path, "not written: named twice in one batch")
+        if known is None:
+            index, self._next_index = self._next_index, self._next_index + 1
+        else:
+            index = known
+        if found is None:
+            entry = Entry(path=relpath, target=target, link=link, existed=False, mode=fsio.default_mode(),
+                          backup=None, old_sha=None, new_sha=fsio.sha(data),
+                          created_dirs=self._missing_dirs(real))
+            seen, owner = None, None
+        else:
+            original, status = found
+            inplace = status.st_nlink > 1 or not fsio.can_give(status)
+            entry = Entry(path=relpath, target=target, link=link, existed=True,
+                          mode=stat.S_IMODE(status.st_mode), uid=status.st_uid, gid=status.st_gid,
+                          inplace=inplace, backup=f"files/{index}", old_sha=fsio.sha(original),
+                          new_sha=fsio.sha(data))
+            seen = fsio.Seen.of(status)
+            owner = None if fsio.same_owner(status) else (status.st_uid, status.st_gid)
+            if known is not None:  # written before in this run: the first original stays the backup
+                first = self._entries[known]
+                entry.backup, entry.old_sha, entry.existed = first.backup, first.old_sha, first.existed
+                entry.created_dirs = first.created_dirs
+                if not first.existed:
+                    entry.backup, entry.old_sha = None, None
+        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]), path, owner)
+
+    def _missing_dirs(self, real: Path) -> list[str]:
+        missing = [parent for parent in real.parents
+                   if inside(self._journal.root, str(parent)) and parent != self._journal.root
+                   and not parent.exists()]
+        return [os.path.relpath(parent, self._journal.root) for parent in missing]  # innermost first
+
+    def _backup(self, item: _Pending) -> bool:
+        """Copy the original under files/<n>, durable; False if it changed since it was read."""
+        found = fsio.read_regular(item.real)
+        if (None if found is None else fsio.sha(found[0])) != item.read_sha:
+            return False
+        if item.index not in self._entries and found is not None:
+            files = self.directory / "files"
+            files.mkdir(exist_ok=True)
+            backup = self.directory / str(item.entry.backup)
+            fsio.remove_quietly(backup)
+            fsio.write_new(backup, found[0], 0o600)
+            fault("backup")
+        self._entries[item.index] = item.entry
+        self._by_target[item.entry.target] = item.index
+        return True
+
+    def _apply(self, item: _Pending) -> str:
+        """Put `item.data` in place; the reason when the file changed meanwhile, else ''."""
+        entry, real = item.entry, item.real
+        for name in reversed(entry.created_dirs):
+            (self._journal.root / name).mkdir(exist_ok=True)
+        inplace = entry.inplace
+        temporary = fsio.temp_name(real, self.info.id, item.index)
+        if not inplace:
+            fsio.remove_quietly(temporary)
+            mode = entry.mode if entry.mode is not None else fsio.default_mode()
+            try:
+                fsio.write_new(temporary, item.data, mode, owner=item.owner, step="temp.partial")
+            except PermissionError:
+                fsio.remove_quietly(temporary)  # the owner cannot be given: keep the inode instead
+                inplace = entry.inplace = True
+            else:
+                fault("temp")
+        changed = self._changed_since_read(item)
+        if changed:
+            fsio.remove_quietly(temporary)
+            return changed
+        try:
+            if inplace:
+                fsio.rewrite_in_place(real, item.data, step="temp.partial")
+            elif entry.existed or item.index in self._applied:
+                os.replace(temporary, real)
+            else:
+                _create_from(temporary, real)
+        except BaseException:
+            fsio.remove_quietly(temporary)
+            raise
+        fault("replace")
+        self._applied.add(item.index)
+        return ""
+
+    def _changed_since_read(self, item: _Pending) -> str:
+        if item.seen is None:
+            return "created by someone else during the run: not overwritten" if os.path.lexists(item.real) else ""
+        try:
+            status = os.stat(item.real)
+        except FileNotFoundError:
+            return "deleted during the run: not written"
+        if fsio.Seen.of(status) == item.seen:
+            return ""
+        if fsio.current_sha(item.real) != item.read_sha:
+            return "changed during the run: not overwritten"
+        return ""
+
+    # -- the log and the manifest ----------------------------------------------------------
+
+    def _log(self, records: list[dict[str, Any]], *, sync: bool) -> None:
+        if self._wal is None:
+            self._wal = (self.directory / WAL).open("a", encoding="utf-8")
+        self._wal.write("".join(json.dumps(record) + "\n" for record in records))
+        self._wal.flush()
+        if sync:
+            os.fsync(self._wal.fileno())
+
+    def _sync_log(self) -> None:
+        if self._wal is not None:
+            self._wal.flush()
+            os.fsync(self._wal.fileno())
+
+    def _final_entries(self) -> list[Entry]:
+        return [self._entries[index] for index in sorted(self._applied)]
+
+    def _fail(self, path: Path | None, exc: OSError) -> None:
+        """An OSError mid-run: put back what this run wrote, then say so in one line."""
+        from testcanon.journal.undo import rollback
+
+        name = os.path.relpath(path, self._journal.root) if path is not None else "the journal"
+        why = exc.strerror or str(exc)
+        self.info.entries = self._final_entries()
+        self._closed = True
+        try:
+            if self._wal is not None:
+                self._wal.close()
+                self._wal = None
+            left = rollback(self._journal.root, self.directory, self.info)
+        except OSError:
+            left = len(self.info.entries)
+        try:
+            if left == 0:
+                _remove_tree(self.directory)
+                done = "nothing was changed"
+            else:
+                self.info.status = "failed"
+                self._save()
+                (self.directory / WAL).unlink(missing_ok=True)
+                done = (f"{left} file(s) already written could not be put back now: "
+                        f"`canon undo {self.info.id}` restores them")
+        except OSError:
+            done = "the journal keeps the run open; the next canon command completes it"
+        finally:
+            self._release()
+        raise JournalError(f"cannot write {name}: {why}; {done}") from None
+
+    def _save(self) -> None:
+        fsio.atomic_write(self.directory / MANIFEST, json.dumps(self.info.to_json(), indent=1).encode())
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._wal is not None:
+                self._wal.close()
+                self._wal = None
+            self.info.entries = self._final_entries()
+            self.info.skipped = [{"path": str(s.path), "reason": s.reason} for s in self.skipped]
+            if self.info.entries:
+                self.info.status = "done"
+                self._save()
+                fault("close.manifest")
+                (self.directory / WAL).unlink(missing_ok=True)
+                fsio.fsync_dir(self.directory)
+            else:
+                _remove_tree(self.directory)
+        except OSError as exc:
+            raise JournalError(f"cannot close journal run {self.info.id}: {exc.strerror or exc}; "
+                               "the next canon command completes it") from None
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        LIVE.discard(str(self.directory))
+        self._stack.close()
+
+    def __enter__(self) -> JournalRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _create_from(temporary: Path, real: Path) -> None:
+    """Move a temporary file to a name that must still be free (hard link, else rename)."""
+    try:
+        os.link(temporary, real)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(real):
+            raise FileExistsError(real) from None
+        os.replace(temporary, real)
+        return
+    os.unlink(temporary)
+
+
+def _remove_tree(directory: Path) -> None:
+    if not directory.is_dir() or directory.is_symlink():
+        return
+    for child in sorted(directory.rglob("*"), reverse=True):
+        if child.is_dir() and not child.is_symlink():
+            child.rmdir()
+        else:
+            child.unlink()
+    directory.rmdir()
+
+
+class Journal:
+    """The journal of a project root: start runs, list them, undo them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.directory = self.root / ".testcanon" / "journal"
+
+    def start(self, command: str) -> JournalRun:
+        """Open a run: take the project's lock (re-entrant), give it a unique id, write its
+        manifest as "open" before anything else."""
+        stack = ExitStack()
+        try:
+            stack.enter_context(project_lock(self.root, command))
+            self._check_directory()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime())
+            suffix = 0
+            while True:  # mkdir is the atomic claim of an id
+                run_id = f"{stamp}-{suffix:03d}"
+                try:
+                    (self.directory / run_id).mkdir()
+                    break
+                except FileExistsError:
+                    suffix += 1
+            info = RunInfo(id=run_id, command=command, created=time.time(), status="open")
+            run = JournalRun(self, info, stack)
+            LIVE.add(str(run.directory))
+            fault("run.dir")
+            run._save()
+            fault("run.open")
+            return run
+        except OSError as exc:
+            stack.close()
+            raise JournalError(f"cannot start a journal run in {self.directory}: {exc.strerror or exc}") from None
+        except BaseException:
+            stack.close()
+            raise
+
+    def _check_directory(self) -> None:
+        for directory in (self.root / ".testcanon", self.directory):
+            if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+                raise JournalError(f"{directory} is not a folder of this project; not writing a journal there")
+
+    def scan(self) -> Iterator[RunInfo | BadRun]:
+        """Every run directory, oldest first; a manifest that cannot be trusted as a BadRun."""
+        if not self.directory.is_dir() or self.directory.is_symlink():
+            return
+        found: list[RunInfo | BadRun] = []
+        for directory in sorted(self.directory.iterdir()):
+            if directory.name.startswith(".") or not directory.is_dir():
+                continue
+            found.append(read_run(directory))
+        found.sort(key=lambda run: (run.created if isinstance(run, RunInfo) else 0.0, run.id))
+        yield from found
+
+    def runs(self) -> list[RunInfo]:
+        """All readable runs with their entries, oldest first."""
+        return [run for run in self.scan() if isinstance(run, RunInfo)]
+
+    def undo(self, run_id: str | None = None, *, force: bool = False) -> RunInfo:
+        """Restore every file of a run (default: the newest not yet undone) exactly."""
+        from testcanon.journal.undo import undo
+
+        return undo(self, run_id, force=force)
+
+
+def read_run(directory: Path) -> RunInfo | BadRun:
+    """A run directory's manifest, checked (see manifest.py), its open log replayed."""
+    manifest = directory / MANIFEST
+    try:
+        if directory.is_symlink() or manifest.is_symlink():
+            raise BadJournal("a symbolic link")
+        if manifest.stat().st_size > 64 * 1024 * 1024:
+            raise BadJournal("the manifest is too large")
+        run = parse_manifest(json.loads(manifest.read_bytes()), directory.name)
+    except FileNotFoundError:
+        return BadRun(directory.name, "no manifest.json")
+    except (OSError, ValueError, RecursionError) as exc:
+        return BadRun(directory.name, str(exc)[:200] if isinstance(exc, BadJournal) else
+                      f"manifest.json is not readable JSON ({type(exc).__name__})")
+    return run
+
+
+def is_run_id(name: str) -> bool:
+    return bool(RUN_ID.match(name))
