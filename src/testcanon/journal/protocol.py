@@ -411,6 +411,9 @@ class Journal:
             self.directory.mkdir(parents=True, exist_ok=True)
             stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime())
             suffix = 0
+            latest = max((d.name for d in self.directory.iterdir() if RUN_ID.match(d.name)), default="")
+            if latest[:15] >= stamp:  # same second, or the clock went back: ids still sort in run order
+                stamp, suffix = latest[:15], int(latest[16:]) + 1
             while True:  # mkdir is the atomic claim of an id
                 run_id = f"{stamp}-{suffix:03d}"
                 try:
@@ -441,13 +444,9 @@ class Journal:
         """Every run directory, oldest first; a manifest that cannot be trusted as a BadRun."""
         if not self.directory.is_dir() or self.directory.is_symlink():
             return
-        found: list[RunInfo | BadRun] = []
-        for directory in sorted(self.directory.iterdir()):
-            if directory.name.startswith(".") or not directory.is_dir():
-                continue
-            found.append(read_run(directory))
-        found.sort(key=lambda run: (run.created if isinstance(run, RunInfo) else 0.0, run.id))
-        yield from found
+        for directory in sorted(self.directory.iterdir()):  # ids sort in the order runs started
+            if not directory.name.startswith(".") and directory.is_dir():
+                yield read_run(directory)
 
     def runs(self) -> list[RunInfo]:
         """All readable runs with their entries, oldest first."""
