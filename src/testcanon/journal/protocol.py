@@ -235,29 +235,25 @@ class JournalRun:
         return True
 
     def _apply(self, item: _Pending) -> str:
-        """Put `item.data` in place; the reason when the file changed meanwhile, else ''."""
+        """Put `item.data` in place; the reason when the file changed meanwhile, else ''.
+        On an OSError nothing is left half-done: the temporary file is removed, a file being
+        rewritten in place gets its original bytes back."""
         entry, real = item.entry, item.real
         for name in reversed(entry.created_dirs):
             (self._journal.root / name).mkdir(exist_ok=True)
-        inplace = entry.inplace
         temporary = fsio.temp_name(real, self.info.id, item.index)
-        if not inplace:
-            fsio.remove_quietly(temporary)
-            mode = entry.mode if entry.mode is not None else fsio.default_mode()
-            try:
-                fsio.write_new(temporary, item.data, mode, owner=item.owner, step="temp.partial")
-            except PermissionError:
-                fsio.remove_quietly(temporary)  # the owner cannot be given: keep the inode instead
-                inplace = entry.inplace = True
-            else:
-                fault("temp")
-        changed = self._changed_since_read(item)
-        if changed:
-            fsio.remove_quietly(temporary)
-            return changed
         try:
-            if inplace:
-                fsio.rewrite_in_place(real, item.data, step="temp.partial")
+            if not entry.inplace:
+                fsio.remove_quietly(temporary)
+                mode = entry.mode if entry.mode is not None else fsio.default_mode()
+                fsio.write_new(temporary, item.data, mode, owner=item.owner, step="temp.partial")
+                fault("temp")
+            changed = self._changed_since_read(item)
+            if changed:
+                fsio.remove_quietly(temporary)
+                return changed
+            if entry.inplace:
+                self._rewrite(item)
             elif entry.existed or item.index in self._applied:
                 os.replace(temporary, real)
             else:
@@ -265,9 +261,18 @@ class JournalRun:
         except BaseException:
             fsio.remove_quietly(temporary)
             raise
-        fault("replace")
         self._applied.add(item.index)
+        fault("replace")
         return ""
+
+    def _rewrite(self, item: _Pending) -> None:
+        try:
+            fsio.rewrite_in_place(item.real, item.data, step="temp.partial")
+        except OSError:
+            original = fsio.read_regular(self.directory / str(item.entry.backup))
+            if original is not None and item.index not in self._applied:
+                fsio.rewrite_in_place(item.real, original[0])  # a short rewrite fits where the original was
+            raise
 
     def _changed_since_read(self, item: _Pending) -> str:
         if item.seen is None:
