@@ -186,3 +186,26 @@ def test_a_trusted_older_run_can_still_be_undone_by_id(world: tuple[Path, Path])
     Journal(root).undo(good)
     assert target.read_bytes() == original
     assert os.path.exists(root / "tests" / "test_a.py")
+
+
+@pytest.mark.parametrize("status", ["open", "undoing"])
+def test_a_strangers_unfinished_run_never_makes_a_command_write_a_file(world: tuple[Path, Path], status: str) -> None:
+    """Recovery completes an interrupted run without being asked: it must only ever touch files
+    for runs written under this project's own lock, not for one shipped in a tarball."""
+    root, outside = world
+    target = root / "tests" / "test_a.py"
+    current = target.read_bytes()
+    entry = _entry("tests/test_a.py", inplace=True, new_sha=_sha(b"something else"))
+    if status == "undoing":
+        entry["new_sha"] = _sha(current)
+    run_dir = _plant(root, [] if status == "open" else [entry])
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["status"] = status
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    (run_dir / "entries.jsonl").write_text(json.dumps({"op": "intent", "index": 0, "entry": entry}) + "\n")
+    before = snapshot(root)
+    listing = run_canon("undo", "--list", cwd=root)
+    assert listing.returncode == 0, listing.stderr
+    assert target.read_bytes() == current
+    assert {k: v for k, v in snapshot(root).items() if not k.startswith(".testcanon")} == \
+        {k: v for k, v in before.items() if not k.startswith(".testcanon")}

@@ -58,6 +58,21 @@ def lock_path(root: Path) -> Path:
     return root / ".testcanon" / LOCK_NAME
 
 
+def lock_identity(root: Path) -> str | None:
+    """Which lock file this is (device, inode, boot): a run records it when it opens, and
+    recovery acts on a user's file only for a run written under this very lock, never for an
+    "open" run that arrived in a tarball or a repository."""
+    try:
+        status = os.stat(lock_path(root), follow_symlinks=False)
+    except OSError:
+        return None
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        boot = ""
+    return f"{status.st_dev}:{status.st_ino}:{boot}"
+
+
 def holds_lock(root: Path) -> bool:
     return str(root.resolve()) in _held
 

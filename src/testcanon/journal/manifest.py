@@ -77,11 +77,12 @@ class RunInfo:
     status: str
     entries: list[Entry] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    lock: str | None = None  # identity of the lock file the run was written under (see recovery)
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "id": self.id, "command": self.command, "created": self.created,
                 "status": self.status, "entries": [entry.to_json() for entry in self.entries],
-                "skipped": self.skipped}
+                "skipped": self.skipped, "lock": self.lock}
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,10 @@ def parse_manifest(data: object, directory_name: str) -> RunInfo:
     skipped = data.get("skipped", [])
     if not isinstance(skipped, list):
         raise BadJournal("'skipped' is not a list")
+    lock = data.get("lock")
     return RunInfo(id=directory_name, command=command[:500], created=float(created), status=str(status),
-                   entries=entries, skipped=[s for s in skipped if isinstance(s, dict)])
+                   entries=entries, skipped=[s for s in skipped if isinstance(s, dict)],
+                   lock=lock if isinstance(lock, str) else None)
 
 
 def inside(root: Path, path: str) -> bool:

@@ -29,7 +29,7 @@ from typing import IO, Any
 from testcanon.errors import JournalError
 from testcanon.journal import fsio
 from testcanon.journal.faults import fault
-from testcanon.journal.lock import project_lock
+from testcanon.journal.lock import lock_identity, project_lock
 from testcanon.journal.manifest import (
     RUN_ID,
     BadJournal,
@@ -426,7 +426,8 @@ class Journal:
                     break
                 except FileExistsError:
                     suffix += 1
-            info = RunInfo(id=run_id, command=command, created=time.time(), status="open")
+            info = RunInfo(id=run_id, command=command, created=time.time(), status="open",
+                           lock=lock_identity(self.root))
             run = JournalRun(self, info, stack)
             LIVE.add(str(run.directory))
             fault("run.dir")

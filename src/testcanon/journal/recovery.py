@@ -18,6 +18,7 @@ from pathlib import Path
 from testcanon.errors import JournalError
 from testcanon.journal import fsio
 from testcanon.journal.faults import fault
+from testcanon.journal.lock import lock_identity
 from testcanon.journal.manifest import (
     RUN_ID,
     BadJournal,
@@ -49,10 +50,11 @@ def recover(root: Path) -> list[str]:
             run = read_run(run_dir)
             if not isinstance(run, RunInfo):
                 continue  # untrusted: left for the user, `canon undo` refuses it with the reason
+            ours = run.lock is not None and run.lock == lock_identity(journal.root)
             if run.status == "open":
-                _complete(journal.root, run_dir, run)
+                _complete(journal.root, run_dir, run, trusted=ours)
                 completed.append(run.id)
-            elif run.status == "undoing":
+            elif run.status == "undoing" and ours:  # never finish an undo a stranger's journal asks for
                 _sweep(journal.root, run, [entry.target for entry in run.entries])
                 from testcanon.journal.undo import undo_run
 
@@ -79,7 +81,7 @@ def _read_log(run_dir: Path, run: RunInfo) -> tuple[dict[int, Entry], dict[int, 
     for line in lines:
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             break  # the line being written when the process died: its step never ran
         if not isinstance(record, dict):
             break
@@ -98,7 +100,7 @@ def _read_log(run_dir: Path, run: RunInfo) -> tuple[dict[int, Entry], dict[int, 
     return intents, outcomes
 
 
-def _complete(root: Path, run_dir: Path, run: RunInfo) -> None:
+def _complete(root: Path, run_dir: Path, run: RunInfo, *, trusted: bool) -> None:
     from testcanon.journal.protocol import WAL
     from testcanon.journal.undo import _save
 
@@ -113,7 +115,7 @@ def _complete(root: Path, run_dir: Path, run: RunInfo) -> None:
             continue
         if outcomes.get(index) == "skipped":
             continue
-        if _was_applied(root, run_dir, target, entry, index):
+        if _was_applied(root, run_dir, target, entry, index, trusted=trusted):
             applied.append(entry)
     run.entries = applied
     run.status = "interrupted"
@@ -122,7 +124,7 @@ def _complete(root: Path, run_dir: Path, run: RunInfo) -> None:
     fsio.fsync_dir(run_dir)
 
 
-def _was_applied(root: Path, run_dir: Path, target: Path, entry: Entry, index: int) -> bool:
+def _was_applied(root: Path, run_dir: Path, target: Path, entry: Entry, index: int, *, trusted: bool) -> bool:
     current = fsio.current_sha(target)
     if not entry.existed:
         if current is None:
@@ -142,7 +144,7 @@ def _was_applied(root: Path, run_dir: Path, target: Path, entry: Entry, index: i
         backup = None
     if backup is None or fsio.sha(backup[0]) != entry.old_sha:
         return False  # no usable backup: nothing undo could restore it from
-    if entry.inplace:  # torn by the kill mid-rewrite: put the original back, keep what was there
+    if entry.inplace and trusted:  # torn by the kill mid-rewrite: put the original back, keep what was there
         try:
             torn = fsio.read_regular(target)
         except OSError:
