@@ -58,7 +58,7 @@ def test_hard_linked_file_torn_by_a_full_disk_gets_its_bytes_back(tmp_path: Path
     (root / "a.py").write_bytes(b"original " * 100)
     (root / "twin.py").hardlink_to(root / "a.py")
     set_hook(lambda step: (_ for _ in ()).throw(OSError(28, "No space left on device"))
-             if step == "temp.partial" else None)
+             if step == "inplace.partial" else None)
     try:
         with (pytest.raises(JournalError, match="No space left on device; nothing was changed"),
               Journal(root).start("x") as run):

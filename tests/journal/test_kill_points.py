@@ -30,7 +30,7 @@ with Journal(root).start('canon fix (test)') as run:
 
 # (step, occurrence): every step each kind of file goes through
 KILLS = [("run.dir", 1), ("run.open", 1), ("backup", 1), ("backup", 3), ("intent", 1),
-         ("temp.partial", 1), ("temp.partial", 2), ("temp.partial", 3), ("temp.partial", 4),
+         ("temp.partial", 1), ("temp.partial", 2), ("temp.partial", 3), ("inplace.partial", 1),
          ("temp", 1), ("temp", 3), ("replace", 1), ("replace", 2), ("replace", 3), ("replace", 4),
          ("applied", 1), ("applied", 4), ("close.manifest", 1)]
 
@@ -92,7 +92,7 @@ def test_kill_during_undo_then_undo_again(tree: Path, step: str, count: int) -> 
 
 def test_kill_during_recovery_of_a_torn_file(tree: Path) -> None:
     before = snapshot(tree)
-    torn = run_python(WRITER, tree, {"TESTCANON_FAULT": "kill:temp.partial:2"})  # the hard-linked file, half
+    torn = run_python(WRITER, tree, {"TESTCANON_FAULT": "kill:inplace.partial:1"})  # the hard-linked file, half
     assert torn.returncode == -signal.SIGKILL
     assert (tree / "tests" / "test_hard.py").read_bytes() != before["tests/test_hard.py"][1]
     again = run_canon_env("undo", cwd=tree, env={"TESTCANON_FAULT": "kill:recover.file:1"})

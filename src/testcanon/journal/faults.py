@@ -26,7 +26,8 @@ STEPS = (
     "backup",           # one original copied under files/, durable
     "intent",           # every intent of the batch appended to the log, fsynced
     "temp.partial",     # half of the new bytes in the temporary file
-    "temp",             # temporary file complete and fsynced, user's file untouched
+    "temp",             # temporary file complete (made durable with its batch), user's file untouched
+    "inplace.partial",  # half of the new bytes rewritten into a hard-linked file's own inode
     "replace",          # the user's file replaced (or rewritten in place), directory not yet synced
     "applied",          # the entry recorded as applied in the log
     "close.manifest",   # final manifest written, log not yet removed

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import hashlib
 import os
 import stat
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,17 +93,52 @@ def _write_all(fd: int, data: bytes, *, step: str | None = None) -> None:
 
 
 def write_new(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None,
-              step: str | None = None) -> None:
-    """Create `path` (which must not exist) with `data`, durable once this returns."""
+              step: str | None = None, sync: bool = True) -> None:
+    """Create `path` (which must not exist) with `data`; durable once this returns, unless
+    `sync` is False (the caller then makes a whole batch durable at once: `make_durable`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         _write_all(fd, data, step=step)
         if owner is not None:
             os.fchown(fd, *owner)
         os.fchmod(fd, mode)
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_syncfs = _load_syncfs() if sys.platform.startswith("linux") else None
+
+
+def make_durable(paths: Iterable[Path]) -> None:
+    """Flush a batch of just-written files to disk: one syncfs(2) per filesystem where Linux
+    has it (an fsync costs ~10 ms on a slow disk, 755 of them ~8 s), else an fsync each."""
+    by_device: dict[int, list[Path]] = {}
+    for path in paths:
+        by_device.setdefault(os.stat(path, follow_symlinks=False).st_dev, []).append(path)
+    for files in by_device.values():
+        if _syncfs is not None:
+            fd = os.open(files[0], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                if _syncfs(fd) == 0:
+                    continue
+            finally:
+                os.close(fd)
+        for path in files:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
 
 def rewrite_in_place(path: Path, data: bytes, *, step: str | None = None) -> None:

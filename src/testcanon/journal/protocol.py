@@ -3,15 +3,16 @@
 A run holds the project's lock (`lock.py`) from `start` to `close`. `write_all` then, for the
 whole batch: (1) reads each file, refuses it if it is not what the caller read (compare and swap:
 edits made meanwhile are never overwritten) or if it lies outside the project, and copies its
-bytes under `files/<n>`, fsynced; (2) appends an *intent* per file to `entries.jsonl` and fsyncs
-it, before any user file is touched; (3) per file, writes the new bytes to a temporary sibling
-with the file's mode and owner, fsyncs it, checks once more that the file did not change, and
-renames it over the file (a hard-linked file, or one whose owner a new file cannot get, is
-rewritten in its own inode instead); a symlink is written through to its target and stays a
-link; (4) records the entry as applied. `close` folds the log into `manifest.json`. A kill at
-any point leaves a run that `recovery.py` completes on the next command, so `canon undo` always
-finds every applied file with its backup. An OSError (a full disk, an immutable file) puts back
-what the run wrote and raises a one-line `JournalError`.
+bytes under `files/<n>`; (2) once the backups are durable, appends an *intent* per file to
+`entries.jsonl` and fsyncs it, before any user file is touched; (3) writes the new bytes to
+temporary siblings with each file's mode and owner and makes them durable; (4) per file, checks
+once more that it did not change, then renames the temporary file over it (a hard-linked file,
+or one whose owner a new file cannot get, is rewritten in its own inode instead; a symlink is
+written through to its target and stays a link); (5) records the entry as applied. `close`
+folds the log into `manifest.json`. A kill at any point leaves a run that `recovery.py`
+completes on the next command, so `canon undo` finds every applied file with its backup. An
+OSError (a full disk, an immutable file) puts back what the run wrote and raises a one-line
+`JournalError`.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class JournalRun:
         self._by_target: dict[str, int] = {}
         self._applied: set[int] = set()
         self._next_index = 0
+        self._temps: set[Path] = set()
         self._wal: IO[str] | None = None
         self._closed = False
         self.skipped: list[Skipped] = []
@@ -96,38 +98,49 @@ class JournalRun:
         return not self.write_all([(path, data, expected)])
 
     def write_all(self, items: Iterable[tuple[Path, bytes, bytes | None]]) -> list[Skipped]:
-        """Write a batch of (path, new bytes, bytes the caller read) under one fsync of the
-        intents; returns the files not written, which the caller reports."""
+        """Write a batch of (path, new bytes, bytes the caller read); returns the files not
+        written, which the caller reports. Each phase is made durable for the whole batch at
+        once (one syncfs where Linux has it), in the order the module docstring gives."""
         if self._closed:
             raise JournalError("internal: write to a closed journal run")
         pending: list[_Pending] = []
+        batch: set[str] = set()  # targets already in this batch
         skipped: list[Skipped] = []
         current: Path | None = None
         try:
             for path, data, expected in items:
                 current = path
-                outcome = self._prepare(path, data, expected, pending)
+                outcome = self._prepare(path, data, expected, batch)
                 if isinstance(outcome, Skipped):
                     skipped.append(outcome)
                 elif outcome is not None:
                     pending.append(outcome)
+                    batch.add(outcome.entry.target)
+            ready, backups = [], []
+            for item in pending:  # (1) backups
+                current = item.given
+                backup = self._backup(item)
+                if backup is False:
+                    skipped.append(Skipped(item.given, "changed since it was read: not overwritten"))
+                    continue
+                ready.append(item)
+                if isinstance(backup, Path):
+                    backups.append(backup)
+            pending = ready
             if not pending:
                 self.skipped += skipped
                 return skipped
-            ready = []
-            for item in pending:  # (1) backups
-                current = item.given
-                if self._backup(item):
-                    ready.append(item)
-                else:
-                    skipped.append(Skipped(item.given, "changed since it was read: not overwritten"))
-            pending = ready
+            fsio.make_durable(backups)
             fsio.fsync_dir(self.directory / "files")
             self._log([{"op": "intent", "index": p.index, "entry": p.entry.to_json()} for p in pending],
                       sync=True)  # (2) intents, durable before any user file changes
             fault("intent")
+            for item in pending:  # (3) new bytes in temporary siblings
+                current = item.given
+                self._stage(item)
+            fsio.make_durable(self._temps)
             synced: set[Path] = set()
-            for item in pending:  # (3) the files themselves
+            for item in pending:  # (4) compare once more, then swap
                 current = item.given
                 reason = self._apply(item)
                 if reason:
@@ -135,7 +148,7 @@ class JournalRun:
                     self._log([{"op": "skipped", "index": item.index}], sync=False)
                     continue
                 synced.add(item.real.parent)
-                self._log([{"op": "applied", "index": item.index}], sync=False)  # (4)
+                self._log([{"op": "applied", "index": item.index}], sync=False)  # (5)
                 fault("applied")
             for directory in synced:
                 fsio.fsync_dir(directory)
@@ -162,7 +175,7 @@ class JournalRun:
         return relpath, real
 
     def _prepare(self, path: Path, data: bytes, expected: bytes | None,
-                 pending: list[_Pending]) -> _Pending | Skipped | None:
+                 batch: set[str]) -> _Pending | Skipped | None:
         try:
             relpath, real = self._relpath(path)
         except BadJournal as exc:
@@ -184,7 +197,7 @@ class JournalRun:
         if found is not None and found[0] == data:
             return None  # already what the caller wants
         known = self._by_target.get(target)
-        if known is None and any(p.entry.target == target for p in pending):
+        if target in batch:
             return Skipped(path, "not written: named twice in one batch")
         if known is None:
             index, self._next_index = self._next_index, self._next_index + 1
@@ -218,56 +231,65 @@ class JournalRun:
                    and not parent.exists()]
         return [os.path.relpath(parent, self._journal.root) for parent in missing]  # innermost first
 
-    def _backup(self, item: _Pending) -> bool:
-        """Copy the original under files/<n>, durable; False if it changed since it was read."""
+    def _backup(self, item: _Pending) -> Path | bool:
+        """Copy the original under files/<n> (made durable with its batch); the backup's path,
+        True when there is nothing to back up, False if the file changed since it was read."""
         found = fsio.read_regular(item.real)
         if (None if found is None else fsio.sha(found[0])) != item.read_sha:
             return False
+        backup: Path | bool = True
         if item.index not in self._entries and found is not None:
-            files = self.directory / "files"
-            files.mkdir(exist_ok=True)
+            (self.directory / "files").mkdir(exist_ok=True)
             backup = self.directory / str(item.entry.backup)
             fsio.remove_quietly(backup)
-            fsio.write_new(backup, found[0], 0o600)
+            fsio.write_new(backup, found[0], 0o600, sync=False)
             fault("backup")
         self._entries[item.index] = item.entry
         self._by_target[item.entry.target] = item.index
-        return True
+        return backup
 
-    def _apply(self, item: _Pending) -> str:
-        """Put `item.data` in place; the reason when the file changed meanwhile, else ''.
-        On an OSError nothing is left half-done: the temporary file is removed, a file being
-        rewritten in place gets its original bytes back."""
-        entry, real = item.entry, item.real
+    def _stage(self, item: _Pending) -> None:
+        """Create missing folders and write the new bytes to the temporary sibling."""
+        entry = item.entry
         for name in reversed(entry.created_dirs):
             (self._journal.root / name).mkdir(exist_ok=True)
+        if entry.inplace:
+            return
+        temporary = fsio.temp_name(item.real, self.info.id, item.index)
+        fsio.remove_quietly(temporary)
+        self._temps.add(temporary)
+        mode = entry.mode if entry.mode is not None else fsio.default_mode()
+        fsio.write_new(temporary, item.data, mode, owner=item.owner, step="temp.partial", sync=False)
+        fault("temp")
+
+    def _apply(self, item: _Pending) -> str:
+        """Swap the new bytes in; the reason when the file changed meanwhile, else ''. On an
+        OSError a file being rewritten in place gets its original bytes back."""
+        entry, real = item.entry, item.real
         temporary = fsio.temp_name(real, self.info.id, item.index)
-        try:
-            if not entry.inplace:
-                fsio.remove_quietly(temporary)
-                mode = entry.mode if entry.mode is not None else fsio.default_mode()
-                fsio.write_new(temporary, item.data, mode, owner=item.owner, step="temp.partial")
-                fault("temp")
-            changed = self._changed_since_read(item)
-            if changed:
-                fsio.remove_quietly(temporary)
-                return changed
-            if entry.inplace:
-                self._rewrite(item)
-            elif entry.existed or item.index in self._applied:
-                os.replace(temporary, real)
-            else:
-                _create_from(temporary, real)
-        except BaseException:
-            fsio.remove_quietly(temporary)
-            raise
+        changed = self._changed_since_read(item)
+        if changed:
+            self._drop(temporary)
+            return changed
+        if entry.inplace:
+            self._rewrite(item)
+        elif entry.existed or item.index in self._applied:
+            os.replace(temporary, real)
+        else:
+            _create_from(temporary, real)
+        self._drop(temporary, exists=False)
         self._applied.add(item.index)
         fault("replace")
         return ""
 
+    def _drop(self, temporary: Path, *, exists: bool = True) -> None:
+        if exists:
+            fsio.remove_quietly(temporary)
+        self._temps.discard(temporary)
+
     def _rewrite(self, item: _Pending) -> None:
         try:
-            fsio.rewrite_in_place(item.real, item.data, step="temp.partial")
+            fsio.rewrite_in_place(item.real, item.data, step="inplace.partial")
         except OSError:
             original = fsio.read_regular(self.directory / str(item.entry.backup))
             if original is not None and item.index not in self._applied:
@@ -313,6 +335,8 @@ class JournalRun:
         why = exc.strerror or str(exc)
         self.info.entries = self._final_entries()
         self._closed = True
+        for temporary in self._temps:
+            fsio.remove_quietly(temporary)
         try:
             if self._wal is not None:
                 self._wal.close()

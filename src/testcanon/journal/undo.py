@@ -91,12 +91,31 @@ def undo_run(root: Path, directory: Path, run: RunInfo, *, force: bool) -> RunIn
     run.status = "undoing"
     _save(directory, run)
     fault("undo.begin")
-    for plan in reversed(plans):
-        _restore(root, run.id, plan)
-        fault("undo.file")
+    _restore_all(root, run.id, plans)
     run.status = "undone"
     _save(directory, run)
     return run
+
+
+def _restore_all(root: Path, run_id: str, plans: list[_Plan]) -> None:
+    """Stage every original in a temporary sibling, make them durable at once, then swap."""
+    staged: dict[int, Path] = {}
+    try:
+        for plan in plans:
+            temporary = _stage(run_id, plan)
+            if temporary is not None:
+                staged[plan.index] = temporary
+        fsio.make_durable(staged.values())
+        folders = set()
+        for plan in reversed(plans):
+            _restore(root, run_id, plan, staged.pop(plan.index, None))
+            folders.add(plan.target.parent)
+            fault("undo.file")
+        for folder in folders:
+            fsio.fsync_dir(folder)
+    finally:
+        for temporary in staged.values():
+            fsio.remove_quietly(temporary)
 
 
 def rollback(root: Path, directory: Path, run: RunInfo) -> int:
@@ -105,15 +124,12 @@ def rollback(root: Path, directory: Path, run: RunInfo) -> int:
         plans = _plan(root, directory, run)
     except JournalError:
         return len(run.entries)
-    left = 0
-    for plan in reversed(plans):
-        if plan.current != plan.entry.new_sha:
-            continue  # not ours any more (or never written): leave it
-        try:
-            _restore(root, run.id, plan)
-        except OSError:
-            left += 1
-    return left
+    ours = [plan for plan in plans if plan.current == plan.entry.new_sha]  # others: not ours any more
+    try:
+        _restore_all(root, run.id, ours)
+    except OSError:
+        return sum(1 for plan in ours if fsio.current_sha(plan.target) != plan.entry.old_sha)
+    return 0
 
 
 def _known_state(plan: _Plan) -> bool:
@@ -123,7 +139,38 @@ def _known_state(plan: _Plan) -> bool:
     return plan.current in (entry.new_sha, None)
 
 
-def _restore(root: Path, run_id: str, plan: _Plan) -> None:
+def _stage(run_id: str, plan: _Plan) -> Path | None:
+    """Write the original to a temporary sibling when it goes back by rename (not in place)."""
+    entry, target = plan.entry, plan.target
+    if not entry.existed or plan.current == entry.old_sha or _in_place(target):
+        return None
+    assert plan.original is not None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = fsio.temp_name(target, run_id, plan.index, undo=True)
+    fsio.remove_quietly(temporary)
+    try:
+        status = os.stat(target, follow_symlinks=False)
+        owner = None if fsio.same_owner(status) else (status.st_uid, status.st_gid)
+    except FileNotFoundError:
+        owner = None
+    fsio.write_new(temporary, plan.original, _mode(entry.mode), owner=owner, sync=False)
+    return temporary
+
+
+def _in_place(target: Path) -> bool:
+    """Other hard links, or an owner a new file cannot get: restore in the same inode."""
+    try:
+        status = os.stat(target, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return status.st_nlink > 1 or not fsio.can_give(status)
+
+
+def _mode(mode: int | None) -> int:
+    return (mode if mode is not None else fsio.default_mode()) & MODE_MASK
+
+
+def _restore(root: Path, run_id: str, plan: _Plan, temporary: Path | None) -> None:
     entry, target = plan.entry, plan.target
     if not entry.existed:
         if os.path.lexists(target) and not target.is_dir():
@@ -135,35 +182,13 @@ def _restore(root: Path, run_id: str, plan: _Plan) -> None:
                 break  # not empty any more: something else lives there now
         return
     assert plan.original is not None
-    if plan.current != entry.old_sha:
-        restore_bytes(target, plan.original, entry.mode, run_id, plan.index)
+    if temporary is not None:
+        os.replace(temporary, target)
+    elif plan.current != entry.old_sha:
+        fsio.rewrite_in_place(target, plan.original)
+        os.chmod(target, _mode(entry.mode))
     if entry.link is not None:
         _restore_link(root, entry, run_id, plan.index)
-
-
-def restore_bytes(target: Path, data: bytes, mode: int | None, run_id: str, index: int) -> None:
-    """Write `data` back to `target`: in its own inode when it has other hard links or an owner
-    a new file cannot get, else through a temporary sibling renamed over it."""
-    try:
-        status = os.stat(target, follow_symlinks=False)
-    except FileNotFoundError:
-        status = None
-    wanted = (mode if mode is not None else fsio.default_mode()) & MODE_MASK
-    if status is not None and (status.st_nlink > 1 or not fsio.can_give(status)):
-        fsio.rewrite_in_place(target, data)
-        os.chmod(target, wanted)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = fsio.temp_name(target, run_id, index, undo=True)
-    fsio.remove_quietly(temporary)
-    owner = None if status is None or fsio.same_owner(status) else (status.st_uid, status.st_gid)
-    try:
-        fsio.write_new(temporary, data, wanted, owner=owner)
-        os.replace(temporary, target)
-    except BaseException:
-        fsio.remove_quietly(temporary)
-        raise
-    fsio.fsync_dir(target.parent)
 
 
 def _restore_link(root: Path, entry: Entry, run_id: str, index: int) -> None:
