@@ -82,7 +82,7 @@ class Tally:
     restored: int = 0
     temp_left: int = 0
     other_left: int = 0
-    undo_codes: Counter[int] = field(default_factory=Counter)
+    undo_codes: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
 
@@ -134,7 +134,9 @@ def trial(pristine: Path, where: Path, index: int, command: str, points: list[tu
     if code != -signal.SIGKILL:
         tally.not_killed += 1
     undo = canon(["undo"], tree)
-    tally.undo_codes[undo.returncode] += 1
+    outcome = ("undone" if undo.returncode == 0 else
+               "nothing to undo" if undo.returncode == 2 and "nothing to undo" in undo.stderr else "refused")
+    tally.undo_codes[outcome] += 1
     after = snapshot(tree)
     temps = temp_files(tree)
     others = sorted(set(after) - set(before))
@@ -146,7 +148,7 @@ def trial(pristine: Path, where: Path, index: int, command: str, points: list[tu
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
         tally.failures.append(f"{command} {how}: {len(changed)} path(s) differ, e.g. {changed[:3]}; "
                               f"undo said {undo.stderr.strip()[:200]!r}")
-    if undo.returncode not in (0, 2) or "Traceback" in undo.stderr:
+    if outcome == "refused" or "Traceback" in undo.stderr:
         tally.failures.append(f"{command} {how}: undo exit {undo.returncode}: {undo.stderr.strip()[-300:]}")
     shutil.rmtree(tree)
 
@@ -174,11 +176,11 @@ def main() -> int:
     print(f"bench/faults.py: {options.trials} SIGKILLs on copies of {options.example.name} "
           f"(seed {options.seed}, {elapsed:.0f} s)\n")
     print("| command | kill points | trials | by hook | by time | finished before the kill | restored byte for byte "
-          "| temp files left | other files left | undo exit codes |")
+          "| temp files left | other files left | canon undo |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     total = Tally()
     for command, tally in tallies.items():
-        codes = ", ".join(f"{code}: {n}" for code, n in sorted(tally.undo_codes.items()))
+        codes = ", ".join(f"{name} {tally.undo_codes[name]}" for name in ("undone", "nothing to undo", "refused"))
         print(f"| canon {command} | {len(traced[command][0])} | {tally.trials} | {tally.by_hook} | {tally.by_time} "
               f"| {tally.not_killed} | {tally.restored}/{tally.trials} | {tally.temp_left} | {tally.other_left} "
               f"| {codes} |")
@@ -187,7 +189,7 @@ def main() -> int:
         total.temp_left += tally.temp_left
         total.failures += tally.failures
     print(f"\nrestored {total.restored} of {total.trials} trees byte for byte; temporary files left: "
-          f"{total.temp_left}")
+          f"{total.temp_left} (`nothing to undo`: killed before its journal run was opened)")
     for failure in total.failures:
         print(f"  FAILED {failure}")
     return 0 if total.restored == total.trials and total.temp_left == 0 else 1
