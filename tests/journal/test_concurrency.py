@@ -166,3 +166,14 @@ def test_run_ids_are_unique_for_runs_started_in_the_same_second(tmp_path: Path) 
     assert [p.wait(timeout=120) for p in processes] == [0, 0, 0]
     ids = [run.id for run in Journal(tmp_path).runs()]
     assert len(ids) == 15 == len(set(ids)) and ids == sorted(ids)
+
+
+def test_a_second_write_refused_by_compare_and_swap_keeps_the_first_undoable(tmp_path: Path) -> None:
+    target = tmp_path / "a.py"
+    target.write_bytes(b"v0")
+    with Journal(tmp_path).start("x") as run:
+        assert run.write(target, b"v1", expected=b"v0")
+        assert not run.write(target, b"v2", expected=b"not what is there")
+    assert target.read_bytes() == b"v1"
+    Journal(tmp_path).undo()
+    assert target.read_bytes() == b"v0"

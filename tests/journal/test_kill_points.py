@@ -123,3 +123,23 @@ def test_kill_of_canon_fix_itself(tmp_path: Path) -> None:
     _undo_until_done(root)
     assert snapshot(root) == before
     assert temp_files(root) == []
+
+
+TWICE = """
+from pathlib import Path
+from testcanon.journal import Journal
+root = Path('.')
+with Journal(root).start('twice') as run:
+    run.write(root / 'tests/test_a.py', b'first', expected=(root / 'tests/test_a.py').read_bytes())
+    run.write(root / 'tests/test_a.py', b'second', expected=b'first')
+"""
+
+
+@pytest.mark.parametrize("step", ["intent:2", "temp:2", "replace:2"])
+def test_kill_during_a_second_write_of_one_file(tree: Path, step: str) -> None:
+    before = snapshot(tree)
+    killed = run_python(TWICE, tree, {"TESTCANON_FAULT": f"kill:{step}"})
+    assert killed.returncode == -signal.SIGKILL
+    _undo_until_done(tree)
+    assert snapshot(tree) == before
+    assert temp_files(tree) == []

@@ -68,6 +68,7 @@ class _Pending:
     read_sha: str | None
     given: Path
     owner: tuple[int, int] | None
+    previous: Entry | None = None  # the entry of an earlier write of this file in this run
 
 
 class JournalRun:
@@ -132,7 +133,8 @@ class JournalRun:
                 return skipped
             fsio.make_durable(backups)
             fsio.fsync_dir(self.directory / "files")
-            self._log([{"op": "intent", "index": p.index, "entry": p.entry.to_json()} for p in pending],
+            self._log([{"op": "intent", "index": p.index, "entry": p.entry.to_json(),
+                        "prev": p.previous.new_sha if p.previous else None} for p in pending],
                       sync=True)  # (2) intents, durable before any user file changes
             fault("intent")
             for item in pending:  # (3) new bytes in temporary siblings
@@ -144,6 +146,8 @@ class JournalRun:
                 current = item.given
                 reason = self._apply(item)
                 if reason:
+                    if item.previous is not None:
+                        self._entries[item.index] = item.previous  # its earlier write stands
                     skipped.append(Skipped(item.given, reason))
                     self._log([{"op": "skipped", "index": item.index}], sync=False)
                     continue
@@ -223,7 +227,8 @@ class JournalRun:
                 entry.created_dirs = first.created_dirs
                 if not first.existed:
                     entry.backup, entry.old_sha = None, None
-        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]), path, owner)
+        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]), path, owner,
+                        self._entries.get(known) if known is not None else None)
 
     def _missing_dirs(self, real: Path) -> list[str]:
         missing = [parent for parent in real.parents

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from testcanon.errors import JournalError
@@ -68,10 +69,11 @@ def recover(root: Path) -> list[str]:
     return completed
 
 
-def _read_log(run_dir: Path, run: RunInfo) -> tuple[dict[int, Entry], dict[int, str]]:
+def _read_log(run_dir: Path, run: RunInfo) -> tuple[dict[int, Entry], dict[int, str], dict[int, Entry]]:
     from testcanon.journal.protocol import WAL
 
     intents: dict[int, Entry] = dict(enumerate(run.entries))
+    earlier: dict[int, Entry] = {}  # a file written twice in the run: the entry of its first write
     outcomes: dict[int, str] = {}
     try:
         lines = (run_dir / WAL).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -92,19 +94,23 @@ def _read_log(run_dir: Path, run: RunInfo) -> tuple[dict[int, Entry], dict[int, 
                 legacy += index == legacy
                 intents[index] = entry
             elif record["op"] == "intent" and isinstance(record.get("index"), int):
-                intents[record["index"]] = parse_entry(record["entry"])
+                entry = parse_entry(record["entry"])
+                previous = intents.get(record["index"])
+                if previous is not None and isinstance(record.get("prev"), str):
+                    earlier[record["index"]] = replace(entry, new_sha=record["prev"])
+                intents[record["index"]] = entry
             elif record["op"] in ("applied", "skipped") and isinstance(record.get("index"), int):
                 outcomes[record["index"]] = record["op"]
         except (BadJournal, KeyError, TypeError):
             continue  # an intent testcanon did not write is ignored, never acted on
-    return intents, outcomes
+    return intents, outcomes, earlier
 
 
 def _complete(root: Path, run_dir: Path, run: RunInfo, *, trusted: bool) -> None:
     from testcanon.journal.protocol import WAL
     from testcanon.journal.undo import _save
 
-    intents, outcomes = _read_log(run_dir, run)
+    intents, outcomes, earlier = _read_log(run_dir, run)
     _sweep(root, run, [entry.target for entry in intents.values()])
     applied: list[Entry] = []
     for index in sorted(intents):
@@ -113,7 +119,10 @@ def _complete(root: Path, run_dir: Path, run: RunInfo, *, trusted: bool) -> None
             target = resolve_target(root, entry.target)
         except JournalError:
             continue
-        if outcomes.get(index) == "skipped":
+        first = earlier.get(index)
+        if outcomes.get(index) == "skipped" or (first is not None and fsio.current_sha(target) == first.new_sha):
+            if first is not None:
+                applied.append(first)  # the second write did not happen; the first stands
             continue
         if _was_applied(root, run_dir, target, entry, index, trusted=trusted):
             applied.append(entry)
