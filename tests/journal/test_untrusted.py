@@ -209,3 +209,10 @@ def test_a_strangers_unfinished_run_never_makes_a_command_write_a_file(world: tu
     assert target.read_bytes() == current
     assert {k: v for k, v in snapshot(root).items() if not k.startswith(".testcanon")} == \
         {k: v for k, v in before.items() if not k.startswith(".testcanon")}
+
+
+def test_a_symlinked_state_folder_is_never_written_through(world: tuple[Path, Path]) -> None:
+    root, outside = world
+    (root / ".testcanon").symlink_to(outside)
+    _undo_refuses(root, outside, reason="is a symbolic link")
+    assert not (outside / "lock").exists()

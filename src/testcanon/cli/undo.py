@@ -21,13 +21,16 @@ def undo_command(
     from rich.markup import escape
 
     from testcanon.config import find_root
-    from testcanon.journal import Journal, RunInfo, project_lock
+    from testcanon.journal import Journal, LockBusy, RunInfo, project_lock
     from testcanon.output.text import make_console
 
     console = make_console()
     journal = Journal(find_root(project_path))
     if list_runs:
-        with project_lock(journal.root, "canon undo --list"):  # completes interrupted runs first
+        try:
+            with project_lock(journal.root, "canon undo --list", timeout=0):  # completes interrupted runs
+                runs = list(journal.scan())
+        except LockBusy:  # a command is writing: list as things stand, its run shows as open
             runs = list(journal.scan())
         if not runs:
             console.print("no journalled runs")

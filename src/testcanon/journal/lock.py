@@ -117,6 +117,8 @@ def project_lock(root: Path, command: str, *, timeout: float | None = None,
 def _acquire(root: Path, command: str, timeout: float | None) -> int:
     from testcanon.state import state_dir
 
+    if (root / ".testcanon").is_symlink():
+        raise JournalError(f"{root / '.testcanon'} is a symbolic link; testcanon does not write through it")
     try:
         state_dir(root)
         path = lock_path(root)
