@@ -121,3 +121,18 @@ def test_a_real_full_disk(tiny_disk: Path) -> None:
     assert snapshot(root) == before
     assert temp_files(root) == []
     assert Journal(root).runs() == []
+
+
+def test_a_full_disk_during_undo_is_one_line_and_undo_can_be_run_again(tmp_path: Path) -> None:
+    root = _broken_project(tmp_path / "p")
+    before = snapshot(root)
+    assert run_canon_env("fix", "--no-history", cwd=root).returncode == 0
+    failed = run_canon_env("undo", cwd=root, env={"TESTCANON_FAULT": "enospc:undo.file:2"})
+    assert failed.returncode == 2
+    [line] = failed.stderr.strip().splitlines()
+    assert "No space left on device" in line and "finishes the undo" in line
+    assert temp_files(root) == []
+    assert snapshot(root) != before
+    listing = run_canon_env("undo", "--list", cwd=root)  # the next command finishes it
+    assert "undone" in listing.stdout, listing.stdout
+    assert snapshot(root) == before

@@ -33,7 +33,8 @@ from testcanon.journal.manifest import (
 
 def recover(root: Path) -> list[str]:
     """Complete every interrupted run of `root`'s journal; the ids of the runs completed."""
-    from testcanon.journal.protocol import LIVE, MANIFEST, WAL, Journal, _remove_tree, read_run
+    from testcanon.journal.protocol import LIVE, MANIFEST, WAL, _remove_tree
+    from testcanon.journal.store import Journal, read_run
 
     journal = Journal(root)
     directory = journal.directory

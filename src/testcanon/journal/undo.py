@@ -32,7 +32,7 @@ class _Plan:
 
 def undo(journal: object, run_id: str | None = None, *, force: bool = False) -> RunInfo:
     """Undo `run_id` (default: the newest run not yet undone) under the project's lock."""
-    from testcanon.journal.protocol import Journal, is_run_id
+    from testcanon.journal.store import Journal, is_run_id
 
     assert isinstance(journal, Journal)
     with project_lock(journal.root, "canon undo"):
@@ -55,7 +55,12 @@ def undo(journal: object, run_id: str | None = None, *, force: bool = False) -> 
                                "(see canon undo --list to undo another run by id)")
         if run.status == "open":
             raise JournalError(f"run {run.id} is still being written")
-        return undo_run(journal.root, journal.directory / run.id, run, force=force)
+        try:
+            return undo_run(journal.root, journal.directory / run.id, run, force=force)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise JournalError(f"cannot undo run {run.id}: {exc.strerror or exc}{where}; the files restored so far "
+                               "stay restored; once that is fixed, the next canon command finishes the undo") from None
 
 
 def _plan(root: Path, directory: Path, run: RunInfo) -> list[_Plan]:
