@@ -10,13 +10,27 @@ STATE_DIR = ".testcanon"
 
 
 def state_dir(root: Path) -> Path:
-    """Create `.testcanon/` (ignored by git, like `.ruff_cache`) and return it."""
+    """Create `.testcanon/` (ignored by git, like `.ruff_cache`) and return it.
+
+    Raises `StateError` (a one-line `CanonError`, and an `OSError` that caches may ignore) when
+    it cannot be: a file in its place, a read-only project, a full disk."""
+    from testcanon.errors import StateError
+
     directory = root / STATE_DIR
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
-    gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# Created by testcanon: local state, never committed.\n*\n")
+    try:
+        if not directory.is_dir():
+            if directory.exists() or directory.is_symlink():
+                raise StateError(f"{directory} is not a directory; move it away so testcanon can "
+                                 "keep its state there")
+            directory.mkdir(parents=True, exist_ok=True)
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# Created by testcanon: local state, never committed.\n*\n")
+    except StateError:
+        raise
+    except OSError as exc:
+        raise StateError(f"cannot write testcanon's state in {directory}: "
+                         f"{exc.strerror or exc}") from None
     return directory
 
 

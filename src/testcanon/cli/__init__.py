@@ -79,6 +79,13 @@ def main() -> None:
     except CanonError as exc:
         typer.echo(f"canon: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno is None:  # not the environment's answer to a system call: a bug, show it
+            raise
+        # A read-only project, a full disk, a directory where a file is wanted: one line, exit 2.
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"canon: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("canon: interrupted", err=True)
         sys.exit(130)

@@ -57,10 +57,17 @@ def load_config(pyproject: Path) -> Config:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{pyproject}: invalid TOML: nested too deeply to read") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
-    table = data.get("tool", {}).get("testcanon", {})
-    return build(Config, table, where="", source=pyproject)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # `tool = 5`: not ours to judge, but there is no table to read
+        raise ConfigError(f"{pyproject}: 'tool' must be a table, not {type(tool).__name__}")
+    try:
+        return build(Config, tool.get("testcanon", {}), where="", source=pyproject)
+    except RecursionError:
+        raise ConfigError(f"{pyproject}: [tool.testcanon] is nested too deeply") from None
 
 
 def load_project(start: Path | str = ".") -> Project:
