@@ -9,6 +9,16 @@ from pathlib import Path
 STATE_DIR = ".testcanon"
 
 
+# What makes a directory a project testcanon may keep state in. A path outside any project
+# (`canon scan /etc`) is read, never written: caches are skipped, and commands that need
+# state (a journal, a history) say so in one line. Root inference is `config.loader.find_root`.
+PROJECT_MARKERS = ("pyproject.toml", ".git", ".hg", "setup.py", "setup.cfg", STATE_DIR)
+
+
+def is_project_root(root: Path) -> bool:
+    return any((root / marker).exists() for marker in PROJECT_MARKERS)
+
+
 def state_dir(root: Path) -> Path:
     """Create `.testcanon/` (ignored by git, like `.ruff_cache`) and return it.
 
@@ -22,6 +32,9 @@ def state_dir(root: Path) -> Path:
             if directory.exists() or directory.is_symlink():
                 raise StateError(f"{directory} is not a directory; move it away so testcanon can "
                                  "keep its state there")
+            if not is_project_root(root):
+                raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
+                                 "there or above): testcanon reads it but writes nothing there")
             directory.mkdir(parents=True, exist_ok=True)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,21 @@ class Project:
         return self.root / ".testcanon"
 
 
+def start_directory(start: Path) -> Path:
+    """Where the search for a project begins: the directory the path is named in.
+
+    A symlink given by name is not followed: `tests/link.py -> /etc/passwd` belongs to the
+    project around `tests/`, never to `/etc` (discovery then refuses it as outside the
+    project). Directories above are resolved as usual."""
+    absolute = Path(os.path.abspath(start))
+    if absolute.is_symlink() or not absolute.is_dir():
+        absolute = absolute.parent
+    return absolute.resolve()
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest `pyproject.toml` at or above `start`."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+    here = start_directory(start)
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
@@ -42,9 +53,7 @@ def find_root(start: Path) -> Path:
     pyproject = find_pyproject(start)
     if pyproject is not None:
         return pyproject.parent
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+    here = start_directory(start)
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
             return directory

@@ -115,7 +115,9 @@ def _resolve_scopes(root: Path, paths: Sequence[Path | str]) -> tuple[list[str],
         try:
             relpath = absolute.relative_to(resolved_root).as_posix()
         except ValueError:
-            raise UsageError(f"{raw}: outside the project at {root}") from None
+            via = f" (a symlink to {absolute})" if path.is_symlink() else ""
+            raise UsageError(f"{raw}: outside the project at {root}{via}; testcanon reads and "
+                             "writes only inside the project a path is named in") from None
         relpath = "" if relpath == "." else relpath
         (explicit if absolute.is_file() else scopes).append(relpath)
     return scopes, explicit
