@@ -194,4 +194,6 @@ def _type_name(value: object) -> str:
 
 def _error(source: Path | None, where: str, message: str) -> ConfigError:
     origin = f"{source}: " if source else ""
+    if not where.isprintable():  # a key with a newline or a control character: keep it one line
+        where = where.encode("unicode_escape").decode("ascii")
     return ConfigError(f"{origin}[tool.testcanon] '{where}' {message}")
