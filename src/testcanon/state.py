@@ -9,14 +9,21 @@ from pathlib import Path
 STATE_DIR = ".testcanon"
 
 
-# What makes a directory a project testcanon may keep state in. A path outside any project
-# (`canon scan /etc`) is read, never written: caches are skipped, and commands that need
-# state (a journal, a history) say so in one line. Root inference is `config.loader.find_root`.
+# What makes a directory a project testcanon may keep state in: one of these, or being the
+# directory canon runs in (`canon init` in a bare folder makes it a project). A path named
+# elsewhere that belongs to no project (`canon scan /etc`) is read, never written: caches are
+# skipped, and commands that need state (a journal, a history) say so in one line. Root
+# inference is `config.loader.find_root`.
 PROJECT_MARKERS = ("pyproject.toml", ".git", ".hg", "setup.py", "setup.cfg", STATE_DIR)
 
 
 def is_project_root(root: Path) -> bool:
-    return any((root / marker).exists() for marker in PROJECT_MARKERS)
+    if any((root / marker).exists() for marker in PROJECT_MARKERS):
+        return True
+    try:
+        return root.resolve() == Path.cwd().resolve()
+    except OSError:
+        return False
 
 
 def state_dir(root: Path) -> Path:
@@ -34,7 +41,8 @@ def state_dir(root: Path) -> Path:
                                  "keep its state there")
             if not is_project_root(root):
                 raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
-                                 "there or above): testcanon reads it but writes nothing there")
+                                 "there or above, and not the current directory): testcanon reads it but writes "
+                                 "nothing there")
             directory.mkdir(parents=True, exist_ok=True)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():

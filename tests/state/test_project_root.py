@@ -65,3 +65,10 @@ def test_state_dir_refuses_a_folder_that_is_no_project(outside: Path, project: P
     assert state_dir(project).is_dir()
     write_tree(outside, {".git/HEAD": "ref: refs/heads/main\n"})
     assert state_dir(outside).is_dir()
+
+
+def test_the_directory_canon_runs_in_may_keep_state(outside: Path) -> None:
+    """`canon init` in a bare folder makes it a project: the current directory is always one."""
+    done = run_canon("audit", cwd=outside)
+    assert "Traceback" not in done.stderr and done.returncode in (0, 1), done.stderr
+    assert (outside / ".testcanon" / "history.sqlite3").is_file()
