@@ -9,12 +9,21 @@ from pathlib import Path
 STATE_DIR = ".testcanon"
 
 
-# What makes a directory a project testcanon may keep state in: one of these, or being the
-# directory canon runs in (`canon init` in a bare folder makes it a project). A path named
+# What makes a directory a project the command line may keep state in: one of these, or being
+# the directory canon runs in (`canon init` in a bare folder makes it a project). A path named
 # elsewhere that belongs to no project (`canon scan /etc`) is read, never written: caches are
 # skipped, and commands that need state (a journal, a history) say so in one line. Root
-# inference is `config.loader.find_root`.
+# inference is `config.loader.find_root`; a library caller passing a root explicitly is trusted.
 PROJECT_MARKERS = ("pyproject.toml", ".git", ".hg", "setup.py", "setup.cfg", STATE_DIR)
+
+
+_enforced = False  # set by the command line (`canon ...`); the library writes where it is told
+
+
+def enforce_project_roots() -> None:
+    """From now on (in this process and its forks) state is kept only in project roots."""
+    global _enforced
+    _enforced = True
 
 
 def is_project_root(root: Path) -> bool:
@@ -39,7 +48,7 @@ def state_dir(root: Path) -> Path:
             if directory.exists() or directory.is_symlink():
                 raise StateError(f"{directory} is not a directory; move it away so testcanon can "
                                  "keep its state there")
-            if not is_project_root(root):
+            if _enforced and not is_project_root(root):
                 raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
                                  "there or above, and not the current directory): testcanon reads it but writes "
                                  "nothing there")

@@ -59,7 +59,11 @@ def test_commands_that_need_state_say_so_outside_a_project(outside: Path, tmp_pa
     assert sorted(p.name for p in outside.iterdir()) == ["secret.py"]
 
 
-def test_state_dir_refuses_a_folder_that_is_no_project(outside: Path, project: Path) -> None:
+def test_state_dir_refuses_a_folder_that_is_no_project(outside: Path, project: Path, monkeypatch) -> None:
+    from testcanon import state
+
+    state_dir(outside / "library")  # the library writes where it is told; the command line does not
+    monkeypatch.setattr(state, "_enforced", True)
     with pytest.raises(StateError, match="is not a project"):
         state_dir(outside)
     assert state_dir(project).is_dir()

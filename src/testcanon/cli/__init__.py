@@ -74,6 +74,9 @@ def _fill_optional_values(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console entry point: run the app, turning expected errors into one line and exit 2."""
+    from testcanon.state import enforce_project_roots
+
+    enforce_project_roots()  # a path outside any project is read, never written
     try:
         app(args=_fill_optional_values(sys.argv[1:]))
     except CanonError as exc:
