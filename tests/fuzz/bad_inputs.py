@@ -235,6 +235,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--parallel", type=int, default=2, help="cases run at once")
     parser.add_argument("--sweep", action="store_true",
                         help="every command with every damage, every config and every argument it takes, "
                              "one bad input at a time (instead of --examples random combinations)")
@@ -253,12 +254,18 @@ def main() -> None:
             command = rng.choice(sorted(COMMANDS))
             cases.append(Case(command, tuple(rng.choice(applicable[command])), rng.choice(sorted(DAMAGES)),
                               rng.choice(sorted(CONFIGS))))
-    for case in cases:
+    def one(case: Case) -> tuple[Case, Outcome]:
         with tempfile.TemporaryDirectory(prefix="canon-fuzz-") as tmp:
-            outcome = run_case(Path(tmp), case)
-        outcomes[outcome.kind] += 1
-        if outcome.kind in ("traceback", "hang", "wrote-outside"):
-            bad.append(f"{outcome.kind}: {case.describe()}\n    {outcome.stderr.strip().splitlines()[-1:]}")
+            return case, run_case(Path(tmp), case)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(args.parallel) as pool:  # each case is a subprocess: threads suffice
+        for case, outcome in pool.map(one, cases):
+            outcomes[outcome.kind] += 1
+            if outcome.kind in ("traceback", "hang", "wrote-outside"):
+                bad.append(f"{outcome.kind}: {case.describe()}\n    {outcome.stderr.strip().splitlines()[-1:]}")
+                print(bad[-1], flush=True)
     print(f"{len(cases)} bad-input cases ({'sweep' if args.sweep else f'seed {args.seed}'}):")
     for kind, count in sorted(outcomes.items(), key=lambda item: -item[1]):
         print(f"  {kind:16} {count}")

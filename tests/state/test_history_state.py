@@ -128,3 +128,23 @@ def test_run_records_its_results_after_setting_a_garbage_database_aside(project:
     with session(project) as db:
         outcomes = [tuple(r) for r in db.execute("SELECT nodeid, outcome FROM test_results")]
     assert outcomes == [("tests/test_one.py::test_one", "passed")]
+
+
+def _open_and_insert(root: Path) -> None:
+    with session(root) as db:
+        db.execute("INSERT INTO runs (kind, started, command) VALUES ('test', 1.0, 'x')")
+
+
+def test_processes_creating_the_database_at_once_set_nothing_aside(project: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_open_and_insert, args=(project,)) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0] * 6
+    assert not list(history_path(project).parent.glob("*.unusable-*"))
+    with session(project) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6

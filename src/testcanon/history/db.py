@@ -93,10 +93,15 @@ def connect(root: Path) -> sqlite3.Connection:
     """Open (creating and migrating as needed) the history database of a project root."""
     state_dir(root)
     path = history_path(root)
-    try:
-        return _open(path)
-    except _Unusable as why:
-        aside = set_aside(path, str(why))
+    for attempt in range(2):
+        try:
+            return _open(path)
+        except _Unusable as why:
+            reason = str(why)
+            # Another canon may have been creating the tables as we read them (two CI shards
+            # starting at once): look again before calling a healthy database unusable.
+            time.sleep(0.2 if attempt == 0 else 0)
+    aside = set_aside(path, reason)
     try:
         return _open(path)
     except _Unusable as why:  # not reachable with a healthy disk: a fresh file failed too
