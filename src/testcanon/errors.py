@@ -22,3 +22,8 @@ class UsageError(CanonError):
 
 class JournalError(CanonError):
     """A journalled write or an undo could not be carried out safely."""
+
+
+class StateError(CanonError, OSError):
+    """`.testcanon/` state cannot be read or written (a file in the way, a read-only project,
+    a full disk). Also an `OSError`, so a cache that tolerates I/O failures tolerates this."""

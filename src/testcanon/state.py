@@ -9,14 +9,58 @@ from pathlib import Path
 STATE_DIR = ".testcanon"
 
 
+# What makes a directory a project the command line may keep state in: one of these, or being
+# the directory canon runs in (`canon init` in a bare folder makes it a project). A path named
+# elsewhere that belongs to no project (`canon scan /etc`) is read, never written: caches are
+# skipped, and commands that need state (a journal, a history) say so in one line. Root
+# inference is `config.loader.find_root`; a library caller passing a root explicitly is trusted.
+PROJECT_MARKERS = ("pyproject.toml", ".git", ".hg", "setup.py", "setup.cfg", STATE_DIR)
+
+
+_enforced = False  # set by the command line (`canon ...`); the library writes where it is told
+
+
+def enforce_project_roots() -> None:
+    """From now on (in this process and its forks) state is kept only in project roots."""
+    global _enforced
+    _enforced = True
+
+
+def is_project_root(root: Path) -> bool:
+    if any((root / marker).exists() for marker in PROJECT_MARKERS):
+        return True
+    try:
+        return root.resolve() == Path.cwd().resolve()
+    except OSError:
+        return False
+
+
 def state_dir(root: Path) -> Path:
-    """Create `.testcanon/` (ignored by git, like `.ruff_cache`) and return it."""
+    """Create `.testcanon/` (ignored by git, like `.ruff_cache`) and return it.
+
+    Raises `StateError` (a one-line `CanonError`, and an `OSError` that caches may ignore) when
+    it cannot be: a file in its place, a read-only project, a full disk."""
+    from testcanon.errors import StateError
+
     directory = root / STATE_DIR
-    if not directory.is_dir():
-        directory.mkdir(parents=True, exist_ok=True)
-    gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# Created by testcanon: local state, never committed.\n*\n")
+    try:
+        if not directory.is_dir():
+            if directory.exists() or directory.is_symlink():
+                raise StateError(f"{directory} is not a directory; move it away so testcanon can "
+                                 "keep its state there")
+            if _enforced and not is_project_root(root):
+                raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
+                                 "there or above, and not the current directory): testcanon reads it but writes "
+                                 "nothing there")
+            directory.mkdir(parents=True, exist_ok=True)
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# Created by testcanon: local state, never committed.\n*\n")
+    except StateError:
+        raise
+    except OSError as exc:
+        raise StateError(f"cannot write testcanon's state in {directory}: "
+                         f"{exc.strerror or exc}") from None
     return directory
 
 

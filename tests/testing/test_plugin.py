@@ -102,12 +102,13 @@ def test_strict_mode_reports_rule_codes_as_collection_errors(project: Path) -> N
     assert "TestCanonical does not derive" not in result.stdout
 
 
-def test_a_bad_config_is_a_clear_usage_error(tmp_path: Path) -> None:
+def test_a_bad_config_is_a_warning_not_a_failed_run(tmp_path: Path) -> None:
+    """testcanon's own settings never fail the user's pytest run (tests/state has more)."""
     root = write_tree(tmp_path / "bad", {"pyproject.toml": "[tool.testcanon]\nbogus = 1\n",
                                         "test_a.py": "def test_a(): pass\n"})
     result = _pytest(root, "-q")
-    assert result.returncode == 4
-    assert "testcanon:" in result.stderr and "'bogus' unknown key" in result.stderr
+    assert result.returncode == 0
+    assert "testcanon: warning:" in result.stderr and "'bogus' unknown key" in result.stderr
 
 
 def test_example_repository_passes_with_the_plugin(tmp_path: Path) -> None:

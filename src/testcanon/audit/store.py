@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -68,9 +70,50 @@ def history(root: Path) -> list[dict[str, object]]:
 
 
 def latest_snapshot(root: Path) -> dict[str, object] | None:
-    """The newest audit's full snapshot (metrics and findings), as saved by `save`."""
+    """The newest readable audit snapshot (metrics and findings), as saved by `save`.
+
+    Snapshots are state: one that is not JSON, not an object or not ours is set aside
+    (renamed `*.unusable`, one warning line) and the next older one is used."""
     directory = root / ".testcanon" / "audits"
-    snapshots = sorted(directory.glob("*.json"), key=lambda p: int(p.stem)) if directory.is_dir() else []
-    if not snapshots:
+    if not directory.is_dir():
         return None
-    return json.loads(snapshots[-1].read_text())
+    snapshots = sorted((p for p in directory.glob("*.json") if p.stem.isdigit()), key=lambda p: int(p.stem))
+    for path in reversed(snapshots):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if _is_snapshot(data):
+                return data
+            reason = "not an audit snapshot"
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            reason = str(exc) or type(exc).__name__
+        _set_aside(path, reason)
+    return None
+
+
+_NUMBER = (int, float)
+_OPTIONAL_NUMBER = (int, float, type(None))
+# What the dashboard reads of a snapshot: each key and the types it may hold.
+_SHAPE = {"created": _NUMBER, "metrics": list, "findings": list}
+_METRIC = {"metric": str, "title": str, "current": _OPTIONAL_NUMBER, "target": _NUMBER,
+           "previous": _OPTIONAL_NUMBER, "trend": str, "unit": str, "better": str}
+_FINDING = {"code": str, "path": str, "line": int}
+
+
+def _is_snapshot(data: object) -> bool:
+    def fits(item: object, shape: dict[str, type | tuple[type, ...]]) -> bool:
+        return isinstance(item, dict) and all(k in item and isinstance(item[k], t)
+                                              and not isinstance(item[k], bool) for k, t in shape.items())
+
+    return (isinstance(data, dict) and fits(data, _SHAPE)
+            and all(fits(m, _METRIC) for m in data["metrics"])
+            and all(fits(f, _FINDING) for f in data["findings"]))
+
+
+def _set_aside(path: Path, reason: str) -> None:
+    aside = path.with_name(path.name + ".unusable")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        aside = path  # read-only: leave it, it is skipped the same way next time
+    print(f"canon: warning: {path} is not a usable audit snapshot ({reason}); "
+          f"{'moved to ' + aside.name if aside != path else 'skipped'}", file=sys.stderr)

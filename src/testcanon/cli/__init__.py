@@ -74,11 +74,21 @@ def _fill_optional_values(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console entry point: run the app, turning expected errors into one line and exit 2."""
+    from testcanon.state import enforce_project_roots
+
+    enforce_project_roots()  # a path outside any project is read, never written
     try:
         app(args=_fill_optional_values(sys.argv[1:]))
     except CanonError as exc:
         typer.echo(f"canon: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno is None:  # not the environment's answer to a system call: a bug, show it
+            raise
+        # A read-only project, a full disk, a directory where a file is wanted: one line, exit 2.
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"canon: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("canon: interrupted", err=True)
         sys.exit(130)

@@ -16,14 +16,20 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check_command)
 
 
-def _codes(value: Optional[str]) -> Optional[list[str]]:
-    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+def _codes(value: Optional[str], option: str = "--select") -> Optional[list[str]]:
+    if not value:
+        return None
+    from testcanon.config.validate import check_rule_codes
+
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    check_rule_codes(codes, option=option)
+    return codes
 
 
 def check_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report to a file."),
     select: Optional[str] = typer.Option(None, "--select", help="Codes or prefixes, comma-separated."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Codes or prefixes to skip."),
     statistics: bool = typer.Option(False, "--statistics", help="Counts per rule only."),
@@ -46,7 +52,7 @@ def check_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
-                           select=_codes(select), ignore=_codes(ignore))
+                           select=_codes(select), ignore=_codes(ignore, "--ignore"))
     if write_baseline:
         count = ratchet.save(project, result.findings)
         typer.echo(f"wrote {ratchet.baseline_path(project).relative_to(project.root)} ({count} findings)")

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from testcanon.output.formats import TextOrJson
+
 
 def register(app: typer.Typer) -> None:
     app.command("collect")(collect_command)
@@ -15,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
 def collect_command(
     paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
     timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per batch."),
 ) -> None:

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from testcanon.output.formats import TextOrJson
+
 events_app = typer.Typer(help="Validate agent event streams.", no_args_is_help=True)
 
 
@@ -28,7 +30,7 @@ def _profile(name: str, project_path: Path):
 def validate_command(
     files: list[Path] = typer.Argument(..., help="Recorded streams, one connection per JSONL file."),
     profile: str = typer.Option("agent-events", "--profile", "-p", help="agent-events, ag-ui, or one from config."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
     from testcanon.events.stream import read_jsonl
@@ -91,7 +93,7 @@ def load_command(
     profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
     ramp: float = typer.Option(1.0, "--ramp", min=0, help="Seconds over which users connect."),
     think: float = typer.Option(0.0, "--think", min=0, help="Seconds a user waits between journeys."),
-    output: Optional[Path] = typer.Option(None, "--json", help="Write the report as JSON here."),
+    output: Optional[Path] = typer.Option(None, "--json", dir_okay=False, help="Write the report as JSON here."),
 ) -> None:
     """N concurrent users running journeys; latency percentiles, errors, isolation breaches."""
     import asyncio

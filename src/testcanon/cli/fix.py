@@ -10,6 +10,8 @@ from typing import Optional
 
 import typer
 
+from testcanon.output.formats import TextOrJson
+
 
 class Method(str, Enum):
     auto = "auto"
@@ -26,7 +28,7 @@ def fix_command(
     method: Method = typer.Option(Method.auto, "--method", help="history, local, or auto (history in git)."),
     no_history: bool = typer.Option(False, "--no-history", help="Same as --method local."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),

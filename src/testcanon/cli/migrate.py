@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from testcanon.output.formats import TextOrJson
+
 
 def register(app: typer.Typer) -> None:
     app.command("migrate")(migrate_command)
@@ -20,7 +22,7 @@ def migrate_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     diff_stat: bool = typer.Option(False, "--diff-stat", help="Print a summary of the changes; write nothing."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Skip the collected-tests check (dry runs only)."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
 ) -> None:
     """Rewrite tests onto the canonical patterns; written only if collected tests are unchanged."""
     from rich.markup import escape
@@ -37,6 +39,10 @@ def migrate_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     codes = [c.strip() for c in select.split(",")] if select else None
+    if codes:
+        from testcanon.config.validate import check_rule_codes
+
+        check_rule_codes(codes, option="--select")
     with project_lock(project.root, "canon migrate", enabled=not (dry_run or diff_stat)):  # one writer
         report = plan(project, paths, codes)
         if not no_verify:

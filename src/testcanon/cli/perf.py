@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from testcanon.output.formats import TextOrJson
+
 
 def register(app: typer.Typer) -> None:
     app.command("perf")(perf_command)
@@ -16,7 +18,7 @@ def perf_command(
     path: Path = typer.Option(Path("."), "--project", help="Project path."),
     recent: int = typer.Option(3, "--recent", min=1, help="Runs that make up 'recent'."),
     floor: float = typer.Option(0.05, "--floor", help="Ignore changes smaller than this (seconds)."),
-    output_format: str = typer.Option("text", "--format", help="text or json."),
+    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
 ) -> None:
     """Flag tests whose recent durations regressed against their own history."""
     from testcanon.config import load_project

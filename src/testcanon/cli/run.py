@@ -28,8 +28,8 @@ def run_command(
     env_name: Optional[str] = typer.Option(None, "--env", help="Named environment from config (no services started)."),
     affected: Optional[str] = typer.Option(None, "--affected", metavar="[REV]",
                                            help="Only tests affected since REV (default: the merge base with main)."),
-    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", help="Write JUnit XML here."),
-    json_file: Optional[Path] = typer.Option(None, "--json", help="Write a JSON result file here."),
+    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", dir_okay=False, help="Write JUnit XML here."),
+    json_file: Optional[Path] = typer.Option(None, "--json", dir_okay=False, help="Write a JSON result file here."),
     coverage: bool = typer.Option(False, "--coverage", help="Measure coverage (combined across workers)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Stream pytest's own output."),
 ) -> None:

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def scan_command(
     paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the project)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report to a file."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update the cache."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files are broken."),

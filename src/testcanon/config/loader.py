@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +26,21 @@ class Project:
         return self.root / ".testcanon"
 
 
+def start_directory(start: Path) -> Path:
+    """Where the search for a project begins: the directory the path is named in.
+
+    A symlink given by name is not followed: `tests/link.py -> /etc/passwd` belongs to the
+    project around `tests/`, never to `/etc` (discovery then refuses it as outside the
+    project). Directories above are resolved as usual."""
+    absolute = Path(os.path.abspath(start))
+    if absolute.is_symlink() or not absolute.is_dir():
+        absolute = absolute.parent
+    return absolute.resolve()
+
+
 def find_pyproject(start: Path) -> Path | None:
     """The nearest `pyproject.toml` at or above `start`."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+    here = start_directory(start)
     for directory in (here, *here.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
@@ -42,9 +53,7 @@ def find_root(start: Path) -> Path:
     pyproject = find_pyproject(start)
     if pyproject is not None:
         return pyproject.parent
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+    here = start_directory(start)
     for directory in (here, *here.parents):
         if (directory / ".git").exists():
             return directory
@@ -57,10 +66,17 @@ def load_config(pyproject: Path) -> Config:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{pyproject}: invalid TOML: nested too deeply to read") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
-    table = data.get("tool", {}).get("testcanon", {})
-    return build(Config, table, where="", source=pyproject)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):  # `tool = 5`: not ours to judge, but there is no table to read
+        raise ConfigError(f"{pyproject}: 'tool' must be a table, not {type(tool).__name__}")
+    try:
+        return build(Config, tool.get("testcanon", {}), where="", source=pyproject)
+    except RecursionError:
+        raise ConfigError(f"{pyproject}: [tool.testcanon] is nested too deeply") from None
 
 
 def load_project(start: Path | str = ".") -> Project:

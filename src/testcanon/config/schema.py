@@ -3,11 +3,17 @@
 Each table is a frozen dataclass; `validate.build` turns a raw TOML mapping into one,
 rejecting unknown keys and wrong types. Keys are written in snake_case; the loader also
 accepts kebab-case (`per-file-ignores`) the way ruff users write them.
+
+Limits on a value live beside it, as field metadata made by `setting(...)`: a range (`ge`,
+`gt`, `le`), a closed set of `choices`, or a named `check` from `validate.CHECKS` (rule codes,
+command templates). Validation reads them; a new setting needs no validation code.
 """
 
 # No `from __future__ import annotations` here: validation reads these annotations as real
 # types, and resolving string annotations costs more than the rest of loading the config.
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field
+from typing import Any
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git",
@@ -31,13 +37,25 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 CANONICAL_BASES: tuple[str, ...] = ("testcanon.SSotBaseTestCase", "testcanon.SSotAsyncTestCase")
 
 
+def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None,
+            ge: float | None = None, gt: float | None = None, le: float | None = None,
+            choices: tuple[str, ...] | None = None, check: str | None = None) -> Any:
+    """A dataclass field with its limits. For a list or a table of values, the limits apply
+    to each value. Floats are always finite (no `nan`, no `inf`)."""
+    meta = {k: v for k, v in {"ge": ge, "gt": gt, "le": le, "choices": choices, "check": check}.items()
+            if v is not None}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
 @dataclass(frozen=True)
 class CheckConfig:
     """`[tool.testcanon.check]`: which rules run and what counts as canonical."""
 
-    select: list[str] = field(default_factory=lambda: ["ALL"])
-    ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    select: list[str] = setting(factory=lambda: ["ALL"], check="rule_code")
+    ignore: list[str] = setting(factory=list, check="rule_code")
+    per_file_ignores: dict[str, list[str]] = setting(factory=dict, check="rule_code")
     canonical_bases: list[str] = field(default_factory=lambda: list(CANONICAL_BASES))
     environment_api: str = "testcanon.IsolatedEnvironment"
     runner_command: str = "canon run"
@@ -46,8 +64,8 @@ class CheckConfig:
                                  "**/helpers/**", "**/test_utils/**", "**/testing/**"]
     )
     baseline: str = ".testcanon/baseline.json"
-    duplication_threshold: float = 0.9
-    duplication_min_lines: int = 6
+    duplication_threshold: float = setting(0.9, ge=0, le=1)
+    duplication_min_lines: int = setting(6, ge=1)
 
 
 @dataclass(frozen=True)
@@ -56,9 +74,9 @@ class Category:
 
     paths: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)
-    timeout: float = 300.0
+    timeout: float = setting(300.0, gt=0)
     services: list[str] = field(default_factory=list)
-    layer: int = 1
+    layer: int = setting(1, ge=0)
     real_services: bool = False
 
 
@@ -82,12 +100,12 @@ def _default_categories() -> dict[str, Category]:
 class Service:
     """`[tool.testcanon.services.NAME]`: how to reach or start a real service."""
 
-    command: str = ""
+    command: str = setting("", check="command")  # {host} {port} {name} filled in; split like a shell
     host: str = "127.0.0.1"
-    port: int = 0
+    port: int = setting(0, ge=0, le=65535)
     ready: str = "tcp"
-    startup_timeout: float = 30.0
-    env: dict[str, str] = field(default_factory=dict)
+    startup_timeout: float = setting(30.0, gt=0)
+    env: dict[str, str] = setting(factory=dict, check="template")
 
 
 @dataclass(frozen=True)
@@ -102,26 +120,26 @@ class Area:
     """`[tool.testcanon.areas.NAME]`: a slice of the product with a coverage target."""
 
     source: list[str] = field(default_factory=list)
-    target: float = 80.0
+    target: float = setting(80.0, ge=0, le=100)
 
 
 @dataclass(frozen=True)
 class RunnerConfig:
     """`[tool.testcanon.runner]`: defaults of `canon run`."""
 
-    parallel_threshold: int = 200
-    workers: str = "auto"
+    parallel_threshold: int = setting(200, ge=0)
+    workers: str = setting("auto", check="workers")  # pytest-xdist -n: a number, "auto" or "logical"
     fail_fast: bool = True
     pytest_args: list[str] = field(default_factory=list)
-    collect_batch_size: int = 50
-    collect_timeout: float = 120.0
+    collect_batch_size: int = setting(50, ge=1)
+    collect_timeout: float = setting(120.0, gt=0)
 
 
 @dataclass(frozen=True)
 class TestingConfig:
     """`[tool.testcanon.testing]`: behaviour of the canonical test library."""
 
-    on_environ_change: str = "fail"
+    on_environ_change: str = setting("fail", choices=("fail", "warn"))
     secret_patterns: list[str] = field(
         default_factory=lambda: ["*_SECRET", "*_TOKEN", "*PASSWORD*", "*_KEY", "*SECRET*"]
     )
@@ -145,9 +163,9 @@ class EventsConfig:
 class MigrateConfig:
     """`[tool.testcanon.migrate]`: choices the codemods cannot make alone."""
 
-    main_block: str = "remove"
+    main_block: str = setting("remove", choices=("remove", "hint"))
     package_roots: list[str] = field(default_factory=list)
-    collect_timeout: float = 300.0
+    collect_timeout: float = setting(300.0, gt=0)
 
 
 @dataclass(frozen=True)
@@ -159,14 +177,16 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     priority: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=lambda: ["tests"])
-    max_file_size: int = 5 * 1024 * 1024
+    max_file_size: int = setting(5 * 1024 * 1024, ge=1)
+    file_time_budget: float = setting(60.0, gt=0)  # seconds one file's repair may take (testcanon.limits)
+    file_memory_budget: int = setting(2048, ge=64)  # MiB one file's repair may use beyond the worker's own
     python: str = ""  # the interpreter (or venv) that runs the project's tests; see testcanon.target
     check: CheckConfig = field(default_factory=CheckConfig)
     categories: dict[str, Category] = field(default_factory=_default_categories)
     services: dict[str, Service] = field(default_factory=dict)
     environments: dict[str, Environment] = field(default_factory=dict)
     areas: dict[str, Area] = field(default_factory=dict)
-    targets: dict[str, float] = field(default_factory=dict)
+    targets: dict[str, float] = setting(factory=dict, ge=0)
     runner: RunnerConfig = field(default_factory=RunnerConfig)
     testing: TestingConfig = field(default_factory=TestingConfig)
     events: EventsConfig = field(default_factory=EventsConfig)

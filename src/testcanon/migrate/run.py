@@ -15,6 +15,7 @@ import libcst as cst
 
 from testcanon.config import Project
 from testcanon.journal import Journal
+from testcanon.limits import die_with_parent
 from testcanon.migrate import verify as verifier
 from testcanon.migrate.base_class import may_rebase, rebase, rebase_bindings
 from testcanon.migrate.common import FileChange
@@ -99,7 +100,7 @@ def _map(function: Callable[[_FileJob], _Planned], jobs: list[_FileJob]) -> list
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [function(job) for job in jobs]
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=die_with_parent) as pool:
         return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 

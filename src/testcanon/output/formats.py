@@ -10,3 +10,10 @@ class OutputFormat(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+
+
+class TextOrJson(str, Enum):
+    """`--format` of the commands that print either for people or for programs."""
+
+    text = "text"
+    json = "json"

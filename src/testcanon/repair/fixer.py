@@ -14,6 +14,7 @@ from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.journal import Journal
+from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
 from testcanon.repair.history import Breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import names_in_broken, uncounted_gone
 from testcanon.repair.local import repair_local
@@ -72,7 +73,7 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
             if progress:
                 progress(len(verdicts), len(broken))
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=die_with_parent) as pool:
             for verdict in pool.map(work, broken):
                 verdicts.append(verdict)
                 if progress:
@@ -91,7 +92,11 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
 def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method: str,
                     rewrite_version_specific: bool) -> FileVerdict:
     try:
-        return _fix_one(project, relpath, use_history, method, rewrite_version_specific)
+        budget = Budget(project.config.file_time_budget, project.config.file_memory_budget)
+        result = bounded(budget, _fix_one, project, relpath, use_history, method, rewrite_version_specific)
+        if isinstance(result, OverBudget):
+            return FileVerdict(relpath, "unfixable", f"{result.describe()}; left untouched", 0)
+        return result
     except Exception as error:  # noqa: BLE001 - a bug in one strategy must not cost the other files
         return FileVerdict(relpath, "unfixable", f"internal error, left untouched (please report it): "
                            f"{type(error).__name__}: {error}", 0)

@@ -25,7 +25,7 @@ from pathlib import Path
 from testcanon.repair.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
-from testcanon.vcs import git
+from testcanon.vcs import git, git_command, git_env
 from testcanon.vcs.graph import history_env
 
 MAX_COMMITS = 200
@@ -51,7 +51,8 @@ class HistoryResult:
 
 @functools.lru_cache(maxsize=512)
 def _show(root: Path, commit: str, path: str) -> bytes | None:
-    result = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, timeout=60)
+    result = subprocess.run(git_command("show", f"{commit}:{path}"), cwd=root, capture_output=True, timeout=60,
+                            env=git_env())
     return result.stdout if result.returncode == 0 else None
 
 
@@ -131,7 +132,8 @@ def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
             with open(path, "wb") as handle:
                 handle.write(data)
             paths.append(path)
-        result = subprocess.run(["git", "merge-file", "-p", "-q", *paths], capture_output=True, timeout=60)
+        result = subprocess.run(git_command("merge-file", "-p", "-q", *paths), capture_output=True, timeout=60,
+                                env=git_env())
     return result.stdout, result.returncode == 0
 
 

@@ -18,6 +18,7 @@ from testcanon.findings import Finding
 from testcanon.state import atomic_write_bytes
 
 FORMAT = 1
+_ENTRY_KEYS = ("fingerprint", "code", "path", "snippet")
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,16 @@ def load(project: Project) -> list[dict[str, str]] | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__}, not an object")
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}")
-        return list(data["findings"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        entries = list(data["findings"])
+        if not all(isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _ENTRY_KEYS)
+                   for e in entries):
+            raise ValueError("an entry is not {fingerprint, code, path, snippet}")
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise CanonError(f"{path}: not a testcanon baseline ({exc}); rewrite it with "
                          "`canon check --write-baseline`") from None
 

@@ -205,7 +205,10 @@ def _extract_all(pending, cache: FactsCache | None, jobs: int | None):
 
         size = max(8, len(items) // (jobs * 8))
         batches = [items[i:i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        from testcanon.limits import die_with_parent
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
+                                 initializer=die_with_parent) as pool:
             results = [r for batch in pool.map(_extract_batch, batches) for r in batch]
     else:
         results = [_extract_one(item) for item in items]

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
+from testcanon.errors import StateError
 from testcanon.history import session
 from testcanon.runner.execute import CategoryRun
 from testcanon.vcs import current_branch, head_commit
 
 
 def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
+    """Store the run; returns its id, or 0 when the history cannot be written (a full disk, a
+    read-only project): the tests have run and their results are reported all the same."""
+    try:
+        return _record(root, runs, started=started, command=command, exit_code=exit_code)
+    except StateError as error:
+        print(f"canon: warning: results not recorded in the history: {error}", file=sys.stderr)
+        return 0
+
+
+def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
     with session(root) as db:
         cursor = db.execute(
             "INSERT INTO runs (kind, started, finished, commit_sha, branch, command, exit_code) "

@@ -20,6 +20,7 @@ from testcanon.config import Project
 from testcanon.errors import UsageError
 from testcanon.source.globs import GlobSet, first_match
 from testcanon.source.listing_cache import ListingCache
+from testcanon.vcs import git_command, git_env
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ def _resolve_scopes(root: Path, paths: Sequence[Path | str]) -> tuple[list[str],
         try:
             relpath = absolute.relative_to(resolved_root).as_posix()
         except ValueError:
-            raise UsageError(f"{raw}: outside the project at {root}") from None
+            via = f" (a symlink to {absolute})" if path.is_symlink() else ""
+            raise UsageError(f"{raw}: outside the project at {root}{via}; testcanon reads and "
+                             "writes only inside the project a path is named in") from None
         relpath = "" if relpath == "." else relpath
         (explicit if absolute.is_file() else scopes).append(relpath)
     return scopes, explicit
@@ -126,14 +129,14 @@ def _git_dir(root: Path) -> str | None:
     the project root itself (a project copied into an ignored folder is walked instead)."""
     try:
         result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree", "--absolute-git-dir"],
-            capture_output=True, text=True, timeout=30,
+            git_command("-C", str(root), "rev-parse", "--is-inside-work-tree", "--absolute-git-dir"),
+            capture_output=True, text=True, timeout=30, env=git_env(),
         )
         lines = result.stdout.split()
         if result.returncode != 0 or lines[:1] != ["true"] or len(lines) < 2:
             return None
-        ignored = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "."],
-                                 capture_output=True, timeout=30)
+        ignored = subprocess.run(git_command("-C", str(root), "check-ignore", "-q", "."),
+                                 capture_output=True, timeout=30, env=git_env())
     except (OSError, subprocess.TimeoutExpired):
         return None
     return lines[1] if ignored.returncode != 0 else None
@@ -158,9 +161,9 @@ def _git_files(root: Path, scopes: list[str]) -> list[str] | None:
     pathspecs = [f":(literal){scope}" for scope in scopes if scope] or ["."]
     try:
         result = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--", *pathspecs],
-            cwd=root, capture_output=True, timeout=120,
+            git_command("-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
+                        "--exclude-standard", "--", *pathspecs),
+            cwd=root, capture_output=True, timeout=120, env=git_env(),
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -104,8 +104,11 @@ class ScanCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        state_dir(self.path.parent.parent.parent)
-        atomic_write_bytes(self.path, marshal.dumps((_identity(self.max_size), self.entries)))
+        try:
+            state_dir(self.path.parent.parent.parent)
+            atomic_write_bytes(self.path, marshal.dumps((_identity(self.max_size), self.entries)))
+        except OSError:
+            pass  # a cache: a read-only tree or a file in the way is scanned again next time
         self.dirty = False
 
 

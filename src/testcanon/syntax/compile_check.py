@@ -18,6 +18,9 @@ import tokenize
 import warnings
 from typing import NamedTuple
 
+from testcanon.limits import BOUNDED_ABOVE, OverBudget, bounded
+from testcanon.limits import current as current_budget
+
 KIND_CODES: dict[str, str] = {
     "syntax-error": "CANON001",
     "indentation-error": "CANON002",
@@ -77,13 +80,28 @@ def check_file(path: str, relpath: str, max_size: int, known_digest: bytes = b""
     digest = hashlib.blake2b(data, digest_size=16).digest()
     if digest == known_digest:
         return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, None, unchanged=True)
-    problem = check_source(data, relpath)
+    problem = _check_bounded(data, relpath) if len(data) > BOUNDED_ABOVE else check_source(data, relpath)
+    if problem is not None and problem.kind == "too-large":  # over budget: not cached, tried again
+        return Checked(relpath, stat.st_size, stat.st_mtime_ns, b"", problem)
     if problem is not None and problem.kind == "syntax-error":
         from testcanon.syntax.version import NEWER_PYTHON, is_version_specific
 
         if is_version_specific(problem, data.decode("utf-8", "replace")):
             problem = problem._replace(message=f"{NEWER_PYTHON}: {problem.message}")
     return Checked(relpath, stat.st_size, stat.st_mtime_ns, digest, problem)
+
+
+def _check_bounded(data: bytes, relpath: str) -> Problem | None:
+    """A large file is compiled inside the per-file budget: one that needs more is a finding."""
+    budget = current_budget()
+    result = bounded(budget, check_source, data, relpath)
+    if isinstance(result, Problem) and result.message.startswith("MemoryError"):  # caught inside
+        result = OverBudget("memory", f"over the memory budget of {budget.memory_mb} MiB per file "
+                                      "(file_memory_budget)")
+    if isinstance(result, OverBudget):
+        return Problem("too-large", f"file of {len(data):,} bytes not compiled: {result.describe()}",
+                       1, 1, 1, 1, "")
+    return result
 
 
 def check_source(data: bytes, filename: str = "<source>", *, parse_only: bool = False) -> Problem | None:

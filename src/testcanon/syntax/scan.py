@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from testcanon import limits
 from testcanon.config import Project
 from testcanon.findings import Finding
 from testcanon.source import SourceFile
@@ -56,6 +57,7 @@ def scan(
     """Compile-check `files`; findings come back in the order of `files` (priority first)."""
     started = time.perf_counter()
     max_size = project.config.max_file_size
+    limits.configure(limits.Budget(project.config.file_time_budget, project.config.file_memory_budget))
     cache = ScanCache.load(cache_path(project.root), max_size) if use_cache else None
     results: dict[str, Problem | None] = {}
     inodes: dict[str, int] = {}
@@ -134,7 +136,9 @@ def _check_all(
     from multiprocessing import get_context
 
     batches = _batches(pending, jobs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+    from testcanon.limits import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=die_with_parent) as pool:
         for batch_result in pool.map(_check_batch, batches, [max_size] * len(batches)):
             yield from batch_result
             done += len(batch_result)

@@ -49,13 +49,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _load_project(config: pytest.Config):
-    from testcanon.config import load_project
-    from testcanon.errors import ConfigError
+    """The project's settings; a mistake in `[tool.testcanon]` is testcanon's business, never a
+    reason to fail the user's pytest run: it is reported once (not by each xdist worker) and the
+    run goes on with the defaults."""
+    import sys
+
+    from testcanon.config import Config, Project, find_root, load_project
+    from testcanon.errors import CanonError
 
     try:
         return load_project(config.rootpath)
-    except ConfigError as error:
-        raise pytest.UsageError(f"testcanon: {error}") from None
+    except CanonError as error:
+        if not hasattr(config, "workerinput"):
+            sys.stderr.write(f"testcanon: warning: {error}; using the default settings\n")
+        return Project(root=find_root(config.rootpath), config=Config(), config_file=None)
 
 
 @pytest.fixture

@@ -1,18 +1,53 @@
-"""Thin helpers over the real `git` command: the commit a result belongs to, and friends."""
+"""Thin helpers over the real `git` command: the commit a result belongs to, and friends.
+
+Every git call testcanon makes goes through `git_command` and `git_env`: a repository is
+untrusted input, and its local config can make git run the repository's own programs (a
+`core.fsmonitor` hook on every status or ls-files, hooks, an external diff, a pager) or take
+locks and rewrite the index during commands that only read. Those are switched off here, once.
+"""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+
+# `-c` settings that win over the repository's own config for this one call.
+HARDENING: tuple[str, ...] = (
+    "-c", "core.fsmonitor=false",     # no fsmonitor hook (a program named by the repository)
+    "-c", "core.hooksPath=/dev/null",  # no hooks, whichever command would fire them
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",            # no external diff program
+    "-c", "core.askPass=",
+    "-c", "credential.helper=",
+    "-c", "protocol.allow=never",      # testcanon never talks to a remote
+)
+
+# Environment for every git call: no optional locks (a reading command must not refresh and
+# rewrite the user's index), no prompts, no pager, no external diff from the caller's env.
+_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+_DROPPED = ("GIT_EXTERNAL_DIFF", "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SSH", "GIT_SSH_COMMAND")
+
+
+def git_command(*args: str) -> list[str]:
+    """The argv of a hardened `git ARGS...`."""
+    return ["git", *HARDENING, *args]
+
+
+def git_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this process's) with git's hardening applied."""
+    merged = {k: v for k, v in (os.environ if env is None else env).items() if k not in _DROPPED}
+    merged.update(_ENV)
+    return merged
 
 
 def git(root: Path, *args: str, timeout: float = 60,
         env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run git in `root`; never raises for git's own failures (check `returncode`)."""
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=timeout, errors="surrogateescape", env=env)
+        return subprocess.run(git_command(*args), cwd=root, capture_output=True, text=True,
+                              timeout=timeout, errors="surrogateescape", env=git_env(env))
     except (OSError, subprocess.TimeoutExpired) as exc:
         return subprocess.CompletedProcess(["git", *args], 128, "", str(exc))
 

@@ -1,0 +1,150 @@
+"""`.testcanon/history.sqlite3` is state: an unusable file is set aside and rebuilt, never a crash."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from canon_support import run_canon
+from testcanon.errors import CanonError, StateError
+from testcanon.history import connect, history_path, session
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 40)
+
+
+def _truncated(path: Path) -> None:
+    root = path.parent.parent
+    with session(root) as db:
+        db.executemany("INSERT INTO runs (kind, started, command) VALUES ('test', ?, 'x' )",
+                       [(float(i),) for i in range(3000)])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _foreign(path: Path) -> None:  # another program's database under our name
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE runs (x)")
+    db.execute("INSERT INTO runs VALUES (1)")
+    db.commit()
+    db.close()
+
+
+def _wrong_schema(path: Path) -> None:  # our version number, not our tables
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE other (x)")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+
+def _missing_column(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 1;")
+    db.commit()
+    db.close()
+
+
+def _negative_version(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = -3")
+    db.commit()
+    db.close()
+
+
+DAMAGE = {"garbage": _garbage, "truncated": _truncated, "foreign": _foreign,
+          "wrong_schema": _wrong_schema, "missing_column": _missing_column,
+          "negative_version": _negative_version}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_an_unusable_database_is_set_aside_and_rebuilt(project: Path, damage: str, capsys) -> None:
+    path = history_path(project)
+    path.parent.mkdir(exist_ok=True)
+    DAMAGE[damage](path)
+    capsys.readouterr()
+    broken = path.read_bytes()
+    with session(project) as db:
+        db.execute("INSERT INTO runs (kind, started, command) VALUES ('audit', 1.0, 'canon audit')")
+    with session(project) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    warning = capsys.readouterr().err.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith("canon: warning:") and "moved to" in warning[0]
+    kept = list(path.parent.glob("history.sqlite3.unusable-*"))
+    assert [p.read_bytes() for p in kept if not p.name.endswith("-journal")] == [broken]
+
+
+def test_a_healthy_database_is_kept(project: Path, capsys) -> None:
+    with session(project) as db:
+        db.execute("INSERT INTO runs (kind, started, command) VALUES ('audit', 1.0, 'x')")
+    connect(project).close()
+    with session(project) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    assert capsys.readouterr().err == ""
+    assert not list(history_path(project).parent.glob("*.unusable-*"))
+
+
+def test_a_newer_schema_is_refused_not_set_aside(project: Path) -> None:
+    path = history_path(project)
+    path.parent.mkdir(exist_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(CanonError, match="newer than this testcanon"):
+        connect(project)
+    assert path.exists()
+
+
+def test_state_dir_being_a_file_is_a_state_error(project: Path) -> None:
+    (project / ".testcanon").write_text("not a directory")
+    with pytest.raises(StateError, match="is not a directory"):
+        connect(project)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["perf"], ["shards", "2"], ["audit"], ["report"]])
+def test_commands_survive_a_garbage_database(project: Path, command: list[str]) -> None:
+    path = history_path(project)
+    path.parent.mkdir(exist_ok=True)
+    _garbage(path)
+    done = run_canon(*command, cwd=project)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    assert "not a usable history database" in done.stderr
+
+
+@pytest.mark.slow
+def test_run_records_its_results_after_setting_a_garbage_database_aside(project: Path) -> None:
+    path = history_path(project)
+    path.parent.mkdir(exist_ok=True)
+    _garbage(path)
+    done = run_canon("run", "--serial", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    with session(project) as db:
+        outcomes = [tuple(r) for r in db.execute("SELECT nodeid, outcome FROM test_results")]
+    assert outcomes == [("tests/test_one.py::test_one", "passed")]
+
+
+def _open_and_insert(root: Path) -> None:
+    with session(root) as db:
+        db.execute("INSERT INTO runs (kind, started, command) VALUES ('test', 1.0, 'x')")
+
+
+def test_processes_creating_the_database_at_once_set_nothing_aside(project: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_open_and_insert, args=(project,)) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0] * 6
+    assert not list(history_path(project).parent.glob("*.unusable-*"))
+    with session(project) as db:
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6

@@ -1,0 +1,125 @@
+"""Per-file time and memory budgets, and workers that die with their parent."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from canon_support import write_tree
+from testcanon.limits import Budget, OverBudget, bounded
+
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return "done"
+
+
+def _allocate(mib: int) -> int:
+    blocks = [bytearray(1024 * 1024) for _ in range(mib)]
+    return len(blocks)
+
+
+def _fail() -> None:
+    raise ValueError("from the child")
+
+
+def test_a_result_comes_back() -> None:
+    assert bounded(Budget(10, 256), _sleep, 0) == "done"
+    assert bounded(Budget(10, 256), _allocate, 16) == 16
+
+
+def test_time_over_budget_is_a_verdict_not_a_hang() -> None:
+    started = time.monotonic()
+    result = bounded(Budget(0.5, 256), _sleep, 30)
+    assert isinstance(result, OverBudget) and result.reason == "time"
+    assert time.monotonic() - started < 10
+
+
+def test_memory_over_budget_is_a_verdict_not_an_oom() -> None:
+    result = bounded(Budget(30, 128), _allocate, 4096)
+    assert isinstance(result, OverBudget) and result.reason == "memory", result
+
+
+def test_the_function_s_own_errors_are_raised_here() -> None:
+    with pytest.raises(ValueError, match="from the child"):
+        bounded(Budget(10, 256), _fail)
+
+
+def _project(tmp_path: Path, files: dict[str, str], **settings: object) -> Path:
+    table = "".join(f"{k} = {v!r}\n" for k, v in settings.items())
+    return write_tree(tmp_path / "p", {"pyproject.toml": f"[project]\nname='p'\n[tool.testcanon]\n{table}",
+                                       **files})
+
+
+def _nested(depth: int) -> str:
+    return "def test_a():\n    x = " + "[" * depth + "]" * (depth - 1) + "\n"
+
+
+@pytest.mark.slow
+def test_fix_gives_a_pathological_file_its_budget_and_goes_on(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"tests/test_deep.py": _nested(100_000),
+                               "tests/test_ok.py": "def test_b():\n    assert (1\n"},
+                    file_time_budget=3.0)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "testcanon", "fix", "--dry-run", "--format", "json"],
+                          cwd=root, capture_output=True, text=True, timeout=170)
+    assert time.monotonic() - started < 120
+    verdicts = {f["path"]: f for f in json.loads(done.stdout)["files"]}
+    assert "over the time budget of 3s" in verdicts["tests/test_deep.py"]["detail"]
+    assert verdicts["tests/test_ok.py"]["verdict"] == "fixed-locally"
+
+
+@pytest.mark.slow
+def test_scan_gives_a_huge_file_a_finding_within_its_memory_budget(tmp_path: Path) -> None:
+    body = "".join(f"def test_{i}():\n    assert f({i}, [1, 2])\n" for i in range(30_000))
+    root = _project(tmp_path, {"tests/test_big.py": body + "def broken(:\n"},
+                    max_file_size=100_000_000, file_memory_budget=64)
+    done = subprocess.run([sys.executable, "-m", "testcanon", "scan", "--format", "json"],
+                          cwd=root, capture_output=True, text=True, timeout=170)
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["code"], "memory budget of 64 MiB" in f["message"]) for f in findings] == [("CANON008", True)]
+
+
+def _group_alive(pgid: int) -> list[int]:
+    alive = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(entry))
+    return alive
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_canon_fix(tmp_path: Path) -> None:
+    files = {f"tests/test_deep{i}.py": _nested(30_000) for i in range(4)}
+    root = _project(tmp_path, files)
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", "fix", "--dry-run", "--jobs", "2"],
+                               cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_group_alive(process.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the parent, its workers and their per-file children
+        assert len(_group_alive(process.pid)) >= 3, "the workers never started"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 10
+        while _group_alive(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _group_alive(process.pid) == []
+    finally:
+        for pid in _group_alive(process.pid):
+            os.kill(pid, signal.SIGKILL)
