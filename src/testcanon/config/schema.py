@@ -114,7 +114,8 @@ class RunnerConfig:
     fail_fast: bool = True
     pytest_args: list[str] = field(default_factory=list)
     collect_batch_size: int = 50
-    collect_timeout: float = 120.0
+    collect_timeout: float = 600.0  # seconds for one whole collection (`canon collect`, run's)
+    timeout: float = 3600.0  # seconds for a whole `canon run`: every pytest process ends by then
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""Which pytest processes a `canon run` starts, and with which arguments.
+
+The project's own invocation when it can be kept: when every file under the run's paths falls
+in one category (judged on disk: path globs and markers, an over-approximation of anything
+pytest could collect) and nothing selects a subset, `canon run` starts exactly
+`python -m pytest [PATHS]`: the same tests as the project's own command, by construction,
+and no extra collection. Otherwise one `pytest --collect-only` gives the test set
+(`testset.collect_test_set`), its files are put in categories, selected (categories,
+`--affected`, `--shard`), and each category runs its files, passed as the shortest folder
+arguments that select exactly them. Every collected file that is not run says why.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from testcanon.config import Project
+from testcanon.runner.durations import digest, load, per_file
+from testcanon.runner.paths import compress
+from testcanon.runner.selection import UNCATEGORIZED, TestFile, classify, ordered_categories
+from testcanon.runner.shards import parse_shard, plan
+from testcanon.runner.testset import TestSet
+from testcanon.source import SourceFile, discover
+
+
+@dataclass
+class Batch:
+    """One pytest process: a category's files and the arguments that select them."""
+
+    layer: int
+    category: str
+    files: list[str]
+    args: list[str]
+    planned: set[str] | None  # node ids the collection promised; None: the project's own invocation
+
+
+@dataclass
+class Plan:
+    batches: list[Batch]
+    not_run: dict[str, str] = field(default_factory=dict)  # collected file -> why it is not run
+    shard: dict[str, object] | None = None
+
+
+def relative_args(project: Project, paths: Sequence[Path | str]) -> list[str]:
+    """The user's paths, relative to the project root (where pytest runs)."""
+    result = []
+    for path in paths:
+        absolute = Path(path).resolve()
+        result.append(os.path.relpath(absolute, project.root).replace(os.sep, "/"))
+    return result
+
+
+def static_categories(project: Project, paths: Sequence[Path | str]) -> set[str]:
+    """Categories that any Python file under `paths` could fall in (no collection needed)."""
+    files = [f for f in discover(project, paths) if f.relpath.endswith(".py")]
+    return {f.category for f in classify(project, files)} or {UNCATEGORIZED}
+
+
+def single_invocation(project: Project, paths: Sequence[Path | str], categories: Sequence[str],
+                      *, selecting: bool) -> Batch | None:
+    """The project's own invocation as one batch, when nothing needs the test set first."""
+    if selecting:
+        return None
+    found = static_categories(project, paths)
+    if len(found) != 1:
+        return None
+    category = next(iter(found))
+    if categories and category not in categories:
+        return None
+    layer = _layer(project, category)
+    return Batch(layer, category, [], relative_args(project, paths), None)
+
+
+def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str],
+                  only_files: Sequence[str] | None, shard: str | None) -> Plan:
+    files = list(tests.files)
+    error_files = [e.file for e in tests.errors if e.file and (project.root / e.file).exists()]
+    files += [f for f in dict.fromkeys(error_files) if f not in tests.files]
+    classified = _classify(project, files, tests.markers)
+    not_run: dict[str, str] = {}
+    if only_files is not None:
+        wanted = set(only_files)
+        not_run.update({f.relpath: "not affected by the change" for f in classified if f.relpath not in wanted})
+        classified = [f for f in classified if f.relpath in wanted]
+    shard_info = None
+    if shard:
+        k, n = parse_shard(shard)
+        durations = per_file(load(project.root))
+        shards = plan(sorted(f.relpath for f in classified), durations, n)
+        assignment = {name: s.index for s in shards for name in s.files}
+        chosen = set(shards[k - 1].files)
+        not_run.update({f.relpath: f"in shard {assignment[f.relpath]}/{n}" for f in classified
+                        if f.relpath not in chosen})
+        classified = [f for f in classified if f.relpath in chosen]
+        shard_info = {"index": k, "count": n, "digest": digest(assignment, n),
+                      "planned": sorted(n_id for f in chosen for n_id in tests.files.get(f, []))}
+    if categories:
+        not_run.update({f.relpath: f"category '{f.category}' not selected" for f in classified
+                        if f.category not in categories})
+        classified = [f for f in classified if f.category in categories]
+    universe = list(dict.fromkeys([*tests.files, *error_files]))
+    grouped: dict[tuple[int, str], list[str]] = {}
+    for test in classified:
+        grouped.setdefault((test.layer, test.category), []).append(test.relpath)
+    batches = []
+    for (layer, category), names in sorted(grouped.items()):
+        planned = {n for name in names for n in tests.files.get(name, [])}
+        batches.append(Batch(layer, category, sorted(names), compress(names, universe, tests.roots), planned))
+    return Plan(batches, not_run, shard_info)
+
+
+def _classify(project: Project, files: list[str], markers: dict[str, set[str]]) -> list[TestFile]:
+    categories = ordered_categories(project)
+    last_layer = max((c.layer for _, c in categories), default=0)
+    from testcanon.source import GlobSet
+
+    globs = [(name, GlobSet(c.paths), set(c.markers), c.layer) for name, c in categories]
+    result = []
+    for path in files:
+        used = markers.get(path, set())
+        for name, paths, marks, layer in globs:
+            if paths.match(path) or used & marks:
+                result.append(TestFile(path, name, layer))
+                break
+        else:
+            result.append(TestFile(path, UNCATEGORIZED, last_layer))
+    return result
+
+
+def _layer(project: Project, category: str) -> int:
+    settings = project.config.categories.get(category)
+    if settings is not None:
+        return settings.layer
+    return max((c.layer for _, c in ordered_categories(project)), default=0)
+
+
+def category_markers(project: Project) -> list[str]:
+    return sorted({m for c in project.config.categories.values() for m in c.markers})
+
+
+__all__ = ["Batch", "Plan", "SourceFile", "category_markers", "from_test_set", "relative_args",
+           "single_invocation", "static_categories"]
