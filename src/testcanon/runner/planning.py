@@ -21,7 +21,7 @@ from testcanon.config import Project
 from testcanon.runner.durations import digest, load, per_file
 from testcanon.runner.paths import compress
 from testcanon.runner.selection import UNCATEGORIZED, TestFile, classify, ordered_categories
-from testcanon.runner.shards import parse_shard, plan
+from testcanon.runner.shards import Shard, parse_shard, plan
 from testcanon.runner.testset import TestSet
 from testcanon.source import SourceFile, discover
 
@@ -74,11 +74,22 @@ def single_invocation(project: Project, paths: Sequence[Path | str], categories:
     return Batch(layer, category, [], relative_args(project, paths), None)
 
 
+def test_set_files(project: Project, tests: TestSet) -> list[str]:
+    """The collected files, and those whose collection failed (they run, and fail, too)."""
+    error_files = [e.file for e in tests.errors if e.file and (project.root / e.file).exists()]
+    return list(dict.fromkeys([*tests.files, *error_files]))
+
+
+def shard_plan(project: Project, files: list[str], count: int) -> tuple[list[Shard], dict[str, int], str]:
+    """The plan of `count` shards over `files`, from the durations file only, and its digest."""
+    shards = plan(sorted(files), per_file(load(project.root)), count)
+    assignment = {name: s.index for s in shards for name in s.files}
+    return shards, assignment, digest(assignment, count)
+
+
 def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str],
                   only_files: Sequence[str] | None, shard: str | None) -> Plan:
-    files = list(tests.files)
-    error_files = [e.file for e in tests.errors if e.file and (project.root / e.file).exists()]
-    files += [f for f in dict.fromkeys(error_files) if f not in tests.files]
+    files = test_set_files(project, tests)
     classified = _classify(project, files, tests.markers)
     not_run: dict[str, str] = {}
     if only_files is not None:
@@ -88,20 +99,18 @@ def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str]
     shard_info = None
     if shard:
         k, n = parse_shard(shard)
-        durations = per_file(load(project.root))
-        shards = plan(sorted(f.relpath for f in classified), durations, n)
-        assignment = {name: s.index for s in shards for name in s.files}
+        shards, assignment, plan_digest = shard_plan(project, [f.relpath for f in classified], n)
         chosen = set(shards[k - 1].files)
         not_run.update({f.relpath: f"in shard {assignment[f.relpath]}/{n}" for f in classified
                         if f.relpath not in chosen})
         classified = [f for f in classified if f.relpath in chosen]
-        shard_info = {"index": k, "count": n, "digest": digest(assignment, n),
+        shard_info = {"index": k, "count": n, "digest": plan_digest,
                       "planned": sorted(n_id for f in chosen for n_id in tests.files.get(f, []))}
     if categories:
         not_run.update({f.relpath: f"category '{f.category}' not selected" for f in classified
                         if f.category not in categories})
         classified = [f for f in classified if f.category in categories]
-    universe = list(dict.fromkeys([*tests.files, *error_files]))
+    universe = files
     grouped: dict[tuple[int, str], list[str]] = {}
     for test in classified:
         grouped.setdefault((test.layer, test.category), []).append(test.relpath)

@@ -95,18 +95,19 @@ def failure_reason(finished: Finished, events: Events) -> str:
     """Why this pytest process is a failure whatever its results say, or "" when it is not."""
     code = finished.returncode
     if finished.timed_out:
-        return f"timed out after {finished.timeout:g}s: pytest was stopped before its session finished"
+        seconds = f"{finished.timeout or 0:.1f}".rstrip("0").rstrip(".")
+        return f"timed out after {seconds}s: pytest was stopped before its session finished"
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
         return f"killed by {name} before its session finished"
+    if code in _EXIT_NAMES:
+        return f"pytest exit code {code} ({_EXIT_NAMES[code]})"
     if events.session is None:
         return (f"pytest exited {code} without finishing its session (os._exit or sys.exit in a "
                 "conftest, or a crash): no report")
-    if code in _EXIT_NAMES:
-        return f"pytest exit code {code} ({_EXIT_NAMES[code]})"
     if code != events.session.exitstatus:
         return f"pytest exited {code} but its session ended with status {events.session.exitstatus}"
     if code not in (0, 1, 5):

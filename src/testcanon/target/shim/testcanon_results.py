@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 RESULTS_ENV = "TESTCANON_RESULTS_FILE"
 MARKERS_ENV = "TESTCANON_MARKERS"
@@ -55,9 +55,9 @@ class ResultsWriter:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._pending: Dict[str, Dict[str, Any]] = {}
+        self._pending: dict[str, dict[str, Any]] = {}
         self._fd: Optional[int] = None
-        self._batch: List[str] = []
+        self._batch: list[str] = []
         self._since = time.monotonic()
         self._markers = {m for m in os.environ.get(MARKERS_ENV, "").split(",") if m}
 
@@ -109,7 +109,7 @@ class ResultsWriter:
                                 if isinstance(name, str) and name.startswith("canon_metric:")}
             self._write(entry)
 
-    def _write(self, entry: Dict[str, Any]) -> None:
+    def _write(self, entry: dict[str, Any]) -> None:
         self._batch.append(json.dumps(entry))
         if len(self._batch) >= self.BATCH or time.monotonic() - self._since > self.FLUSH_SECONDS:
             self._flush()
