@@ -110,8 +110,9 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
     stopped: int | None = None
     coverage_file = _coverage_file(project) if options.coverage else None
     own_options = addopts(project.root)
+    all_layers = sorted({b.layer for b in run_plan.batches})
     try:
-        for layer in sorted({b.layer for b in run_plan.batches}):
+        for layer in all_layers:
             for batch in [b for b in run_plan.batches if b.layer == layer]:
                 settings = config.categories.get(batch.category)
                 env: dict[str, str] = {}
@@ -136,7 +137,7 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                 if on_category:
                     on_category(run)
             if options.fail_fast and not all(r.ok for r in runs if r.layer == layer):
-                stopped = layer
+                stopped = layer if layer != all_layers[-1] else None  # None: nothing was left unrun
                 break
     finally:
         started_services = pool.started
