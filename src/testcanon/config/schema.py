@@ -162,6 +162,7 @@ class Config:
     test_paths: list[str] = field(default_factory=lambda: ["tests"])
     max_file_size: int = 5 * 1024 * 1024
     python: str = ""  # the interpreter (or venv) that runs the project's tests; see testcanon.target
+    target_version: str = ""  # "3.12": the Python the project's syntax is judged for (else requires-python)
     check: CheckConfig = field(default_factory=CheckConfig)
     categories: dict[str, Category] = field(default_factory=_default_categories)
     services: dict[str, Service] = field(default_factory=dict)
