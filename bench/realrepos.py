@@ -6,8 +6,9 @@ REPO is a checkout (never written to: it is cloned into a temporary directory fi
 tracked files only); VENV is the project's own environment (pytest and its test
 requirements; testcanon is NOT installed there). In the copy, measured in the same run:
 
-1. the project's own invocation, `VENV/bin/python -m pytest [PATH ...]`, twice: tests that
-   change outcome between the two runs are flaky and not counted below;
+1. the project's own invocation, `VENV/bin/python -m pytest [PATH ...]`, twice (before and
+   after 2., so a load that drifts weighs on both): tests that change outcome between the
+   two runs are flaky and not counted below;
 2. `canon run --python VENV --no-fail-fast [PATH ...]` from testcanon's own install.
 
 Printed per repository: tests pytest ran, tests canon ran, missing (pytest ran them, canon
@@ -130,12 +131,15 @@ def measure(repo: Path, venv: Path, name: str, paths: list[str], timeout: float)
     with tempfile.TemporaryDirectory(prefix=f"realrepos-{name}-") as tmp:
         copy = Path(tmp) / name
         subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
-        for _ in range(2):
+        # pytest, canon, pytest: a load that drifts on a shared machine weighs on both sides
+        for turn in ("pytest", "canon", "pytest"):
+            if turn == "canon":
+                (measured.canon_outcomes, measured.canon_seconds, measured.canon_exit,
+                 measured.canon_failures) = run_canon(copy, venv, paths, timeout)
+                continue
             outcomes, seconds = run_pytest(copy, venv, paths, timeout)
             measured.pytest_outcomes.append(outcomes)
             measured.pytest_seconds.append(seconds)
-        (measured.canon_outcomes, measured.canon_seconds, measured.canon_exit,
-         measured.canon_failures) = run_canon(copy, venv, paths, timeout)
         measured.extra_rows.update(migrate_phase(copy, venv, measured))
     return measured
 
