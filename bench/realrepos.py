@@ -89,6 +89,8 @@ def junit_key(nodeid: str) -> str:
     """A node id as JUnit XML names it: the file's module path dotted, classes kept, then the name."""
     file, _, rest = nodeid.partition("::")
     module = file[:-3] if file.endswith(".py") else file
+    if not rest:  # a module skipped at collection: JUnit names it with an empty class
+        return f"::{module.replace('/', '.')}"
     parts = rest.split("::")
     return f"{'.'.join([module.replace('/', '.'), *parts[:-1]])}::{parts[-1]}"
 

@@ -93,3 +93,13 @@ def test_cache_clear_in_addopts_is_honoured_not_fought(tmp_path: Path) -> None:
     result = run_canon("collect", "--format", "json", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["success"] == "1/1"
+
+
+def test_a_module_skipped_at_collection_counts_as_pytest_counts_it(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {
+        "tests/test_opt.py": "import pytest\npytest.importorskip('no_such_module_here')\n\ndef test_x():\n    pass\n",
+        "tests/test_a.py": PASSING})
+    code, document, _ = _run(root)
+    assert code == 0
+    assert {t["nodeid"]: t["outcome"] for t in document["tests"]} == {
+        "tests/test_opt.py": "skipped", "tests/test_a.py::test_one": "passed", "tests/test_a.py::test_two": "passed"}

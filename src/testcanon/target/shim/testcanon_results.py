@@ -5,7 +5,8 @@ where testcanon may not be installed. When `TESTCANON_RESULTS_FILE` is set it ap
 lines to that file:
 
 - one line per test: `{"nodeid", "outcome", "duration", "metrics"[, "longrepr"]}`;
-- one line per collection error: `{"nodeid", "outcome": "collection_error", "longrepr"}`;
+- one line per collection error: `{"nodeid", "outcome": "collection_error", "longrepr"}`,
+  and per module skipped at collection (`outcome: "skipped"`), as pytest counts them;
 - `{"event": "collected", "rootdir", "args", "numprocesses", "items": [[nodeid, [markers]]]}`
   once collection is done (`args`: the invocation's roots after `testpaths`; markers: those
   named in `TESTCANON_MARKERS`, comma-separated);
@@ -86,9 +87,13 @@ class ResultsWriter:
             self._fd = None
 
     def pytest_collectreport(self, report: Any) -> None:
-        if report.failed and getattr(report, "node", None) is None:
+        if getattr(report, "node", None) is not None:
+            return  # relayed from an xdist worker, which wrote it
+        if report.failed:
             self._write({"nodeid": report.nodeid, "outcome": "collection_error", "duration": 0.0,
                          "longrepr": str(report.longrepr)[-LONGREPR_LIMIT:]})
+        elif report.skipped:  # a module-level skip (importorskip): pytest counts it as one skipped
+            self._write({"nodeid": report.nodeid, "outcome": "skipped", "duration": 0.0, "metrics": {}})
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if getattr(report, "node", None) is not None:
