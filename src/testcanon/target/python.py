@@ -25,20 +25,19 @@ from testcanon.errors import UsageError
 
 SOURCES = ("cli", "config", "virtual_env", "project_venv", "testcanon")
 
+# Nothing is imported but the stdlib: finding a module and reading its distribution's version
+# costs milliseconds where importing pytest costs a few hundred (every command pays this).
 _PROBE = (
-    "import json, sys\n"
-    "try:\n"
-    "    import pytest; p = pytest.__version__\n"
-    "except Exception:\n"
-    "    p = None\n"
-    "try:\n"
-    "    import testcanon; t = testcanon.__file__\n"
-    "except Exception:\n"
-    "    t = None\n"
-    "import importlib.util as u\n"
+    "import json, sys, importlib.util as u, importlib.metadata as m\n"
+    "def version(module, dist):\n"
+    "    try:\n"
+    "        return m.version(dist) if u.find_spec(module) is not None else None\n"
+    "    except Exception:\n"
+    "        return 'unknown' if u.find_spec(module) is not None else None\n"
     "g = [n for n in ('xdist', 'pytest_timeout', 'pytest_cov') if u.find_spec(n) is not None]\n"
     "print(json.dumps({'version': list(sys.version_info[:3]), 'executable': sys.executable,"
-    " 'pytest': p, 'testcanon': t, 'plugins': g}))\n"
+    " 'pytest': version('pytest', 'pytest'), 'testcanon': version('testcanon', 'testcanon'),"
+    " 'plugins': g}))\n"
 )
 
 
