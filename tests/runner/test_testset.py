@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from canon_support import run_canon, write_tree
+from testcanon.runner.planning import UNCOLLECTED
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +86,8 @@ def test_a_category_selects_and_says_what_it_left_out(configured: Path) -> None:
     assert {n["file"]: n["reason"] for n in document["not_run"]} == {
         "more/test_more.py": "category 'uncategorized' not selected",
         "suite/check_alpha.py": "category 'uncategorized' not selected",
-        "suite/test_beta.py": "category 'uncategorized' not selected"}
+        "suite/test_beta.py": "category 'uncategorized' not selected",
+        "suite/fixtures_data/test_never.py": UNCOLLECTED}
 
 
 def test_addopts_deselection_and_conftest_hooks_apply(tmp_path: Path) -> None:

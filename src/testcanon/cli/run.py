@@ -105,7 +105,7 @@ def run_command(
         reasons: dict[str, int] = {}
         for why in report.not_run.values():
             reasons[why] = reasons.get(why, 0) + 1
-        console.print(f"{len(report.not_run)} collected file(s) not run: "
+        console.print(f"{len(report.not_run)} test file(s) not run: "
                       + "; ".join(f"{n} {escape(why)}" for why, n in sorted(reasons.items())))
     if report.target is not None and report.target.is_own and _import_errors(report):
         console.print("[yellow]hint[/yellow]: the tests import modules testcanon's own interpreter lacks: "

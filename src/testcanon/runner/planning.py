@@ -91,7 +91,7 @@ def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str]
                   only_files: Sequence[str] | None, shard: str | None) -> Plan:
     files = test_set_files(project, tests)
     classified = _classify(project, files, tests.markers)
-    not_run: dict[str, str] = {}
+    not_run: dict[str, str] = uncollected(project, tests, files)
     if only_files is not None:
         wanted = set(only_files)
         not_run.update({f.relpath: "not affected by the change" for f in classified if f.relpath not in wanted})
@@ -119,6 +119,22 @@ def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str]
         planned = {n for name in names for n in tests.files.get(name, [])}
         batches.append(Batch(layer, category, sorted(names), compress(names, universe, tests.roots), planned))
     return Plan(batches, not_run, shard_info)
+
+
+UNCOLLECTED = ("pytest collects no test from it (python_files, python_classes, python_functions, "
+               "norecursedirs or a conftest's collect_ignore)")
+
+
+def uncollected(project: Project, tests: TestSet, files: list[str]) -> dict[str, str]:
+    """Test-named files under the invocation's roots that pytest did not collect from, and why."""
+    from testcanon.rules.context import is_test_filename
+
+    roots = [r for r in tests.roots if (project.root / r).exists()]
+    if not roots:
+        return {}
+    seen = set(files)
+    return {f.relpath: UNCOLLECTED for f in discover(project, roots)
+            if is_test_filename(f.relpath) and f.relpath not in seen}
 
 
 def _classify(project: Project, files: list[str], markers: dict[str, set[str]]) -> list[TestFile]:
