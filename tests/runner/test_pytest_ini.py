@@ -28,3 +28,16 @@ def test_pytest_addopts_from_the_environment(tmp_path: Path) -> None:
     assert addopts(tmp_path, environ={"PYTEST_ADDOPTS": "--numprocesses=3"}) == ["--numprocesses=3"]
     assert sets_parallelism(["--numprocesses=3"])
     assert not sets_parallelism(["-q", "--strict-markers", "-k", "not slow"])
+
+
+def test_testpaths_scope_the_projects_own_invocation(tmp_path: Path) -> None:
+    """testpaths = t/unit: files under t/integration cannot make a bare run split in two."""
+    from testcanon.config import load_project
+    from testcanon.runner.planning import single_invocation
+    from testcanon.runner.pytest_ini import testpaths
+
+    root = write_tree(tmp_path / "p", {"pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = "t/unit/"\n',
+                                       "t/unit/test_u.py": "", "t/integration/test_i.py": ""})
+    assert testpaths(root) == ["t/unit/"]
+    batch = single_invocation(load_project(root), [], [], selecting=False)
+    assert batch is not None and (batch.category, batch.args) == ("unit", [])

@@ -20,6 +20,7 @@ from pathlib import Path
 from testcanon.config import Project
 from testcanon.runner.durations import digest, load, per_file
 from testcanon.runner.paths import compress
+from testcanon.runner.pytest_ini import testpaths
 from testcanon.runner.selection import UNCATEGORIZED, TestFile, classify, ordered_categories
 from testcanon.runner.shards import Shard, parse_shard, plan
 from testcanon.runner.testset import TestSet
@@ -64,7 +65,12 @@ def single_invocation(project: Project, paths: Sequence[Path | str], categories:
     """The project's own invocation as one batch, when nothing needs the test set first."""
     if selecting:
         return None
-    found = static_categories(project, paths)
+    scope: Sequence[Path | str] = paths
+    if not paths:  # a bare `pytest` looks in testpaths (globs included: then the whole root)
+        listed = testpaths(project.root)
+        if listed and all((project.root / p).exists() for p in listed):
+            scope = [project.root / p for p in listed]
+    found = static_categories(project, scope)
     if len(found) != 1:
         return None
     category = next(iter(found))

@@ -41,7 +41,16 @@ def sets_parallelism(options: list[str]) -> bool:
     return False
 
 
+def testpaths(root: Path) -> list[str]:
+    """The inifile's `testpaths` (where a bare `pytest` at the root looks), [] when unset."""
+    return _ini_value(root, "testpaths")
+
+
 def _ini_addopts(root: Path) -> list[str]:
+    return _ini_value(root, "addopts")
+
+
+def _ini_value(root: Path, key: str) -> list[str]:
     for name in ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"):
         path = root / name
         if not path.is_file():
@@ -51,13 +60,13 @@ def _ini_addopts(root: Path) -> list[str]:
                 table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {})
                 if "ini_options" not in table:
                     continue
-                value = table["ini_options"].get("addopts", "")
+                value = table["ini_options"].get(key, "")
                 return list(value) if isinstance(value, list) else shlex.split(str(value))
             parser = configparser.ConfigParser(interpolation=None)
             parser.read(path, encoding="utf-8")
             section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
             if name in ("pytest.ini", ".pytest.ini") or parser.has_section(section):
-                return shlex.split(parser.get(section, "addopts", fallback=""))
+                return shlex.split(parser.get(section, key, fallback=""))
         except (OSError, ValueError, configparser.Error, tomllib.TOMLDecodeError):
             return []
     return []
