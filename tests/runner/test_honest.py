@@ -48,7 +48,7 @@ def test_a_hanging_conftest_is_bounded_by_the_run_timeout(tmp_path: Path) -> Non
     code, document, output = _run(root)
     assert time.monotonic() - started < 30
     assert code == 1, output
-    assert document["failures"][0]["reason"].startswith("timed out after 3s")
+    assert document["failures"][0]["reason"].startswith("timed out: the run's timeout (3s, ")
 
 
 def test_failure_tracebacks_are_in_the_json(tmp_path: Path) -> None:

@@ -133,6 +133,10 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                                        timeout=remaining, extra=extra,
                                        junit=_junit_path(options.junit_xml, layer, batch.category),
                                        coverage=coverage_file, stream=options.stream, planned=batch.planned)
+                    if run.failure.startswith("timed out after"):  # the bound was what remained of the run's
+                        run.failure = (f"timed out: the run's timeout ({config.runner.timeout:g}s, "
+                                       "[tool.testcanon.runner] timeout) was reached before pytest finished"
+                                       + run.failure.partition(" finished")[2])
                 runs.append(run)
                 if on_category:
                     on_category(run)
