@@ -7,7 +7,7 @@ pytest could collect) and nothing selects a subset, `canon run` starts exactly
 and no extra collection. Otherwise one `pytest --collect-only` gives the test set
 (`testset.collect_test_set`), its files are put in categories, selected (categories,
 `--affected`, `--shard`), and each category runs its files, passed as the shortest folder
-arguments that select exactly them. Every collected file that is not run says why.
+arguments that select exactly them. Every test file that is not run says why.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from testcanon.runner.pytest_ini import testpaths
 from testcanon.runner.selection import UNCATEGORIZED, TestFile, classify, ordered_categories
 from testcanon.runner.shards import Shard, parse_shard, plan
 from testcanon.runner.testset import TestSet
-from testcanon.source import SourceFile, discover
+from testcanon.source import GlobSet, discover
 
 
 @dataclass
@@ -146,8 +146,6 @@ def uncollected(project: Project, tests: TestSet, files: list[str]) -> dict[str,
 def _classify(project: Project, files: list[str], markers: dict[str, set[str]]) -> list[TestFile]:
     categories = ordered_categories(project)
     last_layer = max((c.layer for _, c in categories), default=0)
-    from testcanon.source import GlobSet
-
     globs = [(name, GlobSet(c.paths), set(c.markers), c.layer) for name, c in categories]
     result = []
     for path in files:
@@ -172,5 +170,5 @@ def category_markers(project: Project) -> list[str]:
     return sorted({m for c in project.config.categories.values() for m in c.markers})
 
 
-__all__ = ["Batch", "Plan", "SourceFile", "category_markers", "from_test_set", "relative_args",
-           "single_invocation", "static_categories"]
+__all__ = ["UNCOLLECTED", "Batch", "Plan", "category_markers", "from_test_set", "relative_args",
+           "shard_plan", "single_invocation", "static_categories", "test_set_files", "uncollected"]
