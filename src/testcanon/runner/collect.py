@@ -3,7 +3,7 @@
 pytest runs `--collect-only` in the target interpreter (`testcanon.target`), in a subprocess
 per batch of files (xdist switches itself off for collection). `collect_timeout` bounds the
 whole command, not each attempt: each batch gets the time that remains; a batch that times
-out is split in halves, which share what remains, until the slow file is alone or the time is
+out is split in halves, retried while the bound leaves time, until the slow file is alone or the time is
 spent, and the files never collected are named as timed out. Errors come from the
 `testcanon_results` shim's file, so every failing file is named, whatever the exit code; a
 batch whose pytest did not finish its session (a usage error such as a project's
