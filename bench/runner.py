@@ -5,7 +5,7 @@
 Generated: 3,000 tests in 300 files, mixed fast and sleeping (1 in 20 sleeps 5-30 ms).
 Measured in the same run: `pytest` vs `canon run --serial` (overhead, target <= 5%), and
 `pytest -n 2` vs `canon run --workers 2` (target: no slower). Shards: `canon run --shard K/4`'s
-plan from recorded durations vs an even split by file count (target: max shard within 10% of
+plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard within 10% of
 the mean).
 """
 
@@ -71,11 +71,12 @@ def main() -> int:
                  ("pytest -n 2", f"{pytest_n2:.2f} s"), ("canon run --workers 2", f"{canon_n2:.2f} s"),
                  ("canon / pytest with 2 workers (target <= 1.0)", f"{canon_n2 / pytest_n2:.2f}")]
         from testcanon.config import load_project
-        from testcanon.runner.history import file_durations
+        from testcanon.runner.durations import load, per_file
         from testcanon.runner.shards import imbalance, plan
 
+        subprocess.run([py, "-m", "testcanon", "shards", "4", "--update"], cwd=suite, capture_output=True, check=True)
         project = load_project(suite)
-        durations = file_durations(project.root)
+        durations = per_file(load(project.root))  # the committed durations file the plan reads
         names = sorted(durations)
         planned = plan(names, durations, 4)
         by_count = [names[i::4] for i in range(4)]

@@ -206,3 +206,16 @@ def test_a_file_that_parses_but_does_not_compile_is_reported(make_repo) -> None:
     found = {f.path: (f.data["kind"], f.message, f.line) for f in _scan(root).findings}
     assert found == {"tests/test_await.py": ("syntax-error", "'await' outside async function", 2),
                      "tests/test_return.py": ("syntax-error", "'return' outside function", 3)}
+
+
+def test_a_pep701_fstring_is_valid_for_a_project_that_targets_312(make_repo) -> None:
+    """Judged for the project's Python (requires-python or target_version), not canon's own."""
+    new = "def test_a():\n    d = {'k': 1}\n    assert f\"{d[\"k\"]}\" == \"1\"\n"
+    damaged = "def test_b():\n    name = 'x'\n    assert f\"{name} == 'x'\n"
+    files = {"tests/test_new.py": new, "tests/test_damaged.py": damaged}
+    for config in ('[project]\nname = "p"\nrequires-python = ">=3.12"\n',
+                   '[tool.testcanon]\ntarget_version = "3.12"\n'):
+        root = make_repo({**files, "pyproject.toml": config})
+        assert {f.path for f in _scan(root).findings} == {"tests/test_damaged.py"}
+    old = make_repo({**files, "pyproject.toml": '[project]\nname = "p"\nrequires-python = ">=3.9, <4"\n'})
+    assert {f.path for f in _scan(old).findings} == {"tests/test_new.py", "tests/test_damaged.py"}

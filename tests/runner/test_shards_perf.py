@@ -36,21 +36,67 @@ def test_parse_shard_errors() -> None:
             parse_shard(bad)
 
 
-def test_running_all_shards_runs_every_test_once(layered: Path, tmp_path: Path) -> None:
-    """Like a CI matrix: each job starts from the same checkout and history."""
+def _shard(root: Path, k: int, n: int, out: Path) -> dict:
     import json
-    import shutil
 
-    run_canon("run", "--no-fail-fast", cwd=layered)  # some history to balance with
+    run_canon("run", "--no-fail-fast", "--shard", f"{k}/{n}", "--json", str(out), cwd=root)
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_sequential_shards_on_one_machine_run_every_test_once(layered: Path, tmp_path: Path) -> None:
+    """Each shard's run updates the history; the plan comes from .test_durations and stays put."""
+    run_canon("run", "--no-fail-fast", cwd=layered)
+    updated = run_canon("shards", "3", "--update", cwd=layered)
+    assert updated.returncode == 0 and ".test_durations: 6 test durations" in updated.stdout
+    results = tmp_path / "results"
+    results.mkdir()
     seen: list[str] = []
+    digests = set()
     for k in (1, 2, 3):
-        job = tmp_path / f"job{k}"
-        shutil.copytree(layered, job)
-        run_canon("run", "--no-fail-fast", "--shard", f"{k}/3", "--json", "r.json", cwd=job)
-        seen += [t["nodeid"] for t in json.loads((job / "r.json").read_text())["tests"]]
+        document = _shard(layered, k, 3, results / f"shard{k}.json")
+        seen += [t["nodeid"] for t in document["tests"]]
+        digests.add(document["shard"]["digest"])
+        assert sorted(t["nodeid"] for t in document["tests"]) == document["shard"]["planned"]
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 6
+    assert len(digests) == 1
+    combined = run_canon("run", "--combine", str(results), cwd=layered)
+    assert combined.returncode == 1  # test_i_bad fails, but the combine itself is complete
+    assert "combined 3/3 shard(s)" in combined.stdout and "never ran" not in combined.stdout
     plan_text = run_canon("shards", "3", "--files", cwd=layered).stdout
-    assert plan_text.count("shard ") == 3 and "imbalance" in plan_text
+    assert plan_text.count("shard ") == 3 and f"plan {digests.pop()}" in plan_text
+
+
+@pytest.mark.slow
+def test_combine_catches_a_missing_and_a_duplicated_test(layered: Path, tmp_path: Path) -> None:
+    import json
+
+    (layered / "tests" / "integration" / "test_i.py").write_text("def test_i_ok():\n    pass\n")
+    results = tmp_path / "results"
+    results.mkdir()
+    for k in (1, 2):
+        _shard(layered, k, 2, results / f"shard{k}.json")
+    ok = run_canon("run", "--combine", str(results), "--json", str(tmp_path / "c.json"), cwd=layered)
+    assert ok.returncode == 0, ok.stdout
+    assert json.loads((tmp_path / "c.json").read_text())["missing"] == []
+
+    first = json.loads((results / "shard1.json").read_text())
+    dropped = first["tests"].pop()
+    (results / "shard1.json").write_text(json.dumps(first))
+    missing = run_canon("run", "--combine", str(results), "--json", str(tmp_path / "c.json"), cwd=layered)
+    assert missing.returncode == 1 and "1 planned test(s) never ran" in missing.stdout
+    assert json.loads((tmp_path / "c.json").read_text())["missing"] == [dropped["nodeid"]]
+
+    first["tests"] += [dropped, dropped]
+    (results / "shard1.json").write_text(json.dumps(first))
+    twice = run_canon("run", "--combine", str(results), cwd=layered)
+    assert twice.returncode == 1 and "ran more than once" in twice.stdout
+
+    (results / "shard2.json").unlink()
+    first["tests"].pop()
+    (results / "shard1.json").write_text(json.dumps(first))
+    gone = run_canon("run", "--combine", str(results), cwd=layered)
+    assert gone.returncode == 1 and "shard 2/2 has no results" in gone.stdout
 
 
 def test_detect_flags_a_real_step_and_ignores_noise() -> None:

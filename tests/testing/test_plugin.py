@@ -79,6 +79,8 @@ def test_results_file_lines_per_test(project: Path, tmp_path: Path) -> None:
     results = tmp_path / "results.jsonl"
     _pytest(project, "-q", env={"TESTCANON_RESULTS_FILE": str(results)})
     lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [line["event"] for line in lines if "event" in line] == ["collected", "session"]
+    lines = [line for line in lines if "event" not in line]
     by_id = {line["nodeid"]: line for line in lines}
     assert len(lines) == 6
     assert by_id["tests/unit/test_env.py::test_metric"]["metrics"] == {"rows": 42.0}
@@ -90,7 +92,9 @@ def test_results_file_under_xdist(project: Path, tmp_path: Path) -> None:
     results = tmp_path / "results.jsonl"
     result = _pytest(project, "-q", "-n", "2", env={"TESTCANON_RESULTS_FILE": str(results)})
     assert result.returncode == 0, result.stdout
-    assert len(results.read_text().splitlines()) == 6
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert len([line for line in lines if "event" not in line]) == 6
+    assert [line["exitstatus"] for line in lines if line.get("event") == "session"] == [0]
 
 
 def test_strict_mode_reports_rule_codes_as_collection_errors(project: Path) -> None:

@@ -90,7 +90,8 @@ class NotMeasured(Exception):
 Measurements = dict[str, float | None]
 
 
-def measure(project: Project, *, collect: bool = False, jobs: int | None = None) -> Audit:
+def measure(project: Project, *, collect: bool = False, jobs: int | None = None,
+            python: str | None = None) -> Audit:
     """Run the measurements (scan, check, optionally collect) and read the stored data."""
     values: Measurements = {}
     notes: dict[str, str] = {}
@@ -102,7 +103,7 @@ def measure(project: Project, *, collect: bool = False, jobs: int | None = None)
         (("runner_bypasses", "base_class_variants", "orchestration_duplication_clusters",
           "env_accesses", "relative_imports", "mocks_in_real_service_tests"),
          lambda: _check(project, findings, details)),
-        (("collection_failures",), lambda: _collect(project, details) if collect else
+        (("collection_failures",), lambda: _collect(project, details, python) if collect else
          _not_measured("run `canon audit --collect` (runs pytest collection)")),
         (("event_coverage",), lambda: _event_coverage(project, details)),
     ]
@@ -171,13 +172,16 @@ def _check(project: Project, findings: list[Finding], details: dict[str, Any]) -
     return out
 
 
-def _collect(project: Project, details: dict[str, Any]) -> Measurements:
+def _collect(project: Project, details: dict[str, Any], python: str | None = None) -> Measurements:
     try:
         from testcanon.runner.collect import collect_health
+        from testcanon.target import resolve_python
     except ImportError:
         raise NotMeasured("canon collect is not available in this installation") from None
-    health = collect_health(project)
-    details["collection"] = {"test_files": health.test_files, "collected": health.collected}
+    target = resolve_python(project.root, cli=python, config=project.config.python)
+    health = collect_health(project, target=target)
+    details["collection"] = {"test_files": health.test_files, "collected": health.collected,
+                             "python": target.to_json()}
     return {"collection_failures": float(health.failed_files)}
 
 

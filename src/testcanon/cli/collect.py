@@ -19,7 +19,11 @@ def collect_command(
     paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders."),
     output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
-    timeout: Optional[float] = typer.Option(None, "--timeout", help="Seconds per batch."),
+    timeout: Optional[float] = typer.Option(None, "--timeout",
+                                            help="Seconds for the whole collection (default: collect_timeout)."),
+    python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
+                                         help="Interpreter or venv that collects (default: the project's)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from rich.markup import escape
@@ -27,14 +31,24 @@ def collect_command(
     from testcanon.config import load_project
     from testcanon.output.text import make_console
     from testcanon.runner.collect import collect_health
+    from testcanon.target import resolve_python
 
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
-    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout)
+    target = resolve_python(project.root, cli=python, config=project.config.python)
+    target.require_pytest()
+    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
     if output_format == "json":
         typer.echo(json.dumps(health.to_json(), indent=1))
     else:
         console = make_console()
+        if verbose:
+            console.print(f"python: {escape(target.describe())}")
+        if target.is_own:
+            console.print(f"note: {escape(target.fallback_note())}")
+            if any(e.cause.startswith(("ModuleNotFoundError", "ImportError")) for e in health.errors):
+                console.print("hint: the tests import modules testcanon's own interpreter lacks: point "
+                              "--python (or [tool.testcanon] python) at the project's environment")
         for cluster in health.clusters:
             console.print(f"[bold]{len(cluster.files)} file(s)[/bold]: {escape(cluster.cause)}")
             if cluster.chain:

@@ -132,7 +132,8 @@ class RunnerConfig:
     fail_fast: bool = True
     pytest_args: list[str] = field(default_factory=list)
     collect_batch_size: int = setting(50, ge=1)
-    collect_timeout: float = setting(120.0, gt=0)
+    collect_timeout: float = setting(600.0, gt=0)  # seconds for one whole collection (`canon collect`, run's)
+    timeout: float = setting(3600.0, gt=0)  # seconds for a whole `canon run`: every pytest process ends by then
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Config:
     file_time_budget: float = setting(60.0, gt=0)  # seconds one file's repair may take (testcanon.limits)
     file_memory_budget: int = setting(2048, ge=64)  # MiB one file's repair may use beyond the worker's own
     python: str = ""  # the interpreter (or venv) that runs the project's tests; see testcanon.target
+    target_version: str = ""  # "3.12": the Python the project's syntax is judged for (else requires-python)
     check: CheckConfig = field(default_factory=CheckConfig)
     categories: dict[str, Category] = field(default_factory=_default_categories)
     services: dict[str, Service] = field(default_factory=dict)

@@ -1,27 +1,30 @@
 """`canon collect`: which test files pytest cannot collect, clustered by root cause.
 
-pytest runs `--collect-only` in a subprocess per batch of files (never with xdist, which
-turns a collection error into exit 1 and can hide it), each batch time-limited; a batch that
-times out is split in halves until the slow file is alone. Errors come from the testcanon
-plugin's results file, so every failing file is named, whatever the exit code. Files that do
-not compile are not collected: their `canon scan` findings are reported instead.
+pytest runs `--collect-only` in the target interpreter (`testcanon.target`), in a subprocess
+per batch of files (xdist switches itself off for collection). `collect_timeout` bounds the
+whole command, not each attempt: each batch gets the time that remains; a batch that times
+out is split in halves, retried while the bound leaves time, until the slow file is alone or the time is
+spent, and the files never collected are named as timed out. Errors come from the
+`testcanon_results` shim's file, so every failing file is named, whatever the exit code; a
+batch whose pytest did not finish its session (a usage error such as a project's
+`--cache-clear` meeting our options, `os._exit`, a crash) fails all its files with that
+reason, never reads as "0 failing". Files that do not compile are not collected: their
+`canon scan` findings are reported instead.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from testcanon.config import Project
-from testcanon.runner.execute import read_results
+from testcanon.runner.execute import run_pytest
+from testcanon.runner.results import failure_reason
 from testcanon.runner.selection import test_files
 from testcanon.syntax import scan
+from testcanon.target import TargetPython, resolve_python
 
 _EXCEPTION_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)[^\n]*)$", re.M)
 _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
@@ -53,6 +56,7 @@ class CollectionHealth:
     errors: list[CollectionError]
     syntax: list[tuple[str, str]]  # (path, message) from canon scan
     timed_out: list[str]
+    target: TargetPython | None = None
 
     @property
     def failed_files(self) -> int:
@@ -75,6 +79,7 @@ class CollectionHealth:
         return {"test_files": self.test_files, "collected": self.collected,
                 "failed_files": self.failed_files,
                 "success": f"{self.collected}/{self.test_files}",
+                "python": self.target.to_json() if self.target else None,
                 "clusters": [c.to_json() for c in self.clusters]}
 
 
@@ -90,19 +95,26 @@ def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
 
 
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
-                   timeout: float | None = None) -> CollectionHealth:
+                   timeout: float | None = None, target: TargetPython | None = None) -> CollectionHealth:
+    target = target or resolve_python(project.root, config=project.config.python)
+    target.require_pytest()
     files = test_files(project, paths or ())
     report = scan(project, files)
     broken = {f.path: f.message for f in report.findings}
     candidates = [f.relpath for f in files if f.relpath not in broken]
     size = batch_size or project.config.runner.collect_batch_size
     limit = timeout or project.config.runner.collect_timeout
+    deadline = time.monotonic() + limit
     errors: list[CollectionError] = []
     timed_out: list[str] = []
     queue = [candidates[i:i + size] for i in range(0, len(candidates), size)]
     while queue:
         batch = queue.pop(0)
-        outcome = _collect_batch(project, batch, limit)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out += batch
+            continue
+        outcome = _collect_batch(project, target, batch, remaining)
         if outcome is None:
             if len(batch) == 1:
                 timed_out.append(batch[0])
@@ -113,25 +125,28 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
         errors += outcome
     failed = {e.path for e in errors}
     collected = len([f for f in candidates if f not in failed and f not in timed_out])
-    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), timed_out)
+    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target)
 
 
-def _collect_batch(project: Project, batch: list[str], timeout: float):
-    with tempfile.TemporaryDirectory(prefix="canon-collect-") as tmp:
-        results = Path(tmp) / "results.jsonl"
-        env = {**os.environ, "TESTCANON_RESULTS_FILE": str(results)}
-        command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
-                   "-p", "no:cacheprovider", "--continue-on-collection-errors", *batch]
-        try:
-            subprocess.run(command, cwd=project.root, env=env, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        entries = read_results(results)
+def _collect_batch(project: Project, target: TargetPython, batch: list[str],
+                   timeout: float) -> list[CollectionError] | None:
+    """The batch's collection errors; None when it timed out."""
+    finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
+                                                    *batch], env={}, timeout=timeout)
+    if finished.timed_out:
+        return None
     errors = []
-    for entry in entries:
+    for entry in events.results:
         if entry.outcome == "collection_error":
             cause, chain = root_cause(entry.longrepr)
             errors.append(CollectionError(entry.nodeid.split("::")[0], cause, chain))
+    reason = failure_reason(finished, events)
+    if reason and not (events.session is not None and errors):
+        tail = [line.strip() for line in finished.output.strip().splitlines()[-3:]]
+        output = _NUMBERS.sub("N", " | ".join(tail))[-200:]  # no paths of temporary dirs split a cluster
+        cause = f"pytest could not collect: {reason}" + (f" ({output})" if output else "")
+        named = {e.path for e in errors}
+        errors += [CollectionError(path, cause[:400], ()) for path in batch if path not in named]
     return errors
 
 

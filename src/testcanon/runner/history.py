@@ -59,3 +59,34 @@ def file_durations(root: Path, last_runs: int = 10) -> dict[str, float]:
     for row in rows:
         per_file.setdefault(row["file"], []).append(row["seconds"])
     return {name: statistics.median(values) for name, values in per_file.items()}
+
+
+def last_test_count(root: Path) -> int:
+    """How many tests the last recorded run reported (0 without history)."""
+    from testcanon.history import history_path
+
+    if not history_path(root).exists():
+        return 0
+    with session(root) as db:
+        row = db.execute("SELECT COUNT(*) FROM test_results WHERE run_id = "
+                         "(SELECT MAX(id) FROM runs WHERE kind = 'test')").fetchone()
+    return int(row[0] or 0)
+
+
+def xdist_unsafe(root: Path) -> bool:
+    """History shows the suite is not xdist-safe: a test failed in the last run with workers
+    and passed in the last run without them."""
+    from testcanon.history import history_path
+
+    if not history_path(root).exists():
+        return False
+    with session(root) as db:
+        parallel = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command LIKE '% -n%'").fetchone()[0]
+        serial = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command NOT LIKE '% -n%'").fetchone()[0]
+        if parallel is None or serial is None:
+            return False
+        row = db.execute(
+            "SELECT COUNT(*) FROM test_results p JOIN test_results s ON p.nodeid = s.nodeid "
+            "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') AND s.outcome = 'passed'",
+            (parallel, serial)).fetchone()
+    return bool(row[0])

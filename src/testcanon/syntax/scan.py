@@ -101,10 +101,14 @@ def scan(
         cache.prune(project.root, {source.relpath for source in files})
         cache.save()
 
+    from testcanon.syntax.version import project_target, valid_for_target
+
+    target = project_target(project.root, getattr(project.config, "target_version", ""))
     findings = [
         _to_finding(source.relpath, problem)
         for source in files
         if (problem := results.get(source.relpath)) is not None
+        and not valid_for_target(problem.message, target)  # newer syntax the project targets
     ]
     return ScanReport(
         files=len(files),

@@ -25,18 +25,19 @@ from testcanon.errors import UsageError
 
 SOURCES = ("cli", "config", "virtual_env", "project_venv", "testcanon")
 
+# Nothing is imported but the stdlib: finding a module and reading its distribution's version
+# costs milliseconds where importing pytest costs a few hundred (every command pays this).
 _PROBE = (
-    "import json, sys\n"
-    "try:\n"
-    "    import pytest; p = pytest.__version__\n"
-    "except Exception:\n"
-    "    p = None\n"
-    "try:\n"
-    "    import testcanon; t = testcanon.__file__\n"
-    "except Exception:\n"
-    "    t = None\n"
+    "import json, sys, importlib.util as u, importlib.metadata as m\n"
+    "def version(module, dist):\n"
+    "    try:\n"
+    "        return m.version(dist) if u.find_spec(module) is not None else None\n"
+    "    except Exception:\n"
+    "        return 'unknown' if u.find_spec(module) is not None else None\n"
+    "g = [n for n in ('xdist', 'pytest_timeout', 'pytest_cov') if u.find_spec(n) is not None]\n"
     "print(json.dumps({'version': list(sys.version_info[:3]), 'executable': sys.executable,"
-    " 'pytest': p, 'testcanon': t}))\n"
+    " 'pytest': version('pytest', 'pytest'), 'testcanon': version('testcanon', 'testcanon'),"
+    " 'plugins': g}))\n"
 )
 
 
@@ -49,6 +50,7 @@ class TargetPython:
     version: tuple[int, int, int]
     pytest_version: str | None
     has_testcanon: bool
+    plugins: tuple[str, ...] = ()  # of xdist, pytest_timeout, pytest_cov: those importable there
 
     @property
     def is_own(self) -> bool:
@@ -71,7 +73,15 @@ class TargetPython:
     def to_json(self) -> dict[str, object]:
         return {"executable": self.executable, "source": self.source,
                 "version": ".".join(map(str, self.version)), "pytest": self.pytest_version,
-                "has_testcanon": self.has_testcanon}
+                "has_testcanon": self.has_testcanon, "plugins": list(self.plugins)}
+
+    def has(self, module: str) -> bool:
+        return module in self.plugins
+
+    def fallback_note(self) -> str:
+        """One line saying that testcanon's own interpreter runs the tests, and why."""
+        return (f"running the tests with testcanon's own interpreter {self.executable}: no --python, "
+                "[tool.testcanon] python, $VIRTUAL_ENV or .venv/venv found")
 
 
 def resolve_python(root: Path, *, cli: str | None = None, config: str = "",
@@ -132,4 +142,5 @@ def _probe(executable: str, source: str) -> TargetPython:
         raise UsageError(f"{executable}: not a Python interpreter (from "
                          f"{_SOURCE_NAMES.get(source, source)})") from None
     return TargetPython(executable=executable, source=source, version=version,  # type: ignore[arg-type]
-                        pytest_version=info.get("pytest"), has_testcanon=bool(info.get("testcanon")))
+                        pytest_version=info.get("pytest"), has_testcanon=bool(info.get("testcanon")),
+                        plugins=tuple(info.get("plugins") or ()))

@@ -4,7 +4,9 @@
   `canon_metrics` (record numbers for the runner);
 - the category markers from `[tool.testcanon.categories]` and `real_services`, registered;
 - `--canon-strict`: SSOT violations become collection errors naming the `canon check` code;
-- when `TESTCANON_RESULTS_FILE` is set, one JSON line per test (outcome, duration, metrics).
+- when `TESTCANON_RESULTS_FILE` is set, one JSON line per test (outcome, duration, metrics),
+  written by `testcanon.target.shim.testcanon_results` (the runner loads that module itself
+  in an interpreter without testcanon).
 
 Everything per-test is registered only when asked for, so a run that uses none of it pays
 nothing but the import of this module.
@@ -12,18 +14,16 @@ nothing but the import of this module.
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
+from testcanon.target.shim.testcanon_results import RESULTS_ENV, ResultsWriter
 from testcanon.testing import metrics as _metrics
 from testcanon.testing.environment import IsolatedEnvironment
 
-RESULTS_ENV = "TESTCANON_RESULTS_FILE"
+__all__ = ["RESULTS_ENV", "ResultsWriter"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,7 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from testcanon.testing.strict import StrictCollection
 
         config.pluginmanager.register(StrictCollection(project), "testcanon-strict")
-    if os.environ.get(RESULTS_ENV):
+    if os.environ.get(RESULTS_ENV) and not config.pluginmanager.has_plugin("testcanon-results"):
         config.pluginmanager.register(ResultsWriter(os.environ[RESULTS_ENV]), "testcanon-results")
     if not config.pluginmanager.has_plugin("testcanon.events.fixtures"):
         config.pluginmanager.import_plugin("testcanon.events.fixtures")
@@ -101,64 +101,3 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         return (yield)
     finally:
         _metrics.CURRENT_SINK.reset(token)
-
-
-class ResultsWriter:
-    """Appends `{"nodeid", "outcome", "duration", "metrics"}` per test to a JSONL file.
-
-    Complete lines go out in one `write` on a file opened with O_APPEND, so lines from several
-    xdist workers never interleave. They are batched (a syscall per test was a measurable part
-    of the runner's overhead) but never held for long: a batch is written when it is full,
-    when it is older than `FLUSH_SECONDS`, and at the end of the session.
-    """
-
-    BATCH = 128
-    FLUSH_SECONDS = 0.25
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._pending: dict[str, dict[str, Any]] = {}
-        self._fd: int | None = None
-        self._batch: list[str] = []
-        self._since = time.monotonic()
-
-    def pytest_sessionfinish(self) -> None:
-        self._flush()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed and getattr(report, "node", None) is None:
-            self._write({"nodeid": report.nodeid, "outcome": "collection_error", "duration": 0.0,
-                         "longrepr": str(report.longrepr)[-4000:]})
-
-    def _write(self, entry: dict[str, Any]) -> None:
-        self._batch.append(json.dumps(entry))
-        if len(self._batch) >= self.BATCH or time.monotonic() - self._since > self.FLUSH_SECONDS:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._since = time.monotonic()
-        if not self._batch:
-            return
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.write(self._fd, ("\n".join(self._batch) + "\n").encode())
-        self._batch.clear()
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if getattr(report, "node", None) is not None:
-            return  # an xdist worker's report, relayed to the controller: the worker wrote it
-        entry = self._pending.setdefault(report.nodeid, {"nodeid": report.nodeid,
-                                                          "outcome": "passed", "duration": 0.0})
-        entry["duration"] += report.duration
-        if report.failed:
-            entry["outcome"] = "failed" if report.when == "call" else "error"
-        elif report.skipped and entry["outcome"] == "passed":
-            entry["outcome"] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        if report.when == "teardown":
-            entry = self._pending.pop(report.nodeid)
-            entry["metrics"] = {name.split(":", 1)[1]: value for name, value in report.user_properties
-                                if isinstance(name, str) and name.startswith("canon_metric:")}
-            self._write(entry)

@@ -1,0 +1,67 @@
+"""Run one child process under a hard time bound, and say honestly how it ended.
+
+The child is its own process group, so a timeout (or Ctrl-C here) ends it with everything it
+started (xdist workers, servers a conftest spawned): SIGTERM, a grace period, then SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+GRACE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Finished:
+    returncode: int
+    output: str
+    seconds: float
+    timed_out: bool
+    timeout: float | None
+
+
+def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float | None,
+                stream: bool = False) -> Finished:
+    """Run `command`; after `timeout` seconds its whole process group is ended."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                               stdout=None if stream else subprocess.PIPE,
+                               stderr=None if stream else subprocess.STDOUT,
+                               text=True, errors="replace", start_new_session=True)
+    timed_out = False
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        output = _end(process)
+    except BaseException:  # Ctrl-C here: the child is in its own session, end it too
+        _end(process)
+        raise
+    return Finished(process.returncode, output or "", time.perf_counter() - started, timed_out, timeout)
+
+
+def _end(process: subprocess.Popen[str]) -> str:
+    output = ""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        _signal_group(process.pid, sig)
+        try:
+            output = process.communicate(timeout=GRACE_SECONDS)[0] or ""
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    _signal_group(process.pid, signal.SIGKILL)  # whatever of the group outlived its leader
+    process.wait()
+    return output
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
