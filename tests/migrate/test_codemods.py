@@ -69,7 +69,7 @@ def test_environment_in_ssot_methods_functions_and_helpers() -> None:
               "def helper():\n    return os.environ.copy()\n")
     code = _env(source)
     assert "        self.env.set('A', '1')\n        assert self.env['A'] == self.env.get('A', 'x')" in code
-    assert "        self.env.delete('A')\n        assert 'A' not in self.env" in code
+    assert "        self.env.pop('A')\n        assert 'A' not in self.env" in code  # KeyError when unset, as `del`
     assert "def test_f(monkeypatch, isolated_env):\n    isolated_env.set('B', str(2))" in code
     assert "isolated_env.get('B') == '2'" in code
     assert "canon_env = IsolatedEnvironment(sync_to_os=True)" in code and "return canon_env.as_dict()" in code
