@@ -25,6 +25,7 @@ from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS, _facts
 from testcanon.rules.import_graph import reached
+from testcanon.rules.pytest_config import pytest_config
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 
@@ -163,11 +164,12 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     mode = project.config.migrate.main_block
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
     jobs = []
+    guard = _ShippedGuard(project, ctx, paths)
     for source in files:
-        if source.relpath in broken or not ctx.is_test_code(source.relpath):
+        if source.relpath in broken or not (ctx.is_test_file(source.relpath) or ctx.infra.match(source.relpath)):
             continue
         before = source.path.read_bytes()
-        if may_apply(codes, before):
+        if may_apply(codes, before) and not guard.keeps(source.relpath) and ctx.is_test_code(source.relpath):
             jobs.append(_FileJob(source.path, source.relpath, frozenset(codes), ctx.is_test_file(source.relpath),
                                  mode, tuple(roots)))
     for change, review, skipped in _map(_plan_file, jobs):
@@ -178,6 +180,8 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     if "CANON202" in codes:
         runner = project.config.check.runner_command
         for source in discover(project, paths, include=TEXT_GLOBS):
+            if guard.keeps(source.relpath):
+                continue
             before = source.path.read_bytes()
             text, count = rewrite_text(source.relpath, before.decode("utf-8", "replace"), runner, markers)
             from testcanon.rules.commands import find_in_file, source_kind
@@ -188,8 +192,37 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
             if count:
                 report.changes.append(FileChange(source.relpath, before, text.encode("utf-8"), {"CANON202"},
                                                  [f"{count} pytest command(s) now `{runner}`"]))
+    report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _ShippedGuard:
+    """Files of the project's installable packages are the product, not its tests: left unless
+    named on the command line or below a test path the project declares (see `rules.shipped`)."""
+
+    def __init__(self, project: Project, ctx: Context, paths: Sequence[Path | str]) -> None:
+        self.shipped = ctx.shipped
+        root = project.root.resolve()
+        explicit = []
+        for path in paths:
+            try:
+                explicit.append((Path.cwd() / path).resolve().relative_to(root).as_posix())
+            except ValueError:
+                continue
+        self.explicit = tuple(explicit)
+        self.test_roots = tuple(pytest_config(project.root).testpaths) + tuple(project.config.test_paths)
+        self.kept: dict[str, int] = {}
+
+    def keeps(self, relpath: str) -> bool:
+        owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)
+        if owner is not None:
+            self.kept[owner] = self.kept.get(owner, 0) + 1
+        return owner is not None
+
+    def notes(self) -> list[str]:
+        return [f"{owner}/: {count} file(s) of the shipped package left untouched ({self.shipped.evidence}); "
+                f"name the path (`canon migrate {owner}/...`) to include them" for owner, count in self.kept.items()]
 
 
 def _reachable_tests(project: Project, ctx: Context, changed: list[str]) -> list[str]:

@@ -7,9 +7,13 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 from testcanon.config import Project
+from testcanon.config.schema import CheckConfig
 from testcanon.rules.facts import Facts
+from testcanon.rules.shipped import Shipped, shipped
 from testcanon.rules.symbols import SymbolTable
 from testcanon.source import GlobSet
+
+_DEFAULT_INFRA = tuple(CheckConfig().infra)
 
 
 def is_test_filename(relpath: str) -> bool:
@@ -40,8 +44,23 @@ class Context:
         """A file pytest collects: `test_*.py` / `*_test.py` below a configured test path."""
         return is_test_filename(relpath) and self.test_roots.match(relpath)
 
+    @cached_property
+    def shipped(self) -> Shipped:
+        """The folders the project's build configuration ships (see `rules.shipped`)."""
+        return shipped(self.project.root, tuple(self.project.config.migrate.package_roots))
+
+    @cached_property
+    def _own_infra(self) -> GlobSet:
+        """The `infra` globs the project wrote beyond the defaults (conftest.py is pytest's alone)."""
+        defaults = set(_DEFAULT_INFRA) - {"**/conftest.py"}
+        return GlobSet([g for g in self.project.config.check.infra if g not in defaults])
+
     def is_infra(self, relpath: str) -> bool:
-        return self.infra.match(relpath)
+        """Matched by `infra`; in a shipped package only by a glob the project wrote itself:
+        the defaults (`**/testing/**`) never make a library's public module test code."""
+        if not self.infra.match(relpath):
+            return False
+        return self.shipped.owner(relpath) is None or self._own_infra.match(relpath)
 
     def is_test_code(self, relpath: str) -> bool:
         """Test files and test infrastructure: where the SSOT rules apply."""
