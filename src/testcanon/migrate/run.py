@@ -21,7 +21,7 @@ from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
-from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
+from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS, _facts
 from testcanon.rules.import_graph import reached
@@ -160,7 +160,6 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     broken = {f.path for f in scan(project, files).findings}
     ctx = Context(project, {})
     report = MigrationReport([])
-    markers = {m: name for name, c in project.config.categories.items() for m in c.markers}
     mode = project.config.migrate.main_block
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
     jobs = []
@@ -183,15 +182,12 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
             if guard.keeps(source.relpath):
                 continue
             before = source.path.read_bytes()
-            text, count = rewrite_text(source.relpath, before.decode("utf-8", "replace"), runner, markers)
-            from testcanon.rules.commands import find_in_file, source_kind
-
-            kind = source_kind(source.relpath)
-            for line, command in find_in_file(kind, text) if kind else []:
-                report.skipped.append(f"{source.relpath}:{line}: `{command[:60]}` left as is (no safe in-place rewrite)")
-            if count:
-                report.changes.append(FileChange(source.relpath, before, text.encode("utf-8"), {"CANON202"},
-                                                 [f"{count} pytest command(s) now `{runner}`"]))
+            rewritten = rewrite_commands(source.relpath, before.decode("utf-8", "replace"), runner)
+            for line, column, command, why in rewritten.left:
+                report.skipped.append(f"{source.relpath}:{line}:{column}: `{command[:60]}` left as is: {why}")
+            if rewritten.count:
+                report.changes.append(FileChange(source.relpath, before, rewritten.text.encode("utf-8"), {"CANON202"},
+                                                 [f"{rewritten.count} pytest command(s) now `{runner}`"]))
     report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
