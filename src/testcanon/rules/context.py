@@ -7,13 +7,15 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 from testcanon.config import Project
-from testcanon.config.schema import CheckConfig
+from testcanon.config.schema import CheckConfig, Config
 from testcanon.rules.facts import Facts
+from testcanon.rules.pytest_config import PytestConfig, pytest_config
 from testcanon.rules.shipped import Shipped, shipped
 from testcanon.rules.symbols import SymbolTable
 from testcanon.source import GlobSet
 
 _DEFAULT_INFRA = tuple(CheckConfig().infra)
+_DEFAULT_TEST_PATHS = list(Config().test_paths)
 
 
 def is_test_filename(relpath: str) -> bool:
@@ -37,12 +39,22 @@ class Context:
 
     @cached_property
     def test_roots(self) -> GlobSet:
-        """`test_paths` as globs: a bare name (`tests`) matches that folder at any depth."""
-        return GlobSet(self.project.config.test_paths or ["**"])
+        """`test_paths` as globs: a bare name (`tests`) matches that folder at any depth; when the
+        project left it at its default, pytest's `testpaths` count as well (celery's `t/unit`)."""
+        paths = list(self.project.config.test_paths or ["**"])
+        if paths == _DEFAULT_TEST_PATHS:  # not chosen: pytest's own `testpaths` say where tests are too
+            paths += [p.strip("/") for p in self.pytest.testpaths if p.strip("/")]
+        return GlobSet(paths)
+
+    @cached_property
+    def pytest(self) -> PytestConfig:
+        """The project's own pytest configuration: what pytest calls a test file, class, function."""
+        return pytest_config(self.project.root)
 
     def is_test_file(self, relpath: str) -> bool:
-        """A file pytest collects: `test_*.py` / `*_test.py` below a configured test path."""
-        return is_test_filename(relpath) and self.test_roots.match(relpath)
+        """A file pytest collects (its `python_files`, default `test_*.py` / `*_test.py`) below a
+        configured test path."""
+        return relpath.endswith(".py") and self.pytest.is_test_file(relpath) and self.test_roots.match(relpath)
 
     @cached_property
     def shipped(self) -> Shipped:
