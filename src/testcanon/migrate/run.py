@@ -21,6 +21,7 @@ from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
+from testcanon.migrate.pytest_rebase import add_bases, plan_targets
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS, _facts
@@ -89,6 +90,7 @@ class _FileJob:
     is_test_file: bool
     main_block: str
     package_roots: tuple[str, ...]
+    plain: tuple[tuple[str, str], ...] = ()  # CANON101, pytest-style: (module-level class, canonical base)
 
 
 _Planned = tuple["FileChange | None", list[str], list[str]]  # change, review notes, skipped notes
@@ -123,6 +125,12 @@ def _plan_file(job: _FileJob) -> _Planned:
             change.codes.add("CANON101")
             change.notes += [f"re-based {name}" for name in rebased]
         review += [f"{job.relpath}: {note}" for note in notes]
+    if job.plain:
+        updated, done = add_bases(updated, dict(job.plain))
+        if done:
+            change.rebased += done
+            change.codes.add("CANON101")
+            change.notes += [f"re-based {name} onto {dict(job.plain)[name]}" for name in done]
     if "CANON301" in job.codes and _ENVIRONMENT_ACCESS.search(before):
         updated, converted, skipped, notes = migrate_environment(updated)
         if converted:
@@ -164,13 +172,19 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
     jobs = []
     guard = _ShippedGuard(project, ctx, paths)
+    plain: dict[str, dict[str, str]] = {}
+    if "CANON101" in codes:
+        plain, notes = _plain_targets(project, ctx, guard, broken)
+        report.review += notes
     for source in files:
         if source.relpath in broken or not (ctx.is_test_file(source.relpath) or ctx.infra.match(source.relpath)):
             continue
         before = source.path.read_bytes()
-        if may_apply(codes, before) and not guard.keeps(source.relpath) and ctx.is_test_code(source.relpath):
+        targets = tuple(sorted(plain.get(source.relpath, {}).items()))
+        if (targets or may_apply(codes, before)) and not guard.keeps(source.relpath) \
+                and ctx.is_test_code(source.relpath):
             jobs.append(_FileJob(source.path, source.relpath, frozenset(codes), ctx.is_test_file(source.relpath),
-                                 mode, tuple(roots)))
+                                 mode, tuple(roots), targets))
     for change, review, skipped in _map(_plan_file, jobs):
         report.review += review
         report.skipped += skipped
@@ -191,6 +205,29 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _plain_targets(project: Project, ctx: Context, guard: _ShippedGuard,
+                   broken: set[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Where the pytest-native bases go (from `canon check`'s CANON101 findings), and the
+    home-made bases left with their conflict."""
+    from testcanon.rules.engine import check_project
+
+    result = check_project(project, select=["CANON101"])
+    sites = {base.qualified_name: base.site for base in result.home_made_bases}
+
+    def read(relpath: str) -> bytes | None:
+        try:
+            return (project.root / relpath).read_bytes()
+        except OSError:
+            return None
+
+    def may_write(relpath: str) -> bool:
+        return relpath not in broken and ctx.is_test_code(relpath) and \
+            guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit) is None
+
+    targets, review = plan_targets(result.findings, sites, read, may_write)
+    return targets, review
 
 
 class _ShippedGuard:
