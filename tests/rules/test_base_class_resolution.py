@@ -89,7 +89,8 @@ def test_what_is_a_test_class_is_pytests_configuration(tmp_path: Path) -> None:
                           "python_files = ['test_*.py', 'check_*.py']\n",
         "t/unit/test_app.py": "import unittest\nclass test_App(unittest.TestCase):\n    def test_a(self): pass\n"
                               "class TestNotByConfig:\n    def test_b(self): pass\n",
-        "t/unit/check_more.py": "class CheckThing:\n    def test_c(self): pass\n",
+        "t/unit/check_more.py": "class CheckThing:\n    def test_c(self): pass\n\n"
+                                "class CheckHelper:\n    __test__ = False\n    def test_d(self): pass\n",
     })
     assert found == {"test_App": ["CANON101"], "CheckThing": ["CANON101"]}
 

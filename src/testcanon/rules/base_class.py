@@ -195,7 +195,7 @@ class BaseClassAnalysis:
 def is_test_class(ctx: Context, analysis: BaseClassAnalysis, relpath: str, facts: dict, cls: dict) -> bool:
     """pytest's rule (a `python_classes` name without __init__ in a test file) or a TestCase
     subclass with tests in a test file."""
-    if cls["nested"]:
+    if cls["nested"] or cls.get("not_collected"):
         return False
     if ctx.is_test_file(relpath) and ctx.pytest.is_test_class(cls["name"]) and not cls["has_init"]:
         return True

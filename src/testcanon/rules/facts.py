@@ -315,6 +315,10 @@ class _Extractor:
             "async_tests": [m.name for m in methods if m.name.startswith("test")
                             and isinstance(m, ast.AsyncFunctionDef)],
             "has_init": any(m.name == "__init__" for m in methods),
+            # `__test__ = False`: pytest does not collect it
+            "not_collected": any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                                   for t in n.targets)
+                                 and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
             "methods": [m.name for m in methods],
             "snippet": f"class {node.name}({', '.join(bases)})",
             "nested": bool(scope),
