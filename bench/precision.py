@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.python:
         os.environ["VIRTUAL_ENV"] = args.python
     root = args.repo.resolve()
-    result = check_project(load_project(root), use_cache=False)
+    result = check_project(load_project(root))  # the facts cache is exact (keyed by content)
     findings = [f for f in result.findings if f.code.startswith("CANON") and not f.code.startswith("CANON00")]
     labels: dict = {}
     misses: list[dict] = []
