@@ -1,7 +1,7 @@
 """Precision (and recall against labelled misses) of `canon check`, per rule, on a real repository.
 
     python bench/precision.py REPO [--labels bench/labels/NAME.toml] [--sample 10] [--seed 19]
-                              [--python VENV] [--show] [--template]
+                              [--python VENV] [--path P ...] [--show] [--template]
 
 Draws a seeded random sample of findings per rule (the same sample for the same findings),
 prints each with its source context when asked (`--show`), and compares it with a labels file
@@ -66,13 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=10)
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--python", help="the repository's environment (for installed bases)")
+    parser.add_argument("--path", action="append", default=[], help="check only these paths (repeatable)")
     parser.add_argument("--show", action="store_true", help="print each sampled finding with context")
     parser.add_argument("--template", action="store_true", help="print TOML for unlabelled sampled findings")
     args = parser.parse_args(argv)
     if args.python:
         os.environ["VIRTUAL_ENV"] = args.python
     root = args.repo.resolve()
-    result = check_project(load_project(root))  # the facts cache is exact (keyed by content)
+    paths = [root / p for p in args.path]
+    result = check_project(load_project(root), paths)  # the facts cache is exact (keyed by content)
     findings = [f for f in result.findings if f.code.startswith("CANON") and not f.code.startswith("CANON00")]
     labels: dict = {}
     misses: list[dict] = []

@@ -128,3 +128,11 @@ def test_installed_third_party_bases_are_read_from_the_target_site_packages(tmp_
              if f.code in ("CANON101", "CANON102")}
     assert found == {"TestAio": ("CANON101", "unittest"), "TestHelper": ("CANON101", "pytest"),
                      "TestGone": ("CANON102", None)}
+
+
+def test_a_module_level_alias_of_a_base_resolves_like_an_import(tmp_path: Path) -> None:
+    """the seed corpus: `BaseTestCase = SSotBaseTestCase` in its own base module."""
+    found = _codes(tmp_path, {
+        "fw/own.py": "import unittest\n\nclass OwnBase(unittest.TestCase):\n    pass\n\nLegacyName = OwnBase\n",
+        "tests/test_alias.py": "from fw.own import LegacyName\n\nclass TestA(LegacyName):\n    def test_a(self): pass\n"})
+    assert found == {"TestA": ["CANON101"]}  # through the alias to OwnBase, not "cannot be resolved"

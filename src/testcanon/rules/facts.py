@@ -225,6 +225,15 @@ class _Extractor:
                 self._function(node, scope)
                 self._statements(node.body, [*scope, node.name])
                 continue
+            elif isinstance(node, ast.Assign) and not scope and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                # `BaseTestCase = SSotBaseTestCase`: a module-level alias, resolved like an import
+                dotted = _dotted(node.value)
+                if dotted:
+                    head, _, rest = dotted.partition(".")
+                    target = self.aliases[head] + (f".{rest}" if rest else "") if head in self.aliases \
+                        else f"{self.module}.{dotted}"
+                    self.aliases[node.targets[0].id] = target
             elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
