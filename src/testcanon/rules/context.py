@@ -88,6 +88,15 @@ class Context:
         return [name for name, globs, marks, _ in self._category_globs
                 if globs.match(relpath) or markers & marks]
 
+    def real_service_category_by_path(self, relpath: str) -> str | None:
+        for name, globs, _, real in self._category_globs:
+            if real and globs.match(relpath):
+                return name
+        return None
+
+    def category_markers(self, name: str) -> frozenset[str]:
+        return next((marks for n, _, marks, _ in self._category_globs if n == name), frozenset())
+
     def real_service_category(self, relpath: str) -> str | None:
         markers = set(self.facts.get(relpath, {}).get("markers", ()))
         for name, globs, marks, real in self._category_globs:

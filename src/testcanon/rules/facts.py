@@ -149,7 +149,7 @@ class _Extractor:
         self.facts: Facts = {
             "module": self.module, "aliases": self.aliases, "classes": [], "env": [],
             "relative_imports": [], "mock_imports": [], "mocker_uses": [], "bypasses": [],
-            "markers": [], "functions": [], "suppressions": {}, "defined": [],
+            "markers": [], "marker_lines": [], "functions": [], "suppressions": {}, "defined": [],
         }
 
     def snippet(self, node: ast.AST) -> str:
@@ -310,6 +310,7 @@ class _Extractor:
             dotted = self.qualify(node) or ""
             if dotted.startswith("pytest.mark.") and dotted.count(".") == 2:
                 self.facts["markers"].append(dotted.rsplit(".", 1)[1])
+                self.facts["marker_lines"].append((dotted.rsplit(".", 1)[1], node.lineno))
 
     def _class(self, node: ast.ClassDef, scope: list[str]) -> None:
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -319,6 +320,8 @@ class _Extractor:
             bases.append(dotted if dotted is not None else ast.unparse(base))
         self.facts["classes"].append({
             "name": node.name, "qualname": ".".join([*scope, node.name]), "line": node.lineno,
+            "first_line": min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+            "end_line": node.end_lineno or node.lineno,
             "col": node.col_offset + 1, "bases": bases,
             "tests": [m.name for m in methods if m.name.startswith("test")],
             "async_tests": [m.name for m in methods if m.name.startswith("test")
