@@ -13,11 +13,18 @@ from typing import TYPE_CHECKING, Any
 from testcanon.__about__ import __version__
 
 if TYPE_CHECKING:
-    from testcanon.testing import IsolatedEnvironment, SSotAsyncTestCase, SSotBaseTestCase
+    from testcanon.testing import (
+        IsolatedEnvironment,
+        SSotAsyncTestBase,
+        SSotAsyncTestCase,
+        SSotBaseTestCase,
+        SSotTestBase,
+    )
 
-__all__ = ["IsolatedEnvironment", "SSotAsyncTestCase", "SSotBaseTestCase", "__version__"]
+__all__ = ["IsolatedEnvironment", "SSotAsyncTestBase", "SSotAsyncTestCase", "SSotBaseTestCase", "SSotTestBase",
+           "__version__"]
 
-_LAZY = {"IsolatedEnvironment", "SSotAsyncTestCase", "SSotBaseTestCase"}
+_LAZY = {"IsolatedEnvironment", "SSotAsyncTestCase", "SSotBaseTestCase", "SSotTestBase", "SSotAsyncTestBase"}
 
 
 def __getattr__(name: str) -> Any:

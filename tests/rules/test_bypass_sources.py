@@ -65,7 +65,7 @@ def test_gitlab_precommit_tox_docker_pyproject(tmp_path: Path) -> None:
         "pyproject.toml": "[tool.testcanon]\n[tool.poe.tasks]\ntest = \"pytest tests\"\n",
     })
     assert found == [(".gitlab-ci.yml", 4, "ci_yaml"), (".pre-commit-config.yaml", 5, "other"),
-                     ("Dockerfile", 2, "other"), ("Dockerfile", 4, "other"),
+                     ("Dockerfile", 3, "other"), ("Dockerfile", 4, "other"),
                      ("pyproject.toml", 3, "other"), ("tox.ini", 6, "other")]
 
 

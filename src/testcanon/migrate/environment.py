@@ -8,11 +8,15 @@ Where the code runs decides which object stands in for `os.environ`:
 
 Semantics kept: `os.environ[k]` raises KeyError (`env[k]` does too), `os.environ.get(k, d)` and
 `os.getenv(k, d)` return the default, `k in os.environ` works, `os.environ[k] = v` is
-`env.set(k, v)`, `del os.environ[k]` is `env.delete(k)`, `os.environ.pop/setdefault/update/clear`
+`env.set(k, v)`, `del os.environ[k]` is `env.pop(k)` (KeyError when unset, as `del`),
+`os.environ[k] += v` is `env.set(k, env[k] + v)` (k a literal or a name), a chained assignment
+and `del a, b` become one statement per store, in Python's order; `os.environ.pop/setdefault/update/clear`
 are the same methods of `env`, `patch.dict(os.environ, {...}, clear=...)` (as a `with` or as a
 decorator) is `env.overlay({...}, clear=...)`, `monkeypatch.setenv/delenv` in a test is
 `isolated_env.set/delete`. What has no exact equivalent (`patch.dict` decorating a class,
-`monkeypatch` in fixtures, `os.environ` handed on as a mapping) is left alone and reported.
+`monkeypatch` in fixtures, `os.environ` handed on as a value, unpacking into `os.environ[k]`,
+loop/`with`/comprehension targets) is left whole and reported: no form ever becomes item
+assignment or deletion on `IsolatedEnvironment`, which has neither.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class Environment(cst.CSTTransformer):
         self.skipped: list[str] = []
         self.converted = 0
         self.unimported: set[str] = set()  # patch.dict spellings converted although never imported
+        self.frozen: list[cst.CSTNode] = []  # statements (or targets) left whole, innermost last
 
     # --- where are we -----------------------------------------------------------------------
     # A definition's decorators, parameter defaults and annotations run in the *enclosing*
@@ -118,25 +123,158 @@ class Environment(cst.CSTTransformer):
         return "os.environ" in qualified(self, node)
 
     # --- statements: assignment and deletion -----------------------------------------------
-    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.BaseSmallStatement:
-        if len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Subscript) \
-                and self.is_environ(original.targets[0].target.value):
-            key = updated.targets[0].target.slice[0].slice.value  # type: ignore[attr-defined]
-            self.converted += 1
-            return cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
-                                     [cst.Arg(key), cst.Arg(updated.value)]))
-        return updated
+    # `IsolatedEnvironment` has no item assignment or deletion: every statement that stores into
+    # or deletes `os.environ[k]` is rewritten whole into calls, in the order Python performs its
+    # stores, or left whole (untouched, also its reads) and reported. Nothing becomes `env[k] = v`.
+    def _freeze(self, node: cst.CSTNode, why: str) -> None:
+        self.frozen.append(node)
+        self.skipped.append(f"`{_snippet(node)}`: {why}; left as is")
 
-    def leave_Del(self, original: cst.Del, updated: cst.Del) -> cst.BaseSmallStatement:
-        target = original.target
-        if isinstance(target, cst.Subscript) and self.is_environ(target.value):
-            key = updated.target.slice[0].slice.value  # type: ignore[attr-defined]
+    def _thaw(self, node: cst.CSTNode) -> bool:
+        if self.frozen and self.frozen[-1] is node:
+            self.frozen.pop()
+            return True
+        return False
+
+    def _stores_environ(self, node: cst.CSTNode) -> bool:
+        """`node` (a target) is, or unpacks into, an item of `os.environ`."""
+        if isinstance(node, cst.Subscript):
+            return self.is_environ(node.value)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return any(self._stores_environ(e.value) for e in node.elements)
+        if isinstance(node, cst.StarredElement):
+            return self._stores_environ(node.value)
+        return False
+
+    def _environ_key(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The key of `os.environ[key]` (None for a slice or several indices: left)."""
+        if isinstance(node, cst.Subscript) and self.is_environ(node.value) and len(node.slice) == 1 \
+                and isinstance(node.slice[0].slice, cst.Index) and node.slice[0].slice.star is None:
+            return node.slice[0].slice.value
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets = [t.target for t in node.targets]
+        environ = [self._environ_key(t) is not None for t in targets]
+        if any(self._stores_environ(t) and not direct for t, direct in zip(targets, environ, strict=True)):
+            self._freeze(node, "unpacks into os.environ items (no exact equivalent in one statement)")
+        elif any(environ) and len(targets) > 1 and not _reevaluable(node.value) \
+                and not isinstance(targets[0], cst.Name):
+            self._freeze(node, "a chained assignment into os.environ whose value is an expression and whose "
+                               "first target is not a plain name (it cannot be stored once and re-read)")
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign
+                     ) -> cst.BaseSmallStatement | cst.FlattenSentinel[cst.BaseSmallStatement]:
+        if self._thaw(original):
+            return original
+        keys = [self._environ_key(t.target) for t in original.targets]
+        if not any(k is not None for k in keys):
+            return updated
+        # Python evaluates the value once, then stores into each target from left to right.
+        value: cst.BaseExpression = updated.value
+        statements: list[cst.BaseSmallStatement] = []
+        for index, (target, key) in enumerate(zip(updated.targets, keys, strict=True)):
+            if key is not None:
+                self.converted += 1
+                key = target.target.slice[0].slice.value  # type: ignore[attr-defined]  # converted key
+                statements.append(cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
+                                                    [cst.Arg(key), cst.Arg(value)])))
+            else:
+                statements.append(cst.Assign([cst.AssignTarget(target.target)], value))
+            if index == 0 and not _reevaluable(updated.value):
+                value = target.target  # a plain name (checked in visit_Assign): stored once, read after
+        return statements[0] if len(statements) == 1 else cst.FlattenSentinel(statements)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if self._stores_environ(node.target):
+            key = self._environ_key(node.target)
+            if key is None or not _reevaluable(key):
+                self._freeze(node, "an augmented assignment to os.environ whose key is an expression "
+                                   "(it would be evaluated twice)")
+
+    def leave_AugAssign(self, original: cst.AugAssign, updated: cst.AugAssign) -> cst.BaseSmallStatement:
+        if self._thaw(original):
+            return original
+        if self._environ_key(original.target) is None:
+            return updated
+        # `os.environ[k] += v` is `os.environ[k] = os.environ[k] + v`: str has no in-place operators.
+        self.converted += 1
+        key = updated.target.slice[0].slice.value  # type: ignore[attr-defined]
+        operator = _BINARY_OF[type(updated.operator)]()
+        right = updated.value if _atomic(updated.value) else updated.value.with_changes(
+            lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        current = cst.Subscript(self.env_expr(), [cst.SubscriptElement(cst.Index(key))])
+        return cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
+                                 [cst.Arg(key), cst.Arg(cst.BinaryOperation(current, operator, right))]))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._stores_environ(node.target):
+            self._freeze(node, "an annotated assignment to os.environ (rare; move it by hand)")
+
+    def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.BaseSmallStatement:
+        return original if self._thaw(original) else updated
+
+    def leave_Del(self, original: cst.Del, updated: cst.Del
+                  ) -> cst.BaseSmallStatement | cst.FlattenSentinel[cst.BaseSmallStatement]:
+        targets = _del_targets(original.target)
+        new_targets = _del_targets(updated.target)
+        if not any(self._environ_key(t) is not None for t in targets):
+            return updated
+        # `del a, b` deletes from left to right; `del os.environ[k]` raises KeyError when k is unset:
+        # `env.pop(k)` does too (`env.delete` would not).
+        statements: list[cst.BaseSmallStatement] = []
+        names: list[cst.BaseExpression] = []
+        for target, new in zip(targets, new_targets, strict=True):
+            if self._environ_key(target) is None:
+                names.append(new)
+                continue
+            if names:
+                statements.append(_del(names))
+                names = []
             self.converted += 1
-            return cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(key)]))
-        return updated
+            key = new.slice[0].slice.value  # type: ignore[attr-defined]
+            statements.append(cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("pop")), [cst.Arg(key)])))
+        if names:
+            statements.append(_del(names))
+        return statements[0] if len(statements) == 1 else cst.FlattenSentinel(statements)
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+                                  ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+        """A statement that became several (a chained assignment, `del a, b`) gets a line each."""
+        if len(original.body) != 1 or len(updated.body) < 2:
+            return updated
+        lines = [cst.SimpleStatementLine([s.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+                 for s in updated.body]
+        lines[0] = lines[0].with_changes(leading_lines=updated.leading_lines)
+        lines[-1] = lines[-1].with_changes(trailing_whitespace=updated.trailing_whitespace)
+        return cst.FlattenSentinel(lines)
+
+    # Targets of loops, `with ... as`, comprehensions: a store per iteration, no call can stand in.
+    def visit_For_target(self, node: cst.For) -> None:
+        if self._stores_environ(node.target):
+            self._freeze(node.target, "a loop stores into os.environ")
+
+    def leave_For_target(self, node: cst.For) -> None:
+        self._thaw(node.target)
+
+    def visit_CompFor_target(self, node: cst.CompFor) -> None:
+        if self._stores_environ(node.target):
+            self._freeze(node.target, "a comprehension stores into os.environ")
+
+    def leave_CompFor_target(self, node: cst.CompFor) -> None:
+        self._thaw(node.target)
+
+    def visit_AsName_name(self, node: cst.AsName) -> None:
+        if self._stores_environ(node.name):
+            self._freeze(node.name, "`as` stores into os.environ")
+
+    def leave_AsName_name(self, node: cst.AsName) -> None:
+        self._thaw(node.name)
 
     # --- expressions ------------------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if self.frozen:
+            return updated
         func = original.func
         names = qualified(self, func)
         if names & {"os.getenv"}:
@@ -191,17 +329,56 @@ class Environment(cst.CSTTransformer):
         return updated
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
-        if self.is_environ(original.value):
+        if self.is_environ(original.value) and not self.frozen:
             self.converted += 1
             return updated.with_changes(value=self.env_expr())
         return updated
 
     def leave_ComparisonTarget(self, original: cst.ComparisonTarget, updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
-        if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator):
+        if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator) \
+                and not self.frozen:
             self.converted += 1
             return updated.with_changes(comparator=self.env_expr())
         return updated
 
+
+
+_BINARY_OF: dict[type, type] = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.MatrixMultiplyAssign: cst.MatrixMultiply, cst.DivideAssign: cst.Divide, cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power, cst.LeftShiftAssign: cst.LeftShift, cst.RightShiftAssign: cst.RightShift,
+    cst.BitOrAssign: cst.BitOr, cst.BitAndAssign: cst.BitAnd, cst.BitXorAssign: cst.BitXor,
+    cst.FloorDivideAssign: cst.FloorDivide,
+}
+
+
+def _reevaluable(node: cst.BaseExpression) -> bool:
+    """Evaluating `node` again gives the same value and runs no code: a literal or a plain name."""
+    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) and \
+        not (isinstance(node, cst.ConcatenatedString) and "{" in _snippet(node))
+
+
+def _atomic(node: cst.BaseExpression) -> bool:
+    return _reevaluable(node) or isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)) or bool(node.lpar)
+
+
+def _del_targets(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """`del a, (b, c)` deletes a, b, c in this order."""
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [t for e in node.elements for t in _del_targets(e.value)]
+    return [node]
+
+
+def _del(targets: list[cst.BaseExpression]) -> cst.Del:
+    if len(targets) == 1:
+        return cst.Del(targets[0].with_changes(lpar=[], rpar=[]) if isinstance(targets[0], cst.Tuple)
+                       else targets[0])
+    return cst.Del(cst.Tuple([cst.Element(t) for t in targets], lpar=[], rpar=[]))
+
+
+def _snippet(node: cst.CSTNode) -> str:
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= 70 else text[:67] + "..."
 
 
 def _names_environ(node: cst.BaseExpression) -> bool:
@@ -256,4 +433,38 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
             result = result.with_changes(body=body)
     notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"
              for name in sorted(transformer.unimported)]
-    return EnvironmentMigration(result, transformer.converted, transformer.skipped, notes)
+    return EnvironmentMigration(result, transformer.converted, transformer.skipped + _passed_on(result.code), notes)
+
+
+def _passed_on(code: str) -> list[str]:
+    """Every `os.environ` left as the object itself (an argument, a bound name, a returned value):
+    whoever receives it reads and writes the process environment, not `self.env`; there is no
+    exact stand-in for the live mapping, so each is reported."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return []
+    modules, environs = {"<none>"}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "os"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "os" and not node.level:
+            environs |= {a.asname or a.name for a in node.names if a.name == "environ"}
+    consumed: set[int] = set()  # uses the codemod converts or reports on its own
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Subscript, ast.Attribute)):
+            consumed.add(id(node.value))
+        elif isinstance(node, ast.Compare):
+            consumed |= {id(c) for op, c in zip(node.ops, node.comparators, strict=True) if isinstance(op, (ast.In, ast.NotIn))}
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.func, (ast.Name, ast.Attribute)) \
+                and ast.unparse(node.func).split(".")[-1] in ("patch", "object", "dict"):
+            consumed.add(id(node.args[0]))  # patch.dict/patch/patch.object: converted or reported
+    lines = code.splitlines()
+    found = []
+    for node in ast.walk(tree):
+        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+                      and node.value.id in modules) or (isinstance(node, ast.Name) and node.id in environs)
+        if is_environ and isinstance(getattr(node, "ctx", None), ast.Load) and id(node) not in consumed:
+            found.append((node.lineno, lines[node.lineno - 1].strip()))
+    return [f"`{text[:70]}`: os.environ passed on as a value (the live process environment, no exact "
+            "equivalent); left as is" for _, text in sorted(set(found))]

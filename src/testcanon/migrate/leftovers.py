@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from testcanon.findings import Finding
 from testcanon.migrate.common import FileChange
 
-PLAIN_BASE = ("a plain (pytest-style) class: putting it on the unittest-based canonical base would change how "
-              "pytest runs its test classes (fixture arguments, parametrize, setup_method); move it by hand")
+PLAIN_BASE = ("a pytest-style base the codemod could not change (a shipped package, outside the test code, or its "
+              "file does not parse): add `SSotTestBase` to its bases by hand")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
                 reason = f"re-basing it was rejected: {rejected[path]}"
             elif (path, _name(base)) in refused:
                 reason = refused[(path, _name(base))]
-            elif finding.data.get("root") == "builtins.object":
+            elif finding.data.get("style") == "pytest" or finding.data.get("root") == "builtins.object":
                 reason = PLAIN_BASE
             else:
                 reason = "its file is not test code the codemod may change, or does not parse"

@@ -22,10 +22,12 @@ from testcanon.migrate.common import FileChange
 from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
-from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_text
+from testcanon.migrate.pytest_rebase import add_bases, plan_targets
+from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
 from testcanon.rules.context import Context
 from testcanon.rules.engine import TEXT_GLOBS, _facts
 from testcanon.rules.import_graph import reached
+from testcanon.rules.pytest_config import pytest_config
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 
@@ -89,6 +91,7 @@ class _FileJob:
     is_test_file: bool
     main_block: str
     package_roots: tuple[str, ...]
+    plain: tuple[tuple[str, str], ...] = ()  # CANON101, pytest-style: (module-level class, canonical base)
 
 
 _Planned = tuple["FileChange | None", list[str], list[str]]  # change, review notes, skipped notes
@@ -123,6 +126,12 @@ def _plan_file(job: _FileJob) -> _Planned:
             change.codes.add("CANON101")
             change.notes += [f"re-based {name}" for name in rebased]
         review += [f"{job.relpath}: {note}" for note in notes]
+    if job.plain:
+        updated, done = add_bases(updated, dict(job.plain))
+        if done:
+            change.rebased += done
+            change.codes.add("CANON101")
+            change.notes += [f"re-based {name} onto {dict(job.plain)[name]}" for name in done]
     if "CANON301" in job.codes and _ENVIRONMENT_ACCESS.search(before):
         updated, converted, skipped, notes = migrate_environment(updated)
         if converted:
@@ -160,17 +169,23 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     broken = {f.path for f in scan(project, files).findings}
     ctx = Context(project, {})
     report = MigrationReport([])
-    markers = {m: name for name, c in project.config.categories.items() for m in c.markers}
     mode = project.config.migrate.main_block
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
     jobs = []
+    guard = _ShippedGuard(project, ctx, paths)
+    plain: dict[str, dict[str, str]] = {}
+    if "CANON101" in codes:
+        plain, notes = _plain_targets(project, ctx, guard, broken)
+        report.review += notes
     for source in files:
-        if source.relpath in broken or not ctx.is_test_code(source.relpath):
+        if source.relpath in broken or not (ctx.is_test_file(source.relpath) or ctx.infra.match(source.relpath)):
             continue
         before = source.path.read_bytes()
-        if may_apply(codes, before):
+        targets = tuple(sorted(plain.get(source.relpath, {}).items()))
+        if (targets or may_apply(codes, before)) and not guard.keeps(source.relpath) \
+                and ctx.is_test_code(source.relpath):
             jobs.append(_FileJob(source.path, source.relpath, frozenset(codes), ctx.is_test_file(source.relpath),
-                                 mode, tuple(roots)))
+                                 mode, tuple(roots), targets))
     for change, review, skipped in _map(_plan_file, jobs):
         report.review += review
         report.skipped += skipped
@@ -179,18 +194,69 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     if "CANON202" in codes:
         runner = project.config.check.runner_command
         for source in discover(project, paths, include=TEXT_GLOBS):
+            if guard.keeps(source.relpath):
+                continue
             before = source.path.read_bytes()
-            text, count = rewrite_text(source.relpath, before.decode("utf-8", "replace"), runner, markers)
-            from testcanon.rules.commands import find_in_file, source_kind
-
-            kind = source_kind(source.relpath)
-            for line, command in find_in_file(kind, text) if kind else []:
-                report.skipped.append(f"{source.relpath}:{line}: `{command[:60]}` left as is (no safe in-place rewrite)")
-            if count:
-                report.changes.append(FileChange(source.relpath, before, text.encode("utf-8"), {"CANON202"},
-                                                 [f"{count} pytest command(s) now `{runner}`"]))
+            rewritten = rewrite_commands(source.relpath, before.decode("utf-8", "replace"), runner)
+            for line, column, command, why in rewritten.left:
+                report.skipped.append(f"{source.relpath}:{line}:{column}: `{command[:60]}` left as is: {why}")
+            if rewritten.count:
+                report.changes.append(FileChange(source.relpath, before, rewritten.text.encode("utf-8"), {"CANON202"},
+                                                 [f"{rewritten.count} pytest command(s) now `{runner}`"]))
+    report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _plain_targets(project: Project, ctx: Context, guard: _ShippedGuard,
+                   broken: set[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Where the pytest-native bases go (from `canon check`'s CANON101 findings), and the
+    home-made bases left with their conflict."""
+    from testcanon.rules.engine import check_project
+
+    result = check_project(project, select=["CANON101"])
+    sites = {base.qualified_name: base.site for base in result.home_made_bases}
+
+    def read(relpath: str) -> bytes | None:
+        try:
+            return (project.root / relpath).read_bytes()
+        except OSError:
+            return None
+
+    def may_write(relpath: str) -> bool:
+        return relpath not in broken and ctx.is_test_code(relpath) and \
+            guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit) is None
+
+    targets, review = plan_targets(result.findings, sites, read, may_write)
+    return targets, review
+
+
+class _ShippedGuard:
+    """Files of the project's installable packages are the product, not its tests: left unless
+    named on the command line or below a test path the project declares (see `rules.shipped`)."""
+
+    def __init__(self, project: Project, ctx: Context, paths: Sequence[Path | str]) -> None:
+        self.shipped = ctx.shipped
+        root = project.root.resolve()
+        explicit = []
+        for path in paths:
+            try:
+                explicit.append((Path.cwd() / path).resolve().relative_to(root).as_posix())
+            except ValueError:
+                continue
+        self.explicit = tuple(explicit)
+        self.test_roots = tuple(pytest_config(project.root).testpaths) + tuple(project.config.test_paths)
+        self.kept: dict[str, int] = {}
+
+    def keeps(self, relpath: str) -> bool:
+        owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)
+        if owner is not None:
+            self.kept[owner] = self.kept.get(owner, 0) + 1
+        return owner is not None
+
+    def notes(self) -> list[str]:
+        return [f"{owner}/: {count} file(s) of the shipped package left untouched ({self.shipped.evidence}); "
+                f"name the path (`canon migrate {owner}/...`) to include them" for owner, count in self.kept.items()]
 
 
 def _reachable_tests(project: Project, ctx: Context, changed: list[str]) -> list[str]:

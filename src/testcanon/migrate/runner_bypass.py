@@ -1,17 +1,22 @@
 """CANON201/202 codemods: `__main__` blocks that run tests go; script commands use `canon run`.
 
-Shell, Makefile, tox, Dockerfile and CI YAML files are edited in place on the exact line the
-check found, so comments and layout survive (no YAML re-serialisation).
+Shell, Makefile, tox, pyproject and CI YAML files are edited in place at the exact offsets the
+check found, so comments and layout survive (no YAML re-serialisation). A command is rewritten
+only when `canon run` selects exactly the tests it did: paths stay positional (before `--`),
+every word stays as written, and anything whose meaning is decided when it runs (`$(...)`,
+`$VAR`, globs, tox's `{posargs}`, make variables), an option that may take a path as its
+value, a node id, a command run in a container or another machine, is left and reported.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
+from dataclasses import dataclass
 
 import libcst as cst
 
-from testcanon.rules.commands import find_in_file, runs_pytest, source_kind
+from testcanon.rules.commands import Site, find_sites, source_kind
+from testcanon.rules.shell_words import PYTHON, Word
 
 _RUNS_TESTS = re.compile(r"\b(pytest\.main|unittest\.main|py\.test|pytest)\b")
 
@@ -53,104 +58,135 @@ def drop_main_blocks(module: cst.Module, *, mode: str, relpath: str) -> tuple[cs
     return result, transformer.removed
 
 
-def canon_command(command: str, runner: str, markers_to_category: dict[str, str]) -> str:
-    """`python -m pytest tests/unit -x -m e2e` -> `canon run tests/unit --category e2e -- -x`."""
-    # CI template expressions (`${{ inputs.path }}`) are one word, substituted before any shell runs
-    templates = _TEMPLATE.findall(command)
-    for number, template in enumerate(templates):
-        command = command.replace(template, f"__canon_template_{number}__", 1)
-    rewritten = _canon_words(command, runner, markers_to_category)
-    for number, template in enumerate(templates):
-        rewritten = rewritten.replace(f"__canon_template_{number}__", template, 1)
-    return rewritten
+# --- CANON202: a pytest command becomes the runner's, only when it selects the same tests -----
+# pytest's options that take a value (`--cov` takes one when the next word is not an option).
+_VALUE_OPTIONS = frozenset("""
+-k -m -r -W -n --tb --deselect --ignore --ignore-glob --basetemp --junitxml --junit-xml --junit-prefix
+--durations --durations-min --maxfail --timeout --timeout-method --cov --cov-report --cov-config
+--cov-fail-under --cov-context --log-level --log-cli-level --log-file --log-file-level --log-format
+--log-date-format --log-cli-format --log-cli-date-format --capture --dist --maxprocesses --numprocesses
+--reruns --reruns-delay --only-rerun --color --code-highlight --html --json-report-file --benchmark-json
+--benchmark-save --benchmark-compare --randomly-seed --lfnf --last-failed-no-failures --tx --rsyncdir
+--count --asyncio-mode --verbosity --show-capture --doctest-glob --doctest-report --run-optional
+--splits --group --junit-family --report-log --django-settings --ds --dc --base-url --driver --browser
+""".split())  # noqa: SIM905
+_FLAGS = frozenset("""
+-v -vv -vvv -q -qq -s -x -l -f --verbose --quiet --showlocals --lf --last-failed --ff --failed-first --nf
+--new-first --sw --stepwise --sw-skip --stepwise-skip --exitfirst --strict-markers --strict --strict-config
+--runxfail --no-header --no-summary --disable-warnings --disable-pytest-warnings --setup-show --setup-only
+--setup-plan --full-trace --fulltrace --pdb --trace --doctest-modules --doctest-continue-on-failure
+--cache-clear --cache-show --continue-on-collection-errors --cov-append --no-cov --no-cov-on-fail
+--cov-branch --looponfail --forked --benchmark-skip --benchmark-disable --benchmark-only
+--benchmark-autosave --codspeed --no-cov-on-fail --randomly-dont-reorganize --instafail --reuse-db
+--create-db --nomigrations --headed --durations-only --force-sugar
+""".split())  # noqa: SIM905
+# They change how pytest reads the project, which `canon run` reads itself.
+_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o", "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
 
 
-def _canon_words(command: str, runner: str, markers_to_category: dict[str, str]) -> str:
-    words = shlex.split(command)
-    index = next(i for i, w in enumerate(words) if w in ("pytest", "py.test") or w.endswith("/pytest")
-                 or (w == "-m" and i + 1 < len(words) and words[i + 1] == "pytest"))
-    prefix = words[:index] if words[index] != "-m" else words[: index - 1]
-    args = words[index + (2 if words[index] == "-m" else 1):]
-    paths, passthrough, categories = [], [], []
+@dataclass(frozen=True)
+class CommandEdit:
+    start: int  # file offsets of the span replaced
+    end: int
+    replacement: str
+
+
+def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
+    """The in-place edit turning `site` into `runner PATHS -- OPTIONS` (paths stay positional,
+    every word as written), or why no rewrite selects exactly the tests the command selects."""
+    if site.problem:
+        return site.problem
+    run = site.run
+    head = [w.value for w in run.head]
+    if len(head) > 1 and head[-2:] != ["-m", "pytest"] or len(head) > 3:
+        return f"`{' '.join(head)}` passes options to Python itself, which `{runner}` would not"
+    interpreter = head[0] if len(head) > 1 else ""
+    if interpreter and not PYTHON.match(interpreter) and interpreter != "{envpython}":
+        return f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
+    if len(head) == 1 and "/" in head[0] and head[0] != "{envbindir}/pytest":
+        return f"runs the pytest at `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
+    for word in run.args:
+        if word.expands:
+            return (f"`{word.raw}` is expanded when the command runs: the tests it selects are known only then "
+                    "(it could hold paths, which must stay before `--`)")
+    paths: list[Word] = []
+    options: list[Word] = []
+    args = list(run.args)
     i = 0
     while i < len(args):
-        arg = args[i]
-        if arg == "-m" and i + 1 < len(args) and args[i + 1] in markers_to_category:
-            categories.append(markers_to_category[args[i + 1]])
-            i += 2
+        word = args[i]
+        value = word.value
+        name = value.split("=", 1)[0]
+        if value == "--":
+            return "a `--` among pytest's arguments: everything after it is a path"
+        if not value.startswith("-") or value == "-":
+            if "::" in value:
+                return f"`{word.raw}` names single tests (a node id); `{runner}` selects files and folders"
+            paths.append(word)
+            i += 1
             continue
-        if not arg.startswith("-") and not passthrough and ("/" in arg or arg.endswith(".py")
-                                                              or arg.startswith(("tests", "test", "__canon_template_"))):
-            paths.append(arg)
-        else:
-            passthrough.append(arg)
+        if name in _CONFIG_OPTIONS or (value[:2] in ("-c", "-p", "-o", "-P") and not value.startswith("--")):
+            return f"`{word.raw}` changes how pytest reads the project, which `{runner}` reads on its own"
+        options.append(word)
         i += 1
-    prefix = [w for w in prefix if not re.match(r"^(python[\d.]*|py|pypy3?)$", w)]
-    words = [*prefix, *paths]
-    for category in categories:
-        words += ["--category", category]
-    if passthrough:
-        words += ["--", *passthrough]
-    return " ".join([*map(shlex.quote, prefix), runner, *map(shlex.quote, words[len(prefix):])])
+        if "=" in value or (not value.startswith("--") and len(value) > 2 and value[:2] in
+                            {o for o in _VALUE_OPTIONS if len(o) == 2}):
+            continue  # `--tb=short`, `-kexpr`, `-rA`: the value is attached
+        if name in _VALUE_OPTIONS:
+            takes = name != "--cov" or (i < len(args) and not args[i].value.startswith("-"))
+            if takes and i < len(args):
+                options.append(args[i])
+                i += 1
+            continue
+        if name in _FLAGS or (not value.startswith("--") and all(f"-{c}" in _FLAGS for c in value[1:])):
+            continue
+        if i < len(args) and not args[i].value.startswith("-"):
+            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it may be its "
+                    "value or a path")
+    words = [*run.head, *run.args]
+    newline = text.find("\n", words[0].start)
+    first_line_end = len(text) if newline < 0 else newline
+    later = [w for w in words if w.start > first_line_end]
+    if later and any(w in paths for w in later):
+        return "a path on a continued line would land after `--`: rewrite it by hand"
+    shown = [w for w in (*paths, *options) if w not in later]
+    tail = [w.raw for w in options if w not in later]
+    text = " ".join([runner, *(w.raw for w in paths)])
+    if tail or later:
+        text += " --" + "".join(f" {t}" for t in tail)
+    end = max((w.end for w in (*run.head, *shown)), default=run.head[-1].end)
+    if any(run.head[0].start < w.start < end for w in run.redirections):
+        return "a redirection among pytest's arguments: rewrite it by hand"
+    return CommandEdit(run.head[0].start, end, text)
 
 
-def rewrite_text(relpath: str, text: str, runner: str, markers_to_category: dict[str, str]) -> tuple[str, int]:
+@dataclass(frozen=True)
+class CommandRewrite:
+    text: str
+    count: int
+    left: list[tuple[int, int, str, str]]  # (line, column, command, why)
+
+
+def rewrite_commands(relpath: str, text: str, runner: str) -> CommandRewrite:
+    """Every pytest command of a text file that can be rewritten exactly, in place; the others
+    with why."""
     kind = source_kind(relpath)
     if kind is None:
-        return text, 0
-    hits = find_in_file(kind, text)
-    if not hits:
-        return text, 0
-    lines = text.splitlines(keepends=True)
-    changed = 0
-    for line_number, command in hits:
-        for index in range(line_number - 1, min(line_number + 5, len(lines))):
-            line = lines[index]
-            for candidate in _command_spans(line, command):
-                if runs_pytest(candidate):
-                    try:
-                        replacement = canon_command(candidate, runner, markers_to_category)
-                    except (ValueError, StopIteration):
-                        continue
-                    if line.rstrip().endswith("\\"):  # the command goes on over `\`-continued lines
-                        if not _continues_with_options(lines, index):
-                            continue  # paths there would land after `--`: no safe in-place rewrite
-                        if " -- " not in f"{replacement} ":
-                            replacement += " --"  # what follows is pytest's, as it was
-                    lines[index] = line.replace(candidate, replacement, 1)
-                    changed += 1
-                    break
-            else:
-                continue
-            break
-    return "".join(lines), changed
+        return CommandRewrite(text, 0, [])
+    edits: list[CommandEdit] = []
+    left = []
+    for site in find_sites(kind, text, relpath):
+        planned = plan_command(site, runner, text)
+        if isinstance(planned, str):
+            left.append((site.line, site.column, site.command, planned))
+        else:
+            edits.append(planned)
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+    return CommandRewrite(text, len(edits), left)
 
 
-def _continues_with_options(lines: list[str], index: int) -> bool:
-    """Every continued line (ending in a backslash) after `index` starts with an option: `-v`, `--tb=short`."""
-    while lines[index].rstrip().endswith("\\") and index + 1 < len(lines):
-        index += 1
-        if not lines[index].lstrip().startswith("-"):
-            return False
-    return True
-
-
-_TEMPLATE = re.compile(r"\$\{\{.*?\}\}")
-
-
-def _command_spans(line: str, command: str) -> list[str]:
-    """The command as it appears on this line (exact, or its first line for continued ones),
-    without a trailing shell comment."""
-    command = re.sub(r"\s+#.*$", "", command)
-    if command in line:
-        return [command]
-    first = command.split("\\")[0].strip()
-    if first and first in line:
-        return [first]
-    if not line.rstrip().endswith("\\"):
-        return []  # folded YAML and the like: the rest of the command is on lines we cannot see here
-    body = line.rstrip().removesuffix("\\").rstrip()  # a continued command, joined without its `\`s
-    for start in range(len(body)):
-        if body[start:].strip() and command.startswith(body[start:]):
-            return [body[start:].strip()]
-    return []
+def canon_command(command: str, runner: str) -> str | None:
+    """`python -m pytest tests/unit -x` -> `canon run tests/unit -- -x` (None: no exact rewrite)."""
+    result = rewrite_commands("command.sh", command, runner)
+    return result.text if result.count else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from testcanon.findings import Finding
 from testcanon.rules.context import Context
+from testcanon.rules.external_bases import UNITTEST, ExternalBases, target_site_packages
 from testcanon.rules.model import Example, Rule
 from testcanon.rules.symbols import UNITTEST_BASES, ClassRef
 
@@ -24,8 +25,19 @@ class NotOnCanonicalBase(Rule):
     why = """
 Every home-made base class is a second source of truth: its own setUp, its own environment
 handling, its own helpers. A suite with hundreds of them cannot be changed in one place. Test
-classes should stand on the configured canonical bases (default `testcanon.SSotBaseTestCase` /
-`SSotAsyncTestCase`), directly or through a home-made base that itself derives from one.
+classes should stand on a canonical base, directly or through a home-made base that itself
+derives from one. Both styles have one: `testcanon.SSotBaseTestCase` / `SSotAsyncTestCase` for
+unittest-style classes, `testcanon.SSotTestBase` / `SSotAsyncTestBase` for pytest-style (plain)
+classes; any base in `[tool.testcanon.check] canonical_bases` counts too (a project's own SSOT
+base, say).
+
+Exactly which classes: those pytest collects as test classes, read from the project's pytest
+configuration (`python_classes`, default `Test`; `python_files`, default `test_*.py` and
+`*_test.py`; from pytest.ini, pyproject `[tool.pytest.ini_options]`, tox.ini `[pytest]` or
+setup.cfg `[tool:pytest]`): a module-level class in a test file whose name matches and that has
+no `__init__`, plus any class with test methods that reaches `unittest.TestCase`. A class
+reaching `abc.ABC`, `typing.Protocol`/`Generic` or a plain mixin stands on no canonical base
+like a class without bases: it is a pytest-style class (`SSotTestBase` is its base).
 """
     example = """
 import unittest
@@ -44,6 +56,8 @@ uses (one edit fixes every class on it). Fix safety: verified by identical colle
     invalid = (
         Example({"tests/test_a.py": "import unittest\n\nclass TestA(unittest.TestCase):\n"
                                     "    def test_x(self): pass\n"}, [("tests/test_a.py", 3)]),
+        Example({"tests/test_plain.py": "class TestPlain:\n    def test_x(self): pass\n"},
+                [("tests/test_plain.py", 1)]),
         Example({"tests/base.py": "import unittest\nclass Base(unittest.TestCase): pass\n",
                  "tests/__init__.py": "",
                  "tests/test_b.py": "from tests.base import Base as B\n\nclass TestB(B):\n"
@@ -52,10 +66,13 @@ uses (one edit fixes every class on it). Fix safety: verified by identical colle
     valid = (
         Example({"tests/test_a.py": "from testcanon import SSotBaseTestCase\n\n"
                                     "class TestA(SSotBaseTestCase):\n    def test_x(self): pass\n"}),
+        Example({"tests/test_p.py": "import pytest\nfrom testcanon import SSotTestBase\n\n"
+                                    "class TestP(SSotTestBase):\n    @pytest.mark.parametrize('n', [1])\n"
+                                    "    def test_x(self, n, tmp_path): pass\n"}),
         Example({"fw/__init__.py": "from fw.base import Base\n",
                  "fw/base.py": "import testcanon\nclass Base(testcanon.SSotBaseTestCase): pass\n",
                  "tests/test_c.py": "import fw\n\nclass TestC(fw.Base):\n    def test_x(self): pass\n"}),
-        Example({"tests/test_plain.py": "class TestPlain:\n    def test_x(self): pass\n"}),
+        Example({"tests/helpers.py": "class TestData:\n    def __init__(self): ...\n"}),
     )
 
 
@@ -103,16 +120,33 @@ class Verdict:
     root: str  # what it ends in: canonical name, unittest.TestCase, object, or the unresolved name
 
 
+# Both families are canonical whatever the configuration adds.
+BUILTIN_CANONICAL = ("testcanon.SSotBaseTestCase", "testcanon.SSotAsyncTestCase", "testcanon.SSotTestBase",
+                     "testcanon.SSotAsyncTestBase")
+PYTEST_STYLE = {False: "SSotTestBase", True: "SSotAsyncTestBase"}
+UNITTEST_STYLE = {False: "SSotBaseTestCase", True: "SSotAsyncTestCase"}
+
+
 class BaseClassAnalysis:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        canonical = set(ctx.project.config.check.canonical_bases)
+        canonical = set(ctx.project.config.check.canonical_bases) | set(BUILTIN_CANONICAL)
         for name in list(canonical):
             if name.startswith("testcanon."):
                 short = name.rsplit(".", 1)[1]
-                canonical |= {f"testcanon.testing.{short}", f"testcanon.testing.base.{short}"}
+                canonical |= {f"testcanon.testing.{short}", f"testcanon.testing.base.{short}",
+                              f"testcanon.testing.pytest_base.{short}"}
         self.canonical = canonical
         self._memo: dict[str, Verdict] = {}
+        self.unittest_like: set[str] = set(UNITTEST_BASES)  # external bases that reach unittest.TestCase
+        self._external: ExternalBases | None = None
+
+    @property
+    def external(self) -> ExternalBases:
+        if self._external is None:
+            project = self.ctx.project
+            self._external = ExternalBases(target_site_packages(project.root, project.config.python))
+        return self._external
 
     def verdict_of_bases(self, facts: dict, bases: list[str]) -> Verdict:
         return self.verdict_of_bases_depth(facts, bases, 0)
@@ -139,13 +173,16 @@ class BaseClassAnalysis:
                 verdict = Verdict("canonical", (), target)
             elif target in UNITTEST_BASES or target == "builtins.object":
                 verdict = Verdict("not-canonical", (), target)
-            else:
-                verdict = Verdict("unresolved", (), target)
+            else:  # outside the repository: the standard library, or installed (read, never imported)
+                style = self.external.style(target)
+                if style == UNITTEST:
+                    self.unittest_like.add(target)
+                verdict = Verdict("unresolved" if style is None else "not-canonical", (), target)
         self._memo[qualified] = verdict
         return verdict
 
     def verdict_of_bases_depth(self, facts: dict, bases: list[str], depth: int) -> Verdict:
-        verdicts = [self._base(self.ctx.symbols.qualify_in(facts, b), depth) for b in bases]
+        verdicts = [self._base(self.ctx.symbols.qualify_in(facts, b.split("[", 1)[0]), depth) for b in bases]
         if not verdicts:
             return Verdict("not-canonical", (), "builtins.object")
         for wanted in ("canonical", "not-canonical", "unresolved"):
@@ -156,14 +193,15 @@ class BaseClassAnalysis:
 
 
 def is_test_class(ctx: Context, analysis: BaseClassAnalysis, relpath: str, facts: dict, cls: dict) -> bool:
-    """pytest's rule (Test* without __init__ in a test file) or a TestCase subclass in test code."""
-    if cls["nested"]:
+    """pytest's rule (a `python_classes` name without __init__ in a test file) or a TestCase
+    subclass with tests in a test file."""
+    if cls["nested"] or cls.get("not_collected"):
         return False
-    if ctx.is_test_file(relpath) and cls["name"].startswith("Test") and not cls["has_init"]:
+    if ctx.is_test_file(relpath) and ctx.pytest.is_test_class(cls["name"]) and not cls["has_init"]:
         return True
     if ctx.is_test_file(relpath) and cls["tests"] and cls["bases"]:
         verdict = analysis.verdict_of_bases(facts, cls["bases"])
-        return verdict.status != "not-canonical" or verdict.root in UNITTEST_BASES
+        return verdict.status != "not-canonical" or verdict.root in analysis.unittest_like
     return False
 
 
@@ -177,8 +215,6 @@ def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, in
         for cls in facts["classes"]:
             if not is_test_class(ctx, analysis, relpath, facts, cls):
                 continue
-            if not cls["bases"]:
-                continue  # a plain pytest class (no base): nothing to re-base
             verdict = analysis.verdict_of_bases(facts, cls["bases"])
             test_id = f"{relpath}::{cls['qualname']}"
             if verdict.status == "canonical":
@@ -196,9 +232,14 @@ def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, in
             else:
                 direct_unittest[verdict.root] += 1
                 via = ""
+            is_async = bool(cls.get("async_tests"))
+            style = "unittest" if verdict.root in analysis.unittest_like else "pytest"
+            wanted = (UNITTEST_STYLE if style == "unittest" else PYTEST_STYLE)[is_async]
+            reaches = "no base" if verdict.root == "builtins.object" and not home else verdict.root
             finding = _finding(NotOnCanonicalBase.code, relpath, cls,
-                               f"test class {cls['name']} reaches {verdict.root}{via}, not a canonical base")
-            finding.data.update({"root": verdict.root, "home_made": home})
+                               f"test class {cls['name']} reaches {reaches}{via}, not a canonical base "
+                               f"(a {style}-style class: `{wanted}`)")
+            finding.data.update({"root": verdict.root, "home_made": home, "style": style, "canonical": wanted})
             findings.append(finding)
     inventory = []
     for qualified, tests in users.items():

@@ -14,7 +14,7 @@ from pathlib import Path
 from testcanon.__about__ import __version__
 from testcanon.state import atomic_write_bytes, state_dir
 
-_IDENTITY = ("testcanon-check-facts", 5, __version__, sys.version)
+_IDENTITY = ("testcanon-check-facts", 8, __version__, sys.version)
 _RACY_NS = 2_000_000_000
 
 

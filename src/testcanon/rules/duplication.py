@@ -1,8 +1,13 @@
 """CANON601-603: test infrastructure that repeats itself.
 
-601: functions or classes in test infrastructure whose bodies have the same normalised shape
-(identifiers and literal values ignored), at least `duplication_min_lines` long.
-602: a fixture defined under one name in several conftest files with equivalent bodies.
+601: functions or classes in test infrastructure that do the same thing: identical once the
+names they bind themselves (parameters, locals) are normalised; what they call, the attributes
+they use and their literals must match. At least `duplication_min_lines` lines and
+`MIN_STATEMENTS` statements: two-line helpers are not worth consolidating.
+602: a fixture defined under one name in several conftest files with identical behaviour by the
+same rule (decorator arguments included: a `scope="session"` fixture is not a function one), of
+at least `MIN_FIXTURE_STATEMENTS` statements: fixtures that return different literals, or a
+two-line `app` fixture each conftest adapts, are not duplicates.
 603: several classes doing one orchestration job (start/stop/wait/health services).
 Each cluster is one finding per member, and one unit of the duplication metric.
 """
@@ -24,6 +29,9 @@ _ORCHESTRATION_VERBS = {"start", "stop", "wait_ready", "wait_for_ready", "health
                         "is_healthy", "restart", "teardown", "setup", "up", "down", "wait_for_services",
                         "start_services", "stop_services", "ensure_running"}
 
+MIN_STATEMENTS = 4
+MIN_FIXTURE_STATEMENTS = 3
+
 _DUP = """
 Two copies of the same helper drift apart: a fix lands in one, the other keeps the bug, and
 tests that should behave alike do not. Test infrastructure (conftest files, fixtures, helpers,
@@ -43,7 +51,7 @@ class DuplicateInfrastructureCode(Rule):
     invalid = (
         Example({"tests/helpers/a.py": "def f(a, b):\n    x = a + 1\n    y = b * 2\n    if x > y:\n"
                                        "        x, y = y, x\n    return x, y\n",
-                 "tests/helpers/b.py": "def g(p, q):\n    m = p + 5\n    n = q * 3\n    if m > n:\n"
+                 "tests/helpers/b.py": "def g(p, q):\n    m = p + 1\n    n = q * 2\n    if m > n:\n"
                                        "        m, n = n, m\n    return m, n\n"},
                 [("tests/helpers/a.py", 1), ("tests/helpers/b.py", 1)],
                 config="[tool.testcanon.check]\ninfra = ['tests/helpers/**']\n"),
@@ -51,6 +59,11 @@ class DuplicateInfrastructureCode(Rule):
     valid = (
         Example({"tests/helpers/a.py": "def f(a):\n    x = a + 1\n    y = x * 2\n    return y\n",
                  "tests/helpers/b.py": "def g(p):\n    for i in p:\n        print(i)\n    return None\n"},
+                config="[tool.testcanon.check]\ninfra = ['tests/helpers/**']\n"),
+        Example({"tests/helpers/a.py": "def f(a, b):\n    x = a + 1\n    y = b * 2\n    if x > y:\n"
+                                       "        x, y = y, x\n    return x, y\n",
+                 "tests/helpers/b.py": "def g(p, q):\n    m = p + 5\n    n = q * 3\n    if m > n:\n"
+                                       "        m, n = n, m\n    return m, n\n"},
                 config="[tool.testcanon.check]\ninfra = ['tests/helpers/**']\n"),
     )
 
@@ -65,9 +78,15 @@ class DuplicateFixture(Rule):
     use_instead = "# define it once in tests/conftest.py"
     fix = "Move one definition to the nearest common conftest. No automatic fix."
     invalid = (
-        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db():\n    return {}\n",
-                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db():\n    return {}\n"},
+        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    conn = connect(tmp_path)\n"
+                                  "    conn.migrate()\n    yield conn\n    conn.close()\n",
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    c = connect(tmp_path)\n"
+                                  "    c.migrate()\n    yield c\n    c.close()\n"},
                 [("a/conftest.py", 4), ("b/conftest.py", 4)]),
+    )
+    valid = (
+        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('a')\n",
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('b')\n"}),
     )
 
 
@@ -101,10 +120,11 @@ def check(ctx: Context) -> tuple[list[Finding], list[Cluster]]:
     for relpath, facts in sorted(ctx.facts.items()):
         if not ctx.is_infra(relpath):
             continue
-        for kind, qualname, line, size, shape, fixture in facts["functions"]:
+        for kind, qualname, line, size, shape, fixture, statements in facts["functions"]:
             if fixture and relpath.endswith("conftest.py"):
-                fixtures[(qualname, shape)].append((relpath, line, qualname))
-            elif size >= min_lines:
+                if statements >= MIN_FIXTURE_STATEMENTS:
+                    fixtures[(qualname, shape)].append((relpath, line, qualname))
+            elif size >= min_lines and statements >= MIN_STATEMENTS:
                 shapes[(kind, shape)].append((relpath, line, qualname))
         for cls in facts["classes"]:
             verbs = frozenset(m for m in cls["methods"] if m in _ORCHESTRATION_VERBS)

@@ -64,25 +64,69 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _normalized_hash(node: ast.AST) -> str:
-    """A digest of `node`'s shape, blind to identifiers and literal values.
+def _statements(node: ast.AST) -> int:
+    """Statements in `node`'s body, nested ones included, the docstring not."""
+    body = _without_docstring(list(getattr(node, "body", [])))
+    return sum(1 for statement in body for child in ast.walk(statement) if isinstance(child, ast.stmt))
 
-    The node types of the subtree in walk order, with each constant reduced to its type and
-    the docstring and decorators left out: two bodies that differ only in names and literals
-    hash alike. Cheap enough to run on every definition of a large tree.
-    """
-    body = list(getattr(node, "body", []))
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
-        body = body[1:]
-    shape: list[str] = []
+        return body[1:]
+    return body
+
+
+def _behaviour_hash(node: ast.AST) -> str:
+    """A digest of what `node` does, blind only to the names it binds itself.
+
+    Its parameters, the names it assigns and the attributes of its own instance (`self.x`: the
+    class's own naming of its state) are renamed by order of first appearance; every other name
+    (what it calls, the globals it reads), attribute and literal stays:
+    two fixtures that return different values, or helpers that call different services, differ.
+    Decorators count for fixtures (`scope="session"` is behaviour); the docstring does not.
+    """
+    local: dict[str, str] = {}
+
+    def bind(name: str) -> None:
+        local.setdefault(name, f"_v{len(local)}")
+
+    arguments = getattr(node, "args", None)
+    if isinstance(arguments, ast.arguments):
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                    *([arguments.vararg] if arguments.vararg else []), *([arguments.kwarg] if arguments.kwarg else [])]:
+            bind(arg.arg)
+    body = _without_docstring(list(getattr(node, "body", [])))
     for statement in body:
         for child in ast.walk(statement):
-            name = type(child).__name__
-            if isinstance(child, ast.Constant):
-                name = f"C:{type(child.value).__name__}"
-            shape.append(name)
-    return hashlib.blake2b(" ".join(shape).encode(), digest_size=12).hexdigest()
+            if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+                bind(child.id)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bind(child.name)
+            elif isinstance(child, ast.arg):
+                bind(child.arg)
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                bind(child.name)
+    parts: list[str] = []
+    own_attrs: dict[str, str] = {}
+    positional = [*arguments.posonlyargs, *arguments.args] if isinstance(arguments, ast.arguments) else []
+    first = positional[0].arg if positional and positional[0].arg in ("self", "cls") else None
+    for statement in [*getattr(node, "decorator_list", []), *body]:
+        for child in ast.walk(statement):
+            if isinstance(child, ast.Name):
+                parts.append(f"N:{local.get(child.id, child.id)}")
+            elif isinstance(child, ast.arg):
+                parts.append(f"A:{local.get(child.arg, child.arg)}")
+            elif isinstance(child, ast.Attribute):
+                own = isinstance(child.value, ast.Name) and child.value.id == first
+                parts.append(f"T:{own_attrs.setdefault(child.attr, f'_a{len(own_attrs)}') if own else child.attr}")
+            elif isinstance(child, ast.Constant):
+                parts.append(f"C:{child.value!r}")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                parts.append(f"D:{type(child).__name__}:{local.get(child.name, child.name)}")
+            else:
+                parts.append(type(child).__name__)
+    return hashlib.blake2b(" ".join(parts).encode(), digest_size=12).hexdigest()
 
 
 _ENV_WORDS = (b"environ", b"getenv", b"putenv", b"unsetenv", b"setenv", b"delenv")
@@ -105,7 +149,7 @@ class _Extractor:
         self.facts: Facts = {
             "module": self.module, "aliases": self.aliases, "classes": [], "env": [],
             "relative_imports": [], "mock_imports": [], "mocker_uses": [], "bypasses": [],
-            "markers": [], "functions": [], "suppressions": {}, "defined": [],
+            "markers": [], "marker_lines": [], "functions": [], "suppressions": {}, "defined": [],
         }
 
     def snippet(self, node: ast.AST) -> str:
@@ -181,6 +225,15 @@ class _Extractor:
                 self._function(node, scope)
                 self._statements(node.body, [*scope, node.name])
                 continue
+            elif isinstance(node, ast.Assign) and not scope and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                # `BaseTestCase = SSotBaseTestCase`: a module-level alias, resolved like an import
+                dotted = _dotted(node.value)
+                if dotted:
+                    head, _, rest = dotted.partition(".")
+                    target = self.aliases[head] + (f".{rest}" if rest else "") if head in self.aliases \
+                        else f"{self.module}.{dotted}"
+                    self.aliases[node.targets[0].id] = target
             elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
@@ -257,6 +310,7 @@ class _Extractor:
             dotted = self.qualify(node) or ""
             if dotted.startswith("pytest.mark.") and dotted.count(".") == 2:
                 self.facts["markers"].append(dotted.rsplit(".", 1)[1])
+                self.facts["marker_lines"].append((dotted.rsplit(".", 1)[1], node.lineno))
 
     def _class(self, node: ast.ClassDef, scope: list[str]) -> None:
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -266,11 +320,17 @@ class _Extractor:
             bases.append(dotted if dotted is not None else ast.unparse(base))
         self.facts["classes"].append({
             "name": node.name, "qualname": ".".join([*scope, node.name]), "line": node.lineno,
+            "first_line": min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+            "end_line": node.end_lineno or node.lineno,
             "col": node.col_offset + 1, "bases": bases,
             "tests": [m.name for m in methods if m.name.startswith("test")],
             "async_tests": [m.name for m in methods if m.name.startswith("test")
                             and isinstance(m, ast.AsyncFunctionDef)],
             "has_init": any(m.name == "__init__" for m in methods),
+            # `__test__ = False`: pytest does not collect it
+            "not_collected": any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                                   for t in n.targets)
+                                 and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
             "methods": [m.name for m in methods],
             "snippet": f"class {node.name}({', '.join(bases)})",
             "nested": bool(scope),
@@ -290,7 +350,7 @@ class _Extractor:
         size = (node.end_lineno or node.lineno) - node.lineno + 1  # type: ignore[attr-defined]
         if size >= MIN_DUPLICATE_LINES or fixture:
             self.facts["functions"].append((kind, ".".join([*scope, node.name]), node.lineno,  # type: ignore[attr-defined]
-                                            size, _normalized_hash(node), fixture))
+                                            size, _behaviour_hash(node), fixture, _statements(node)))
 
 
 def is_main_guard(test: ast.AST) -> bool:

@@ -17,6 +17,11 @@ Integration and end-to-end tests exist to exercise the real services; a mock the
 mock, and the suite reports green while the real path is broken. Categories with
 `real_services = true` (default: integration, e2e) must not import `unittest.mock`, `mock` or
 `pytest_mock`, nor take the `mocker` fixture.
+
+Which tests: a file in a real-service category by its path, or by a marker. When only markers
+place it there, a mock imported or used inside a test class counts only if that class (its
+decorators or methods) or the module (`pytestmark`) carries a real-service marker: a unit class
+next to an `@pytest.mark.e2e` class in the same file may mock.
 """
     example = "# tests/integration/test_store.py\nfrom unittest import mock"
     use_instead = "# tests/integration/test_store.py: use the real store (canon run starts it)"
@@ -40,10 +45,33 @@ def check(ctx: Context) -> list[Finding]:
             continue
         sites = [(site, "mock library imported") for site in facts["mock_imports"]]
         sites += [(site, "`mocker` fixture used") for site in facts["mocker_uses"]]
+        by_path = ctx.real_service_category_by_path(relpath) is not None
         for (line, col, end_line, end_col, snippet), what in sites:
+            if not by_path and not _marked_around(ctx, facts, category, line):
+                continue
             findings.append(Finding(
                 code=MockInRealServiceTest.code, path=relpath, line=line, column=col,
                 end_line=end_line, end_column=end_col, snippet=snippet,
                 message=f"{what} in a '{category}' test, which needs real services",
                 data={"category": category}))
     return findings
+
+
+def _marked_around(ctx: Context, facts: dict, category: str, line: int) -> bool:
+    """Whether the test class holding `line` (or the module, outside any class) carries a marker
+    of `category`."""
+    marks = ctx.category_markers(category)
+    lines = [at for name, at in facts.get("marker_lines", ()) if name in marks]
+    classes = [c for c in facts["classes"] if not c["nested"] and c.get("first_line", c["line"]) <= line
+               <= c.get("end_line", c["line"])]
+    if not classes:
+        return bool(lines)  # module level: the file's category, as before
+    inside = [c for c in classes if any(c.get("first_line", c["line"]) <= at <= c.get("end_line", c["line"])
+                                        for at in lines)]
+    in_no_class = [at for at in lines if not any(c.get("first_line", c["line"]) <= at <= c.get("end_line", c["line"])
+                                                 for c in facts["classes"] if not c["nested"])]
+    return bool(inside) or bool(in_no_class and _module_mark(facts))
+
+
+def _module_mark(facts: dict) -> bool:
+    return "pytestmark" in facts.get("defined", ())

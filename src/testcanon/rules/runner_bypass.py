@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from testcanon.findings import Finding
-from testcanon.rules.commands import find_in_file, metric_kind, source_kind
+from testcanon.rules.commands import find_sites, metric_kind, source_kind
 from testcanon.rules.context import Context
 from testcanon.rules.model import Example, Rule
 
@@ -45,10 +45,28 @@ class ConfigRunnerBypass(Rule):
     name = "runner-bypass-in-scripts"
     family = "runner"
     summary = "A script, Makefile, CI or config file runs pytest directly"
-    why = PythonRunnerBypass.why
-    example = "run: |\n  python -m pytest tests/unit -x"
-    use_instead = "run: |\n  canon run tests/unit -- -x"
-    fix = "`canon migrate --select CANON202` rewrites the command, keeping comments and layout."
+    why = PythonRunnerBypass.why + """
+Exactly which commands count: a simple command (the shell's: split on unquoted `&&`, `||`, `;`,
+`|`, `&`, newlines) that, after environment assignments and wrappers (`sudo`, `env`, `time`,
+`uv run`, `poetry run`, ...), is `pytest`, `py.test`, `python -m pytest` or `coverage run -m
+pytest`, also inside `docker run ...`, `docker compose run ...`, `ssh` or `sh -c "..."`. Read per
+file kind: shell scripts; Makefile recipes (also through a variable, `$(PYTEST)`, defined as a
+pytest command); tox `commands`, `commands_pre` and `commands_post` of `testenv` sections (never
+`deps`; a factor prefix such as `unit:` is not part of the command); CI YAML `run`/`script`
+blocks; Dockerfile `RUN`/`CMD`/`ENTRYPOINT`; pre-commit `entry`; pyproject task tables (poe,
+taskipy, pdm, hatch). The finding is placed at the exact line and column where the command
+starts. `--collect-only` runs no test and is not reported.
+"""
+    example = "run: |\n  python -m pytest -v --cov=app tests/unit"
+    use_instead = "run: |\n  canon run tests/unit -- -v --cov=app"
+    fix = """`canon migrate --select CANON202` rewrites a command in place (comments and layout kept, every
+word as written, paths positional before `--`, pytest's options after it) only when `canon run`
+selects exactly the tests it did. It leaves and reports, with why: words the shell or tool
+expands when the command runs (`$(...)`, `$VAR`, globs, braces, tox's `{posargs}`, CI templates),
+node ids, options that may take a path as their value or change how pytest reads the project
+(`-p`, `-c`, `--rootdir`), another interpreter or Python options, commands in a container or on
+another machine, a make variable, a tox environment without testcanon in its deps, a pre-commit
+hook that receives file names, and folded or quoted YAML scalars."""
     invalid = (
         Example({"scripts/t.sh": "#!/bin/sh\nset -e\npytest tests && python -m pytest other\n"},
                 [("scripts/t.sh", 3), ("scripts/t.sh", 3)]),
@@ -83,11 +101,14 @@ def check(ctx: Context) -> tuple[list[Finding], Counter[str]]:
         except OSError:
             continue
         bucket = metric_kind(relpath, kind)
-        for line, command in find_in_file(kind, text):
+        for site in find_sites(kind, text, relpath):
+            data = {"source_kind": bucket, "file_kind": kind}
+            if site.problem:
+                data["left_because"] = site.problem
             findings.append(Finding(
-                code=ConfigRunnerBypass.code, path=relpath, line=line, snippet=command,
-                message=f"`{command[:80]}` runs pytest directly; use "
-                        f"`{ctx.project.config.check.runner_command}`",
-                data={"source_kind": bucket, "file_kind": kind}))
+                code=ConfigRunnerBypass.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=site.command,
+                message=f"`{site.command[:80]}` runs pytest directly; use "
+                        f"`{ctx.project.config.check.runner_command}`", data=data))
             by_kind[bucket] += 1
     return findings, by_kind

@@ -1,0 +1,118 @@
+"""What pytest itself calls a test, read from the project's pytest configuration.
+
+pytest takes the first of `pytest.ini` (`[pytest]`), `pyproject.toml`
+(`[tool.pytest.ini_options]`), `tox.ini` (`[pytest]`) and `setup.cfg` (`[tool:pytest]`) in
+the project's root that holds its section; `python_classes`, `python_functions`,
+`python_files` and `testpaths` there decide what is collected (celery's `python_classes =
+test_*` makes 313 lower-case classes test classes). Read statically: nothing is imported.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+import tomllib
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+DEFAULT_CLASSES = ("Test",)
+DEFAULT_FUNCTIONS = ("test",)
+DEFAULT_FILES = ("test_*.py", "*_test.py")
+
+
+@dataclass(frozen=True)
+class PytestConfig:
+    python_classes: tuple[str, ...] = DEFAULT_CLASSES
+    python_functions: tuple[str, ...] = DEFAULT_FUNCTIONS
+    python_files: tuple[str, ...] = DEFAULT_FILES
+    testpaths: tuple[str, ...] = ()
+    source: str = ""  # the file it was read from ("" for pytest's defaults)
+
+    def is_test_class(self, name: str) -> bool:
+        """pytest's rule: a prefix, or a glob when the pattern has glob characters."""
+        return _matches(name, self.python_classes)
+
+    def is_test_function(self, name: str) -> bool:
+        return _matches(name, self.python_functions)
+
+    def is_test_file(self, relpath: str) -> bool:
+        """`python_files` globs match the basename, or the path when they hold a `/`."""
+        name = PurePosixPath(relpath).name
+        return any(fnmatchcase(relpath if "/" in p else name, p) for p in self.python_files)
+
+    def to_json(self) -> dict[str, object]:
+        return {"python_classes": list(self.python_classes), "python_functions": list(self.python_functions),
+                "python_files": list(self.python_files), "testpaths": list(self.testpaths), "source": self.source}
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        if any(c in pattern for c in "*?["):
+            if fnmatchcase(name, pattern):
+                return True
+        elif name.startswith(pattern):
+            return True
+    return False
+
+
+def pytest_config(root: Path) -> PytestConfig:
+    return _read(str(root.resolve()))
+
+
+@lru_cache(maxsize=32)
+def _read(root_text: str) -> PytestConfig:
+    root = Path(root_text)
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
+                          ("setup.cfg", "tool:pytest")):
+        path = root / name
+        if not path.is_file():
+            continue
+        values = _toml_section(path) if section is None else _ini_section(path, section)
+        if values is None:
+            continue
+        return PytestConfig(
+            python_classes=_patterns(values.get("python_classes"), DEFAULT_CLASSES),
+            python_functions=_patterns(values.get("python_functions"), DEFAULT_FUNCTIONS),
+            python_files=_patterns(values.get("python_files"), DEFAULT_FILES),
+            testpaths=_patterns(values.get("testpaths"), ()),
+            source=name,
+        )
+    return PytestConfig()
+
+
+def _patterns(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    if isinstance(value, list):
+        return tuple(str(v) for v in value) or default
+    try:
+        return tuple(shlex.split(str(value))) or default  # ini: whitespace separated, over lines
+    except ValueError:
+        return tuple(str(value).split()) or default
+
+
+def _toml_section(path: Path) -> dict[str, object] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    pytest = data.get("tool", {}).get("pytest")
+    if not isinstance(pytest, dict):
+        return None
+    options = pytest.get("ini_options")
+    if isinstance(options, dict):
+        return options
+    return {k: v for k, v in pytest.items() if not isinstance(v, dict)}  # pytest 9's native table
+
+
+def _ini_section(path: Path, section: str) -> dict[str, object] | None:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    if not parser.has_section(section):
+        return None
+    return dict(parser.items(section))
