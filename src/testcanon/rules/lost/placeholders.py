@@ -67,9 +67,7 @@ def _skip_marks(decorators: Iterable[ast.expr]) -> list[str]:
     for decorator in decorators:
         call = decorator if isinstance(decorator, ast.Call) else None
         name = _dotted(call.func if call else decorator)
-        if name in _SKIP_MARKS:
-            reasons.append(_reason(call) if call else "")
-        elif name in _XFAIL_MARKS and (call is None or not call.args):
+        if name in _SKIP_MARKS or name in _XFAIL_MARKS and (call is None or not call.args):
             reasons.append(_reason(call) if call else "")
     return reasons
 

@@ -170,13 +170,24 @@ def live_test_ids(tree: ast.Module, naming: TestNaming = DEFAULT) -> set[str]:
     """The ids pytest's naming gives the live definitions (no collection: names only)."""
     ids: set[str] = set()
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name) \
+                and not _is_fixture(node):
             ids.add(node.name)
         elif isinstance(node, ast.ClassDef) and naming.is_test_class(node.name):
             ids.add(node.name)
             ids.update(f"{node.name}::{m.name}" for m in node.body
                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(m.name))
     return ids
+
+
+def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A `@pytest.fixture` named like a test is a fixture, not a test."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (isinstance(target, ast.Attribute) and target.attr == "fixture") or \
+                (isinstance(target, ast.Name) and target.id == "fixture"):
+            return True
+    return False
 
 
 def _runs(lines: list[str], comments: set[int]) -> list[list[int]]:
