@@ -318,9 +318,8 @@ def _import_anchor(tree: ast.Module) -> int:
     """0-based line after the module's leading docstring, `__future__` imports and imports."""
     anchor = 0
     for index, node in enumerate(tree.body):
-        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            anchor = node.end_lineno or anchor
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        docstring = index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        if docstring or isinstance(node, (ast.Import, ast.ImportFrom)):
             anchor = node.end_lineno or anchor
         else:
             break
