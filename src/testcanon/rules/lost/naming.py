@@ -21,6 +21,7 @@ from testcanon.config import Project
 
 @dataclass(frozen=True)
 class TestNaming:
+    __test__ = False  # not a pytest test class
     functions: tuple[str, ...] = ("test",)
     classes: tuple[str, ...] = ("Test",)
 

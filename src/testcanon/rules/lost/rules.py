@@ -34,7 +34,9 @@ A test turned into comments is gone: pytest collects nothing from it and every c
 commented out whole files this way (`# REMOVED_SYNTAX_ERROR: def test_...`, or the file's old
 content as comments under a placeholder test). The comment is read back as code, whatever the
 prefix: a definition counts only if its header parses, so prose about a test is not reported.
-A commented copy of a test that is still defined is not reported either.
+A commented copy of a test that is still defined is not reported either, nor what pytest
+would not collect (a `@pytest.fixture` named `test_*`, a `Test*` class with an `__init__`).
+Test names follow the project's pytest configuration (`python_functions`, `python_classes`).
 """
     example = """
 class TestLogin:

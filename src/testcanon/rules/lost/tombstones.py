@@ -58,6 +58,8 @@ class _Header:
     end: int = -1  # 0-based last line of its span
     parent: _Header | None = None
     nested: bool = False  # inside a commented function: a helper, not a test
+    fixture: bool = False  # decorated with a fixture decorator: named like a test, but no test
+    classes_above: tuple[list[_Header], int] = ([], 0)  # the run's commented classes before it
     children: list[_Header] = field(default_factory=list)
 
 
@@ -159,10 +161,16 @@ def find_commented_tests(text: str, tree: ast.Module | None = None, *,
             if test_id is None or test_id in live or test_id in seen:
                 continue
             seen.add(test_id)
+            source = span_source(lines, header.start, header.end)
+            end = header.end
+            if source is not None:  # a span cut short of trailing prose ends where its code does
+                end = min(end, header.start + source.rstrip("\n").count("\n"))
+                while end > header.start and not lines[end].strip():
+                    end -= 1
             found.append(CommentedTest(
-                test_id=test_id, kind=header.kind, line=header.start + 1, end_line=header.end + 1,
+                test_id=test_id, kind=header.kind, line=header.start + 1, end_line=end + 1,
                 under_placeholder=placeholder_from is not None and header.index > placeholder_from,
-                source=span_source(lines, header.start, header.end)))
+                source=source))
     return found
 
 
@@ -214,7 +222,7 @@ def _headers(lines: list[str], run: list[int], comments: set[int]) -> list[_Head
     # one that put a flat prefix on re-indented lines (`    # MARK: def`) by the column of '#'.
     inner_indented = any(r is not None and r[1][:1] in (" ", "\t") and r[1].strip() for r in reads.values())
     headers: list[_Header] = []
-    last_test_class: _Header | None = None
+    classes: list[_Header] = []
     for position, index in enumerate(run):
         parsed = _parse_header(lines, index, comments)
         if parsed is None:
@@ -222,17 +230,19 @@ def _headers(lines: list[str], run: list[int], comments: set[int]) -> list[_Head
         name, kind, method = parsed
         outer, inner = reads[index]  # type: ignore[misc]
         indent = len(inner.expandtabs(8)) - len(inner.expandtabs(8).lstrip())
-        start, back = index, position - 1
+        start, back, fixture = index, position - 1, False
         while back >= 0 and run[back] == start - 1:
             above = reads[run[back]]
             if above is None or not above[1].lstrip().startswith("@"):
                 break
+            fixture = fixture or "fixture" in above[1]
             start, back = run[back], back - 1
-        header = _Header(index, start, name, kind, indent if inner_indented else outer + indent, method)
-        header.owner_hint = last_test_class  # type: ignore[attr-defined]
+        header = _Header(index, start, name, kind, indent if inner_indented else outer + indent, method,
+                         fixture=fixture)
+        header.classes_above = (classes, len(classes))
         headers.append(header)
         if kind == "class":
-            last_test_class = header
+            classes.append(header)
     last = run[-1]
     while last > run[0] and not lines[last].strip():
         last -= 1
@@ -294,8 +304,10 @@ def _test_id(header: _Header, owners: _LiveOwners, naming: TestNaming) -> str | 
     if header.kind == "class":
         if header.parent is not None and header.parent.kind == "function":
             return None  # a class defined inside a function: no test
+        if any(child.name == "__init__" for child in header.children):
+            return None  # pytest does not collect a class with an __init__: a helper
         return header.name if naming.is_test_class(header.name) else None
-    if not naming.is_test_function(header.name):
+    if not naming.is_test_function(header.name) or header.fixture:
         return None
     if not header.method:
         return header.name if header.parent is None else None
@@ -307,11 +319,10 @@ def _test_id(header: _Header, owners: _LiveOwners, naming: TestNaming) -> str | 
     live = owners.around(header.index + 1)
     if live is not None:
         return f"{live}::{header.name}" if naming.is_test_class(live) else None
-    hint = getattr(header, "owner_hint", None)
-    while hint is not None and not naming.is_test_class(hint.name):
-        hint = None
-    if hint is not None:
-        return f"{hint.name}::{header.name}"
+    classes, count = header.classes_above
+    for above in reversed(classes[:count]):  # flattened: the nearest commented test class above
+        if naming.is_test_class(above.name):
+            return f"{above.name}::{header.name}"
     return header.name
 
 
@@ -334,10 +345,39 @@ def span_source(lines: list[str], start: int, end: int) -> str | None:
         inner.append(body)
         placed.append(" " * outer + body)
     for candidate in (textwrap.dedent("\n".join(inner)), textwrap.dedent("\n".join(placed))):
+        parsed = _one_definition(candidate)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _one_definition(candidate: str) -> str | None:
+    """`candidate` when it parses as one definition. Where the parser fails on an unindented line:
+    if the body goes on below it, the line is a real comment a later script wrote into the
+    commented block (`# Mock: ...`) and stays a comment, at the body's indentation; otherwise the
+    span ran on into prose after the definition and is cut there. A body is never shortened."""
+    lines = candidate.split("\n")
+    for _ in range(24):
+        text = "\n".join(lines)
         try:
-            tree = ast.parse(candidate)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = ast.parse(text)
+        except SyntaxError as error:
+            cut = (error.lineno or 0) - 1
+            if cut <= 0 or cut >= len(lines) or lines[cut][:1] in (" ", "\t"):
+                return None
+            below = next((line for line in lines[cut + 1:] if line.strip()), "")
+            if below[:1] in (" ", "\t"):
+                indent = below[:len(below) - len(below.lstrip())]
+                lines[cut] = f"{indent}# {lines[cut]}"
+            else:
+                lines = lines[:cut]
             continue
+        except (ValueError, RecursionError, MemoryError):
+            return None
         if len(tree.body) == 1 and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return candidate.strip("\n") + "\n"
+            return text.strip("\n") + "\n"
+        if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            lines = lines[:tree.body[1].lineno - 1] if len(tree.body) > 1 else lines
+            continue
+        return None
     return None
