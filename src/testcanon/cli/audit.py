@@ -31,6 +31,8 @@ def audit_command(
                                             help="Exit 1 if any metric got worse."),
     store: bool = typer.Option(True, "--store/--no-store", help="Record the audit in history."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
+    lost_since: str = typer.Option("30 days", "--lost-since", metavar="REF",
+                                   help="Reference of the tests_lost metric: a commit, a date or 'N days'."),
 ) -> None:
     """Print the success-metrics table (current, target, previous, trend)."""
     from testcanon.audit.docs import explain as explain_metric
@@ -45,7 +47,7 @@ def audit_command(
     from testcanon.config import load_project
 
     project = load_project(path)
-    audit = with_previous(measure(project, collect=collect, jobs=jobs), project.root)
+    audit = with_previous(measure(project, collect=collect, jobs=jobs, lost_since=lost_since), project.root)
     if store:
         save(audit, project.root)
     if output_format is AuditFormat.json:

@@ -181,7 +181,8 @@ def live_test_ids(tree: ast.Module, naming: TestNaming = DEFAULT) -> set[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(node.name) \
                 and not _is_fixture(node):
             ids.add(node.name)
-        elif isinstance(node, ast.ClassDef) and naming.is_test_class(node.name):
+        elif isinstance(node, ast.ClassDef) and naming.is_test_class(node.name) and not any(
+                isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__" for m in node.body):
             ids.add(node.name)
             ids.update(f"{node.name}::{m.name}" for m in node.body
                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(m.name))
