@@ -434,7 +434,8 @@ def _read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
     version: on the corpus that was most of the time per file)."""
     if not items:
         return []
-    request = "".join(f"{commit}:{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
+    # `./`: the path is relative to `root`, which may be a folder of the work tree, not its top
+    request = "".join(f"{commit}:./{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
     try:
         done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True,
                               timeout=120)

@@ -16,6 +16,7 @@ Verification, per file, before anything is written:
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import tempfile
@@ -115,7 +116,8 @@ def _verify_by_pytest(project: Project, verdict: ResurrectVerdict, target: Targe
         with os.fdopen(fd, "wb") as handle:
             handle.write(verdict.plan.fixed or b"")
         after_ok, after = _collect(project.root, target, scratch)
-        gained = {r.test_id for r in verdict.plan.restored}
+        classes = {n.name for n in ast.parse(verdict.plan.fixed or b"").body if isinstance(n, ast.ClassDef)}
+        gained = {r.test_id for r in verdict.plan.restored if r.test_id not in classes}  # pytest lists items
         if before_ok:
             removed = set(verdict.plan.placeholders_removed)
             expected = {i for i in map(_strip_params, before) if i not in removed
@@ -128,7 +130,10 @@ def _verify_by_pytest(project: Project, verdict: ResurrectVerdict, target: Targe
                                   f"pytest collects {len(got)} ids, expected {len(expected)} "
                                   f"(unexpected {sorted(got - expected)[:3]}, missing {sorted(expected - got)[:3]})")
                 return
-            verdict.collection = f"pytest collects {len(got)} ids: today's {len(before)} + {len(gained)} resurrected"
+            verdict.collection = (f"pytest collects {len(got)} ids: today's {len(before)}"
+                                  + (f" less {len(before) - len(expected - gained)} placeholder(s)"
+                                     if len(expected - gained) != len(before) else "")
+                                  + f" + {len(gained)} resurrected")
             if run_tests and gained:
                 verdict.failing = _failing(project.root, target, scratch, sorted(gained))
         else:

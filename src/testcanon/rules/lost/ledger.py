@@ -98,7 +98,7 @@ def present_ids(data: bytes | None, naming: TestNaming) -> set[str]:
 
 def _renames(root, commit: str) -> dict[str, str]:
     """Old path -> path at HEAD, for files git sees renamed since `commit`."""
-    done = git(root, "diff", "--name-status", "-M", "-z", commit, "HEAD")
+    done = git(root, "diff", "--name-status", "-M", "-z", "--relative", commit, "HEAD")
     parts = done.stdout.split("\0")
     renames: dict[str, str] = {}
     index = 0
