@@ -158,3 +158,20 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     done = run_canon("fix", "--resurrect", "--dry-run", cwd=root)
     assert "+ TestCalc::test_b" in done.stdout
     assert (root / "tests/test_calc.py").read_bytes() == before
+
+
+def test_a_method_comes_back_from_a_version_where_its_class_had_another_name() -> None:
+    import ast as _ast
+
+    from testcanon.repair.resurrect import _Version, resurrect_text, verify_resurrection
+    from testcanon.rules.lost.naming import TestNaming
+
+    then = "class TestThreads:\n    def test_create(self):\n        assert 1\n"
+    now = (b"class ThreadsTests:\n    pass\n\n"
+           b"    # def test_create(self):\n\n    # assert 1\n")
+    naming = TestNaming(classes=("Test*", "*Tests"))
+    plan = resurrect_text("tests/test_t.py", now, [_Version("abc", "2025-01-01", "s", then, _ast.parse(then),
+                                                            then.split("\n"))], naming=naming)
+    assert [r.test_id for r in plan.restored] == ["ThreadsTests::test_create"]
+    assert verify_resurrection(plan, naming=naming) is None
+    assert "class ThreadsTests:\n    pass\n\n    def test_create(self):\n        assert 1\n" in plan.fixed.decode()

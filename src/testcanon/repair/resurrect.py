@@ -190,7 +190,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
                 if owner is None:
                     result.left[test.test_id] = f"its class {class_name} is neither live nor lost as a whole"
                     continue
-                extra = _class_members_needed(version, class_name, node, owner)
+                then_class = source[2].name if source[2] is not None else class_name
+                extra = _class_members_needed(version, then_class, node, owner)
                 for member in extra:
                     place_in_class(owner, _segment(version.lines, member))
                 place_in_class(owner, block)
@@ -198,7 +199,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
                 place_module_level(test, block)
             entry = needed_from.setdefault(id(version), (version, set()))
             entry[1].update(_used(node))
-            for n in (_class_members_needed(version, class_name, node, owners[class_name])
+            for n in (_class_members_needed(version, source[2].name if source[2] else class_name, node,
+                                            owners[class_name])
                       if method and class_name in owners else []):
                 entry[1].update(_used(n))
             top_blocks.append((version, node))
@@ -328,10 +330,21 @@ def _import_anchor(tree: ast.Module) -> int:
 
 
 def _source_version(versions: list[_Version], test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
+    """The newest version that holds `test_id`; for a method, failing that, the newest that holds a
+    method of that name in exactly one test class (a script renamed the class since, e.g.
+    `TestThreads` -> `ThreadsTests`)."""
     for version in versions:
         found = _find(version.tree, test_id)
         if found is not None:
             return version, found[0], found[1]
+    owner, _, method = test_id.partition("::")
+    if method:
+        for version in versions:
+            matches = [(member, node) for node in version.tree.body if isinstance(node, ast.ClassDef)
+                       for member in node.body if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and member.name == method]
+            if len(matches) == 1:
+                return version, matches[0][0], matches[0][1]
     return None
 
 
@@ -419,11 +432,13 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
             live = live_test_ids(tree, naming)
-            if not live & missing:
+            by_name = {i.split("::")[-1] for i in live if "::" in i}
+            renamed = {i for i in missing if "::" in i and i.split("::")[-1] in by_name}
+            if not live & missing and not renamed:
                 continue
             text = content.decode("utf-8", "replace")
             versions.append(_Version(commit, date, subject, text, tree, text.split("\n")))
-            missing -= live
+            missing -= live | renamed
         if not missing or position >= len(history):
             break
     return versions
