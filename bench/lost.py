@@ -1,6 +1,6 @@
 """Lost tests on a real repository: found per kind, resurrectable, resurrected, verified.
 
-    python bench/lost.py REPO [--exclude REGEX] [--clean BED ...] [--collect] [--python PY]
+    python bench/lost.py REPO [--exclude REGEX] [--clean BED ...] [--collect] [--python PY] [--since REF]
 
 REPO is a git work tree checked out at the commit to measure (its history is what resurrection
 reads). Every tracked `.py` file that compiles, outside the excluded folders (default: any path
@@ -12,7 +12,9 @@ is written) and verified: compiles, test ids = today's + resurrected, none lost.
 also asks real pytest (PY, default this interpreter) to collect today's file and the merged one
 (a sibling copy, removed), counting a merged file that collects, or fails exactly as today's
 does (missing dependencies of the repository), as collecting. `--clean` beds are repositories
-without such damage: every finding there is printed for labelling.
+without such damage: every finding there is printed for labelling. `--since REF` also builds
+the ledger (tests lost since REF, each with the commit that lost it) and prints its size, the
+commits that lost the most tests and the time it took.
 """
 
 from __future__ import annotations
@@ -147,6 +149,21 @@ def clean(bed: Path) -> None:
     print(f"{bed.name}: {findings} finding(s)")
 
 
+def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
+    from collections import Counter
+
+    from testcanon.rules.context import is_test_filename
+    from testcanon.rules.lost.ledger import build_ledger
+
+    started = time.perf_counter()
+    ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_filename(p) and not exclude.search(p),
+                          naming=_read_naming(root))
+    print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests live then, "
+          f"{len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
+    for (commit, subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
+        print(f"  {count:>5}  {commit or '(working tree)'} {subject[:80]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("repo", type=Path)
@@ -154,8 +171,13 @@ def main() -> None:
     parser.add_argument("--clean", type=Path, nargs="*", default=[])
     parser.add_argument("--collect", action="store_true")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--since", default=None)
+    parser.add_argument("--no-measure", action="store_true", help="only the ledger and the clean beds")
     args = parser.parse_args()
-    measure(args.repo.resolve(), re.compile(args.exclude), args.collect, args.python)
+    if not args.no_measure:
+        measure(args.repo.resolve(), re.compile(args.exclude), args.collect, args.python)
+    if args.since:
+        since(args.repo.resolve(), args.since, re.compile(args.exclude))
     for bed in args.clean:
         clean(bed.resolve())
 
