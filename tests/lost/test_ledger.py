@@ -69,3 +69,17 @@ def test_audit_stores_the_metric(repo: Path) -> None:
     again = run_canon("audit", "--format", "json", "--lost-since", "2025-01-15", cwd=repo)
     row = next(r for r in json.loads(again.stdout)["metrics"] if r["metric"] == "tests_lost")
     assert row["previous"] == 1 and row["trend"] == "same"
+
+
+def test_a_project_in_a_folder_of_the_work_tree(tmp_path: Path) -> None:
+    top = tmp_path / "mono"
+    write_tree(top, {"svc/tests/test_s.py": "def test_s():\n    assert 1\n\n\ndef test_t():\n    assert 1\n",
+                     "other/tests/test_o.py": "def test_o():\n    assert 1\n"})
+    subprocess.run(["git", "init", "-q"], cwd=top, check=True)
+    commit(top, "tests", "2025-01-01T00:00:00")
+    (top / "svc/tests/test_s.py").write_text("def test_s():\n    assert 1\n")
+    (top / "other/tests/test_o.py").write_text("")
+    commit(top, "drop test_t and test_o", "2025-02-01T00:00:00")
+    ledger = build_ledger(top / "svc", "2025-01-15", is_test_path=is_test_filename)
+    assert [(e.path, e.test_id, e.subject) for e in ledger.entries] == [
+        ("tests/test_s.py", "test_t", "drop test_t and test_o")]
