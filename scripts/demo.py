@@ -1,6 +1,6 @@
 """`make demo`: the main job on the embedded example, in a scratch copy (never the example itself).
 
-audit -> fix -> migrate -> audit again, then the before/after success-metrics table and the
+audit -> fix -> fix --resurrect -> migrate -> audit again, then the before/after success-metrics table and the
 dashboard. Every step is a real `canon` command in a subprocess, as a user would run it.
 """
 
@@ -46,6 +46,7 @@ def main() -> int:
     canon("scan", "--no-frames")
     before = audit()
     canon("fix")
+    canon("fix", "--resurrect")
     canon("migrate")
     canon("run", "--no-fail-fast", "--coverage")
     after = audit()

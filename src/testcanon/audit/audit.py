@@ -91,7 +91,7 @@ Measurements = dict[str, float | None]
 
 
 def measure(project: Project, *, collect: bool = False, jobs: int | None = None,
-            python: str | None = None) -> Audit:
+            python: str | None = None, lost_since: str = "30 days") -> Audit:
     """Run the measurements (scan, check, optionally collect) and read the stored data."""
     values: Measurements = {}
     notes: dict[str, str] = {}
@@ -105,6 +105,7 @@ def measure(project: Project, *, collect: bool = False, jobs: int | None = None,
          lambda: _check(project, findings, details)),
         (("collection_failures",), lambda: _collect(project, details, python) if collect else
          _not_measured("run `canon audit --collect` (runs pytest collection)")),
+        (("tests_lost",), lambda: _tests_lost(project, details, lost_since)),
         (("event_coverage",), lambda: _event_coverage(project, details)),
     ]
     for names, step in steps:
@@ -183,6 +184,20 @@ def _collect(project: Project, details: dict[str, Any], python: str | None = Non
     details["collection"] = {"test_files": health.test_files, "collected": health.collected,
                              "python": target.to_json()}
     return {"collection_failures": float(health.failed_files)}
+
+
+def _tests_lost(project: Project, details: dict[str, Any], since: str) -> Measurements:
+    from testcanon.rules.context import Context
+    from testcanon.rules.lost.ledger import build_ledger
+    from testcanon.rules.lost.naming import naming_for
+    from testcanon.vcs import is_work_tree
+
+    if not is_work_tree(project.root):
+        raise NotMeasured("needs git history (the project is not a git work tree)")
+    context = Context(project, {})
+    ledger = build_ledger(project.root, since, is_test_path=context.is_test_file, naming=naming_for(project))
+    details["tests_lost"] = ledger.to_json()
+    return {"tests_lost": float(len(ledger.entries))}
 
 
 def _event_coverage(project: Project, details: dict[str, Any]) -> Measurements:

@@ -32,6 +32,7 @@ STATIC_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("env_accesses", "direct environment accesses", 0),
     MetricSpec("relative_imports", "relative imports in tests", 0),
     MetricSpec("mocks_in_real_service_tests", "mocks in real-service tests", 0),
+    MetricSpec("tests_lost", "tests lost since the reference (--lost-since, default 30 days)", 0),
     MetricSpec("event_coverage", "event coverage (events and profile rules exercised)", 100,
                better="higher", unit="%"),
 )

@@ -33,7 +33,8 @@ def audit_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv for --collect (default: the project's)."),
-) -> None:
+    lost_since: str = typer.Option("30 days", "--lost-since", metavar="REF",
+                                   help="Reference of the tests_lost metric: a commit, a date or 'N days'."),) -> None:
     """Print the success-metrics table (current, target, previous, trend)."""
     from testcanon.audit.docs import explain as explain_metric
 
@@ -47,7 +48,8 @@ def audit_command(
     from testcanon.config import load_project
 
     project = load_project(path)
-    audit = with_previous(measure(project, collect=collect, jobs=jobs, python=python), project.root)
+    audit = with_previous(measure(project, collect=collect, jobs=jobs, python=python, lost_since=lost_since),
+                          project.root)
     if store:
         save(audit, project.root)
     if output_format is AuditFormat.json:

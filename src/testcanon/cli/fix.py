@@ -32,8 +32,15 @@ def fix_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),
+    resurrect: bool = typer.Option(False, "--resurrect", help="Bring back lost tests (CANON701) from history."),
 ) -> None:
     """Repair files that do not compile; every repair verified (compiles, no test lost)."""
+    if resurrect:
+        from testcanon.cli._resurrect import resurrect_command
+
+        resurrect_command(paths or [], dry_run=dry_run, output_format=output_format,
+                          use_history=None if method == Method.auto and not no_history else method == Method.history)
+        return
     from rich.markup import escape
     from rich.table import Table
 

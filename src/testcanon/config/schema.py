@@ -35,6 +35,12 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 
 CANONICAL_BASES: tuple[str, ...] = ("testcanon.SSotBaseTestCase", "testcanon.SSotAsyncTestCase")
+# Skip reasons that say a test is switched off until someone fixes it (CANON703), as regexes.
+NEEDS_FIX_REASONS: tuple[str, ...] = (
+    r"\bfix(?:ed|ing)?\b", r"\bbroken\b", r"\bTODO\b", r"\bFIXME\b", r"\bre-?enabled?\b", r"\buncomment\b",
+    r"\btemporar(?:y|ily)\b", r"\bsyntax errors?\b", r"\bneeds? (?:to be )?(?:updat|rewrit|repair|migrat)\w*",
+    r"\bdisabled? until\b",
+)
 
 
 def setting(default: Any = MISSING, *, factory: Callable[[], Any] | None = None,
@@ -66,6 +72,7 @@ class CheckConfig:
     baseline: str = ".testcanon/baseline.json"
     duplication_threshold: float = setting(0.9, ge=0, le=1)
     duplication_min_lines: int = setting(6, ge=1)
+    needs_fix_reasons: list[str] = field(default_factory=lambda: list(NEEDS_FIX_REASONS))
 
 
 @dataclass(frozen=True)

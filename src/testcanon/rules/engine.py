@@ -23,6 +23,7 @@ from testcanon.rules import base_class, duplication, environment, imports, mocks
 from testcanon.rules.cache import FactsCache, digest
 from testcanon.rules.context import Context
 from testcanon.rules.facts import Facts, extract
+from testcanon.rules.lost import rules as lost
 from testcanon.rules.registry import ALL_RULES
 from testcanon.rules.suppression import apply as apply_suppressions
 from testcanon.source import GlobSet, SourceFile, discover
@@ -71,7 +72,7 @@ def check_project(project: Project, paths: Sequence[Path | str] = (), *, jobs: i
     bypass_findings, bypass_kinds = runner_bypass.check(ctx) if runner_bypass in run else ([], Counter())
     dup_findings, clusters = duplication.check(ctx) if duplication in run else ([], [])
     findings += base_findings + bypass_findings + dup_findings
-    findings += [f for family in (environment, imports, mocks) if family in run for f in family.check(ctx)]
+    findings += [f for family in (environment, imports, mocks, lost) if family in run for f in family.check(ctx)]
 
     findings = _selected(project, findings, select, ignore)
     suppressions = {path: f["suppressions"] for path, f in facts.items() if f["suppressions"]}
@@ -112,7 +113,7 @@ def _families_to_run(project: Project, select: Sequence[str] | None) -> set[Modu
     def wanted(code: str) -> bool:
         return any(prefix == "ALL" or code.startswith(prefix) for prefix in chosen)
 
-    families = {base_class, runner_bypass, duplication, environment, imports, mocks}
+    families = {base_class, runner_bypass, duplication, environment, imports, mocks, lost}
     return {family for family in families
             if any(wanted(rule.code) for rule in ALL_RULES if rule.__module__ == family.__name__)}
 
