@@ -34,7 +34,8 @@ def audit_command(
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv for --collect (default: the project's)."),
     lost_since: str = typer.Option("30 days", "--lost-since", metavar="REF",
-                                   help="Reference of the tests_lost metric: a commit, a date or 'N days'."),) -> None:
+                                   help="Reference of the tests_lost metric: a commit, a date or 'N days'."),
+) -> None:
     """Print the success-metrics table (current, target, previous, trend)."""
     from testcanon.audit.docs import explain as explain_metric
 
