@@ -83,7 +83,10 @@ def test_timing_rules_with_arrival_times() -> None:
 
 
 def agui(kind: str, **extra) -> dict:
-    return {"type": kind, "threadId": "th", "runId": "r1", **extra}
+    """An AG-UI event with only the fields the protocol gives it: threadId/runId on RUN_STARTED and
+    RUN_FINISHED alone (a helper that stamped runId on every event once hid false rejects)."""
+    run = {"threadId": "th", "runId": "r1"} if kind in ("RUN_STARTED", "RUN_FINISHED") else {}
+    return {"type": kind, **run, **extra}
 
 
 AGUI_RUN = [agui("RUN_STARTED"), agui("TEXT_MESSAGE_START", messageId="m1", role="assistant"),
@@ -91,10 +94,15 @@ AGUI_RUN = [agui("RUN_STARTED"), agui("TEXT_MESSAGE_START", messageId="m1", role
             agui("TOOL_CALL_START", toolCallId="c1", toolCallName="calc"),
             agui("TOOL_CALL_ARGS", toolCallId="c1", delta="{}"), agui("TOOL_CALL_END", toolCallId="c1"),
             agui("STATE_SNAPSHOT", snapshot={}), agui("RUN_FINISHED")]
+ERROR = agui("RUN_ERROR", message="boom")
+STEP = [agui("STEP_STARTED", stepName="plan"), agui("STEP_FINISHED", stepName="plan")]
+THINK = [agui("THINKING_START"), agui("THINKING_TEXT_MESSAGE_START"), agui("THINKING_TEXT_MESSAGE_CONTENT", delta="h"),
+         agui("THINKING_TEXT_MESSAGE_END"), agui("THINKING_END")]
 
 
-def test_ag_ui_valid_run() -> None:
+def test_ag_ui_valid_runs() -> None:
     assert rules(AGUI_RUN, AGUI) == []
+    assert rules([AGUI_RUN[0], *STEP, *THINK, AGUI_RUN[-1]], AGUI) == []
 
 
 @pytest.mark.parametrize(("events", "expected"), [
@@ -104,16 +112,68 @@ def test_ag_ui_valid_run() -> None:
     ([*AGUI_RUN[:6], *AGUI_RUN[7:]], ["tool-call-pairing-closed-before-terminal"]),
     ([AGUI_RUN[0], agui("TOOL_CALL_ARGS", toolCallId="zz", delta="x"), AGUI_RUN[-1]], ["tool-call-pairing"]),
     ([AGUI_RUN[0], agui("NOT_AN_EVENT"), AGUI_RUN[-1]], ["known-types"]),
-    ([AGUI_RUN[0], agui("RUN_ERROR", message="boom"), agui("RUN_STARTED", runId="r2"), agui("RUN_FINISHED", runId="r2")], []),
+    ([AGUI_RUN[0], agui("RUN_STARTED"), AGUI_RUN[-1]], ["run-not-finished"]),
+    # RUN_ERROR: first, after RUN_FINISHED, while a message is open: all allowed; after it, only RUN_STARTED
+    ([ERROR, *AGUI_RUN], []),
+    ([*AGUI_RUN, ERROR], []),
+    ([*AGUI_RUN[:2], ERROR, *AGUI_RUN], []),
+    ([AGUI_RUN[0], ERROR, AGUI_RUN[-1]], ["nothing-after-terminal"]),
+    # steps pair by stepName and are closed at RUN_FINISHED
+    ([AGUI_RUN[0], STEP[1], AGUI_RUN[-1]], ["step-pairing"]),
+    ([AGUI_RUN[0], STEP[0], AGUI_RUN[-1]], ["step-pairing-closed-before-terminal"]),
+    ([AGUI_RUN[0], STEP[0], STEP[0], STEP[1], AGUI_RUN[-1]], ["step-pairing"]),
+    # THINKING_TEXT_MESSAGE_* inside THINKING_START/END, one at a time
+    ([AGUI_RUN[0], THINK[1], AGUI_RUN[-1]], ["thinking-message-pairing"]),
+    ([AGUI_RUN[0], THINK[0], THINK[0], AGUI_RUN[-1]], ["thinking-pairing"]),
+    ([AGUI_RUN[0], THINK[0], THINK[2], AGUI_RUN[-1]], ["thinking-message-pairing"]),
+    ([AGUI_RUN[0], THINK[4], AGUI_RUN[-1]], ["thinking-pairing"]),
+    # fields from the schema
+    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), AGUI_RUN[-1]], ["fields", "text-message-pairing-closed-before-terminal"]),
+    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName=3), agui("TOOL_CALL_END", toolCallId="c"),
+      AGUI_RUN[-1]], ["fields"]),
+    ([{"type": "RUN_STARTED", "threadId": "th"}, AGUI_RUN[-1]], ["fields"]),
+    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START", messageId="m"), agui("TEXT_MESSAGE_CONTENT", messageId="m"),
+      agui("TEXT_MESSAGE_END", messageId="m"), AGUI_RUN[-1]], ["fields"]),
+    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName="n", parentMessageId=None),
+      agui("TOOL_CALL_END", toolCallId="c"), AGUI_RUN[-1]], []),
+    # a stream may end inside a run, text events carry no runId
+    (AGUI_RUN[:3], []),
 ])
 def test_ag_ui_violations(events, expected) -> None:
     assert rules(events, AGUI) == expected
 
 
-def test_ag_ui_event_names_come_from_the_protocol_package() -> None:
-    from ag_ui.core import EventType
+@pytest.mark.parametrize(("events", "expected"), [
+    (AGUI_RUN[:3], ["run-not-finished"]),
+    ([AGUI_RUN[0], agui("RUN_FINISHED", runId="r2")], ["identity-run"]),
+    ([AGUI_RUN[0], agui("RUN_FINISHED", threadId="t2")], ["identity-thread"]),
+    ([AGUI_RUN[0], THINK[0], AGUI_RUN[-1]], ["thinking-pairing-closed-before-terminal"]),
+    (AGUI_RUN, []),
+])
+def test_ag_ui_strict_mode(events, expected) -> None:
+    assert rules(events, get_profile("ag-ui", strict=True)) == expected
+    assert rules(events, AGUI) == []
 
-    assert AGUI.known == frozenset(e.value for e in EventType)
+
+def test_ag_ui_event_names_are_pinned_not_installed() -> None:
+    """The known types are the pinned protocol's (the TOML), whatever ag-ui-protocol is installed."""
+    import tomllib
+
+    from testcanon.events.profiles import PROTOCOLS
+
+    table = tomllib.loads((PROTOCOLS / "ag-ui.toml").read_text())
+    assert AGUI.known == frozenset(table["fields"]) and len(AGUI.known) == 33
+    assert "0.0.58" in AGUI.protocol_version
+    assert get_profile("ag-ui", strict=False).known is AGUI.known or get_profile("ag-ui").known == AGUI.known
+
+
+def test_ag_ui_without_fields_is_verify_events_alone() -> None:
+    from testcanon.events.profiles import ag_ui
+
+    loose = ag_ui(fields=False)
+    assert loose.known is None and not loose.fields
+    assert rules([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), agui("NOT_AN_EVENT"), AGUI_RUN[-1]], loose) == [
+        "text-message-pairing-closed-before-terminal"]
 
 
 def test_user_profile_from_config() -> None:

@@ -100,5 +100,25 @@ def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCove
     return merged
 
 
+def exercised_rules(validator: Any) -> set[str]:
+    """The rules a validation put to the test: each rule whose event types the stream carried, and every
+    rule that failed."""
+    profile: Profile = validator.profile
+    seen = validator.types_seen
+    rules = {v.rule for v in validator.violations}
+    if not seen:
+        return rules
+    rules |= {"start-first", "nothing-after-terminal", "run-not-finished"}
+    rules |= {f"{t}-after-{b}" for t, b in profile.required_before if t in seen}
+    for pairing in profile.pairings:
+        if {pairing.start, pairing.end, *pairing.middle} & seen:
+            rules.add(pairing.name)
+            if (pairing.closed_at is None or pairing.closed_at) and set(profile.terminal) & seen:
+                rules.add(f"{pairing.name}-closed-before-terminal")
+    names = set(profile.rule_names())
+    rules |= names & {"identity-user", "identity-run", "identity-thread", "required-types", "known-types", "fields"}
+    return rules
+
+
 def worker_id() -> str | None:
     return os.environ.get("PYTEST_XDIST_WORKER")
