@@ -17,32 +17,35 @@ def register(app: typer.Typer) -> None:
     app.command("load")(load_command)
 
 
-def _profile(name: str, project_path: Path):
+def _profile(name: str, project_path: Path, *, strict: bool = False):
     from testcanon.config import load_project
     from testcanon.events.profiles import get_profile
 
-    return get_profile(name, load_project(project_path).config.events)
+    return get_profile(name, load_project(project_path).config.events, strict=strict)
 
 
 @events_app.command("validate")
 def validate_command(
     files: list[Path] = typer.Argument(..., help="Recorded streams, one connection per JSONL file."),
-    profile: str = typer.Option("agent-events", "--profile", "-p", help="agent-events, ag-ui, or one from config."),
+    profile: str = typer.Option("agent-events", "--profile", "-p",
+                                help="agent-events, ag-ui, one from config, or a profile file (.toml)."),
+    strict: bool = typer.Option(False, "--strict", help="Add the profile's stricter rules (its [strict] table)."),
     output_format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
     from testcanon.events.stream import read_jsonl
     from testcanon.events.validator import Validator
 
-    chosen = _profile(profile, Path("."))
+    if output_format not in ("text", "json"):
+        from testcanon.errors import UsageError
+
+        raise UsageError(f"--format must be text or json, not {output_format!r}")
+    chosen = _profile(profile, Path("."), strict=strict)
     failed = False
     documents = []
     for path in files:
         validator = Validator(chosen)
-        count = 0
-        for event in read_jsonl(path):
-            validator.feed(event)
-            count += 1
+        count = validator.feed_many(read_jsonl(path))
         validator.finish()
         failed |= bool(validator.violations)
         if output_format == "json":

@@ -17,10 +17,10 @@ from typing import Any
 from testcanon.config import EventsConfig
 from testcanon.errors import ConfigError
 from testcanon.events.fields import FieldCheck, compile_fields
+from testcanon.events.protocol import Protocol, protocol_from_table
 
 CRITICAL_EVENTS = ("agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed")
 PROTOCOLS = Path(__file__).parent / "protocols"
-PROTOCOL_KEYS = ("aliases", "ignore", "batch", "keys")  # read by testcanon.events.protocol, not here
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Profile:
     first_event_within: float | None = None
     max_gap: float | None = None
     run_within: float | None = None
+    protocol: Protocol | None = None  # the wire format: control frames, aliases, batches
     strict: bool = False
     protocol_version: str = ""
     description: str = ""
@@ -116,7 +117,7 @@ def agent_events(config: EventsConfig | None = None) -> Profile:
 _KEYS = {"start", "terminal", "errors", "required", "known", "required_before", "pairings", "type_field",
          "run_field", "thread_field", "user_field", "timestamp_field", "identity_on", "run_must_end", "run_key", "fields",
          "base_fields", "first_event_within", "max_gap", "run_within", "description", "extends", "name",
-         "protocol", "protocol_version", "strict"}
+         "protocol", "protocol_version", "strict", "aliases", "ignore", "batch"}
 _PAIRING_KEYS = {"name", "start", "end", "key", "fallback_key", "middle", "allow_overlap", "inside", "closed_at"}
 _STRICT_KEYS = {"run_must_end", "identity_on", "closed_at_extra", "required"}
 
@@ -175,6 +176,9 @@ def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *
                     tuple(str(m) for m in p.get("middle", ())), bool(p.get("allow_overlap", True)),
                     _opt(p.get("inside")), None if closed is None else tuple(str(c) for c in closed)))
             values["pairings"] = tuple(pairings)
+        wire = protocol_from_table(table, where=where)
+        if wire is not None:
+            values["protocol"] = wire
         if "fields" in table:
             compiled = compile_fields(table["fields"], table.get("base_fields", {}), where=where)
             values["fields"] = tuple(compiled.items())
@@ -208,9 +212,6 @@ def load_profile_file(path: Path, config: EventsConfig | None = None, *, strict:
         raise ConfigError(f"{path}: cannot read the event profile: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    # a protocol description (aliases, control frames, batches) may share the file: its keys are not ours
-    for key in PROTOCOL_KEYS:
-        table.pop(key, None)
     if not fields:
         table.pop("fields", None)
         table.pop("base_fields", None)

@@ -149,13 +149,31 @@ class Validator:
             self._check_timing(run, event, received_at)
         return violations[before:] if len(violations) != before else _NONE
 
+    def feed_frame(self, frame: Any, received_at: float | None = None) -> list[Violation]:
+        """A frame as the wire carries it: control frames dropped, aliases mapped, batches unpacked."""
+        protocol = self.profile.protocol
+        if protocol is None:
+            return list(self.feed(frame, received_at))
+        found: list[Violation] = []
+        for event in protocol.frames(frame):
+            found.extend(self.feed(event, received_at))
+        return found
+
     def feed_many(self, events: Iterable[dict[str, Any]]) -> int:
-        """Feed a whole recorded stream; the number of events fed."""
+        """Feed a whole recorded stream (frames, through the profile's wire format); the number of events fed."""
         feed = self.feed
+        protocol = self.profile.protocol
         count = 0
-        for event in events:
-            feed(event)
-            count += 1
+        if protocol is None:
+            for event in events:
+                feed(event)
+                count += 1
+            return count
+        frames = protocol.frames
+        for frame in events:
+            for event in frames(frame):
+                feed(event)
+                count += 1
         return count
 
     def _step(self, run: _Run, kind: Any, event: dict[str, Any], received_at: float | None) -> None:
