@@ -4,7 +4,8 @@
 
 - `POST /auth/login` `{"username": "...", "password": "..."}` -> `{"token": <HS256 JWT>}`
   (any username; the password must be "secret" unless --open).
-- `GET /ws?token=...` (or the token as the WebSocket subprotocol) opens the chat. Each text
+- `GET /ws?token=...` (or the token as the WebSocket subprotocol, an `Authorization: Bearer`
+  header or a `token` cookie) opens the chat; `POST /sse` streams one run over SSE/HTTP instead. Each text
   message `{"text": "...", "run_id"?: "..."}` starts a deterministic agent run that streams
   agent_started, agent_thinking, tool_executing, tool_completed (a calculator for arithmetic,
   a lookup over local documents otherwise), agent_thinking, agent_completed, every frame
@@ -38,7 +39,7 @@ import jwt
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -174,7 +175,7 @@ async def login(request: Request) -> JSONResponse:
     return JSONResponse({"token": token, "user_id": username.strip()})
 
 
-def _token_user(websocket: WebSocket) -> str | None:
+def _token_user(websocket: WebSocket | Request) -> str | None:
     token = websocket.query_params.get("token")
     subprotocols = websocket.scope.get("subprotocols") or []
     if not token and subprotocols:
@@ -242,6 +243,42 @@ async def chat(websocket: WebSocket) -> None:
         app.state.connections.remove(connection)
 
 
+async def sse(request: Request) -> Response:
+    """SSE/HTTP streaming: POST a message (token as for the WebSocket, or `Authorization: Bearer`),
+    the response streams the run as `data:` lines, with a comment line as a keep-alive."""
+    user_id = _token_user(request)
+    if user_id is None:
+        return JSONResponse({"error": "invalid token"}, status_code=401)
+    try:
+        message = await request.json()
+    except ValueError:
+        return JSONResponse({"error": "expected a JSON body"}, status_code=400)
+    if not isinstance(message, dict):
+        return JSONResponse({"error": "expected a JSON object"}, status_code=400)
+    text = str(message.get("text", ""))[:MAX_MESSAGE]
+    run_id = str(message.get("run_id") or f"run-{next(_runs)}")[:200]
+    if len(text) > INLINE_MESSAGE:
+        events = await asyncio.to_thread(script, user_id, text, run_id)
+    else:
+        events = script(user_id, text, run_id)
+    fault = message.get("fault") or request.query_params.get("fault")
+    events, delay = inject(events, fault if fault in FAULTS else None)
+
+    async def body():
+        yield ": connected\n\n"
+        for event in events:
+            if delay and event["type"] == "tool_completed":
+                await asyncio.sleep(delay)
+            if event["type"].startswith("__"):
+                yield "data: <html>502 Bad Gateway</html>\n\n" if event["type"] == "__non_json__" else ""
+                if event["type"] == "__disconnect__":
+                    return
+                continue
+            yield f"data: {json.dumps(event)}\n\n"
+
+    return StreamingResponse(body(), media_type="text/event-stream")
+
+
 async def stats(request: Request) -> JSONResponse:
     state = request.app.state
     return JSONResponse({"sent": state.sent, "leaked": state.leaked, "connections": len(state.connections)})
@@ -251,6 +288,7 @@ def create_app(*, open_login: bool = False, secret: str | None = None, leak_ever
     app = Starlette(routes=[Route("/auth/login", login, methods=["POST"]),
                             Route("/health", lambda request: JSONResponse({"ok": True})),
                             Route("/stats", stats),
+                            Route("/sse", sse, methods=["POST"]),
                             WebSocketRoute("/ws", chat)])
     app.state.open = open_login
     app.state.secret = secret or os.environ.get("AGENT_CHAT_SECRET") or secrets.token_hex(32)

@@ -230,11 +230,12 @@ class AgentSession:
         from testcanon.events.sse import SSEStream
 
         headers, _ = self._auth(self.token or "")
-        if self.config.token_in == "query":
-            url = self._url(self.config.stream_path)
-            url += ("&" if "?" in url else "?") + urlencode({self.config.token_name: self.token or ""})
-        else:
-            url = self._url(self.config.stream_path)
+        query = {self.config.token_name: self.token or ""} if self.config.token_in == "query" else {}
+        if self.fault:
+            query["fault"] = self.fault
+        url = self._url(self.config.stream_path)
+        if query:
+            url += ("&" if "?" in url else "?") + urlencode(query)
         await self._close_sse()
         self._sse = SSEStream(self.http, url, payload, headers, self.timeout)
         try:

@@ -129,6 +129,8 @@ async def run_load(base_url: str, *, users: int, duration: float, profile: Profi
                    examples: int = EXAMPLES, fault_for: Any = None) -> LoadReport:
     """`think` seconds between a user's journeys (a person reads the answer); 0 = back to back.
     `fault_for(user_number)`: a fault switch of the reference server for that user (tests)."""
+    import websockets  # noqa: F401 - imported before the clock starts, not inside the first user's connect
+
     profile = profile or agent_events()
     report = LoadReport(users, duration, ramp=ramp, think=think)
     loop = asyncio.get_running_loop()
