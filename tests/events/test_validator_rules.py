@@ -185,3 +185,42 @@ def test_user_profile_from_config() -> None:
     assert profile.max_gap == 2.0 and profile.required == ("agent_started",)
     with pytest.raises(ConfigError, match="did you mean 'max_gap'"):
         get_profile("bad", EventsConfig(profiles={"bad": {"max_gapp": 1}}))
+
+
+def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams() -> None:
+    """Every profile with a fast path: 3,000 random streams, the same violations (index, rule, message)."""
+    import random
+
+    from testcanon.events import Validator
+    from testcanon.events.profiles import ag_ui
+
+    rng = random.Random(21)
+    kinds = ["agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed",
+             "agent_error", "mystery"]
+    profiles = [AGENT, ag_ui(fields=False)]
+    agui_kinds = ["RUN_STARTED", "RUN_FINISHED", "RUN_ERROR", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
+                  "TEXT_MESSAGE_END", "TOOL_CALL_START", "TOOL_CALL_END", "STEP_STARTED", "STEP_FINISHED",
+                  "THINKING_START", "THINKING_END", "CUSTOM"]
+    fast_seen = 0
+    for number in range(3000):
+        profile = profiles[number % 2]
+        names = kinds if profile is AGENT else agui_kinds
+        stream = []
+        for _ in range(rng.randint(1, 14)):
+            event = {"type": rng.choice(names)}
+            for field_name, values in (("run_id", ["r1", "r2", None]), ("user_id", ["u1", "u2", None]),
+                                       ("tool_call_id", ["t1", "t2", None]), ("tool_name", ["calc", None]),
+                                       ("messageId", ["m1", None]), ("toolCallId", ["c1", None]),
+                                       ("stepName", ["s1", None])):
+                value = rng.choice(values)
+                if value is not None:
+                    event[field_name] = value
+            stream.append(event)
+        fast, general = Validator(profile), Validator(profile)
+        assert fast.feed is not general._feed_general
+        fast_seen += "feed" in fast.__dict__
+        for event in stream:
+            assert list(fast.feed(event)) == list(general._feed_general(event)), (profile.name, stream)
+        assert fast.finish() == general.finish()
+        assert fast.violations == general.violations and fast.types_seen == general.types_seen
+    assert fast_seen == 3000  # both profiles have a generated fast path

@@ -33,7 +33,7 @@ def validate_command(
     output_format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
-    from testcanon.events.stream import read_jsonl
+    from testcanon.events.stream import read_jsonl_chunks
     from testcanon.events.validator import Validator
 
     if output_format not in ("text", "json"):
@@ -45,7 +45,7 @@ def validate_command(
     documents = []
     for path in files:
         validator = Validator(chosen)
-        count = validator.feed_many(read_jsonl(path))
+        count = sum(validator.feed_many(chunk) for chunk in read_jsonl_chunks(path))
         validator.finish()
         failed |= bool(validator.violations)
         if output_format == "json":

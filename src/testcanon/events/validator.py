@@ -39,12 +39,13 @@ class Violation:
 class _Run:
     """The state of one run."""
 
-    __slots__ = ("first", "started", "finished", "errored", "implicit", "run_id", "thread_id", "types",
+    __slots__ = ("first", "started", "finished", "errored", "implicit", "active", "run_id", "thread_id", "types",
                  "open", "named", "start_time")
 
     def __init__(self, pairings: int) -> None:
         self.first = False
         self.started = self.finished = self.errored = self.implicit = False
+        self.active = False  # started, and neither finished nor errored
         self.run_id: Any = None
         self.thread_id: Any = None
         self.types: set[Any] = set()
@@ -52,9 +53,13 @@ class _Run:
         self.named: list[dict[Any, deque[int]]] = [{} for _ in range(pairings)]
         self.start_time: float | None = None
 
-    def begin(self) -> None:
+    def begin(self, seen: set[Any]) -> None:
+        """A new run; the types of the last one are kept in `seen` (the stream's types). Containers are
+        cleared in place: the fast path holds them."""
+        seen.update(self.types)
         self.started, self.finished, self.errored, self.implicit = True, False, False, False
-        self.types = set()
+        self.active = True
+        self.types.clear()
         for table in self.open:
             table.clear()
         for table in self.named:
@@ -64,10 +69,27 @@ class _Run:
 class Validator:
     """`feed(event)` -> violations of that event; `finish()` -> violations of the whole stream."""
 
+    @property
+    def index(self) -> int:
+        """The index of the last event fed (-1 before the first)."""
+        return self._state["index"]  # type: ignore[no-any-return]
+
+    @index.setter
+    def index(self, value: int) -> None:
+        self._state["index"] = value
+
+    @property
+    def expected_user(self) -> Any:
+        """The connection's user: given, or the first user id seen."""
+        return self._state["expected_user"]
+
+    @expected_user.setter
+    def expected_user(self, value: Any) -> None:
+        self._state["expected_user"] = value
+
     def __init__(self, profile: Profile, *, user_id: str | None = None) -> None:
         self.profile = profile
-        self.expected_user = user_id
-        self.index = -1
+        self._state: dict[str, Any] = {"index": -1, "expected_user": user_id}  # shared with the fast path
         self.types_seen: set[Any] = set()
         self.violations: list[Violation] = []
         self.connected_at: float | None = None
@@ -98,6 +120,11 @@ class Validator:
         self._run_key = profile.run_key
         self._runs: dict[Any, _Run] = {}
         self._run = _Run(len(profile.pairings))
+        from testcanon.events.fastpath import compile_fast
+
+        fast = compile_fast(self)
+        if fast is not None:
+            self.feed = fast  # type: ignore[method-assign]
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -114,6 +141,10 @@ class Validator:
     # -- the hot path --------------------------------------------------------------------------
 
     def feed(self, event: dict[str, Any], received_at: float | None = None) -> Sequence[Violation]:
+        """Validate one event; its violations (the instance may carry a faster twin of this method)."""
+        return self._feed_general(event, received_at)
+
+    def _feed_general(self, event: dict[str, Any], received_at: float | None = None) -> Sequence[Violation]:
         violations = self.violations
         before = len(violations)
         self.index += 1
@@ -190,7 +221,7 @@ class Validator:
             if run.started and not (run.finished or run.errored or run.implicit):
                 self._add("run-not-finished", f"{kind} while run {run.run_id!r} is still open", event)
             run.first = True
-            run.begin()
+            run.begin(self.types_seen)
             run.run_id = event.get(profile.run_field) if profile.run_field else None
             run.thread_id = event.get(profile.thread_field) if profile.thread_field else None
             if self._timing:
@@ -200,11 +231,11 @@ class Validator:
             run.first = True
             if kind not in profile.errors:
                 self._add("start-first", f"{kind} before {start}", event)
-                run.begin()  # go on as if the run had started: one report, not a cascade
+                run.begin(self.types_seen)  # go on as if the run had started: one report, not a cascade
                 run.implicit = True
         elif not run.started and kind not in profile.errors:
             self._add("start-first", f"{kind} before {start}", event)
-            run.begin()
+            run.begin(self.types_seen)
             run.implicit = True
         if self._identity is None or kind in self._identity:
             field_name = self._check_run
@@ -237,9 +268,11 @@ class Validator:
                               f"{kind} while {pairing.start} {', '.join(map(str, still_open))} "
                               f"is not closed by {pairing.end}", event)
             run.finished = True
+            run.active = False
         elif kind in profile.errors:
             run.errored = True
             run.started = True
+            run.active = False
 
     def _pair(self, run: _Run, i: int, role: int, kind: Any, event: dict[str, Any]) -> None:
         pairing: Pairing = self._pairings[i]
@@ -330,6 +363,9 @@ class Validator:
         """End of stream: a run still open (when the profile says runs must end), required types never seen."""
         before = len(self.violations)
         profile = self.profile
+        self.types_seen.update(self._run.types)
+        for run in self._runs.values():
+            self.types_seen.update(run.types)
         if profile.run_must_end:
             runs = self._runs.items() if self._run_key is not None else [(None, self._run)]
             for key, run in runs:
