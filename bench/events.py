@@ -109,9 +109,9 @@ def best_rate(count: int, work, trials: int = 5) -> float:
 
 
 def throughput(n: int) -> list[tuple[str, float, str]]:
+    from ag_ui.core import Event
     from pydantic import TypeAdapter
 
-    from ag_ui.core import Event
     from testcanon.events import Validator, get_profile
     from testcanon.events.stream import read_jsonl_chunks
 

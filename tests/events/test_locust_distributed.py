@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from canon_support import free_port
 from chat_server import chat_server
+
+from canon_support import free_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="locust is not installed")]

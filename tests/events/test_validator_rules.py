@@ -224,3 +224,21 @@ def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams(
         assert fast.finish() == general.finish()
         assert fast.violations == general.violations and fast.types_seen == general.types_seen
     assert fast_seen == 3000  # both profiles have a generated fast path
+
+
+def test_event_coverage_counts_a_rule_only_when_seen_to_hold_and_to_fail(tmp_path) -> None:
+    from testcanon.events.coverage import Recorder, load_event_coverage
+
+    recorder = Recorder()
+    recorder.current_test = "test_happy"
+    recorder.record(AGENT, validate(GOOD_RUN, AGENT))
+    recorder.write(tmp_path, "gw0")
+    happy = load_event_coverage(tmp_path)
+    assert happy is not None and [i for i in happy.exercised if i.startswith("rule:")] == []  # held only
+    recorder.current_test = "test_unpaired"
+    recorder.record(AGENT, validate([*GOOD_RUN[:3], *GOOD_RUN[4:]], AGENT))
+    recorder.write(tmp_path, "gw0")
+    both = load_event_coverage(tmp_path)
+    assert [i for i in both.exercised if i.startswith("rule:")] == ["rule:tool-pairing-closed-before-terminal",
+                                                                     "rule:required-types"]
+    assert "tool-pairing" in both.to_json()["held_only"]
