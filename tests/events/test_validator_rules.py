@@ -192,6 +192,7 @@ def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams(
     import random
 
     from testcanon.events import Validator
+    from testcanon.events.fastpath import event_struct, struct_fields
     from testcanon.events.profiles import ag_ui
 
     rng = random.Random(21)
@@ -216,13 +217,18 @@ def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams(
                 if value is not None:
                     event[field_name] = value
             stream.append(event)
-        fast, general = Validator(profile), Validator(profile)
+        fast, general, structs = Validator(profile), Validator(profile), Validator(profile)
         assert fast.feed is not general._feed_general
         fast_seen += "feed" in fast.__dict__
         for event in stream:
             assert list(fast.feed(event)) == list(general._feed_general(event)), (profile.name, stream)
         assert fast.finish() == general.finish()
         assert fast.violations == general.violations and fast.types_seen == general.types_seen
+        shape = event_struct(struct_fields(profile))
+        structs.feed_structs([shape(**{k: v for k, v in e.items() if k in shape.__struct_fields__}) for e in stream])
+        structs.finish()
+        assert [(v.index, v.rule, v.message) for v in structs.violations] == \
+            [(v.index, v.rule, v.message) for v in general.violations], (profile.name, stream)
     assert fast_seen == 3000  # both profiles have a generated fast path
 
 

@@ -33,6 +33,7 @@ def validate_command(
     output_format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
+    from testcanon.events.fastpath import event_struct, struct_fields
     from testcanon.events.stream import read_jsonl_chunks
     from testcanon.events.validator import Validator
 
@@ -45,7 +46,12 @@ def validate_command(
     documents = []
     for path in files:
         validator = Validator(chosen)
-        count = sum(validator.feed_many(chunk) for chunk in read_jsonl_chunks(path))
+        fields = struct_fields(chosen) if output_format == "text" else None  # json: whole frames in the report
+        if fields is not None:
+            struct = event_struct(fields)
+            count = sum(validator.feed_structs(chunk) for chunk in read_jsonl_chunks(path, struct))
+        else:
+            count = sum(validator.feed_many(chunk) for chunk in read_jsonl_chunks(path))
         validator.finish()
         failed |= bool(validator.violations)
         if output_format == "json":

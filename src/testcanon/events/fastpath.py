@@ -12,6 +12,8 @@ the same messages (`tests/events/test_validator_rules.py` runs every case throug
 
 from __future__ import annotations
 
+import functools
+import keyword
 import re
 from typing import Any
 
@@ -19,21 +21,26 @@ NONE: tuple[Any, ...] = ()
 _PLAIN = re.compile(r"[A-Za-z0-9_.:\-]+")
 
 
-def compile_fast(validator: Any) -> Any:
-    """A `feed` for the validator's profile, or None when the profile needs the general path throughout."""
+def compile_fast(validator: Any, *, structs: bool = False) -> Any:
+    """A `feed` for the validator's profile, or None when the profile needs the general path throughout.
+
+    `structs=True`: a feed for events decoded as msgspec Structs holding only the profile's fields
+    (`event_struct`), read by attribute; the general path gets them as dicts."""
+    key = (validator.profile, structs)
     try:
-        code = _CODE[validator.profile]
+        code = _CODE[key]
     except KeyError:
         if len(_CODE) > 256:
             _CODE.clear()
-        code = _CODE[validator.profile] = _code(validator)
+        code = _CODE[key] = _code(validator, structs)
     except TypeError:  # an unhashable profile (built by hand with lists): generated each time
-        code = _code(validator)
+        code = _code(validator, structs)
     if code is None:
         return None
     # the validator's index and expected user live in this namespace (Validator._state): globals here
     namespace = validator._state
     namespace.update({"run": validator._run, "general": validator._feed_general, "add": validator._add,
+                      "todict": todict,
                       "violations": validator.violations, "NONE": NONE, "seen": validator.types_seen,
                       "types": validator._run.types})
     for i in range(len(validator._pairings)):
@@ -47,9 +54,36 @@ def compile_fast(validator: Any) -> Any:
 _CODE: dict[Any, Any] = {}  # profile -> compiled fast path; cleared past 256 profiles
 
 
-def _code(validator: Any) -> Any:
+def struct_fields(profile: Any) -> tuple[str, ...] | None:
+    """The fields a profile reads, when a Struct can hold them (plain identifiers, no wire format)."""
+    if profile.fields or profile.protocol is not None or profile.run_key is not None:
+        return None
+    names = {profile.type_field, profile.user_field, profile.run_field, profile.thread_field, profile.timestamp_field}
+    names |= {p.key for p in profile.pairings} | {p.fallback_key for p in profile.pairings}
+    names.discard(None)
+    if not all(str(n).isidentifier() and not keyword.iskeyword(str(n)) for n in names):
+        return None
+    return tuple(sorted(str(n) for n in names))
+
+
+@functools.cache
+def event_struct(fields: tuple[str, ...]) -> Any:
+    """A msgspec Struct with these fields (each defaulting to None): decoding into it skips the rest."""
+    import msgspec
+
+    return msgspec.defstruct("Event", [(name, Any, None) for name in fields], gc=False)
+
+
+def todict(event: Any) -> dict[str, Any]:
+    """A Struct event as the general path and the report see it: its fields that are present."""
+    return {name: value for name in event.__struct_fields__ if (value := getattr(event, name)) is not None}
+
+
+def _code(validator: Any, structs: bool = False) -> Any:
     """The compiled source of the fast path for the validator's profile (None: no fast path)."""
     profile = validator.profile
+    if structs and struct_fields(profile) is None:
+        return None
     if validator._run_key is not None or validator._timing or validator._fields:
         return None
     identity_on = profile.identity_on
@@ -88,6 +122,10 @@ def _code(validator: Any) -> Any:
         keyword = "elif"
     lines.append("    return general(event, received_at)")
     source = "\n".join(lines)
+    if structs:  # the same code reading attributes; dicts for the general path and the report
+        source = re.sub(r"event\.get\('([A-Za-z_][A-Za-z0-9_]*)'\)", r"event.\1", source)
+        source = source.replace("general(event, received_at)", "general(todict(event), received_at)")
+        source = source.replace(", event)", ", todict(event))")
     return compile(source, f"<testcanon fast path for profile {profile.name!r}>", "exec")
 
 

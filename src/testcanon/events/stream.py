@@ -23,11 +23,12 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         yield from chunk
 
 
-def read_jsonl_chunks(path: Path) -> Iterator[list[dict[str, Any]]]:
-    """The frames of a recorded stream, a decoded chunk (~4 MiB of lines) at a time."""
+def read_jsonl_chunks(path: Path, struct: Any = None) -> Iterator[list[Any]]:
+    """The frames of a recorded stream, a decoded chunk (~4 MiB of lines) at a time: dicts, or
+    instances of `struct` (a msgspec Struct: only its fields are decoded, the rest skipped)."""
     import msgspec
 
-    decode = msgspec.json.Decoder().decode_lines
+    decode = msgspec.json.Decoder(struct).decode_lines if struct is not None else msgspec.json.Decoder().decode_lines
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -55,7 +56,7 @@ def read_jsonl_chunks(path: Path) -> Iterator[list[dict[str, Any]]]:
                 except msgspec.DecodeError:
                     _explain(path, chunk, line_number)
                     raise AssertionError("unreachable") from None  # _explain always raises
-                if frames and set(map(type, frames)) != {dict}:
+                if struct is None and frames and set(map(type, frames)) != {dict}:
                     _explain(path, chunk, line_number)
                 yield frames
                 line_number += chunk.count(b"\n")

@@ -122,6 +122,7 @@ class Validator:
         self._run = _Run(len(profile.pairings))
         from testcanon.events.fastpath import compile_fast
 
+        self._struct_feed: Any = None
         fast = compile_fast(self)
         if fast is not None:
             self.feed = fast  # type: ignore[method-assign]
@@ -189,6 +190,20 @@ class Validator:
         for event in protocol.frames(frame):
             found.extend(self.feed(event, received_at))
         return found
+
+    def feed_structs(self, events: Iterable[Any]) -> int:
+        """Feed events decoded as `fastpath.event_struct(fastpath.struct_fields(profile))` Structs (the
+        fastest way through a recorded stream); the number fed."""
+        from testcanon.events.fastpath import compile_fast, todict
+
+        feed = self._struct_feed
+        if feed is None:
+            feed = self._struct_feed = compile_fast(self, structs=True) or (lambda e: self._feed_general(todict(e)))
+        count = 0
+        for event in events:
+            feed(event)
+            count += 1
+        return count
 
     def feed_many(self, events: Iterable[dict[str, Any]]) -> int:
         """Feed a whole recorded stream (frames, through the profile's wire format); the number of events fed."""
