@@ -97,7 +97,7 @@ def test_bad_login_is_a_clear_error(server_url: str) -> None:
 
 
 def test_short_load_many_users_no_cross_talk(server_url: str, tmp_path: Path) -> None:
-    result = run_canon("load", "--base-url", server_url, "--users", "50", "--duration", "3", "--ramp", "0.5",
+    result = run_canon("load", "--base-url", server_url, "--users", "50", "--duration", "6", "--ramp", "0.5",
                        "--json", str(tmp_path / "load.json"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "load.json").read_text())

@@ -133,12 +133,12 @@ async def run_load(base_url: str, *, users: int, duration: float, profile: Profi
 
     profile = profile or agent_events()
     report = LoadReport(users, duration, ramp=ramp, think=think)
+    records = [UserRecord(f"load-user-{n}") for n in range(users)]
+    clients = http_clients(users, timeout)  # before the clock starts, like the imports
     loop = asyncio.get_running_loop()
     started = loop.time()
     stop_at = started + ramp + duration  # no connect and no new journey after this
     hard_stop = stop_at + grace  # no wait after this
-    records = [UserRecord(f"load-user-{n}") for n in range(users)]
-    clients = http_clients(users, timeout)
 
     async def user(number: int, record: UserRecord) -> None:
         await asyncio.sleep(ramp * number / max(users, 1))

@@ -24,10 +24,25 @@ import os
 import time
 from typing import Any
 
+import httpx
 from locust import User, between, events, task
+from websockets.sync.client import connect
 
-from testcanon.events.client import CANARY, SessionConfig, SessionError, dig, fill, new_canary, parse_frame
+# imported here, before the worker joins its master: an import inside a user's first task blocks
+# gevent's loop, and a worker that misses its heartbeats for 3 s is dropped by the master
+from testcanon.config import load_project
+from testcanon.events.client import (
+    CANARY,
+    AgentSession,
+    SessionConfig,
+    SessionError,
+    dig,
+    fill,
+    new_canary,
+    parse_frame,
+)
 from testcanon.events.profiles import Profile, get_profile
+from testcanon.events.targets import check_target
 from testcanon.events.validator import Validator
 
 for _name in ("httpx", "httpcore", "websockets"):  # one line per request would flood Locust's output
@@ -38,8 +53,6 @@ class SyncSession:
     """The blocking twin of AgentSession for gevent: one HTTP client and one WebSocket per user, reused."""
 
     def __init__(self, base_url: str, username: str, config: SessionConfig, profile: Profile, timeout: float) -> None:
-        import httpx
-
         self.base_url = base_url.rstrip("/")
         self.username = username
         self.config = config
@@ -53,11 +66,6 @@ class SyncSession:
         return path if "://" in path else f"{self.base_url}{path}"
 
     def connect(self) -> None:
-        import httpx
-        from websockets.sync.client import connect
-
-        from testcanon.events.client import AgentSession
-
         config = self.config
         body = fill(config.login_body, {"username": self.username, "password": config.password})
         try:
@@ -139,13 +147,9 @@ class AgentChatUser(User):
     session_config: SessionConfig | None = None
 
     def on_start(self) -> None:
-        from testcanon.events.targets import check_target
-
         check_target(self.host or "", os.environ.get("TESTCANON_ALLOW_HOSTS", "").split(","))
         config = self.session_config
         if config is None:
-            from testcanon.config import load_project
-
             project = load_project(".").config.events
             config = SessionConfig.from_table(dict(project.session))
         self.session = SyncSession(self.host or "", f"locust-{os.getpid()}-{id(self)}", config,
