@@ -133,3 +133,19 @@ def test_a_session_class_of_ones_own_is_used_by_journey_and_load(server_url: str
     (tmp_path / "pyproject.toml").write_text("[tool.testcanon.events.session]\nsession_class = 'nowhere:Nothing'\n")
     bad = run_canon("journey", "--base-url", server_url, cwd=tmp_path)
     assert bad.returncode == 2 and "cannot be loaded" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("fault", ["non_json", "disconnect"])
+def test_the_cli_never_tracebacks_on_a_garbage_frame_or_a_dropped_connection(server_url: str, fault: str,
+                                                                             tmp_path) -> None:
+    from canon_support import run_canon
+
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.testcanon.events.session]\nmessage = {{ text = '{{text}}', fault = '{fault}' }}\n")
+    journey = run_canon("journey", "--base-url", server_url, "--timeout", "5", cwd=tmp_path)
+    assert journey.returncode == 1 and "verdict: FAIL" in journey.stdout
+    assert "Traceback" not in journey.stdout + journey.stderr
+    load = run_canon("load", "--base-url", server_url, "--users", "3", "--duration", "2", "--ramp", "0",
+                     cwd=tmp_path)
+    assert load.returncode == 1 and "3 of 3 user(s) completed no journey" in load.stdout
+    assert "Traceback" not in load.stdout + load.stderr

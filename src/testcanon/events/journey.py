@@ -106,10 +106,3 @@ async def run_journey(base_url: str, user: str = "journey-user", *, message: str
         if own and session is not None:
             await session.close()
 
-
-def run_journey_sync(base_url: str, user: str, *, message: str = "what is 6 * 7?",
-                     profile: Profile | None = None, timeout: float = 10.0) -> JourneyResult:
-    """One journey on a fresh event loop: for callers without one (scripts)."""
-    import asyncio
-
-    return asyncio.run(run_journey(base_url, user, message=message, profile=profile, timeout=timeout))
