@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -171,3 +172,19 @@ def test_locust_user_in_headless_single_process_mode(server_url: str, tmp_path: 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-2000:]
     assert "login->answer" in output
+    # the same run with a blocking session class of one's own, named in the project's config
+    (tmp_path / "pyproject.toml").write_text("[tool.testcanon.events.session]\n"
+                                             "locust_session_class = 'my_sync:CountingSession'\n")
+    (tmp_path / "my_sync.py").write_text(
+        "from pathlib import Path\nfrom testcanon.events.locust import SyncSession\n\n"
+        "class CountingSession(SyncSession):\n"
+        "    def journey(self, message):\n"
+        "        with Path('journeys.log').open('a') as log:\n"
+        "            log.write('x')\n"
+        "        return super().journey(message)\n")
+    result = subprocess.run([sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", "2",
+                             "-r", "2", "--run-time", "4s", "--host", server_url, "--only-summary"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    assert len((tmp_path / "journeys.log").read_text()) >= 2

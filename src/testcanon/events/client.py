@@ -56,6 +56,7 @@ class SessionConfig:
     stream_path: str = "/ws"
     message: dict[str, Any] = field(default_factory=lambda: {"text": "{text}"})
     session_class: str = ""  # "module:Class": a session of your own where configuration is not enough
+    locust_session_class: str = ""  # the same for Locust (gevent needs a blocking one: a SyncSession subclass)
 
     def __post_init__(self) -> None:
         from testcanon.errors import ConfigError

@@ -38,6 +38,7 @@ from testcanon.events.client import (
     SessionError,
     dig,
     fill,
+    load_session_class,
     new_canary,
     parse_frame,
 )
@@ -152,8 +153,9 @@ class AgentChatUser(User):
         if config is None:
             project = load_project(".").config.events
             config = SessionConfig.from_table(dict(project.session))
-        self.session = SyncSession(self.host or "", f"locust-{os.getpid()}-{id(self)}", config,
-                                   get_profile(self.profile), self.timeout)
+        cls = load_session_class(config.locust_session_class) if config.locust_session_class else SyncSession
+        self.session = cls(self.host or "", f"locust-{os.getpid()}-{id(self)}", config,
+                           get_profile(self.profile), self.timeout)
 
     def on_stop(self) -> None:
         self.session.close()
