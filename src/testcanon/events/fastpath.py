@@ -101,14 +101,19 @@ def _code(validator: Any, structs: bool = False) -> Any:
     if profile.known is not None:
         kinds = (kinds | set(profile.known)) & set(profile.known)
     lines = ["def feed(event, received_at=None):", "    global index", f"    kind = event.get({profile.type_field!r})"]
-    keyword = "if"
+    if profile.user_field:  # the same for every type: once, before the branches
+        lines += [f"    user = event.get({profile.user_field!r})",
+                  "    if user != expected_user and user is not None:",
+                  "        return general(event, received_at)"]
     # the branches are tested in order: the types a stream carries most (paired, then ordered ones) first
     paired = {k for p in profile.pairings for k in (p.start, p.end, *p.middle)}
     ordered = {k for pair in profile.required_before for k in pair}
 
     def rank(kind: str) -> tuple[int, str]:
-        return (0 if kind in paired else 1 if kind in ordered else 2 if kind in (start, *terminal) else 3, kind)
+        return (0 if kind in paired else 1 if kind in ordered else 2 if kind in terminal else 3, kind)
 
+    active: list[str] = []
+    starting: list[str] = []
     for kind in sorted((k for k in kinds - errors if isinstance(k, str)), key=rank):
         roles = validator._roles.get(kind, ())
         if len(roles) > 1 or any(validator._pairings[i].key is None for i, _ in roles):
@@ -117,9 +122,12 @@ def _code(validator: Any, structs: bool = False) -> Any:
         if mode != "middle" and roles:
             continue
         body = _branch(validator, kind, mode, roles[0] if roles else None, check_identity)
-        lines.append(f"    {keyword} kind == {kind!r}:")
-        lines += ["        " + line for line in body]
-        keyword = "elif"
+        if mode == "start":
+            starting += [f"    elif kind == {kind!r} and run.first:"] + ["        " + line for line in body]
+        else:
+            active += [f"        {'if' if not active else 'elif'} kind == {kind!r}:"]
+            active += ["            " + line for line in body]
+    lines += ["    if run.active:", *(active or ["        pass"]), *starting]
     lines.append("    return general(event, received_at)")
     source = "\n".join(lines)
     if structs:  # the same code reading attributes; dicts for the general path and the report
@@ -133,21 +141,16 @@ def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None, 
     profile = validator.profile
     general = "return general(event, received_at)"
     out: list[str] = []
-    if profile.user_field:
-        out += [f"user = event.get({profile.user_field!r})",
-                "if user != expected_user and user is not None:", f"    {general}"]
     run_field = profile.run_field if check_identity else None
     thread_field = profile.thread_field if check_identity else None
-    if mode == "start":
-        out += ["if not run.first or run.active:", f"    {general}",
-                "index += 1",
+    if mode == "start":  # reached only when no run is active and the stream has begun
+        out += ["index += 1",
                 "run.begin(seen)",
                 f"run.run_id = event.get({profile.run_field!r})" if profile.run_field else "run.run_id = None",
                 f"run.thread_id = event.get({profile.thread_field!r})" if profile.thread_field else "run.thread_id = None",
                 f"types.add({kind!r})",
                 "return NONE"]
         return out
-    out += ["if not run.active:", f"    {general}"]
     pairing = validator._pairings[role[0]] if role is not None else None
     if pairing is not None:
         out += [f"key = event.get({pairing.key!r})", "if key is None:", f"    {general}"]
