@@ -183,7 +183,7 @@ def test_locust_user_in_headless_single_process_mode(server_url: str, tmp_path: 
         "            log.write('x')\n"
         "        return super().journey(message)\n")
     result = subprocess.run([sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", "2",
-                             "-r", "2", "--run-time", "4s", "--host", server_url, "--only-summary"],
+                             "-r", "2", "--run-time", "8s", "--host", server_url, "--only-summary"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
