@@ -83,7 +83,10 @@ def test_timing_rules_with_arrival_times() -> None:
 
 
 def agui(kind: str, **extra) -> dict:
-    return {"type": kind, "threadId": "th", "runId": "r1", **extra}
+    """An AG-UI event with only the fields the protocol gives it: threadId/runId on RUN_STARTED and
+    RUN_FINISHED alone (a helper that stamped runId on every event once hid false rejects)."""
+    run = {"threadId": "th", "runId": "r1"} if kind in ("RUN_STARTED", "RUN_FINISHED") else {}
+    return {"type": kind, **run, **extra}
 
 
 AGUI_RUN = [agui("RUN_STARTED"), agui("TEXT_MESSAGE_START", messageId="m1", role="assistant"),
@@ -91,10 +94,15 @@ AGUI_RUN = [agui("RUN_STARTED"), agui("TEXT_MESSAGE_START", messageId="m1", role
             agui("TOOL_CALL_START", toolCallId="c1", toolCallName="calc"),
             agui("TOOL_CALL_ARGS", toolCallId="c1", delta="{}"), agui("TOOL_CALL_END", toolCallId="c1"),
             agui("STATE_SNAPSHOT", snapshot={}), agui("RUN_FINISHED")]
+ERROR = agui("RUN_ERROR", message="boom")
+STEP = [agui("STEP_STARTED", stepName="plan"), agui("STEP_FINISHED", stepName="plan")]
+THINK = [agui("THINKING_START"), agui("THINKING_TEXT_MESSAGE_START"), agui("THINKING_TEXT_MESSAGE_CONTENT", delta="h"),
+         agui("THINKING_TEXT_MESSAGE_END"), agui("THINKING_END")]
 
 
-def test_ag_ui_valid_run() -> None:
+def test_ag_ui_valid_runs() -> None:
     assert rules(AGUI_RUN, AGUI) == []
+    assert rules([AGUI_RUN[0], *STEP, *THINK, AGUI_RUN[-1]], AGUI) == []
 
 
 @pytest.mark.parametrize(("events", "expected"), [
@@ -104,16 +112,68 @@ def test_ag_ui_valid_run() -> None:
     ([*AGUI_RUN[:6], *AGUI_RUN[7:]], ["tool-call-pairing-closed-before-terminal"]),
     ([AGUI_RUN[0], agui("TOOL_CALL_ARGS", toolCallId="zz", delta="x"), AGUI_RUN[-1]], ["tool-call-pairing"]),
     ([AGUI_RUN[0], agui("NOT_AN_EVENT"), AGUI_RUN[-1]], ["known-types"]),
-    ([AGUI_RUN[0], agui("RUN_ERROR", message="boom"), agui("RUN_STARTED", runId="r2"), agui("RUN_FINISHED", runId="r2")], []),
+    ([AGUI_RUN[0], agui("RUN_STARTED"), AGUI_RUN[-1]], ["run-not-finished"]),
+    # RUN_ERROR: first, after RUN_FINISHED, while a message is open: all allowed; after it, only RUN_STARTED
+    ([ERROR, *AGUI_RUN], []),
+    ([*AGUI_RUN, ERROR], []),
+    ([*AGUI_RUN[:2], ERROR, *AGUI_RUN], []),
+    ([AGUI_RUN[0], ERROR, AGUI_RUN[-1]], ["nothing-after-terminal"]),
+    # steps pair by stepName and are closed at RUN_FINISHED
+    ([AGUI_RUN[0], STEP[1], AGUI_RUN[-1]], ["step-pairing"]),
+    ([AGUI_RUN[0], STEP[0], AGUI_RUN[-1]], ["step-pairing-closed-before-terminal"]),
+    ([AGUI_RUN[0], STEP[0], STEP[0], STEP[1], AGUI_RUN[-1]], ["step-pairing"]),
+    # THINKING_TEXT_MESSAGE_* inside THINKING_START/END, one at a time
+    ([AGUI_RUN[0], THINK[1], AGUI_RUN[-1]], ["thinking-message-pairing"]),
+    ([AGUI_RUN[0], THINK[0], THINK[0], AGUI_RUN[-1]], ["thinking-pairing"]),
+    ([AGUI_RUN[0], THINK[0], THINK[2], AGUI_RUN[-1]], ["thinking-message-pairing"]),
+    ([AGUI_RUN[0], THINK[4], AGUI_RUN[-1]], ["thinking-pairing"]),
+    # fields from the schema
+    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), AGUI_RUN[-1]], ["fields", "text-message-pairing-closed-before-terminal"]),
+    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName=3), agui("TOOL_CALL_END", toolCallId="c"),
+      AGUI_RUN[-1]], ["fields"]),
+    ([{"type": "RUN_STARTED", "threadId": "th"}, AGUI_RUN[-1]], ["fields"]),
+    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START", messageId="m"), agui("TEXT_MESSAGE_CONTENT", messageId="m"),
+      agui("TEXT_MESSAGE_END", messageId="m"), AGUI_RUN[-1]], ["fields"]),
+    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName="n", parentMessageId=None),
+      agui("TOOL_CALL_END", toolCallId="c"), AGUI_RUN[-1]], []),
+    # a stream may end inside a run, text events carry no runId
+    (AGUI_RUN[:3], []),
 ])
 def test_ag_ui_violations(events, expected) -> None:
     assert rules(events, AGUI) == expected
 
 
-def test_ag_ui_event_names_come_from_the_protocol_package() -> None:
-    from ag_ui.core import EventType
+@pytest.mark.parametrize(("events", "expected"), [
+    (AGUI_RUN[:3], ["run-not-finished"]),
+    ([AGUI_RUN[0], agui("RUN_FINISHED", runId="r2")], ["identity-run"]),
+    ([AGUI_RUN[0], agui("RUN_FINISHED", threadId="t2")], ["identity-thread"]),
+    ([AGUI_RUN[0], THINK[0], AGUI_RUN[-1]], ["thinking-pairing-closed-before-terminal"]),
+    (AGUI_RUN, []),
+])
+def test_ag_ui_strict_mode(events, expected) -> None:
+    assert rules(events, get_profile("ag-ui", strict=True)) == expected
+    assert rules(events, AGUI) == []
 
-    assert AGUI.known == frozenset(e.value for e in EventType)
+
+def test_ag_ui_event_names_are_pinned_not_installed() -> None:
+    """The known types are the pinned protocol's (the TOML), whatever ag-ui-protocol is installed."""
+    import tomllib
+
+    from testcanon.events.profiles import PROTOCOLS
+
+    table = tomllib.loads((PROTOCOLS / "ag-ui.toml").read_text())
+    assert AGUI.known == frozenset(table["fields"]) and len(AGUI.known) == 33
+    assert "0.0.58" in AGUI.protocol_version
+    assert get_profile("ag-ui", strict=False).known is AGUI.known or get_profile("ag-ui").known == AGUI.known
+
+
+def test_ag_ui_without_fields_is_verify_events_alone() -> None:
+    from testcanon.events.profiles import ag_ui
+
+    loose = ag_ui(fields=False)
+    assert loose.known is None and not loose.fields
+    assert rules([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), agui("NOT_AN_EVENT"), AGUI_RUN[-1]], loose) == [
+        "text-message-pairing-closed-before-terminal"]
 
 
 def test_user_profile_from_config() -> None:
@@ -125,3 +185,66 @@ def test_user_profile_from_config() -> None:
     assert profile.max_gap == 2.0 and profile.required == ("agent_started",)
     with pytest.raises(ConfigError, match="did you mean 'max_gap'"):
         get_profile("bad", EventsConfig(profiles={"bad": {"max_gapp": 1}}))
+
+
+def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams() -> None:
+    """Every profile with a fast path: 3,000 random streams, the same violations (index, rule, message)."""
+    import random
+
+    from testcanon.events import Validator
+    from testcanon.events.fastpath import event_struct, struct_fields
+    from testcanon.events.profiles import ag_ui
+
+    rng = random.Random(21)
+    kinds = ["agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed",
+             "agent_error", "mystery"]
+    profiles = [AGENT, ag_ui(fields=False)]
+    agui_kinds = ["RUN_STARTED", "RUN_FINISHED", "RUN_ERROR", "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
+                  "TEXT_MESSAGE_END", "TOOL_CALL_START", "TOOL_CALL_END", "STEP_STARTED", "STEP_FINISHED",
+                  "THINKING_START", "THINKING_END", "CUSTOM"]
+    fast_seen = 0
+    for number in range(3000):
+        profile = profiles[number % 2]
+        names = kinds if profile is AGENT else agui_kinds
+        stream = []
+        for _ in range(rng.randint(1, 14)):
+            event = {"type": rng.choice(names)}
+            for field_name, values in (("run_id", ["r1", "r2", None]), ("user_id", ["u1", "u2", None]),
+                                       ("tool_call_id", ["t1", "t2", None]), ("tool_name", ["calc", None]),
+                                       ("messageId", ["m1", None]), ("toolCallId", ["c1", None]),
+                                       ("stepName", ["s1", None])):
+                value = rng.choice(values)
+                if value is not None:
+                    event[field_name] = value
+            stream.append(event)
+        fast, general, structs = Validator(profile), Validator(profile), Validator(profile)
+        assert fast.feed is not general._feed_general
+        fast_seen += "feed" in fast.__dict__
+        for event in stream:
+            assert list(fast.feed(event)) == list(general._feed_general(event)), (profile.name, stream)
+        assert fast.finish() == general.finish()
+        assert fast.violations == general.violations and fast.types_seen == general.types_seen
+        shape = event_struct(struct_fields(profile))
+        structs.feed_structs([shape(**{k: v for k, v in e.items() if k in shape.__struct_fields__}) for e in stream])
+        structs.finish()
+        assert [(v.index, v.rule, v.message) for v in structs.violations] == \
+            [(v.index, v.rule, v.message) for v in general.violations], (profile.name, stream)
+    assert fast_seen == 3000  # both profiles have a generated fast path
+
+
+def test_event_coverage_counts_a_rule_only_when_seen_to_hold_and_to_fail(tmp_path) -> None:
+    from testcanon.events.coverage import Recorder, load_event_coverage
+
+    recorder = Recorder()
+    recorder.current_test = "test_happy"
+    recorder.record(AGENT, validate(GOOD_RUN, AGENT))
+    recorder.write(tmp_path, "gw0")
+    happy = load_event_coverage(tmp_path)
+    assert happy is not None and [i for i in happy.exercised if i.startswith("rule:")] == []  # held only
+    recorder.current_test = "test_unpaired"
+    recorder.record(AGENT, validate([*GOOD_RUN[:3], *GOOD_RUN[4:]], AGENT))
+    recorder.write(tmp_path, "gw0")
+    both = load_event_coverage(tmp_path)
+    assert [i for i in both.exercised if i.startswith("rule:")] == ["rule:tool-pairing-closed-before-terminal",
+                                                                     "rule:required-types"]
+    assert "tool-pairing" in both.to_json()["held_only"]

@@ -165,6 +165,8 @@ class EventsConfig:
     tool_name_field: str = "tool_name"
     timestamp_field: str = "timestamp"
     profiles: dict[str, dict[str, object]] = field(default_factory=dict)
+    allowed_hosts: list[str] = field(default_factory=list)  # besides loopback: where journey/load may go
+    session: dict[str, object] = field(default_factory=dict)  # testcanon.events.client.SessionConfig
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""Event coverage: which event types and which profile rules the suite exercised.
+"""Event coverage: which event types the suite saw, and which profile rules it put to the test.
 
-Every validation run in tests (`assert_valid`, the `agent_session` fixture) is recorded; at the
-end of a pytest session the plugin writes `.testcanon/event-coverage.json` (one file per xdist
-worker, merged when read). Schema (version 1):
+A rule counts as exercised only when the suite saw it both hold and fail: a rule no test ever saw
+fail may not be checked at all (one happy-path test used to mark every rule "exercised"). Every
+validation in tests (`assert_valid`, the `agent_session` fixture) is recorded; at the end of a
+pytest session the plugin writes `.testcanon/event-coverage.json` (one file per xdist worker,
+merged when read). Schema (version 2):
 
-    {"version": 1, "profiles": {"agent-events": {"types": {"agent_started": N, ...},
-                                                 "rules": {"tool-pairing": N, ...}}}}
+    {"version": 2, "profiles": {"agent-events": {"types": {"agent_started": N, ...},
+                                                 "held": {"tool-pairing": N, ...},
+                                                 "failed": {"tool-pairing": N, ...}}}}
 
-N is the number of tests that exercised the type or rule. `canon audit` reads it.
+N is the number of tests that saw the type, or saw the rule hold (checked, no violation) or fail.
+Per profile; `canon audit` reads the agent-events one. Version 1 files (rules without a side) count
+as held only.
 """
 
 from __future__ import annotations
@@ -30,24 +35,30 @@ class Recorder:
     def __init__(self) -> None:
         self.current_test: str | None = None
         self.types: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.rules: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.held: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.failed: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
     def record(self, profile: Profile, validator: Any) -> None:
         test = self.current_test or "<outside a test>"
         for kind in validator.types_seen:
             if kind is not None:
                 self.types[profile.name][str(kind)].add(test)
-        for rule in validator.exercised:
-            self.rules[profile.name][rule].add(test)
+        failed = {v.rule for v in validator.violations}
+        for rule in failed:
+            self.failed[profile.name][rule].add(test)
+        for rule in exercised_rules(validator) - failed:
+            self.held[profile.name][rule].add(test)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "profiles": {
+        names = set(self.types) | set(self.held) | set(self.failed)
+        return {"version": 2, "profiles": {
             name: {"types": {k: len(v) for k, v in self.types[name].items()},
-                   "rules": {k: len(v) for k, v in self.rules[name].items()}}
-            for name in set(self.types) | set(self.rules)}}
+                   "held": {k: len(v) for k, v in self.held[name].items()},
+                   "failed": {k: len(v) for k, v in self.failed[name].items()}}
+            for name in names}}
 
     def write(self, root: Path, worker: str | None = None) -> Path | None:
-        if not self.types and not self.rules:
+        if not self.types and not self.held and not self.failed:
             return None
         directory = root / ".testcanon"
         directory.mkdir(parents=True, exist_ok=True)
@@ -62,8 +73,14 @@ RECORDER = Recorder()
 @dataclass
 class EventCoverage:
     types: dict[str, int] = field(default_factory=dict)
-    rules: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
     expected: list[str] = field(default_factory=list)
+
+    @property
+    def rules(self) -> dict[str, int]:
+        """Per rule, how many times it was seen both ways (the lesser of held and failed)."""
+        return {r: min(self.held.get(r, 0), self.failed.get(r, 0)) for r in set(self.held) | set(self.failed)}
 
     @property
     def exercised(self) -> list[str]:
@@ -71,18 +88,22 @@ class EventCoverage:
 
     def _count(self, item: str) -> int:
         kind, _, name = item.partition(":")
-        return (self.types if kind == "event" else self.rules).get(name, 0)
+        if kind == "event":
+            return self.types.get(name, 0)
+        return min(self.held.get(name, 0), self.failed.get(name, 0))
 
     @property
     def percent(self) -> float:
         return 100.0 * len(self.exercised) / len(self.expected) if self.expected else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"percent": round(self.percent, 1), "items": {i: self._count(i) for i in self.expected}}
+        return {"percent": round(self.percent, 1), "items": {i: self._count(i) for i in self.expected},
+                "held_only": sorted(r for r in self.held if not self.failed.get(r)),
+                "failed_only": sorted(r for r in self.failed if not self.held.get(r))}
 
 
 def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCoverage | None:
-    """Merge every event-coverage file under `.testcanon/` for the agent-events profile."""
+    """Merge every event-coverage file under `.testcanon/` for one profile (agent-events by default)."""
     profile = profile or agent_events()
     files = sorted((root / ".testcanon").glob(f"{FILENAME}*.json")) if (root / ".testcanon").is_dir() else []
     if not files:
@@ -95,9 +116,30 @@ def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCove
             continue
         for name, count in data.get("types", {}).items():
             merged.types[name] = merged.types.get(name, 0) + count
-        for name, count in data.get("rules", {}).items():
-            merged.rules[name] = merged.rules.get(name, 0) + count
+        for side, table in (("held", merged.held), ("failed", merged.failed), ("rules", merged.held)):
+            for name, count in data.get(side, {}).items():  # "rules": a version 1 file, held only
+                table[name] = table.get(name, 0) + count
     return merged
+
+
+def exercised_rules(validator: Any) -> set[str]:
+    """The rules a validation put to the test: each rule whose event types the stream carried, and every
+    rule that failed."""
+    profile: Profile = validator.profile
+    seen = validator.types_seen
+    rules = {v.rule for v in validator.violations}
+    if not seen:
+        return rules
+    rules |= {"start-first", "nothing-after-terminal", "run-not-finished"}
+    rules |= {f"{t}-after-{b}" for t, b in profile.required_before if t in seen}
+    for pairing in profile.pairings:
+        if {pairing.start, pairing.end, *pairing.middle} & seen:
+            rules.add(pairing.name)
+            if (pairing.closed_at is None or pairing.closed_at) and set(profile.terminal) & seen:
+                rules.add(f"{pairing.name}-closed-before-terminal")
+    names = set(profile.rule_names())
+    rules |= names & {"identity-user", "identity-run", "identity-thread", "required-types", "known-types", "fields"}
+    return rules
 
 
 def worker_id() -> str | None:

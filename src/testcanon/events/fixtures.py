@@ -37,13 +37,20 @@ def events_base_url(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture
-async def agent_session(events_base_url: str) -> AsyncIterator[Any]:
-    from testcanon.events.client import AgentSession
+async def agent_session(events_base_url: str, pytestconfig: pytest.Config) -> AsyncIterator[Any]:
+    """Sessions built as journey and load build them: `[tool.testcanon.events.session]` (login, token
+    transport, stream, or a session_class of the project's own), to loopback or an allowed host."""
+    from testcanon.config import load_project
+    from testcanon.events.client import SessionConfig, make_session
+    from testcanon.events.targets import check_target
 
-    sessions: list[AgentSession] = []
+    events = load_project(pytestconfig.rootpath).config.events
+    check_target(events_base_url, events.allowed_hosts)
+    config = SessionConfig.from_table(dict(events.session))
+    sessions: list[Any] = []
 
-    async def connect(username: str = "alice", **options: Any) -> AgentSession:
-        session = AgentSession(events_base_url, username, **options)
+    async def connect(username: str = "alice", **options: Any) -> Any:
+        session = make_session(events_base_url, username, config=config, **options)
         await session.connect()
         sessions.append(session)
         return session
