@@ -34,7 +34,8 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
     with Journal(project.root).start("canon init") as run:
         for change in changes:
             run.write(change.path, change.new)
-    return InitResult(inference, changes, _write_baseline(configured, force))
+        baseline = _write_baseline(configured, force, run)  # journalled too: `canon undo` removes it
+    return InitResult(inference, changes, baseline)
 
 
 def diff(change: FileChange, root: Path) -> str:
@@ -64,13 +65,12 @@ def _home_made_bases(project: Project, excludes: list[str]) -> list[tuple[str, s
     return sorted(bases, key=lambda b: -b[2])
 
 
-def _write_baseline(project: Project, force: bool) -> str:
-    try:
-        from testcanon.rules.baseline import write_baseline
-    except ImportError:
-        return "not written: canon check is not available in this installation"
-    path = project.root / project.config.check.baseline
+def _write_baseline(project: Project, force: bool, run) -> str:
+    from testcanon.rules import baseline as ratchet
+
+    path = ratchet.baseline_path(project)
     if path.exists() and not force:
         return f"kept the existing {path.relative_to(project.root)}"
-    count = write_baseline(project)
-    return f"wrote {path.relative_to(project.root)} ({count} findings)"
+    entries = ratchet.current_entries(project)
+    run.write(path, ratchet.render(entries))
+    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings); commit it"

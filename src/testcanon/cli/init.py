@@ -39,6 +39,8 @@ def init_command(
         console.print(f"  category {name}: {escape(evidence)}")
     for name, evidence in found.area_evidence.items():
         console.print(f"  coverage area {name}: {escape(evidence)}")
+    for guess in found.infra:
+        console.print(f"  test infrastructure {escape(str(guess.value))}: {escape(guess.evidence)}")
     for guess in found.excludes:
         console.print(f"  exclude {escape(str(guess.value))}/: {escape(guess.evidence)}")
     if found.home_made_bases:

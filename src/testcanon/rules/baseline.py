@@ -133,18 +133,23 @@ def save(project: Project, findings: Iterable[Finding | Entry], *, scope: Scope 
     entries = [_entry(f) if isinstance(f, Finding) else f for f in findings]
     if scope is not None and not scope.is_whole:
         entries += [e for e in (load(project) or []) if not scope.contains(e)]
-    entries.sort(key=lambda e: (e["path"], e["code"], e["fingerprint"]))
-    document = {"format": FORMAT, "tool": "testcanon", "count": len(entries), "findings": entries}
-    atomic_write_bytes(baseline_path(project), (json.dumps(document, indent=1) + "\n").encode())
+    atomic_write_bytes(baseline_path(project), render(entries))
     return len(entries)
 
 
-def write_baseline(project: Project) -> int:
-    """Record every current finding (what `canon init` and `--write-baseline` do). Scan codes
-    are part of `canon check`'s findings, so this covers `canon scan` too."""
+def render(entries: list[Entry]) -> bytes:
+    """The file's bytes: sorted, one entry per line group, so diffs in review stay small."""
+    entries = sorted(entries, key=lambda e: (e["path"], e["code"], e["fingerprint"]))
+    document = {"format": FORMAT, "tool": "testcanon", "count": len(entries), "findings": entries}
+    return (json.dumps(document, indent=1) + "\n").encode()
+
+
+def current_entries(project: Project) -> list[Entry]:
+    """Every current finding as a baseline entry (what `canon init` records). Scan codes are
+    part of `canon check`'s findings, so this covers `canon scan` too."""
     from testcanon.rules.engine import check_project
 
-    return save(project, check_project(project).findings)
+    return [_entry(f) for f in check_project(project).findings]
 
 
 def compare(findings: list[Finding], baseline: list[Entry], scope: Scope | None = None) -> Comparison:
