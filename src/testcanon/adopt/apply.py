@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,7 +40,7 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
 
 
 def diff(change: FileChange, root: Path) -> str:
-    name = str(change.path.relative_to(root))
+    name = Path(os.path.relpath(change.path, root)).as_posix()  # the workflow may sit above a monorepo project
     return unified(change.old or b"", change.new, name, old_path=None if change.old is not None else "/dev/null")
 
 

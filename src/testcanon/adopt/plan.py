@@ -18,7 +18,8 @@ from tomlkit.items import Table
 
 from testcanon.__about__ import REPOSITORY_URI, __version__
 from testcanon.adopt.infer import SERVICE_PORTS, Inference
-from testcanon.adopt.templates import testing_md, workflow_yaml
+from testcanon.adopt.templates import testing_md
+from testcanon.adopt.workflow import plan_workflow, workflow_yaml
 from testcanon.config import Project
 from testcanon.config.schema import CANONICAL_BASES
 from testcanon.errors import ConfigError
@@ -46,10 +47,20 @@ def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
         _precommit(root / ".pre-commit-config.yaml"),
-        _generated(root / ".github" / "workflows" / "testcanon.yml",
-                   workflow_yaml(shards=shards), "CI workflow", force),
+        _workflow(root, shards, force),
     ]
     return [change for change in changes if change.changed]
+
+
+def _workflow(root: Path, shards: int, force: bool) -> FileChange:
+    """The workflow goes to the repository's .github/ (GitHub reads no other), running in the
+    project's folder when the project is a folder of a larger repository."""
+    from testcanon.output.location import repository_prefix, repository_root
+
+    prefix = repository_prefix(root).rstrip("/")
+    text = workflow_yaml(plan_workflow(root, shards), working_directory=prefix)
+    return _generated(repository_root(root) / ".github" / "workflows" / "testcanon.yml", text,
+                      "CI workflow", force)
 
 
 def plan_testing_doc(project: Project, *, force: bool = False) -> FileChange | None:

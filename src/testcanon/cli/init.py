@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -54,7 +55,7 @@ def init_command(
         if dry_run:
             console.print(escape(diff(change, project.root)), end="")
         else:
-            console.print(f"[green]wrote[/green] {escape(str(change.path.relative_to(project.root)))}"
+            console.print(f"[green]wrote[/green] {escape(os.path.relpath(change.path, project.root))}"
                           f" — {escape(change.why)}")
     console.print(f"baseline: {escape(result.baseline)}")
     if not dry_run:
