@@ -85,7 +85,7 @@ def test_workflow_is_pinned_minimal_and_gates_on_the_baseline(adopted: Path) -> 
         checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
         assert checkout["with"]["persist-credentials"] is False
         installs = [s["run"] for s in job["steps"] if "pip install" in s.get("run", "")]
-        assert installs and all(f'"testcanon=={__version__}"' in run for run in installs)
+        assert installs and all(f'"testcanon[cli]=={__version__}"' in run for run in installs)
     uploads = [s["with"]["sarif_file"] for s in workflow["jobs"]["check"]["steps"]
                if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
     assert uploads == ["canon-scan.sarif", "canon-check.sarif"]

@@ -190,11 +190,11 @@ def _precommit(path: Path) -> FileChange:
 
 
 def _safe_yaml(text: str) -> object:
-    from ruamel.yaml import YAML, YAMLError
+    import yaml
 
     try:
-        return YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise ConfigError(f".pre-commit-config.yaml: invalid YAML: {str(exc).splitlines()[0]}") from None
 
 

@@ -91,11 +91,11 @@ def category_of(relpath: str, names: list[str]) -> str | None:
 
 
 def _yaml(path: Path) -> object:
-    from ruamel.yaml import YAML, YAMLError
+    import yaml
 
     try:
-        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, YAMLError, ValueError):
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
         return None
 
 

@@ -84,7 +84,7 @@ def plan_workflow(root: Path, shards: int) -> WorkflowPlan:
 
 
 def workflow_yaml(plan: WorkflowPlan, *, working_directory: str = "") -> str:
-    pin = f'"testcanon=={__version__}"'
+    pin = f'"testcanon[cli]=={__version__}"'
     newest = plan.pythons[-1]
     versions = ", ".join(f'"{v}"' for v in plan.pythons)
     shard_list = ", ".join(str(i) for i in range(1, plan.shards + 1))
