@@ -34,6 +34,9 @@ def check_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update caches."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    force_exclude: bool = typer.Option(False, "--force-exclude",
+                                       help="Apply exclude settings to files named on the command line too."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings that fail, and one summary line."),
 ) -> None:
     """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
     from testcanon.__about__ import __version__
@@ -46,6 +49,12 @@ def check_command(
 
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
+    if force_exclude and paths:
+        from testcanon.cli.scan import not_excluded
+
+        paths = not_excluded(project, paths)
+        if not paths:
+            return  # every file pre-commit passed is excluded
     result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
                            select=_codes(select), ignore=_codes(ignore))
     # Only the part of the baseline this run looked at is compared and rewritten.
@@ -99,10 +108,14 @@ def check_command(
         elif output_format is OutputFormat.github:
             handle.write(to_github(failing, path_prefix=prefix))
         else:
-            from testcanon.output.text import make_console
+            from testcanon.output.text import make_console, print_brief
             from testcanon.rules.report import print_check
 
-            print_check(make_console(handle), result, comparison, statistics_only=statistics)
+            if quiet:
+                print_brief(make_console(handle), failing, baselined=len(comparison.unchanged) if comparison else 0,
+                            files=result.files)
+            else:
+                print_check(make_console(handle), result, comparison, statistics_only=statistics)
     finally:
         if output:
             handle.close()

@@ -44,7 +44,7 @@ def scan_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     if force_exclude and paths:
-        paths = _not_excluded(project, paths)
+        paths = not_excluded(project, paths)
         if not paths:
             return  # every file pre-commit passed is excluded: nothing to compile
     files = discover(project, paths)
@@ -102,7 +102,7 @@ def scan_command(
         raise typer.Exit(1)
 
 
-def _not_excluded(project, paths: list[Path]) -> list[Path]:
+def not_excluded(project, paths: list[Path]) -> list[Path]:
     """ruff's `--force-exclude`: pre-commit names files one by one, and a file named that way
     is otherwise scanned even when `exclude`/`extend_exclude` leave it out."""
     from testcanon.source.globs import GlobSet

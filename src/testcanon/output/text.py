@@ -58,3 +58,14 @@ def print_tables(console: Console, tables: Iterable[Table]) -> None:
         if table.row_count:
             console.print(table)
             console.print()
+
+
+def print_brief(console: Console, findings: list[Finding], *, baselined: int, files: int) -> None:
+    """`-q`: the findings that fail, one line each, and one summary line (what a pre-commit hook
+    shows: nothing about the findings the baseline already accepts)."""
+    for finding in findings:
+        console.print(f"{escape(finding.path)}:{finding.line}:{finding.column}: "
+                      f"[bold red]{finding.code}[/bold red] {escape(finding.message)}")
+    accepted = f", {baselined:,} in the baseline" if baselined else ""
+    status = "[bold red]" if findings else "[bold green]"
+    console.print(f"{status}{len(findings):,} new finding(s)[/] in {files:,} files{accepted}")
