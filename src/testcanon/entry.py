@@ -34,8 +34,23 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
             f"pip install 'testcanon[{extra}]'")
 
 
+# ruff's spellings accepted everywhere: `--output-format X` is `--format X`
+ALIASES = {"--output-format": "--format"}
+
+
+def _aliased(argv: list[str]) -> list[str]:
+    out = []
+    for arg in argv:
+        if arg == "--":
+            out += argv[len(out):]
+            break
+        name, sep, value = arg.partition("=")
+        out.append(ALIASES.get(name, name) + sep + value if name in ALIASES else arg)
+    return out
+
+
 def main() -> None:
-    argv = sys.argv[1:]
+    sys.argv[1:] = argv = _aliased(sys.argv[1:])
     if argv in (["--version"], ["-V"]):
         from testcanon.__about__ import __version__
 

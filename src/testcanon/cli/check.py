@@ -34,13 +34,16 @@ def check_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update caches."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml's settings."),
+    exclude: Optional[str] = typer.Option(None, "--exclude", help="Globs replacing the exclude setting, comma-separated."),
+    extend_exclude: Optional[str] = typer.Option(None, "--extend-exclude", help="Globs to exclude as well, comma-separated."),
     force_exclude: bool = typer.Option(False, "--force-exclude",
                                        help="Apply exclude settings to files named on the command line too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings that fail, and one summary line."),
 ) -> None:
     """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
     from testcanon.__about__ import __version__
-    from testcanon.config import load_project
+    from testcanon.cli._common import load_with_overrides
     from testcanon.output.github import to_github
     from testcanon.output.location import repository_prefix
     from testcanon.output.sarif import to_sarif
@@ -48,17 +51,24 @@ def check_command(
     from testcanon.rules.engine import check_project, rule_infos
 
     paths = paths or []
-    project = load_project(paths[0] if paths else Path("."))
+    project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
+    excluded_all = False
     if force_exclude and paths:
         from testcanon.cli.scan import not_excluded
 
-        paths = not_excluded(project, paths)
-        if not paths:
-            return  # every file pre-commit passed is excluded
-    result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
-                           select=_codes(select), ignore=_codes(ignore))
-    # Only the part of the baseline this run looked at is compared and rewritten.
-    scope = ratchet.scope_for(project, paths, select=_codes(select), ignore=_codes(ignore))
+        kept = not_excluded(project, paths)
+        excluded_all, paths = not kept, kept or paths
+    if excluded_all:  # every file named is excluded (pre-commit passes them anyway)
+        from testcanon.rules.engine import CheckResult
+
+        result = CheckResult([], {})
+        scope = ratchet.Scope(paths=("\0nothing",))
+        quiet = True  # no metrics to tabulate
+    else:
+        result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
+                               select=_codes(select), ignore=_codes(ignore))
+        # Only the part of the baseline this run looked at is compared and rewritten.
+        scope = ratchet.scope_for(project, paths, select=_codes(select), ignore=_codes(ignore))
     if write_baseline:
         count = ratchet.save(project, result.findings, scope=scope)
         typer.echo(f"wrote {ratchet.baseline_path(project).relative_to(project.root)} ({count} findings)")

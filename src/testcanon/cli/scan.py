@@ -26,12 +26,17 @@ def scan_command(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when files are broken."),
     frames: bool = typer.Option(True, "--frames/--no-frames", help="Show code frames."),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Report every broken file, ignoring the baseline."),
+    config: Path | None = typer.Option(None, "--config", help="Use this pyproject.toml's settings."),
+    exclude: str | None = typer.Option(None, "--exclude", help="Globs replacing the exclude setting, comma-separated."),
+    extend_exclude: str | None = typer.Option(None, "--extend-exclude", help="Globs to exclude as well, comma-separated."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the files that fail, and one summary line."),
+    statistics: bool = typer.Option(False, "--statistics", help="Counts per code only."),
     force_exclude: bool = typer.Option(False, "--force-exclude",
                                        help="Apply exclude settings to files named on the command line too."),
 ) -> None:
     """Find every Python file that does not compile (without running it)."""
     from testcanon.__about__ import __version__
-    from testcanon.config import load_project
+    from testcanon.cli._common import load_with_overrides
     from testcanon.output.github import to_github
     from testcanon.output.location import repository_prefix
     from testcanon.output.sarif import to_sarif
@@ -42,12 +47,12 @@ def scan_command(
     from testcanon.syntax.summary import summarize
 
     paths = paths or []
-    project = load_project(paths[0] if paths else Path("."))
+    project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
+    excluded_all = False
     if force_exclude and paths:
-        paths = not_excluded(project, paths)
-        if not paths:
-            return  # every file pre-commit passed is excluded: nothing to compile
-    files = discover(project, paths)
+        kept = not_excluded(project, paths)
+        excluded_all, paths = not kept, kept or paths
+    files = [] if excluded_all else discover(project, paths)
     if output_format is OutputFormat.text:
         from testcanon.output.progress import LazyProgress
         from testcanon.output.text import make_console
@@ -60,7 +65,8 @@ def scan_command(
     # The baseline `canon check --write-baseline` records covers these codes too: legacy broken
     # files do not fail, new ones do. Only the baseline entries of what was scanned are compared.
     stored = None if no_baseline else ratchet.load(project)
-    scope = ratchet.scope_for(project, paths, codes=[rule.code for rule in SCAN_RULES])
+    scope = (ratchet.Scope(paths=("\0nothing",)) if excluded_all
+             else ratchet.scope_for(project, paths, codes=[rule.code for rule in SCAN_RULES]))
     comparison = ratchet.compare(report.findings, stored, scope) if stored is not None else None
     failing = comparison.new if comparison is not None else report.findings
     prefix = repository_prefix(project.root)
@@ -93,8 +99,16 @@ def scan_command(
         else:
             from testcanon.output.text import make_console
 
-            _print_text(make_console(handle), report, summary, project.config.priority, frames,
-                        failing, comparison)
+            console = make_console(handle)
+            if quiet or statistics:
+                from testcanon.output.text import print_brief, print_statistics
+
+                if statistics:
+                    print_statistics(console, failing)
+                print_brief(console, failing, files=summary.files, listed=not statistics,
+                            baselined=len(comparison.unchanged) if comparison else 0, unit="file(s) that do not compile")
+            else:
+                _print_text(console, report, summary, project.config.priority, frames, failing, comparison)
     finally:
         if output:
             handle.close()
