@@ -165,6 +165,15 @@ def test_pythons_follow_requires_python(tmp_path: Path, spec: str, expected: lis
     assert generated.pythons(tmp_path)[0] == expected
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("setup.py", "setup(\n    python_requires=\">=3.12\",\n)\n"),  # celery's way
+    ("setup.cfg", "[options]\npython_requires = >=3.12\n"),
+])
+def test_pythons_from_setup_files(tmp_path: Path, name: str, text: str) -> None:
+    write_tree(tmp_path, {name: text})
+    assert generated.pythons(tmp_path)[0] == ["3.12", "3.13", "3.14"]
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     ({"pyproject.toml": "[project]\nname='p'\n[project.optional-dependencies]\ntests = ['pytest']\n"},
      '-e ".[tests]"'),

@@ -46,6 +46,8 @@ def pythons(root: Path) -> tuple[list[str], str]:
 
     spec = (_pyproject(root).get("project") or {}).get("requires-python")
     if not isinstance(spec, str):
+        spec = _setup_python_requires(root)
+    if not isinstance(spec, str):
         return [CANDIDATE_PYTHONS[-1]], "no requires-python: the newest CPython"
     try:
         allowed = SpecifierSet(spec)
@@ -55,6 +57,21 @@ def pythons(root: Path) -> tuple[list[str], str]:
     if not chosen:
         return [CANDIDATE_PYTHONS[-1]], f"requires-python {spec} allows none of {', '.join(CANDIDATE_PYTHONS)}"
     return chosen, f"requires-python {spec} (testcanon needs 3.11+)"
+
+
+def _setup_python_requires(root: Path) -> str | None:
+    """`python_requires` of setup.cfg or a literal one in setup.py (celery), read as text."""
+    import re
+
+    for name in ("setup.cfg", "setup.py"):
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        match = re.search(r"""python_requires\s*=\s*['"]?([^'"\n]+)""", text)
+        if match:
+            return match.group(1).strip()
+    return None
 
 
 def test_install(root: Path) -> tuple[str, str]:
