@@ -34,6 +34,9 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
             f"pip install 'testcanon[{extra}]'")
 
 
+# The command the console script was asked for, so testcanon.cli registers only its module.
+invoked_command: str | None = None
+
 # ruff's spellings accepted everywhere: `--output-format X` is `--format X`
 ALIASES = {"--output-format": "--format"}
 
@@ -56,6 +59,8 @@ def main() -> None:
 
         print(f"testcanon {__version__}")
         return
+    global invoked_command
+    invoked_command = next((a for a in argv if not a.startswith("-")), None)
     try:
         from testcanon.cli import main as run
 
