@@ -252,3 +252,20 @@ def test_hook_ids_written_are_the_ones_testcanon_provides() -> None:
     from testcanon.adopt.plan import HOOK_IDS
 
     assert set(HOOK_IDS) <= provided
+
+
+def test_service_markers_and_compose_files_in_a_category_are_evidence(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {
+        "pyproject.toml": "[project]\nname = 'r'\n",
+        "tests/integration/test_db.py": ("import pytest\n\n\n@pytest.mark.requires_postgres\n"
+                                         "def test_db():\n    pass\n"),
+        "tests/e2e/test_flow.py": "def test_flow():\n    pass\n",
+        "tests/e2e/docker-compose.yml": "services:\n  cache:\n    image: redis:7\n",
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",  # whole repo: no category's
+        "tests/unit/test_a.py": "def test_a():\n    pass\n",
+    })
+    result = run_canon("init", "--dry-run", cwd=root)
+    assert "category integration: 1 test file(s) in 'integration/' folders; real services: 1 file(s) use " \
+           "@pytest.mark.requires_postgres" in result.stdout
+    assert "real services: tests/e2e/docker-compose.yml defines service 'cache'" in result.stdout
+    assert "category unit: 1 test file(s) in 'unit/' folders\n" in result.stdout
