@@ -1,3 +1,3 @@
-from testcanon.cli import main
+from testcanon.entry import main
 
 main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -64,6 +65,15 @@ def state_dir(root: Path) -> Path:
     return directory
 
 
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `data` to `path` so that readers see the old bytes or the new, never a mix."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +83,8 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
+        # mkstemp creates 0600: keep the mode of the file replaced, else what open() would give
+        os.chmod(tmp_name, mode if mode is not None else _mode_for(path))
         os.replace(tmp_name, path)
     except BaseException:
         try:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from canon_support import run_canon, write_tree
+from canon_support import REPO_ROOT, run_canon, write_tree
+from testcanon.__about__ import __version__
 
 SPRAWL = {
     "pyproject.toml": '[project]\nname = "demo"  # keep this comment\n\n[tool.ruff]\nline-length = 99\n',
@@ -22,7 +23,19 @@ SPRAWL = {
     "tests/conftest.py": "import pytest\n",
     "tests/unit/test_math.py": "def test_add():\n    assert 1 + 1 == 2\n",
     "tests/integration/test_cache.py": "import redis\n\ndef test_cache():\n    assert redis\n",
+    # a mere import is no evidence: the library under test, a fake, a client
+    "tests/unit/test_clients.py": "import docker\nimport fakeredis\nimport redis\nimport psycopg\n",
     "tests/e2e/test_flow.py": "import pytest\n\n@pytest.mark.e2e\ndef test_flow():\n    pass\n",
+    # a fixture that starts its own container: real services, nothing for the runner to reach
+    "tests/e2e/conftest.py": ("import pytest\nfrom testcontainers.postgres import PostgresContainer\n\n\n"
+                              "@pytest.fixture(scope='session')\ndef db():\n"
+                              "    with PostgresContainer('postgres:16') as pg:\n        yield pg\n"),
+    # a CI job with service containers that runs the integration tests
+    ".github/workflows/ci.yml": ("on: push\njobs:\n  integration:\n    runs-on: ubuntu-latest\n"
+                                 "    services:\n      cache:\n        image: redis:7\n"
+                                 "    steps:\n      - run: canon run --category integration\n"),
+    # shipped library code in a folder named like test infrastructure
+    "app/testing/__init__.py": "def helper(): ...\n",
     "tests/test_framework/base.py": "import unittest\nclass Base(unittest.TestCase): pass\n",
     "backup/tests/test_old.py": "def test_old(:\n",
 }
@@ -47,14 +60,19 @@ def test_infers_categories_areas_infra_and_excludes_with_evidence(repo: Path) ->
     assert set(categories) == {"unit", "integration", "e2e"}
     assert categories["integration"]["real_services"] is True
     assert categories["integration"]["services"] == ["redis"]
+    assert "real_services" not in categories["unit"] and "services" not in categories["unit"]
     assert categories["e2e"]["markers"] == ["e2e"]
+    assert categories["e2e"]["real_services"] is True and "services" not in categories["e2e"]
     assert config["services"]["redis"]["port"] == 6379
     assert config["areas"]["websocket"] == {"source": ["app/websocket/**"], "target": 90.0}
     assert config["areas"]["agent"] == {"source": ["app/agents/**"], "target": 85.0}
-    assert "**/test_framework/**" in config["check"]["infra"]
+    assert config["check"]["infra"] == ["**/conftest.py", "tests/test_framework/**"]  # not app/testing
     assert "exclude backup/: 1 file(s)" in result.stdout
+    assert ("category integration: 1 test file(s) in 'integration/' folders; real services: "
+            ".github/workflows/ci.yml job 'integration' runs a redis:7 container") in result.stdout
+    assert "tests/e2e/conftest.py:7 starts a testcontainers PostgresContainer" in result.stdout
     text = (repo / "pyproject.toml").read_text()
-    assert "# evidence: 1 test file(s) in 'integration/' folders; imports of redis clients" in text
+    assert "# evidence: 1 test file(s) in 'integration/' folders; real services: .github/" in text
 
 
 def test_existing_formatting_and_comments_survive(repo: Path) -> None:
@@ -74,8 +92,10 @@ def test_existing_settings_and_precommit_comments_are_kept(repo: Path) -> None:
     assert "# mine" in (repo / "pyproject.toml").read_text()
     precommit = (repo / ".pre-commit-config.yaml").read_text()
     assert precommit.startswith("# team hooks\nrepos:\n  - repo: https://github.com/psf/black  # formatter\n")
-    hooks = [h["id"] for r in yaml.safe_load(precommit)["repos"] for h in r["hooks"]]
-    assert hooks == ["black", "canon-check", "canon-scan"]
+    repos = yaml.safe_load(precommit)["repos"]
+    assert [h["id"] for r in repos for h in r["hooks"]] == ["black", "canon-check", "canon-scan"]
+    assert repos[-1]["repo"] == "https://github.com/testcanon/testcanon"
+    assert repos[-1]["rev"] == f"v{__version__}"  # pinned to testcanon's own hook repository
 
 
 def test_force_replaces_a_setting(repo: Path) -> None:
@@ -97,7 +117,7 @@ def test_dry_run_shows_diffs_and_writes_nothing(repo: Path) -> None:
     result = run_canon("init", "--dry-run", cwd=repo)
     assert "+++ b/pyproject.toml" in result.stdout
     assert "--- /dev/null\n+++ b/.github/workflows/testcanon.yml" in result.stdout
-    assert not (repo / ".github").exists()
+    assert not (repo / ".github" / "workflows" / "testcanon.yml").exists()
     assert "[tool.testcanon]" not in (repo / "pyproject.toml").read_text()
 
 
@@ -115,7 +135,8 @@ def test_undo_restores_everything(repo: Path) -> None:
     run_canon("init", cwd=repo)
     assert run_canon("undo", cwd=repo).returncode == 0
     assert (repo / "pyproject.toml").read_bytes() == original
-    assert not (repo / ".github").exists() and not (repo / "docs").exists()
+    assert not (repo / ".github" / "workflows" / "testcanon.yml").exists() and not (repo / "docs").exists()
+    assert not (repo / "testcanon-baseline.json").exists()
 
 
 def test_workflow_is_valid_yaml_whose_canon_commands_exist(repo: Path) -> None:
@@ -157,3 +178,94 @@ def test_home_made_bases_are_counted_without_the_folders_init_excludes(tmp_path:
     result = run_canon("init", "--dry-run", cwd=root)
     assert "exclude backups/" in result.stdout
     assert "1 home-made base classes; the most used is tests.base.Base (1 test classes)" in result.stdout
+
+
+# psf/black's layout: [tool.*] tables on both sides of [project] (tomlkit's OutOfOrderTableProxy)
+SPLIT_PYPROJECT = """\
+# Example configuration for Black.
+[tool.black]
+line-length = 88   # keep
+
+[build-system]
+requires = ["hatchling"]
+
+[project]
+name = "black"
+
+[tool.isort]
+profile = "black"
+
+[[tool.mypy.overrides]]
+module = ["tests.data.*"]
+ignore_errors = true
+"""
+
+# scrapy's layout: list items at column 0, hooks indented two ways, a key after repos
+SCRAPY_PRECOMMIT = """\
+exclude: |
+  (?x)(
+      ^docs/_static
+  )
+repos:
+- repo: https://github.com/astral-sh/ruff-pre-commit
+  rev: v0.15.20
+  hooks:
+    - id: ruff-check
+      args: [ --fix ]
+- repo: https://github.com/pre-commit/pre-commit-hooks
+  rev: v6.0.0
+  hooks:
+  - id: end-of-file-fixer
+
+ci:
+  autoupdate_schedule: monthly
+"""
+
+
+def test_split_tool_tables_and_a_column_zero_precommit_keep_their_layout(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {"pyproject.toml": SPLIT_PYPROJECT, ".pre-commit-config.yaml": SCRAPY_PRECOMMIT,
+                                       "tests/test_a.py": "def test_a():\n    pass\n"})
+    result = run_canon("init", cwd=root)
+    assert result.returncode == 0, result.stderr
+    pyproject = (root / "pyproject.toml").read_text()
+    assert pyproject.startswith(SPLIT_PYPROJECT)  # every byte before, the new section after
+    assert tomllib.loads(pyproject)["tool"]["testcanon"]["test_paths"] == ["tests"]
+    precommit = (root / ".pre-commit-config.yaml").read_text()
+    head, _, tail = SCRAPY_PRECOMMIT.partition("\nci:\n")
+    assert precommit.startswith(head) and precommit.endswith("\nci:\n" + tail)
+    assert "- repo: https://github.com/testcanon/testcanon\n  rev: v" in precommit  # column 0, like the rest
+    assert yaml.safe_load(precommit)["ci"] == {"autoupdate_schedule": "monthly"}
+    assert run_canon("init", cwd=root).stdout.rstrip().endswith("nothing to change: testcanon is already set up here")
+
+
+def test_written_files_have_conventional_modes(repo: Path) -> None:
+    (repo / "pyproject.toml").chmod(0o664)
+    run_canon("init", cwd=repo)
+    assert (repo / "pyproject.toml").stat().st_mode & 0o777 == 0o664  # kept
+    for created in (".github/workflows/testcanon.yml", "docs/TESTING.md", ".pre-commit-config.yaml",
+                    "testcanon-baseline.json"):
+        assert (repo / created).stat().st_mode & 0o777 == 0o644, created
+
+
+def test_hook_ids_written_are_the_ones_testcanon_provides() -> None:
+    provided = {hook["id"] for hook in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    from testcanon.adopt.plan import HOOK_IDS
+
+    assert set(HOOK_IDS) <= provided
+
+
+def test_service_markers_and_compose_files_in_a_category_are_evidence(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {
+        "pyproject.toml": "[project]\nname = 'r'\n",
+        "tests/integration/test_db.py": ("import pytest\n\n\n@pytest.mark.requires_postgres\n"
+                                         "def test_db():\n    pass\n"),
+        "tests/e2e/test_flow.py": "def test_flow():\n    pass\n",
+        "tests/e2e/docker-compose.yml": "services:\n  cache:\n    image: redis:7\n",
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",  # whole repo: no category's
+        "tests/unit/test_a.py": "def test_a():\n    pass\n",
+    })
+    result = run_canon("init", "--dry-run", cwd=root)
+    assert "category integration: 1 test file(s) in 'integration/' folders; real services: 1 file(s) use " \
+           "@pytest.mark.requires_postgres" in result.stdout
+    assert "real services: tests/e2e/docker-compose.yml defines service 'cache'" in result.stdout
+    assert "category unit: 1 test file(s) in 'unit/' folders\n" in result.stdout

@@ -52,7 +52,7 @@ def test_ratchet_round_trip_survives_line_moves(repo: Path) -> None:
     fixed = run_canon("check", cwd=repo)
     assert fixed.returncode == 0 and "2 fixed" in fixed.stdout
     assert run_canon("check", "--update-baseline", cwd=repo).returncode == 0
-    baseline = json.loads((repo / ".testcanon" / "baseline.json").read_text())
+    baseline = json.loads((repo / "testcanon-baseline.json").read_text())
     assert baseline["findings"] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,13 +35,14 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
         return InitResult(inference, changes, "would be written (canon check --write-baseline)")
     with Journal(project.root).start("canon init") as run:
         skipped = run.write_all([(c.path, c.new, c.old) for c in changes])
+        baseline = _write_baseline(configured, force, run)  # journalled too: `canon undo` removes it
     kept = {item.path for item in skipped}
-    return InitResult(inference, [c for c in changes if c.path not in kept], _write_baseline(configured, force),
+    return InitResult(inference, [c for c in changes if c.path not in kept], baseline,
                       tuple(f"{item.path.relative_to(project.root)}: {item.reason}" for item in skipped))
 
 
 def diff(change: FileChange, root: Path) -> str:
-    name = str(change.path.relative_to(root))
+    name = Path(os.path.relpath(change.path, root)).as_posix()  # the workflow may sit above a monorepo project
     return unified(change.old or b"", change.new, name, old_path=None if change.old is not None else "/dev/null")
 
 
@@ -66,13 +68,12 @@ def _home_made_bases(project: Project, excludes: list[str]) -> list[tuple[str, s
     return sorted(bases, key=lambda b: -b[2])
 
 
-def _write_baseline(project: Project, force: bool) -> str:
-    try:
-        from testcanon.rules.baseline import write_baseline
-    except ImportError:
-        return "not written: canon check is not available in this installation"
-    path = project.root / project.config.check.baseline
+def _write_baseline(project: Project, force: bool, run) -> str:
+    from testcanon.rules import baseline as ratchet
+
+    path = ratchet.baseline_path(project)
     if path.exists() and not force:
         return f"kept the existing {path.relative_to(project.root)}"
-    count = write_baseline(project)
-    return f"wrote {path.relative_to(project.root)} ({count} findings)"
+    entries = ratchet.current_entries(project)
+    run.write(path, ratchet.render(entries))
+    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings); commit it"

@@ -7,14 +7,16 @@ a user must be able to see why a setting is what it is, and disagree.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from testcanon.adopt.services import COMPOSE_GLOBS, SERVICE_PORTS, ServiceEvidence, category_of, gather
 from testcanon.config import Project
 from testcanon.source import SourceFile, discover
+
+__all__ = ["SERVICE_PORTS", "Guess", "Inference", "infer", "is_test_file"]
 
 CATEGORY_NAMES = ("mission_critical", "smoke", "unit", "integration", "e2e", "end_to_end",
                   "functional", "system", "acceptance", "regression", "contract", "api",
@@ -22,15 +24,6 @@ CATEGORY_NAMES = ("mission_critical", "smoke", "unit", "integration", "e2e", "en
 LAYERS = {"mission_critical": 0, "smoke": 0, "unit": 0, "integration": 1, "functional": 1,
           "contract": 1, "api": 1, "system": 2, "acceptance": 2, "regression": 1, "e2e": 2,
           "end_to_end": 2, "performance": 3, "perf": 3, "load": 3, "security": 2}
-# Services a runner can start or reach, with their usual local port.
-SERVICE_PORTS = {"postgres": 5432, "redis": 6379, "clickhouse": 9000}
-SERVICE_IMPORTS = {
-    "postgres": ("psycopg", "psycopg2", "asyncpg", "sqlalchemy", "databases"),
-    "redis": ("redis", "aioredis", "fakeredis"),
-    "websocket": ("websockets", "websocket", "socketio"),
-    "docker": ("docker", "testcontainers"),
-    "clickhouse": ("clickhouse_driver", "clickhouse_connect"),
-}
 EXCLUDE_NAMES = re.compile(
     r"(^|[_.-])(backups?|archived?|archives|bak|deprecated|obsolete|old|orig)([_.-]|$)"
     r"|^(vendor(ed)?|_vendor|third_party|site-packages|legacy_tests)$", re.IGNORECASE)
@@ -76,9 +69,11 @@ def infer(project: Project) -> Inference:
     tests = [f for f in files if is_test_file(f.relpath)]
     result.test_files = len(tests)
     result.test_paths = _test_paths(tests)
-    result.categories, result.category_evidence = _categories(tests)
+    compose = [f for f in discover(project, include=list(COMPOSE_GLOBS))
+               if not any(f.relpath.startswith(f"{e}/") for e in excluded)]
+    result.categories, result.category_evidence = _categories(project, files, tests, compose)
     result.areas, result.area_evidence = _areas(files, {g.value for g in result.test_paths})
-    result.infra = _infra(files)
+    result.infra = _infra(files, [str(g.value) for g in result.test_paths])
     return result
 
 
@@ -91,13 +86,14 @@ def _test_paths(tests: list[SourceFile]) -> list[Guess]:
             if top != "." and count > 0]
 
 
-def _categories(tests: list[SourceFile]) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
+def _categories(project: Project, files: list[SourceFile], tests: list[SourceFile],
+                compose: list[SourceFile]) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
     folder_files: dict[str, list[SourceFile]] = defaultdict(list)
     marker_counts: Counter[str] = Counter()
     for source in tests:
-        for part in source.relpath.split("/")[:-1]:
-            if part in CATEGORY_NAMES:
-                folder_files[part].append(source)
+        folder = category_of(source.relpath, list(CATEGORY_NAMES))
+        if folder is not None:
+            folder_files[folder].append(source)
         try:
             data = source.path.read_bytes()
         except OSError:
@@ -106,6 +102,9 @@ def _categories(tests: list[SourceFile]) -> tuple[dict[str, dict[str, object]], 
             name = marker.decode()
             if name in CATEGORY_NAMES:
                 marker_counts[name] += 1
+    evidence_by_category: dict[str, list[ServiceEvidence]] = defaultdict(list)
+    for item in gather(project.root, files, compose, dict(folder_files)):
+        evidence_by_category[item.category].append(item)
     categories: dict[str, dict[str, object]] = {}
     evidence: dict[str, str] = {}
     for name in CATEGORY_NAMES:
@@ -113,15 +112,15 @@ def _categories(tests: list[SourceFile]) -> tuple[dict[str, dict[str, object]], 
         marked = marker_counts.get(name, 0)
         if not in_folder and not marked:
             continue
-        services = _services(in_folder)
+        services = evidence_by_category.get(name, [])
         category: dict[str, object] = {"layer": LAYERS.get(name, 1)}
         if in_folder:
             category["paths"] = [f"**/{name}/**"]
         if marked:
             category["markers"] = [name]
-        if services or name in ("integration", "e2e", "end_to_end", "system"):
+        if services:
             category["real_services"] = True
-        startable = sorted(s for s in services if s in SERVICE_PORTS)
+        startable = sorted({s.service for s in services if s.provided and s.service in SERVICE_PORTS})
         if startable:
             category["services"] = startable
         categories[name] = category
@@ -131,29 +130,11 @@ def _categories(tests: list[SourceFile]) -> tuple[dict[str, dict[str, object]], 
         if marked:
             parts.append(f"{marked} file(s) use @pytest.mark.{name}")
         if services:
-            parts.append("imports of " + ", ".join(f"{s} clients ({n} files)"
-                                                   for s, n in sorted(services.items())))
+            shown = [s.evidence for s in services[:3]]
+            more = f" and {len(services) - 3} more" if len(services) > 3 else ""
+            parts.append("real services: " + "; ".join(shown) + more)
         evidence[name] = "; ".join(parts)
     return categories, evidence
-
-
-def _services(files: list[SourceFile]) -> dict[str, int]:
-    found: Counter[str] = Counter()
-    for source in files:
-        try:
-            tree = ast.parse(source.path.read_bytes())
-        except (SyntaxError, ValueError, OSError):
-            continue
-        modules = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                modules.add(node.module.split(".")[0])
-        for service, names in SERVICE_IMPORTS.items():
-            if modules & set(names):
-                found[service] += 1
-    return dict(found)
 
 
 def _areas(files: list[SourceFile], test_roots: set[object]) -> tuple[dict, dict]:
@@ -181,16 +162,22 @@ def _areas(files: list[SourceFile], test_roots: set[object]) -> tuple[dict, dict
     return areas, evidence
 
 
-def _infra(files: list[SourceFile]) -> list[Guess]:
+def _infra(files: list[SourceFile], test_roots: list[str]) -> list[Guess]:
+    """conftest.py files, and helper folders inside the test roots. A `testing/` folder of the
+    shipped package (celery/contrib/testing) is library code, not test infrastructure."""
     guesses = [Guess("**/conftest.py", f"{sum(1 for f in files if f.relpath.endswith('conftest.py'))}"
                      " conftest.py file(s)")]
     dirs: Counter[str] = Counter()
     for source in files:
-        for part in source.relpath.split("/")[:-1]:
+        parts = source.relpath.split("/")[:-1]
+        if not parts or parts[0] not in test_roots:
+            continue
+        for depth, part in enumerate(parts, start=1):
             if part in INFRA_DIRS:
-                dirs[part] += 1
-    for name, count in dirs.most_common():
-        guesses.append(Guess(f"**/{name}/**", f"{count} Python file(s) in '{name}/' folders"))
+                dirs["/".join(parts[:depth])] += 1
+                break
+    for folder, count in sorted(dirs.items()):
+        guesses.append(Guess(f"{folder}/**", f"{count} Python file(s) in {folder}/"))
     return guesses
 
 

@@ -1,33 +1,33 @@
 """Turn an inference into the file changes `canon init` proposes, without writing anything.
 
 Each change keeps what the user already has: pyproject.toml is edited with tomlkit (comments
-and formatting survive, existing keys are never replaced without `force`), the pre-commit
-config is merged with ruamel.yaml's round-trip mode (comments kept), and generated files are
-only created when missing (or replaced with `force`). Applying the same plan twice changes
+and formatting survive, existing keys are never replaced without `force`), testcanon's pinned
+hook repository is appended to the pre-commit config as text in its own indentation, and
+generated files are only created when missing (or replaced with `force`). Applying the same plan twice changes
 nothing the second time.
 """
 
 from __future__ import annotations
 
-import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 from tomlkit.items import Table
 
+from testcanon.__about__ import REPOSITORY_URI, __version__
 from testcanon.adopt.infer import SERVICE_PORTS, Inference
-from testcanon.adopt.templates import testing_md, workflow_yaml
+from testcanon.adopt.templates import testing_md
+from testcanon.adopt.workflow import plan_workflow, workflow_yaml
 from testcanon.config import Project
 from testcanon.config.schema import CANONICAL_BASES
+from testcanon.errors import ConfigError
+from testcanon.rules.baseline import DEFAULT_PATH as DEFAULT_BASELINE
 
-HOOKS = (
-    {"id": "canon-check", "name": "canon check (SSOT rules, against the baseline)",
-     "entry": "canon check", "language": "system", "pass_filenames": False,
-     "types": ["python"]},
-    {"id": "canon-scan", "name": "canon scan (files that do not compile)",
-     "entry": "canon scan", "language": "system", "pass_filenames": True, "types": ["python"]},
-)
+# The hooks of testcanon's own .pre-commit-hooks.yaml, pinned to the version that wrote them.
+HOOK_REPOSITORY = REPOSITORY_URI
+HOOK_IDS = ("canon-check", "canon-scan")
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,20 @@ def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
         _precommit(root / ".pre-commit-config.yaml"),
-        _generated(root / ".github" / "workflows" / "testcanon.yml",
-                   workflow_yaml(shards=shards), "CI workflow", force),
+        _workflow(root, shards, force),
     ]
     return [change for change in changes if change.changed]
+
+
+def _workflow(root: Path, shards: int, force: bool) -> FileChange:
+    """The workflow goes to the repository's .github/ (GitHub reads no other), running in the
+    project's folder when the project is a folder of a larger repository."""
+    from testcanon.output.location import repository_prefix, repository_root
+
+    prefix = repository_prefix(root).rstrip("/")
+    text = workflow_yaml(plan_workflow(root, shards), working_directory=prefix)
+    return _generated(repository_root(root) / ".github" / "workflows" / "testcanon.yml", text,
+                      "CI workflow", force)
 
 
 def plan_testing_doc(project: Project, *, force: bool = False) -> FileChange | None:
@@ -74,19 +84,26 @@ def _generated(path: Path, text: str, why: str, force: bool) -> FileChange:
 
 
 def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
+    """`[tool.testcanon]` in pyproject.toml. A missing section is appended as text at the end,
+    so nothing else of the file moves (tomlkit cannot add a table under `[tool.*]` tables split
+    around `[project]`, as psf/black has them); an existing one is edited in place."""
     old = _read(path)
-    document = tomlkit.parse(old.decode("utf-8")) if old else tomlkit.document()
+    text = old.decode("utf-8") if old else ""
+    document = tomlkit.parse(text)
     tool = document.get("tool")
-    if tool is None:
-        tool = tomlkit.table(is_super_table=True)
-        document.add("tool", tool)
-    section = tool.get("testcanon")
+    section = tool.get("testcanon") if tool is not None else None
+    if section is not None and not isinstance(section, Table):
+        raise ConfigError(f"{path}: [tool.testcanon] is split into pieces; join it into one table "
+                          "or edit it by hand")
+    appendix = tomlkit.document()
     if section is None:
+        tool_table = tomlkit.table(is_super_table=True)
+        appendix.add("tool", tool_table)
         section = tomlkit.table()
         section.add(tomlkit.comment("Written by `canon init`: every setting below is a guess from this"))
         section.add(tomlkit.comment("repository, with its evidence; edit freely (canon init never"))
         section.add(tomlkit.comment("overwrites a setting you have without --force)."))
-        tool.add("testcanon", section)
+        tool_table.add("testcanon", section)
 
     def put(table: Table, key: str, value: object, evidence: str) -> None:
         if key in table and not force:
@@ -106,6 +123,7 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
     put(check, "canonical_bases", list(CANONICAL_BASES), "the single source of truth for test classes")
     put(check, "infra", [g.value for g in inference.infra],
         "test infrastructure: " + "; ".join(g.evidence for g in inference.infra))
+    put(check, "baseline", DEFAULT_BASELINE, "commit it: canon check and canon scan fail only on findings not in it")
     if inference.categories:
         _put_tables(_subtable(section, "categories"), inference.categories,
                     {k: f"evidence: {v}" for k, v in inference.category_evidence.items()}, force)
@@ -117,8 +135,10 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
     if inference.areas:
         _put_tables(_subtable(section, "areas"), inference.areas,
                     {k: f"evidence: {v}; default target" for k, v in inference.area_evidence.items()}, force)
-    new = tomlkit.dumps(document).encode()
-    return FileChange(path, old, new, "[tool.testcanon] settings")
+    new = tomlkit.dumps(document)
+    if appendix:
+        new = (new.rstrip("\n") + "\n\n" if new.strip() else "") + tomlkit.dumps(appendix)
+    return FileChange(path, old, new.encode(), "[tool.testcanon] settings")
 
 
 def _put_tables(parent: Table, tables: dict[str, dict[str, object]], comments: dict[str, str],
@@ -145,25 +165,59 @@ def _subtable(parent: Table, key: str) -> Table:
 
 
 def _precommit(path: Path) -> FileChange:
-    from ruamel.yaml import YAML
-
+    """Add testcanon's hooks, pinned to its hook repository and version, as one more entry at the
+    end of `repos:`, written as text in the file's own indentation: nothing else is re-indented
+    or re-quoted. The result is parsed back and must equal the old configuration plus that entry."""
     old = _read(path)
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    document = yaml.load(old.decode("utf-8")) if old else None
-    if document is None:
-        document = {"repos": []}
-    repos = document.setdefault("repos", [])
-    present = {hook.get("id") for repo in repos for hook in (repo.get("hooks") or [])}
-    missing = [dict(hook) for hook in HOOKS if hook["id"] not in present]
+    text = old.decode("utf-8") if old else ""
+    before = _safe_yaml(text) if text.strip() else {}
+    if not isinstance(before, dict):
+        raise ConfigError(f"{path}: not a pre-commit configuration (a mapping with `repos:`)")
+    repos = before.get("repos") or []
+    present = {hook.get("id") for repo in repos if isinstance(repo, dict)
+               for hook in (repo.get("hooks") or []) if isinstance(hook, dict)}
+    missing = [hook for hook in HOOK_IDS if hook not in present]
     if not missing:
         return FileChange(path, old, old or b"", "pre-commit hooks")
-    local = next((repo for repo in repos if repo.get("repo") == "local"), None)
-    if local is None:
-        local = {"repo": "local", "hooks": []}
-        repos.append(local)
-    local.setdefault("hooks", []).extend(missing)
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    return FileChange(path, old, buffer.getvalue().encode(), "pre-commit hooks (merged)")
+    entry = {"repo": HOOK_REPOSITORY, "rev": f"v{__version__}", "hooks": [{"id": h} for h in missing]}
+    new = _append_repo(text, entry)
+    after = _safe_yaml(new)
+    expected = {**before, "repos": [*repos, entry]}
+    if after != expected:
+        raise ConfigError(f"{path}: could not add testcanon's hooks without changing the rest; add "
+                          f"this entry under repos: by hand: {entry}")
+    return FileChange(path, old, new.encode(), f"pre-commit hooks ({', '.join(missing)}, pinned to v{__version__})")
+
+
+def _safe_yaml(text: str) -> object:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f".pre-commit-config.yaml: invalid YAML: {str(exc).splitlines()[0]}") from None
+
+
+def _append_repo(text: str, entry: dict) -> str:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    start = next((i for i, line in enumerate(lines) if re.match(r"repos:\s*(#.*)?$", line)), None)
+    if start is None:  # no `repos:` key yet: add it at the end
+        lines += ([] if not lines or not lines[-1].strip() else []) + ["repos:\n"]
+        start, indent = len(lines) - 1, "  "
+    else:
+        item = next((re.match(r"(\s*)- ", line) for line in lines[start + 1:]
+                     if line.strip() and not line.lstrip().startswith("#")), None)
+        indent = item.group(1) if item else "  "
+    end = start + 1  # after the last line of the repos sequence
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if re.match(r"\S", line) and not line.startswith("- "):
+            break  # the next top-level key
+        end = i + 1
+    hooks = "".join(f"{indent}    - id: {hook['id']}\n" for hook in entry["hooks"])
+    block = (f"{indent}- repo: {entry['repo']}\n{indent}  rev: {entry['rev']}\n{indent}  hooks:\n{hooks}")
+    return "".join([*lines[:end], block, *lines[end:]])

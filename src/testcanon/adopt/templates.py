@@ -1,60 +1,8 @@
-"""The files `canon init` generates: the CI workflow and the repository's testing guide."""
+"""The repository's testing guide `canon init` generates (the workflow: workflow.py)."""
 
 from __future__ import annotations
 
 from testcanon.config import Project
-
-
-def workflow_yaml(*, shards: int) -> str:
-    matrix = ", ".join(str(i) for i in range(1, shards + 1))
-    return f"""\
-# Written by `canon init`. The single way this repository's tests are checked and run.
-name: testcanon
-
-on:
-  push:
-    branches: [main]
-  pull_request:
-
-jobs:
-  check:
-    name: SSOT rules (ratchet against the baseline)
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install testcanon
-      - run: canon scan --format github
-      - run: canon check --format github
-
-  test:
-    name: tests (shard ${{{{ matrix.shard }}}}/{shards})
-    runs-on: ubuntu-latest
-    strategy:
-      fail-fast: false
-      matrix:
-        shard: [{matrix}]
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install testcanon -e .
-      - run: canon run --shard ${{{{ matrix.shard }}}}/{shards} --junit-xml junit-${{{{ matrix.shard }}}}.xml
-
-  audit:
-    name: success metrics
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install testcanon
-      - run: canon audit --format markdown >> "$GITHUB_STEP_SUMMARY"
-"""
 
 
 def testing_md(project: Project) -> str:

@@ -48,6 +48,14 @@ def _root(
 
 def _register_commands() -> None:
     names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    # `canon check ...` needs only the check module: typer builds every registered command's
+    # parameters up front (through pydantic in typer 0.20+), which `canon check --help` and
+    # every pre-commit run would otherwise pay for. Commands not named after their module
+    # (journey, load) and bare `canon`/`canon --help` register everything.
+    from testcanon.entry import invoked_command
+
+    if invoked_command in names:  # set only when the console script runs
+        names = [invoked_command]
     rank = {name: i for i, name in enumerate(ORDER)}
     for name in sorted(names, key=lambda n: (rank.get(n, len(ORDER)), n)):
         module = importlib.import_module(f"{__name__}.{name}")

@@ -40,25 +40,47 @@ def check_command(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ignore and do not update caches."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even with findings."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml's settings."),
+    exclude: Optional[str] = typer.Option(None, "--exclude", help="Globs replacing the exclude setting, comma-separated."),
+    extend_exclude: Optional[str] = typer.Option(None, "--extend-exclude", help="Globs to exclude as well, comma-separated."),
+    force_exclude: bool = typer.Option(False, "--force-exclude",
+                                       help="Apply exclude settings to files named on the command line too."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings that fail, and one summary line."),
 ) -> None:
     """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
     from testcanon.__about__ import __version__
-    from testcanon.config import load_project
+    from testcanon.cli._common import load_with_overrides
     from testcanon.output.github import to_github
+    from testcanon.output.location import repository_prefix
     from testcanon.output.sarif import to_sarif
     from testcanon.rules import baseline as ratchet
     from testcanon.rules.engine import check_project, rule_infos
 
     paths = paths or []
-    project = load_project(paths[0] if paths else Path("."))
-    result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
-                           select=_codes(select), ignore=_codes(ignore, "--ignore"))
+    project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
+    excluded_all = False
+    if force_exclude and paths:
+        from testcanon.cli.scan import not_excluded
+
+        kept = not_excluded(project, paths)
+        excluded_all, paths = not kept, kept or paths
+    if excluded_all:  # every file named is excluded (pre-commit passes them anyway)
+        from testcanon.rules.engine import CheckResult
+
+        result = CheckResult([], {})
+        scope = ratchet.Scope(paths=("\0nothing",))
+        quiet = True  # no metrics to tabulate
+    else:
+        result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
+                               select=_codes(select), ignore=_codes(ignore, "--ignore"))
+        # Only the part of the baseline this run looked at is compared and rewritten.
+        scope = ratchet.scope_for(project, paths, select=_codes(select), ignore=_codes(ignore, "--ignore"))
     if write_baseline:
-        count = ratchet.save(project, result.findings)
+        count = ratchet.save(project, result.findings, scope=scope)
         typer.echo(f"wrote {ratchet.baseline_path(project).relative_to(project.root)} ({count} findings)")
         return
     stored = None if no_baseline else ratchet.load(project)
-    comparison = ratchet.compare(result.findings, stored) if stored is not None else None
+    comparison = ratchet.compare(result.findings, stored, scope) if stored is not None else None
     if update_baseline:
         if stored is None:
             typer.echo("canon: error: no baseline to update; use --write-baseline", err=True)
@@ -69,43 +91,47 @@ def check_command(
                        "fix them or pass --allow-growth", err=True)
             raise typer.Exit(1)
         kept = comparison.unchanged + (comparison.new if allow_growth else [])
-        count = ratchet.save(project, kept)
+        count = ratchet.save(project, kept, scope=scope)
         typer.echo(f"baseline: {count} findings ({len(comparison.fixed)} fixed removed)")
         return
 
     failing = comparison.new if comparison is not None else result.findings
+    prefix = repository_prefix(project.root)
     handle = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         if output_format is OutputFormat.json:
             document = {
                 "schema_version": 1, "tool": {"name": "testcanon", "version": __version__},
-                "command": "check", "root": str(project.root), "metrics": result.metrics,
+                "command": "check", "root": str(project.root), "path_prefix": prefix,
+                "metrics": result.metrics,
                 "statistics": result.statistics(),
                 "home_made_bases": [b.to_json() for b in result.home_made_bases],
                 "clusters": [c.to_json() for c in result.clusters],
                 "baseline": None if comparison is None else {
                     "new": len(comparison.new), "unchanged": len(comparison.unchanged),
                     "fixed": len(comparison.fixed)},
-                "findings": [{**f.to_json(), "baseline_state": (comparison.states.get(f.fingerprint)
+                "findings": [{**f.to_json(), "path": prefix + f.path, "baseline_state": (comparison.states.get(f.fingerprint)
                                                                 if comparison else None)}
                              for f in result.findings],
             }
             handle.write(json.dumps(document) + "\n")
         elif output_format is OutputFormat.sarif:
-            findings, states = result.findings, None
-            if comparison is not None:
-                absent = ratchet.absent_findings(comparison.fixed)
-                findings = [*result.findings, *absent]
-                states = {**comparison.states, **{f.fingerprint: "absent" for f in absent}}
-            handle.write(json.dumps(to_sarif(findings, rule_infos(), tool_version=__version__,
-                                             baseline_states=states)) + "\n")
+            sarif = to_sarif(result.findings, rule_infos(), tool_version=__version__,
+                             baseline_states=comparison.states if comparison else None,
+                             absent=comparison.fixed if comparison else (),
+                             automation_id="testcanon/check/", path_prefix=prefix)
+            handle.write(json.dumps(sarif) + "\n")
         elif output_format is OutputFormat.github:
-            handle.write(to_github(failing))
+            handle.write(to_github(failing, path_prefix=prefix))
         else:
-            from testcanon.output.text import make_console
+            from testcanon.output.text import make_console, print_brief
             from testcanon.rules.report import print_check
 
-            print_check(make_console(handle), result, comparison, statistics_only=statistics)
+            if quiet:
+                print_brief(make_console(handle), failing, baselined=len(comparison.unchanged) if comparison else 0,
+                            files=result.files)
+            else:
+                print_check(make_console(handle), result, comparison, statistics_only=statistics)
     finally:
         if output:
             handle.close()

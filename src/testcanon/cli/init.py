@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -41,6 +42,8 @@ def init_command(
         console.print(f"  category {name}: {escape(evidence)}")
     for name, evidence in found.area_evidence.items():
         console.print(f"  coverage area {name}: {escape(evidence)}")
+    for guess in found.infra:
+        console.print(f"  test infrastructure {escape(str(guess.value))}: {escape(guess.evidence)}")
     for guess in found.excludes:
         console.print(f"  exclude {escape(str(guess.value))}/: {escape(guess.evidence)}")
     if found.home_made_bases:
@@ -54,7 +57,7 @@ def init_command(
         if dry_run:
             console.print(escape(diff(change, project.root)), end="")
         else:
-            console.print(f"[green]wrote[/green] {escape(str(change.path.relative_to(project.root)))}"
+            console.print(f"[green]wrote[/green] {escape(os.path.relpath(change.path, project.root))}"
                           f" — {escape(change.why)}")
     for line in result.not_written:
         console.print(f"[red]not written[/red] {escape(line)}")

@@ -69,7 +69,7 @@ class CheckConfig:
         default_factory=lambda: ["**/conftest.py", "**/fixtures/**", "**/test_framework/**",
                                  "**/helpers/**", "**/test_utils/**", "**/testing/**"]
     )
-    baseline: str = ".testcanon/baseline.json"
+    baseline: str = "testcanon-baseline.json"  # committed: CI compares against it
     duplication_threshold: float = setting(0.9, ge=0, le=1)
     duplication_min_lines: int = setting(6, ge=1)
     needs_fix_reasons: list[str] = field(default_factory=lambda: list(NEEDS_FIX_REASONS))

@@ -17,11 +17,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_github(findings: Iterable[Finding]) -> str:
-    """Annotation lines as the GitHub runner parses them from a step's output."""
+def to_github(findings: Iterable[Finding], *, path_prefix: str = "") -> str:
+    """Annotation lines as the GitHub runner parses them from a step's output; `path_prefix`
+    is the project's folder in its repository (GitHub attaches annotations by repository path)."""
     lines = []
     for finding in findings:
-        props = [f"file={_escape_property(finding.path)}", f"line={finding.line}",
+        props = [f"file={_escape_property(path_prefix + finding.path)}", f"line={finding.line}",
                  f"col={finding.column}"]
         if finding.end_line:
             props.append(f"endLine={finding.end_line}")

@@ -58,3 +58,24 @@ def print_tables(console: Console, tables: Iterable[Table]) -> None:
         if table.row_count:
             console.print(table)
             console.print()
+
+
+def print_brief(console: Console, findings: list[Finding], *, baselined: int, files: int,
+                unit: str = "finding(s)", listed: bool = True) -> None:
+    """`-q`: the findings that fail, one line each, and one summary line (what a pre-commit hook
+    shows: nothing about the findings the baseline already accepts)."""
+    for finding in findings if listed else ():
+        console.print(f"{escape(finding.path)}:{finding.line}:{finding.column}: "
+                      f"[bold red]{finding.code}[/bold red] {escape(finding.message)}")
+    accepted = f", {baselined:,} in the baseline" if baselined else ""
+    status = "[bold red]" if findings else "[bold green]"
+    console.print(f"{status}{len(findings):,} new {unit}[/] in {files:,} files{accepted}")
+
+
+def print_statistics(console: Console, findings: list[Finding]) -> None:
+    """`--statistics`: one line per code, most frequent first, as ruff prints them."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        console.print(f"{count:>6,}  {code}")

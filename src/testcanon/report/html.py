@@ -1,7 +1,9 @@
 """The static dashboard: plain HTML pages and plotly charts, opened straight from disk.
 
-plotly.js is written once beside the pages (`plotly.min.js`, from the installed plotly
-package) and referenced relatively, so the dashboard needs no server and no network.
+plotly.js is written once per report directory (`plotly.min.js`, from the installed plotly
+package; rewritten only when that version changes) and referenced relatively, so the dashboard
+needs no server and no network. Every link is relative or, for sources, to the audited commit
+on GitHub when the `origin` remote is there: the folder can be published as a CI artifact.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
-from testcanon.report.data import Dashboard
+from testcanon.report.data import NOISE_FLOOR_S, Dashboard, LatestRun
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#1f2328}
@@ -31,16 +35,36 @@ def write_dashboard(dashboard: Dashboard, out: Path) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "rules").mkdir(exist_ok=True)
-    (out / "plotly.min.js").write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+    _write_plotly(out / "plotly.min.js", plotly.offline.get_plotlyjs)
     pages = [out / "index.html"]
     pages[0].write_text(_index(dashboard), encoding="utf-8")
     root = Path(str(dashboard.snapshot.get("root", ".")))
     for code, findings in dashboard.findings_by_rule.items():
         page = out / "rules" / f"{code}.html"
-        page.write_text(_rule_page(code, findings, root), encoding="utf-8")
+        links = _source_links(findings, root, page.parent, dashboard.source_url)
+        page.write_text(_rule_page(code, findings, links), encoding="utf-8")
         pages.append(page)
     (out / "audit.json").write_text(json.dumps(dashboard.snapshot.get("metrics", []), indent=2))
     return pages
+
+
+_PLOTLY_VERSION = re.compile(rb"plotly\.js v([\w.-]+)")
+
+
+def _write_plotly(path: Path, bundle) -> bool:
+    """Write the 4.8 MB bundle unless the same plotly.js version is already there."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        head = b""
+    text = bundle()
+    wanted = _PLOTLY_VERSION.search(text[:512].encode())
+    present = _PLOTLY_VERSION.search(head)
+    if wanted and present and wanted.group(1) == present.group(1):
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def _page(title: str, body: str, *, depth: int = 0) -> str:
@@ -78,7 +102,7 @@ def _index(d: Dashboard) -> str:
     charts = [_trend_chart(d, m) for m in metrics]
     body = [
         "<h1>testcanon dashboard</h1>",
-        f"<p>Project <code>{html.escape(str(d.snapshot.get('root')))}</code>, commit "
+        f"<p>Project <code>{html.escape(Path(str(d.snapshot.get('root'))).name)}</code>, commit "
         f"<code>{html.escape(str(d.snapshot.get('commit') or 'n/a'))[:12]}</code>, audited {created}.</p>",
         "<h2>Success metrics</h2>", table,
         "<h2>Trends</h2><div class=charts>", *charts, "</div>",
@@ -87,8 +111,10 @@ def _index(d: Dashboard) -> str:
         *[f"<li><a href=\"rules/{code}.html\">{code}</a>: {len(items):,}</li>"
           for code, items in d.findings_by_rule.items()],
         "</ul>",
+        "<h2>Latest test run</h2>", _latest_run(d.latest_run),
         "<h2>Slowest tests (newest run)</h2>", _timing_table(d.slowest, ratio=False),
         "<h2>Most regressed tests</h2>", _timing_table(d.regressed, ratio=True),
+        f"<p>Slower by at least {NOISE_FLOOR_S * 1000:.0f} ms and 1.2x: below that, timer noise.</p>",
     ]
     return _page("testcanon dashboard", "".join(body))
 
@@ -102,20 +128,43 @@ def _plot(div_id: str, data: list[dict[str, Any]], layout: dict[str, Any]) -> st
 
 def _trend_chart(d: Dashboard, metric: dict[str, Any]) -> str:
     name = metric["metric"]
-    points = [(a["run_id"], a["metrics"].get(name)) for a in d.audits]
-    points = [(run, value) for run, value in points if value is not None]
+    points = [(_audit_label(a), a["metrics"].get(name)) for a in d.audits]
+    points = [(label, value) for label, value in points if value is not None]
     if not points:
         return (f"<div class=chart id=\"trend-{html.escape(name)}\"><p><b>{html.escape(metric['title'])}"
                 f"</b><br>not measured yet</p></div>")
-    data = [{"x": [f"#{run}" for run, _ in points], "y": [v for _, v in points],
+    data = [{"x": [label for label, _ in points], "y": [v for _, v in points],
              "type": "scatter", "mode": "lines+markers", "name": name}]
     target = metric["target"]
     if points:
-        data.append({"x": [f"#{points[0][0]}", f"#{points[-1][0]}"], "y": [target, target],
+        data.append({"x": [points[0][0], points[-1][0]], "y": [target, target],
                      "type": "scatter", "mode": "lines", "name": "target",
                      "line": {"dash": "dot", "color": "#1a7f37"}})
     return _plot(f"trend-{name}", data, {"title": {"text": metric["title"], "font": {"size": 13}},
                                           "showlegend": False, "xaxis": {"type": "category"}})
+
+
+def _audit_label(audit: dict[str, Any]) -> str:
+    """`2026-12-01 16:40 ab12cd3`: when the audit ran and at which commit (its id if neither)."""
+    when = (dt.datetime.fromtimestamp(float(audit["created"])).strftime("%Y-%m-%d %H:%M")
+            if audit.get("created") else f"#{audit['run_id']}")
+    commit = str(audit.get("commit") or "")[:7]
+    return f"{when} {commit}".strip() + (f" #{audit['run_id']}" if audit.get("created") else "")
+
+
+def _latest_run(run: LatestRun | None) -> str:
+    if run is None:
+        return "<p>No test run recorded yet (<code>canon run</code> records them).</p>"
+    when = dt.datetime.fromtimestamp(run.started).isoformat(" ", "seconds")
+    counts = ", ".join(f"{count:,} {outcome}" for outcome, count in sorted(run.outcomes.items()))
+    head = (f"<p id=latest-run>Run of {when} at commit <code>{html.escape(str(run.commit or 'n/a'))[:12]}"
+            f"</code>: {html.escape(counts) or 'no tests'} (exit {run.exit_code}).</p>")
+    if not run.problems:
+        return head
+    rows = "".join(f"<tr><td class={'bad' if outcome == 'failed' else 'worse'}>{html.escape(outcome)}</td>"
+                   f"<td><code>{html.escape(nodeid)}</code></td></tr>" for outcome, nodeid in run.problems)
+    return (head + "<table id=problems><tr><th>outcome</th><th>test (a collection error names the file)"
+            f"</th></tr>{rows}</table><p>Messages: <code>canon run --json FILE</code> keeps them.</p>")
 
 
 def _bar_chart(div_id: str, counts: list[tuple[str, int]]) -> str:
@@ -136,12 +185,54 @@ def _timing_table(timings, *, ratio: bool) -> str:
     return f"<table>{head}{rows}</table>"
 
 
-def _rule_page(code: str, findings: list[dict[str, Any]], root: Path) -> str:
+def _source_links(findings: list[dict[str, Any]], root: Path, page_dir: Path,
+                  source_url: str | None) -> list[str]:
+    """A link per finding: the audited commit on GitHub, else a path relative to the page."""
+    links = []
+    for finding in findings:
+        if source_url:
+            links.append(f"{source_url}{finding['path']}#L{finding['line']}")
+        else:
+            relative = Path(os.path.relpath(root / finding["path"], page_dir)).as_posix()
+            links.append(f"{relative}#L{finding['line']}")
+    return links
+
+
+def _rule_page(code: str, findings: list[dict[str, Any]], links: list[str]) -> str:
     rows = "".join(
-        f"<tr><td><a href=\"{html.escape((root / f['path']).as_uri())}#L{f['line']}\">"
-        f"{html.escape(f['path'])}:{f['line']}</a></td><td>{html.escape(f['message'])}</td></tr>"
-        for f in findings)
+        f"<tr><td><a href=\"{html.escape(link)}\">{html.escape(f['path'])}:{f['line']}</a></td>"
+        f"<td>{html.escape(f['message'])}</td></tr>"
+        for f, link in zip(findings, links, strict=True))
     body = (f"<p><a href=\"../index.html\">&larr; dashboard</a></p><h1>{code}</h1>"
-            f"<p>{len(findings):,} finding(s). <code>canon rule {code}</code> explains the rule.</p>"
-            f"<table class=findings><tr><th>location</th><th>message</th></tr>{rows}</table>")
+            f"<p>{len(findings):,} finding(s).</p>"
+            f"<table class=findings><tr><th>location</th><th>message</th></tr>{rows}</table>"
+            f"<div class=rule-doc>{_rule_doc(code)}</div>")
     return _page(code, body, depth=1)
+
+
+def _rule_doc(code: str) -> str:
+    """The rule's documentation (what `canon rule CODE` prints) as simple HTML."""
+    from testcanon.errors import CanonError
+    from testcanon.rules.docs import rule_text
+
+    try:
+        text = rule_text(code)
+    except CanonError:
+        return ""
+    parts, in_code, block = [], False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if in_code:
+                parts.append(f"<pre><code>{html.escape(chr(10).join(block))}</code></pre>")
+                block = []
+            in_code = not in_code
+        elif in_code:
+            block.append(line)
+        elif line.startswith("## "):
+            parts.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            parts.append(f"<h2>{html.escape(line[2:])}</h2>")
+        elif line.strip():
+            inline = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(line))
+            parts.append(f"<p>{inline}</p>")
+    return "".join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from testcanon.__about__ import DOCS_URI
 from testcanon.findings import RuleInfo
 
 
@@ -37,7 +38,7 @@ class Rule:
     @classmethod
     def info(cls) -> RuleInfo:
         return RuleInfo(cls.code, cls.name, cls.summary, cls.family,
-                        help_uri=f"https://testcanon.dev/rules/{cls.code}")
+                        help_uri=f"{DOCS_URI}/rules/{cls.code}.md")
 
     @classmethod
     def document(cls) -> str:
