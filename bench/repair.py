@@ -24,8 +24,10 @@ from pathlib import Path
 
 from broken_files import EXCLUDED, broken_test_files, map_over_tree
 
-from testcanon.repair.history import find_breaking, history_expected, repair_with_history
+from testcanon.repair import history
+from testcanon.repair.history import author_reference, find_breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import missing, names_in_broken
+from testcanon.repair.judge import judge
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.syntax import check_source
@@ -38,6 +40,7 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     expected = names_in_broken(decode(current))
     found = find_breaking(root, relpath)
     good = found[1] if found else None
+    reference = author_reference(root, relpath, found[0], good) if found else None
     # what `canon fix` does in history mode: names history shows nested in a function or in a string are not tests
     by_history = history_expected(root, relpath, expected)
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
@@ -67,6 +70,8 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
                               and ast.dump(ast.parse(fixed)) == ast.dump(ast.parse(good))),
             "changed_lines": changed_line_count(current, fixed) if fixed else None,
             "reason": result.reason,
+            # the repair audited against the author's last good code (whether or not fix judged it)
+            "audit": {r.kind: r.count for r in judge(fixed, reference)} if compiles and reference else {},
         }
     if unmended and not row["local"]["compiles"] and not row["version_specific"]:
         # how far local mode is from a repair: every definition no edit mends, not just the first
@@ -89,10 +94,15 @@ def main() -> int:
     parser.add_argument("--exclude", action="append", default=list(EXCLUDED))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", type=Path, help="also write every per-file row as JSON here")
+    parser.add_argument("--no-judge", action="store_true",
+                        help="repair without judging candidates against the author's code (the audit still runs): "
+                             "what the judgement changes")
     parser.add_argument("--unmended", action="store_true",
                         help="for each file local mode leaves, count every definition no edit mends (slower)")
     args = parser.parse_args()
     root = args.repo.resolve()
+    if args.no_judge:  # before the worker processes fork
+        history.author_reference = lambda *_: None  # type: ignore[assignment]
     broken = broken_test_files(root, args.exclude)
     if args.sample and args.sample < len(broken):
         broken = sorted(random.Random(args.seed).sample(broken, args.sample))
@@ -142,6 +152,14 @@ def main() -> int:
     lost = sum(1 for r in rows for method in ("history", "local")
                if r[method]["compiles"] and r[method]["preserved"] != "all")
     print(f"results that compile but lost a test (must be 0: verify rejects them before writing): {lost}")
+    kinds = ("fewer-tests", "undefined-names", "fewer-assertions", "tombstone", "placeholder")
+    print("\nrepairs audited against the author's last good code (history mode; files with it / total amount):\n")
+    print("| method | audited | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
+    for method in ("history", "local"):
+        audits = [r[method]["audit"] for r in rows if r[method]["compiles"] and r["has_good"]]
+        cells = [f"{sum(1 for a in audits if a.get(k))} / {sum(a.get(k, 0) for a in audits)}" for k in kinds]
+        print(f"| {method} | {len(audits)} | " + " | ".join(cells) + " |")
     counts = sorted(r["local"]["unmended"] for r in rows if "unmended" in r["local"])
     if counts:
         print(f"local mode, definitions no edit mends in each file it leaves ({len(counts)} files, version-specific "

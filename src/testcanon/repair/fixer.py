@@ -130,6 +130,8 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
         verdict.breaking = result.breaking
         if result.fixed is not None:
             verdict.verdict, verdict.detail, verdict.fixed = "fixed-by-history", result.how, result.fixed
+            if result.refusals:  # say which candidates were not the author's code, and why
+                verdict.detail += "; passed over as not the author's code: " + " | ".join(result.refusals[:3])
         history_reason = result.reason
     if verdict.fixed is None and method != "history":
         local = repair_local(original, allow_version_rewrite=rewrite_version_specific, expected=expected)

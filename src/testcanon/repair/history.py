@@ -19,10 +19,11 @@ import functools
 import os
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from testcanon.repair.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
+from testcanon.repair.judge import Profile, Refusal, damage, judge, profile
 from testcanon.repair.verify import verify
 from testcanon.syntax import check_source
 from testcanon.vcs import git, git_command, git_env
@@ -47,6 +48,26 @@ class HistoryResult:
     breaking: Breaking | None
     how: str
     reason: str = ""
+    refusals: tuple[str, ...] = ()  # candidates passed over because they are not the author's code
+
+
+class _Judged:
+    """Verification plus the judgement against the author's last good version, for one file.
+
+    Remembers why candidates were refused, so the verdict can say it."""
+
+    def __init__(self, current: bytes, expected: set[TestName], reference: Profile | None) -> None:
+        self.current, self.expected, self.reference = current, expected, reference
+        self.refusals: list[str] = []
+
+    def accepts(self, candidate: bytes, how: str) -> bool:
+        if not verify(self.current, candidate, expected=self.expected).ok:
+            return False
+        refused: list[Refusal] = judge(candidate, self.reference)
+        if refused:
+            self.refusals.append(f"{how}: " + "; ".join(map(str, refused)))
+            return False
+        return True
 
 
 @functools.lru_cache(maxsize=512)
@@ -137,16 +158,20 @@ def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
     return result.stdout, result.returncode == 0
 
 
-def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None) -> bytes:
+def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
+                    reference: Profile | None = None) -> bytes:
     """Start from good; apply each hunk of good -> bad that keeps the file compiling and loses
     none of the `expected` tests defined so far (a hunk that flattened a class's methods to
-    column 0 compiles, and takes them out of their class)."""
+    column 0 compiles, and takes them out of their class). With the author's `reference`, a hunk
+    must also not take the file further from the author's code (`judge.damage`): damage that
+    happens to compile, such as quotes stripped from a string, is not replayed."""
     good_lines = good.decode("utf-8", "replace").splitlines(keepends=True)
     bad_lines = bad.decode("utf-8", "replace").splitlines(keepends=True)
     opcodes = [op for op in difflib.SequenceMatcher(None, good_lines, bad_lines, autojunk=False).get_opcodes()
                if op[0] != "equal"]
     accepted: list[tuple[str, int, int, int, int]] = []
     lost_so_far = missing(expected, ast.parse(good)) if expected and check_source(good) is None else set()
+    damage_so_far = damage(good, reference) if reference is not None else 0
 
     def build(chosen: list[tuple[str, int, int, int, int]]) -> list[str]:
         out, cursor = [], 0
@@ -160,9 +185,15 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
         if check_source(trial) is not None:
             continue
         lost = missing(expected, ast.parse(trial)) if expected else set()
-        if lost <= lost_so_far:
-            accepted.append(op)
-            lost_so_far = lost
+        if not lost <= lost_so_far:
+            continue
+        if reference is not None:
+            trial_damage = damage(trial, reference)
+            if trial_damage > damage_so_far:
+                continue
+            damage_so_far = trial_damage
+        accepted.append(op)
+        lost_so_far = lost
     return "".join(build(accepted)).encode()
 
 
@@ -196,31 +227,69 @@ def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[
                 or HistoryResult(None, None, "", "no committed version that compiles (or the damage is not "
                                  "committed), and no version where each broken definition compiled"))
     breaking, good, bad = found
+    judged = _Judged(current, expected, author_reference(root, relpath, breaking, good))
+
+    def result(fixed: bytes | None, how: str, reason: str = "") -> HistoryResult:
+        return HistoryResult(fixed, breaking, how, reason, tuple(judged.refusals))
+
     merged, clean = merge_file(current, bad, good)
-    if clean and verify(current, merged, expected=expected).ok:
-        return HistoryResult(merged, breaking, "reverted the breaking commit's change (three-way)")
-    partial = revert_by_hunks(good, bad, expected)
+    how = "reverted the breaking commit's change (three-way)"
+    if clean and judged.accepts(merged, how):
+        return result(merged, how)
+    partial = revert_by_hunks(good, bad, expected, judged.reference)
     replayed, clean = merge_file(current, bad, partial)
-    if clean and verify(current, replayed, expected=expected).ok:
-        return HistoryResult(replayed, breaking, "reverted only the breaking hunks of the commit")
-    if verify(current, partial, expected=expected).ok and current == bad:
-        return HistoryResult(partial, breaking, "reverted only the breaking hunks of the commit")
+    how = "reverted only the breaking hunks of the commit"
+    if clean and judged.accepts(replayed, how):
+        return result(replayed, how)
+    if current == bad and judged.accepts(partial, how):
+        return result(partial, how)
     # Content only history holds before edits the local search guesses (and it is cheaper).
-    complete = _from_last_complete_version(root, relpath, current, expected)
-    if complete is not None:
-        return complete
-    recent = _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
-    if recent is not None:
-        return recent
-    by_definitions = _by_definitions(root, relpath, current, expected, breaking, allow_version_rewrite)
-    if by_definitions is not None:
-        return by_definitions
-    return HistoryResult(None, breaking, "", "reverting the breaking commit does not verify (tests would be lost "
-                         "or the result does not compile)")
+    found_result = (_from_last_complete_version(root, relpath, current, expected, judged)
+                    or _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite, judged))
+    if found_result is None:
+        found_result = _by_definitions(root, relpath, current, expected, breaking, allow_version_rewrite)
+        if found_result is not None and not judged.accepts(found_result.fixed, found_result.how):  # type: ignore[arg-type]
+            found_result = None
+    if found_result is not None:
+        return replace(found_result, refusals=tuple(judged.refusals))
+    reason = ("reverting the breaking commit does not verify (tests would be lost or the result does not "
+              "compile)")
+    if judged.refusals:
+        reason += "; refused as not the author's code: " + " | ".join(judged.refusals[:3])
+    return result(None, "", reason)
 
 
-def _from_last_complete_version(root: Path, relpath: str, current: bytes,
-                                expected: set[TestName]) -> HistoryResult | None:
+def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> Profile | None:
+    """The author's last good code: the version before the breaking commit, unless that version is
+    itself damage that compiles (tests commented out: a tombstone), then the newest older compiling
+    version that held more tests with less code in comments (up to REFERENCE_VERSIONS back)."""
+    chosen = profile(good)
+    if chosen is None:
+        return None
+    seen = 0
+    past_good = False
+    for commit, path, _, _ in file_history(root, relpath):
+        if not past_good:
+            past_good = commit == breaking.good_commit
+            continue
+        if not _compiles(root, commit, path):
+            continue
+        content = _show(root, commit, path)
+        older = profile(content) if content is not None else None
+        seen += 1
+        if older is not None and len(older.tests) > len(chosen.tests) \
+                and older.commented_code < chosen.commented_code:
+            chosen = older
+        if seen == REFERENCE_VERSIONS:
+            break
+    return chosen
+
+
+REFERENCE_VERSIONS = 8
+
+
+def _from_last_complete_version(root: Path, relpath: str, current: bytes, expected: set[TestName],
+                                judged: _Judged | None = None) -> HistoryResult | None:
     """A version that compiles *and* holds every test the file has today, with each later
     change (hunk by hunk) replayed when it keeps the file compiling.
 
@@ -240,8 +309,9 @@ def _from_last_complete_version(root: Path, relpath: str, current: bytes,
             newer = (commit, date, subject)
             continue
         tried += 1
-        candidate = revert_by_hunks(content, current, expected)
-        if verify(current, candidate, expected=expected).ok:
+        candidate = revert_by_hunks(content, current, expected, judged.reference if judged else None)
+        how = f"restored the last version with every test ({commit[:10]})"
+        if judged.accepts(candidate, how) if judged else verify(current, candidate, expected=expected).ok:
             cost = changed_line_count(current, candidate)
             if best is None or cost < best[0]:
                 bad = newer or (commit, date, subject)
@@ -293,7 +363,7 @@ def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[Test
 
 
 def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                           allow_version_rewrite: bool = False) -> HistoryResult | None:
+                           allow_version_rewrite: bool = False, judged: _Judged | None = None) -> HistoryResult | None:
     """When the last compiling version predates new work (e.g. tests that were commented out,
     then restored with broken indentation, then mangled by a "fixer"), revert each recent commit's
     change alone (three-way onto today's content), finish the result with the local method, and
@@ -317,7 +387,7 @@ def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: s
             if local.fixed is None:
                 continue
             candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
-        if not verify(current, candidate, expected=expected).ok:
+        if not (judged.accepts(candidate, how) if judged else verify(current, candidate, expected=expected).ok):
             continue
         cost = changed_line_count(current, candidate)
         if best is None or cost < best[0]:

@@ -1,0 +1,249 @@
+"""Plan repairs of imports that break collection: a name or a module that moved in the repository.
+
+pytest reports an import-time failure as `ImportError: cannot import name 'X' from 'a.b'` or
+`ModuleNotFoundError: No module named 'a.b'`. When the repository still has what was imported,
+under another module, the import is rewritten to its current home:
+
+- a name: the one module that defines it at module level today (several: the one sharing the
+  longest dotted prefix with the old module, else ambiguous and left);
+- a module: where git's rename history says the file went, else the one module of the same
+  last name that defines every name imported from it.
+
+A module that is not the repository's own is a third-party package missing from the
+environment: reported with the requirement to add, never installed. Everything here is
+planning (pure, static: nothing is imported); the caller verifies each rewrite by collection.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+CANNOT_IMPORT = re.compile(r"ImportError: cannot import name '(?P<name>[\w.]+)' from '(?P<module>[\w.]+)'")
+NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '(?P<module>[\w.]+)'")
+
+
+@dataclass(frozen=True)
+class ImportMove:
+    """One import to rewrite: `module` as written at `path:line` becomes `new_module`."""
+
+    path: str
+    line: int
+    module: str
+    name: str | None  # the one name that moved; None when the whole module did
+    new_module: str
+    evidence: str
+
+    def describe(self) -> str:
+        what = f"'{self.name}' from '{self.module}'" if self.name else f"'{self.module}'"
+        return f"{self.path}:{self.line}: import {what} -> '{self.new_module}' ({self.evidence})"
+
+
+@dataclass(frozen=True)
+class Unrepaired:
+    """A collection failure left as it is, with why: `kind` is stable, `detail` for people."""
+
+    kind: str  # third-party-missing, module-deleted, name-deleted, ambiguous, no-import-site
+    detail: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What `canon collect` knows of one file that failed: its cause and the import chain."""
+
+    path: str
+    cause: str
+    chain: tuple[str, ...] = ()  # "relpath:line", outermost first
+
+
+def module_name(relpath: str) -> str:
+    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+class ModuleIndex:
+    """Which repository module defines which names at module level (from `canon check`'s facts)."""
+
+    def __init__(self, defined_by_path: Mapping[str, Iterable[str]]) -> None:
+        self.paths: dict[str, str] = {}
+        self.defined: dict[str, set[str]] = {}
+        for relpath, names in defined_by_path.items():
+            for module in _importable_names(module_name(relpath)):
+                self.paths.setdefault(module, relpath)
+                self.defined.setdefault(module, set()).update(names)
+        self.tops = {module.split(".")[0] for module in self.paths}
+
+    def is_first_party(self, module: str) -> bool:
+        return module.split(".")[0] in self.tops
+
+    def homes_of(self, name: str, old: str) -> list[str]:
+        """Modules that define `name`, best first: test modules last, then by shared prefix with `old`."""
+        found = [m for m, names in self.defined.items() if name in names and m != old]
+        return sorted(found, key=lambda m: (_is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
+
+
+def _importable_names(module: str) -> list[str]:
+    names = [module]
+    head, _, rest = module.partition(".")
+    if head in ("src", "lib") and rest:
+        names.append(rest)
+    return names
+
+
+def _is_test_module(relpath: str) -> bool:
+    name = relpath.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a.split("."), b.split("."), strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+RenameLookup = Callable[[str], "str | None"]  # old relpath -> new relpath, from git's history
+
+
+def plan_moves(failures: Iterable[Failure], index: ModuleIndex, read: Callable[[str], bytes | None],
+               renamed: RenameLookup) -> tuple[list[ImportMove], list[Unrepaired]]:
+    """The import rewrites that would answer each failure, and the failures none answers."""
+    moves: dict[tuple[str, int, str | None], ImportMove] = {}
+    left: dict[tuple[str, str], list[str]] = {}
+    for failure in failures:
+        planned = _plan_one(failure, index, read, renamed)
+        if isinstance(planned, ImportMove):
+            moves.setdefault((planned.path, planned.line, planned.name), planned)
+        elif planned is not None:
+            left.setdefault((planned.kind, planned.detail), []).append(failure.path)
+    unrepaired = [Unrepaired(kind, detail, tuple(sorted(set(files)))) for (kind, detail), files in left.items()]
+    unrepaired.sort(key=lambda u: (-len(u.files), u.kind, u.detail))
+    return sorted(moves.values(), key=lambda m: (m.path, m.line)), unrepaired
+
+
+def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes | None],
+              renamed: RenameLookup) -> ImportMove | Unrepaired | None:
+    cannot = CANNOT_IMPORT.search(failure.cause)
+    missing = NO_MODULE.search(failure.cause)
+    if cannot is None and missing is None:
+        return None
+    module = (cannot or missing).group("module")  # type: ignore[union-attr]
+    if not index.is_first_party(module):
+        top = module.split(".")[0]
+        return Unrepaired("third-party-missing", f"package providing '{top}' is not installed: add it to the "
+                          f"project's test requirements (e.g. `{top}`)", ())
+    site = _import_site(failure, module, cannot.group("name") if cannot else None, read)
+    if site is None:
+        return Unrepaired("no-import-site", f"no import of '{module}' found along the import chain", ())
+    path, node = site
+    if cannot is not None:
+        name = cannot.group("name")
+        homes = index.homes_of(name, module)
+        if not homes:
+            return Unrepaired("name-deleted", f"'{name}' is defined nowhere in the repository (was in '{module}')", ())
+        best = [h for h in homes if _rank(h, module, index) == _rank(homes[0], module, index)]
+        if len(best) > 1:
+            return Unrepaired("ambiguous", f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
+        return ImportMove(path, node.lineno, module, name, homes[0], f"defined in {index.paths[homes[0]]}")
+    assert isinstance(node, ast.ImportFrom) and node.module
+    written = node.module  # `from a.b.c import X` fails as "No module named 'a.b'": a.b.c moves
+    new = _moved_module(written, [alias.name for alias in node.names], index, renamed)
+    if new is None:
+        return Unrepaired("module-deleted", f"module '{written}' no longer exists and nothing in the repository "
+                          "or its history took its place", ())
+    return ImportMove(path, node.lineno, written, None, new[0], new[1])
+
+
+def _rank(home: str, old: str, index: ModuleIndex) -> tuple[bool, int]:
+    return _is_test_module(index.paths[home]), -_shared_prefix(home, old)
+
+
+def _moved_module(module: str, names: list[str], index: ModuleIndex,
+                  renamed: RenameLookup) -> tuple[str, str] | None:
+    base = module.replace(".", "/")
+    for prefix in ("", "src/"):
+        for old in (f"{prefix}{base}.py", f"{prefix}{base}/__init__.py"):
+            new = renamed(old)
+            if new and new.endswith(".py"):
+                candidate = _importable_names(module_name(new))[-1]
+                if candidate in index.paths:
+                    return candidate, f"git: {old} was renamed to {new}"
+    wanted = set(names) - {"*"}
+    last = module.rsplit(".", 1)[-1]
+    same_name = [m for m in index.paths if m.rsplit(".", 1)[-1] == last and wanted <= index.defined.get(m, set())]
+    same_name = sorted({m for m in same_name if not m.startswith(("src.", "lib."))})
+    if len(same_name) == 1:
+        return same_name[0], f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}"
+    return None
+
+
+def _import_site(failure: Failure, module: str, name: str | None,
+                 read: Callable[[str], bytes | None]) -> tuple[str, ast.ImportFrom] | None:
+    """The `from ... import` statement that failed: the innermost repository frame of the chain
+    whose line holds an import of `module`, else the first such import in the failing file."""
+    frames = [(frame.rsplit(":", 1)[0], int(frame.rsplit(":", 1)[1])) for frame in failure.chain
+              if frame.rsplit(":", 1)[-1].isdigit()]
+    for path, line in [*reversed(frames), (failure.path, 0)]:
+        source = read(path)
+        if source is None:
+            continue
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if line and not node.lineno <= line <= (node.end_lineno or node.lineno):
+                continue
+            if name is not None and node.module == module and any(a.name == name for a in node.names):
+                return path, node
+            if name is None and (node.module == module or node.module.startswith(module + ".")):
+                return path, node
+    return None
+
+
+def rewrite(source: bytes, moves: Iterable[ImportMove]) -> tuple[bytes, list[ImportMove]]:
+    """`source` with each move applied to its `from ... import` statement, and the moves applied.
+
+    A statement that shares a line with other code (`from a import b; c()`) or holds a comment
+    inside its parentheses is left: rewriting its lines would change or drop more than the import."""
+    text = source.decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    tree = ast.parse(source)
+    statements = {node.lineno: node for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    applied: list[ImportMove] = []
+    for move in sorted(moves, key=lambda m: -m.line):  # bottom up: earlier line numbers stay valid
+        node = statements.get(move.line)
+        if node is None or (move.name is None and node.module != move.module):
+            continue
+        start, end = node.lineno - 1, node.end_lineno or node.lineno
+        indent = lines[start][: node.col_offset]
+        rest = lines[end - 1].encode("utf-8")[node.end_col_offset or 0:].decode("utf-8", "replace")
+        inside = "".join(lines[start:end])
+        if indent.strip() or rest.strip() or "#" in inside:
+            continue
+        applied.append(move)
+        ending = "\r\n" if lines[end - 1].endswith("\r\n") else "\n"
+        names = [_alias(a) for a in node.names]
+        if move.name is None:
+            new = [f"{indent}from {move.new_module} import {', '.join(names)}{ending}"]
+        else:
+            kept = [_alias(a) for a in node.names if a.name != move.name]
+            moved = [_alias(a) for a in node.names if a.name == move.name]
+            new = [f"{indent}from {move.module} import {', '.join(kept)}{ending}"] if kept else []
+            new.append(f"{indent}from {move.new_module} import {', '.join(moved)}{ending}")
+        lines[start:end] = new
+    return "".join(lines).encode("utf-8"), applied
+
+
+def _alias(alias: ast.alias) -> str:
+    return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
