@@ -188,14 +188,20 @@ def test_test_requirements_come_from_the_project(tmp_path: Path, files: dict, ex
 
 
 @pytest.mark.slow
-def test_a_monorepo_project_gets_the_workflow_at_the_repository_root(tmp_path: Path) -> None:
+def test_a_monorepo_project_gets_a_workflow_for_the_repository_root(tmp_path: Path) -> None:
+    """GitHub reads workflows only at the repository root, which is outside the project: init
+    writes nothing there (its journal could not undo it) and says where the workflow goes."""
     repo = write_tree(tmp_path / "mono", {"svc/pyproject.toml": "[project]\nname = 'svc'\n",
                                           "svc/tests/test_a.py": "def test_a():\n    pass\n"})
     _git(repo, "init", "-q")
-    assert run_canon("init", cwd=repo / "svc").returncode == 0
-    workflow = _workflow(repo)
+    done = run_canon("init", cwd=repo / "svc")
+    assert done.returncode == 0, done.stderr
+    assert "not written ../.github/workflows/testcanon.yml: outside the project" in " ".join(done.stdout.split())
+    assert not (repo / ".github").exists() and not (repo / "svc" / ".github").exists()
+    from testcanon.adopt.plan import _workflow as planned
+
+    workflow = yaml.safe_load(planned(repo / "svc", 4, False).new)
     assert workflow["defaults"]["run"]["working-directory"] == "svc"
     uploads = [s["with"]["sarif_file"] for s in workflow["jobs"]["check"]["steps"]
                if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
     assert uploads == ["svc/canon-scan.sarif", "svc/canon-check.sarif"]
-    assert not (repo / "svc" / ".github").exists()

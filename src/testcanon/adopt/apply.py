@@ -33,12 +33,18 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
         changes.append(testing_doc)
     if dry_run:
         return InitResult(inference, changes, "would be written (canon check --write-baseline)")
+    # Nothing is written outside the project (its journal could not undo it): in a monorepo the
+    # workflow, which GitHub reads only at the repository root, is shown for the user to place.
+    outside = [c for c in changes if not c.path.resolve().is_relative_to(project.root.resolve())]
+    inside = [c for c in changes if c not in outside]
     with Journal(project.root).start("canon init") as run:
-        skipped = run.write_all([(c.path, c.new, c.old) for c in changes])
+        skipped = run.write_all([(c.path, c.new, c.old) for c in inside])
         baseline = _write_baseline(configured, force, run)  # journalled too: `canon undo` removes it
     kept = {item.path for item in skipped}
-    return InitResult(inference, [c for c in changes if c.path not in kept], baseline,
-                      tuple(f"{item.path.relative_to(project.root)}: {item.reason}" for item in skipped))
+    not_written = [f"{os.path.relpath(item.path, project.root)}: {item.reason}" for item in skipped]
+    not_written += [f"{os.path.relpath(c.path, project.root)}: outside the project, which canon never writes "
+                    f"beyond; `canon init --dry-run` shows it to copy there ({c.why})" for c in outside]
+    return InitResult(inference, [c for c in inside if c.path not in kept], baseline, tuple(not_written))
 
 
 def diff(change: FileChange, root: Path) -> str:
