@@ -11,8 +11,9 @@ from pathlib import Path
 from canon_support import EXAMPLE, expected_table, run_canon, write_tree
 from testcanon.config import load_project
 from testcanon.migrate.common import FileChange
+from testcanon.migrate.isolation import isolated_copy
 from testcanon.migrate.run import MigrationReport, verify
-from testcanon.migrate.verify import collected_ids, new_problems, scratch_copy
+from testcanon.migrate.verify import collected_ids, new_problems
 from testcanon.source import GlobSet
 
 
@@ -95,20 +96,20 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
     assert (report.verified_by_collection, report.verified_statically) == (0, 1)
 
 
-def test_scratch_copy_links_excluded_folders_tests_importing_them_still_collect_and_originals_stay(
-        tmp_path: Path) -> None:
+def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_stay(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\nextend_exclude = [\"vendored\"]\n",
                                        "vendored/helpers.py": "VALUE = 1\n",
                                        "tests/test_v.py": "from vendored.helpers import VALUE\n\n\n"
                                                           "def test_value():\n    assert VALUE == 1\n"})
-    scratch = scratch_copy(root, tmp_path / "scratch", GlobSet(["vendored"]))
-    assert (scratch / "vendored").is_symlink() and not (scratch / "tests").is_symlink()
+    scratch = tmp_path / "scratch"
+    isolated_copy(root, scratch, GlobSet(["vendored"]), {"vendored", "helpers"})
+    assert (scratch / "vendored" / "helpers.py").is_file() and not (scratch / "vendored").is_symlink()
+    assert (scratch / "vendored" / "helpers.py").stat().st_ino != (root / "vendored" / "helpers.py").stat().st_ino
     assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {"tests/test_v.py": {"tests/test_v.py::test_value"}}
     before = (root / "tests" / "test_v.py").read_bytes()
     dropped = FileChange("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
     report = verify(load_project(root), MigrationReport([dropped]))
     assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
-    # the scratch copy hard-links files: writing a change there must never reach the user's file
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(load_project(root), MigrationReport([harmless])).changes == [harmless]
     assert (root / "tests" / "test_v.py").read_bytes() == before

@@ -15,6 +15,7 @@ import libcst as cst
 
 from testcanon.config import Project
 from testcanon.journal import Journal
+from testcanon.migrate import isolation
 from testcanon.migrate import verify as verifier
 from testcanon.migrate.base_class import may_rebase, rebase, rebase_bindings
 from testcanon.migrate.common import FileChange
@@ -222,7 +223,9 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
         tests = _reachable_tests(project, ctx, [c.path for c in python_changes])
     timeout = project.config.migrate.collect_timeout
     with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
-        scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))
+        scratch = Path(tmp) / "tree"
+        imported = isolation.imported_names([data for c in python_changes for data in (c.before, c.after)])
+        isolation.isolated_copy(project.root, scratch, GlobSet(project.config.all_excludes), imported)
         started = time.perf_counter()
         before = verifier.collected_ids(scratch, tests, timeout)
         report.collection_seconds += time.perf_counter() - started
@@ -236,7 +239,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
             if not pending:
                 break
             for change in pending:
-                verifier.put(scratch / change.path, change.after)
+                isolation.put(scratch / change.path, change.after)
             started = time.perf_counter()
             after = verifier.collected_ids(scratch, tests, timeout, defaults=before.defaults)
             report.collection_seconds += time.perf_counter() - started
@@ -262,7 +265,7 @@ def verify(project: Project, report: MigrationReport) -> MigrationReport:
                 for change in infra:
                     report.rejected[change.path] = "changing it alters what other test files collect"
             for change in rejected:
-                verifier.put(scratch / change.path, change.before)
+                isolation.put(scratch / change.path, change.before)
             pending = [c for c in pending if c not in rejected]
     for change in python_changes:
         if change.path in report.rejected:

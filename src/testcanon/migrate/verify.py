@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -25,61 +24,9 @@ from pyflakes.messages import UndefinedName
 from testcanon.migrate.common import module_bindings
 from testcanon.repair.inventory import missing, names_in_broken, names_in_tree
 from testcanon.rules.facts import is_main_guard
-from testcanon.source import GlobSet
 
-# Never needed to collect tests, and often the largest folders of a checkout.
-_NEVER_COPIED = frozenset({".git", ".hg", ".svn", "node_modules", ".testcanon", "__pycache__", ".mypy_cache",
-                           ".ruff_cache", ".pytest_cache"})
 # pytest exit codes after which a file's missing ids say nothing about that file.
 _WHOLE_RUN_FAILED = {2: "interrupted", 3: "internal error", 4: "usage or configuration error"}
-
-
-def scratch_copy(root: Path, destination: Path, linked: GlobSet | None = None) -> Path:
-    """A copy of the project to collect in, so that nothing collection runs touches the user's tree.
-
-    Folders matching `linked` (the project's excludes: backups, vendored code, virtualenvs) are
-    symlinked instead of copied: tests may import from them, but a migration never changes them,
-    and on real repositories they are often half of the files. Files are hard-linked where the
-    file system allows (copying them was most of a migration's time on a large tree): a file that
-    collection rewrites in place would change in the user's tree too, exactly as collecting there
-    would; `put` replaces a linked file, never writes through it.
-    """
-    destination.mkdir(parents=True)
-    can_link = True
-    for folder, dirnames, filenames in os.walk(root):
-        relfolder = os.path.relpath(folder, root)
-        target = destination if relfolder == "." else destination / relfolder
-        kept = []
-        for name in dirnames:
-            source = os.path.join(folder, name)
-            relpath = name if relfolder == "." else f"{relfolder}/{name}"
-            if name in _NEVER_COPIED:
-                continue
-            if os.path.islink(source):
-                os.symlink(os.readlink(source), target / name)
-            elif linked is not None and linked.match(relpath):
-                os.symlink(os.path.abspath(source), target / name, target_is_directory=True)
-            else:
-                (target / name).mkdir()
-                kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            source = os.path.join(folder, name)
-            if can_link and not os.path.islink(source):
-                try:
-                    os.link(source, target / name)
-                    continue
-                except OSError:  # another file system, or links not supported: copy from now on
-                    can_link = False
-            shutil.copy2(source, target / name, follow_symlinks=False)
-    return destination
-
-
-def put(path: Path, data: bytes) -> None:
-    """Write `data` as a new file at `path` of a scratch copy: the old one may be a hard link to
-    the user's own file, which must not change."""
-    path.unlink(missing_ok=True)
-    path.write_bytes(data)
 
 
 @dataclass
