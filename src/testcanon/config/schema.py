@@ -148,6 +148,7 @@ class MigrateConfig:
     main_block: str = "remove"
     package_roots: list[str] = field(default_factory=list)
     collect_timeout: float = 300.0
+    test_timeout: float = 900.0  # seconds for each run of the affected tests when verifying by outcomes
 
 
 @dataclass(frozen=True)
