@@ -52,6 +52,10 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     _write({"finished": int(exitstatus)})
+
+
+def pytest_unconfigure(config):
+    _handle.close()
 '''
 
 _FIXTURES = '''\
