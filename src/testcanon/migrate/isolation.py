@@ -31,6 +31,9 @@ from testcanon.source import GlobSet
 # Never needed to run tests, and often the largest folders of a checkout.
 NEVER_COPIED = frozenset({".git", ".hg", ".svn", "node_modules", ".testcanon", "__pycache__", ".mypy_cache",
                           ".ruff_cache", ".pytest_cache", ".tox", ".nox"})
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_CREATED_MODE = 0o666 & ~_UMASK  # the mode a new file gets
 _FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 _IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)", re.MULTILINE)
 
@@ -139,8 +142,9 @@ class _Copier:
             return 0
         if not (self.can_clone and self._clone(source, target)):
             shutil.copyfile(source, target)
-        os.chmod(target, stat.S_IMODE(info.st_mode) | stat.S_IWUSR)
-        os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+        mode = stat.S_IMODE(info.st_mode) | stat.S_IWUSR
+        if mode != _CREATED_MODE:  # (most files: one system call fewer each)
+            os.chmod(target, mode)
         return info.st_size
 
     def _clone(self, source: str, target: Path) -> bool:

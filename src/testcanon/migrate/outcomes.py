@@ -27,17 +27,25 @@ RAN = frozenset({"passed", "failed", "xfailed", "xpassed"})  # the test's body r
 ABSENT = "absent"  # not collected on that side
 
 _REPORTER = '''\
-"""testcanon's outcome reporter for verification runs (stdlib only; written by canon migrate)."""
+"""testcanon's outcome reporter for verification runs (stdlib only; written by canon migrate).
+
+Only the main process writes: under xdist the workers' reports reach it too."""
 import json
 import os
 
-_path = os.environ["CANON_OUTCOMES_FILE"]
-_handle = open(_path, "a", encoding="utf-8")
+_handle = None
+
+
+def pytest_configure(config):
+    global _handle
+    if not hasattr(config, "workerinput"):
+        _handle = open(os.environ["CANON_OUTCOMES_FILE"], "a", encoding="utf-8")
 
 
 def _write(record):
-    _handle.write(json.dumps(record) + "\\n")
-    _handle.flush()
+    if _handle is not None:
+        _handle.write(json.dumps(record) + "\\n")
+        _handle.flush()
 
 
 def pytest_collectreport(report):
@@ -55,7 +63,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_unconfigure(config):
-    _handle.close()
+    if _handle is not None:
+        _handle.close()
 '''
 
 _FIXTURES = '''\
