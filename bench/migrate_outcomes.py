@@ -80,9 +80,13 @@ def test_env(root: Path, runtime: Path, lib: Path) -> dict[str, str]:
     return env
 
 
-def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: float, work: Path) -> dict[str, object]:
+def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: float, work: Path,
+          verify: str = "outcomes", config: str = "") -> dict[str, object]:
     root = work / name
     copy_checkout(checkout, root)
+    if config:  # as the adopting team configured it (`canon init` infers the same)
+        with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
+            handle.write(f"\n[tool.testcanon]\n{config}\n")
     python = interpreter(venv)
     lib = work / f"{name}-lib"
     shutil.copytree(Path(testcanon.__file__).parent, lib / "testcanon", ignore=shutil.ignore_patterns("__pycache__"))
@@ -100,7 +104,8 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     canon_env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     started = time.perf_counter()
     migrate = subprocess.run([sys.executable, "-m", "testcanon", "migrate", *tests, "--python", str(venv),
-                              "--format", "json"], cwd=root, capture_output=True, text=True, env=canon_env)
+                              "--verify", verify, "--format", "json"], cwd=root, capture_output=True, text=True,
+                             env=canon_env)
     migrate_seconds = time.perf_counter() - started
     try:
         report = json.loads(migrate.stdout)
@@ -144,6 +149,9 @@ def main() -> int:
                         help="test paths to run (default: tests); one comma-separated list per checkout")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per test run")
     parser.add_argument("--json", action="store_true", help="also print each result as JSON")
+    parser.add_argument("--verify", default="outcomes", choices=("outcomes", "collect", "static"),
+                        help="the proof canon migrate asks for (collect: the peer, as verification was before)")
+    parser.add_argument("--testcanon-config", default="", help="lines for [tool.testcanon] (e.g. test_paths = [\"t\"])")
     parser.add_argument("--addopts", default="", help="PYTEST_ADDOPTS for every pytest run (the same for all)")
     args = parser.parse_args()
     if len(args.venv) != len(args.checkout):
@@ -153,13 +161,14 @@ def main() -> int:
     test_lists = [t.split(",") for t in args.tests] if args.tests else [["tests"]] * len(args.checkout)
     if len(test_lists) != len(args.checkout):
         parser.error("give one --tests per checkout (or none)")
+    print(f"canon migrate --verify {args.verify}\n")
     print("| repo | tests | flaky | files migrated | rejected | proof outcomes/collected/static | worse after "
           "migrate | other outcome changes | undo exact | migrate s | pytest s | migrate / pytest |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="canon-bench-outcomes-") as tmp:
         for checkout, venv, tests in zip(args.checkout, args.venv, test_lists, strict=True):
             result = bench(checkout.resolve().name, checkout.resolve(), venv.resolve(), tests, args.timeout,
-                           Path(tmp))
+                           Path(tmp), args.verify, args.testcanon_config)
             if "error" in result:
                 print(f"| {result['repo']} | {result['error']} |||||||||||", flush=True)
                 continue
