@@ -69,7 +69,7 @@ def hostile_project(root: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [("--dry-run",), ("--diff-stat",)])
+@pytest.mark.parametrize("args", [("--dry-run",), ("--diff-stat",), ("--dry-run", "--verify", "collect")])
 def test_dry_run_with_a_conftest_that_writes_appends_and_deletes_leaves_the_tree_byte_identical(
         tmp_path: Path, args: tuple[str, ...]) -> None:
     root = hostile_project(tmp_path / "p")
