@@ -49,7 +49,7 @@ def main() -> int:
             shutil.copytree(pristine, work, symlinks=True)
             before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             started = time.perf_counter()
-            report = canon(work, "migrate", "--select", code)
+            report = canon(work, "migrate", "--select", code, "--verify", "collect")
             seconds = time.perf_counter() - started
             after = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             changed = len(report["changed"])

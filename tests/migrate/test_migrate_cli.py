@@ -11,8 +11,9 @@ from pathlib import Path
 from canon_support import EXAMPLE, expected_table, run_canon, write_tree
 from testcanon.config import load_project
 from testcanon.migrate.common import FileChange
+from testcanon.migrate.isolation import isolated_copy
 from testcanon.migrate.run import MigrationReport, verify
-from testcanon.migrate.verify import collected_ids, new_problems, scratch_copy
+from testcanon.migrate.verify import collected_ids, new_problems
 from testcanon.source import GlobSet
 
 
@@ -28,9 +29,11 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
     renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
-    report = verify(project, MigrationReport([renamed]))
+    report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.changes == []
     assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+    report = verify(project, MigrationReport([renamed]))  # by outcomes (the default): the same verdict
+    assert "tests/test_v.py::test_other passed -> absent" in report.rejected["tests/test_v.py"]
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(project, MigrationReport([harmless])).changes == [harmless]
 
@@ -67,11 +70,11 @@ def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_bot
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
     renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
-    report = verify(project, MigrationReport([renamed]))
+    report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.collection_failure is None and report.collected_with_defaults
     assert report.changes == [] and "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
-    report = verify(project, MigrationReport([harmless]))
+    report = verify(project, MigrationReport([harmless]), level="collect")
     assert report.changes == [harmless]
     assert (report.verified_by_collection, report.verified_statically) == (1, 0)
 
@@ -87,6 +90,7 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
     before = (root / "tests" / "test_v.py").read_bytes()
     renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
     report = verify(project, MigrationReport([renamed]))
+    assert report.verify_fallback == "pytest exited 4: ImportError while loading conftest 'tests/conftest.py'."
     assert report.collection_failure is not None and "exited 4" in report.collection_failure
     assert report.changes == [] and "test_other" in report.rejected["tests/test_v.py"]
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
@@ -95,20 +99,20 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
     assert (report.verified_by_collection, report.verified_statically) == (0, 1)
 
 
-def test_scratch_copy_links_excluded_folders_tests_importing_them_still_collect_and_originals_stay(
-        tmp_path: Path) -> None:
+def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_stay(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\nextend_exclude = [\"vendored\"]\n",
                                        "vendored/helpers.py": "VALUE = 1\n",
                                        "tests/test_v.py": "from vendored.helpers import VALUE\n\n\n"
                                                           "def test_value():\n    assert VALUE == 1\n"})
-    scratch = scratch_copy(root, tmp_path / "scratch", GlobSet(["vendored"]))
-    assert (scratch / "vendored").is_symlink() and not (scratch / "tests").is_symlink()
+    scratch = tmp_path / "scratch"
+    isolated_copy(root, scratch, GlobSet(["vendored"]), {"vendored", "helpers"})
+    assert (scratch / "vendored" / "helpers.py").is_file() and not (scratch / "vendored").is_symlink()
+    assert (scratch / "vendored" / "helpers.py").stat().st_ino != (root / "vendored" / "helpers.py").stat().st_ino
     assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {"tests/test_v.py": {"tests/test_v.py::test_value"}}
     before = (root / "tests" / "test_v.py").read_bytes()
     dropped = FileChange("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
-    report = verify(load_project(root), MigrationReport([dropped]))
+    report = verify(load_project(root), MigrationReport([dropped]), level="collect")
     assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
-    # the scratch copy hard-links files: writing a change there must never reach the user's file
     harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(load_project(root), MigrationReport([harmless])).changes == [harmless]
     assert (root / "tests" / "test_v.py").read_bytes() == before
@@ -212,7 +216,7 @@ def test_migrated_environment_code_still_passes_under_pytest(tmp_path: Path) -> 
     assert "4 passed" in pytest_run().stdout
     before_ids = _collected(root)
     report = json.loads(run_canon("migrate", "--select", "CANON301", "--format", "json", cwd=root).stdout)
-    assert report["rejected"] == {} and report["verified_by_collection"] == 1
+    assert report["rejected"] == {} and report["verified_by_outcomes"] == 1
     migrated = (root / "tests" / "test_env.py").read_text()
     assert "patch.dict" not in migrated and "os.environ" not in migrated and "os.getenv" not in migrated
     after = pytest_run()

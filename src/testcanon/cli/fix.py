@@ -19,6 +19,11 @@ class Method(str, Enum):
     local = "local"
 
 
+class FixVerify(str, Enum):
+    collect = "collect"
+    static = "static"
+
+
 def register(app: typer.Typer) -> None:
     app.command("fix")(fix_command)
 
@@ -33,6 +38,9 @@ def fix_command(
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),
     resurrect: bool = typer.Option(False, "--resurrect", help="Bring back lost tests (CANON701) from history."),
+    verify: FixVerify = typer.Option(FixVerify.collect, "--verify",
+                                     help="collect (pytest collects every repaired test) or static."),
+    python: Optional[str] = typer.Option(None, "--python", help="Interpreter or venv that runs the project's tests."),
 ) -> None:
     """Repair files that do not compile; every repair verified (compiles, no test lost)."""
     if resurrect:
@@ -53,17 +61,23 @@ def fix_command(
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     chosen = "local" if no_history else method.value
+    target = None
+    if verify is FixVerify.collect:
+        from testcanon.target import resolve_python
+
+        target = resolve_python(project.root, cli=python, config=project.config.python)
     with project_lock(project.root, "canon fix", enabled=not dry_run):  # one writer per project
         if output_format == "json":
             verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
-                                 rewrite_version_specific=rewrite_version_specific, jobs=jobs)
+                                 rewrite_version_specific=rewrite_version_specific, jobs=jobs,
+                                 verify=verify.value, python=target)
         else:
             from testcanon.output.progress import LazyProgress
 
             with LazyProgress(make_console(sys.stderr), "repairing", min_remaining=2) as progress:
                 verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
                                      rewrite_version_specific=rewrite_version_specific, jobs=jobs,
-                                     progress=progress)
+                                     progress=progress, verify=verify.value, python=target)
     if output_format == "json":
         typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
                                "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject,
@@ -73,7 +87,8 @@ def fix_command(
         console = make_console()
         for v in verdicts:
             style = {"fixed-by-history": "green", "fixed-locally": "green", "version-specific": "yellow"}.get(v.verdict, "red")
-            console.print(f"[{style}]{v.verdict}[/{style}] {escape(v.path)}: {escape(v.detail)}")
+            console.print(f"[{style}]{v.verdict}[/{style}] {escape(v.path)}: {escape(v.detail)}"
+                          + (f" [dim](proof: {v.proof})[/dim]" if v.proof else ""))
             if v.breaking:
                 console.print(f"    broken by {v.breaking.commit[:10]} ({v.breaking.date[:10]}) "
                               f"{escape(v.breaking.subject)}")

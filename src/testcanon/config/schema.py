@@ -176,6 +176,7 @@ class MigrateConfig:
     main_block: str = setting("remove", choices=("remove", "hint"))
     package_roots: list[str] = field(default_factory=list)
     collect_timeout: float = setting(300.0, gt=0)
+    test_timeout: float = setting(900.0, gt=0)  # seconds for each run of the affected tests when verifying by outcomes
 
 
 @dataclass(frozen=True)

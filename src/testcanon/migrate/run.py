@@ -1,10 +1,9 @@
-"""`canon migrate`: plan every codemod, verify on a scratch copy, write through the journal."""
+"""`canon migrate`: plan every codemod, prove it in an isolated copy, write through the journal."""
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +15,7 @@ import libcst as cst
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.limits import die_with_parent
+from testcanon.migrate import prove
 from testcanon.migrate import verify as verifier
 from testcanon.migrate.base_class import may_rebase, rebase, rebase_bindings
 from testcanon.migrate.common import FileChange
@@ -25,11 +25,11 @@ from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_
 from testcanon.migrate.pytest_rebase import add_bases, plan_targets
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
 from testcanon.rules.context import Context
-from testcanon.rules.engine import TEXT_GLOBS, _facts
-from testcanon.rules.import_graph import reached
+from testcanon.rules.engine import TEXT_GLOBS
 from testcanon.rules.pytest_config import pytest_config
-from testcanon.source import GlobSet, discover
+from testcanon.source import discover
 from testcanon.syntax import scan
+from testcanon.target import TargetPython
 
 CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
 # A codemod can only apply to a file whose bytes hold every word of one of its trigger groups:
@@ -68,8 +68,17 @@ class MigrationReport:
     review: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     left: list[Leftover] = field(default_factory=list)  # CANON101/201/301 violations left, with why
+    verify_level: str = "outcomes"  # asked for: outcomes, collect or static
+    proof: dict[str, str] = field(default_factory=dict)  # path -> outcomes, collected or static (written ones)
+    verified_by_outcomes: int = 0
     verified_by_collection: int = 0
     verified_statically: int = 0
+    verify_fallback: str | None = None  # why the tests could not run (then collected ids decided)
+    flaky: list[str] = field(default_factory=list)  # tests whose outcome differed between two runs before
+    outcome_changes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # path -> (test, old, new)
+    target: dict[str, object] = field(default_factory=dict)  # the interpreter the tests ran with
+    copy: dict[str, object] = field(default_factory=dict)  # what the isolated copy cost
+    test_seconds: float = 0.0  # spent running the affected tests, before (twice) and after
     collection_failure: str | None = None  # why pytest could not collect at all (then all static)
     collected_with_defaults: bool = False  # the project's pytest configuration was refused
     collection_seconds: float = 0.0  # spent in pytest --collect-only, before and after
@@ -259,93 +268,10 @@ class _ShippedGuard:
                 f"name the path (`canon migrate {owner}/...`) to include them" for owner, count in self.kept.items()]
 
 
-def _reachable_tests(project: Project, ctx: Context, changed: list[str]) -> list[str]:
-    """Test files the changed modules reach through imports or a conftest (collecting the whole
-    suite again for a change to one base class took most of a migration's time)."""
-    sources = discover(project)
-    broken = {f.path for f in scan(project, sources).findings}
-    facts = _facts(project, [f for f in sources if f.relpath not in broken],  # cached by `canon check`
-                   GlobSet(project.config.check.infra), None, True)
-    reach = reached(facts, changed, [f.relpath for f in sources])
-    return [f.relpath for f in sources if f.relpath in reach and ctx.is_test_file(f.relpath)
-            and f.relpath not in broken]
-
-
-def verify(project: Project, report: MigrationReport) -> MigrationReport:
-    """Drop every change that alters the collected tests (or, for uncollectable files, loses one)."""
-    for change in report.changes:
-        if change.path.endswith(".py") and change.static_verdict is None:  # not made by `plan`
-            _check(change)
-        if change.problem is not None:
-            report.rejected[change.path] = change.problem
-    python_changes = [c for c in report.changes if c.path.endswith(".py") and c.path not in report.rejected]
-    if not python_changes:
-        report.changes = [c for c in report.changes if c.path not in report.rejected]
-        return report
-    ctx = Context(project, {})
-    if all(ctx.is_test_file(c.path) for c in python_changes):
-        tests = [c.path for c in python_changes]  # only the affected files need collecting
-    else:  # infrastructure changed: every test file it can reach may collect differently
-        tests = _reachable_tests(project, ctx, [c.path for c in python_changes])
-    timeout = project.config.migrate.collect_timeout
-    with tempfile.TemporaryDirectory(prefix="canon-migrate-") as tmp:
-        scratch = verifier.scratch_copy(project.root, Path(tmp) / "scratch", GlobSet(project.config.all_excludes))
-        started = time.perf_counter()
-        before = verifier.collected_ids(scratch, tests, timeout)
-        report.collection_seconds += time.perf_counter() - started
-        report.collection_failure = before.failure
-        report.collected_with_defaults = before.defaults
-        pending = list(python_changes) if before.failure is None else []
-        # Only files that collected tests before can be proven by their ids; the others are
-        # checked statically whatever pytest says after, so collecting them again is wasted time.
-        tests = [path for path in tests if path in before.ids]
-        for _ in range(3):  # dropping one file's change can matter to another's: re-check
-            if not pending:
-                break
-            for change in pending:
-                verifier.put(scratch / change.path, change.after)
-            started = time.perf_counter()
-            after = verifier.collected_ids(scratch, tests, timeout, defaults=before.defaults)
-            report.collection_seconds += time.perf_counter() - started
-            if after.failure is not None:  # the changes broke collection as a whole
-                for change in pending:
-                    report.rejected[change.path] = f"collection failed after the change: {after.failure}"
-                break
-            differing = verifier.compare(before.ids, after.ids)
-            bad = set(differing) | (after.errors - before.errors)
-            if not bad:
-                break
-            rejected = [c for c in pending if c.path in bad]
-            for path in bad:
-                if path in differing:
-                    lost, gained = differing[path]
-                    report.rejected[path] = (f"collected tests would change: lost {sorted(lost)[:3]}, "
-                                             f"gained {sorted(gained)[:3]}")
-                else:
-                    report.rejected[path] = "would no longer collect"
-            if not rejected:  # a test file changed because of an infrastructure change
-                infra = [c for c in pending if not ctx.is_test_file(c.path)]
-                rejected = infra
-                for change in infra:
-                    report.rejected[change.path] = "changing it alters what other test files collect"
-            for change in rejected:
-                verifier.put(scratch / change.path, change.before)
-            pending = [c for c in pending if c not in rejected]
-    for change in python_changes:
-        if change.path in report.rejected:
-            continue
-        # Only a file that collected tests before is proven by its ids; any other (it errored,
-        # holds no tests, is infrastructure, or pytest could not run here) is checked statically.
-        if change.path in before.ids and change.path not in before.errors:
-            report.verified_by_collection += 1
-            continue
-        ok, reason = change.static_verdict or (True, "")
-        if not ok:
-            report.rejected[change.path] = reason
-            continue
-        report.verified_statically += 1
-    report.changes = [c for c in report.changes if c.path not in report.rejected]
-    return report
+def verify(project: Project, report: MigrationReport, *, level: str = "outcomes",
+           python: TargetPython | None = None) -> MigrationReport:
+    """Drop every change not proven at `level` (outcomes, collect, static): see `migrate/prove.py`."""
+    return prove.verify(project, report, level=level, python=python, check=_check)
 
 
 def account(project: Project, report: MigrationReport, paths: Sequence[Path | str] = (),

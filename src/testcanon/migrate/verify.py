@@ -1,9 +1,9 @@
-"""The verifier: a migration is written only if pytest collects exactly the same tests.
+"""The `collected` and `static` levels of proof (the `outcomes` level: `migrate/outcomes.py`).
 
-Before and after, `pytest --collect-only -q` runs in a subprocess (with a timeout) on a
-scratch copy of the project; a file whose collected ids differ is not migrated, and the ids
-that differ are reported. Files that could not be collected before are checked by
-compilation and by keeping every test name instead.
+Before and after, `pytest --collect-only -q` runs in the target environment, in a subprocess
+(with a timeout), in the isolated copy of the project; a file whose collected ids differ is not
+migrated, and the ids that differ are reported. Files that could not be collected before are
+checked by compilation and by keeping every test name instead.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,61 +25,9 @@ from pyflakes.messages import UndefinedName
 from testcanon.migrate.common import module_bindings
 from testcanon.repair.inventory import missing, names_in_broken, names_in_tree
 from testcanon.rules.facts import is_main_guard
-from testcanon.source import GlobSet
 
-# Never needed to collect tests, and often the largest folders of a checkout.
-_NEVER_COPIED = frozenset({".git", ".hg", ".svn", "node_modules", ".testcanon", "__pycache__", ".mypy_cache",
-                           ".ruff_cache", ".pytest_cache"})
 # pytest exit codes after which a file's missing ids say nothing about that file.
 _WHOLE_RUN_FAILED = {2: "interrupted", 3: "internal error", 4: "usage or configuration error"}
-
-
-def scratch_copy(root: Path, destination: Path, linked: GlobSet | None = None) -> Path:
-    """A copy of the project to collect in, so that nothing collection runs touches the user's tree.
-
-    Folders matching `linked` (the project's excludes: backups, vendored code, virtualenvs) are
-    symlinked instead of copied: tests may import from them, but a migration never changes them,
-    and on real repositories they are often half of the files. Files are hard-linked where the
-    file system allows (copying them was most of a migration's time on a large tree): a file that
-    collection rewrites in place would change in the user's tree too, exactly as collecting there
-    would; `put` replaces a linked file, never writes through it.
-    """
-    destination.mkdir(parents=True)
-    can_link = True
-    for folder, dirnames, filenames in os.walk(root):
-        relfolder = os.path.relpath(folder, root)
-        target = destination if relfolder == "." else destination / relfolder
-        kept = []
-        for name in dirnames:
-            source = os.path.join(folder, name)
-            relpath = name if relfolder == "." else f"{relfolder}/{name}"
-            if name in _NEVER_COPIED:
-                continue
-            if os.path.islink(source):
-                os.symlink(os.readlink(source), target / name)
-            elif linked is not None and linked.match(relpath):
-                os.symlink(os.path.abspath(source), target / name, target_is_directory=True)
-            else:
-                (target / name).mkdir()
-                kept.append(name)
-        dirnames[:] = kept
-        for name in filenames:
-            source = os.path.join(folder, name)
-            if can_link and not os.path.islink(source):
-                try:
-                    os.link(source, target / name)
-                    continue
-                except OSError:  # another file system, or links not supported: copy from now on
-                    can_link = False
-            shutil.copy2(source, target / name, follow_symlinks=False)
-    return destination
-
-
-def put(path: Path, data: bytes) -> None:
-    """Write `data` as a new file at `path` of a scratch copy: the old one may be a hard link to
-    the user's own file, which must not change."""
-    path.unlink(missing_ok=True)
-    path.write_bytes(data)
 
 
 @dataclass
@@ -95,7 +43,8 @@ class Collection:
     conftest: str | None = None  # the folder of the conftest that failed to import ("" at the root)
 
 
-def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None) -> Collection:
+def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
+                  python: str = sys.executable, env: Mapping[str, str] | None = None) -> Collection:
     """Collected test ids per file, and the files that failed to collect.
 
     When pytest refuses the project's configuration as a whole (exit 4: a newer pytest rejects
@@ -107,31 +56,33 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
     if not files:
         return Collection(defaults=bool(defaults))
     if defaults is None:
-        first = _collect_in_chunks(root, files, timeout, defaults=False)
+        first = _collect_in_chunks(root, files, timeout, defaults=False, python=python, env=env)
         if not first.refused:
             return first
-        second = _collect_in_chunks(root, files, timeout, defaults=True)
+        second = _collect_in_chunks(root, files, timeout, defaults=True, python=python, env=env)
         return second if second.failure is None else first
-    return _collect_in_chunks(root, files, timeout, defaults=defaults)
+    return _collect_in_chunks(root, files, timeout, defaults=defaults, python=python, env=env)
 
 
-def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool) -> Collection:
+def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool, python: str,
+                       env: Mapping[str, str] | None) -> Collection:
     """Whole folders per chunk, so a conftest that fails to import stops only the runs that hold
     its folder; the files under it count as not collectable (then verified statically)."""
     folders = sorted({_folder(path) for path in files})
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
     chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults), chunks))
+        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults, python, env), chunks))
     return _merged(parts, defaults)
 
 
-def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
+def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool, python: str,
+                       env: Mapping[str, str] | None) -> Collection:
     """Collect; while a conftest fails to import (pytest then stops the whole run), set aside the
     files under its folder and collect the rest again. One run per broken conftest."""
     parts: list[Collection] = []
     while True:
-        part = _collect(root, files, timeout, defaults)
+        part = _collect(root, files, timeout, defaults, python, env)
         blocked = [path for path in files if part.conftest is not None
                    and (not part.conftest or path.startswith(part.conftest + "/"))]
         if part.failure is None or not blocked or len(blocked) == len(files):
@@ -168,14 +119,16 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
-def _collect(root: Path, files: list[str], timeout: float, defaults: bool) -> Collection:
+def _collect(root: Path, files: list[str], timeout: float, defaults: bool, python: str = sys.executable,
+             env: Mapping[str, str] | None = None) -> Collection:
     config = ["-c", os.devnull, "--rootdir", str(root)] if defaults else []  # an empty configuration
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+    command = [python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                *config, "--continue-on-collection-errors", *files]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("TESTCANON_RESULTS_FILE", None)
     try:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env)
+        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env,
+                                stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults, attempted=files)
     ids: dict[str, set[str]] = defaultdict(set)

@@ -22,6 +22,7 @@ from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
 from testcanon.syntax import check_source, scan
 from testcanon.syntax.version import is_version_specific
+from testcanon.target import TargetPython
 from testcanon.vcs import is_work_tree
 from testcanon.vcs.graph import history_env
 
@@ -40,12 +41,13 @@ class FileVerdict:
     seconds: float = 0.0
     original: bytes = b""
     fixed: bytes | None = None
+    proof: str | None = None  # collected or static (`canon fix --verify`); None when not fixed
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"path": self.path, "verdict": self.verdict, "detail": self.detail,
                                    "tests_preserved": self.tests if self.fixed else None,
                                    "changed_lines": self.changed_lines, "edits": self.edits,
-                                   "seconds": round(self.seconds, 4)}
+                                   "seconds": round(self.seconds, 4), "proof": self.proof}
         if self.breaking:
             data["breaking_commit"] = {"hash": self.breaking.commit, "date": self.breaking.date,
                                        "subject": self.breaking.subject}
@@ -54,7 +56,8 @@ class FileVerdict:
 
 def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str = "auto",
               dry_run: bool = False, rewrite_version_specific: bool = False, jobs: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> list[FileVerdict]:
+              progress: Callable[[int, int], None] | None = None, verify: str = "collect",
+              python: TargetPython | None = None) -> list[FileVerdict]:
     """Repair every file `canon scan` reports, in `jobs` worker processes (files are independent),
     and write the verified repairs through the journal."""
     files = discover(project, paths)
@@ -78,6 +81,7 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 verdicts.append(verdict)
                 if progress:
                     progress(len(verdicts), len(broken))
+    _prove(project, [v for v in verdicts if v.fixed is not None], verify, python)
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
@@ -87,6 +91,22 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 verdict = by_path[skipped.path]
                 verdict.verdict, verdict.fixed, verdict.detail = "changed-during-run", None, skipped.reason
     return verdicts
+
+
+def _prove(project: Project, fixed: list[FileVerdict], level: str, python: TargetPython | None) -> None:
+    """Prove each repair as strongly as this environment allows (`migrate/prove.py`); drop the
+    ones pytest contradicts."""
+    from testcanon.migrate.prove import prove_repairs
+
+    if not fixed:
+        return
+    proofs = prove_repairs(project, {v.path: (v.original, v.fixed) for v in fixed if v.fixed is not None},
+                           level=level, python=python)
+    for verdict in fixed:
+        verdict.proof, problem = proofs.get(verdict.path, ("static", None))
+        if problem is not None:
+            verdict.verdict, verdict.fixed, verdict.proof = "unfixable", None, None
+            verdict.detail = f"repair not written: {problem}"
 
 
 def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method: str,

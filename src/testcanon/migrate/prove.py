@@ -1,0 +1,290 @@
+"""Proving a migration before it is written, at the strongest level available.
+
+- `outcomes`: the tests the changes can affect (the changed test files; for infrastructure, the
+  test files it reaches through the import graph) run in the target environment, in an isolated
+  copy, before (twice: a test whose outcome differs between those two runs is flaky, reported
+  and not counted) and after the change. Every test must keep its outcome; a change under which
+  one does not is not written, and the tests that changed are named.
+- `collected`: the same files' collected test ids, before and after (`verify.collected_ids`).
+- `static`: the change compiles and keeps every test name (`verify.check_change`).
+
+Each file gets the strongest level that says something about it: `outcomes` only when a test
+it affects actually ran (an outcome of tests that all error or skip before proves little);
+`collected` when tests were collected; else `static`. When the tests cannot run at all (timed
+out, pytest died), verification falls back to collecting, and the report says why.
+"""
+
+from __future__ import annotations
+
+import ast
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from testcanon.config import Project
+from testcanon.migrate import isolation, outcomes
+from testcanon.migrate import verify as verifier
+from testcanon.migrate.common import FileChange
+from testcanon.repair.inventory import names_in_tree
+from testcanon.rules.context import Context
+from testcanon.rules.engine import _facts
+from testcanon.rules.import_graph import reached
+from testcanon.source import GlobSet, discover
+from testcanon.syntax import scan
+from testcanon.target import TargetPython, resolve_python
+
+if TYPE_CHECKING:
+    from testcanon.migrate.run import MigrationReport
+
+LEVELS = ("outcomes", "collect", "static")
+PROOF = {"outcomes": "outcomes", "collect": "collected", "static": "static"}  # level asked -> proof named
+
+
+def verify(project: Project, report: MigrationReport, *, level: str = "outcomes",
+           python: TargetPython | None = None, check: Callable[[FileChange], None]) -> MigrationReport:
+    """Drop every change that is not proven at the level asked (or the strongest one possible)."""
+    for change in report.changes:
+        if change.path.endswith(".py") and change.static_verdict is None:  # not made by `plan`
+            check(change)
+        if change.problem is not None:
+            report.rejected[change.path] = change.problem
+    python_changes = [c for c in report.changes if c.path.endswith(".py") and c.path not in report.rejected]
+    report.verify_level = level
+    if python_changes and level != "static":
+        target = python or resolve_python(project.root, config=project.config.python)
+        target.require_pytest()
+        report.target = target.to_json()
+        _run(project, report, python_changes, level, target)
+    for change in python_changes:
+        if change.path in report.rejected or change.path in report.proof:
+            continue
+        ok, reason = change.static_verdict or (True, "")
+        if not ok:
+            report.rejected[change.path] = reason
+            continue
+        report.proof[change.path] = "static"
+    for change in report.changes:
+        if not change.path.endswith(".py") and change.path not in report.rejected:
+            report.proof.setdefault(change.path, "static")  # shell, Makefile, CI lines: read, never run
+    report.verified_by_outcomes = sum(1 for p in report.proof.values() if p == "outcomes")
+    report.verified_by_collection = sum(1 for p in report.proof.values() if p == "collected")
+    report.verified_statically = sum(1 for path, p in report.proof.items()
+                                     if p == "static" and path.endswith(".py"))
+    report.changes = [c for c in report.changes if c.path not in report.rejected]
+    for path in list(report.proof):
+        if path in report.rejected:
+            del report.proof[path]
+    return report
+
+
+def _run(project: Project, report: MigrationReport, changes: list[FileChange], level: str,
+         target: TargetPython) -> None:
+    ctx = Context(project, {})
+    reach = _reach(project, ctx, changes)
+    tests = sorted({test for reached_tests in reach.values() for test in reached_tests})
+    with tempfile.TemporaryDirectory(prefix="canon-verify-") as tmp:
+        copy = Path(tmp) / "tree"
+        imported = isolation.imported_names([data for c in changes for data in (c.before, c.after)])
+        stats = isolation.isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
+        report.copy = stats.to_json()
+        runtime = Path(tmp) / "runtime"
+        plugins = outcomes.prepare_runtime(runtime, has_testcanon=target.has_testcanon)
+        env = isolation.child_env(copy, [runtime])
+        if level == "outcomes":
+            fallback = _by_outcomes(project, report, changes, reach, tests, copy, target, env, plugins,
+                                    Path(tmp) / "outcomes.jsonl")
+            if fallback is None:
+                return
+            report.verify_fallback = fallback
+        _by_collection(project, report, changes, reach, tests, copy, target, env, ctx)
+
+
+def _reach(project: Project, ctx: Context, changes: list[FileChange]) -> dict[str, set[str]]:
+    """changed file -> the test files it can affect (itself for a test file; for infrastructure
+    the test files it reaches through imports or a conftest)."""
+    reach = {c.path: {c.path} for c in changes if ctx.is_test_file(c.path)}
+    infra = [c.path for c in changes if c.path not in reach]
+    if not infra:
+        return reach
+    sources = discover(project)
+    broken = {f.path for f in scan(project, sources).findings}
+    facts = _facts(project, [f for f in sources if f.relpath not in broken],  # cached by `canon check`
+                   GlobSet(project.config.check.infra), None, True)
+    files = [f.relpath for f in sources]
+    for path in infra:
+        reach[path] = {test for test in reached(facts, [path], files)
+                       if ctx.is_test_file(test) and test not in broken}
+    return reach
+
+
+def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileChange],
+                 reach: dict[str, set[str]], tests: list[str], copy: Path, target: TargetPython,
+                 env: dict[str, str], plugins: list[str], results: Path) -> str | None:
+    """Verify by outcomes; the reason it could not (then collection decides), or None."""
+    timeout = project.config.migrate.test_timeout
+
+    def run() -> outcomes.TestRun:
+        done = outcomes.run_tests(target.executable, copy, tests, timeout, env, plugins, results)
+        report.test_seconds += done.seconds
+        return done
+
+    first = run()
+    if first.failure is not None:
+        return first.failure
+    second = run()
+    if second.failure is not None:
+        return second.failure
+    flaky = outcomes.flaky(first, second)
+    report.flaky = sorted(flaky)
+    pending = list(changes)
+    ran: outcomes.TestRun | None = None
+    for _ in range(3):  # dropping one file's change can matter to another's: run again
+        if not pending:
+            break
+        for change in pending:
+            isolation.put(copy / change.path, change.after)
+        ran = run()
+        if ran.failure is not None:  # the tests ran before: the changes broke the run as a whole
+            for change in pending:
+                report.rejected[change.path] = f"the test run failed after the change: {ran.failure}"
+            return None
+        differing = {test: moved for test, moved in outcomes.changed_outcomes(first, ran).items()
+                     if test not in flaky}
+        if not differing:
+            break
+        rejected = _blame(pending, reach, differing)
+        for change in rejected:
+            mine = sorted(test for test in differing if test.split("::", 1)[0] in reach[change.path])
+            report.outcome_changes[change.path] = [(test, *differing[test]) for test in mine]
+            said = "; ".join(f"{test} {old} -> {new}" for test, (old, new) in
+                             ((t, differing[t]) for t in mine[:3]))
+            more = f" (and {len(mine) - 3} more)" if len(mine) > 3 else ""
+            report.rejected[change.path] = f"test outcomes would change: {said}{more}"
+            isolation.put(copy / change.path, change.before)
+        pending = [c for c in pending if c not in rejected]
+    for change in changes:
+        if change.path in report.rejected:
+            continue
+        affected = [test for test in first.outcomes if test.split("::", 1)[0] in reach[change.path]]
+        if any(first.outcomes[test] in outcomes.RAN for test in affected if test not in flaky):
+            report.proof[change.path] = "outcomes"
+        elif affected:
+            report.proof[change.path] = "collected"  # collected and compared, but no test body ran
+    return None
+
+
+def _blame(pending: list[FileChange], reach: dict[str, set[str]],
+           differing: dict[str, tuple[str, str]]) -> list[FileChange]:
+    """The changes to drop for these differing tests: a changed test file's own change first,
+    else every infrastructure change that reaches a differing test's file."""
+    files = {test.split("::", 1)[0] for test in differing}
+    own = [c for c in pending if c.path in files and reach[c.path] == {c.path}]
+    if own:
+        return own
+    return [c for c in pending if reach[c.path] & files] or pending
+
+
+def _by_collection(project: Project, report: MigrationReport, changes: list[FileChange],
+                   reach: dict[str, set[str]], tests: list[str], copy: Path, target: TargetPython,
+                   env: dict[str, str], ctx: Context) -> None:
+    """Verify by identical collected ids (the files that could not be collected: statically)."""
+    timeout = project.config.migrate.collect_timeout
+    started = time.perf_counter()
+    before = verifier.collected_ids(copy, tests, timeout, python=target.executable, env=env)
+    report.collection_seconds += time.perf_counter() - started
+    report.collection_failure = before.failure
+    report.collected_with_defaults = before.defaults
+    pending = [c for c in changes if c.path not in report.rejected] if before.failure is None else []
+    # Only files that collected tests before can be proven by their ids; the others are
+    # checked statically whatever pytest says after, so collecting them again is wasted time.
+    tests = [path for path in tests if path in before.ids]
+    for _ in range(3):
+        if not pending:
+            break
+        for change in pending:
+            isolation.put(copy / change.path, change.after)
+        started = time.perf_counter()
+        after = verifier.collected_ids(copy, tests, timeout, defaults=before.defaults,
+                                       python=target.executable, env=env)
+        report.collection_seconds += time.perf_counter() - started
+        if after.failure is not None:  # the changes broke collection as a whole
+            for change in pending:
+                report.rejected[change.path] = f"collection failed after the change: {after.failure}"
+            break
+        differing = verifier.compare(before.ids, after.ids)
+        bad = set(differing) | (after.errors - before.errors)
+        if not bad:
+            break
+        rejected = [c for c in pending if c.path in bad]
+        for path in bad:
+            if path in differing:
+                lost, gained = differing[path]
+                report.rejected[path] = (f"collected tests would change: lost {sorted(lost)[:3]}, "
+                                         f"gained {sorted(gained)[:3]}")
+            else:
+                report.rejected[path] = "would no longer collect"
+        if not rejected:  # a test file changed because of an infrastructure change
+            rejected = [c for c in pending if not ctx.is_test_file(c.path) and reach[c.path] & bad] or \
+                       [c for c in pending if not ctx.is_test_file(c.path)]
+            for change in rejected:
+                report.rejected[change.path] = "changing it alters what other test files collect"
+        for change in rejected:
+            isolation.put(copy / change.path, change.before)
+        pending = [c for c in pending if c not in rejected]
+    for change in changes:
+        if change.path in report.rejected or change.path in report.proof:
+            continue
+        # Only a file that collected tests before is proven by its ids; any other (it errored,
+        # holds no tests, is infrastructure, or pytest could not run here) is checked statically.
+        if change.path in before.ids and change.path not in before.errors:
+            report.proof[change.path] = "collected"
+
+
+def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
+                  level: str = "collect", python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
+    """`canon fix`'s proof for each repaired file: path -> (proof, why it is rejected or None).
+
+    A file that did not compile had no outcome and no collected test before, so nothing a test
+    did can be compared: the strongest proof is that pytest, in the target environment and the
+    isolated copy, collects every test function the repaired test file defines (`collected`); a
+    repaired file from which pytest does not collect one of them is rejected. Files pytest cannot collect here (a dependency missing, not a test file), or a
+    target without pytest, keep the static proof (compiles, every test name kept).
+    """
+    proofs: dict[str, tuple[str, str | None]] = {path: ("static", None) for path in repairs}
+    ctx = Context(project, {})
+    tests = sorted(path for path in repairs if ctx.is_test_file(path))
+    if level == "static" or not tests:
+        return proofs
+    target = python or resolve_python(project.root, config=project.config.python)
+    if target.pytest_version is None:
+        return proofs
+    with tempfile.TemporaryDirectory(prefix="canon-verify-") as tmp:
+        copy = Path(tmp) / "tree"
+        imported = isolation.imported_names([after for _, after in repairs.values()])
+        isolation.isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
+        runtime = Path(tmp) / "runtime"
+        outcomes.prepare_runtime(runtime, has_testcanon=target.has_testcanon)
+        for path, (_, after) in repairs.items():
+            isolation.put(copy / path, after)
+        collected = verifier.collected_ids(copy, tests, project.config.migrate.collect_timeout,
+                                           python=target.executable, env=isolation.child_env(copy, [runtime]))
+    if collected.failure is not None:
+        return proofs
+    for path in tests:
+        if path in collected.errors:  # imports what is missing here: the static proof stands
+            continue
+        pairs = set()  # a file given by name is collected whatever python_files says: none found is none
+        for test in collected.ids.get(path, set()):
+            parts = test.split("[", 1)[0].split("::")[1:]
+            pairs.add((parts[-2] if len(parts) > 1 else None, parts[-1]))
+        defined = {(cls, name) for cls, name in names_in_tree(ast.parse(repairs[path][1]))
+                   if name.startswith("test")}
+        lost = sorted(defined - pairs, key=str)
+        if lost:
+            names = ", ".join(f"{cls}.{name}" if cls else name for cls, name in lost[:3])
+            proofs[path] = ("collected", f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
+        else:
+            proofs[path] = ("collected", None)
+    return proofs
