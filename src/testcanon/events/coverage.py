@@ -89,13 +89,15 @@ def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCove
         return None
     merged = EventCoverage(expected=[f"event:{t}" for t in CRITICAL_EVENTS] + [f"rule:{r}" for r in profile.rule_names()])
     for path in files:
-        try:
+        try:  # state written by the plugin: a damaged or foreign file is skipped, never a crash
             data = json.loads(path.read_text())["profiles"].get(profile.name, {})
-        except (OSError, ValueError, KeyError):
+            types = {str(k): int(v) for k, v in data.get("types", {}).items()}
+            rules = {str(k): int(v) for k, v in data.get("rules", {}).items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             continue
-        for name, count in data.get("types", {}).items():
+        for name, count in types.items():
             merged.types[name] = merged.types.get(name, 0) + count
-        for name, count in data.get("rules", {}).items():
+        for name, count in rules.items():
             merged.rules[name] = merged.rules.get(name, 0) + count
     return merged
 
