@@ -123,3 +123,12 @@ def test_unknown_codes_on_the_command_line_are_errors(tmp_path: Path, command: l
     done = run_canon(*command, cwd=tmp_path)
     assert done.returncode == 2 and one_line_error(done.stderr), done.stderr
     assert "not a rule code" in done.stderr and "did you mean" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_collect_timeout_must_be_positive_seconds(tmp_path: Path, value: str) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
+    done = run_canon("collect", "--timeout", value, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "positive number of seconds" in done.stderr

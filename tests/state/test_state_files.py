@@ -118,3 +118,11 @@ def test_a_read_only_project_is_one_line(small_disk: Path) -> None:
     for command in (["scan"], ["check"], ["perf"]):
         done = run_canon(*command, cwd=root)
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+
+
+@pytest.mark.parametrize("content", ["[1]", '{"profiles": []}', '{"profiles": {"agent-events": {"types": [1]}}}'])
+def test_damaged_event_coverage_is_skipped(project: Path, content: str) -> None:
+    (project / ".testcanon").mkdir()
+    (project / ".testcanon" / "event-coverage.json").write_text(content)
+    done = run_canon("audit", cwd=project)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from testcanon.output.formats import TextOrJson
+
+
+def _positive_seconds(value: Optional[float]) -> Optional[float]:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"must be a positive number of seconds, not {value}")
+    return value
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +26,7 @@ def collect_command(
     paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders."),
     output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
-    timeout: Optional[float] = typer.Option(None, "--timeout",
+    timeout: Optional[float] = typer.Option(None, "--timeout", callback=_positive_seconds,
                                             help="Seconds for the whole collection (default: collect_timeout)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv that collects (default: the project's)."),

@@ -110,14 +110,14 @@ def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCove
         return None
     merged = EventCoverage(expected=[f"event:{t}" for t in CRITICAL_EVENTS] + [f"rule:{r}" for r in profile.rule_names()])
     for path in files:
-        try:
+        try:  # state written by the plugin: a damaged or foreign file is skipped, never a crash
             data = json.loads(path.read_text())["profiles"].get(profile.name, {})
-        except (OSError, ValueError, KeyError):
+            counts = {side: _counts(data.get(side, {})) for side in ("types", "held", "failed", "rules")}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             continue
-        for name, count in data.get("types", {}).items():
-            merged.types[name] = merged.types.get(name, 0) + count
-        for side, table in (("held", merged.held), ("failed", merged.failed), ("rules", merged.held)):
-            for name, count in data.get(side, {}).items():  # "rules": a version 1 file, held only
+        for side, table in (("types", merged.types), ("held", merged.held), ("failed", merged.failed),
+                            ("rules", merged.held)):  # "rules": a version 1 file, held only
+            for name, count in counts[side].items():
                 table[name] = table.get(name, 0) + count
     return merged
 
@@ -144,3 +144,8 @@ def exercised_rules(validator: Any) -> set[str]:
 
 def worker_id() -> str | None:
     return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _counts(table: object) -> dict[str, int]:
+    """A {name: count} table of the plugin's file; TypeError/AttributeError when it is not one."""
+    return {str(k): int(v) for k, v in table.items()}  # type: ignore[attr-defined]
