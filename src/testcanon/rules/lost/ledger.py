@@ -24,6 +24,7 @@ from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.tombstones import live_test_ids
 from testcanon.syntax import check_source
 from testcanon.vcs import git
+from testcanon.vcs.graph import history_env
 
 _DAYS = re.compile(r"^(?:last\s+)?(\d+)\s*(?:d|days?)$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:]+)?$")
@@ -140,7 +141,7 @@ def _attribute(root, ref_commit: str, then_path: str, now_path: str, lost: list[
                naming: TestNaming) -> list[LostEntry]:
     """The first commit after REF whose version of the file no longer has each id present."""
     log = git(root, "log", "--reverse", "--format=%H%x09%cI%x09%s", f"{ref_commit}..HEAD", "--",
-              now_path, *([then_path] if then_path != now_path else []))
+              now_path, *([then_path] if then_path != now_path else []), env=history_env(root))
     commits = [line.split("\t", 2) for line in log.stdout.splitlines() if line.count("\t") >= 2]
     pending = set(lost)
     found: list[LostEntry] = []
