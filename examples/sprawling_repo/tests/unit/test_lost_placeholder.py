@@ -5,11 +5,9 @@ Original content preserved below in comments for manual fixing.
 import pytest
 
 
-class TestPlaceholder:
-    """Placeholder test class to make file importable."""
-
-    def test_placeholder(self):
-        pytest.skip("File has syntax errors - needs manual fixing")
+def test_placeholder():
+    """Placeholder test to make file importable."""
+    pytest.skip("File has syntax errors - needs manual fixing")
 
 
 # Original content (commented out due to syntax errors):

@@ -24,6 +24,7 @@ from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.tombstones import live_test_ids
 from testcanon.syntax import check_source
 from testcanon.vcs import git
+from testcanon.vcs.graph import history_env
 
 _DAYS = re.compile(r"^(?:last\s+)?(\d+)\s*(?:d|days?)$", re.I)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:]+)?$")
@@ -96,6 +97,21 @@ def present_ids(data: bytes | None, naming: TestNaming) -> set[str]:
     return ids
 
 
+def _renamed_away(lost: set[str], then: set[str], now: set[str]) -> set[str]:
+    """Drop what a class rename explains: a method still defined, by name, in a test class of the
+    file, and a class one of whose test methods is (bulk scripts renamed `TestX` to `XTests`)."""
+    methods_now = {i.split("::", 1)[1] for i in now if "::" in i}
+    kept = set()
+    for test_id in lost:
+        if "::" in test_id:
+            if test_id.split("::", 1)[1] in methods_now:
+                continue
+        elif any(i.split("::", 1)[1] in methods_now for i in then if i.startswith(f"{test_id}::")):
+            continue
+        kept.add(test_id)
+    return kept
+
+
 def _renames(root, commit: str) -> dict[str, str]:
     """Old path -> path at HEAD, for files git sees renamed since `commit`."""
     done = git(root, "diff", "--name-status", "-M", "-z", "--relative", commit, "HEAD")
@@ -129,7 +145,8 @@ def build_ledger(root, ref: str, *, is_test_path: Callable[[str], bool], naming:
             now_data: bytes | None = (root / now_path).read_bytes()
         except OSError:
             now_data = None
-        lost = then - present_ids(now_data, naming)
+        now = present_ids(now_data, naming)
+        lost = _renamed_away(then - now, then, now)
         if lost:
             entries += _attribute(root, commit, path, now_path, sorted(lost), naming)
     entries.sort(key=lambda e: (e.path, e.test_id))
@@ -140,7 +157,7 @@ def _attribute(root, ref_commit: str, then_path: str, now_path: str, lost: list[
                naming: TestNaming) -> list[LostEntry]:
     """The first commit after REF whose version of the file no longer has each id present."""
     log = git(root, "log", "--reverse", "--format=%H%x09%cI%x09%s", f"{ref_commit}..HEAD", "--",
-              now_path, *([then_path] if then_path != now_path else []))
+              now_path, *([then_path] if then_path != now_path else []), env=history_env(root))
     commits = [line.split("\t", 2) for line in log.stdout.splitlines() if line.count("\t") >= 2]
     pending = set(lost)
     found: list[LostEntry] = []
