@@ -165,7 +165,8 @@ def test_every_base_class_violation_left_behind_is_reported_with_its_reason(tmp_
     assert [c["path"] for c in report["changed"]] == ["tests/test_unit.py"]
     assert report["left"] == [{"code": "CANON101", "target": "tests.base.PlainBase", "site": "tests/base.py:1",
                                "count": 2, "reason": report["left"][0]["reason"]}]
-    assert "outside the test code" in report["left"][0]["reason"] and "SSotTestBase" in report["left"][0]["reason"]
+    assert "not test code by the configuration: add `tests/base.py` to [tool.testcanon.check] infra" in \
+        report["left"][0]["reason"] and "SSotTestBase" in report["left"][0]["reason"]
     after = json.loads(run_canon("check", "--select", "CANON101", "--format", "json", cwd=root).stdout)
     assert sum(item["count"] for item in report["left"]) == after["statistics"]["CANON101"]
 

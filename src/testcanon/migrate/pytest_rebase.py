@@ -32,9 +32,10 @@ Targets = dict[str, dict[str, str]]  # path -> {module-level class: canonical ba
 
 
 def plan_targets(findings: Iterable[Finding], sites: dict[str, str], read: Callable[[str], bytes | None],
-                 may_write: Callable[[str], bool]) -> tuple[Targets, list[str]]:
+                 why_not: Callable[[str], str | None]) -> tuple[Targets, list[str]]:
     """Which classes get which pytest-native base, and review notes ("path: Class: why") for
-    the home-made bases that cannot take it."""
+    the home-made bases that cannot take it. `why_not(path)`: why that file may not be
+    rewritten (None: it may)."""
     users: dict[str, list[Finding]] = defaultdict(list)
     targets: Targets = defaultdict(dict)
     review: list[str] = []
@@ -44,12 +45,17 @@ def plan_targets(findings: Iterable[Finding], sites: dict[str, str], read: Calla
         home = list(finding.data.get("home_made", []))
         if home:
             users[home[-1]].append(finding)
-        elif "." not in str(finding.data.get("class", "")) and may_write(finding.path):
+        elif "." not in str(finding.data.get("class", "")) and why_not(finding.path) is None:
             targets[finding.path][str(finding.data["class"])] = str(finding.data["canonical"])
     for qualified, found in users.items():
         path = sites.get(qualified, "").rsplit(":", 1)[0]
         name = qualified.rsplit(".", 1)[-1]
-        if not path or not may_write(path):
+        if not path:
+            continue
+        blocked = why_not(path)
+        if blocked:
+            review.append(f"{path}: {name}: {blocked}; then add `SSotTestBase` to its bases, or run "
+                          f"`canon migrate` again ({len(found)} test class(es) stand on it)")
             continue
         source = read(path)
         node = _module_class(source, name) if source is not None else None

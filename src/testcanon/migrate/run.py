@@ -232,11 +232,19 @@ def _plain_targets(project: Project, ctx: Context, guard: _ShippedGuard,
         except OSError:
             return None
 
-    def may_write(relpath: str) -> bool:
-        return relpath not in broken and ctx.is_test_code(relpath) and \
-            guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit) is None
+    def why_not(relpath: str) -> str | None:
+        if relpath in broken:
+            return "its file does not compile: repair it first (`canon fix`)"
+        owner = guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit)
+        if owner is not None:
+            return f"it is in the shipped package {owner}/ (name the path to include it)"
+        if not ctx.is_test_code(relpath):
+            folder = relpath.rsplit("/", 1)[0]
+            glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
+            return f"its file is not test code by the configuration: add `{glob}` to [tool.testcanon.check] infra"
+        return None
 
-    targets, review = plan_targets(result.findings, sites, read, may_write)
+    targets, review = plan_targets(result.findings, sites, read, why_not)
     return targets, review
 
 
