@@ -187,7 +187,8 @@ def test_a_run_that_times_out_falls_back_to_collected_ids_and_says_so(tmp_path: 
     assert report.verify_fallback == "the test run timed out after 3 s"
     assert report.changes == [change] and report.proof == {"tests/test_slow.py": "collected"}
     result = run_canon("migrate", "--format", "json", cwd=write_tree(root, {"tests/test_env.py": (
-        "import os\n\n\ndef test_env():\n    assert os.getenv('CANON_NO_SUCH') is None\n")}), timeout=300)
+        "import os\nimport time\n\n\ndef test_env():\n    time.sleep(60)\n"
+        "    assert os.getenv('CANON_NO_SUCH') is None\n")}), timeout=300)
     report_json = json.loads(result.stdout)
     assert report_json["verify_fallback"] == "the test run timed out after 3 s"
     assert report_json["proof"] == {"tests/test_env.py": "collected"}

@@ -32,8 +32,7 @@ def test_the_cache_folder_being_a_file_does_not_stop_a_scan(project: Path) -> No
 
 @pytest.mark.parametrize("content", ["[1, 2]", "\"text\"", "{\"format\": 1, \"findings\": [1]}", "nul\x00"])
 def test_a_baseline_that_is_not_ours_is_one_line(project: Path, content: str) -> None:
-    (project / ".testcanon").mkdir()
-    (project / ".testcanon" / "baseline.json").write_text(content)
+    (project / "testcanon-baseline.json").write_text(content)
     done = run_canon("check", cwd=project)
     assert done.returncode == 2 and one_line_error(done.stderr), done.stderr
     assert "not a testcanon baseline" in done.stderr
