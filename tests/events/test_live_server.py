@@ -7,38 +7,20 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+from chat_server import chat_server
 
-from canon_support import REPO_ROOT, free_port, run_canon, write_tree
+from canon_support import run_canon, write_tree
 from testcanon.events.journey import run_journey
 from testcanon.events.profiles import agent_events
-
-SERVER = REPO_ROOT / "examples" / "agent_chat" / "server.py"
 
 
 @pytest.fixture(scope="module")
 def server_url():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=0.5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("reference server did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with chat_server() as url:
+        yield url
 
 
 def test_journey_cli_passes_with_timings(server_url: str, tmp_path: Path) -> None:
