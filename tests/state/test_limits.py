@@ -78,7 +78,7 @@ def test_fix_gives_a_pathological_file_its_budget_and_goes_on(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_scan_gives_a_huge_file_a_finding_within_its_memory_budget(tmp_path: Path) -> None:
-    body = "".join(f"def test_{i}():\n    assert f({i}, [1, 2])\n" for i in range(80_000))
+    body = "".join(f"def test_{i}():\n    assert f({i}, [1, 2])\n" for i in range(300_000))
     root = _project(tmp_path, {"tests/test_big.py": body + "def broken(:\n"},
                     max_file_size=100_000_000, file_memory_budget=64)
     done = subprocess.run([sys.executable, "-m", "testcanon", "scan", "--format", "json"],
