@@ -200,7 +200,7 @@ def test_a_monorepo_project_gets_a_workflow_for_the_repository_root(tmp_path: Pa
     assert not (repo / ".github").exists() and not (repo / "svc" / ".github").exists()
     from testcanon.adopt.plan import _workflow as planned
 
-    workflow = yaml.safe_load(planned(repo / "svc", 4, False).new)
+    workflow = yaml.safe_load(planned(repo / "svc", 4, False).after)
     assert workflow["defaults"]["run"]["working-directory"] == "svc"
     uploads = [s["with"]["sarif_file"] for s in workflow["jobs"]["check"]["steps"]
                if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]

@@ -28,13 +28,13 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
                                        "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.changes == []
     assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     report = verify(project, MigrationReport([renamed]))  # by outcomes (the default): the same verdict
     assert "tests/test_v.py::test_other passed -> absent" in report.rejected["tests/test_v.py"]
-    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(project, MigrationReport([harmless])).changes == [harmless]
 
 
@@ -43,11 +43,11 @@ def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_p
         "from helpers import IsolatedEnvironment\n\n\ndef test_a():\n    assert IsolatedEnvironment\n")})
     project = load_project(root)
     before = (root / "tests" / "test_n.py").read_bytes()
-    undefined = FileChange("tests/test_n.py", before, before.replace(b"assert IsolatedEnvironment",
+    undefined = FileChange.of("tests/test_n.py", before, before.replace(b"assert IsolatedEnvironment",
                                                                      b"assert isolated_env.get('A')"), {"CANON301"})
     report = verify(project, MigrationReport([undefined]))
     assert report.rejected["tests/test_n.py"] == "would leave isolated_env undefined"
-    shadowing = FileChange("tests/test_n.py", before, before.replace(
+    shadowing = FileChange.of("tests/test_n.py", before, before.replace(
         b"\n\n\ndef", b"\nfrom testcanon import IsolatedEnvironment\n\n\ndef"), {"CANON301"})
     report = verify(project, MigrationReport([shadowing]))
     assert "re-point IsolatedEnvironment" in report.rejected["tests/test_n.py"]
@@ -69,11 +69,11 @@ def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_bot
                                        "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.collection_failure is None and report.collected_with_defaults
     assert report.changes == [] and "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
-    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     report = verify(project, MigrationReport([harmless]), level="collect")
     assert report.changes == [harmless]
     assert (report.verified_by_collection, report.verified_statically) == (1, 0)
@@ -88,12 +88,12 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
                                        "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
     report = verify(project, MigrationReport([renamed]))
     assert report.verify_fallback == "pytest exited 4: ImportError while loading conftest 'tests/conftest.py'."
     assert report.collection_failure is not None and "exited 4" in report.collection_failure
     assert report.changes == [] and "test_other" in report.rejected["tests/test_v.py"]
-    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     report = verify(project, MigrationReport([harmless]))
     assert report.changes == [harmless]
     assert (report.verified_by_collection, report.verified_statically) == (0, 1)
@@ -110,10 +110,10 @@ def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_sta
     assert (scratch / "vendored" / "helpers.py").stat().st_ino != (root / "vendored" / "helpers.py").stat().st_ino
     assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {"tests/test_v.py": {"tests/test_v.py::test_value"}}
     before = (root / "tests" / "test_v.py").read_bytes()
-    dropped = FileChange("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
+    dropped = FileChange.of("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
     report = verify(load_project(root), MigrationReport([dropped]), level="collect")
     assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
-    harmless = FileChange("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
+    harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(load_project(root), MigrationReport([harmless])).changes == [harmless]
     assert (root / "tests" / "test_v.py").read_bytes() == before
     assert (root / "vendored" / "helpers.py").read_text() == "VALUE = 1\n"

@@ -97,7 +97,7 @@ def test_outcomes_reject_chained_env_assignment_that_collection_accepts(tmp_path
     root = project(tmp_path / "p", {"tests/test_chained.py": CHAINED})
     loaded = load_project(root)
     target = resolve_python(root, cli=str(pytest_venv))
-    bad = FileChange("tests/test_chained.py", CHAINED.encode(), CHAINED_BAD.encode(), {"CANON301", "CANON101"})
+    bad = FileChange.of("tests/test_chained.py", CHAINED.encode(), CHAINED_BAD.encode(), {"CANON301", "CANON101"})
     by_ids = verify(loaded, MigrationReport([bad]), level="collect", python=target)
     assert by_ids.changes == [bad] and by_ids.proof == {"tests/test_chained.py": "collected"}
 
@@ -108,7 +108,7 @@ def test_outcomes_reject_chained_env_assignment_that_collection_accepts(tmp_path
     assert "TestChained::test_chained passed -> failed" in report.rejected["tests/test_chained.py"]
     assert report.target["executable"] == target.executable
 
-    honest = FileChange("tests/test_chained.py", CHAINED.encode(), CHAINED_HONEST.encode(), {"CANON301"})
+    honest = FileChange.of("tests/test_chained.py", CHAINED.encode(), CHAINED_HONEST.encode(), {"CANON301"})
     report = verify(loaded, MigrationReport([honest]), python=target)
     assert report.changes == [honest] and report.proof == {"tests/test_chained.py": "outcomes"}
     assert report.rejected == {} and report.flaky == []
@@ -171,7 +171,7 @@ def test_steady():
 def test_a_flaky_test_is_reported_and_not_counted(tmp_path: Path) -> None:
     source = FLAKY.format(counter=str(tmp_path / "counter"))
     root = project(tmp_path / "p", {"tests/test_flaky.py": source})
-    change = FileChange("tests/test_flaky.py", source.encode(), (source + "# migrated\n").encode(), {"CANON301"})
+    change = FileChange.of("tests/test_flaky.py", source.encode(), (source + "# migrated\n").encode(), {"CANON301"})
     report = verify(load_project(root), MigrationReport([change]))
     # passed, then failed, before the change (flaky); failed after: not counted against the change
     assert report.flaky == ["tests/test_flaky.py::test_flaky"]
@@ -182,7 +182,7 @@ def test_a_flaky_test_is_reported_and_not_counted(tmp_path: Path) -> None:
 def test_a_run_that_times_out_falls_back_to_collected_ids_and_says_so(tmp_path: Path) -> None:
     slow = "import time\n\n\ndef test_slow():\n    time.sleep(60)\n"
     root = project(tmp_path / "p", {"tests/test_slow.py": slow}, "[tool.testcanon.migrate]\ntest_timeout = 3\n")
-    change = FileChange("tests/test_slow.py", slow.encode(), (slow + "# migrated\n").encode(), {"CANON301"})
+    change = FileChange.of("tests/test_slow.py", slow.encode(), (slow + "# migrated\n").encode(), {"CANON301"})
     report = verify(load_project(root), MigrationReport([change]))
     assert report.verify_fallback == "the test run timed out after 3 s"
     assert report.changes == [change] and report.proof == {"tests/test_slow.py": "collected"}

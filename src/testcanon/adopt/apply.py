@@ -8,17 +8,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from testcanon.adopt.infer import Inference, infer
-from testcanon.adopt.plan import FileChange, plan, plan_testing_doc
+from testcanon.adopt.plan import plan, plan_testing_doc
 from testcanon.config import Config, Project
 from testcanon.config.validate import build
-from testcanon.journal import Journal
-from testcanon.output.diff import unified
+from testcanon.journal import Journal, PlannedWrite
 
 
 @dataclass(frozen=True)
 class InitResult:
     inference: Inference
-    changes: list[FileChange]
+    changes: list[PlannedWrite]
     baseline: str  # what happened to the ratchet baseline
     not_written: tuple[str, ...] = ()  # "path: why" for files edited while init ran (kept as they are)
 
@@ -38,7 +37,7 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
     outside = [c for c in changes if not c.path.resolve().is_relative_to(project.root.resolve())]
     inside = [c for c in changes if c not in outside]
     with Journal(project.root).start("canon init") as run:
-        skipped = run.write_all([(c.path, c.new, c.old) for c in inside])
+        skipped = run.apply(inside)
         baseline = _write_baseline(configured, force, run)  # journalled too: `canon undo` removes it
     kept = {item.path for item in skipped}
     not_written = [f"{os.path.relpath(item.path, project.root)}: {item.reason}" for item in skipped]
@@ -47,17 +46,16 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
     return InitResult(inference, [c for c in inside if c.path not in kept], baseline, tuple(not_written))
 
 
-def diff(change: FileChange, root: Path) -> str:
-    name = Path(os.path.relpath(change.path, root)).as_posix()  # the workflow may sit above a monorepo project
-    return unified(change.old or b"", change.new, name, old_path=None if change.old is not None else "/dev/null")
+def diff(change: PlannedWrite, root: Path) -> str:
+    return change.diff(Path(os.path.relpath(change.path, root)).as_posix())  # the workflow may sit above the project
 
 
-def _project_after(project: Project, changes: list[FileChange]) -> Project:
+def _project_after(project: Project, changes: list[PlannedWrite]) -> Project:
     """The project as it will be configured once the pyproject change is applied."""
     pyproject = project.root / "pyproject.toml"
     for change in changes:
         if change.path == pyproject:
-            table = tomllib.loads(change.new.decode()).get("tool", {}).get("testcanon", {})
+            table = tomllib.loads(change.after.decode()).get("tool", {}).get("testcanon", {})
             return replace(project, config=build(Config, table, where="", source=pyproject),
                            config_file=pyproject)
     return project

@@ -1,4 +1,4 @@
-"""Turn an inference into the file changes `canon init` proposes, without writing anything.
+"""Turn an inference into the writes (`PlannedWrite`) `canon init` proposes, without writing anything.
 
 Each change keeps what the user already has: pyproject.toml is edited with tomlkit (comments
 and formatting survive, existing keys are never replaced without `force`), testcanon's pinned
@@ -10,7 +10,6 @@ nothing the second time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
@@ -23,6 +22,7 @@ from testcanon.adopt.workflow import plan_workflow, workflow_yaml
 from testcanon.config import Project
 from testcanon.config.schema import CANONICAL_BASES
 from testcanon.errors import ConfigError
+from testcanon.journal.planned import PlannedWrite
 from testcanon.rules.baseline import DEFAULT_PATH as DEFAULT_BASELINE
 
 # The hooks of testcanon's own .pre-commit-hooks.yaml, pinned to the version that wrote them.
@@ -30,19 +30,7 @@ HOOK_REPOSITORY = REPOSITORY_URI
 HOOK_IDS = ("canon-check", "canon-scan")
 
 
-@dataclass(frozen=True)
-class FileChange:
-    path: Path
-    old: bytes | None
-    new: bytes
-    why: str
-
-    @property
-    def changed(self) -> bool:
-        return self.old != self.new
-
-
-def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool = False) -> list[FileChange]:
+def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool = False) -> list[PlannedWrite]:
     root = project.root
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
@@ -52,7 +40,7 @@ def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool
     return [change for change in changes if change.changed]
 
 
-def _workflow(root: Path, shards: int, force: bool) -> FileChange:
+def _workflow(root: Path, shards: int, force: bool) -> PlannedWrite:
     """The workflow goes to the repository's .github/ (GitHub reads no other), running in the
     project's folder when the project is a folder of a larger repository."""
     from testcanon.output.location import repository_prefix, repository_root
@@ -63,7 +51,7 @@ def _workflow(root: Path, shards: int, force: bool) -> FileChange:
                       "CI workflow", force)
 
 
-def plan_testing_doc(project: Project, *, force: bool = False) -> FileChange | None:
+def plan_testing_doc(project: Project, *, force: bool = False) -> PlannedWrite | None:
     """docs/TESTING.md, rendered from the configuration as written (so plan it last)."""
     change = _generated(project.root / "docs" / "TESTING.md", testing_md(project), "testing guide",
                         force)
@@ -77,13 +65,13 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _generated(path: Path, text: str, why: str, force: bool) -> FileChange:
+def _generated(path: Path, text: str, why: str, force: bool) -> PlannedWrite:
     old = _read(path)
     new = text.encode() if old is None or force else old
-    return FileChange(path, old, new, f"{why} ({'replaced' if old and force else 'created'})")
+    return PlannedWrite(path, old, new, f"{why} ({'replaced' if old and force else 'created'})")
 
 
-def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
+def _pyproject(path: Path, inference: Inference, force: bool) -> PlannedWrite:
     """`[tool.testcanon]` in pyproject.toml. A missing section is appended as text at the end,
     so nothing else of the file moves (tomlkit cannot add a table under `[tool.*]` tables split
     around `[project]`, as psf/black has them); an existing one is edited in place."""
@@ -138,7 +126,7 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> FileChange:
     new = tomlkit.dumps(document)
     if appendix:
         new = (new.rstrip("\n") + "\n\n" if new.strip() else "") + tomlkit.dumps(appendix)
-    return FileChange(path, old, new.encode(), "[tool.testcanon] settings")
+    return PlannedWrite(path, old, new.encode(), "[tool.testcanon] settings")
 
 
 def _put_tables(parent: Table, tables: dict[str, dict[str, object]], comments: dict[str, str],
@@ -164,7 +152,7 @@ def _subtable(parent: Table, key: str) -> Table:
     return table
 
 
-def _precommit(path: Path) -> FileChange:
+def _precommit(path: Path) -> PlannedWrite:
     """Add testcanon's hooks, pinned to its hook repository and version, as one more entry at the
     end of `repos:`, written as text in the file's own indentation: nothing else is re-indented
     or re-quoted. The result is parsed back and must equal the old configuration plus that entry."""
@@ -178,7 +166,7 @@ def _precommit(path: Path) -> FileChange:
                for hook in (repo.get("hooks") or []) if isinstance(hook, dict)}
     missing = [hook for hook in HOOK_IDS if hook not in present]
     if not missing:
-        return FileChange(path, old, old or b"", "pre-commit hooks")
+        return PlannedWrite(path, old, old or b"", "pre-commit hooks")
     entry = {"repo": HOOK_REPOSITORY, "rev": f"v{__version__}", "hooks": [{"id": h} for h in missing]}
     new = _append_repo(text, entry)
     after = _safe_yaml(new)
@@ -186,7 +174,7 @@ def _precommit(path: Path) -> FileChange:
     if after != expected:
         raise ConfigError(f"{path}: could not add testcanon's hooks without changing the rest; add "
                           f"this entry under repos: by hand: {entry}")
-    return FileChange(path, old, new.encode(), f"pre-commit hooks ({', '.join(missing)}, pinned to v{__version__})")
+    return PlannedWrite(path, old, new.encode(), f"pre-commit hooks ({', '.join(missing)}, pinned to v{__version__})")
 
 
 def _safe_yaml(text: str) -> object:

@@ -38,6 +38,7 @@ from testcanon.journal.manifest import (
 )
 
 if TYPE_CHECKING:
+    from testcanon.journal.planned import PlannedWrite
     from testcanon.journal.store import Journal
 
 MANIFEST = "manifest.json"
@@ -95,6 +96,11 @@ class JournalRun:
         """Write one file; False (and a `skipped` record) when it was not written.
         `expected`: the bytes the caller read (None: the file must not exist yet)."""
         return not self.write_all([(path, data, expected)])
+
+    def apply(self, writes: Iterable[PlannedWrite]) -> list[Skipped]:
+        """Write a batch of planned writes (see `write_all`); a skipped file keeps the path its
+        write gave."""
+        return self.write_all((w.path, w.after, w.before) for w in writes)
 
     def write_all(self, items: Iterable[tuple[Path, bytes, bytes | None]]) -> list[Skipped]:
         """Write a batch of (path, new bytes, bytes the caller read); returns the files not

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
+from testcanon.journal.planned import PlannedWrite
+
 
 @dataclass
 class FileChange:
-    path: str
-    before: bytes
-    after: bytes
+    """A codemod's planned write (`write`) and what the migration learned making it."""
+
+    write: PlannedWrite
     codes: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     rebased: list[str] = field(default_factory=list)  # CANON101: classes moved onto a canonical base
@@ -25,9 +29,36 @@ class FileChange:
     problem: str | None = None
     static_verdict: tuple[bool, str] | None = None
 
+    @classmethod
+    def of(cls, path: str, before: bytes, after: bytes, codes: Iterable[str] = (),
+           notes: Iterable[str] = ()) -> FileChange:
+        codes, notes = set(codes), list(notes)
+        return cls(PlannedWrite(Path(path), before, after, _why(codes, notes)), codes, notes)
+
+    def rewrite(self, after: bytes) -> None:
+        """Plan `after` instead (the codemods build it up on the file as read)."""
+        self.write = PlannedWrite(self.write.path, self.before, after, _why(self.codes, self.notes))
+
+    @property
+    def path(self) -> str:
+        """Relative to the project root, as the report keys files."""
+        return self.write.path.as_posix()
+
+    @property
+    def before(self) -> bytes:
+        return self.write.before or b""
+
+    @property
+    def after(self) -> bytes:
+        return self.write.after
+
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.write.changed
+
+
+def _why(codes: set[str], notes: list[str]) -> str:
+    return f"{', '.join(sorted(codes))}: {'; '.join(notes)}" if codes else ""
 
 
 def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNode) -> set[str]:

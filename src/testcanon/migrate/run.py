@@ -125,7 +125,7 @@ def _plan_file(job: _FileJob) -> _Planned:
         module = cst.parse_module(before)
     except cst.ParserSyntaxError:
         return None, review, skipped_notes
-    change = FileChange(job.relpath, before, before)
+    change = FileChange.of(job.relpath, before, before)
     updated = module
     bound = rebase_bindings(before) if "CANON101" in job.codes else None
     if bound is not None:
@@ -159,7 +159,7 @@ def _plan_file(job: _FileJob) -> _Planned:
         if removed:
             change.codes.add("CANON201")
             change.notes.append(f"removed {removed} `__main__` block(s) that ran tests")
-    change.after = updated.bytes if change.codes else before  # the module's own encoding
+    change.rewrite(updated.bytes if change.codes else before)  # the module's own encoding
     if not change.changed:
         return None, review, skipped_notes
     _check(change)  # here, in the worker processes: it parses both sides
@@ -210,8 +210,9 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
             for line, column, command, why in rewritten.left:
                 report.skipped.append(f"{source.relpath}:{line}:{column}: `{command[:60]}` left as is: {why}")
             if rewritten.count:
-                report.changes.append(FileChange(source.relpath, before, rewritten.text.encode("utf-8"), {"CANON202"},
-                                                 [f"{rewritten.count} pytest command(s) now `{runner}`"]))
+                report.changes.append(FileChange.of(source.relpath, before, rewritten.text.encode("utf-8"),
+                                                    {"CANON202"},
+                                                    [f"{rewritten.count} pytest command(s) now `{runner}`"]))
     report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
@@ -308,8 +309,8 @@ def write(project: Project, report: MigrationReport, command: str) -> None:
     if not report.changes:
         return
     with Journal(project.root).start(command) as run:
-        by_path = {project.root / change.path: change for change in report.changes}
-        skipped = run.write_all([(path, c.after, c.before) for path, c in by_path.items()])
+        by_path = {change.write.path: change for change in report.changes}
+        skipped = run.apply(c.write for c in by_path.values())
     for item in skipped:  # compare-and-swap: edited while canon migrate ran, so not written
         change = by_path[item.path]
         report.rejected[change.path] = item.reason

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from testcanon.config import Project
-from testcanon.journal import Journal
+from testcanon.journal import Journal, PlannedWrite
 from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
 from testcanon.repair.history import Breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import names_in_broken, uncounted_gone
@@ -42,6 +42,13 @@ class FileVerdict:
     original: bytes = b""
     fixed: bytes | None = None
     proof: str | None = None  # collected or static (`canon fix --verify`); None when not fixed
+
+    @property
+    def write(self) -> PlannedWrite | None:
+        """The repair as the journal writes it (None: nothing to write)."""
+        if self.fixed is None:
+            return None
+        return PlannedWrite(Path(self.path), self.original, self.fixed, f"{self.verdict}: {self.detail}")
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"path": self.path, "verdict": self.verdict, "detail": self.detail,
@@ -86,8 +93,8 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
             # compare-and-swap: a file edited while canon fix ran is reported, never overwritten
-            by_path = {project.root / v.path: v for v in fixed}
-            for skipped in run.write_all([(path, v.fixed, v.original) for path, v in by_path.items()]):
+            by_path = {Path(v.path): v for v in fixed}
+            for skipped in run.apply(v.write for v in by_path.values() if v.write is not None):
                 verdict = by_path[skipped.path]
                 verdict.verdict, verdict.fixed, verdict.detail = "changed-during-run", None, skipped.reason
     return verdicts

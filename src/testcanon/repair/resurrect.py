@@ -24,6 +24,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testcanon.journal.planned import PlannedWrite
 from testcanon.repair.history import _show, file_history
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.placeholders import find_skipped_tests
@@ -61,6 +62,14 @@ class Resurrection:
     original: bytes = b""
     fixed: bytes | None = None
     placeholders_removed: list[str] = field(default_factory=list)
+
+    @property
+    def write(self) -> PlannedWrite | None:
+        """The merged file as the journal writes it (None: nothing to write)."""
+        if self.fixed is None:
+            return None
+        return PlannedWrite(Path(self.path), self.original, self.fixed,
+                            f"resurrected {len(self.restored)} lost test(s)")
 
     def to_json(self) -> dict[str, object]:
         return {"path": self.path, "lost": self.lost, "restored": [r.to_json() for r in self.restored],

@@ -79,8 +79,11 @@ def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_r
     written = [v for v in verdicts if v.verdict == "resurrected"]
     if written and not dry_run:
         with Journal(project.root).start(f"canon fix --resurrect ({len(written)} files)") as run:
-            for verdict in written:
-                run.write(project.root / verdict.path, verdict.plan.fixed)  # type: ignore[arg-type]
+            # compare-and-swap: a file edited while it was verified is reported, not overwritten
+            skipped = {item.path: item.reason for item in run.apply(v.plan.write for v in written if v.plan.write)}
+        for verdict in written:
+            if Path(verdict.path) in skipped:
+                verdict.verdict, verdict.detail = "changed-during-run", skipped[Path(verdict.path)]
     return verdicts
 
 
