@@ -47,7 +47,8 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
 
 
 def diff(change: PlannedWrite, root: Path) -> str:
-    return change.diff(Path(os.path.relpath(change.path, root)).as_posix())  # the workflow may sit above the project
+    # named from the project's root: the workflow may sit above it (a monorepo's project)
+    return change.diff(Path(os.path.relpath(change.path, root)).as_posix())
 
 
 def _project_after(project: Project, changes: list[PlannedWrite]) -> Project:

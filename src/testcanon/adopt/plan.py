@@ -30,7 +30,8 @@ HOOK_REPOSITORY = REPOSITORY_URI
 HOOK_IDS = ("canon-check", "canon-scan")
 
 
-def plan(project: Project, inference: Inference, *, shards: int = 4, force: bool = False) -> list[PlannedWrite]:
+def plan(project: Project, inference: Inference, *, shards: int = 4,
+         force: bool = False) -> list[PlannedWrite]:
     root = project.root
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
@@ -111,7 +112,8 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> PlannedWrite:
     put(check, "canonical_bases", list(CANONICAL_BASES), "the single source of truth for test classes")
     put(check, "infra", [g.value for g in inference.infra],
         "test infrastructure: " + "; ".join(g.evidence for g in inference.infra))
-    put(check, "baseline", DEFAULT_BASELINE, "commit it: canon check and canon scan fail only on findings not in it")
+    put(check, "baseline", DEFAULT_BASELINE,
+        "commit it: canon check and canon scan fail only on findings not in it")
     if inference.categories:
         _put_tables(_subtable(section, "categories"), inference.categories,
                     {k: f"evidence: {v}" for k, v in inference.category_evidence.items()}, force)
@@ -119,7 +121,8 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> PlannedWrite:
     if needed:
         services = {name: {"host": "127.0.0.1", "port": SERVICE_PORTS[name]} for name in needed}
         _put_tables(_subtable(section, "services"), services,
-                    dict.fromkeys(needed, "where tests reach it; set `command` so canon run starts it"), False)
+                    dict.fromkeys(needed, "where tests reach it; set `command` so canon run starts it"),
+                    False)
     if inference.areas:
         _put_tables(_subtable(section, "areas"), inference.areas,
                     {k: f"evidence: {v}; default target" for k, v in inference.area_evidence.items()}, force)
@@ -174,7 +177,8 @@ def _precommit(path: Path) -> PlannedWrite:
     if after != expected:
         raise ConfigError(f"{path}: could not add testcanon's hooks without changing the rest; add "
                           f"this entry under repos: by hand: {entry}")
-    return PlannedWrite(path, old, new.encode(), f"pre-commit hooks ({', '.join(missing)}, pinned to v{__version__})")
+    return PlannedWrite(path, old, new.encode(),
+                        f"pre-commit hooks ({', '.join(missing)}, pinned to v{__version__})")
 
 
 def _safe_yaml(text: str) -> object:

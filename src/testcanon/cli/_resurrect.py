@@ -7,18 +7,19 @@ from pathlib import Path
 
 import typer
 
+from testcanon.output.formats import OutputFormat
 
-def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: str, use_history: bool | None) -> None:
+
+def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: OutputFormat, use_history: bool | None) -> None:
     from rich.markup import escape
 
     from testcanon.config import load_project
-    from testcanon.output.diff import unified
     from testcanon.output.text import make_console
     from testcanon.repair.resurrect_run import resurrect_files
 
     project = load_project(paths[0] if paths else Path("."))
     verdicts = resurrect_files(project, paths, dry_run=dry_run, use_history=use_history)
-    if output_format == "json":
+    if output_format is OutputFormat.json:
         typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run}, indent=1))
     else:
         console = make_console()
@@ -37,8 +38,8 @@ def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: str, u
                 console.print(f"    brought back with them: {escape(', '.join(v.plan.needed))}")
             if v.collection:
                 console.print(f"    {escape(v.collection)}")
-            if dry_run and v.plan.fixed is not None and v.verdict == "resurrected":
-                console.print(escape(unified(v.plan.original, v.plan.fixed, v.path)), end="")
+            if dry_run and v.plan.write is not None and v.verdict == "resurrected":
+                console.print(escape(v.plan.write.diff()), end="")
         restored = sum(len(v.plan.restored) for v in verdicts if v.verdict == "resurrected")
         lost = sum(len(v.plan.lost) for v in verdicts)
         console.print(f"{restored} test(s) resurrected in {sum(v.verdict == 'resurrected' for v in verdicts)} "

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-
-class AuditFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+from testcanon.output.formats import AUDIT, OutputFormat, format_option
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def audit_command(
     path: Path = typer.Argument(Path("."), help="Project path."),
-    output_format: AuditFormat = typer.Option(AuditFormat.text, "--format", help="Output format."),
+    output_format: OutputFormat = format_option(AUDIT),
     collect: bool = typer.Option(False, "--collect", help="Also run pytest collection."),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="METRIC",
                                           help="Print a metric's definition and exit."),
@@ -53,9 +48,9 @@ def audit_command(
                           project.root)
     if store:
         save(audit, project.root)
-    if output_format is AuditFormat.json:
+    if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(audit.to_json(), indent=2) + "\n")
-    elif output_format is AuditFormat.markdown:
+    elif output_format is OutputFormat.markdown:
         sys.stdout.write(to_markdown(audit))
     else:
         from testcanon.output.text import make_console

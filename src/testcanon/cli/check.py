@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from testcanon.output.formats import OutputFormat
+from testcanon.output.formats import FINDINGS, OutputFormat, format_option
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +27,7 @@ def _codes(value: Optional[str], option: str = "--select") -> Optional[list[str]
 
 def check_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", help="Output format."),
+    output_format: OutputFormat = format_option(FINDINGS),
     output: Optional[Path] = typer.Option(None, "--output", "-o", dir_okay=False, help="Write the report to a file."),
     select: Optional[str] = typer.Option(None, "--select", help="Codes or prefixes, comma-separated."),
     ignore: Optional[str] = typer.Option(None, "--ignore", help="Codes or prefixes to skip."),
@@ -48,13 +47,10 @@ def check_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings that fail, and one summary line."),
 ) -> None:
     """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
-    from testcanon.__about__ import __version__
     from testcanon.cli._common import load_with_overrides
-    from testcanon.output.github import to_github
-    from testcanon.output.location import repository_prefix
-    from testcanon.output.sarif import to_sarif
     from testcanon.rules import baseline as ratchet
-    from testcanon.rules.engine import check_project, rule_infos
+    from testcanon.rules.engine import check_project
+    from testcanon.rules.render import render_check
 
     paths = paths or []
     project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
@@ -95,45 +91,13 @@ def check_command(
         typer.echo(f"baseline: {count} findings ({len(comparison.fixed)} fixed removed)")
         return
 
-    failing = comparison.new if comparison is not None else result.findings
-    prefix = repository_prefix(project.root)
     handle = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        if output_format is OutputFormat.json:
-            document = {
-                "schema_version": 1, "tool": {"name": "testcanon", "version": __version__},
-                "command": "check", "root": str(project.root), "path_prefix": prefix,
-                "metrics": result.metrics,
-                "statistics": result.statistics(),
-                "home_made_bases": [b.to_json() for b in result.home_made_bases],
-                "clusters": [c.to_json() for c in result.clusters],
-                "baseline": None if comparison is None else {
-                    "new": len(comparison.new), "unchanged": len(comparison.unchanged),
-                    "fixed": len(comparison.fixed)},
-                "findings": [{**f.to_json(), "path": prefix + f.path, "baseline_state": (comparison.states.get(f.fingerprint)
-                                                                if comparison else None)}
-                             for f in result.findings],
-            }
-            handle.write(json.dumps(document) + "\n")
-        elif output_format is OutputFormat.sarif:
-            sarif = to_sarif(result.findings, rule_infos(), tool_version=__version__,
-                             baseline_states=comparison.states if comparison else None,
-                             absent=comparison.fixed if comparison else (),
-                             automation_id="testcanon/check/", path_prefix=prefix)
-            handle.write(json.dumps(sarif) + "\n")
-        elif output_format is OutputFormat.github:
-            handle.write(to_github(failing, path_prefix=prefix))
-        else:
-            from testcanon.output.text import make_console, print_brief
-            from testcanon.rules.report import print_check
-
-            if quiet:
-                print_brief(make_console(handle), failing, baselined=len(comparison.unchanged) if comparison else 0,
-                            files=result.files)
-            else:
-                print_check(make_console(handle), result, comparison, statistics_only=statistics)
+        render_check(handle, output_format, project.root, result, comparison, quiet=quiet,
+                     statistics=statistics)
     finally:
         if output:
             handle.close()
+    failing = comparison.new if comparison is not None else result.findings
     if failing and not exit_zero:
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from testcanon.output.formats import TextOrJson
+from testcanon.output.formats import TEXT_OR_JSON, OutputFormat, format_option
 
 events_app = typer.Typer(help="Validate agent event streams.", no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def validate_command(
     profile: str = typer.Option("agent-events", "--profile", "-p",
                                 help="agent-events, ag-ui, one from config, or a profile file (.toml)."),
     strict: bool = typer.Option(False, "--strict", help="Add the profile's stricter rules (its [strict] table)."),
-    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
+    output_format: OutputFormat = format_option(TEXT_OR_JSON),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
     from testcanon.events.fastpath import event_struct, struct_fields
@@ -44,7 +44,7 @@ def validate_command(
     documents = []
     for path in files:
         validator = Validator(chosen)
-        fields = struct_fields(chosen) if output_format == "text" else None  # json: whole frames in the report
+        fields = struct_fields(chosen) if output_format is OutputFormat.text else None  # json: whole frames in the report
         if fields is not None:
             struct = event_struct(fields)
             count = sum(validator.feed_structs(chunk) for chunk in read_jsonl_chunks(path, struct))
@@ -52,7 +52,7 @@ def validate_command(
             count = sum(validator.feed_many(chunk) for chunk in read_jsonl_chunks(path))
         validator.finish()
         failed |= bool(validator.violations)
-        if output_format == "json":
+        if output_format is OutputFormat.json:
             documents.append({"file": str(path), "events": count,
                               "violations": [v.to_json() for v in validator.violations]})
         else:
@@ -60,7 +60,7 @@ def validate_command(
             typer.echo(f"{path}: {count} events, {verdict} ({chosen.name})")
             for violation in validator.violations:
                 typer.echo(f"  {violation}")
-    if output_format == "json":
+    if output_format is OutputFormat.json:
         typer.echo(json.dumps(documents, indent=1))
     if failed:
         raise typer.Exit(1)

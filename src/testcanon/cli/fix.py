@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from testcanon.output.formats import TextOrJson
+from testcanon.output.formats import TEXT_OR_JSON, OutputFormat, format_option
 
 
 class Method(str, Enum):
@@ -33,7 +32,7 @@ def fix_command(
     method: Method = typer.Option(Method.auto, "--method", help="history, local, or auto (history in git)."),
     no_history: bool = typer.Option(False, "--no-history", help="Same as --method local."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
-    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
+    output_format: OutputFormat = format_option(TEXT_OR_JSON),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),
@@ -49,14 +48,11 @@ def fix_command(
         resurrect_command(paths or [], dry_run=dry_run, output_format=output_format,
                           use_history=None if method == Method.auto and not no_history else method == Method.history)
         return
-    from rich.markup import escape
-    from rich.table import Table
-
     from testcanon.config import load_project
     from testcanon.journal import project_lock
-    from testcanon.output.diff import unified
     from testcanon.output.text import make_console
-    from testcanon.repair.fixer import breaking_commits, fix_files
+    from testcanon.repair.fixer import fix_files
+    from testcanon.repair.render import render_fix
 
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
@@ -67,7 +63,7 @@ def fix_command(
 
         target = resolve_python(project.root, cli=python, config=project.config.python)
     with project_lock(project.root, "canon fix", enabled=not dry_run):  # one writer per project
-        if output_format == "json":
+        if output_format is OutputFormat.json:
             verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
                                  rewrite_version_specific=rewrite_version_specific, jobs=jobs,
                                  verify=verify.value, python=target)
@@ -78,40 +74,6 @@ def fix_command(
                 verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
                                      rewrite_version_specific=rewrite_version_specific, jobs=jobs,
                                      progress=progress, verify=verify.value, python=target)
-    if output_format == "json":
-        typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
-                               "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject,
-                                                     "files": n} for b, n in breaking_commits(verdicts)]},
-                              indent=1))
-    else:
-        console = make_console()
-        for v in verdicts:
-            style = {"fixed-by-history": "green", "fixed-locally": "green", "version-specific": "yellow"}.get(v.verdict, "red")
-            console.print(f"[{style}]{v.verdict}[/{style}] {escape(v.path)}: {escape(v.detail)}"
-                          + (f" [dim](proof: {v.proof})[/dim]" if v.proof else ""))
-            if v.breaking:
-                console.print(f"    broken by {v.breaking.commit[:10]} ({v.breaking.date[:10]}) "
-                              f"{escape(v.breaking.subject)}")
-            for edit in v.edits:
-                console.print(f"    {escape(edit)}")
-            if dry_run and v.fixed is not None:
-                console.print(escape(unified(v.original, v.fixed, v.path)), end="")
-        table = Table(title="canon fix", title_justify="left")
-        table.add_column("verdict")
-        table.add_column("files", justify="right")
-        table.add_column("tests preserved", justify="right")
-        for name in ("fixed-by-history", "fixed-locally", "version-specific", "unfixable", "changed-during-run"):
-            group = [v for v in verdicts if v.verdict == name]
-            if group:
-                kept = sum(v.tests for v in group if v.fixed is not None)
-                table.add_row(name, str(len(group)), str(kept) if kept else "—")
-        console.print(table)
-        top = breaking_commits(verdicts)[:5]
-        if top:
-            console.print("[bold]commits that broke the most files[/bold]")
-            for breaking, count in top:
-                console.print(f"  {count:>4}  {breaking.commit[:10]} {breaking.date[:10]} {escape(breaking.subject)}")
-        if verdicts and not dry_run and any(v.fixed for v in verdicts):
-            console.print("undo with `canon undo`")
+    render_fix(output_format, verdicts, dry_run=dry_run)
     if any(v.fixed is None for v in verdicts):
         raise typer.Exit(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from testcanon.output.formats import TextOrJson
+from testcanon.output.formats import TEXT_OR_JSON, OutputFormat, format_option
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +18,7 @@ def perf_command(
     path: Path = typer.Option(Path("."), "--project", help="Project path."),
     recent: int = typer.Option(3, "--recent", min=1, help="Runs that make up 'recent'."),
     floor: float = typer.Option(0.05, "--floor", help="Ignore changes smaller than this (seconds)."),
-    output_format: TextOrJson = typer.Option(TextOrJson.text, "--format", help="Output format."),
+    output_format: OutputFormat = format_option(TEXT_OR_JSON),
 ) -> None:
     """Flag tests whose recent durations regressed against their own history."""
     from testcanon.config import load_project
@@ -26,7 +26,7 @@ def perf_command(
 
     project = load_project(path)
     found = regressions(project.root, recent=recent, floor=floor)
-    if output_format == "json":
+    if output_format is OutputFormat.json:
         typer.echo(json.dumps([r.to_json() for r in found], indent=1))
     else:
         for r in found:

@@ -13,5 +13,5 @@ from testcanon.journal.planned import PlannedWrite
 from testcanon.journal.protocol import ANY, JournalRun, Skipped
 from testcanon.journal.store import Journal
 
-__all__ = ["ANY", "BadRun", "Entry", "Journal", "JournalRun", "LockBusy", "PlannedWrite", "RunInfo", "Skipped",
-           "project_lock"]
+__all__ = ["ANY", "BadRun", "Entry", "Journal", "JournalRun", "LockBusy", "PlannedWrite", "RunInfo",
+           "Skipped", "project_lock"]
