@@ -36,12 +36,13 @@ def validate_command(
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
     from testcanon.events.fastpath import event_struct, struct_fields
+    from testcanon.events.render import StreamVerdict, print_stream, render_streams
     from testcanon.events.stream import read_jsonl_chunks
     from testcanon.events.validator import Validator
 
     chosen = _profile(profile, Path("."), strict=strict)
+    verdicts: list[StreamVerdict] = []
     failed = False
-    documents = []
     for path in files:
         validator = Validator(chosen)
         fields = struct_fields(chosen) if output_format is OutputFormat.text else None  # json: whole frames in the report
@@ -51,17 +52,13 @@ def validate_command(
         else:
             count = sum(validator.feed_many(chunk) for chunk in read_jsonl_chunks(path))
         validator.finish()
-        failed |= bool(validator.violations)
-        if output_format is OutputFormat.json:
-            documents.append({"file": str(path), "events": count,
-                              "violations": [v.to_json() for v in validator.violations]})
+        verdict = StreamVerdict(path, count, tuple(validator.violations))
+        failed |= bool(verdict.violations)
+        if output_format is OutputFormat.text:
+            print_stream(verdict, chosen.name)  # as each stream is done; nothing kept
         else:
-            verdict = "valid" if not validator.violations else f"{len(validator.violations)} violation(s)"
-            typer.echo(f"{path}: {count} events, {verdict} ({chosen.name})")
-            for violation in validator.violations:
-                typer.echo(f"  {violation}")
-    if output_format is OutputFormat.json:
-        typer.echo(json.dumps(documents, indent=1))
+            verdicts.append(verdict)
+    render_streams(output_format, verdicts)
     if failed:
         raise typer.Exit(1)
 
@@ -89,17 +86,12 @@ def journey_command(
     import asyncio
 
     from testcanon.events.journey import run_journey
+    from testcanon.events.render import print_journey
 
     _, session_config = _target(base_url, allow_host, Path("."))
     result = asyncio.run(run_journey(base_url, user, message=message, profile=_profile(profile, Path(".")),
                                      timeout=timeout, config=session_config))
-    data = result.to_json()
-    typer.echo(f"events: {data['events']}")
-    typer.echo(f"time to first event: {data['time_to_first_event_ms']} ms")
-    typer.echo(f"time to completion: {data['time_to_completion_ms']} ms")
-    for line in data["violations"] + data["cross_talk"] + ([data["error"]] if data["error"] else []):
-        typer.echo(f"  {line}")
-    typer.echo("verdict: " + ("PASS" if result.ok else "FAIL"))
+    print_journey(result.to_json(), result.ok)
     if not result.ok:
         raise typer.Exit(1)
 
@@ -119,25 +111,15 @@ def load_command(
     import asyncio
 
     from testcanon.events.load import run_load
+    from testcanon.events.render import load_verdict, print_load
 
     _, session_config = _target(base_url, allow_host, Path("."))
     report = asyncio.run(run_load(base_url, users=users, duration=duration, profile=_profile(profile, Path(".")),
                                   ramp=ramp, think=think, timeout=timeout, config=session_config))
     data = report.to_json()
-    typer.echo(f"users {users}, journeys {data['journeys']}, failed {data['failed']}, "
-               f"users without a journey {data['users_without_journey']}, "
-               f"throughput {data['throughput_per_s']}/s, elapsed {data['elapsed_s']} s")
-    typer.echo(f"time to first event (ms): {data['time_to_first_event_ms']}")
-    typer.echo(f"time to completion (ms): {data['time_to_completion_ms']}")
-    for name, count in data["errors"].items():
-        typer.echo(f"  {count} x {name}")
-    breaches = data["isolation_breaches"]
-    if breaches["count"]:
-        typer.echo(f"ISOLATION BREACHES: {breaches['count']}")
-        for example in breaches["examples"]:
-            typer.echo(f"  {example}")
+    print_load(data, users)
     if output:
         output.write_text(json.dumps(data, indent=1))
-    typer.echo("verdict: " + ("PASS" if report.ok else "FAIL (" + "; ".join(data["reasons"]) + ")"))
+    typer.echo(load_verdict(data, report.ok))
     if not report.ok:
         raise typer.Exit(1)
