@@ -33,7 +33,7 @@ def render_collect(output_format: OutputFormat, health: CollectionHealth, target
         console.print(f"note: {escape(target.fallback_note())}")
         if any(e.cause.startswith(("ModuleNotFoundError", "ImportError")) for e in health.errors):
             console.print("hint: the tests import modules testcanon's own interpreter lacks: point "
-                          "--python (or [tool.testcanon] python) at the project's environment")
+                          "--python (or \\[tool.testcanon] python) at the project's environment")
     for cluster in health.clusters:
         console.print(f"[bold]{len(cluster.files)} file(s)[/bold]: {escape(cluster.cause)}")
         if cluster.chain:
