@@ -32,8 +32,8 @@ class FileChange:
     @classmethod
     def of(cls, path: str, before: bytes, after: bytes, codes: Iterable[str] = (),
            notes: Iterable[str] = ()) -> FileChange:
-        codes, notes = set(codes), list(notes)
-        return cls(PlannedWrite(Path(path), before, after, _why(codes, notes)), codes, notes)
+        code_set, note_list = set(codes), list(notes)
+        return cls(PlannedWrite(Path(path), before, after, _why(code_set, note_list)), code_set, note_list)
 
     def rewrite(self, after: bytes) -> None:
         """Plan `after` instead (the codemods build it up on the file as read)."""
