@@ -56,3 +56,35 @@ def test_history_showing_xdist_unsafe_keeps_it_serial(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {"tests/test_a.py": ""})
     _history(root, [("canon run -n", "failed"), ("canon run", "passed")])
     assert _decide(root) is None
+
+
+def _walls(root: Path, walls: dict[int, float]) -> None:
+    """Give the recorded runs (by id) these wall times."""
+    db = connect(root)
+    db.executemany("UPDATE runs SET started = 100, finished = 100 + ? WHERE id = ?",
+                   [(seconds, run_id) for run_id, seconds in walls.items()])
+    db.commit()
+    db.close()
+
+
+def test_history_showing_workers_slower_per_test_keeps_it_serial(tmp_path: Path) -> None:
+    # 300 tests in 40 s with workers against 300 in 30 s without, on this machine as loaded:
+    # xdist's start-up and the other load cost more than the workers gave; no workers again.
+    root = write_tree(tmp_path / "p", {"tests/test_a.py": ""})
+    _history(root, [("canon run", "passed"), ("canon run -n", "passed")])
+    _walls(root, {1: 30.0, 2: 40.0})
+    assert _decide(root) is None
+    _walls(root, {1: 30.0, 2: 18.0})  # workers paid: keep them
+    assert _decide(root) == "auto"
+
+
+def test_runs_of_another_size_say_nothing_about_workers(tmp_path: Path) -> None:
+    # a run of one file (30 tests, fast per test) is no measure of what workers do for the suite
+    root = write_tree(tmp_path / "p", {"tests/test_a.py": ""})
+    _history(root, [("canon run", "passed"), ("canon run -n", "passed")])
+    db = connect(root)
+    db.execute("DELETE FROM test_results WHERE run_id = 1 AND file != 'tests/test_0.py'")
+    db.commit()
+    db.close()
+    _walls(root, {1: 1.0, 2: 60.0})
+    assert _decide(root) == "auto"

@@ -90,3 +90,25 @@ def xdist_unsafe(root: Path) -> bool:
             "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') AND s.outcome = 'passed'",
             (parallel, serial)).fetchone()
     return bool(row[0])
+
+
+def parallel_slower(root: Path) -> bool:
+    """History shows xdist did not pay here: the last run with workers took longer per test
+    than the last run without them of a comparable size (between half and twice as many
+    tests), on this machine as it is loaded. Then `canon run` keeps to one process, as the
+    project's own `pytest` does."""
+    from testcanon.history import history_path
+
+    if not history_path(root).exists():
+        return False
+    query = ("SELECT r.finished - r.started, COUNT(t.nodeid) FROM runs r JOIN test_results t ON t.run_id = r.id "
+             "WHERE r.id = (SELECT MAX(id) FROM runs WHERE kind = 'test' AND finished IS NOT NULL AND command {} "
+             "LIKE '% -n%') GROUP BY r.id")
+    with session(root) as db:
+        parallel = db.execute(query.format("")).fetchone()
+        serial = db.execute(query.format("NOT")).fetchone()
+    if not parallel or not serial or not parallel[1] or not serial[1]:
+        return False
+    if not serial[1] / 2 <= parallel[1] <= serial[1] * 2:
+        return False
+    return parallel[0] / parallel[1] >= serial[0] / serial[1]

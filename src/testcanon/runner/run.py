@@ -195,7 +195,7 @@ def _workers(project: Project, options: RunOptions, target: TargetPython, own_op
     runner = project.config.runner
     if tests <= runner.parallel_threshold or expected < PARALLEL_MIN_SECONDS:
         return None
-    if history.xdist_unsafe(project.root):
+    if history.xdist_unsafe(project.root) or history.parallel_slower(project.root):
         return None
     return runner.workers
 
