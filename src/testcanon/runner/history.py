@@ -13,22 +13,32 @@ from testcanon.runner.execute import CategoryRun
 from testcanon.vcs import current_branch, head_commit
 
 
-def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
-    """Store the run; returns its id, or 0 when the history cannot be written (a full disk, a
-    read-only project): the tests have run and their results are reported all the same."""
+def revision(root: Path) -> tuple[str | None, str | None]:
+    """(HEAD's commit, the branch) a run is recorded against: two git processes, which
+    `canon run` starts while the tests run rather than after them."""
+    return head_commit(root), current_branch(root)
+
+
+def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int,
+           at: tuple[str | None, str | None] | None = None) -> int:
+    """Store the run (`at`: its `revision`, asked now when not given); returns its id, or 0
+    when the history cannot be written (a full disk, a read-only project): the tests have run
+    and their results are reported all the same."""
     try:
-        return _record(root, runs, started=started, command=command, exit_code=exit_code)
+        return _record(root, runs, started=started, command=command, exit_code=exit_code,
+                       at=at or revision(root))
     except StateError as error:
         print(f"canon: warning: results not recorded in the history: {error}", file=sys.stderr)
         return 0
 
 
-def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
+def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int,
+            at: tuple[str | None, str | None]) -> int:
     with session(root) as db:
         cursor = db.execute(
             "INSERT INTO runs (kind, started, finished, commit_sha, branch, command, exit_code) "
             "VALUES ('test', ?, ?, ?, ?, ?, ?)",
-            (started, time.time(), head_commit(root), current_branch(root), command, exit_code))
+            (started, time.time(), *at, command, exit_code))
         run_id = int(cursor.lastrowid or 0)
         rows, metrics = [], []
         for run in runs:

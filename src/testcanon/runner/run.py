@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                          f"(`{target.executable} -m pip install pytest-xdist`)")
     started_at, started = time.time(), time.perf_counter()
     deadline = time.monotonic() + config.runner.timeout
+    asking = ThreadPoolExecutor(1, thread_name_prefix="canon-revision")
+    revision = asking.submit(history.revision, project.root)  # git, while the tests run
+    asking.shutdown(wait=False)
     extra = [*config.runner.pytest_args, *options.pytest_args]
 
     run_plan, collection_failure = _plan(project, target, options, extra, deadline)
@@ -150,7 +154,8 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
     if options.junit_xml:
         _merge_junit(options.junit_xml, [_junit_path(options.junit_xml, r.layer, r.category) for r in runs])
     command = "canon run" + (" -n" if any(r.workers for r in runs) else "")
-    run_id = history.record(project.root, runs, started=started_at, command=command, exit_code=exit_code)
+    run_id = history.record(project.root, runs, started=started_at, command=command, exit_code=exit_code,
+                            at=revision.result())
     if coverage_file is not None:
         from testcanon.runner.coverage_areas import record_areas
 
