@@ -21,6 +21,10 @@ did not), extra, outcome differences outside flaky, and the wall-time ratio: eac
 over the mean of the pytest runs either side of it, as the min and the median over the
 trials. Targets: 0 missing, 0 extra, 0 differing, ratio <= 1.05.
 
+Both sides start in a session of their own, as `canon run` starts its pytest: with Linux's
+scheduler autogroups a new session gets its own share of a loaded machine's CPU, and a peer
+left in the bench's session would be measured against an unfair advantage.
+
 Outcomes come from pytest's own JUnit XML for pytest (passed, failed, error, skipped; an
 xfail counts as skipped, an xpass as passed) and from canon's JSON, mapped the same way.
 `migrate_phase` is where the migrate / tests again / undo phase plugs in.
@@ -119,7 +123,7 @@ def run_pytest(copy: Path, venv: Path, paths: list[str], timeout: float,
         started = time.perf_counter()
         done = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", f"--junitxml={junit}", *paths,
                                *extra],
-                              cwd=copy, capture_output=True, text=True, timeout=timeout)
+                              cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)
         seconds = time.perf_counter() - started
         if not junit.exists():
             raise SystemExit(f"pytest wrote no report (exit {done.returncode}):\n{done.stdout[-2000:]}")
@@ -132,7 +136,7 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
     started = time.perf_counter()
     done = subprocess.run([*CANON, "run", "--python", str(venv), "--no-fail-fast", "--json", str(out), *paths,
                            *(["--", *extra] if extra else [])],
-                          cwd=copy, capture_output=True, text=True, timeout=timeout)
+                          cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)
     seconds = time.perf_counter() - started
     if not out.exists():
         raise SystemExit(f"canon run wrote no JSON (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")

@@ -7,7 +7,9 @@ Measured in the same run, alternating (pytest, canon, pytest, canon, ...: a mach
 drifts weighs on both sides): `pytest` vs `canon run --serial` (overhead, target <= 5%), and
 `pytest -n 2` vs `canon run --workers 2` (target: no slower); each canon run is divided by the
 pytest run just before it, and the min and median of those ratios are printed. The peer is the
-project's own command, `python -m pytest -q tests` (its cache plugin on, as `canon run` has it). Shards: `canon run --shard K/4`'s
+project's own command, `python -m pytest -q tests` (its cache plugin on, as `canon run` has it),
+started in a session of its own as `canon run` starts its pytest (Linux's scheduler autogroups
+give each session its own share of a loaded machine's CPU). Shards: `canon run --shard K/4`'s
 plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard within 10% of
 the mean).
 """
@@ -42,7 +44,7 @@ def make_suite(root: Path, files: int, per_file: int) -> None:
 
 def timed(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, start_new_session=True)
     if result.returncode not in (0,):
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
     return time.perf_counter() - started
@@ -108,7 +110,7 @@ def main() -> int:
 
 def _run_example(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, capture_output=True)
+    subprocess.run(command, cwd=cwd, capture_output=True, start_new_session=True)
     return time.perf_counter() - started
 
 
