@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+import pytest
+
+import testcanon.runner.run as run_module
 from canon_support import write_tree
 from testcanon.config import load_project
 from testcanon.history import connect
@@ -30,6 +34,12 @@ def _history(root: Path, runs: list[tuple[str, str]], tests: int = 300, seconds:
 def _decide(root: Path, own: list[str] | None = None, target: TargetPython = WITH_XDIST) -> str | None:
     batch = Batch(2, "uncategorized", [], [], None)
     return _workers(load_project(root), RunOptions(), target, own or [], batch)
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules below on a machine with two idle cores (a loaded one gets none: see the last test)."""
+    monkeypatch.setattr(run_module, "idle_cores", lambda: 2.0)
 
 
 def test_no_history_no_workers(tmp_path: Path) -> None:
@@ -88,3 +98,15 @@ def test_runs_of_another_size_say_nothing_about_workers(tmp_path: Path) -> None:
     db.close()
     _walls(root, {1: 1.0, 2: 60.0})
     assert _decide(root) == "auto"
+
+
+def test_a_saturated_machine_gets_no_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every core busy (load average at or above the CPU count): xdist's workers would only
+    # compete with the load for the same cores and add their start-up
+    root = write_tree(tmp_path / "p", {"tests/test_a.py": ""})
+    _history(root, [("canon run", "passed")])
+    assert _decide(root) == "auto"
+    monkeypatch.setattr(run_module, "idle_cores", lambda: 0.4)
+    assert _decide(root) is None
+    monkeypatch.undo()
+    assert run_module.idle_cores() <= (os.cpu_count() or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -202,7 +203,19 @@ def _workers(project: Project, options: RunOptions, target: TargetPython, own_op
         return None
     if history.xdist_unsafe(project.root) or history.parallel_slower(project.root):
         return None
+    if idle_cores() < 1:
+        return None  # every core is busy already: workers would only add their start-up
     return runner.workers
+
+
+def idle_cores() -> float:
+    """Cores nobody is using now (CPUs less the 1-minute load average): xdist can make a run
+    faster only where there are some; on a machine already saturated its workers cost more."""
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # not on this platform: assume the machine is free
+        return float(os.cpu_count() or 1)
+    return (os.cpu_count() or 1) - load
 
 
 def _junit_path(base: Path | None, layer: int, category: str) -> Path | None:
