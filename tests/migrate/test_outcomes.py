@@ -203,3 +203,26 @@ def test_static_level_runs_nothing_and_says_so_per_file(tmp_path: Path) -> None:
     assert report["collection_seconds"] == 0 and report["verified_statically"] == 1
     bad = run_canon("migrate", "--verify", "everything", cwd=root)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_sandbox_runs_in_the_copy_through_the_runner_and_never_calls_a_dead_run_green(
+        tmp_path: Path, pytest_venv: Path) -> None:
+    # the run that verification reads is the runner's (results shim, process group, session
+    # check) in a venv without testcanon, where the real isolated_env fixture is loaded by -p
+    from testcanon.migrate.sandbox import sandbox
+
+    root = project(tmp_path / "p", {
+        "tests/test_a.py": ("def test_writes(isolated_env):\n    isolated_env.set('CANON_SANDBOX', '1')\n"
+                            "    open('written.txt', 'w').write('x')\n"),
+        "tests/test_dies.py": "import os\n\nos._exit(0)\n"})
+    target = resolve_python(root, cli=str(pytest_venv))
+    with sandbox(load_project(root), target) as box:
+        ran = box.run(["tests/test_a.py"], 120)
+        assert (ran.failure, ran.outcomes) == (None, {"tests/test_a.py::test_writes": "passed"})
+        assert (box.copy / "written.txt").exists() and not (root / "written.txt").exists()
+        dead = box.run(["tests/test_dies.py"], 120)
+        assert dead.failure is not None and dead.failure.startswith(
+            "pytest ended without finishing its session (exit 0)"), dead.failure
+        box.put("tests/test_a.py", b"def test_writes():\n    assert False\n")
+        assert box.run(["tests/test_a.py"], 120).outcomes == {"tests/test_a.py::test_writes": "failed"}
+    assert (root / "tests" / "test_a.py").read_text().startswith("def test_writes(isolated_env)")

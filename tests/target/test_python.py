@@ -73,3 +73,27 @@ def test_an_executable_that_is_not_python(tmp_path: Path) -> None:
     fake.chmod(0o755)
     with pytest.raises(UsageError, match="not a Python interpreter"):
         resolve_python(tmp_path, cli=str(fake), environ={})
+
+
+def test_what_an_interpreter_has_is_cached_until_its_site_packages_change(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from testcanon.target import python as target_python
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    env = make_venv(tmp_path / "env")
+    probe = target_python._probe.__wrapped__  # past the in-process cache: as a new command would
+    executable = str(env / "bin" / "python")
+    assert probe(executable, "cli").pytest_version is None
+    cache = tmp_path / "cache" / "testcanon" / "targets.json"
+    data = json.loads(cache.read_text())
+    data["targets"][executable]["info"]["pytest"] = "cached"  # what only the cache can answer
+    cache.write_text(json.dumps(data))
+    assert probe(executable, "cli").pytest_version == "cached"
+    site = next((env / "lib").glob("python*/site-packages"))
+    (site / "newly_installed.pth").write_text("")  # what pip does to site-packages
+    os.utime(site, ns=(site.stat().st_atime_ns, site.stat().st_mtime_ns + 1_000_000))
+    assert probe(executable, "cli").pytest_version is None  # asked again
+    cache.write_text("not json")
+    assert probe(executable, "cli").pytest_version is None  # a broken cache is only a miss

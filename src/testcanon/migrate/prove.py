@@ -17,16 +17,15 @@ out, pytest died), verification falls back to collecting, and the report says wh
 from __future__ import annotations
 
 import ast
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from testcanon.config import Project
 from testcanon.migrate import isolation, outcomes
-from testcanon.migrate import verify as verifier
+from testcanon.migrate import verify as verify_ids
 from testcanon.migrate.common import FileChange
+from testcanon.migrate.sandbox import Sandbox, sandbox
 from testcanon.repair.inventory import names_in_tree
 from testcanon.rules.context import Context
 from testcanon.rules.engine import _facts
@@ -84,21 +83,15 @@ def _run(project: Project, report: MigrationReport, changes: list[FileChange], l
     ctx = Context(project, {})
     reach = _reach(project, ctx, changes)
     tests = sorted({test for reached_tests in reach.values() for test in reached_tests})
-    with tempfile.TemporaryDirectory(prefix="canon-verify-") as tmp:
-        copy = Path(tmp) / "tree"
-        imported = isolation.imported_names([data for c in changes for data in (c.before, c.after)])
-        stats = isolation.isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
-        report.copy = stats.to_json()
-        runtime = Path(tmp) / "runtime"
-        plugins = outcomes.prepare_runtime(runtime, has_testcanon=target.has_testcanon)
-        env = isolation.child_env(copy, [runtime])
+    imported = isolation.imported_names([data for c in changes for data in (c.before, c.after)])
+    with sandbox(project, target, imported) as box:
+        report.copy = box.stats.to_json()
         if level == "outcomes":
-            fallback = _by_outcomes(project, report, changes, reach, tests, copy, target, env, plugins,
-                                    Path(tmp) / "outcomes.jsonl")
+            fallback = _by_outcomes(project, report, changes, reach, tests, box)
             if fallback is None:
                 return
             report.verify_fallback = fallback
-        _by_collection(project, report, changes, reach, tests, copy, target, env, ctx)
+        _by_collection(project, report, changes, reach, tests, box, ctx)
 
 
 def _reach(project: Project, ctx: Context, changes: list[FileChange]) -> dict[str, set[str]]:
@@ -120,13 +113,12 @@ def _reach(project: Project, ctx: Context, changes: list[FileChange]) -> dict[st
 
 
 def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileChange],
-                 reach: dict[str, set[str]], tests: list[str], copy: Path, target: TargetPython,
-                 env: dict[str, str], plugins: list[str], results: Path) -> str | None:
+                 reach: dict[str, set[str]], tests: list[str], box: Sandbox) -> str | None:
     """Verify by outcomes; the reason it could not (then collection decides), or None."""
     timeout = project.config.migrate.test_timeout
 
     def run() -> outcomes.TestRun:
-        done = outcomes.run_tests(target.executable, copy, tests, timeout, env, plugins, results)
+        done = box.run(tests, timeout)
         report.test_seconds += done.seconds
         return done
 
@@ -144,7 +136,7 @@ def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileCh
         if not pending:
             break
         for change in pending:
-            isolation.put(copy / change.path, change.after)
+            box.put(change.path, change.after)
         ran = run()
         if ran.failure is not None:  # the tests ran before: the changes broke the run as a whole
             for change in pending:
@@ -162,7 +154,7 @@ def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileCh
                              ((t, differing[t]) for t in mine[:3]))
             more = f" (and {len(mine) - 3} more)" if len(mine) > 3 else ""
             report.rejected[change.path] = f"test outcomes would change: {said}{more}"
-            isolation.put(copy / change.path, change.before)
+            box.put(change.path, change.before)
         pending = [c for c in pending if c not in rejected]
     for change in changes:
         if change.path in report.rejected:
@@ -187,12 +179,11 @@ def _blame(pending: list[FileChange], reach: dict[str, set[str]],
 
 
 def _by_collection(project: Project, report: MigrationReport, changes: list[FileChange],
-                   reach: dict[str, set[str]], tests: list[str], copy: Path, target: TargetPython,
-                   env: dict[str, str], ctx: Context) -> None:
+                   reach: dict[str, set[str]], tests: list[str], box: Sandbox, ctx: Context) -> None:
     """Verify by identical collected ids (the files that could not be collected: statically)."""
     timeout = project.config.migrate.collect_timeout
     started = time.perf_counter()
-    before = verifier.collected_ids(copy, tests, timeout, python=target.executable, env=env)
+    before = box.collect(tests, timeout)
     report.collection_seconds += time.perf_counter() - started
     report.collection_failure = before.failure
     report.collected_with_defaults = before.defaults
@@ -204,16 +195,15 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         if not pending:
             break
         for change in pending:
-            isolation.put(copy / change.path, change.after)
+            box.put(change.path, change.after)
         started = time.perf_counter()
-        after = verifier.collected_ids(copy, tests, timeout, defaults=before.defaults,
-                                       python=target.executable, env=env)
+        after = box.collect(tests, timeout, defaults=before.defaults)
         report.collection_seconds += time.perf_counter() - started
         if after.failure is not None:  # the changes broke collection as a whole
             for change in pending:
                 report.rejected[change.path] = f"collection failed after the change: {after.failure}"
             break
-        differing = verifier.compare(before.ids, after.ids)
+        differing = verify_ids.compare(before.ids, after.ids)
         bad = set(differing) | (after.errors - before.errors)
         if not bad:
             break
@@ -231,7 +221,7 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
             for change in rejected:
                 report.rejected[change.path] = "changing it alters what other test files collect"
         for change in rejected:
-            isolation.put(copy / change.path, change.before)
+            box.put(change.path, change.before)
         pending = [c for c in pending if c not in rejected]
     for change in changes:
         if change.path in report.rejected or change.path in report.proof:
@@ -260,16 +250,11 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
     target = python or resolve_python(project.root, config=project.config.python)
     if target.pytest_version is None:
         return proofs
-    with tempfile.TemporaryDirectory(prefix="canon-verify-") as tmp:
-        copy = Path(tmp) / "tree"
-        imported = isolation.imported_names([after for _, after in repairs.values()])
-        isolation.isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
-        runtime = Path(tmp) / "runtime"
-        outcomes.prepare_runtime(runtime, has_testcanon=target.has_testcanon)
+    imported = isolation.imported_names([after for _, after in repairs.values()])
+    with sandbox(project, target, imported) as box:
         for path, (_, after) in repairs.items():
-            isolation.put(copy / path, after)
-        collected = verifier.collected_ids(copy, tests, project.config.migrate.collect_timeout,
-                                           python=target.executable, env=isolation.child_env(copy, [runtime]))
+            box.put(path, after)
+        collected = box.collect(tests, project.config.migrate.collect_timeout)
     if collected.failure is not None:
         return proofs
     for path in tests:

@@ -22,7 +22,8 @@ from testcanon.runner.results import Events, TestResult, failure_reason, read_ev
 from testcanon.target import TargetPython
 from testcanon.target.child import child_env, pytest_prefix
 
-__all__ = ["CategoryRun", "TestResult", "read_results", "run_category", "run_pytest", "summarize"]
+__all__ = ["CategoryRun", "TestResult", "read_results", "run_category", "run_pytest", "run_pytest_at",
+           "summarize"]
 
 
 @dataclass
@@ -64,12 +65,24 @@ def run_pytest(project: Project, target: TargetPython, args: list[str], *, env: 
                timeout: float | None, stream: bool = False, markers: list[str] | None = None,
                coverage: Path | None = None) -> tuple[Finished, Events]:
     """`target -m pytest -p testcanon_results ARGS` at the project root, bounded by `timeout`."""
+    return run_pytest_at(project.root, target, args, env=env, timeout=timeout, stream=stream, markers=markers,
+                         coverage=coverage)
+
+
+def run_pytest_at(root: Path, target: TargetPython, args: list[str], *, env: Mapping[str, str],
+                  timeout: float | None, stream: bool = False, markers: list[str] | None = None,
+                  coverage: Path | None = None) -> tuple[Finished, Events]:
+    """`target -m pytest -p testcanon_results ARGS` in `root` (the project, or migrate's isolated
+    copy of it), bounded by `timeout`: how it ended, and every result it reported.
+
+    The one way testcanon starts the project's pytest to read its results: `env` is laid over
+    this process's environment, the results shim is put first on its PYTHONPATH."""
     with tempfile.TemporaryDirectory(prefix="canon-pytest-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
         child = child_env({**os.environ, **env}, results=results_path, markers=markers)
         if coverage:
             child["COVERAGE_FILE"] = str(coverage)
-        finished = run_bounded([*pytest_prefix(target), *args], cwd=project.root, env=child,
+        finished = run_bounded([*pytest_prefix(target), *args], cwd=root, env=child,
                                timeout=timeout, stream=stream)
         return finished, read_events(results_path)
 

@@ -13,22 +13,32 @@ from testcanon.runner.execute import CategoryRun
 from testcanon.vcs import current_branch, head_commit
 
 
-def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
-    """Store the run; returns its id, or 0 when the history cannot be written (a full disk, a
-    read-only project): the tests have run and their results are reported all the same."""
+def revision(root: Path) -> tuple[str | None, str | None]:
+    """(HEAD's commit, the branch) a run is recorded against: two git processes, which
+    `canon run` starts while the tests run rather than after them."""
+    return head_commit(root), current_branch(root)
+
+
+def record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int,
+           at: tuple[str | None, str | None] | None = None) -> int:
+    """Store the run (`at`: its `revision`, asked now when not given); returns its id, or 0
+    when the history cannot be written (a full disk, a read-only project): the tests have run
+    and their results are reported all the same."""
     try:
-        return _record(root, runs, started=started, command=command, exit_code=exit_code)
+        return _record(root, runs, started=started, command=command, exit_code=exit_code,
+                       at=at or revision(root))
     except StateError as error:
         print(f"canon: warning: results not recorded in the history: {error}", file=sys.stderr)
         return 0
 
 
-def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int) -> int:
+def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str, exit_code: int,
+            at: tuple[str | None, str | None]) -> int:
     with session(root) as db:
         cursor = db.execute(
             "INSERT INTO runs (kind, started, finished, commit_sha, branch, command, exit_code) "
             "VALUES ('test', ?, ?, ?, ?, ?, ?)",
-            (started, time.time(), head_commit(root), current_branch(root), command, exit_code))
+            (started, time.time(), *at, command, exit_code))
         run_id = int(cursor.lastrowid or 0)
         rows, metrics = [], []
         for run in runs:
@@ -90,3 +100,25 @@ def xdist_unsafe(root: Path) -> bool:
             "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') AND s.outcome = 'passed'",
             (parallel, serial)).fetchone()
     return bool(row[0])
+
+
+def parallel_slower(root: Path) -> bool:
+    """History shows xdist did not pay here: the last run with workers took longer per test
+    than the last run without them of a comparable size (between half and twice as many
+    tests), on this machine as it is loaded. Then `canon run` keeps to one process, as the
+    project's own `pytest` does."""
+    from testcanon.history import history_path
+
+    if not history_path(root).exists():
+        return False
+    query = ("SELECT r.finished - r.started, COUNT(t.nodeid) FROM runs r JOIN test_results t ON t.run_id = r.id "
+             "WHERE r.id = (SELECT MAX(id) FROM runs WHERE kind = 'test' AND finished IS NOT NULL AND command {} "
+             "LIKE '% -n%') GROUP BY r.id")
+    with session(root) as db:
+        parallel = db.execute(query.format("")).fetchone()
+        serial = db.execute(query.format("NOT")).fetchone()
+    if not parallel or not serial or not parallel[1] or not serial[1]:
+        return False
+    if not serial[1] / 2 <= parallel[1] <= serial[1] * 2:
+        return False
+    return parallel[0] / parallel[1] >= serial[0] / serial[1]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +104,9 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                          f"(`{target.executable} -m pip install pytest-xdist`)")
     started_at, started = time.time(), time.perf_counter()
     deadline = time.monotonic() + config.runner.timeout
+    asking = ThreadPoolExecutor(1, thread_name_prefix="canon-revision")
+    revision = asking.submit(history.revision, project.root)  # git, while the tests run
+    asking.shutdown(wait=False)
     extra = [*config.runner.pytest_args, *options.pytest_args]
 
     run_plan, collection_failure = _plan(project, target, options, extra, deadline)
@@ -150,7 +155,8 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
     if options.junit_xml:
         _merge_junit(options.junit_xml, [_junit_path(options.junit_xml, r.layer, r.category) for r in runs])
     command = "canon run" + (" -n" if any(r.workers for r in runs) else "")
-    run_id = history.record(project.root, runs, started=started_at, command=command, exit_code=exit_code)
+    run_id = history.record(project.root, runs, started=started_at, command=command, exit_code=exit_code,
+                            at=revision.result())
     if coverage_file is not None:
         from testcanon.runner.coverage_areas import record_areas
 
@@ -195,9 +201,21 @@ def _workers(project: Project, options: RunOptions, target: TargetPython, own_op
     runner = project.config.runner
     if tests <= runner.parallel_threshold or expected < PARALLEL_MIN_SECONDS:
         return None
-    if history.xdist_unsafe(project.root):
+    if history.xdist_unsafe(project.root) or history.parallel_slower(project.root):
         return None
+    if idle_cores() < 1:
+        return None  # every core is busy already: workers would only add their start-up
     return runner.workers
+
+
+def idle_cores() -> float:
+    """Cores nobody is using now (CPUs less the 1-minute load average): xdist can make a run
+    faster only where there are some; on a machine already saturated its workers cost more."""
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # not on this platform: assume the machine is free
+        return float(os.cpu_count() or 1)
+    return (os.cpu_count() or 1) - load
 
 
 def _junit_path(base: Path | None, layer: int, category: str) -> Path | None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.config import Category, Project
-from testcanon.rules.context import is_test_filename
 from testcanon.source import GlobSet, SourceFile, discover
 
 UNCATEGORIZED = "uncategorized"
@@ -28,6 +27,8 @@ class TestFile:
 
 
 def test_files(project: Project, paths: Sequence[Path | str] = ()) -> list[SourceFile]:
+    from testcanon.rules.context import is_test_filename  # (the analysis layer: not for every `canon run`)
+
     roots = GlobSet(project.config.test_paths or ["**"])
     return [f for f in discover(project, paths)
             if is_test_filename(f.relpath) and (roots.match(f.relpath) or paths)]

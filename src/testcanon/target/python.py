@@ -9,6 +9,12 @@ Order, first match wins (each named in `TargetPython.source`):
 5. testcanon's own interpreter (`testcanon`), said as such so a user knows why imports fail.
 
 A path that does not exist or is not a Python interpreter is a `UsageError` (exit 2).
+
+What an interpreter has is asked of it once (`_probe`: a subprocess, a few hundred ms every
+command would pay) and kept in the user's cache (`$XDG_CACHE_HOME/testcanon/targets.json`),
+valid while the interpreter and every folder on its `sys.path` keep their modification times:
+installing or removing a distribution changes its site-packages folder, and the next command
+asks again.
 """
 
 from __future__ import annotations
@@ -37,8 +43,9 @@ _PROBE = (
     "g = [n for n in ('xdist', 'pytest_timeout', 'pytest_cov') if u.find_spec(n) is not None]\n"
     "print(json.dumps({'version': list(sys.version_info[:3]), 'executable': sys.executable,"
     " 'pytest': version('pytest', 'pytest'), 'testcanon': version('testcanon', 'testcanon'),"
-    " 'plugins': g}))\n"
+    " 'plugins': g, 'path': [p for p in sys.path if p]}))\n"
 )
+CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -132,15 +139,78 @@ def _interpreter_in(path: Path) -> Path | None:
 
 @functools.lru_cache(maxsize=16)
 def _probe(executable: str, source: str) -> TargetPython:
-    """Ask the interpreter what it is; never imports project code (`-I`: isolated mode)."""
-    try:
-        done = subprocess.run([executable, "-I", "-c", _PROBE], capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL)
-        info = json.loads(done.stdout.strip().splitlines()[-1])
-        version = tuple(int(part) for part in info["version"])
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError, TypeError):
-        raise UsageError(f"{executable}: not a Python interpreter (from "
-                         f"{_SOURCE_NAMES.get(source, source)})") from None
-    return TargetPython(executable=executable, source=source, version=version,  # type: ignore[arg-type]
+    """Ask the interpreter what it is (or the cache, while still valid); never imports project
+    code (`-I`: isolated mode)."""
+    info = _cached(executable)
+    if info is None:
+        try:
+            done = subprocess.run([executable, "-I", "-c", _PROBE], capture_output=True, text=True,
+                                  timeout=60, stdin=subprocess.DEVNULL)
+            info = json.loads(done.stdout.strip().splitlines()[-1])
+            tuple(int(part) for part in info["version"])
+        except (OSError, subprocess.SubprocessError, ValueError, KeyError, IndexError, TypeError):
+            raise UsageError(f"{executable}: not a Python interpreter (from "
+                             f"{_SOURCE_NAMES.get(source, source)})") from None
+        _store(executable, info)
+    return TargetPython(executable=executable, source=source,
+                        version=tuple(int(part) for part in info["version"]),  # type: ignore[arg-type]
                         pytest_version=info.get("pytest"), has_testcanon=bool(info.get("testcanon")),
                         plugins=tuple(info.get("plugins") or ()))
+
+
+def _cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "testcanon" / "targets.json"
+
+
+def _fingerprint(executable: str, path: list[str]) -> list[object] | None:
+    """Modification times of the interpreter and of every folder on its `sys.path`."""
+    try:
+        stamps: list[object] = [os.stat(executable).st_mtime_ns]
+    except OSError:
+        return None
+    for folder in path:
+        try:
+            stamps.append(os.stat(folder).st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return stamps
+
+
+def _read_cache() -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("targets"), dict):
+        return {}
+    return data["targets"]
+
+
+def _cached(executable: str) -> dict[str, object] | None:
+    entry = _read_cache().get(executable)
+    if not isinstance(entry, dict) or not isinstance(entry.get("info"), dict):
+        return None
+    info = entry["info"]
+    path = info.get("path")
+    if not isinstance(path, list) or entry.get("stamp") != _fingerprint(executable, path):
+        return None
+    return info
+
+
+def _store(executable: str, info: dict[str, object]) -> None:
+    """Keep `info` for the next command; a cache that cannot be written costs only the probe."""
+    path = info.get("path")
+    stamp = _fingerprint(executable, path) if isinstance(path, list) else None
+    if stamp is None:
+        return
+    targets = _read_cache()
+    targets[executable] = {"stamp": stamp, "info": info}
+    file = _cache_file()
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file.with_name(f".{file.name}.{os.getpid()}")
+        temporary.write_text(json.dumps({"version": CACHE_VERSION, "targets": targets}), encoding="utf-8")
+        os.replace(temporary, file)
+    except OSError:
+        pass

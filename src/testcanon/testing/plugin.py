@@ -21,9 +21,9 @@ import pytest
 
 from testcanon.target.shim.testcanon_results import RESULTS_ENV, ResultsWriter
 from testcanon.testing import metrics as _metrics
-from testcanon.testing.environment import IsolatedEnvironment
+from testcanon.testing.fixtures import isolated_env
 
-__all__ = ["RESULTS_ENV", "ResultsWriter"]
+__all__ = ["RESULTS_ENV", "ResultsWriter", "isolated_env"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,18 +63,6 @@ def _load_project(config: pytest.Config):
         if not hasattr(config, "workerinput"):
             sys.stderr.write(f"testcanon: warning: {error}; using the default settings\n")
         return Project(root=find_root(config.rootpath), config=Config(), config_file=None)
-
-
-@pytest.fixture
-def isolated_env() -> Iterator[IsolatedEnvironment]:
-    """An `IsolatedEnvironment` for plain test functions, mirrored into os.environ and
-    restored exactly (including variables that did not exist) after the test."""
-    env = IsolatedEnvironment(sync_to_os=True)
-    snapshot = env.snapshot()
-    try:
-        yield env
-    finally:
-        env.restore(snapshot)
 
 
 class MetricRecorder:
