@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 
@@ -39,17 +41,16 @@ test and restores the exact previous state.
     )
 
 
-def check(ctx: Context) -> list[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
     api_module = ctx.project.config.check.environment_api.rsplit(".", 1)[0]
-    findings = []
     for relpath, facts in sorted(ctx.facts.items()):
-        if not ctx.is_test_code(relpath) or facts["module"].startswith(api_module + "."):
+        if not ctx.is_test_code(relpath) or facts.module.startswith(api_module + "."):
             continue
-        for line, col, end_line, end_col, snippet, what in facts["env"]:
-            findings.append(Finding(
-                code=DirectEnvironmentAccess.code, path=relpath, line=line, column=col,
-                end_line=end_line, end_column=end_col, snippet=f"{what}: {snippet}",
+        for site in facts.env:
+            what = site.detail
+            yield Finding(
+                code=DirectEnvironmentAccess.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=f"{what}: {site.snippet}",
                 message=f"direct environment access ({what}); use "
                         f"{ctx.project.config.check.environment_api.rsplit('.', 1)[1]}",
-                data={"access": what}))
-    return findings
+                data={"access": what})

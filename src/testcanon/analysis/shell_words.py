@@ -25,6 +25,8 @@ class Word:
     redirection: bool = False  # `>`, `2>&1`, `<` ...: an operator, not an argument
 
 
+__all__ = ["COLLECT_ONLY", "PYTHON", "Invocation", "Word", "invocation", "simple_commands"]
+
 _GLOB = set("*?[")
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
 

@@ -1,9 +1,7 @@
-"""One parse per file: everything the rules need from a Python file, as plain data.
+"""One parse per file: the `FileFacts` of a Python file, from its bytes and path alone.
 
-The facts of a file depend only on its bytes and its path, so they are cached per file
-(keyed by content digest) and the cross-file rules are recomputed from cached facts. They
-are plain dicts, lists and tuples so the cache can use `marshal`, which, unlike pickle,
-cannot run code when loaded: a cache file in a scanned repository is data, never a program.
+Statements are walked once; expression-level passes run only when a cheap byte search says
+the file can contain what they look for. Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -13,11 +11,11 @@ import hashlib
 import io
 import re
 import tokenize
-from typing import Any
 
-from testcanon.rules.commands import COLLECT_ONLY
+from testcanon.analysis.facts import ClassFacts, Definition, FileFacts, Occurrence, Suppression, module_name
+from testcanon.analysis.shell_words import COLLECT_ONLY
 
-Facts = dict[str, Any]
+__all__ = ["ENV_FUNCTIONS", "MIN_DUPLICATE_LINES", "MOCK_MODULES", "PATCH_DICT", "extract", "is_main_guard"]
 
 UNITTEST_MAIN = {"unittest.main", "unittest.main.main"}
 PYTEST_MAIN = {"pytest.main", "_pytest.config.main"}
@@ -33,18 +31,11 @@ _SUPPRESSION = re.compile(r"#\s*canon:\s*ignore\[([A-Z0-9, ]+)\]\s*(.*)$")
 _PYTEST_WORD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)|-m\s+pytest\b")
 
 
-def module_name(relpath: str) -> str:
-    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def extract(data: bytes, relpath: str, *, shapes: bool = False) -> Facts | None:
+def extract(data: bytes, relpath: str, *, shapes: bool = False) -> FileFacts | None:
     """The facts of one file, or None when it does not parse (scan reports those).
 
-    `shapes` adds the normalised shape of every definition (for the duplication rules),
-    which only test infrastructure needs.
+    `shapes` adds the normalised shape of every definition (`FileFacts.definitions`, for the
+    duplication rules), which only test infrastructure needs.
     """
     try:
         tree = ast.parse(data, relpath)
@@ -146,11 +137,16 @@ class _Extractor:
         self.lines = data.decode("utf-8", "replace").splitlines()
         self.aliases: dict[str, str] = {}
         self.main_blocks: list[tuple[int, int]] = []
-        self.facts: Facts = {
-            "module": self.module, "aliases": self.aliases, "classes": [], "env": [],
-            "relative_imports": [], "mock_imports": [], "mocker_uses": [], "bypasses": [],
-            "markers": [], "marker_lines": [], "functions": [], "suppressions": {}, "defined": [],
-        }
+        self.classes: list[ClassFacts] = []
+        self.env: list[Occurrence] = []
+        self.relative_imports: list[Occurrence] = []
+        self.mock_imports: list[Occurrence] = []
+        self.mocker_uses: list[Occurrence] = []
+        self.bypasses: list[Occurrence] = []
+        self.marker_lines: list[tuple[str, int]] = []
+        self.definitions: list[Definition] = []
+        self.suppressions: dict[int, Suppression] = {}
+        self.defined: list[str] = []
 
     def snippet(self, node: ast.AST) -> str:
         line = getattr(node, "lineno", 1)
@@ -158,10 +154,12 @@ class _Extractor:
         text = " ".join(s.strip() for s in self.lines[line - 1:min(end, line + 2)])
         return text[:200]
 
-    def loc(self, node: ast.AST) -> tuple[int, int, int, int]:
+    def at(self, node: ast.AST, detail: str = "", snippet: str | None = None) -> Occurrence:
         end_col = getattr(node, "end_col_offset", None)
-        return (node.lineno, node.col_offset + 1, getattr(node, "end_lineno", None) or node.lineno,
-                (end_col if end_col is not None else node.col_offset) + 1)
+        return Occurrence(node.lineno, node.col_offset + 1,  # type: ignore[attr-defined]
+                          getattr(node, "end_lineno", None) or node.lineno,  # type: ignore[attr-defined]
+                          (end_col if end_col is not None else node.col_offset) + 1,  # type: ignore[attr-defined]
+                          self.snippet(node) if snippet is None else snippet, detail)
 
     def resolve_relative(self, module: str | None, level: int) -> str:
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
@@ -177,14 +175,14 @@ class _Extractor:
             return self.aliases[head] + (f".{rest}" if rest else "")
         return dotted
 
-    def run(self, tree: ast.Module) -> Facts:
+    def run(self, tree: ast.Module) -> FileFacts:
         if b"canon:" in self.data:
             self._suppressions()
         for node in tree.body:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.facts["defined"].append(node.name)
+                self.defined.append(node.name)
             elif isinstance(node, ast.Assign):
-                self.facts["defined"].extend(t.id for t in node.targets if isinstance(t, ast.Name))
+                self.defined.extend(t.id for t in node.targets if isinstance(t, ast.Name))
         self._statements(tree.body, scope=[])
         data = self.data
         env = any(word in data for word in _ENV_WORDS)
@@ -198,7 +196,7 @@ class _Extractor:
                     if env:
                         self._env(node)
                     if runs and not self._in_main(node.lineno) and self._runs_tests(node):
-                        self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "call"))
+                        self.bypasses.append(self.at(node, "call"))
                 elif kind is attribute:
                     if env:
                         self._env(node)
@@ -206,7 +204,11 @@ class _Extractor:
                         self._markers(node)
                 elif kind is name and env:
                     self._env(node)
-        return self.facts
+        return FileFacts(self.module, self.aliases, tuple(self.classes), tuple(self.env),
+                         tuple(self.relative_imports), tuple(self.mock_imports), tuple(self.mocker_uses),
+                         tuple(self.bypasses), tuple(name for name, _ in self.marker_lines),
+                         tuple(self.marker_lines), tuple(self.definitions), self.suppressions,
+                         tuple(self.defined))
 
     def _in_main(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.main_blocks)
@@ -237,7 +239,7 @@ class _Extractor:
             elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
-                    self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "main-block"))
+                    self.bypasses.append(self.at(node, "main-block"))
             for block in _STATEMENT_BLOCKS:
                 children = getattr(node, block, None)
                 if children:
@@ -251,7 +253,7 @@ class _Extractor:
                 head = alias.name.split(".")[0]
                 self.aliases[head] = head
             if alias.name in MOCK_MODULES:
-                self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+                self.mock_imports.append(self.at(node))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         source = self.resolve_relative(node.module, node.level) if node.level else (node.module or "")
@@ -259,9 +261,9 @@ class _Extractor:
             if alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
         if node.level:
-            self.facts["relative_imports"].append((*self.loc(node), self.snippet(node), source))
+            self.relative_imports.append(self.at(node, source))
         if source in MOCK_MODULES or (source == "unittest" and any(a.name == "mock" for a in node.names)):
-            self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+            self.mock_imports.append(self.at(node))
 
     def _suppressions(self) -> None:
         try:
@@ -271,7 +273,7 @@ class _Extractor:
                     match = _SUPPRESSION.search(token.string)
                     if match:
                         codes = [c.strip() for c in match.group(1).split(",") if c.strip()]
-                        self.facts["suppressions"][token.start[0]] = (codes, match.group(2).strip())
+                        self.suppressions[token.start[0]] = Suppression(tuple(codes), match.group(2).strip())
         except (tokenize.TokenError, SyntaxError):
             pass
 
@@ -288,29 +290,28 @@ class _Extractor:
     def _env(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute):
             if node.attr == "environ" and self.qualify(node) == "os.environ":
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
         elif isinstance(node, ast.Name):
             if self.aliases.get(node.id) == "os.environ" and isinstance(node.ctx, ast.Load):
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
         elif isinstance(node, ast.Call):
             func = node.func
             name = self.qualify(func) or ""
             if name in ENV_FUNCTIONS:
-                self.facts["env"].append((*self.loc(node), self.snippet(node), name))
+                self.env.append(self.at(node, name))
             elif isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv") \
                     and _dotted(func.value) in ("monkeypatch", "mp"):
-                self.facts["env"].append((*self.loc(node), self.snippet(node), f"monkeypatch.{func.attr}"))
+                self.env.append(self.at(node, f"monkeypatch.{func.attr}"))
             elif name in PATCH_DICT and node.args and isinstance(node.args[0], ast.Constant) \
                     and node.args[0].value == "os.environ":  # patch.dict("os.environ", ...) names it as text
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
 
     def _markers(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) \
                 and node.value.attr == "mark":
             dotted = self.qualify(node) or ""
             if dotted.startswith("pytest.mark.") and dotted.count(".") == 2:
-                self.facts["markers"].append(dotted.rsplit(".", 1)[1])
-                self.facts["marker_lines"].append((dotted.rsplit(".", 1)[1], node.lineno))
+                self.marker_lines.append((dotted.rsplit(".", 1)[1], node.lineno))
 
     def _class(self, node: ast.ClassDef, scope: list[str]) -> None:
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -318,30 +319,28 @@ class _Extractor:
         for base in node.bases:
             dotted = _dotted(base)
             bases.append(dotted if dotted is not None else ast.unparse(base))
-        self.facts["classes"].append({
-            "name": node.name, "qualname": ".".join([*scope, node.name]), "line": node.lineno,
-            "first_line": min([node.lineno, *(d.lineno for d in node.decorator_list)]),
-            "end_line": node.end_lineno or node.lineno,
-            "col": node.col_offset + 1, "bases": bases,
-            "tests": [m.name for m in methods if m.name.startswith("test")],
-            "async_tests": [m.name for m in methods if m.name.startswith("test")
-                            and isinstance(m, ast.AsyncFunctionDef)],
-            "has_init": any(m.name == "__init__" for m in methods),
-            # `__test__ = False`: pytest does not collect it
-            "not_collected": any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
-                                                                   for t in n.targets)
-                                 and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
-            "methods": [m.name for m in methods],
-            "snippet": f"class {node.name}({', '.join(bases)})",
-            "nested": bool(scope),
-        })
+        self.classes.append(ClassFacts(
+            name=node.name, qualname=".".join([*scope, node.name]), line=node.lineno,
+            first_line=min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+            end_line=node.end_lineno or node.lineno, column=node.col_offset + 1, bases=tuple(bases),
+            tests=tuple(m.name for m in methods if m.name.startswith("test")),
+            async_tests=tuple(m.name for m in methods if m.name.startswith("test")
+                              and isinstance(m, ast.AsyncFunctionDef)),
+            has_init=any(m.name == "__init__" for m in methods),
+            not_collected=any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                                for t in n.targets)
+                              and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
+            methods=tuple(m.name for m in methods),
+            snippet=f"class {node.name}({', '.join(bases)})",
+            nested=bool(scope),
+        ))
         self._shape("class", node, scope, fixture=False)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: list[str]) -> None:
         fixture = any((self.qualify(d.func if isinstance(d, ast.Call) else d) or "")
                       in ("pytest.fixture", "pytest_asyncio.fixture") for d in node.decorator_list)
         if any(arg.arg == "mocker" for arg in node.args.args):
-            self.facts["mocker_uses"].append((*self.loc(node), f"def {node.name}(... mocker ...)"))
+            self.mocker_uses.append(self.at(node, snippet=f"def {node.name}(... mocker ...)"))
         self._shape("function", node, scope, fixture=fixture)
 
     def _shape(self, kind: str, node: ast.AST, scope: list[str], *, fixture: bool) -> None:
@@ -349,8 +348,9 @@ class _Extractor:
             return
         size = (node.end_lineno or node.lineno) - node.lineno + 1  # type: ignore[attr-defined]
         if size >= MIN_DUPLICATE_LINES or fixture:
-            self.facts["functions"].append((kind, ".".join([*scope, node.name]), node.lineno,  # type: ignore[attr-defined]
-                                            size, _behaviour_hash(node), fixture, _statements(node)))
+            self.definitions.append(Definition(kind, ".".join([*scope, node.name]),  # type: ignore[attr-defined]
+                                               node.lineno, size, _behaviour_hash(node),  # type: ignore[attr-defined]
+                                               fixture, _statements(node)))
 
 
 def is_main_guard(test: ast.AST) -> bool:

@@ -5,7 +5,7 @@ Each kind of file is read for what it is: tox by its sections and keys (only `co
 command), Makefiles by their recipes and variables (`$(PYTEST)` defined as a pytest command),
 YAML with a YAML parser (line and column of each block line), Dockerfiles by their
 `RUN`/`CMD`/`ENTRYPOINT`, pyproject by its task tables. The text of each command is then read
-like a shell does (`rules.shell_words`). Every `Site` carries the exact line and column where
+like a shell does (`analysis.shell_words`). Every `Site` carries the exact line and column where
 the command starts, its words with their offsets in the file (for an in-place rewrite), and,
 when it may not be rewritten whatever its arguments, why (`problem`).
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from testcanon.rules.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
+from testcanon.analysis.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
 
 __all__ = ["COLLECT_ONLY", "Site", "find_in_file", "find_sites", "metric_kind", "runs_pytest", "source_kind"]
 
