@@ -154,15 +154,12 @@ def site_packages_of(executable: str) -> tuple[Path, ...]:
 def target_site_packages(root: Path, config: str = "") -> tuple[Path, ...]:
     """The site-packages of the project's target environment (`testcanon.target`'s order:
     config, $VIRTUAL_ENV, the project's venv; else testcanon's own), without running it."""
-    import os
-
-    from testcanon.target.python import _candidates, _interpreter_in
+    from testcanon.target.python import locate_interpreter
 
     try:
-        for _, candidate in _candidates(root, cli=None, config=config, environ=dict(os.environ)):
-            executable = _interpreter_in(candidate)
-            if executable is not None:
-                return site_packages_of(str(executable))
+        executable = locate_interpreter(root, config=config)
+        if executable is not None:
+            return site_packages_of(str(executable))
     except (OSError, ValueError):
         pass
     return site_packages_of(sys.executable)
