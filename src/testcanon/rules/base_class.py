@@ -226,7 +226,7 @@ def check(ctx: RuleContext) -> tuple[Finding, ...]:
 
 
 def census(ctx: RuleContext) -> BaseClassCensus:
-    analysis = BaseClassAnalysis(ctx)
+    analysis = ctx.shared(BaseClassAnalysis)
     findings: list[Finding] = []
     users: dict[str, set[str]] = defaultdict(set)
     direct_unittest: dict[str, int] = defaultdict(int)

@@ -12,12 +12,21 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from testcanon.findings import Finding
-from testcanon.rules import base_class, duplication, environment, imports, mocks, runner_bypass
+from testcanon.rules import (
+    base_class,
+    duplication,
+    environment,
+    imports,
+    init_test_class,
+    mocks,
+    runner_bypass,
+)
 from testcanon.rules.base_class import NotOnCanonicalBase, UnresolvedBase
 from testcanon.rules.context import RuleContext
 from testcanon.rules.duplication import DuplicateFixture, DuplicateInfrastructureCode, SeveralOrchestrators
 from testcanon.rules.environment import DirectEnvironmentAccess
 from testcanon.rules.imports import RelativeImport
+from testcanon.rules.init_test_class import ConstructorOnTestClass
 from testcanon.rules.lost import rules as lost
 from testcanon.rules.lost.rules import CommentedOutTest, PlaceholderTest, SkippedUntilFixed
 from testcanon.rules.mocks import MockInRealServiceTest
@@ -35,10 +44,11 @@ class RuleFamily(Protocol):
 
 
 # The order findings are produced in (ties of the final sort keep it).
-FAMILIES: tuple[RuleFamily, ...] = (base_class, runner_bypass, duplication, environment, imports, mocks, lost)
+FAMILIES: tuple[RuleFamily, ...] = (base_class, runner_bypass, duplication, environment, imports, mocks, lost,
+                                    init_test_class)
 
 ALL_RULES: tuple[type[Rule], ...] = (
-    NotOnCanonicalBase, UnresolvedBase, PythonRunnerBypass, ConfigRunnerBypass,
+    NotOnCanonicalBase, UnresolvedBase, ConstructorOnTestClass, PythonRunnerBypass, ConfigRunnerBypass,
     DirectEnvironmentAccess, RelativeImport, MockInRealServiceTest, DuplicateInfrastructureCode,
     DuplicateFixture, SeveralOrchestrators, CommentedOutTest, PlaceholderTest, SkippedUntilFixed,
     UnusedSuppression,
