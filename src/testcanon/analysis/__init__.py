@@ -8,6 +8,8 @@ migrate and repair.
 - commands: `find_sites` finds pytest runs in scripts, Makefiles, tox, CI YAML, Dockerfiles.
 - test files: `is_test_file` is the one definition of a test file (pytest's `python_files`,
   read from the project's configuration by `pytest_config`), `suite_roots` where tests live.
+- test inventory (`analysis.inventory`): which tests a file holds, even when it does not parse
+  (`names_in_broken`, `names_in_tree`): what repair, migrate and the lost-test ledger must keep.
 
 Nothing here imports or executes scanned code. Names are imported on first use, so that a
 command needing only `is_test_file` pays for nothing else.

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from testcanon.analysis import facts_for, reached
+from testcanon.analysis.inventory import names_in_tree
 from testcanon.config import Project
 from testcanon.migrate import isolation, outcomes
 from testcanon.migrate import verify as verifier
 from testcanon.migrate.common import FileChange
-from testcanon.repair.inventory import names_in_tree
 from testcanon.rules.context import Context
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
