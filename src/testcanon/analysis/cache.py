@@ -73,7 +73,8 @@ class FactsCache:
     def store(self, relpath: str, key: _Key, digest: bytes, shapes: bool,
               facts: FileFacts | None, now_ns: int) -> None:
         trusted = key[1] < now_ns - _RACY_NS
-        self.entries[relpath] = (key if trusted else None, digest, shapes, None if facts is None else facts.to_data())
+        data = None if facts is None else facts.to_data()
+        self.entries[relpath] = (key if trusted else None, digest, shapes, data)
         self.dirty = True
 
     def save(self) -> None:

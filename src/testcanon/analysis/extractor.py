@@ -85,7 +85,8 @@ def _behaviour_hash(node: ast.AST) -> str:
     arguments = getattr(node, "args", None)
     if isinstance(arguments, ast.arguments):
         for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                    *([arguments.vararg] if arguments.vararg else []), *([arguments.kwarg] if arguments.kwarg else [])]:
+                    *([arguments.vararg] if arguments.vararg else []),
+                    *([arguments.kwarg] if arguments.kwarg else [])]:
             bind(arg.arg)
     body = _without_docstring(list(getattr(node, "body", [])))
     for statement in body:
@@ -110,7 +111,8 @@ def _behaviour_hash(node: ast.AST) -> str:
                 parts.append(f"A:{local.get(child.arg, child.arg)}")
             elif isinstance(child, ast.Attribute):
                 own = isinstance(child.value, ast.Name) and child.value.id == first
-                parts.append(f"T:{own_attrs.setdefault(child.attr, f'_a{len(own_attrs)}') if own else child.attr}")
+                name = own_attrs.setdefault(child.attr, f"_a{len(own_attrs)}") if own else child.attr
+                parts.append(f"T:{name}")
             elif isinstance(child, ast.Constant):
                 parts.append(f"C:{child.value!r}")
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -155,10 +157,10 @@ class _Extractor:
         return text[:200]
 
     def at(self, node: ast.AST, detail: str = "", snippet: str | None = None) -> Occurrence:
+        line, column = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
         end_col = getattr(node, "end_col_offset", None)
-        return Occurrence(node.lineno, node.col_offset + 1,  # type: ignore[attr-defined]
-                          getattr(node, "end_lineno", None) or node.lineno,  # type: ignore[attr-defined]
-                          (end_col if end_col is not None else node.col_offset) + 1,  # type: ignore[attr-defined]
+        return Occurrence(line, column + 1, getattr(node, "end_lineno", None) or line,
+                          (end_col if end_col is not None else column) + 1,
                           self.snippet(node) if snippet is None else snippet, detail)
 
     def resolve_relative(self, module: str | None, level: int) -> str:
@@ -228,7 +230,8 @@ class _Extractor:
                 self._statements(node.body, [*scope, node.name])
                 continue
             elif isinstance(node, ast.Assign) and not scope and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                    and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, (ast.Name, ast.Attribute)):
                 # `BaseTestCase = SSotBaseTestCase`: a module-level alias, resolved like an import
                 dotted = _dotted(node.value)
                 if dotted:
@@ -348,9 +351,9 @@ class _Extractor:
             return
         size = (node.end_lineno or node.lineno) - node.lineno + 1  # type: ignore[attr-defined]
         if size >= MIN_DUPLICATE_LINES or fixture:
-            self.definitions.append(Definition(kind, ".".join([*scope, node.name]),  # type: ignore[attr-defined]
-                                               node.lineno, size, _behaviour_hash(node),  # type: ignore[attr-defined]
-                                               fixture, _statements(node)))
+            name, line = getattr(node, "name", ""), getattr(node, "lineno", 1)
+            self.definitions.append(Definition(kind, ".".join([*scope, name]), line, size,
+                                               _behaviour_hash(node), fixture, _statements(node)))
 
 
 def is_main_guard(test: ast.AST) -> bool:
@@ -378,7 +381,8 @@ def _literal_words(call: ast.Call) -> list[str]:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             words.append(arg.value)
         elif isinstance(arg, (ast.List, ast.Tuple)):
-            words.extend(e.value for e in arg.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+            words.extend(e.value for e in arg.elts
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str))
         if words:
             break
     return words

@@ -94,9 +94,9 @@ class FileFacts:
 
     def to_data(self) -> tuple[Any, ...]:
         """Plain tuples, dicts and strings, for `marshal`."""
+        occurrences = (self.env, self.relative_imports, self.mock_imports, self.mocker_uses, self.bypasses)
         return (self.module, dict(self.aliases), tuple(_row(c) for c in self.classes),
-                *(tuple(_row(o) for o in sites) for sites in (self.env, self.relative_imports, self.mock_imports,
-                                                               self.mocker_uses, self.bypasses)),
+                *(tuple(_row(o) for o in sites) for sites in occurrences),
                 self.markers, self.marker_lines, tuple(_row(d) for d in self.definitions),
                 {line: _row(s) for line, s in self.suppressions.items()}, self.defined)
 
@@ -105,8 +105,9 @@ class FileFacts:
         """The inverse of `to_data`; raises TypeError/ValueError on anything foreign."""
         (module, aliases, classes, env, relative, mocks, mocker, bypasses, markers, marker_lines,
          definitions, suppressions, defined) = data
+        occurrences = (env, relative, mocks, mocker, bypasses)
         return cls(module, aliases, tuple(ClassFacts(*row) for row in classes),
-                   *(tuple(Occurrence(*row) for row in rows) for rows in (env, relative, mocks, mocker, bypasses)),
+                   *(tuple(Occurrence(*row) for row in rows) for rows in occurrences),
                    tuple(markers), tuple(tuple(m) for m in marker_lines),
                    tuple(Definition(*row) for row in definitions),
                    {line: Suppression(*row) for line, row in suppressions.items()}, tuple(defined))

@@ -21,7 +21,8 @@ _INIT = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+__init__[ \t]*\(")
 # Lines that end a class when they are not indented deeper than it. Anything else at a low
 # indent (a stray docstring fragment, prose, a flattened statement) is damage, not structure:
 # letting it close the class would move every later test out of it.
-_STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|import[ \t]|from[ \t]+\S+[ \t]+import\b"
+_STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|import[ \t]"
+                         r"|from[ \t]+\S+[ \t]+import\b"
                          r"|if[ \t]+__name__\b)")
 
 TestName = tuple[str | None, str]
@@ -180,8 +181,8 @@ def nested_helpers(tree: ast.Module) -> set[str]:
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
     for node in ast.walk(tree):
         if isinstance(node, functions):
-            nested |= {child.name for child in ast.walk(node)
-                       if child is not node and isinstance(child, functions) and child.name.startswith("test")}
+            nested |= {child.name for child in ast.walk(node) if child is not node
+                       and isinstance(child, functions) and child.name.startswith("test")}
     return nested
 
 

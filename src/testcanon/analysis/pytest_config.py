@@ -41,7 +41,8 @@ class PytestConfig:
 
     def to_json(self) -> dict[str, object]:
         return {"python_classes": list(self.python_classes), "python_functions": list(self.python_functions),
-                "python_files": list(self.python_files), "testpaths": list(self.testpaths), "source": self.source}
+                "python_files": list(self.python_files), "testpaths": list(self.testpaths),
+                "source": self.source}
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:

@@ -46,7 +46,8 @@ class DuplicateInfrastructureCode(Rule):
     family = "duplication"
     summary = "Test infrastructure repeats another function or class, up to names and literals"
     why = _DUP
-    example = "# tests/helpers/a.py and tests/helpers/b.py\ndef wait_for_port(host, port, timeout): ...  # same body twice"
+    example = ("# tests/helpers/a.py and tests/helpers/b.py\n"
+               "def wait_for_port(host, port, timeout): ...  # same body twice")
     use_instead = "# one wait_for_port, imported by both"
     fix = "Keep one copy and import it. No automatic fix."
     invalid = (
@@ -75,19 +76,23 @@ class DuplicateFixture(Rule):
     family = "duplication"
     summary = "The same fixture is defined in several conftest files"
     why = _DUP
-    example = "# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\ndef service_orchestrator(): ..."
+    example = ("# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\n"
+               "def service_orchestrator(): ...")
     use_instead = "# define it once in tests/conftest.py"
     fix = "Move one definition to the nearest common conftest. No automatic fix."
     invalid = (
-        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    conn = connect(tmp_path)\n"
+        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n"
+                                  "    conn = connect(tmp_path)\n"
                                   "    conn.migrate()\n    yield conn\n    conn.close()\n",
-                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    c = connect(tmp_path)\n"
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n"
+                                  "    c = connect(tmp_path)\n"
                                   "    c.migrate()\n    yield c\n    c.close()\n"},
                 [("a/conftest.py", 4), ("b/conftest.py", 4)]),
     )
     valid = (
         Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('a')\n",
-                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('b')\n"}),
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n"
+                                  "    return make_app('b')\n"}),
     )
 
 
@@ -97,7 +102,8 @@ class SeveralOrchestrators(Rule):
     family = "duplication"
     summary = "Several test-infrastructure classes do the same orchestration job"
     why = _DUP
-    example = "class ServiceOrchestrator: start/stop/wait_ready/health\nclass TestServiceManager: start/stop/wait_ready/health"
+    example = ("class ServiceOrchestrator: start/stop/wait_ready/health\n"
+               "class TestServiceManager: start/stop/wait_ready/health")
     use_instead = "one orchestrator (or the runner's services: canon run starts and stops them)"
     fix = "Keep one orchestrator; declare services in [tool.testcanon.services]. No automatic fix."
 
@@ -176,8 +182,8 @@ def _orchestrator_clusters(candidates: list[tuple[str, int, str, frozenset[str]]
     for group in groups:
         if len(group) > 1:
             similarity = min(_jaccard(a[3], b[3]) for a in group for b in group if a is not b)
-            found.append(DuplicateCluster(SeveralOrchestrators.code,
-                                          tuple((p, line, q) for p, line, q, _ in group), round(similarity, 2)))
+            members = tuple((p, line, q) for p, line, q, _ in group)
+            found.append(DuplicateCluster(SeveralOrchestrators.code, members, round(similarity, 2)))
     return found
 
 

@@ -119,7 +119,8 @@ def _selected(project: Project, findings: list[Finding], select: Sequence[str] |
     config = project.config.check
     chosen = [s.upper() for s in (select or config.select)]
     dropped = [s.upper() for s in (ignore or config.ignore)]
-    per_file = [(GlobSet([glob]), [c.upper() for c in codes]) for glob, codes in config.per_file_ignores.items()]
+    per_file = [(GlobSet([glob]), [c.upper() for c in codes])
+                for glob, codes in config.per_file_ignores.items()]
 
     def matches(code: str, prefixes: list[str]) -> bool:
         return any(p == "ALL" or code.startswith(p) for p in prefixes)

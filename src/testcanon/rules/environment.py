@@ -21,9 +21,12 @@ on whatever ran before. The canonical environment API (default `testcanon.Isolat
 `self.env` in canonical test classes, the `isolated_env` fixture) scopes every change to one
 test and restores the exact previous state.
 """
-    example = 'import os\n\ndef test_url():\n    os.environ["API_URL"] = "http://x"\n    assert os.getenv("API_URL")'
-    use_instead = 'def test_url(isolated_env):\n    isolated_env.set("API_URL", "http://x")\n    assert isolated_env.get("API_URL")'
-    fix = "`canon migrate --select CANON301` rewrites the access with the same semantics (defaults, KeyError vs None)."
+    example = ('import os\n\ndef test_url():\n    os.environ["API_URL"] = "http://x"\n'
+               '    assert os.getenv("API_URL")')
+    use_instead = ('def test_url(isolated_env):\n    isolated_env.set("API_URL", "http://x")\n'
+                   '    assert isolated_env.get("API_URL")')
+    fix = ("`canon migrate --select CANON301` rewrites the access with the same semantics (defaults, "
+           "KeyError vs None).")
     invalid = (
         Example({"tests/test_e.py": "import os\n\ndef test_x():\n    assert os.environ.get('A') is None\n"
                                     "    os.getenv('B')\n"},
@@ -31,7 +34,8 @@ test and restores the exact previous state.
         Example({"tests/test_f.py": "from os import environ as env\n\ndef test_x(monkeypatch):\n"
                                     "    monkeypatch.setenv('A', '1')\n    env['B'] = '2'\n"},
                 [("tests/test_f.py", 4), ("tests/test_f.py", 5)]),
-        Example({"tests/test_g.py": "from unittest import mock\n\n@mock.patch.dict('os.environ', {'A': '1'})\n"
+        Example({"tests/test_g.py": "from unittest import mock\n\n"
+                                    "@mock.patch.dict('os.environ', {'A': '1'})\n"
                                     "def test_x():\n    pass\n"},
                 [("tests/test_g.py", 3)]),
     )

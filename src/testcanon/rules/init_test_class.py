@@ -70,7 +70,8 @@ class TestClient:
         Example({"tests/test_off.py": "class TestClient:\n    __test__ = False\n\n"
                                       "    def __init__(self):\n        pass\n\n    def test_get(self):\n"
                                       "        pass\n"}),
-        Example({"tests/test_ok.py": "class TestClient:\n    def setup_method(self):\n        self.url = 'x'\n\n"
+        Example({"tests/test_ok.py": "class TestClient:\n    def setup_method(self):\n"
+                                     "        self.url = 'x'\n\n"
                                      "    def test_get(self):\n        assert self.url\n"}),
     )
 
@@ -92,4 +93,5 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             yield Finding(
                 code=ConstructorOnTestClass.code, path=relpath, line=cls.line, column=cls.column,
                 snippet=cls.snippet, data={"class": cls.qualname, "tests": tests},
-                message=f"pytest collects none of the {len(tests)} test(s) of {cls.name}: it defines `__init__`")
+                message=f"pytest collects none of the {len(tests)} test(s) of {cls.name}: "
+                        "it defines `__init__`")

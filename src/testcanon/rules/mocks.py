@@ -30,7 +30,8 @@ next to an `@pytest.mark.e2e` class in the same file may mock.
     use_instead = "# tests/integration/test_store.py: use the real store (canon run starts it)"
     fix = "Use the real service, or move the test to a unit category. No automatic fix."
     invalid = (
-        Example({"tests/integration/test_m.py": "from unittest import mock\n\ndef test_x(mocker):\n    pass\n"},
+        Example({"tests/integration/test_m.py": "from unittest import mock\n\ndef test_x(mocker):\n"
+                                                "    pass\n"},
                 [("tests/integration/test_m.py", 1), ("tests/integration/test_m.py", 3)]),
     )
     valid = (

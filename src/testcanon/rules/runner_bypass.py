@@ -31,13 +31,15 @@ pytest collects is not reported.
     invalid = (
         Example({"tests/test_m.py": "import pytest\n\ndef test_x(): pass\n\nif __name__ == '__main__':\n"
                                     "    pytest.main([__file__])\n"}, [("tests/test_m.py", 5)]),
-        Example({"scripts/run.py": "import subprocess\nsubprocess.run(['python', '-m', 'pytest', 'tests'])\n"},
+        Example({"scripts/run.py": "import subprocess\n"
+                                   "subprocess.run(['python', '-m', 'pytest', 'tests'])\n"},
                 [("scripts/run.py", 2)]),
     )
     valid = (
         Example({"scripts/run.py": "import subprocess\nsubprocess.run(['canon', 'run'])\n"}),
         Example({"tests/test_c.py": "import subprocess, sys\n\ndef test_collects():\n"
-                                    "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only', '-q'])\n"}),
+                                    "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only',"
+                                    " '-q'])\n"}),
     )
 
 
