@@ -55,7 +55,7 @@ class FactsCache:
         try:
             if entry is not None and entry[0] == key and entry[2] == shapes:
                 return None if entry[3] is None else FileFacts.from_data(entry[3])
-        except (TypeError, IndexError, ValueError):
+        except (TypeError, IndexError, ValueError, AttributeError):
             pass
         return False
 
