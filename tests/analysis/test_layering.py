@@ -17,10 +17,12 @@ def _imports(path: Path) -> list[tuple[str, str, int]]:
     """(module, imported name, line) of every `from testcanon... import` and `import testcanon...`."""
     found = []
     for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("testcanon"):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 \
+                and (node.module or "").startswith("testcanon"):
             found += [(node.module or "", alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.Import):
-            found += [(alias.name, "", node.lineno) for alias in node.names if alias.name.startswith("testcanon")]
+            found += [(alias.name, "", node.lineno) for alias in node.names
+                      if alias.name.startswith("testcanon")]
     return found
 
 
