@@ -9,8 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from testcanon.analysis import is_test_file
 from testcanon.config import load_project
-from testcanon.rules.context import is_test_filename
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 
@@ -24,7 +24,7 @@ Row = TypeVar("Row")
 def broken_test_files(root: Path, exclude: list[str]) -> list[str]:
     project = load_project(root)
     excluded = GlobSet(exclude)
-    files = [f for f in discover(project) if is_test_filename(f.relpath) and not excluded.match(f.relpath)]
+    files = [f for f in discover(project) if is_test_file(f.relpath) and not excluded.match(f.relpath)]
     return [f.path for f in scan(project, files).findings if f.code in NOT_COMPILING]
 
 

@@ -152,11 +152,11 @@ def clean(bed: Path) -> None:
 def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
     from collections import Counter
 
-    from testcanon.rules.context import is_test_filename
+    from testcanon.analysis import is_test_file
     from testcanon.rules.lost.ledger import build_ledger
 
     started = time.perf_counter()
-    ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_filename(p) and not exclude.search(p),
+    ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_file(p) and not exclude.search(p),
                           naming=_read_naming(root))
     print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests live then, "
           f"{len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")

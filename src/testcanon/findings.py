@@ -7,15 +7,36 @@ documented in docs/formats.md and consumed by CI systems.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 Severity = Literal["error", "warning", "note"]
 
 _WHITESPACE = re.compile(r"\s+")
+
+
+class FrozenData(dict[str, Any]):
+    """A finding's `data`: a dict to every reader (JSON, `dict(...)`, pickling), but read-only,
+    so that a `Finding` is frozen in fact and not only in name. Build a new finding instead."""
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("Finding.data is read-only: build the finding with its data")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[FrozenData], tuple[dict[str, Any]]]:
+        return FrozenData, (dict(self),)
+
+    def __copy__(self) -> FrozenData:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrozenData:
+        return FrozenData(copy.deepcopy(dict(self), memo))
 
 
 @dataclass(frozen=True)
@@ -43,7 +64,11 @@ class Finding:
     severity: Severity = "error"
     snippet: str = ""
     frame: str = ""
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=FrozenData)
+
+    def __post_init__(self) -> None:
+        if type(self.data) is not FrozenData:
+            object.__setattr__(self, "data", FrozenData(self.data))
 
     @property
     def fingerprint(self) -> str:

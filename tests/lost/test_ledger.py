@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from canon_support import run_canon, write_tree
+from testcanon.analysis import is_test_file
 from testcanon.errors import UsageError
-from testcanon.rules.context import is_test_filename
 from testcanon.rules.lost.ledger import build_ledger
 
 ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
@@ -42,18 +42,18 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_ledger_names_each_lost_test_and_the_commit_that_lost_it(repo: Path) -> None:
-    ledger = build_ledger(repo, "2025-01-15", is_test_path=is_test_filename)
+    ledger = build_ledger(repo, "2025-01-15", is_test_path=is_test_file)
     assert ledger.live_then == 4
     assert [(e.path, e.test_id, e.subject) for e in ledger.entries] == [
         ("tests/test_a.py", "test_two", "bulk: comment out what did not compile")]
-    assert build_ledger(repo, "HEAD", is_test_path=is_test_filename).entries == ()
+    assert build_ledger(repo, "HEAD", is_test_path=is_test_file).entries == ()
     with pytest.raises(UsageError):
-        build_ledger(repo, "no-such-ref", is_test_path=is_test_filename)
+        build_ledger(repo, "no-such-ref", is_test_path=is_test_file)
 
 
 def test_working_tree_losses_are_not_committed_yet(repo: Path) -> None:
     (repo / "tests/test_a.py").write_text("")
-    ledger = build_ledger(repo, "2025-01-15", is_test_path=is_test_filename)
+    ledger = build_ledger(repo, "2025-01-15", is_test_path=is_test_file)
     assert {(e.test_id, e.subject) for e in ledger.entries} == {
         ("test_two", "bulk: comment out what did not compile"), ("test_one", "not committed")}
 
@@ -80,7 +80,7 @@ def test_a_project_in_a_folder_of_the_work_tree(tmp_path: Path) -> None:
     (top / "svc/tests/test_s.py").write_text("def test_s():\n    assert 1\n")
     (top / "other/tests/test_o.py").write_text("")
     commit(top, "drop test_t and test_o", "2025-02-01T00:00:00")
-    ledger = build_ledger(top / "svc", "2025-01-15", is_test_path=is_test_filename)
+    ledger = build_ledger(top / "svc", "2025-01-15", is_test_path=is_test_file)
     assert [(e.path, e.test_id, e.subject) for e in ledger.entries] == [
         ("tests/test_s.py", "test_t", "drop test_t and test_o")]
 
@@ -94,7 +94,7 @@ def test_a_class_renamed_with_its_methods_kept_is_not_lost(tmp_path: Path) -> No
     from testcanon.rules.lost.naming import TestNaming
 
     renamed_ok = TestNaming(classes=("Test*", "*Tests"))  # as the project's python_classes says
-    assert build_ledger(root, "2025-01-15", is_test_path=is_test_filename, naming=renamed_ok).entries == ()
+    assert build_ledger(root, "2025-01-15", is_test_path=is_test_file, naming=renamed_ok).entries == ()
     # under pytest's defaults `RTests` is collected by nobody: its test is lost indeed
-    assert [e.test_id for e in build_ledger(root, "2025-01-15", is_test_path=is_test_filename).entries] == [
+    assert [e.test_id for e in build_ledger(root, "2025-01-15", is_test_path=is_test_file).entries] == [
         "TestR", "TestR::test_m"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from testcanon.analysis.commands import find_sites
 from testcanon.migrate.runner_bypass import canon_command, rewrite_commands
-from testcanon.rules.commands import find_sites
 
 RUNNER = "canon run"
 

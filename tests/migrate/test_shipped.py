@@ -8,7 +8,7 @@ from pathlib import Path
 from canon_support import write_tree
 from testcanon.config import load_project
 from testcanon.migrate.run import plan
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 
 _UNITTEST_ENV = "import os\nimport unittest\n\n\nclass Base(unittest.TestCase):\n    def go(self):\n" \
                 "        return os.environ.get('X')\n"
@@ -37,15 +37,15 @@ def test_shipped_package_is_left_while_the_suite_and_its_infra_are_migrated(tmp_
     assert changed == ["t/testing/helpers.py", "t/unit/test_worker.py"]
     assert any(note.startswith("celery/: 1 file(s) of the shipped package left untouched (setup.py find_packages")
                for note in report.skipped)
-    assert not Context(project, {}).is_infra("celery/contrib/testing/worker.py")  # `**/testing/**` default
-    assert Context(project, {}).is_infra("t/testing/helpers.py")
+    assert not RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")  # `**/testing/**` default
+    assert RuleContext(project, {}).is_infra("t/testing/helpers.py")
 
 
 def test_naming_the_shipped_path_includes_it_but_the_project_root_does_not(tmp_path: Path) -> None:
     root = _celery_like(tmp_path / "c", "[tool.testcanon]\ntest_paths = ['t']\n"
                                         "[tool.testcanon.check]\ninfra = ['celery/contrib/testing/**']\n")
     project = load_project(root)
-    assert Context(project, {}).is_infra("celery/contrib/testing/worker.py")  # written by the project itself
+    assert RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")  # written by the project itself
     assert "celery/contrib/testing/worker.py" not in {c.path for c in plan(project, [root]).changes}
     named = plan(project, [root / "celery" / "contrib" / "testing"], select=["CANON101"])
     assert [c.path for c in named.changes] == ["celery/contrib/testing/worker.py"]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from canon_support import write_tree
+from testcanon.analysis.commands import runs_pytest
 from testcanon.config import load_project
 from testcanon.rules import check_project
-from testcanon.rules.commands import runs_pytest
 
 
 @pytest.mark.parametrize("command", [

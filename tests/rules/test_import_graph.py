@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from testcanon.rules.facts import extract
-from testcanon.rules.import_graph import reached
+from testcanon.analysis import extract, reached
 
 FILES = {
     "fw/__init__.py": "from fw.base import Base\n",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from testcanon.adopt.services import COMPOSE_GLOBS, SERVICE_PORTS, ServiceEvidence, category_of, gather
+from testcanon.analysis.testfiles import is_test_file  # re-exported: adopt names it
 from testcanon.config import Project
 from testcanon.source import SourceFile, discover
 
@@ -52,11 +53,6 @@ class Inference:
     excludes: list[Guess] = field(default_factory=list)
     home_made_bases: list[tuple[str, str, int]] = field(default_factory=list)  # name, site, count
     test_files: int = 0
-
-
-def is_test_file(relpath: str) -> bool:
-    name = PurePosixPath(relpath).name
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
 
 
 def infer(project: Project) -> Inference:

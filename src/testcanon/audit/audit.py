@@ -15,9 +15,8 @@ from typing import Any
 from testcanon.audit.metrics import STATIC_METRICS, MetricSpec, area_metric, is_better
 from testcanon.config import Project
 from testcanon.findings import Finding
+from testcanon.syntax.compile_check import COMPILE_FAILURE_CODES
 from testcanon.vcs import current_branch, head_commit
-
-COMPILE_FAILURE_CODES = frozenset({"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"})
 
 
 @dataclass(frozen=True)
@@ -187,14 +186,14 @@ def _collect(project: Project, details: dict[str, Any], python: str | None = Non
 
 
 def _tests_lost(project: Project, details: dict[str, Any], since: str) -> Measurements:
-    from testcanon.rules.context import Context
+    from testcanon.rules.context import RuleContext
     from testcanon.rules.lost.ledger import build_ledger
     from testcanon.rules.lost.naming import naming_for
     from testcanon.vcs import is_work_tree
 
     if not is_work_tree(project.root):
         raise NotMeasured("needs git history (the project is not a git work tree)")
-    context = Context(project, {})
+    context = RuleContext(project, {})
     ledger = build_ledger(project.root, since, is_test_path=context.is_test_file, naming=naming_for(project))
     details["tests_lost"] = ledger.to_json()
     return {"tests_lost": float(len(ledger.entries))}

@@ -29,8 +29,8 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import QualifiedNameProvider
 
+from testcanon.analysis import PATCH_DICT
 from testcanon.migrate.common import add_import, dotted, import_origins, local_name, qualified
-from testcanon.rules.facts import PATCH_DICT
 
 CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base")
              for name in ("SSotBaseTestCase", "SSotAsyncTestCase")}

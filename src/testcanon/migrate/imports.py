@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from testcanon.analysis import module_name
 from testcanon.migrate.common import dotted
-from testcanon.rules.facts import module_name
 
 
 class Absolutize(cst.CSTTransformer):

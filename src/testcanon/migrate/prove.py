@@ -21,15 +21,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from testcanon.analysis import facts_for, reached
+from testcanon.analysis.inventory import names_in_tree
 from testcanon.config import Project
 from testcanon.migrate import isolation, outcomes
 from testcanon.migrate import verify as verify_ids
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.sandbox import Sandbox, sandbox
-from testcanon.repair.inventory import names_in_tree
 from testcanon.rules.context import Context
-from testcanon.rules.engine import _facts
-from testcanon.rules.import_graph import reached
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 from testcanon.target import TargetPython, resolve_python
@@ -103,8 +102,8 @@ def _reach(project: Project, ctx: Context, changes: list[FileChange]) -> dict[st
         return reach
     sources = discover(project)
     broken = {f.path for f in scan(project, sources).findings}
-    facts = _facts(project, [f for f in sources if f.relpath not in broken],  # cached by `canon check`
-                   GlobSet(project.config.check.infra), None, True)
+    facts = facts_for(project, [f for f in sources if f.relpath not in broken],  # cached by `canon check`
+                      GlobSet(project.config.check.infra))
     files = [f.relpath for f in sources]
     for path in infra:
         reach[path] = {test for test in reached(facts, [path], files)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from testcanon.analysis import pytest_config
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.limits import die_with_parent
@@ -24,9 +25,8 @@ from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
 from testcanon.migrate.pytest_rebase import add_bases, plan_targets
 from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.engine import TEXT_GLOBS
-from testcanon.rules.pytest_config import pytest_config
 from testcanon.source import discover
 from testcanon.syntax import scan
 from testcanon.target import TargetPython
@@ -176,7 +176,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     codes = selected_codes(select)
     files = discover(project, paths)
     broken = {f.path for f in scan(project, files).findings}
-    ctx = Context(project, {})
+    ctx = RuleContext(project, {})
     report = MigrationReport([])
     mode = project.config.migrate.main_block
     roots = project.config.migrate.package_roots or (["src"] if (project.root / "src").is_dir() else [])
@@ -218,7 +218,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
     return report
 
 
-def _plain_targets(project: Project, ctx: Context, guard: _ShippedGuard,
+def _plain_targets(project: Project, ctx: RuleContext, guard: _ShippedGuard,
                    broken: set[str]) -> tuple[dict[str, dict[str, str]], list[str]]:
     """Where the pytest-native bases go (from `canon check`'s CANON101 findings), and the
     home-made bases left with their conflict."""
@@ -253,7 +253,7 @@ class _ShippedGuard:
     """Files of the project's installable packages are the product, not its tests: left unless
     named on the command line or below a test path the project declares (see `rules.shipped`)."""
 
-    def __init__(self, project: Project, ctx: Context, paths: Sequence[Path | str]) -> None:
+    def __init__(self, project: Project, ctx: RuleContext, paths: Sequence[Path | str]) -> None:
         self.shipped = ctx.shipped
         root = project.root.resolve()
         explicit = []
@@ -297,7 +297,7 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
         sites = {base.qualified_name: base.site for base in result.home_made_bases}
         report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites)
     if "CANON201" in codes:
-        ctx = Context(project, {})
+        ctx = RuleContext(project, {})
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken, ctx.is_test_code)
     if "CANON301" in codes:
         report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,

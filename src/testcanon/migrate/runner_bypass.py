@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from testcanon.rules.commands import Site, find_sites, source_kind
-from testcanon.rules.shell_words import PYTHON, Word
+from testcanon.analysis.commands import Site, find_sites, source_kind
+from testcanon.analysis.shell_words import PYTHON, Word
 
 _RUNS_TESTS = re.compile(r"\b(pytest\.main|unittest\.main|py\.test|pytest)\b")
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from pyflakes.checker import Checker
 from pyflakes.messages import UndefinedName
 
+from testcanon.analysis import is_main_guard
+from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
-from testcanon.repair.inventory import missing, names_in_broken, names_in_tree
-from testcanon.rules.facts import is_main_guard
 
 # pytest exit codes after which a file's missing ids say nothing about that file.
 _WHOLE_RUN_FAILED = {2: "interrupted", 3: "internal error", 4: "usage or configuration error"}

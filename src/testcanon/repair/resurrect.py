@@ -430,7 +430,7 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
     for size in (8, 32, limit):  # most files find every test in the newest versions: read those first
         chunk = history[position:position + size]
         position += len(chunk)
-        for (commit, _, date, subject), content in zip(chunk, _read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
+        for (commit, _, date, subject), content in zip(chunk, read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
                                                          strict=True):
             if not missing:
                 return versions
@@ -453,7 +453,7 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
     return versions
 
 
-def _read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
+def read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
     """The file at each (commit, path), read by one `git cat-file --batch` (one process, not one per
     version: on the corpus that was most of the time per file)."""
     if not items:

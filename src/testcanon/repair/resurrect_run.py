@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testcanon.analysis.testfiles import is_test_file
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.repair.resurrect import Resurrection, history_versions, resurrect_text, verify_resurrection
-from testcanon.rules.context import is_test_filename
 from testcanon.rules.lost.naming import TestNaming, naming_for
 from testcanon.rules.lost.tombstones import might_hold_tombstones
 from testcanon.source import discover
@@ -67,7 +67,7 @@ def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_r
     target = resolve_python(project.root, cli=python, config=project.config.python)
     verdicts = []
     for source in discover(project, paths):
-        if not is_test_filename(source.relpath):
+        if not is_test_file(source.relpath):
             continue
         data = Path(source.abspath).read_bytes()
         if not might_hold_tombstones(data.decode("utf-8", "replace")) or check_source(data) is not None:

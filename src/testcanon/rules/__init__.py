@@ -1,7 +1,8 @@
 """Rules: the SSOT compliance checks of `canon check`.
 
-The engine (and with it every rule) is imported on first use: the runner only needs
-`rules.context` to tell test files apart, and pays for nothing else.
+The engine (and with it every rule) is imported on first use. What rules share with other
+commands (facts, symbols, import graph, commands, what a test file is) lives in
+`testcanon.analysis`.
 """
 
 from __future__ import annotations

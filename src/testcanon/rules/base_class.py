@@ -8,13 +8,15 @@ itself derives from a canonical base is compliant; one that reaches `unittest.Te
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+from testcanon.analysis.facts import ClassFacts, FileFacts
+from testcanon.analysis.symbols import UNITTEST_BASES, ClassRef
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.external_bases import UNITTEST, ExternalBases, target_site_packages
 from testcanon.rules.model import Example, Rule
-from testcanon.rules.symbols import UNITTEST_BASES, ClassRef
 
 
 class NotOnCanonicalBase(Rule):
@@ -114,7 +116,9 @@ class HomeMadeBase:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class BaseResolution:
+    """Where a class's bases lead: the chain of repository classes walked and where it ends."""
+
     status: str  # "canonical", "not-canonical", "unresolved"
     chain: tuple[str, ...]  # qualified names walked, nearest first
     root: str  # what it ends in: canonical name, unittest.TestCase, object, or the unresolved name
@@ -128,7 +132,7 @@ UNITTEST_STYLE = {False: "SSotBaseTestCase", True: "SSotAsyncTestCase"}
 
 
 class BaseClassAnalysis:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
         canonical = set(ctx.project.config.check.canonical_bases) | set(BUILTIN_CANONICAL)
         for name in list(canonical):
@@ -137,7 +141,7 @@ class BaseClassAnalysis:
                 canonical |= {f"testcanon.testing.{short}", f"testcanon.testing.base.{short}",
                               f"testcanon.testing.pytest_base.{short}"}
         self.canonical = canonical
-        self._memo: dict[str, Verdict] = {}
+        self._memo: dict[str, BaseResolution] = {}
         self.unittest_like: set[str] = set(UNITTEST_BASES)  # external bases that reach unittest.TestCase
         self._external: ExternalBases | None = None
 
@@ -148,43 +152,43 @@ class BaseClassAnalysis:
             self._external = ExternalBases(target_site_packages(project.root, project.config.python))
         return self._external
 
-    def verdict_of_bases(self, facts: dict, bases: list[str]) -> Verdict:
+    def verdict_of_bases(self, facts: FileFacts, bases: Sequence[str]) -> BaseResolution:
         return self.verdict_of_bases_depth(facts, bases, 0)
 
-    def _base(self, qualified: str, depth: int) -> Verdict:
+    def _base(self, qualified: str, depth: int) -> BaseResolution:
         if qualified in self._memo:
             return self._memo[qualified]
         if qualified in self.canonical:
-            verdict = Verdict("canonical", (), qualified)
+            verdict = BaseResolution("canonical", (), qualified)
         elif depth > 30:
-            verdict = Verdict("unresolved", (qualified,), qualified)
+            verdict = BaseResolution("unresolved", (qualified,), qualified)
         else:
             target = self.ctx.symbols.resolve(qualified)
             if isinstance(target, ClassRef):
                 if target.qualified in self.canonical:
-                    verdict = Verdict("canonical", (), target.qualified)
+                    verdict = BaseResolution("canonical", (), target.qualified)
                 else:
                     _, facts = self.ctx.symbols.modules[target.module]
-                    inner = self.verdict_of_bases_depth(facts, target.cls["bases"], depth + 1)
-                    verdict = Verdict(inner.status, (target.qualified, *inner.chain), inner.root)
+                    inner = self.verdict_of_bases_depth(facts, target.cls.bases, depth + 1)
+                    verdict = BaseResolution(inner.status, (target.qualified, *inner.chain), inner.root)
             elif target is None:
-                verdict = Verdict("unresolved", (qualified,), qualified)
+                verdict = BaseResolution("unresolved", (qualified,), qualified)
             elif target in self.canonical:
-                verdict = Verdict("canonical", (), target)
+                verdict = BaseResolution("canonical", (), target)
             elif target in UNITTEST_BASES or target == "builtins.object":
-                verdict = Verdict("not-canonical", (), target)
+                verdict = BaseResolution("not-canonical", (), target)
             else:  # outside the repository: the standard library, or installed (read, never imported)
                 style = self.external.style(target)
                 if style == UNITTEST:
                     self.unittest_like.add(target)
-                verdict = Verdict("unresolved" if style is None else "not-canonical", (), target)
+                verdict = BaseResolution("unresolved" if style is None else "not-canonical", (), target)
         self._memo[qualified] = verdict
         return verdict
 
-    def verdict_of_bases_depth(self, facts: dict, bases: list[str], depth: int) -> Verdict:
+    def verdict_of_bases_depth(self, facts: FileFacts, bases: Sequence[str], depth: int) -> BaseResolution:
         verdicts = [self._base(self.ctx.symbols.qualify_in(facts, b.split("[", 1)[0]), depth) for b in bases]
         if not verdicts:
-            return Verdict("not-canonical", (), "builtins.object")
+            return BaseResolution("not-canonical", (), "builtins.object")
         for wanted in ("canonical", "not-canonical", "unresolved"):
             for verdict in verdicts:
                 if verdict.status == wanted:
@@ -192,37 +196,53 @@ class BaseClassAnalysis:
         return verdicts[0]
 
 
-def is_test_class(ctx: Context, analysis: BaseClassAnalysis, relpath: str, facts: dict, cls: dict) -> bool:
+def is_test_class(ctx: RuleContext, analysis: BaseClassAnalysis, relpath: str, facts: FileFacts,
+                  cls: ClassFacts) -> bool:
     """pytest's rule (a `python_classes` name without __init__ in a test file) or a TestCase
     subclass with tests in a test file."""
-    if cls["nested"] or cls.get("not_collected"):
+    if cls.nested or cls.not_collected:
         return False
-    if ctx.is_test_file(relpath) and ctx.pytest.is_test_class(cls["name"]) and not cls["has_init"]:
+    if ctx.is_test_file(relpath) and ctx.pytest.is_test_class(cls.name) and not cls.has_init:
         return True
-    if ctx.is_test_file(relpath) and cls["tests"] and cls["bases"]:
-        verdict = analysis.verdict_of_bases(facts, cls["bases"])
+    if ctx.is_test_file(relpath) and cls.tests and cls.bases:
+        verdict = analysis.verdict_of_bases(facts, cls.bases)
         return verdict.status != "not-canonical" or verdict.root in analysis.unittest_like
     return False
 
 
-def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, int]]:
-    analysis = BaseClassAnalysis(ctx)
+@dataclass(frozen=True)
+class BaseClassCensus:
+    """Every test class's base, once per run: the findings, the home-made bases test classes
+    reach (most used first), and the `base_class_variants` metric's parts."""
+
+    findings: tuple[Finding, ...] = ()
+    home_made: tuple[HomeMadeBase, ...] = ()
+    variants: Mapping[str, int] = field(default_factory=lambda: {"canonical_in_use": 0, "home_made": 0,
+                                                                 "direct_unittest": 0})
+
+
+def check(ctx: RuleContext) -> tuple[Finding, ...]:
+    return ctx.shared(census).findings
+
+
+def census(ctx: RuleContext) -> BaseClassCensus:
+    analysis = ctx.shared(BaseClassAnalysis)
     findings: list[Finding] = []
     users: dict[str, set[str]] = defaultdict(set)
     direct_unittest: dict[str, int] = defaultdict(int)
     canonical_users = 0
     for relpath, facts in sorted(ctx.facts.items()):
-        for cls in facts["classes"]:
+        for cls in facts.classes:
             if not is_test_class(ctx, analysis, relpath, facts, cls):
                 continue
-            verdict = analysis.verdict_of_bases(facts, cls["bases"])
-            test_id = f"{relpath}::{cls['qualname']}"
+            verdict = analysis.verdict_of_bases(facts, cls.bases)
+            test_id = f"{relpath}::{cls.qualname}"
             if verdict.status == "canonical":
                 canonical_users += 1
                 continue
             if verdict.status == "unresolved":
                 findings.append(_finding(UnresolvedBase.code, relpath, cls,
-                                         f"base of {cls['name']} cannot be resolved: {verdict.root}"))
+                                         f"base of {cls.name} cannot be resolved: {verdict.root}"))
                 continue
             home = [name for name in verdict.chain if name in ctx.symbols.classes]
             if home:
@@ -232,25 +252,24 @@ def check(ctx: Context) -> tuple[list[Finding], list[HomeMadeBase], dict[str, in
             else:
                 direct_unittest[verdict.root] += 1
                 via = ""
-            is_async = bool(cls.get("async_tests"))
+            is_async = bool(cls.async_tests)
             style = "unittest" if verdict.root in analysis.unittest_like else "pytest"
             wanted = (UNITTEST_STYLE if style == "unittest" else PYTEST_STYLE)[is_async]
             reaches = "no base" if verdict.root == "builtins.object" and not home else verdict.root
-            finding = _finding(NotOnCanonicalBase.code, relpath, cls,
-                               f"test class {cls['name']} reaches {reaches}{via}, not a canonical base "
-                               f"(a {style}-style class: `{wanted}`)")
-            finding.data.update({"root": verdict.root, "home_made": home, "style": style, "canonical": wanted})
-            findings.append(finding)
+            findings.append(_finding(NotOnCanonicalBase.code, relpath, cls,
+                                     f"test class {cls.name} reaches {reaches}{via}, not a canonical base "
+                                     f"(a {style}-style class: `{wanted}`)",
+                                     root=verdict.root, home_made=home, style=style, canonical=wanted))
     inventory = []
     for qualified, tests in users.items():
         ref = ctx.symbols.classes[qualified]
-        inventory.append(HomeMadeBase(qualified, ref.relpath, ref.cls["line"], len(tests)))
+        inventory.append(HomeMadeBase(qualified, ref.relpath, ref.cls.line, len(tests)))
     inventory.sort(key=lambda b: (-b.test_classes, b.qualified_name))
     variants = {"home_made": len(inventory), "direct_unittest": len(direct_unittest),
                 "canonical_in_use": int(canonical_users > 0)}
-    return findings, inventory, variants
+    return BaseClassCensus(tuple(findings), tuple(inventory), variants)
 
 
-def _finding(code: str, relpath: str, cls: dict, message: str) -> Finding:
-    return Finding(code=code, message=message, path=relpath, line=cls["line"], column=cls["col"],
-                   snippet=cls["snippet"], data={"class": cls["qualname"]})
+def _finding(code: str, relpath: str, cls: ClassFacts, message: str, **data: object) -> Finding:
+    return Finding(code=code, message=message, path=relpath, line=cls.line, column=cls.column,
+                   snippet=cls.snippet, data={"class": cls.qualname, **data})

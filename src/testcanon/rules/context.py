@@ -1,33 +1,49 @@
-"""What every rule sees: the project, each file's facts, the symbol table, and path roles."""
+"""What every rule sees: the project, each file's facts, the symbol table, and path roles.
+
+Analyses that several rules (or the engine's metrics) read are computed once per run and kept
+here (`shared`), in the manner of LibCST's metadata providers: a rule family's `check` takes
+the context alone and yields findings; what else it computes is asked of the context.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
+from testcanon.analysis.facts import FileFacts
+from testcanon.analysis.pytest_config import PytestConfig, pytest_config
+from testcanon.analysis.symbols import SymbolTable
+from testcanon.analysis.testfiles import is_test_file, suite_roots
 from testcanon.config import Project
-from testcanon.config.schema import CheckConfig, Config
-from testcanon.rules.facts import Facts
-from testcanon.rules.pytest_config import PytestConfig, pytest_config
+from testcanon.config.schema import CheckConfig
 from testcanon.rules.shipped import Shipped, shipped
-from testcanon.rules.symbols import SymbolTable
 from testcanon.source import GlobSet
 
+__all__ = ["RuleContext"]
+
 _DEFAULT_INFRA = tuple(CheckConfig().infra)
-_DEFAULT_TEST_PATHS = list(Config().test_paths)
-
-
-def is_test_filename(relpath: str) -> bool:
-    name = PurePosixPath(relpath).name
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+_NO_FACTS = FileFacts("")
+T = TypeVar("T")
 
 
 @dataclass
-class Context:
+class RuleContext:
     project: Project
-    facts: dict[str, Facts]
+    facts: Mapping[str, FileFacts]
     text_files: list[str] = field(default_factory=list)
+    _shared: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False)
+
+    def shared(self, analysis: Callable[[RuleContext], T]) -> T:
+        """`analysis(self)`, computed once per run whoever asks first (a rule or the engine)."""
+        if analysis not in self._shared:
+            self._shared[analysis] = analysis(self)
+        return self._shared[analysis]
+
+    def computed(self, analysis: Callable[[RuleContext], T], default: T) -> T:
+        """What `shared(analysis)` gave this run, or `default` when no rule asked for it."""
+        return self._shared.get(analysis, default)
 
     @cached_property
     def symbols(self) -> SymbolTable:
@@ -39,12 +55,8 @@ class Context:
 
     @cached_property
     def test_roots(self) -> GlobSet:
-        """`test_paths` as globs: a bare name (`tests`) matches that folder at any depth; when the
-        project left it at its default, pytest's `testpaths` count as well (celery's `t/unit`)."""
-        paths = list(self.project.config.test_paths or ["**"])
-        if paths == _DEFAULT_TEST_PATHS:  # not chosen: pytest's own `testpaths` say where tests are too
-            paths += [p.strip("/") for p in self.pytest.testpaths if p.strip("/")]
-        return GlobSet(paths)
+        """Where the project's tests live (`analysis.suite_roots`)."""
+        return suite_roots(self.project, self.pytest)
 
     @cached_property
     def pytest(self) -> PytestConfig:
@@ -54,7 +66,7 @@ class Context:
     def is_test_file(self, relpath: str) -> bool:
         """A file pytest collects (its `python_files`, default `test_*.py` / `*_test.py`) below a
         configured test path."""
-        return relpath.endswith(".py") and self.pytest.is_test_file(relpath) and self.test_roots.match(relpath)
+        return is_test_file(relpath, self.pytest, self.test_roots)
 
     @cached_property
     def shipped(self) -> Shipped:
@@ -84,7 +96,7 @@ class Context:
                 for name, c in self.project.config.categories.items()]
 
     def categories_of(self, relpath: str) -> list[str]:
-        markers = set(self.facts.get(relpath, {}).get("markers", ()))
+        markers = set(self.facts.get(relpath, _NO_FACTS).markers)
         return [name for name, globs, marks, _ in self._category_globs
                 if globs.match(relpath) or markers & marks]
 
@@ -98,8 +110,11 @@ class Context:
         return next((marks for n, _, marks, _ in self._category_globs if n == name), frozenset())
 
     def real_service_category(self, relpath: str) -> str | None:
-        markers = set(self.facts.get(relpath, {}).get("markers", ()))
+        markers = set(self.facts.get(relpath, _NO_FACTS).markers)
         for name, globs, marks, real in self._category_globs:
             if real and (globs.match(relpath) or markers & marks):
                 return name
         return None
+
+
+Context = RuleContext  # the old name, for the branches merged beside this one

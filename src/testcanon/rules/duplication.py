@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 _ORCHESTRATION_NAME = re.compile(
@@ -45,7 +46,8 @@ class DuplicateInfrastructureCode(Rule):
     family = "duplication"
     summary = "Test infrastructure repeats another function or class, up to names and literals"
     why = _DUP
-    example = "# tests/helpers/a.py and tests/helpers/b.py\ndef wait_for_port(host, port, timeout): ...  # same body twice"
+    example = ("# tests/helpers/a.py and tests/helpers/b.py\n"
+               "def wait_for_port(host, port, timeout): ...  # same body twice")
     use_instead = "# one wait_for_port, imported by both"
     fix = "Keep one copy and import it. No automatic fix."
     invalid = (
@@ -74,19 +76,23 @@ class DuplicateFixture(Rule):
     family = "duplication"
     summary = "The same fixture is defined in several conftest files"
     why = _DUP
-    example = "# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\ndef service_orchestrator(): ..."
+    example = ("# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\n"
+               "def service_orchestrator(): ...")
     use_instead = "# define it once in tests/conftest.py"
     fix = "Move one definition to the nearest common conftest. No automatic fix."
     invalid = (
-        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    conn = connect(tmp_path)\n"
+        Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n"
+                                  "    conn = connect(tmp_path)\n"
                                   "    conn.migrate()\n    yield conn\n    conn.close()\n",
-                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n    c = connect(tmp_path)\n"
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n"
+                                  "    c = connect(tmp_path)\n"
                                   "    c.migrate()\n    yield c\n    c.close()\n"},
                 [("a/conftest.py", 4), ("b/conftest.py", 4)]),
     )
     valid = (
         Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('a')\n",
-                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n    return make_app('b')\n"}),
+                 "b/conftest.py": "import pytest\n\n@pytest.fixture\ndef app():\n"
+                                  "    return make_app('b')\n"}),
     )
 
 
@@ -96,13 +102,16 @@ class SeveralOrchestrators(Rule):
     family = "duplication"
     summary = "Several test-infrastructure classes do the same orchestration job"
     why = _DUP
-    example = "class ServiceOrchestrator: start/stop/wait_ready/health\nclass TestServiceManager: start/stop/wait_ready/health"
+    example = ("class ServiceOrchestrator: start/stop/wait_ready/health\n"
+               "class TestServiceManager: start/stop/wait_ready/health")
     use_instead = "one orchestrator (or the runner's services: canon run starts and stops them)"
     fix = "Keep one orchestrator; declare services in [tool.testcanon.services]. No automatic fix."
 
 
 @dataclass(frozen=True)
-class Cluster:
+class DuplicateCluster:
+    """Definitions (or orchestrator classes) in test infrastructure that do the same thing."""
+
     code: str
     members: tuple[tuple[str, int, str], ...]  # (path, line, qualified name)
     similarity: float
@@ -112,7 +121,19 @@ class Cluster:
                 "members": [{"path": p, "line": line, "name": n} for p, line, n in self.members]}
 
 
-def check(ctx: Context) -> tuple[list[Finding], list[Cluster]]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for cluster in ctx.shared(clusters):
+        for path, line, name in cluster.members:
+            others = [f"{p}:{n}" for p, n, q in cluster.members if (p, n) != (path, line)]
+            yield Finding(
+                code=cluster.code, path=path, line=line, snippet=f"{cluster.code} {name}",
+                message=f"{name} duplicates {', '.join(others[:3])}"
+                        f"{' and more' if len(others) > 3 else ''} (similarity {cluster.similarity:.2f})",
+                severity="warning", data={"cluster": [m[0] + ':' + str(m[1]) for m in cluster.members]})
+
+
+def clusters(ctx: RuleContext) -> list[DuplicateCluster]:
+    """Every duplication cluster in the test infrastructure, once per run."""
     min_lines = ctx.project.config.check.duplication_min_lines
     shapes: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     fixtures: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
@@ -120,36 +141,26 @@ def check(ctx: Context) -> tuple[list[Finding], list[Cluster]]:
     for relpath, facts in sorted(ctx.facts.items()):
         if not ctx.is_infra(relpath):
             continue
-        for kind, qualname, line, size, shape, fixture, statements in facts["functions"]:
-            if fixture and relpath.endswith("conftest.py"):
-                if statements >= MIN_FIXTURE_STATEMENTS:
-                    fixtures[(qualname, shape)].append((relpath, line, qualname))
-            elif size >= min_lines and statements >= MIN_STATEMENTS:
-                shapes[(kind, shape)].append((relpath, line, qualname))
-        for cls in facts["classes"]:
-            verbs = frozenset(m for m in cls["methods"] if m in _ORCHESTRATION_VERBS)
-            if _ORCHESTRATION_NAME.search(cls["name"]) or len(verbs) >= 3:
-                orchestrators.append((relpath, cls["line"], cls["qualname"], verbs))
-    clusters: list[Cluster] = []
+        for d in facts.definitions:
+            if d.fixture and relpath.endswith("conftest.py"):
+                if d.statements >= MIN_FIXTURE_STATEMENTS:
+                    fixtures[(d.qualname, d.shape)].append((relpath, d.line, d.qualname))
+            elif d.size >= min_lines and d.statements >= MIN_STATEMENTS:
+                shapes[(d.kind, d.shape)].append((relpath, d.line, d.qualname))
+        for cls in facts.classes:
+            verbs = frozenset(m for m in cls.methods if m in _ORCHESTRATION_VERBS)
+            if _ORCHESTRATION_NAME.search(cls.name) or len(verbs) >= 3:
+                orchestrators.append((relpath, cls.line, cls.qualname, verbs))
+    found: list[DuplicateCluster] = []
     fixture_sites = {(p, line) for members in fixtures.values() if len(members) > 1 for p, line, _ in members}
     for members in fixtures.values():
         if len({p for p, _, _ in members}) > 1:
-            clusters.append(Cluster(DuplicateFixture.code, tuple(members), 1.0))
+            found.append(DuplicateCluster(DuplicateFixture.code, tuple(members), 1.0))
     for members in shapes.values():
         members = [m for m in members if (m[0], m[1]) not in fixture_sites]
         if len(members) > 1 and _not_nested_in_each_other(members):
-            clusters.append(Cluster(DuplicateInfrastructureCode.code, tuple(members), 1.0))
-    clusters += _orchestrator_clusters(orchestrators)
-    findings = []
-    for cluster in clusters:
-        for path, line, name in cluster.members:
-            others = [f"{p}:{n}" for p, n, q in cluster.members if (p, n) != (path, line)]
-            findings.append(Finding(
-                code=cluster.code, path=path, line=line, snippet=f"{cluster.code} {name}",
-                message=f"{name} duplicates {', '.join(others[:3])}"
-                        f"{' and more' if len(others) > 3 else ''} (similarity {cluster.similarity:.2f})",
-                severity="warning", data={"cluster": [m[0] + ':' + str(m[1]) for m in cluster.members]}))
-    return findings, clusters
+            found.append(DuplicateCluster(DuplicateInfrastructureCode.code, tuple(members), 1.0))
+    return found + _orchestrator_clusters(orchestrators)
 
 
 def _not_nested_in_each_other(members: list[tuple[str, int, str]]) -> bool:
@@ -157,7 +168,7 @@ def _not_nested_in_each_other(members: list[tuple[str, int, str]]) -> bool:
     return not any(a != b and b.startswith(a + ".") for a in names for b in names)
 
 
-def _orchestrator_clusters(candidates: list[tuple[str, int, str, frozenset[str]]]) -> list[Cluster]:
+def _orchestrator_clusters(candidates: list[tuple[str, int, str, frozenset[str]]]) -> list[DuplicateCluster]:
     """Classes with overlapping orchestration verbs (Jaccard >= 0.5) form one cluster."""
     groups: list[list[tuple[str, int, str, frozenset[str]]]] = []
     for candidate in candidates:
@@ -167,13 +178,13 @@ def _orchestrator_clusters(candidates: list[tuple[str, int, str, frozenset[str]]
                 break
         else:
             groups.append([candidate])
-    clusters = []
+    found = []
     for group in groups:
         if len(group) > 1:
             similarity = min(_jaccard(a[3], b[3]) for a in group for b in group if a is not b)
-            clusters.append(Cluster(SeveralOrchestrators.code,
-                                    tuple((p, line, q) for p, line, q, _ in group), round(similarity, 2)))
-    return clusters
+            members = tuple((p, line, q) for p, line, q, _ in group)
+            found.append(DuplicateCluster(SeveralOrchestrators.code, members, round(similarity, 2)))
+    return found
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 
@@ -19,9 +21,12 @@ on whatever ran before. The canonical environment API (default `testcanon.Isolat
 `self.env` in canonical test classes, the `isolated_env` fixture) scopes every change to one
 test and restores the exact previous state.
 """
-    example = 'import os\n\ndef test_url():\n    os.environ["API_URL"] = "http://x"\n    assert os.getenv("API_URL")'
-    use_instead = 'def test_url(isolated_env):\n    isolated_env.set("API_URL", "http://x")\n    assert isolated_env.get("API_URL")'
-    fix = "`canon migrate --select CANON301` rewrites the access with the same semantics (defaults, KeyError vs None)."
+    example = ('import os\n\ndef test_url():\n    os.environ["API_URL"] = "http://x"\n'
+               '    assert os.getenv("API_URL")')
+    use_instead = ('def test_url(isolated_env):\n    isolated_env.set("API_URL", "http://x")\n'
+                   '    assert isolated_env.get("API_URL")')
+    fix = ("`canon migrate --select CANON301` rewrites the access with the same semantics (defaults, "
+           "KeyError vs None).")
     invalid = (
         Example({"tests/test_e.py": "import os\n\ndef test_x():\n    assert os.environ.get('A') is None\n"
                                     "    os.getenv('B')\n"},
@@ -29,7 +34,8 @@ test and restores the exact previous state.
         Example({"tests/test_f.py": "from os import environ as env\n\ndef test_x(monkeypatch):\n"
                                     "    monkeypatch.setenv('A', '1')\n    env['B'] = '2'\n"},
                 [("tests/test_f.py", 4), ("tests/test_f.py", 5)]),
-        Example({"tests/test_g.py": "from unittest import mock\n\n@mock.patch.dict('os.environ', {'A': '1'})\n"
+        Example({"tests/test_g.py": "from unittest import mock\n\n"
+                                    "@mock.patch.dict('os.environ', {'A': '1'})\n"
                                     "def test_x():\n    pass\n"},
                 [("tests/test_g.py", 3)]),
     )
@@ -39,17 +45,16 @@ test and restores the exact previous state.
     )
 
 
-def check(ctx: Context) -> list[Finding]:
+def check(ctx: RuleContext) -> Iterator[Finding]:
     api_module = ctx.project.config.check.environment_api.rsplit(".", 1)[0]
-    findings = []
     for relpath, facts in sorted(ctx.facts.items()):
-        if not ctx.is_test_code(relpath) or facts["module"].startswith(api_module + "."):
+        if not ctx.is_test_code(relpath) or facts.module.startswith(api_module + "."):
             continue
-        for line, col, end_line, end_col, snippet, what in facts["env"]:
-            findings.append(Finding(
-                code=DirectEnvironmentAccess.code, path=relpath, line=line, column=col,
-                end_line=end_line, end_column=end_col, snippet=f"{what}: {snippet}",
+        for site in facts.env:
+            what = site.detail
+            yield Finding(
+                code=DirectEnvironmentAccess.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=f"{what}: {site.snippet}",
                 message=f"direct environment access ({what}); use "
                         f"{ctx.project.config.check.environment_api.rsplit('.', 1)[1]}",
-                data={"access": what}))
-    return findings
+                data={"access": what})

@@ -103,7 +103,8 @@ def _imports(tree: ast.Module, module: str, package: bool) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                head = alias.name.split(".")[0]
+                names[alias.asname or head] = alias.name if alias.asname else head
         elif isinstance(node, ast.ImportFrom):
             source = _absolute(node, module, package)
             for alias in node.names:
@@ -154,15 +155,12 @@ def site_packages_of(executable: str) -> tuple[Path, ...]:
 def target_site_packages(root: Path, config: str = "") -> tuple[Path, ...]:
     """The site-packages of the project's target environment (`testcanon.target`'s order:
     config, $VIRTUAL_ENV, the project's venv; else testcanon's own), without running it."""
-    import os
-
-    from testcanon.target.python import _candidates, _interpreter_in
+    from testcanon.target.python import locate_interpreter
 
     try:
-        for _, candidate in _candidates(root, cli=None, config=config, environ=dict(os.environ)):
-            executable = _interpreter_in(candidate)
-            if executable is not None:
-                return site_packages_of(str(executable))
+        executable = locate_interpreter(root, config=config)
+        if executable is not None:
+            return site_packages_of(str(executable))
     except (OSError, ValueError):
         pass
     return site_packages_of(sys.executable)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 
@@ -32,15 +34,13 @@ Relative imports in tests make a test's meaning depend on how it was collected (
     )
 
 
-def check(ctx: Context) -> list[Finding]:
-    findings = []
+def check(ctx: RuleContext) -> Iterator[Finding]:
     for relpath, facts in sorted(ctx.facts.items()):
         if not ctx.is_test_code(relpath):
             continue
-        for line, col, end_line, end_col, snippet, target in facts["relative_imports"]:
-            findings.append(Finding(
-                code=RelativeImport.code, path=relpath, line=line, column=col, end_line=end_line,
-                end_column=end_col, snippet=snippet,
-                message=f"relative import; use the absolute form `from {target} import ...`",
-                data={"absolute": target}))
-    return findings
+        for site in facts.relative_imports:
+            yield Finding(
+                code=RelativeImport.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=site.snippet,
+                message=f"relative import; use the absolute form `from {site.detail} import ...`",
+                data={"absolute": site.detail})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from testcanon.analysis.facts import FileFacts
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 
@@ -27,7 +30,8 @@ next to an `@pytest.mark.e2e` class in the same file may mock.
     use_instead = "# tests/integration/test_store.py: use the real store (canon run starts it)"
     fix = "Use the real service, or move the test to a unit category. No automatic fix."
     invalid = (
-        Example({"tests/integration/test_m.py": "from unittest import mock\n\ndef test_x(mocker):\n    pass\n"},
+        Example({"tests/integration/test_m.py": "from unittest import mock\n\ndef test_x(mocker):\n"
+                                                "    pass\n"},
                 [("tests/integration/test_m.py", 1), ("tests/integration/test_m.py", 3)]),
     )
     valid = (
@@ -35,43 +39,39 @@ next to an `@pytest.mark.e2e` class in the same file may mock.
     )
 
 
-def check(ctx: Context) -> list[Finding]:
-    findings = []
+def check(ctx: RuleContext) -> Iterator[Finding]:
     for relpath, facts in sorted(ctx.facts.items()):
         if not ctx.is_test_file(relpath):
             continue
         category = ctx.real_service_category(relpath)
         if category is None:
             continue
-        sites = [(site, "mock library imported") for site in facts["mock_imports"]]
-        sites += [(site, "`mocker` fixture used") for site in facts["mocker_uses"]]
+        sites = [(site, "mock library imported") for site in facts.mock_imports]
+        sites += [(site, "`mocker` fixture used") for site in facts.mocker_uses]
         by_path = ctx.real_service_category_by_path(relpath) is not None
-        for (line, col, end_line, end_col, snippet), what in sites:
-            if not by_path and not _marked_around(ctx, facts, category, line):
+        for site, what in sites:
+            if not by_path and not _marked_around(ctx, facts, category, site.line):
                 continue
-            findings.append(Finding(
-                code=MockInRealServiceTest.code, path=relpath, line=line, column=col,
-                end_line=end_line, end_column=end_col, snippet=snippet,
+            yield Finding(
+                code=MockInRealServiceTest.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=site.snippet,
                 message=f"{what} in a '{category}' test, which needs real services",
-                data={"category": category}))
-    return findings
+                data={"category": category})
 
 
-def _marked_around(ctx: Context, facts: dict, category: str, line: int) -> bool:
+def _marked_around(ctx: RuleContext, facts: FileFacts, category: str, line: int) -> bool:
     """Whether the test class holding `line` (or the module, outside any class) carries a marker
     of `category`."""
     marks = ctx.category_markers(category)
-    lines = [at for name, at in facts.get("marker_lines", ()) if name in marks]
-    classes = [c for c in facts["classes"] if not c["nested"] and c.get("first_line", c["line"]) <= line
-               <= c.get("end_line", c["line"])]
+    lines = [at for name, at in facts.marker_lines if name in marks]
+    classes = [c for c in facts.classes if not c.nested and c.first_line <= line <= c.end_line]
     if not classes:
         return bool(lines)  # module level: the file's category, as before
-    inside = [c for c in classes if any(c.get("first_line", c["line"]) <= at <= c.get("end_line", c["line"])
-                                        for at in lines)]
-    in_no_class = [at for at in lines if not any(c.get("first_line", c["line"]) <= at <= c.get("end_line", c["line"])
-                                                 for c in facts["classes"] if not c["nested"])]
+    inside = [c for c in classes if any(c.first_line <= at <= c.end_line for at in lines)]
+    in_no_class = [at for at in lines if not any(c.first_line <= at <= c.end_line
+                                                 for c in facts.classes if not c.nested)]
     return bool(inside) or bool(in_no_class and _module_mark(facts))
 
 
-def _module_mark(facts: dict) -> bool:
-    return "pytestmark" in facts.get("defined", ())
+def _module_mark(facts: FileFacts) -> bool:
+    return "pytestmark" in facts.defined

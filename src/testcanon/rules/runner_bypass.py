@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
+from testcanon.analysis.commands import find_sites, metric_kind, source_kind
 from testcanon.findings import Finding
-from testcanon.rules.commands import find_sites, metric_kind, source_kind
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.model import Example, Rule
 
 
@@ -30,13 +31,15 @@ pytest collects is not reported.
     invalid = (
         Example({"tests/test_m.py": "import pytest\n\ndef test_x(): pass\n\nif __name__ == '__main__':\n"
                                     "    pytest.main([__file__])\n"}, [("tests/test_m.py", 5)]),
-        Example({"scripts/run.py": "import subprocess\nsubprocess.run(['python', '-m', 'pytest', 'tests'])\n"},
+        Example({"scripts/run.py": "import subprocess\n"
+                                   "subprocess.run(['python', '-m', 'pytest', 'tests'])\n"},
                 [("scripts/run.py", 2)]),
     )
     valid = (
         Example({"scripts/run.py": "import subprocess\nsubprocess.run(['canon', 'run'])\n"}),
         Example({"tests/test_c.py": "import subprocess, sys\n\ndef test_collects():\n"
-                                    "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only', '-q'])\n"}),
+                                    "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only',"
+                                    " '-q'])\n"}),
     )
 
 
@@ -80,18 +83,17 @@ hook that receives file names, and folded or quoted YAML scalars."""
     )
 
 
-def check(ctx: Context) -> tuple[list[Finding], Counter[str]]:
-    findings: list[Finding] = []
-    by_kind: Counter[str] = Counter()
+def check(ctx: RuleContext) -> Iterator[Finding]:
     for relpath, facts in sorted(ctx.facts.items()):
-        for line, col, end_line, end_col, snippet, how in facts["bypasses"]:
+        for site in facts.bypasses:
+            how = site.detail
             what = "`if __name__ == \"__main__\":` block runs tests" if how == "main-block" \
                 else "call runs tests"
-            findings.append(Finding(
-                code=PythonRunnerBypass.code, path=relpath, line=line, column=col, end_line=end_line,
-                end_column=end_col, snippet=snippet, data={"source_kind": "python", "how": how},
-                message=f"{what} without `{ctx.project.config.check.runner_command}`"))
-            by_kind["python"] += 1
+            yield Finding(
+                code=PythonRunnerBypass.code, path=relpath, line=site.line, column=site.column,
+                end_line=site.end_line, end_column=site.end_column, snippet=site.snippet,
+                data={"source_kind": "python", "how": how},
+                message=f"{what} without `{ctx.project.config.check.runner_command}`")
     for relpath in ctx.text_files:
         kind = source_kind(relpath)
         if kind is None:
@@ -105,10 +107,15 @@ def check(ctx: Context) -> tuple[list[Finding], Counter[str]]:
             data = {"source_kind": bucket, "file_kind": kind}
             if site.problem:
                 data["left_because"] = site.problem
-            findings.append(Finding(
+            yield Finding(
                 code=ConfigRunnerBypass.code, path=relpath, line=site.line, column=site.column,
                 end_line=site.end_line, end_column=site.end_column, snippet=site.command,
                 message=f"`{site.command[:80]}` runs pytest directly; use "
-                        f"`{ctx.project.config.check.runner_command}`", data=data))
-            by_kind[bucket] += 1
-    return findings, by_kind
+                        f"`{ctx.project.config.check.runner_command}`", data=data)
+
+
+def by_kind(findings: Iterable[Finding]) -> Counter[str]:
+    """Runner bypasses per kind of source (`python`, `shell`, `ci_yaml`, `other`): the
+    `runner_bypasses` metric (docs/metrics.md)."""
+    codes = (PythonRunnerBypass.code, ConfigRunnerBypass.code)
+    return Counter(str(f.data["source_kind"]) for f in findings if f.code in codes)

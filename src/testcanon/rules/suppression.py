@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from testcanon.analysis.facts import Suppression
 from testcanon.findings import Finding
 from testcanon.rules.model import Example, Rule
 
@@ -26,19 +29,20 @@ the next real finding on that line. Remove it.
     )
 
 
-def apply(findings: list[Finding], suppressions: dict[str, dict[int, tuple[list[str], str]]]) -> list[Finding]:
+def apply(findings: list[Finding], suppressions: Mapping[str, Mapping[int, Suppression]]) -> list[Finding]:
     """Drop suppressed findings; add a CANON901 finding for each suppression that matched none."""
     used: set[tuple[str, int, str]] = set()
     kept = []
     for finding in findings:
-        codes = suppressions.get(finding.path, {}).get(finding.line, ([], ""))[0]
-        if finding.code in codes:
+        suppression = suppressions.get(finding.path, {}).get(finding.line)
+        if suppression is not None and finding.code in suppression.codes:
             used.add((finding.path, finding.line, finding.code))
         else:
             kept.append(finding)
     for path, lines in suppressions.items():
-        for line, (codes, reason) in lines.items():
-            for code in codes:
+        for line, suppression in lines.items():
+            reason = suppression.reason
+            for code in suppression.codes:
                 if (path, line, code) not in used:
                     kept.append(Finding(code=UnusedSuppression.code, path=path, line=line,
                                         snippet=f"ignore[{code}] {reason}", severity="warning",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from testcanon.analysis import reached
 from testcanon.config import Project
 from testcanon.errors import UsageError
-from testcanon.rules.import_graph import reached
 from testcanon.runner.selection import test_files
 from testcanon.source import discover
 from testcanon.vcs import git
@@ -46,13 +46,13 @@ def changed_files(project: Project, base: str) -> list[str]:
 
 
 def affected_tests(project: Project, rev: str | None) -> Selection:
-    from testcanon.rules.engine import _facts  # the same cached one-parse facts as canon check
+    from testcanon.analysis import facts_for  # the same cached one-parse facts as canon check
     from testcanon.source import GlobSet
 
     base = rev or merge_base(project)
     changed = changed_files(project, base)
     sources = discover(project)
-    facts = _facts(project, sources, GlobSet([]), None, True)
+    facts = facts_for(project, sources, GlobSet([]))
     tests = {f.relpath for f in test_files(project)}
     seen = reached(facts, changed, [f.relpath for f in sources])
     reasons: dict[str, str] = {}

@@ -133,14 +133,14 @@ UNCOLLECTED = ("pytest collects no test from it (python_files, python_classes, p
 
 def uncollected(project: Project, tests: TestSet, files: list[str]) -> dict[str, str]:
     """Test-named files under the invocation's roots that pytest did not collect from, and why."""
-    from testcanon.rules.context import is_test_filename
+    from testcanon.analysis.testfiles import is_test_file
 
     roots = [r for r in tests.roots if (project.root / r).exists()]
     if not roots:
         return {}
     seen = set(files)
     return {f.relpath: UNCOLLECTED for f in discover(project, roots)
-            if is_test_filename(f.relpath) and f.relpath not in seen}
+            if is_test_file(f.relpath) and f.relpath not in seen}
 
 
 def _classify(project: Project, files: list[str], markers: dict[str, set[str]]) -> list[TestFile]:

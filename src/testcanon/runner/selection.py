@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from testcanon.analysis.testfiles import is_test_file
 from testcanon.config import Category, Project
 from testcanon.source import GlobSet, SourceFile, discover
 
@@ -31,7 +32,7 @@ def test_files(project: Project, paths: Sequence[Path | str] = ()) -> list[Sourc
 
     roots = GlobSet(project.config.test_paths or ["**"])
     return [f for f in discover(project, paths)
-            if is_test_filename(f.relpath) and (roots.match(f.relpath) or paths)]
+            if is_test_file(f.relpath) and (roots.match(f.relpath) or paths)]
 
 
 def ordered_categories(project: Project) -> list[tuple[str, Category]]:

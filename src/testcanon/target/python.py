@@ -137,6 +137,17 @@ def _interpreter_in(path: Path) -> Path | None:
     return None
 
 
+def locate_interpreter(root: Path, *, config: str = "", environ: dict[str, str] | None = None) -> Path | None:
+    """The interpreter `resolve_python` would choose without `--python` (config, $VIRTUAL_ENV,
+    the project's venv), found without running it; None when only testcanon's own is left."""
+    environ = dict(os.environ) if environ is None else environ
+    for _, candidate in _candidates(root, cli=None, config=config, environ=environ):
+        executable = _interpreter_in(candidate)
+        if executable is not None:
+            return executable
+    return None
+
+
 @functools.lru_cache(maxsize=16)
 def _probe(executable: str, source: str) -> TargetPython:
     """Ask the interpreter what it is (or the cache, while still valid); never imports project

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from testcanon.errors import UsageError
 from testcanon.repair.inventory import names_in_broken
-from testcanon.repair.resurrect import _read_blobs
+from testcanon.repair.resurrect import read_blobs
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.tombstones import live_test_ids
 from testcanon.syntax import check_source
@@ -135,7 +135,7 @@ def build_ledger(root, ref: str, *, is_test_path: Callable[[str], bool], naming:
     renames = _renames(root, commit)
     live_then = 0
     entries: list[LostEntry] = []
-    for path, data in zip(then_paths, _read_blobs(root, [(commit, p) for p in then_paths]), strict=True):
+    for path, data in zip(then_paths, read_blobs(root, [(commit, p) for p in then_paths]), strict=True):
         if data is None or check_source(data) is not None:
             continue
         then = live_test_ids(ast.parse(data), naming)
@@ -161,8 +161,8 @@ def _attribute(root, ref_commit: str, then_path: str, now_path: str, lost: list[
     commits = [line.split("\t", 2) for line in log.stdout.splitlines() if line.count("\t") >= 2]
     pending = set(lost)
     found: list[LostEntry] = []
-    blobs = _read_blobs(root, [(c[0], now_path) for c in commits])
-    olds = _read_blobs(root, [(c[0], then_path) for c in commits]) if then_path != now_path else blobs
+    blobs = read_blobs(root, [(c[0], now_path) for c in commits])
+    olds = read_blobs(root, [(c[0], then_path) for c in commits]) if then_path != now_path else blobs
     for (sha, date, subject), data, old in zip(commits, blobs, olds, strict=True):
         present = present_ids(data if data is not None else old, naming)
         for test_id in sorted(pending - present):

@@ -15,11 +15,13 @@ import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 DEFAULT_CLASSES = ("Test",)
 DEFAULT_FUNCTIONS = ("test",)
 DEFAULT_FILES = ("test_*.py", "*_test.py")
+
+__all__ = ["DEFAULT_CLASSES", "DEFAULT_FILES", "DEFAULT_FUNCTIONS", "PytestConfig", "pytest_config"]
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,10 @@ class PytestConfig:
     def is_test_function(self, name: str) -> bool:
         return _matches(name, self.python_functions)
 
-    def is_test_file(self, relpath: str) -> bool:
-        """`python_files` globs match the basename, or the path when they hold a `/`."""
-        name = PurePosixPath(relpath).name
-        return any(fnmatchcase(relpath if "/" in p else name, p) for p in self.python_files)
-
     def to_json(self) -> dict[str, object]:
         return {"python_classes": list(self.python_classes), "python_functions": list(self.python_functions),
-                "python_files": list(self.python_files), "testpaths": list(self.testpaths), "source": self.source}
+                "python_files": list(self.python_files), "testpaths": list(self.testpaths),
+                "source": self.source}
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
@@ -58,6 +56,7 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
 
 
 def pytest_config(root: Path) -> PytestConfig:
+    """The pytest configuration of the project at `root` (pytest's defaults when it has none)."""
     return _read(str(root.resolve()))
 
 

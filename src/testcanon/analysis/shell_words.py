@@ -25,6 +25,8 @@ class Word:
     redirection: bool = False  # `>`, `2>&1`, `<` ...: an operator, not an argument
 
 
+__all__ = ["COLLECT_ONLY", "PYTHON", "Invocation", "Word", "invocation", "simple_commands"]
+
 _GLOB = set("*?[")
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
 
@@ -231,7 +233,8 @@ def _invocation(plain: list[Word]) -> Invocation | None:
             return None
         where = _REMOTE.get(first, f"a `{first} -c` string")
         return Invocation(tuple(plain[:i]), nested.head, nested.args, where)
-    if [w.value for w in rest[:3]] == ["coverage", "run", "-m"] and len(rest) > 3 and rest[3].value == "pytest":
+    coverage = [w.value for w in rest[:3]] == ["coverage", "run", "-m"]
+    if coverage and len(rest) > 3 and rest[3].value == "pytest":
         return _checked(Invocation(tuple(plain[:i]), tuple(rest[:4]), tuple(rest[4:]), "`coverage run`"))
     if first in ("pytest", "py.test"):
         return _checked(Invocation(tuple(plain[:i]), (rest[0],), tuple(rest[1:])))

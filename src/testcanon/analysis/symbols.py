@@ -6,9 +6,12 @@ aliases, `import x; x.Base`, and re-exports in `__init__` files) to the class th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from testcanon.rules.facts import Facts
+from testcanon.analysis.facts import ClassFacts, FileFacts
+
+__all__ = ["BUILTIN_OBJECT", "UNITTEST_BASES", "ClassRef", "SymbolTable"]
 
 UNITTEST_BASES = {
     "unittest.TestCase", "unittest.case.TestCase", "unittest.IsolatedAsyncioTestCase",
@@ -19,34 +22,38 @@ BUILTIN_OBJECT = {"object", "builtins.object"}
 
 @dataclass(frozen=True)
 class ClassRef:
+    """A class defined in the repository, as one of its modules names it."""
+
     relpath: str
     module: str
-    cls: dict
+    cls: ClassFacts
 
     @property
     def qualified(self) -> str:
-        return f"{self.module}.{self.cls['qualname']}"
+        return f"{self.module}.{self.cls.qualname}"
 
 
 class SymbolTable:
-    def __init__(self, facts_by_path: dict[str, Facts]) -> None:
-        self.modules: dict[str, tuple[str, Facts]] = {}
+    """Modules by importable name and classes by qualified name, over the whole repository."""
+
+    def __init__(self, facts_by_path: Mapping[str, FileFacts]) -> None:
+        self.modules: dict[str, tuple[str, FileFacts]] = {}
         self.classes: dict[str, ClassRef] = {}
         for relpath, facts in facts_by_path.items():
-            for name in _module_names(facts["module"]):
+            for name in _module_names(facts.module):
                 self.modules.setdefault(name, (relpath, facts))
         for name, (relpath, facts) in self.modules.items():
-            for cls in facts["classes"]:
-                self.classes[f"{name}.{cls['qualname']}"] = ClassRef(relpath, name, cls)
+            for cls in facts.classes:
+                self.classes[f"{name}.{cls.qualname}"] = ClassRef(relpath, name, cls)
 
-    def qualify_in(self, facts: Facts, dotted: str) -> str:
+    def qualify_in(self, facts: FileFacts, dotted: str) -> str:
         """`dotted` as written in the module of `facts`, made absolute."""
         head, _, rest = dotted.partition(".")
-        local = {c["qualname"] for c in facts["classes"]}
+        local = {c.qualname for c in facts.classes}
         if dotted in local:
-            return f"{facts['module']}.{dotted}"
-        if head in facts["aliases"]:
-            return facts["aliases"][head] + (f".{rest}" if rest else "")
+            return f"{facts.module}.{dotted}"
+        if head in facts.aliases:
+            return facts.aliases[head] + (f".{rest}" if rest else "")
         return dotted
 
     def resolve(self, qualified: str, depth: int = 0) -> ClassRef | str | None:
@@ -68,7 +75,7 @@ class SymbolTable:
             if candidate in self.modules:
                 _, facts = self.modules[candidate]
                 head, *tail = parts[cut:]
-                target = facts["aliases"].get(head)
+                target = facts.aliases.get(head)
                 if target is not None:
                     return self.resolve(".".join([target, *tail]), depth + 1)
                 return None

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 
-from testcanon.rules.facts import Facts, module_name
+from testcanon.analysis.facts import FileFacts, module_name
+
+__all__ = ["reached"]
 
 
-def reached(facts: Mapping[str, Facts], changed: Iterable[str], files: Iterable[str]) -> dict[str, str]:
+def reached(facts: Mapping[str, FileFacts], changed: Iterable[str], files: Iterable[str]) -> dict[str, str]:
     """Every file of `files` (and of `facts`) that a change to `changed` can reach, mapped to
     the changed file that reaches it (a changed file reaches itself)."""
     all_files = set(files) | set(facts)
@@ -29,7 +31,7 @@ def reached(facts: Mapping[str, Facts], changed: Iterable[str], files: Iterable[
     importers: dict[str, set[str]] = defaultdict(set)  # imported file -> files importing it
     package_imports: dict[str, set[str]] = defaultdict(set)  # `import a.b` binds `a`: a -> importers
     for relpath, file_facts in facts.items():
-        for target in file_facts["aliases"].values():
+        for target in file_facts.aliases.values():
             parts = target.split(".")
             for cut in range(len(parts), 0, -1):
                 module = ".".join(parts[:cut])

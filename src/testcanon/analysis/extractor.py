@@ -1,9 +1,7 @@
-"""One parse per file: everything the rules need from a Python file, as plain data.
+"""One parse per file: the `FileFacts` of a Python file, from its bytes and path alone.
 
-The facts of a file depend only on its bytes and its path, so they are cached per file
-(keyed by content digest) and the cross-file rules are recomputed from cached facts. They
-are plain dicts, lists and tuples so the cache can use `marshal`, which, unlike pickle,
-cannot run code when loaded: a cache file in a scanned repository is data, never a program.
+Statements are walked once; expression-level passes run only when a cheap byte search says
+the file can contain what they look for. Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -13,11 +11,11 @@ import hashlib
 import io
 import re
 import tokenize
-from typing import Any
 
-from testcanon.rules.commands import COLLECT_ONLY
+from testcanon.analysis.facts import ClassFacts, Definition, FileFacts, Occurrence, Suppression, module_name
+from testcanon.analysis.shell_words import COLLECT_ONLY
 
-Facts = dict[str, Any]
+__all__ = ["ENV_FUNCTIONS", "MIN_DUPLICATE_LINES", "MOCK_MODULES", "PATCH_DICT", "extract", "is_main_guard"]
 
 UNITTEST_MAIN = {"unittest.main", "unittest.main.main"}
 PYTEST_MAIN = {"pytest.main", "_pytest.config.main"}
@@ -33,18 +31,11 @@ _SUPPRESSION = re.compile(r"#\s*canon:\s*ignore\[([A-Z0-9, ]+)\]\s*(.*)$")
 _PYTEST_WORD = re.compile(r"(^|[\s/])(py\.test|pytest)(\s|$)|-m\s+pytest\b")
 
 
-def module_name(relpath: str) -> str:
-    parts = relpath[:-3].split("/") if relpath.endswith(".py") else relpath.split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def extract(data: bytes, relpath: str, *, shapes: bool = False) -> Facts | None:
+def extract(data: bytes, relpath: str, *, shapes: bool = False) -> FileFacts | None:
     """The facts of one file, or None when it does not parse (scan reports those).
 
-    `shapes` adds the normalised shape of every definition (for the duplication rules),
-    which only test infrastructure needs.
+    `shapes` adds the normalised shape of every definition (`FileFacts.definitions`, for the
+    duplication rules), which only test infrastructure needs.
     """
     try:
         tree = ast.parse(data, relpath)
@@ -94,7 +85,8 @@ def _behaviour_hash(node: ast.AST) -> str:
     arguments = getattr(node, "args", None)
     if isinstance(arguments, ast.arguments):
         for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                    *([arguments.vararg] if arguments.vararg else []), *([arguments.kwarg] if arguments.kwarg else [])]:
+                    *([arguments.vararg] if arguments.vararg else []),
+                    *([arguments.kwarg] if arguments.kwarg else [])]:
             bind(arg.arg)
     body = _without_docstring(list(getattr(node, "body", [])))
     for statement in body:
@@ -119,7 +111,8 @@ def _behaviour_hash(node: ast.AST) -> str:
                 parts.append(f"A:{local.get(child.arg, child.arg)}")
             elif isinstance(child, ast.Attribute):
                 own = isinstance(child.value, ast.Name) and child.value.id == first
-                parts.append(f"T:{own_attrs.setdefault(child.attr, f'_a{len(own_attrs)}') if own else child.attr}")
+                name = own_attrs.setdefault(child.attr, f"_a{len(own_attrs)}") if own else child.attr
+                parts.append(f"T:{name}")
             elif isinstance(child, ast.Constant):
                 parts.append(f"C:{child.value!r}")
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -146,11 +139,16 @@ class _Extractor:
         self.lines = data.decode("utf-8", "replace").splitlines()
         self.aliases: dict[str, str] = {}
         self.main_blocks: list[tuple[int, int]] = []
-        self.facts: Facts = {
-            "module": self.module, "aliases": self.aliases, "classes": [], "env": [],
-            "relative_imports": [], "mock_imports": [], "mocker_uses": [], "bypasses": [],
-            "markers": [], "marker_lines": [], "functions": [], "suppressions": {}, "defined": [],
-        }
+        self.classes: list[ClassFacts] = []
+        self.env: list[Occurrence] = []
+        self.relative_imports: list[Occurrence] = []
+        self.mock_imports: list[Occurrence] = []
+        self.mocker_uses: list[Occurrence] = []
+        self.bypasses: list[Occurrence] = []
+        self.marker_lines: list[tuple[str, int]] = []
+        self.definitions: list[Definition] = []
+        self.suppressions: dict[int, Suppression] = {}
+        self.defined: list[str] = []
 
     def snippet(self, node: ast.AST) -> str:
         line = getattr(node, "lineno", 1)
@@ -158,10 +156,12 @@ class _Extractor:
         text = " ".join(s.strip() for s in self.lines[line - 1:min(end, line + 2)])
         return text[:200]
 
-    def loc(self, node: ast.AST) -> tuple[int, int, int, int]:
+    def at(self, node: ast.AST, detail: str = "", snippet: str | None = None) -> Occurrence:
+        line, column = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
         end_col = getattr(node, "end_col_offset", None)
-        return (node.lineno, node.col_offset + 1, getattr(node, "end_lineno", None) or node.lineno,
-                (end_col if end_col is not None else node.col_offset) + 1)
+        return Occurrence(line, column + 1, getattr(node, "end_lineno", None) or line,
+                          (end_col if end_col is not None else column) + 1,
+                          self.snippet(node) if snippet is None else snippet, detail)
 
     def resolve_relative(self, module: str | None, level: int) -> str:
         package = self.module.split(".") if self.is_package else self.module.split(".")[:-1]
@@ -177,14 +177,14 @@ class _Extractor:
             return self.aliases[head] + (f".{rest}" if rest else "")
         return dotted
 
-    def run(self, tree: ast.Module) -> Facts:
+    def run(self, tree: ast.Module) -> FileFacts:
         if b"canon:" in self.data:
             self._suppressions()
         for node in tree.body:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.facts["defined"].append(node.name)
+                self.defined.append(node.name)
             elif isinstance(node, ast.Assign):
-                self.facts["defined"].extend(t.id for t in node.targets if isinstance(t, ast.Name))
+                self.defined.extend(t.id for t in node.targets if isinstance(t, ast.Name))
         self._statements(tree.body, scope=[])
         data = self.data
         env = any(word in data for word in _ENV_WORDS)
@@ -198,7 +198,7 @@ class _Extractor:
                     if env:
                         self._env(node)
                     if runs and not self._in_main(node.lineno) and self._runs_tests(node):
-                        self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "call"))
+                        self.bypasses.append(self.at(node, "call"))
                 elif kind is attribute:
                     if env:
                         self._env(node)
@@ -206,7 +206,11 @@ class _Extractor:
                         self._markers(node)
                 elif kind is name and env:
                     self._env(node)
-        return self.facts
+        return FileFacts(self.module, self.aliases, tuple(self.classes), tuple(self.env),
+                         tuple(self.relative_imports), tuple(self.mock_imports), tuple(self.mocker_uses),
+                         tuple(self.bypasses), tuple(name for name, _ in self.marker_lines),
+                         tuple(self.marker_lines), tuple(self.definitions), self.suppressions,
+                         tuple(self.defined))
 
     def _in_main(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.main_blocks)
@@ -226,7 +230,8 @@ class _Extractor:
                 self._statements(node.body, [*scope, node.name])
                 continue
             elif isinstance(node, ast.Assign) and not scope and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+                    and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, (ast.Name, ast.Attribute)):
                 # `BaseTestCase = SSotBaseTestCase`: a module-level alias, resolved like an import
                 dotted = _dotted(node.value)
                 if dotted:
@@ -237,7 +242,7 @@ class _Extractor:
             elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
-                    self.facts["bypasses"].append((*self.loc(node), self.snippet(node), "main-block"))
+                    self.bypasses.append(self.at(node, "main-block"))
             for block in _STATEMENT_BLOCKS:
                 children = getattr(node, block, None)
                 if children:
@@ -251,7 +256,7 @@ class _Extractor:
                 head = alias.name.split(".")[0]
                 self.aliases[head] = head
             if alias.name in MOCK_MODULES:
-                self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+                self.mock_imports.append(self.at(node))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         source = self.resolve_relative(node.module, node.level) if node.level else (node.module or "")
@@ -259,9 +264,9 @@ class _Extractor:
             if alias.name != "*":
                 self.aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
         if node.level:
-            self.facts["relative_imports"].append((*self.loc(node), self.snippet(node), source))
+            self.relative_imports.append(self.at(node, source))
         if source in MOCK_MODULES or (source == "unittest" and any(a.name == "mock" for a in node.names)):
-            self.facts["mock_imports"].append((*self.loc(node), self.snippet(node)))
+            self.mock_imports.append(self.at(node))
 
     def _suppressions(self) -> None:
         try:
@@ -271,7 +276,7 @@ class _Extractor:
                     match = _SUPPRESSION.search(token.string)
                     if match:
                         codes = [c.strip() for c in match.group(1).split(",") if c.strip()]
-                        self.facts["suppressions"][token.start[0]] = (codes, match.group(2).strip())
+                        self.suppressions[token.start[0]] = Suppression(tuple(codes), match.group(2).strip())
         except (tokenize.TokenError, SyntaxError):
             pass
 
@@ -288,29 +293,28 @@ class _Extractor:
     def _env(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute):
             if node.attr == "environ" and self.qualify(node) == "os.environ":
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
         elif isinstance(node, ast.Name):
             if self.aliases.get(node.id) == "os.environ" and isinstance(node.ctx, ast.Load):
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
         elif isinstance(node, ast.Call):
             func = node.func
             name = self.qualify(func) or ""
             if name in ENV_FUNCTIONS:
-                self.facts["env"].append((*self.loc(node), self.snippet(node), name))
+                self.env.append(self.at(node, name))
             elif isinstance(func, ast.Attribute) and func.attr in ("setenv", "delenv") \
                     and _dotted(func.value) in ("monkeypatch", "mp"):
-                self.facts["env"].append((*self.loc(node), self.snippet(node), f"monkeypatch.{func.attr}"))
+                self.env.append(self.at(node, f"monkeypatch.{func.attr}"))
             elif name in PATCH_DICT and node.args and isinstance(node.args[0], ast.Constant) \
                     and node.args[0].value == "os.environ":  # patch.dict("os.environ", ...) names it as text
-                self.facts["env"].append((*self.loc(node), self.snippet(node), "os.environ"))
+                self.env.append(self.at(node, "os.environ"))
 
     def _markers(self, node: ast.AST) -> None:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) \
                 and node.value.attr == "mark":
             dotted = self.qualify(node) or ""
             if dotted.startswith("pytest.mark.") and dotted.count(".") == 2:
-                self.facts["markers"].append(dotted.rsplit(".", 1)[1])
-                self.facts["marker_lines"].append((dotted.rsplit(".", 1)[1], node.lineno))
+                self.marker_lines.append((dotted.rsplit(".", 1)[1], node.lineno))
 
     def _class(self, node: ast.ClassDef, scope: list[str]) -> None:
         methods = [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
@@ -318,30 +322,28 @@ class _Extractor:
         for base in node.bases:
             dotted = _dotted(base)
             bases.append(dotted if dotted is not None else ast.unparse(base))
-        self.facts["classes"].append({
-            "name": node.name, "qualname": ".".join([*scope, node.name]), "line": node.lineno,
-            "first_line": min([node.lineno, *(d.lineno for d in node.decorator_list)]),
-            "end_line": node.end_lineno or node.lineno,
-            "col": node.col_offset + 1, "bases": bases,
-            "tests": [m.name for m in methods if m.name.startswith("test")],
-            "async_tests": [m.name for m in methods if m.name.startswith("test")
-                            and isinstance(m, ast.AsyncFunctionDef)],
-            "has_init": any(m.name == "__init__" for m in methods),
-            # `__test__ = False`: pytest does not collect it
-            "not_collected": any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
-                                                                   for t in n.targets)
-                                 and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
-            "methods": [m.name for m in methods],
-            "snippet": f"class {node.name}({', '.join(bases)})",
-            "nested": bool(scope),
-        })
+        self.classes.append(ClassFacts(
+            name=node.name, qualname=".".join([*scope, node.name]), line=node.lineno,
+            first_line=min([node.lineno, *(d.lineno for d in node.decorator_list)]),
+            end_line=node.end_lineno or node.lineno, column=node.col_offset + 1, bases=tuple(bases),
+            tests=tuple(m.name for m in methods if m.name.startswith("test")),
+            async_tests=tuple(m.name for m in methods if m.name.startswith("test")
+                              and isinstance(m, ast.AsyncFunctionDef)),
+            has_init=any(m.name == "__init__" for m in methods),
+            not_collected=any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                                for t in n.targets)
+                              and isinstance(n.value, ast.Constant) and not n.value.value for n in node.body),
+            methods=tuple(m.name for m in methods),
+            snippet=f"class {node.name}({', '.join(bases)})",
+            nested=bool(scope),
+        ))
         self._shape("class", node, scope, fixture=False)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: list[str]) -> None:
         fixture = any((self.qualify(d.func if isinstance(d, ast.Call) else d) or "")
                       in ("pytest.fixture", "pytest_asyncio.fixture") for d in node.decorator_list)
         if any(arg.arg == "mocker" for arg in node.args.args):
-            self.facts["mocker_uses"].append((*self.loc(node), f"def {node.name}(... mocker ...)"))
+            self.mocker_uses.append(self.at(node, snippet=f"def {node.name}(... mocker ...)"))
         self._shape("function", node, scope, fixture=fixture)
 
     def _shape(self, kind: str, node: ast.AST, scope: list[str], *, fixture: bool) -> None:
@@ -349,8 +351,9 @@ class _Extractor:
             return
         size = (node.end_lineno or node.lineno) - node.lineno + 1  # type: ignore[attr-defined]
         if size >= MIN_DUPLICATE_LINES or fixture:
-            self.facts["functions"].append((kind, ".".join([*scope, node.name]), node.lineno,  # type: ignore[attr-defined]
-                                            size, _behaviour_hash(node), fixture, _statements(node)))
+            name, line = getattr(node, "name", ""), getattr(node, "lineno", 1)
+            self.definitions.append(Definition(kind, ".".join([*scope, name]), line, size,
+                                               _behaviour_hash(node), fixture, _statements(node)))
 
 
 def is_main_guard(test: ast.AST) -> bool:
@@ -378,7 +381,8 @@ def _literal_words(call: ast.Call) -> list[str]:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             words.append(arg.value)
         elif isinstance(arg, (ast.List, ast.Tuple)):
-            words.extend(e.value for e in arg.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+            words.extend(e.value for e in arg.elts
+                         if isinstance(e, ast.Constant) and isinstance(e.value, str))
         if words:
             break
     return words

@@ -5,7 +5,7 @@ Each kind of file is read for what it is: tox by its sections and keys (only `co
 command), Makefiles by their recipes and variables (`$(PYTEST)` defined as a pytest command),
 YAML with a YAML parser (line and column of each block line), Dockerfiles by their
 `RUN`/`CMD`/`ENTRYPOINT`, pyproject by its task tables. The text of each command is then read
-like a shell does (`rules.shell_words`). Every `Site` carries the exact line and column where
+like a shell does (`analysis.shell_words`). Every `Site` carries the exact line and column where
 the command starts, its words with their offsets in the file (for an in-place rewrite), and,
 when it may not be rewritten whatever its arguments, why (`problem`).
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from testcanon.rules.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
+from testcanon.analysis.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
 
 __all__ = ["COLLECT_ONLY", "Site", "find_in_file", "find_sites", "metric_kind", "runs_pytest", "source_kind"]
 
@@ -189,7 +189,8 @@ def _shell(text: str, relpath: str) -> Iterator[Site]:
     yield from _sites(text, _Text([(text, 0)]), "shell")
 
 
-_MAKE_VARIABLE = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][\w.]*)\s*(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$")
+_MAKE_VARIABLE = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][\w.]*)\s*"
+                            r"(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$")
 
 
 def _makefile(text: str, relpath: str) -> Iterator[Site]:
@@ -219,7 +220,8 @@ _TOX_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[=:]\s?(.*)$")
 def _tox(text: str, relpath: str) -> Iterator[Site]:
     lines = _lines(text)
     section = ""
-    sections: dict[str, dict[str, list[tuple[int, str, int]]]] = {}  # section -> key -> (line index, text, offset)
+    # section -> key -> (line index, text, offset)
+    sections: dict[str, dict[str, list[tuple[int, str, int]]]] = {}
     key = ""
     for index, (offset, line) in enumerate(lines):
         stripped = line.strip()
@@ -233,7 +235,8 @@ def _tox(text: str, relpath: str) -> Iterator[Site]:
         if match:
             key = match.group(1)
             value = match.group(2)
-            sections.setdefault(section, {})[key] = [(index, value, offset + len(line) - len(value))] if value.strip() else []
+            first = [(index, value, offset + len(line) - len(value))] if value.strip() else []
+            sections.setdefault(section, {})[key] = first
         elif key and line[0].isspace():
             sections[section][key].append((index, stripped, offset + len(line) - len(line.lstrip())))
     for name, keys in sections.items():
@@ -365,10 +368,11 @@ def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[Site
             problem = None
             if (pre_commit or key == "entry") and not (key == "entry" and plain_hook):
                 problem = ("a pre-commit hook: pre-commit adds `args` and the changed files' names to it "
-                           "(unless `pass_filenames: false`), so what it selects is decided per commit; change "
-                           "it by hand")
+                           "(unless `pass_filenames: false`), so what it selects is decided per commit; "
+                           "change it by hand")
             elif compose:
-                problem = "a compose service's command runs inside its container, where `canon` is not installed"
+                problem = ("a compose service's command runs inside its container, where `canon` is not "
+                           "installed")
             found.extend(_yaml_scalar(text, lines, node, problem))
 
     if root is not None:
@@ -376,7 +380,8 @@ def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[Site
     yield from found
 
 
-def _yaml_scalar(text: str, lines: list[tuple[int, str]], node: object, problem: str | None) -> Iterator[Site]:
+def _yaml_scalar(text: str, lines: list[tuple[int, str]], node: object,
+                 problem: str | None) -> Iterator[Site]:
     start = node.start_mark  # type: ignore[attr-defined]
     style = node.style  # type: ignore[attr-defined]
     value: str = node.value  # type: ignore[attr-defined]
