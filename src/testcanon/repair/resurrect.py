@@ -21,6 +21,7 @@ import ast
 import builtins
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,8 +138,12 @@ def _module_names(tree: ast.Module) -> set[str]:
 
 
 def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None, *,
-                   naming: TestNaming = DEFAULT) -> Resurrection:
-    """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history)."""
+                   naming: TestNaming = DEFAULT, replaced: Sequence[str] = ()) -> Resurrection:
+    """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history).
+
+    `replaced`: ids no comment keeps, lost when a placeholder replaced the file's tests
+    (`replaced_by_placeholder`); they come back from history where the first placeholder stood.
+    """
     text = current.decode("utf-8", "replace")
     result = Resurrection(relpath, [], original=current)
     try:
@@ -146,6 +151,9 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return result
     lost = find_commented_tests(text, tree, naming=naming)
+    commented = {t.test_id for t in lost}
+    lost += [CommentedTest(test_id, "class" if "::" not in test_id and naming.is_test_class(test_id) else "function",
+                           0, 0, True, None) for test_id in replaced if test_id not in commented]
     result.lost = [t.test_id for t in lost]
     if not lost:
         return result
@@ -159,9 +167,11 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     lost_classes = {t.test_id for t in lost if t.kind == "class"}
     needed_from: dict[int, tuple[_Version, set[str]]] = {}  # id(version) -> names its blocks load
 
+    stand_in = _placeholder_line(tree, naming)
+
     def place_module_level(test: CommentedTest, block: list[str]) -> None:
-        at = test.line - 1
-        if _at_module_level(tree, lines, test):
+        at = test.line - 1 if test.line else stand_in
+        if at is not None and (not test.line or _at_module_level(tree, lines, test)):
             inserts.setdefault(at, []).extend([*block, "", ""])
         else:
             tail.extend(["", "", *block])
@@ -231,7 +241,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
                                          if versions is not None else
                                          "no history, and its commented text does not parse")
             continue
-        deletions.update(range(test.line - 1, test.end_line))
+        if test.line:  # (a test a placeholder replaced has no commented copy)
+            deletions.update(range(test.line - 1, test.end_line))
         for other in lost:  # its methods' commented copies go with it
             if other.test_id.startswith(f"{test.test_id}::"):
                 deletions.update(range(other.line - 1, other.end_line))
@@ -280,6 +291,16 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     fixed = "\n".join(_squeeze_blank(out)).rstrip("\n") + "\n"
     result.fixed = fixed.encode("utf-8")
     return result
+
+
+def _placeholder_line(tree: ast.Module, naming: TestNaming) -> int | None:
+    """0-based line of the first module-level placeholder test: where the tests it replaced go."""
+    for skipped in find_skipped_tests(tree, has_tombstones=True, naming=naming):
+        if skipped.kind == "placeholder":
+            found = _find(tree, skipped.test_id)
+            if found is not None and found[1] is None:
+                return _first_line(found[0]) - 1
+    return None
 
 
 def _name_of(version: _Version, node: ast.stmt) -> str:
@@ -442,6 +463,36 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
         if not missing or position >= len(history):
             break
     return versions
+
+
+def replaced_by_placeholder(root: Path, relpath: str, tree: ast.Module, *, naming: TestNaming = DEFAULT,
+                            limit: int = 200) -> list[str]:
+    """The tests a placeholder replaced without keeping them as comments: when today's file has a
+    placeholder test whose reason says the file was broken (CANON702), the test ids live in the
+    newest compiling version of the file that today's file no longer has."""
+    placeholders = {s.test_id for s in find_skipped_tests(tree, has_tombstones=False, naming=naming)
+                    if s.kind == "placeholder"}
+    if not placeholders:
+        return []
+    today = live_test_ids(tree, naming)
+    history = file_history(root, relpath)[:limit]
+    position = 0
+    for size in (8, 32, limit):
+        chunk = history[position:position + size]
+        position += len(chunk)
+        for content in _read_blobs(root, [(c, p) for c, p, _, _ in chunk]):
+            if content is None or check_source(content) is not None:
+                continue
+            try:
+                live = live_test_ids(ast.parse(content), naming)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            gone = live - today - placeholders
+            if gone:
+                return sorted(gone)
+        if position >= len(history):
+            break
+    return []
 
 
 def _read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
