@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import statistics
 import subprocess
@@ -81,6 +82,12 @@ def truth_lines(lines: list[str]) -> tuple[list[tuple[int, str]], int]:
                 continue
         truth.append((index, name))
     return truth, helpers
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the git processes it ran)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def tracked(root: Path, exclude: re.Pattern[str]) -> list[str]:
@@ -136,6 +143,7 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
     placeholder_files = placeholder_lost = placeholder_resurrected = placeholder_verified = 0
     collected_after = collect_checked = 0
     seconds: list[float] = []
+    cpu: list[float] = []  # this process's and its git children's CPU: what the wall time is under no load
     merged: list[tuple[str, bytes]] = []  # (path, merged file) for --collect
     for relpath in tracked(root, exclude):
         try:
@@ -152,7 +160,7 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
         labelled, helper_count = truth_lines(lines) if matches else ([], 0)
         truth += len(labelled)
         helpers += helper_count
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu()
         loss = lost_in_text(text, naming=naming, needs_fix=NEEDS_FIX_REASONS)
         if loss is None:
             continue
@@ -174,9 +182,10 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
             files_with += 1
         lost = {t.test_id for t in loss.commented} | set(replaced)
         versions = history_versions(root, relpath, lost, naming=naming)
-        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced)
+        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=loss.commented)
         why = verify_resurrection(plan, naming=naming) if plan.fixed is not None else "nothing"
         seconds.append(time.perf_counter() - started)
+        cpu.append(_cpu() - cpu_started)
         if why is not None:
             print(f"  not resurrected: {relpath}: {why[:140]}", file=sys.stderr)
             if not replaced:
@@ -228,6 +237,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
     print(f"{'tests lost by the resurrection itself':<52}{lost_by_us:>10}")
     if seconds:
         print(f"{'seconds per file: median / max':<52}{statistics.median(seconds):>10.3f}   / {max(seconds):.3f}")
+        print(f"{'CPU seconds per file (with git): median / max':<52}{statistics.median(cpu):>10.3f}   "
+              f"/ {max(cpu):.3f}   (load average {os.getloadavg()[0]:.1f})")
 
 
 def clean(bed: Path) -> None:

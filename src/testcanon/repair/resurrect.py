@@ -123,10 +123,13 @@ def _bound(statement: ast.stmt) -> set[str]:
 
 def _used(node: ast.AST) -> set[str]:
     """Names a definition loads, and the fixtures its functions ask for."""
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    for child in ast.walk(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            used |= {a.arg for a in [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs]}
+    used: set[str] = set()
+    for child in ast.walk(node):  # one walk: on the corpus this ran over every restored definition
+        if isinstance(child, ast.Name):
+            if isinstance(child.ctx, ast.Load):
+                used.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            used.update(a.arg for a in [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs])
     return used
 
 
@@ -138,11 +141,13 @@ def _module_names(tree: ast.Module) -> set[str]:
 
 
 def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None, *,
-                   naming: TestNaming = DEFAULT, replaced: Sequence[str] = ()) -> Resurrection:
+                   naming: TestNaming = DEFAULT, replaced: Sequence[str] = (),
+                   commented: Sequence[CommentedTest] | None = None) -> Resurrection:
     """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history).
 
     `replaced`: ids no comment keeps, lost when a placeholder replaced the file's tests
     (`replaced_by_placeholder`); they come back from history where the first placeholder stood.
+    `commented`: `find_commented_tests` of this file when the caller has it (it is not read twice).
     """
     text = current.decode("utf-8", "replace")
     result = Resurrection(relpath, [], original=current)
@@ -150,10 +155,10 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
         tree = ast.parse(current)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return result
-    lost = find_commented_tests(text, tree, naming=naming)
-    commented = {t.test_id for t in lost}
+    lost = list(find_commented_tests(text, tree, naming=naming) if commented is None else commented)
+    kept = {t.test_id for t in lost}
     lost += [CommentedTest(test_id, "class" if "::" not in test_id and naming.is_test_class(test_id) else "function",
-                           0, 0, True, None) for test_id in replaced if test_id not in commented]
+                           0, 0, True, None) for test_id in replaced if test_id not in kept]
     result.lost = [t.test_id for t in lost]
     if not lost:
         return result
@@ -446,7 +451,7 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
                                                          strict=True):
             if not missing:
                 return versions
-            if content is None or check_source(content) is not None:
+            if content is None:
                 continue
             try:
                 tree = ast.parse(content)
@@ -456,6 +461,8 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
             by_name = {i.split("::")[-1] for i in live if "::" in i}
             renamed = {i for i in missing if "::" in i and i.split("::")[-1] in by_name}
             if not live & missing and not renamed:
+                continue
+            if check_source(content) is not None:  # the full compile, only for a version that is a candidate
                 continue
             text = content.decode("utf-8", "replace")
             versions.append(_Version(commit, date, subject, text, tree, text.split("\n")))
@@ -532,11 +539,11 @@ def verify_resurrection(result: Resurrection, *, naming: TestNaming = DEFAULT) -
     error = check_source(result.fixed)
     if error is not None:
         return f"the merged file does not compile: {error.message} (line {error.line})"
+    after = live_test_ids(ast.parse(result.fixed), naming)  # (each file parsed once)
     before = live_test_ids(ast.parse(result.original), naming) - set(result.placeholders_removed)
     before -= {i for i in before if any(i.startswith(f"{p.split('::')[0]}::") for p in result.placeholders_removed
-                                         if p.split("::")[0] not in live_test_ids(ast.parse(result.fixed), naming))}
-    before -= {p.split("::")[0] for p in result.placeholders_removed} - live_test_ids(ast.parse(result.fixed), naming)
-    after = live_test_ids(ast.parse(result.fixed), naming)
+                                         if p.split("::")[0] not in after)}
+    before -= {p.split("::")[0] for p in result.placeholders_removed} - after
     gained = {r.test_id for r in result.restored}
     if before - after:
         return f"it would lose {', '.join(sorted(before - after))}"

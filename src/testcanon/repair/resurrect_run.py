@@ -111,11 +111,12 @@ def resurrect_one(project: Project, relpath: str, data: bytes, *, naming: TestNa
     started = time.perf_counter()
     text = data.decode("utf-8", "replace")
     tree = ast.parse(data)
-    lost = {t.test_id for t in find_commented_tests(text, tree, naming=naming)}
+    commented = find_commented_tests(text, tree, naming=naming)
+    lost = {t.test_id for t in commented}
     replaced = [] if lost or not history else replaced_by_placeholder(project.root, relpath, tree, naming=naming)
     wanted = lost | set(replaced)
     versions = history_versions(project.root, relpath, wanted, naming=naming) if history and wanted else None
-    plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced)
+    plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=commented)
     verdict = ResurrectVerdict(relpath, "nothing-to-do", "", plan)
     if plan.fixed is not None:
         why = verify_resurrection(plan, naming=naming)
