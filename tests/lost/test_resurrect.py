@@ -234,3 +234,21 @@ def test_a_placeholder_only_file_gets_its_tests_back_from_history_verified_in_a_
     text = (root / "tests/test_threads.py").read_text()
     assert "LIMIT = 3" in text and "def test_later" in text  # its helper came back, the later edit stayed
     assert collected(root, "tests/test_threads.py") == {"test_limit", "test_names", "test_later"}
+
+
+def test_tests_a_placeholder_replaced_go_where_it_stood_and_later_code_stays() -> None:
+    import ast as _ast
+
+    from testcanon.repair.resurrect import _Version, resurrect_text, verify_resurrection
+
+    then = THREADS_V1
+    now = PLACEHOLDER_ONLY.encode() + b"\n\ndef test_later():\n    assert True\n"
+    plan = resurrect_text("tests/test_threads.py", now,
+                          [_Version("abc", "2025-01-01", "thread tests", then, _ast.parse(then), then.split("\n"))],
+                          replaced=["test_limit", "test_names"])
+    assert verify_resurrection(plan) is None
+    assert plan.placeholders_removed == ["test_placeholder"]
+    assert plan.needed == ["LIMIT"]
+    fixed = plan.fixed.decode()
+    assert fixed.index("def test_limit") < fixed.index("def test_names") < fixed.index("def test_later")
+    assert "test_placeholder" not in fixed and "LIMIT = 3" in fixed
