@@ -202,8 +202,10 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
             resurrected += sum(1 for r in plan.restored if r.test_id in lost)
             extra += sum(1 for r in plan.restored if r.test_id not in lost)
         compiling += check_source(plan.fixed) is None  # type: ignore[arg-type]
-        before = live_test_ids(ast.parse(data), naming) - set(plan.placeholders_removed)
-        lost_by_us += len(before - live_test_ids(ast.parse(plan.fixed), naming))  # type: ignore[arg-type]
+        after = live_test_ids(ast.parse(plan.fixed), naming)  # type: ignore[arg-type]
+        removed = set(plan.placeholders_removed)  # a placeholder, and its class when nothing else was in it
+        before = live_test_ids(ast.parse(data), naming) - removed - ({p.split("::")[0] for p in removed} - after)
+        lost_by_us += len(before - after)
         merged.append((relpath, plan.fixed))  # type: ignore[arg-type]
     if collect and merged:
         collect_checked, collected_after = collect_in_copy(root, merged, python, exclude)
