@@ -499,7 +499,7 @@ def replaced_by_placeholder(root: Path, relpath: str, tree: ast.Module, *, namin
             # no lost test: its tests, and a class that holds only such tests, are not wanted back.
             stand_ins = {s.test_id for s in find_skipped_tests(then, has_tombstones=True, naming=naming)
                          if s.kind == "placeholder"}
-            classes = {i for i in live if "::" not in i}
+            classes = {node.name for node in then.body if isinstance(node, ast.ClassDef)} & live
             empty = {c for c in classes if not {i for i in live if i.startswith(f"{c}::")} - stand_ins}
             gone = live - today - placeholders - stand_ins - empty
             if gone:
