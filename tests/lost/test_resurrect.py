@@ -252,3 +252,28 @@ def test_tests_a_placeholder_replaced_go_where_it_stood_and_later_code_stays() -
     fixed = plan.fixed.decode()
     assert fixed.index("def test_limit") < fixed.index("def test_names") < fixed.index("def test_later")
     assert "test_placeholder" not in fixed and "LIMIT = 3" in fixed
+
+
+@pytest.mark.slow
+def test_an_older_placeholder_under_another_class_name_is_not_a_lost_test(tmp_path: Path) -> None:
+    """The corpus renamed `TestPlaceholder` to `PlaceholderTests`: the newest compiling version
+    that had other tests held only the old placeholder; the real tests are older still."""
+    import ast as _ast
+
+    from testcanon.repair.resurrect import replaced_by_placeholder
+    from testcanon.rules.lost.naming import TestNaming
+
+    root = tmp_path / "repo"
+    old_placeholder = ('import pytest\n\n\nclass TestPlaceholder:\n    def test_placeholder(self):\n'
+                       '        pytest.skip("File has syntax errors - needs manual fixing")\n')
+    write_tree(root, {"tests/test_threads.py": THREADS_V1})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "thread tests")
+    for text, subject in ((old_placeholder, "bulk: placeholders"),
+                          (old_placeholder.replace("TestPlaceholder", "PlaceholderTests"), "bulk: rename classes")):
+        (root / "tests/test_threads.py").write_text(text)
+        git(root, "commit", "-qam", subject)
+    today = _ast.parse((root / "tests/test_threads.py").read_bytes())
+    naming = TestNaming(classes=("Test*", "*Tests"))
+    assert replaced_by_placeholder(root, "tests/test_threads.py", today, naming=naming) == ["test_limit", "test_names"]
