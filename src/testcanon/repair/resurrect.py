@@ -21,6 +21,7 @@ import ast
 import builtins
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,10 +132,13 @@ def _bound(statement: ast.stmt) -> set[str]:
 
 def _used(node: ast.AST) -> set[str]:
     """Names a definition loads, and the fixtures its functions ask for."""
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    for child in ast.walk(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            used |= {a.arg for a in [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs]}
+    used: set[str] = set()
+    for child in ast.walk(node):  # one walk: on the corpus this ran over every restored definition
+        if isinstance(child, ast.Name):
+            if isinstance(child.ctx, ast.Load):
+                used.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            used.update(a.arg for a in [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs])
     return used
 
 
@@ -146,15 +150,24 @@ def _module_names(tree: ast.Module) -> set[str]:
 
 
 def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None, *,
-                   naming: TestNaming = DEFAULT) -> Resurrection:
-    """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history)."""
+                   naming: TestNaming = DEFAULT, replaced: Sequence[str] = (),
+                   commented: Sequence[CommentedTest] | None = None) -> Resurrection:
+    """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history).
+
+    `replaced`: ids no comment keeps, lost when a placeholder replaced the file's tests
+    (`replaced_by_placeholder`); they come back from history where the first placeholder stood.
+    `commented`: `find_commented_tests` of this file when the caller has it (it is not read twice).
+    """
     text = current.decode("utf-8", "replace")
     result = Resurrection(relpath, [], original=current)
     try:
         tree = ast.parse(current)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return result
-    lost = find_commented_tests(text, tree, naming=naming)
+    lost = list(find_commented_tests(text, tree, naming=naming) if commented is None else commented)
+    kept = {t.test_id for t in lost}
+    lost += [CommentedTest(test_id, "class" if "::" not in test_id and naming.is_test_class(test_id) else "function",
+                           0, 0, True, None) for test_id in replaced if test_id not in kept]
     result.lost = [t.test_id for t in lost]
     if not lost:
         return result
@@ -168,9 +181,11 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     lost_classes = {t.test_id for t in lost if t.kind == "class"}
     needed_from: dict[int, tuple[_Version, set[str]]] = {}  # id(version) -> names its blocks load
 
+    stand_in = _placeholder_line(tree, naming)
+
     def place_module_level(test: CommentedTest, block: list[str]) -> None:
-        at = test.line - 1
-        if _at_module_level(tree, lines, test):
+        at = test.line - 1 if test.line else stand_in
+        if at is not None and (not test.line or _at_module_level(tree, lines, test)):
             inserts.setdefault(at, []).extend([*block, "", ""])
         else:
             tail.extend(["", "", *block])
@@ -240,7 +255,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
                                          if versions is not None else
                                          "no history, and its commented text does not parse")
             continue
-        deletions.update(range(test.line - 1, test.end_line))
+        if test.line:  # (a test a placeholder replaced has no commented copy)
+            deletions.update(range(test.line - 1, test.end_line))
         for other in lost:  # its methods' commented copies go with it
             if other.test_id.startswith(f"{test.test_id}::"):
                 deletions.update(range(other.line - 1, other.end_line))
@@ -289,6 +305,16 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     fixed = "\n".join(_squeeze_blank(out)).rstrip("\n") + "\n"
     result.fixed = fixed.encode("utf-8")
     return result
+
+
+def _placeholder_line(tree: ast.Module, naming: TestNaming) -> int | None:
+    """0-based line of the first module-level placeholder test: where the tests it replaced go."""
+    for skipped in find_skipped_tests(tree, has_tombstones=True, naming=naming):
+        if skipped.kind == "placeholder":
+            found = _find(tree, skipped.test_id)
+            if found is not None and found[1] is None:
+                return _first_line(found[0]) - 1
+    return None
 
 
 def _name_of(version: _Version, node: ast.stmt) -> str:
@@ -434,7 +460,7 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
                                                          strict=True):
             if not missing:
                 return versions
-            if content is None or check_source(content) is not None:
+            if content is None:
                 continue
             try:
                 tree = ast.parse(content)
@@ -445,12 +471,51 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
             renamed = {i for i in missing if "::" in i and i.split("::")[-1] in by_name}
             if not live & missing and not renamed:
                 continue
+            if check_source(content) is not None:  # the full compile, only for a version that is a candidate
+                continue
             text = content.decode("utf-8", "replace")
             versions.append(_Version(commit, date, subject, text, tree, text.split("\n")))
             missing -= live | renamed
         if not missing or position >= len(history):
             break
     return versions
+
+
+def replaced_by_placeholder(root: Path, relpath: str, tree: ast.Module, *, naming: TestNaming = DEFAULT,
+                            limit: int = 200) -> list[str]:
+    """The tests a placeholder replaced without keeping them as comments: when today's file has a
+    placeholder test whose reason says the file was broken (CANON702), the test ids live in the
+    newest compiling version of the file that today's file no longer has."""
+    placeholders = {s.test_id for s in find_skipped_tests(tree, has_tombstones=False, naming=naming)
+                    if s.kind == "placeholder"}
+    if not placeholders:
+        return []
+    today = live_test_ids(tree, naming)
+    history = file_history(root, relpath)[:limit]
+    position = 0
+    for size in (8, 32, limit):
+        chunk = history[position:position + size]
+        position += len(chunk)
+        for content in read_blobs(root, [(c, p) for c, p, _, _ in chunk]):
+            if content is None or check_source(content) is not None:
+                continue
+            try:
+                then = ast.parse(content)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            live = live_test_ids(then, naming)
+            # An older placeholder (the corpus renamed `TestPlaceholder` to `PlaceholderTests`) is
+            # no lost test: its tests, and a class that holds only such tests, are not wanted back.
+            stand_ins = {s.test_id for s in find_skipped_tests(then, has_tombstones=True, naming=naming)
+                         if s.kind == "placeholder"}
+            classes = {node.name for node in then.body if isinstance(node, ast.ClassDef)} & live
+            empty = {c for c in classes if not {i for i in live if i.startswith(f"{c}::")} - stand_ins}
+            gone = live - today - placeholders - stand_ins - empty
+            if gone:
+                return sorted(gone)
+        if position >= len(history):
+            break
+    return []
 
 
 def read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
@@ -490,11 +555,11 @@ def verify_resurrection(result: Resurrection, *, naming: TestNaming = DEFAULT) -
     error = check_source(result.fixed)
     if error is not None:
         return f"the merged file does not compile: {error.message} (line {error.line})"
+    after = live_test_ids(ast.parse(result.fixed), naming)  # (each file parsed once)
     before = live_test_ids(ast.parse(result.original), naming) - set(result.placeholders_removed)
     before -= {i for i in before if any(i.startswith(f"{p.split('::')[0]}::") for p in result.placeholders_removed
-                                         if p.split("::")[0] not in live_test_ids(ast.parse(result.fixed), naming))}
-    before -= {p.split("::")[0] for p in result.placeholders_removed} - live_test_ids(ast.parse(result.fixed), naming)
-    after = live_test_ids(ast.parse(result.fixed), naming)
+                                         if p.split("::")[0] not in after)}
+    before -= {p.split("::")[0] for p in result.placeholders_removed} - after
     gained = {r.test_id for r in result.restored}
     if before - after:
         return f"it would lose {', '.join(sorted(before - after))}"

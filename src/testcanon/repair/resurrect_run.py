@@ -4,10 +4,11 @@ Verification, per file, before anything is written:
 1. the merged file compiles, and the ids pytest's naming gives it are exactly today's plus the
    resurrected ones (`verify_resurrection`);
 2. real pytest (the target interpreter, `testcanon.target.resolve_python`, in a subprocess with
-   a timeout) collects today's file and the merged one, the latter as a sibling copy removed
-   afterwards: when today's file collects, the merged one must collect exactly today's ids plus
-   the resurrected ones; when today's file already fails to collect (a missing dependency), the
-   failure is reported and the static check of step 1 stands;
+   a timeout) collects today's file and the merged one in an isolated copy of the project
+   (`migrate.isolation`: nothing in it reaches the user's tree; one copy per run, each merged
+   file put in and taken out again): when today's file collects, the merged one must collect
+   exactly today's ids plus the resurrected ones; when today's file already fails to collect (a
+   missing dependency), the failure is reported and the static check of step 1 stands;
 3. where the merged file collects, the resurrected tests are run once, and the ones that fail
    today are reported as failing. They are written anyway (the default): a test that fails
    after months in comments is news about the product, and dropping it again would lose it a
@@ -17,7 +18,6 @@ Verification, per file, before anything is written:
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import tempfile
 import time
@@ -29,10 +29,18 @@ from pathlib import Path
 from testcanon.analysis.testfiles import is_test_file
 from testcanon.config import Project
 from testcanon.journal import Journal
-from testcanon.repair.resurrect import Resurrection, history_versions, resurrect_text, verify_resurrection
+from testcanon.migrate import isolation
+from testcanon.repair.resurrect import (
+    Resurrection,
+    history_versions,
+    replaced_by_placeholder,
+    resurrect_text,
+    verify_resurrection,
+)
 from testcanon.rules.lost.naming import TestNaming, naming_for
-from testcanon.rules.lost.tombstones import might_hold_tombstones
-from testcanon.source import discover
+from testcanon.rules.lost.placeholders import BROKEN_FILE
+from testcanon.rules.lost.tombstones import find_commented_tests, might_hold_tombstones
+from testcanon.source import GlobSet, discover
 from testcanon.syntax import check_source
 from testcanon.target import TargetPython, resolve_python
 from testcanon.vcs import is_work_tree
@@ -70,12 +78,25 @@ def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_r
         if not is_test_file(source.relpath):
             continue
         data = Path(source.abspath).read_bytes()
-        if not might_hold_tombstones(data.decode("utf-8", "replace")) or check_source(data) is not None:
+        if not might_hold_lost_tests(data.decode("utf-8", "replace")) or check_source(data) is not None:
             continue
-        verdict = resurrect_one(project, source.relpath, data, naming=naming, history=history, target=target,
-                                run_tests=run_tests)
+        verdict = resurrect_one(project, source.relpath, data, naming=naming, history=history)
         if verdict.plan.lost:
             verdicts.append(verdict)
+    planned = [v for v in verdicts if v.verdict == "planned"]
+    if planned and target is not None and target.pytest_version:
+        with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
+            copy = Path(scratch) / "tree"
+            imported = isolation.imported_names([v.plan.fixed or b"" for v in planned])
+            isolation.isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
+            env = isolation.child_env(copy)
+            for verdict in planned:
+                started = time.perf_counter()
+                _verify_by_pytest(copy, env, verdict, target, run_tests)
+                verdict.seconds += time.perf_counter() - started
+    for verdict in planned:
+        if verdict.verdict == "planned":
+            verdict.verdict, verdict.detail = "resurrected", "verified statically (no pytest in the target)"
     written = [v for v in verdicts if v.verdict == "resurrected"]
     if written and not dry_run:
         with Journal(project.root).start(f"canon fix --resurrect ({len(written)} files)") as run:
@@ -87,38 +108,46 @@ def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_r
     return verdicts
 
 
-def resurrect_one(project: Project, relpath: str, data: bytes, *, naming: TestNaming, history: bool,
-                  target: TargetPython | None, run_tests: bool = True) -> ResurrectVerdict:
+def resurrect_one(project: Project, relpath: str, data: bytes, *, naming: TestNaming,
+                  history: bool) -> ResurrectVerdict:
+    """Plan one file's resurrection and check it statically (verdict "planned" when it passes)."""
     started = time.perf_counter()
-    from testcanon.rules.lost.tombstones import find_commented_tests
-
-    lost = {t.test_id for t in find_commented_tests(data.decode("utf-8", "replace"), naming=naming)}
-    versions = history_versions(project.root, relpath, lost, naming=naming) if history and lost else None
-    plan = resurrect_text(relpath, data, versions, naming=naming)
+    text = data.decode("utf-8", "replace")
+    tree = ast.parse(data)
+    commented = find_commented_tests(text, tree, naming=naming)
+    lost = {t.test_id for t in commented}
+    replaced = [] if lost or not history else replaced_by_placeholder(project.root, relpath, tree, naming=naming)
+    wanted = lost | set(replaced)
+    versions = history_versions(project.root, relpath, wanted, naming=naming) if history and wanted else None
+    plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=commented)
     verdict = ResurrectVerdict(relpath, "nothing-to-do", "", plan)
     if plan.fixed is not None:
         why = verify_resurrection(plan, naming=naming)
         if why is not None:
             verdict.verdict, verdict.detail = "unverified", why
-        elif target is not None and target.pytest_version:
-            _verify_by_pytest(project, verdict, target, run_tests)
         else:
-            verdict.verdict, verdict.detail = "resurrected", "verified statically (no pytest in the target)"
+            verdict.verdict = "planned"
     elif plan.lost:
         verdict.detail = "no version or parsable comment holds them"
     verdict.seconds = time.perf_counter() - started
     return verdict
 
 
-def _verify_by_pytest(project: Project, verdict: ResurrectVerdict, target: TargetPython, run_tests: bool) -> None:
-    path = project.root / verdict.path
-    before_ok, before = _collect(project.root, target, path)
-    fd, scratch_name = tempfile.mkstemp(prefix=f"_canon_resurrect_{path.stem}_", suffix=".py", dir=path.parent)
-    scratch = Path(scratch_name)
+def might_hold_lost_tests(text: str) -> bool:
+    """Commented-out definitions, or a skip reason that says the file is broken (a placeholder
+    that stood in for tests no comment keeps): cheap tests a file must pass to be read further."""
+    return might_hold_tombstones(text) or BROKEN_FILE.search(text) is not None
+
+
+def _verify_by_pytest(copy: Path, env: dict[str, str], verdict: ResurrectVerdict, target: TargetPython,
+                      run_tests: bool) -> None:
+    """Collect today's file and the merged one in the isolated copy (and run the resurrected tests);
+    the copy holds today's file again afterwards, so each file is verified against today's tree."""
+    path = copy / verdict.path
+    before_ok, before = _collect(copy, env, target, verdict.path)
+    isolation.put(path, verdict.plan.fixed or b"")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(verdict.plan.fixed or b"")
-        after_ok, after = _collect(project.root, target, scratch)
+        after_ok, after = _collect(copy, env, target, verdict.path)
         classes = {n.name for n in ast.parse(verdict.plan.fixed or b"").body if isinstance(n, ast.ClassDef)}
         gained = {r.test_id for r in verdict.plan.restored if r.test_id not in classes}  # pytest lists items
         if before_ok:
@@ -138,7 +167,7 @@ def _verify_by_pytest(project: Project, verdict: ResurrectVerdict, target: Targe
                                      if len(expected - gained) != len(before) else "")
                                   + f" + {len(gained)} resurrected")
             if run_tests and gained:
-                verdict.failing = _failing(project.root, target, scratch, sorted(gained))
+                verdict.failing = _failing(copy, env, target, verdict.path, sorted(gained))
         else:
             reason = next(iter(sorted(before)), "collection error")
             verdict.collection = (f"today's file already fails to collect ({reason}); merged file "
@@ -146,18 +175,18 @@ def _verify_by_pytest(project: Project, verdict: ResurrectVerdict, target: Targe
         verdict.verdict = "resurrected"
         verdict.detail = f"{len(verdict.plan.restored)} test(s) resurrected"
     finally:
-        scratch.unlink(missing_ok=True)
+        isolation.put(path, verdict.plan.original)
 
 
 def _strip_params(test_id: str) -> str:
     return test_id.split("[", 1)[0]
 
 
-def _collect(root: Path, target: TargetPython, path: Path) -> tuple[bool, set[str]]:
+def _collect(copy: Path, env: dict[str, str], target: TargetPython, relpath: str) -> tuple[bool, set[str]]:
     """(collected, ids within the file) or (False, {first error line})."""
     try:
         done = subprocess.run([target.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                               "-o", "addopts=", str(path)], cwd=root, capture_output=True, text=True,
+                               "-o", "addopts=", relpath], cwd=copy, env=env, capture_output=True, text=True,
                               timeout=COLLECT_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         return False, {f"pytest did not finish: {error}"}
@@ -168,14 +197,14 @@ def _collect(root: Path, target: TargetPython, path: Path) -> tuple[bool, set[st
     return True, ids
 
 
-def _failing(root: Path, target: TargetPython, path: Path, ids: list[str]) -> list[str]:
+def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str, ids: list[str]) -> list[str]:
     """The resurrected tests that fail today (one run, junit XML, a timeout)."""
     with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
         report = Path(scratch) / "junit.xml"
         try:
             subprocess.run([target.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-                            f"--junitxml={report}", *(f"{path}::{i}" for i in ids)], cwd=root,
-                           capture_output=True, text=True, timeout=COLLECT_TIMEOUT * 2, stdin=subprocess.DEVNULL)
+                            f"--junitxml={report}", *(f"{relpath}::{i}" for i in ids)], cwd=copy,
+                           env=env, capture_output=True, text=True, timeout=COLLECT_TIMEOUT * 2, stdin=subprocess.DEVNULL)
             tree = ElementTree.parse(report)
         except (OSError, subprocess.TimeoutExpired, ElementTree.ParseError):
             return []

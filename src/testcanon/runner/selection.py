@@ -28,8 +28,6 @@ class TestFile:
 
 
 def test_files(project: Project, paths: Sequence[Path | str] = ()) -> list[SourceFile]:
-    from testcanon.rules.context import is_test_filename  # (the analysis layer: not for every `canon run`)
-
     roots = GlobSet(project.config.test_paths or ["**"])
     return [f for f in discover(project, paths)
             if is_test_file(f.relpath) and (roots.match(f.relpath) or paths)]
