@@ -85,14 +85,16 @@ def last_complete_version(ctx: RepairContext) -> Proposal:
     newer: tuple[str, str, str] | None = None
     for commit, path, date, subject in history.versions():
         content = history.show(commit, path)
-        if content is None or not history.compiles(commit, path) or missing(set(ctx.expected), ast.parse(content)):
+        complete = content is not None and history.compiles(commit, path) \
+            and not missing(set(ctx.expected), ast.parse(content))
+        if content is None or not complete:
             newer = (commit, date, subject)
             continue
         tried += 1
         candidate = revert_by_hunks(content, ctx.original, set(ctx.expected), history.reference)
         bad = newer or (commit, date, subject)
-        yield Candidate(candidate, f"restored the last version with every test ({commit[:10]}) and replayed each "
-                        "later change that keeps it compiling",
+        yield Candidate(candidate, f"restored the last version with every test ({commit[:10]}) and replayed "
+                        "each later change that keeps it compiling",
                         label=f"restored the last version with every test ({commit[:10]})",
                         breaking=Breaking(bad[0], bad[1], bad[2], commit, path, ctx.path))
         newer = (commit, date, subject)
@@ -113,8 +115,9 @@ def revert_recent_commits(ctx: RepairContext) -> Proposal:
             continue
         merged, clean = merge_file(ctx.original, after, before)
         if clean:
-            yield Candidate(merged, f"reverted commit {commit[:10]}'s change",
-                            breaking=Breaking(commit, date, subject, older, ctx.path, ctx.path), unfinished=True)
+            breaking = Breaking(commit, date, subject, older, ctx.path, ctx.path)
+            how = f"reverted commit {commit[:10]}'s change"
+            yield Candidate(merged, how, breaking=breaking, unfinished=True)
     return None
 
 
@@ -130,9 +133,10 @@ HISTORY: tuple[Proposer, ...] = (
 def why_not(ctx: RepairContext, refusals: tuple[str, ...]) -> str:
     """Why the history method found no repair, for the verdict."""
     if ctx.breaking is None:
-        return ("no committed version that compiles (or the damage is not committed), and no version where each "
-                "broken definition compiled")
-    reason = "reverting the breaking commit does not verify (tests would be lost or the result does not compile)"
+        return ("no committed version that compiles (or the damage is not committed), and no version where "
+                "each broken definition compiled")
+    reason = ("reverting the breaking commit does not verify (tests would be lost or the result does not "
+              "compile)")
     if refusals:
         reason += "; refused as not the author's code: " + " | ".join(refusals[:3])
     return reason

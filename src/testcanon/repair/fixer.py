@@ -99,7 +99,8 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
             by_path = {project.root / v.path: v for v in fixed}
             for skipped in run.write_all([(path, v.fixed, v.original) for path, v in by_path.items()]):
                 verdict = by_path[skipped.path]
-                verdict.verdict, verdict.fixed, verdict.detail = Outcome.CHANGED_DURING_RUN, None, skipped.reason
+                verdict.verdict, verdict.fixed = Outcome.CHANGED_DURING_RUN, None
+                verdict.detail = skipped.reason
                 verdict.reason = Reason.CHANGED_DURING_RUN
     return verdicts
 
@@ -138,7 +139,8 @@ def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method
 def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
              rewrite_version_specific: bool) -> FileVerdict:
     started = time.perf_counter()
-    ctx = RepairContext.build(project.root, relpath, (project.root / relpath).read_bytes(), use_history=use_history,
+    original = (project.root / relpath).read_bytes()
+    ctx = RepairContext.build(project.root, relpath, original, use_history=use_history,
                               rewrite_version_specific=rewrite_version_specific)
     verdict = _verdict(ctx, method)
     verdict.seconds = time.perf_counter() - started
@@ -155,16 +157,19 @@ def _verdict(ctx: RepairContext, method: str) -> FileVerdict:
     verdict = FileVerdict(ctx.path, Outcome.UNFIXABLE, "", len(ctx.expected), original=ctx.original,
                           breaking=ctx.breaking)
     if ctx.version_specific and not ctx.rewrite_version_specific:
-        verdict.verdict, verdict.detail, verdict.reason = Outcome.VERSION_SPECIFIC, FILE_DETAIL, Reason.NEWER_PYTHON
+        verdict.verdict, verdict.detail = Outcome.VERSION_SPECIFIC, FILE_DETAIL
+        verdict.reason = Reason.NEWER_PYTHON
         return verdict
     choice = choose(ctx, proposers(ctx, method))
     chosen = choice.candidate
     if chosen is None or choice.proposer is None:
         local = choice.notes.get(LOCAL.name)
         if local is not None and local.version_specific:
-            verdict.verdict, verdict.detail, verdict.reason = Outcome.VERSION_SPECIFIC, local.reason, Reason.NEWER_PYTHON
+            verdict.verdict, verdict.detail = Outcome.VERSION_SPECIFIC, local.reason
+            verdict.reason = Reason.NEWER_PYTHON
             return verdict
-        reasons = [why_not(ctx, choice.refusals) if ctx.history is not None else "", local.reason if local else ""]
+        reasons = [why_not(ctx, choice.refusals) if ctx.history is not None else "",
+                   local.reason if local else ""]
         verdict.detail, verdict.reason = "; ".join(r for r in reasons if r), Reason.NO_VERIFIED_REPAIR
         return verdict
     verdict.verdict, verdict.fixed, verdict.detail = choice.proposer.outcome, chosen.source, chosen.how
@@ -179,8 +184,8 @@ def _verdict(ctx: RepairContext, method: str) -> FileVerdict:
                            f"function or inside a string): {', '.join(sorted(ctx.set_aside))}")
     gone = uncounted_gone(decode(ctx.original), set(ctx.expected), ast.parse(chosen.source)) - ctx.set_aside
     if gone:
-        verdict.detail += (f"; no longer defined, not counted as tests (pytest collects none from them: an empty "
-                           f"or helper Test* class, a function nested in another): "
+        verdict.detail += ("; no longer defined, not counted as tests (pytest collects none from them: an "
+                           "empty or helper Test* class, a function nested in another): "
                            f"{', '.join(sorted(gone))}")
     return verdict
 

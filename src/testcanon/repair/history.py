@@ -84,7 +84,8 @@ def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], 
 def _renamed_from(root: Path, commit: str, path: str) -> str | None:
     """The old name of `path` when `commit` renamed it (git's rename detection on that commit
     alone; it reads blobs, so in a store missing some it may find nothing)."""
-    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit, env=history_env(root))
+    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit,
+                 env=history_env(root))
     for line in result.stdout.splitlines():
         status, *names = line.split("\t")
         if status.startswith("R") and len(names) == 2 and names[1] == path:

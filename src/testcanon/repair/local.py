@@ -83,8 +83,8 @@ def repair_local(data: bytes, *, rewrite_version_specific: bool = False,
         if rewritten is not None:
             candidate = rewritten[0].encode(codec, "replace")
             if check_source(candidate) is None and verify(data, candidate, expected=expected).ok:
-                return LocalResult(candidate, [*notes, f"rewrote {rewritten[1]} Python 3.12 f-string(s) for the "
-                                               "target (other quotes inside, else a str.format call)"])
+                return LocalResult(candidate, [*notes, f"rewrote {rewritten[1]} Python 3.12 f-string(s) for "
+                                               "the target (other quotes inside, else a str.format call)"])
 
     def encode(lines: list[str]) -> bytes:
         body = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
@@ -145,7 +145,8 @@ def _one_definition(unit: bytes, candidate: bytes) -> bool:
 
 def _at_column_0(text: bytes) -> int:
     """Lines of code at column 0, the definition's own line aside."""
-    return sum(1 for line in text.splitlines()[1:] if line.strip() and not line[:1].isspace() and not line.startswith(b"#"))
+    return sum(1 for line in text.splitlines()[1:]
+               if line.strip() and not line[:1].isspace() and not line.startswith(b"#"))
 
 
 def _search(start: list[str], encode: Callable[[list[str]], bytes], original: bytes,
@@ -208,8 +209,8 @@ def propose_donors(ctx: RepairContext) -> Generator[Candidate, None, Note | None
     if result.fixed is None:
         return None
     restored = sum(1 for note in result.edits if "restored from" in note)
-    yield Candidate(result.fixed, f"restored {restored} broken definition(s) from the last version where each "
-                    "compiled, kept the ones that compile today", breaking=ctx.breaking)
+    yield Candidate(result.fixed, f"restored {restored} broken definition(s) from the last version where "
+                    "each compiled, kept the ones that compile today", breaking=ctx.breaking)
     return None
 
 

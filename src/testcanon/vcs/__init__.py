@@ -56,7 +56,8 @@ def git(root: Path, *args: str, timeout: float = 60,
 def git_bytes(root: Path | None, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
     """`git` with its output as bytes (file contents); never raises for git's own failures."""
     try:
-        return subprocess.run(git_command(*args), cwd=root, capture_output=True, timeout=timeout, env=git_env())
+        return subprocess.run(git_command(*args), cwd=root, capture_output=True, timeout=timeout,
+                              env=git_env())
     except (OSError, subprocess.TimeoutExpired) as exc:
         return subprocess.CompletedProcess(["git", *args], 128, b"", str(exc).encode())
 
