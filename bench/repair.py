@@ -25,7 +25,8 @@ from pathlib import Path
 from broken_files import EXCLUDED, broken_test_files, map_over_tree
 
 from testcanon.repair import history
-from testcanon.repair.history import author_reference, find_breaking, history_expected, repair_with_history
+from testcanon.repair.by_history import repair_with_history
+from testcanon.repair.history import author_reference, find_breaking, history_expected
 from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.judge import judge
 from testcanon.repair.local import repair_local
@@ -51,7 +52,7 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     if good is not None:
         row["restore_keeps_all"] = not missing(expected, ast.parse(good))
     if row["version_specific"]:  # what `canon fix --rewrite-version-specific` makes of it
-        row["rewritten"] = repair_local(current, allow_version_rewrite=True, expected=expected).fixed is not None
+        row["rewritten"] = repair_local(current, rewrite_version_specific=True, expected=expected).fixed is not None
     for method in ("history", "local"):
         started = time.perf_counter()
         tests = by_history if method == "history" else expected
@@ -79,9 +80,9 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
         repair_local(current, expected=expected, unmended=names)
         row["local"]["unmended"] = len(names)
     if not row["history"]["compiles"]:  # what `canon fix --rewrite-version-specific` adds
-        rewritten = repair_with_history(root, relpath, current, expected, allow_version_rewrite=True).fixed
+        rewritten = repair_with_history(root, relpath, current, expected, rewrite_version_specific=True).fixed
         if rewritten is None:
-            rewritten = repair_local(current, expected=expected, allow_version_rewrite=True).fixed
+            rewritten = repair_local(current, expected=expected, rewrite_version_specific=True).fixed
         row["fixed_with_rewrite"] = rewritten is not None
     return row
 

@@ -134,7 +134,7 @@ def test_version_specific_fstring_is_reported_and_rewritten_only_on_request() ->
     source = b'def test_a():\n    d = {"k": 1}\n    assert f"{d["k"]}" == "1"\n'
     plain = repair_local(source)
     assert plain.fixed is None and plain.version_specific
-    rewritten = repair_local(source, allow_version_rewrite=True)
+    rewritten = repair_local(source, rewrite_version_specific=True)
     assert rewritten.fixed is not None and b"f\"{d['k']}\"" in rewritten.fixed
 
 

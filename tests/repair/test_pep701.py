@@ -44,7 +44,7 @@ def test_a_damaged_file_with_a_3_12_definition_is_version_specific_until_asked()
               'def test_b():\n    d = {"k": "v"}\n    assert f"{"\\n".join(d)}" == "k"\n')
     refused = repair_local(broken.encode(), donors=["def test_a():\n    assert compute(1) == 2\n"])
     assert refused.fixed is None and refused.version_specific and "test_b" in refused.reason
-    fixed = repair_local(broken.encode(), allow_version_rewrite=True,
+    fixed = repair_local(broken.encode(), rewrite_version_specific=True,
                          donors=["def test_a():\n    assert compute(1) == 2\n"])
     assert fixed.fixed is not None
     assert b'assert "{}".format("\\n".join(d)) == "k"' in fixed.fixed

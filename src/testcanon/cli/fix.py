@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
 def fix_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
     method: Method = typer.Option(Method.auto, "--method", help="history, local, or auto (history in git)."),
-    no_history: bool = typer.Option(False, "--no-history", help="Same as --method local."),
+    no_history: bool = typer.Option(False, "--no-history", hidden=True,
+                                    help="Deprecated alias of --method local."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     output_format: OutputFormat = format_option(TEXT_OR_JSON),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
@@ -42,11 +43,13 @@ def fix_command(
     python: Optional[str] = typer.Option(None, "--python", help="Interpreter or venv that runs the project's tests."),
 ) -> None:
     """Repair files that do not compile; every repair verified (compiles, no test lost)."""
+    if no_history:  # one flag per concept, `--method local`: the old spelling, hidden, still works
+        method = Method.local
     if resurrect:
         from testcanon.cli._resurrect import resurrect_command
 
         resurrect_command(paths or [], dry_run=dry_run, output_format=output_format,
-                          use_history=None if method == Method.auto and not no_history else method == Method.history)
+                          use_history=None if method == Method.auto else method == Method.history)
         return
     from testcanon.config import load_project
     from testcanon.journal import project_lock
@@ -56,7 +59,7 @@ def fix_command(
 
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
-    chosen = "local" if no_history else method.value
+    chosen = method.value
     target = None
     if verify is FixVerify.collect:
         from testcanon.target import resolve_python

@@ -1,4 +1,8 @@
-"""`canon fix`: repair every file `canon scan` reports, verify, journal, report."""
+"""`canon fix`: repair every file `canon scan` reports, verify, journal, report.
+
+Per file: build its `RepairContext` once, run the proposers in order (history's, then the
+local method's; `repair/choose.py` verifies each candidate once and chooses), and turn the
+choice into a `FileVerdict` whose `verdict` is an `Outcome`."""
 
 from __future__ import annotations
 
@@ -15,13 +19,17 @@ from pathlib import Path
 from testcanon.config import Project
 from testcanon.journal import Journal, PlannedWrite
 from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
-from testcanon.repair.history import Breaking, history_expected, repair_with_history
-from testcanon.repair.inventory import names_in_broken, uncounted_gone
-from testcanon.repair.local import repair_local
+from testcanon.repair.by_history import HISTORY, why_not
+from testcanon.repair.choose import choose
+from testcanon.repair.context import Proposer, RepairContext
+from testcanon.repair.history import Breaking
+from testcanon.repair.inventory import uncounted_gone
+from testcanon.repair.local import LOCAL
+from testcanon.repair.newer import FILE_DETAIL
+from testcanon.repair.verdict import Outcome, Reason
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
-from testcanon.syntax import check_source, scan
-from testcanon.syntax.version import is_version_specific
+from testcanon.syntax import scan
 from testcanon.target import TargetPython
 from testcanon.vcs import is_work_tree
 from testcanon.vcs.graph import history_env
@@ -32,7 +40,7 @@ REPAIRABLE = {"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"}
 @dataclass
 class FileVerdict:
     path: str
-    verdict: str  # fixed-by-history, fixed-locally, version-specific, unfixable
+    verdict: Outcome
     detail: str
     tests: int
     changed_lines: int = 0
@@ -42,6 +50,7 @@ class FileVerdict:
     original: bytes = b""
     fixed: bytes | None = None
     proof: str | None = None  # collected or static (`canon fix --verify`); None when not fixed
+    reason: Reason | None = None  # why no repair is written; None when fixed
 
     @property
     def write(self) -> PlannedWrite | None:
@@ -54,7 +63,8 @@ class FileVerdict:
         data: dict[str, object] = {"path": self.path, "verdict": self.verdict, "detail": self.detail,
                                    "tests_preserved": self.tests if self.fixed else None,
                                    "changed_lines": self.changed_lines, "edits": self.edits,
-                                   "seconds": round(self.seconds, 4), "proof": self.proof}
+                                   "seconds": round(self.seconds, 4), "proof": self.proof,
+                                   "reason": self.reason}
         if self.breaking:
             data["breaking_commit"] = {"hash": self.breaking.commit, "date": self.breaking.date,
                                        "subject": self.breaking.subject}
@@ -96,7 +106,9 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
             by_path = {Path(v.path): v for v in fixed}
             for skipped in run.apply(v.write for v in by_path.values() if v.write is not None):
                 verdict = by_path[skipped.path]
-                verdict.verdict, verdict.fixed, verdict.detail = "changed-during-run", None, skipped.reason
+                verdict.verdict, verdict.fixed = Outcome.CHANGED_DURING_RUN, None
+                verdict.detail = skipped.reason
+                verdict.reason = Reason.CHANGED_DURING_RUN
     return verdicts
 
 
@@ -112,7 +124,8 @@ def _prove(project: Project, fixed: list[FileVerdict], level: str, python: Targe
     for verdict in fixed:
         verdict.proof, problem = proofs.get(verdict.path, ("static", None))
         if problem is not None:
-            verdict.verdict, verdict.fixed, verdict.proof = "unfixable", None, None
+            verdict.verdict, verdict.fixed, verdict.proof = Outcome.UNFIXABLE, None, None
+            verdict.reason = Reason.NOT_PROVEN
             verdict.detail = f"repair not written: {problem}"
 
 
@@ -122,66 +135,65 @@ def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method
         budget = Budget(project.config.file_time_budget, project.config.file_memory_budget)
         result = bounded(budget, _fix_one, project, relpath, use_history, method, rewrite_version_specific)
         if isinstance(result, OverBudget):
-            return FileVerdict(relpath, "unfixable", f"{result.describe()}; left untouched", 0)
+            return FileVerdict(relpath, Outcome.UNFIXABLE, f"{result.describe()}; left untouched", 0,
+                               reason=Reason.OVER_BUDGET)
         return result
     except Exception as error:  # noqa: BLE001 - a bug in one strategy must not cost the other files
-        return FileVerdict(relpath, "unfixable", f"internal error, left untouched (please report it): "
-                           f"{type(error).__name__}: {error}", 0)
+        return FileVerdict(relpath, Outcome.UNFIXABLE, f"internal error, left untouched (please report it): "
+                           f"{type(error).__name__}: {error}", 0, reason=Reason.INTERNAL_ERROR)
 
 
 def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
              rewrite_version_specific: bool) -> FileVerdict:
     started = time.perf_counter()
     original = (project.root / relpath).read_bytes()
-    expected = names_in_broken(decode(original))
-    verdict = FileVerdict(relpath, "unfixable", "", len(expected), original=original)
-    history_reason = ""
-    if is_version_specific(check_source(original), decode(original)):
-        # Valid on a newer Python: not damage, so history must not revert it. Rewritten for the
-        # target only on request (`--rewrite-version-specific`), by the local method.
-        use_history = False
-        if not rewrite_version_specific:
-            verdict.verdict = "version-specific"
-            verdict.detail = ("valid on Python 3.12+ (PEP 701 f-string); use --rewrite-version-specific to make it "
-                              "compatible with the target")
-            verdict.seconds = time.perf_counter() - started
-            return verdict
-    set_aside: set[str] = set()
-    if use_history:
-        by_history = history_expected(project.root, relpath, expected)
-        set_aside = {name for _, name in expected - by_history}
-        expected = by_history
-        verdict.tests = len(expected)
-        result = repair_with_history(project.root, relpath, original, expected,
-                                     allow_version_rewrite=rewrite_version_specific)
-        verdict.breaking = result.breaking
-        if result.fixed is not None:
-            verdict.verdict, verdict.detail, verdict.fixed = "fixed-by-history", result.how, result.fixed
-            if result.refusals:  # say which candidates were not the author's code, and why
-                verdict.detail += "; passed over as not the author's code: " + " | ".join(result.refusals[:3])
-        history_reason = result.reason
-    if verdict.fixed is None and method != "history":
-        local = repair_local(original, allow_version_rewrite=rewrite_version_specific, expected=expected)
-        if local.fixed is not None:
-            verdict.verdict, verdict.fixed, verdict.edits = "fixed-locally", local.fixed, local.edits
-            verdict.detail = f"{len(local.edits)} edit(s)"
-        elif local.version_specific:
-            verdict.verdict, verdict.detail = "version-specific", local.reason
-        else:
-            verdict.detail = "; ".join(r for r in (history_reason, local.reason) if r)
-    elif verdict.fixed is None:
-        verdict.detail = history_reason
-    if verdict.fixed is not None:
-        verdict.changed_lines = changed_line_count(original, verdict.fixed)
-        if set_aside:  # say so: the guarantee did not cover them
-            verdict.detail += (f"; not counted as tests (the versions that compiled define them only nested in a "
-                               f"function or inside a string): {', '.join(sorted(set_aside))}")
-        gone = uncounted_gone(decode(original), expected, ast.parse(verdict.fixed)) - set_aside
-        if gone:
-            verdict.detail += (f"; no longer defined, not counted as tests (pytest collects none from them: an empty "
-                               f"or helper Test* class, a function nested in another): "
-                               f"{', '.join(sorted(gone))}")
+    ctx = RepairContext.build(project.root, relpath, original, use_history=use_history,
+                              rewrite_version_specific=rewrite_version_specific)
+    verdict = _verdict(ctx, method)
     verdict.seconds = time.perf_counter() - started
+    return verdict
+
+
+def proposers(ctx: RepairContext, method: str) -> tuple[Proposer, ...]:
+    """History's proposers in a repository (not for a file valid on a newer Python), then the
+    local method's unless `--method history`."""
+    return (*(HISTORY if ctx.history is not None else ()), *((LOCAL,) if method != "history" else ()))
+
+
+def _verdict(ctx: RepairContext, method: str) -> FileVerdict:
+    verdict = FileVerdict(ctx.path, Outcome.UNFIXABLE, "", len(ctx.expected), original=ctx.original,
+                          breaking=ctx.breaking)
+    if ctx.version_specific and not ctx.rewrite_version_specific:
+        verdict.verdict, verdict.detail = Outcome.VERSION_SPECIFIC, FILE_DETAIL
+        verdict.reason = Reason.NEWER_PYTHON
+        return verdict
+    choice = choose(ctx, proposers(ctx, method))
+    chosen = choice.candidate
+    if chosen is None or choice.proposer is None:
+        local = choice.notes.get(LOCAL.name)
+        if local is not None and local.version_specific:
+            verdict.verdict, verdict.detail = Outcome.VERSION_SPECIFIC, local.reason
+            verdict.reason = Reason.NEWER_PYTHON
+            return verdict
+        reasons = [why_not(ctx, choice.refusals) if ctx.history is not None else "",
+                   local.reason if local else ""]
+        verdict.detail, verdict.reason = "; ".join(r for r in reasons if r), Reason.NO_VERIFIED_REPAIR
+        return verdict
+    verdict.verdict, verdict.fixed, verdict.detail = choice.proposer.outcome, chosen.source, chosen.how
+    verdict.edits = list(chosen.edits)
+    if choice.proposer.outcome is Outcome.FIXED_BY_HISTORY:
+        verdict.breaking = chosen.breaking
+        if choice.refusals:  # say which candidates were not the author's code, and why
+            verdict.detail += "; passed over as not the author's code: " + " | ".join(choice.refusals[:3])
+    verdict.changed_lines = changed_line_count(ctx.original, chosen.source)
+    if ctx.set_aside:  # say so: the guarantee did not cover them
+        verdict.detail += (f"; not counted as tests (the versions that compiled define them only nested in a "
+                           f"function or inside a string): {', '.join(sorted(ctx.set_aside))}")
+    gone = uncounted_gone(decode(ctx.original), set(ctx.expected), ast.parse(chosen.source)) - ctx.set_aside
+    if gone:
+        verdict.detail += ("; no longer defined, not counted as tests (pytest collects none from them: an "
+                           "empty or helper Test* class, a function nested in another): "
+                           f"{', '.join(sorted(gone))}")
     return verdict
 
 

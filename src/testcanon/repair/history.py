@@ -1,14 +1,13 @@
-"""The history-aware method: undo only the commit that broke a file, keep every later edit.
+"""A file's history, read with real git (through `testcanon.vcs`): what the history method's
+proposers (`repair/by_history.py`) and the judge of a repair read.
 
-1. Walk the file's history with real git (`--follow`, so renames are crossed; for a merge the
-   parent that carried the content is the one whose blob matches). The newest committed
-   version that compiles is *good*; the commit after it is the *breaking* commit (*bad* =
-   the file as that commit left it).
-2. Revert only the breaking commit's change to this file, three-way (`git merge-file`):
-   apply the change bad -> good onto today's content, so later legitimate edits survive.
-3. If that conflicts or does not verify, revert hunk by hunk: keep each hunk of the breaking
-   commit that leaves the file compiling, revert the others, then replay later changes.
-4. Files that never compiled, or outside git, fall back to the local method (the caller).
+1. The versions that carried the file's content, newest first, across renames and merges.
+2. The newest committed version that compiles is *good*; the commit after it is the
+   *breaking* commit (*bad* = the file as that commit left it).
+3. The author's last good code (`author_reference`), which candidates are judged against.
+4. Earlier versions as donors of single definitions.
+
+`FileHistory` reads each of these lazily and once per file.
 """
 
 from __future__ import annotations
@@ -16,17 +15,13 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
-import os
-import subprocess
-import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.repair.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
-from testcanon.repair.judge import Profile, Refusal, damage, judge, profile
-from testcanon.repair.verify import verify
+from testcanon.repair.judge import Profile, damage, profile
 from testcanon.syntax import check_source
-from testcanon.vcs import git, git_command, git_env
+from testcanon.vcs import git, show
 from testcanon.vcs.graph import history_env
 
 MAX_COMMITS = 200
@@ -42,39 +37,9 @@ class Breaking:
     path_at_bad: str
 
 
-@dataclass(frozen=True)
-class HistoryResult:
-    fixed: bytes | None
-    breaking: Breaking | None
-    how: str
-    reason: str = ""
-    refusals: tuple[str, ...] = ()  # candidates passed over because they are not the author's code
-
-
-class _Judged:
-    """Verification plus the judgement against the author's last good version, for one file.
-
-    Remembers why candidates were refused, so the verdict can say it."""
-
-    def __init__(self, current: bytes, expected: set[TestName], reference: Profile | None) -> None:
-        self.current, self.expected, self.reference = current, expected, reference
-        self.refusals: list[str] = []
-
-    def accepts(self, candidate: bytes, how: str) -> bool:
-        if not verify(self.current, candidate, expected=self.expected).ok:
-            return False
-        refused: list[Refusal] = judge(candidate, self.reference)
-        if refused:
-            self.refusals.append(f"{how}: " + "; ".join(map(str, refused)))
-            return False
-        return True
-
-
 @functools.lru_cache(maxsize=512)
 def _show(root: Path, commit: str, path: str) -> bytes | None:
-    result = subprocess.run(git_command("show", f"{commit}:{path}"), cwd=root, capture_output=True, timeout=60,
-                            env=git_env())
-    return result.stdout if result.returncode == 0 else None
+    return show(root, commit, path)
 
 
 @functools.lru_cache(maxsize=512)
@@ -119,7 +84,8 @@ def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], 
 def _renamed_from(root: Path, commit: str, path: str) -> str | None:
     """The old name of `path` when `commit` renamed it (git's rename detection on that commit
     alone; it reads blobs, so in a store missing some it may find nothing)."""
-    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit, env=history_env(root))
+    result = git(root, "diff", "--name-status", "-M", "--diff-filter=R", f"{commit}^", commit,
+                 env=history_env(root))
     for line in result.stdout.splitlines():
         status, *names = line.split("\t")
         if status.startswith("R") and len(names) == 2 and names[1] == path:
@@ -142,20 +108,6 @@ def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | N
             return (Breaking(bad_commit, bad_date, bad_subject, commit, path, bad_path), content, bad_content)
         newer = (commit, path, date, subject, content)
     return None
-
-
-def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
-    """`git merge-file -p current base other`: (result, clean)."""
-    with tempfile.TemporaryDirectory(prefix="canon-merge-") as tmp:
-        paths = []
-        for name, data in (("current", current), ("base", base), ("other", other)):
-            path = os.path.join(tmp, name)
-            with open(path, "wb") as handle:
-                handle.write(data)
-            paths.append(path)
-        result = subprocess.run(git_command("merge-file", "-p", "-q", *paths), capture_output=True, timeout=60,
-                                env=git_env())
-    return result.stdout, result.returncode == 0
 
 
 def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
@@ -216,49 +168,6 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
 HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 
-def repair_with_history(root: Path, relpath: str, current: bytes, expected: set[TestName], *,
-                        allow_version_rewrite: bool = False) -> HistoryResult:
-    """`allow_version_rewrite`: definitions valid only on Python 3.12+ may be rewritten for the
-    target where the local method finishes a repair (`canon fix --rewrite-version-specific`)."""
-    found = find_breaking(root, relpath)
-    if found is None:  # never compiled as a whole: each definition may have, in some version
-        return (_revert_recent_commits(root, relpath, current, expected, allow_version_rewrite)
-                or _by_definitions(root, relpath, current, expected, None, allow_version_rewrite)
-                or HistoryResult(None, None, "", "no committed version that compiles (or the damage is not "
-                                 "committed), and no version where each broken definition compiled"))
-    breaking, good, bad = found
-    judged = _Judged(current, expected, author_reference(root, relpath, breaking, good))
-
-    def result(fixed: bytes | None, how: str, reason: str = "") -> HistoryResult:
-        return HistoryResult(fixed, breaking, how, reason, tuple(judged.refusals))
-
-    merged, clean = merge_file(current, bad, good)
-    how = "reverted the breaking commit's change (three-way)"
-    if clean and judged.accepts(merged, how):
-        return result(merged, how)
-    partial = revert_by_hunks(good, bad, expected, judged.reference)
-    replayed, clean = merge_file(current, bad, partial)
-    how = "reverted only the breaking hunks of the commit"
-    if clean and judged.accepts(replayed, how):
-        return result(replayed, how)
-    if current == bad and judged.accepts(partial, how):
-        return result(partial, how)
-    # Content only history holds before edits the local search guesses (and it is cheaper).
-    found_result = (_from_last_complete_version(root, relpath, current, expected, judged)
-                    or _revert_recent_commits(root, relpath, current, expected, allow_version_rewrite, judged))
-    if found_result is None:
-        found_result = _by_definitions(root, relpath, current, expected, breaking, allow_version_rewrite)
-        if found_result is not None and not judged.accepts(found_result.fixed, found_result.how):  # type: ignore[arg-type]
-            found_result = None
-    if found_result is not None:
-        return replace(found_result, refusals=tuple(judged.refusals))
-    reason = ("reverting the breaking commit does not verify (tests would be lost or the result does not "
-              "compile)")
-    if judged.refusals:
-        reason += "; refused as not the author's code: " + " | ".join(judged.refusals[:3])
-    return result(None, "", reason)
-
-
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> Profile | None:
     """The author's last good code: the version before the breaking commit, unless that version is
     itself damage that compiles (tests commented out: a tombstone), then the newest older compiling
@@ -287,110 +196,57 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
 
 REFERENCE_VERSIONS = 8
 
-
-def _from_last_complete_version(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                                judged: _Judged | None = None) -> HistoryResult | None:
-    """A version that compiles *and* holds every test the file has today, with each later
-    change (hunk by hunk) replayed when it keeps the file compiling.
-
-    This undoes damage that arrived in several steps (tests commented out by one script,
-    un-commented with flattened indentation by another, then mangled by a third) while keeping
-    the later edits that are sound. The newest such versions are tried (a test that lost its
-    indentation to the damage may be defined anywhere, as `verify` accepts) and the one whose
-    result changes today's file least wins."""
-    from testcanon.repair.verify import changed_line_count
-
-    best: tuple[int, HistoryResult] | None = None
-    tried = 0
-    newer: tuple[str, str, str] | None = None
-    for commit, path, date, subject in file_history(root, relpath):
-        content = _show(root, commit, path)
-        if content is None or not _compiles(root, commit, path) or missing(expected, ast.parse(content)):
-            newer = (commit, date, subject)
-            continue
-        tried += 1
-        candidate = revert_by_hunks(content, current, expected, judged.reference if judged else None)
-        how = f"restored the last version with every test ({commit[:10]})"
-        if judged.accepts(candidate, how) if judged else verify(current, candidate, expected=expected).ok:
-            cost = changed_line_count(current, candidate)
-            if best is None or cost < best[0]:
-                bad = newer or (commit, date, subject)
-                best = (cost, HistoryResult(candidate, Breaking(bad[0], bad[1], bad[2], commit, path, relpath),
-                                            f"restored the last version with every test ({commit[:10]}) and "
-                                            "replayed each later change that keeps it compiling"))
-        newer = (commit, date, subject)
-        if tried == COMPLETE_VERSIONS:
-            break
-    return best[1] if best else None
-
-
-COMPLETE_VERSIONS = 3  # versions holding every test that `_from_last_complete_version` tries
-RECENT_COMMITS = 6
 DONOR_VERSIONS = 8  # versions (of each kind) whose definitions may stand in for broken ones
 
 
-def _by_definitions(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                    breaking: Breaking | None, allow_version_rewrite: bool = False) -> HistoryResult | None:
-    """Each broken definition taken from the newest version where it compiled; definitions
-    that compile today (new or legitimately edited tests) stay as they are. This keeps the new
-    work when the damage arrived together with it, over several commits."""
-    from testcanon.repair.local import repair_local
+class FileHistory:
+    """One file's history, each part read on first use and once: the breaking commit, the
+    author's reference, the donor versions."""
 
-    # Recent versions that compiled, newest first; then those that did not, for a definition no
-    # compiling version has (a test added by the very commit that broke another part of the file).
-    whole: list[str] = []
-    partial: list[str] = []
-    for age, (commit, path, _, _) in enumerate(file_history(root, relpath)):
-        content = _show(root, commit, path)
-        if content is None or content == current:
-            continue
-        if _compiles(root, commit, path):
-            whole.append(content.decode("utf-8", "replace"))
-            if len(whole) == DONOR_VERSIONS:
-                break
-        elif age < DONOR_VERSIONS:
-            partial.append(content.decode("utf-8", "replace"))
-    donors = whole + partial
-    if not donors:
-        return None
-    # verified against `current` there
-    local = repair_local(current, expected=expected, donors=donors, allow_version_rewrite=allow_version_rewrite)
-    if local.fixed is None:
-        return None
-    restored = sum(1 for note in local.edits if "restored from" in note)
-    return HistoryResult(local.fixed, breaking, f"restored {restored} broken definition(s) from the last version "
-                         "where each compiled, kept the ones that compile today")
+    def __init__(self, root: Path, path: str) -> None:
+        self.root, self.path = root, path
 
+    def versions(self) -> list[tuple[str, str, str, str]]:
+        """(commit, path in that commit, date, subject), newest first."""
+        return file_history(self.root, self.path)
 
-def _revert_recent_commits(root: Path, relpath: str, current: bytes, expected: set[TestName],
-                           allow_version_rewrite: bool = False, judged: _Judged | None = None) -> HistoryResult | None:
-    """When the last compiling version predates new work (e.g. tests that were commented out,
-    then restored with broken indentation, then mangled by a "fixer"), revert each recent commit's
-    change alone (three-way onto today's content), finish the result with the local method, and
-    keep the smallest candidate that verifies."""
-    from testcanon.repair.local import repair_local
-    from testcanon.repair.verify import changed_line_count
+    def show(self, commit: str, path: str) -> bytes | None:
+        return _show(self.root, commit, path)
 
-    history = file_history(root, relpath)[: RECENT_COMMITS + 1]
-    versions = [(commit, date, subject, _show(root, commit, path)) for commit, path, date, subject in history]
-    best: tuple[int, HistoryResult] | None = None
-    for (commit, date, subject, after), (older, _, _, before) in zip(versions, versions[1:], strict=False):
-        if after is None or before is None or after == before:
-            continue
-        merged, clean = merge_file(current, after, before)
-        if not clean:
-            continue
-        candidate = merged
-        how = f"reverted commit {commit[:10]}'s change"
-        if check_source(candidate) is not None:
-            local = repair_local(candidate, expected=expected, allow_version_rewrite=allow_version_rewrite)
-            if local.fixed is None:
+    def compiles(self, commit: str, path: str) -> bool:
+        return _compiles(self.root, commit, path)
+
+    @functools.cached_property
+    def found(self) -> tuple[Breaking, bytes, bytes] | None:
+        """(breaking commit, good content, bad content), or None: never compiled as a whole, or
+        the damage is not committed."""
+        return find_breaking(self.root, self.path)
+
+    @property
+    def breaking(self) -> Breaking | None:
+        return self.found[0] if self.found else None
+
+    @functools.cached_property
+    def reference(self) -> Profile | None:
+        """The author's last good code, judged against; None without a breaking commit."""
+        if self.found is None:
+            return None
+        return author_reference(self.root, self.path, self.found[0], self.found[1])
+
+    def donors(self, current: bytes) -> list[str]:
+        """Recent versions that compiled, newest first; then those that did not, for a
+        definition no compiling version has (a test added by the very commit that broke
+        another part of the file)."""
+        whole: list[str] = []
+        partial: list[str] = []
+        for age, (commit, path, _, _) in enumerate(self.versions()):
+            content = self.show(commit, path)
+            if content is None or content == current:
                 continue
-            candidate, how = local.fixed, how + f", then {len(local.edits)} local edit(s)"
-        if not (judged.accepts(candidate, how) if judged else verify(current, candidate, expected=expected).ok):
-            continue
-        cost = changed_line_count(current, candidate)
-        if best is None or cost < best[0]:
-            breaking = Breaking(commit, date, subject, older, relpath, relpath)
-            best = (cost, HistoryResult(candidate, breaking, how))
-    return best[1] if best else None
+            if self.compiles(commit, path):
+                whole.append(content.decode("utf-8", "replace"))
+                if len(whole) == DONOR_VERSIONS:
+                    break
+            elif age < DONOR_VERSIONS:
+                partial.append(content.decode("utf-8", "replace"))
+        return whole + partial

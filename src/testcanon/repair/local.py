@@ -13,16 +13,18 @@ import functools
 import heapq
 import io
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
+from testcanon.repair.context import Candidate, Note, Proposer, RepairContext
 from testcanon.repair.inventory import TestName, names_in_broken
+from testcanon.repair.newer import LOCAL_REASON, definition_reason, newer_definition, newer_file
 from testcanon.repair.pep701 import rewrite_fstrings
 from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
+from testcanon.repair.verdict import Outcome
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
-from testcanon.syntax.version import FSTRING_START, is_version_specific
 
 MAX_EXPANSIONS = 400  # closing the seams after a unit-by-unit repair: worth a longer search
 FIRST_PASS_EXPANSIONS = 120  # repairs found at all are found early; a failing file should fail fast
@@ -57,7 +59,7 @@ def _bytes_stage(data: bytes) -> tuple[bytes, list[str]]:
     return data, notes
 
 
-def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
+def repair_local(data: bytes, *, rewrite_version_specific: bool = False,
                  expected: set[TestName] | None = None, donors: Sequence[str] = (),
                  unmended: list[str] | None = None) -> LocalResult:
     """Repair from the file alone (`donors`: earlier versions that compiled, in history mode;
@@ -74,16 +76,15 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     if problem is None:
         verdict = verify(data, staged, expected=expected)
         return LocalResult(staged if verdict.ok else None, notes, "" if verdict.ok else verdict.reason)
-    if is_version_specific(problem, text):
-        if not allow_version_rewrite:
-            return LocalResult(None, notes, "version-specific: valid on Python 3.12+ (PEP 701 f-string); "
-                               "use --rewrite-version-specific to make it compatible", version_specific=True)
+    if newer_file(problem, text):
+        if not rewrite_version_specific:
+            return LocalResult(None, notes, LOCAL_REASON, version_specific=True)
         rewritten = rewrite_fstrings(text)
         if rewritten is not None:
             candidate = rewritten[0].encode(codec, "replace")
             if check_source(candidate) is None and verify(data, candidate, expected=expected).ok:
-                return LocalResult(candidate, [*notes, f"rewrote {rewritten[1]} Python 3.12 f-string(s) for the "
-                                               "target (other quotes inside, else a str.format call)"])
+                return LocalResult(candidate, [*notes, f"rewrote {rewritten[1]} Python 3.12 f-string(s) for "
+                                               "the target (other quotes inside, else a str.format call)"])
 
     def encode(lines: list[str]) -> bytes:
         body = "\n".join(lines) + ("\n" if text.endswith("\n") else "")
@@ -98,14 +99,12 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
     newer_syntax: list[str] = []  # definitions valid only on Python 3.12+, not rewritten
 
     def mend_unit(unit_text: str, definition: bool) -> str | None:
-        # a definition using PEP 701 f-strings is not damage (LibCST reads only one holding an f-string)
-        rewritten = rewrite_fstrings(unit_text) if FSTRING_START.search(unit_text) else None
-        if rewritten is not None and rewritten[1] and check_source(rewritten[0].encode("utf-8", "replace"),
-                                                                   parse_only=True) is None:
-            if not allow_version_rewrite:
+        rewritten = newer_definition(unit_text)  # a definition using PEP 701 f-strings is not damage
+        if rewritten is not None:
+            if not rewrite_version_specific:
                 newer_syntax.append(unit_text.split("(", 1)[0].strip())
                 return None
-            return rewritten[0]
+            return rewritten
         unit_lines = unit_text.splitlines()
         unit_bytes = unit_text.encode("utf-8", "replace")
         result, _, _ = _search(unit_lines, lambda ls: ("\n".join(ls) + "\n").encode("utf-8", "replace"),
@@ -116,9 +115,7 @@ def repair_local(data: bytes, *, allow_version_rewrite: bool = False,
 
     assembled, unit_notes = repair_by_units(text, mend_unit, donors, unmended=unmended)
     if assembled is None and newer_syntax:
-        return LocalResult(None, notes, f"version-specific: `{newer_syntax[0]}` is valid on Python 3.12+ only "
-                           "(PEP 701 f-string); use --rewrite-version-specific to make it compatible",
-                           version_specific=True)
+        return LocalResult(None, notes, definition_reason(newer_syntax[0]), version_specific=True)
     if assembled is None:
         return LocalResult(None, notes, f"no verified repair found ({failure}; {unit_notes[-1]})")
     candidate = encode(assembled.splitlines())
@@ -148,7 +145,8 @@ def _one_definition(unit: bytes, candidate: bytes) -> bool:
 
 def _at_column_0(text: bytes) -> int:
     """Lines of code at column 0, the definition's own line aside."""
-    return sum(1 for line in text.splitlines()[1:] if line.strip() and not line[:1].isspace() and not line.startswith(b"#"))
+    return sum(1 for line in text.splitlines()[1:]
+               if line.strip() and not line[:1].isspace() and not line.startswith(b"#"))
 
 
 def _search(start: list[str], encode: Callable[[list[str]], bytes], original: bytes,
@@ -187,3 +185,34 @@ def _search(start: list[str], encode: Callable[[list[str]], bytes], original: by
             heapq.heappush(frontier, (cost + edit.cost, progress, counter, new_lines,
                                       [*whys, f"line {edit.start + 1}: {edit.why}"]))
     return None, [], best_failure
+
+
+def propose_local(ctx: RepairContext) -> Generator[Candidate, None, Note | None]:
+    """The local method: the search on the file's own text."""
+    result = repair_local(ctx.original, rewrite_version_specific=ctx.rewrite_version_specific,
+                          expected=set(ctx.expected))
+    if result.fixed is None:
+        return Note(result.reason, result.version_specific)
+    yield Candidate(result.fixed, f"{len(result.edits)} edit(s)", edits=tuple(result.edits))
+    return None
+
+
+def propose_donors(ctx: RepairContext) -> Generator[Candidate, None, Note | None]:
+    """History's last resort: each broken definition taken from the newest version where it
+    compiled; definitions that compile today (new or legitimately edited tests) stay as they
+    are. This keeps the new work when the damage arrived together with it, over several commits."""
+    donors = ctx.history.donors(ctx.original) if ctx.history is not None else []
+    if not donors:
+        return None
+    result = repair_local(ctx.original, expected=set(ctx.expected), donors=donors,
+                          rewrite_version_specific=ctx.rewrite_version_specific)
+    if result.fixed is None:
+        return None
+    restored = sum(1 for note in result.edits if "restored from" in note)
+    yield Candidate(result.fixed, f"restored {restored} broken definition(s) from the last version where "
+                    "each compiled, kept the ones that compile today", breaking=ctx.breaking)
+    return None
+
+
+LOCAL = Proposer("local", Outcome.FIXED_LOCALLY, propose_local, judged=False)
+DONORS = Proposer("donors", Outcome.FIXED_BY_HISTORY, propose_donors)

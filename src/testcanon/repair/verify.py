@@ -32,7 +32,8 @@ def verify(original: bytes, candidate: bytes, *, expected: set[TestName] | None 
     problem = check_source(candidate, "<candidate>", parse_only=parse_only)
     changed = changed_line_count(original, candidate)
     if problem is not None:
-        return Verdict(False, f"does not compile: {problem.message} (line {problem.line})", len(expected), changed)
+        why = f"does not compile: {problem.message} (line {problem.line})"
+        return Verdict(False, why, len(expected), changed)
     tree = ast.parse(candidate)
     lost = missing(expected, tree)
     if lost:

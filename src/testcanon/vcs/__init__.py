@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -50,6 +51,34 @@ def git(root: Path, *args: str, timeout: float = 60,
                               timeout=timeout, errors="surrogateescape", env=git_env(env))
     except (OSError, subprocess.TimeoutExpired) as exc:
         return subprocess.CompletedProcess(["git", *args], 128, "", str(exc))
+
+
+def git_bytes(root: Path | None, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    """`git` with its output as bytes (file contents); never raises for git's own failures."""
+    try:
+        return subprocess.run(git_command(*args), cwd=root, capture_output=True, timeout=timeout,
+                              env=git_env())
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return subprocess.CompletedProcess(["git", *args], 128, b"", str(exc).encode())
+
+
+def show(root: Path, commit: str, path: str) -> bytes | None:
+    """The content of `path` at `commit`; None when that commit has no such file."""
+    result = git_bytes(root, "show", f"{commit}:{path}")
+    return result.stdout if result.returncode == 0 else None
+
+
+def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
+    """`git merge-file -p current base other`, outside any repository: (result, clean)."""
+    with tempfile.TemporaryDirectory(prefix="canon-merge-") as tmp:
+        paths = []
+        for name, data in (("current", current), ("base", base), ("other", other)):
+            path = os.path.join(tmp, name)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            paths.append(path)
+        result = git_bytes(None, "merge-file", "-p", "-q", *paths)
+    return result.stdout, result.returncode == 0
 
 
 def is_work_tree(root: Path) -> bool:
