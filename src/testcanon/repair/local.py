@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from testcanon.repair.inventory import TestName, names_in_broken
+from testcanon.repair.patterns import candidates
 from testcanon.repair.pep701 import rewrite_fstrings
-from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verify import decode, verify
 from testcanon.syntax import check_source
