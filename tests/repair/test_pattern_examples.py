@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +43,12 @@ def test_codes_and_ranks_are_unique_and_every_family_has_patterns() -> None:
     assert [known.rank for known in REGISTRY] == sorted({known.rank for known in REGISTRY})
     families = {"indentation", "blocks", "brackets", "strings", "docstrings", "script damage"}
     assert {known.family for known in REGISTRY} == families
+
+
+def test_the_pattern_table_of_docs_fix_md_is_generated_and_in_sync() -> None:
+    from testcanon.repair.patterns.docs import pattern_table, with_table
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "fix.md").read_text(encoding="utf-8")
+    assert page == with_table(page), "regenerate: python -m testcanon.repair.patterns.docs docs/fix.md"
+    for known in REGISTRY:
+        assert f"| {known.code} | {known.name} |" in pattern_table()
