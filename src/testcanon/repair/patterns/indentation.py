@@ -266,6 +266,47 @@ def empty_block(site: Site) -> Iterator[Edit]:
         yield Edit(index, index, (target + "pass",), "inserted `pass` into an empty block")
 
 
+_DEFINITION = re.compile(r"\s*(?:async\s+def|def|class)\b")
+
+
+@pattern("P110", "decorator-misaligned", rank=185,
+         answers=(exactly("unexpected unindent"), exactly("unexpected indent")),
+         broken="""\
+             class TestA:
+                 @pytest.fixture
+                 def client(self):
+                     return 1
+
+                     @pytest.mark.asyncio
+                 async def test_a(self, client):
+                     assert client
+             """,
+         repaired="""\
+             class TestA:
+                 @pytest.fixture
+                 def client(self):
+                     return 1
+
+                 @pytest.mark.asyncio
+                 async def test_a(self, client):
+                     assert client
+             """)
+def decorator_misaligned(site: Site) -> Iterator[Edit]:
+    """A decorator left at another column than the `def` it decorates (a bulk re-indent moved one
+    and not the other; seen thousands of times in the corpus, both ways): the decorators right
+    above the definition go to its column."""
+    lines, index = site.lines, site.index
+    if not _DEFINITION.match(site.line):
+        return
+    first = index
+    while first > 0 and lines[first - 1].lstrip().startswith("@"):
+        first -= 1
+    column = indent_of(site.line)
+    if first < index and any(indent_of(text) != column for text in lines[first:index]):
+        yield Edit(first, index, tuple(column + text.lstrip() for text in lines[first:index]),
+                   f"aligned {index - first} decorator line(s) with the definition they decorate")
+
+
 @pattern("P107", "flattened-uncommented", rank=210, answers=(exactly("unexpected indent"),),
          broken="""\
              def test_a():
