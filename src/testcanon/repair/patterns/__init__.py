@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from testcanon.repair.patterns import blocks, brackets, docstrings, indentation, script_damage, strings
+from testcanon.repair.patterns import (
+    blocks,
+    brackets,
+    docstring_closers,
+    docstrings,
+    indentation,
+    script_damage,
+    strings,
+)
 from testcanon.repair.patterns.base import REGISTRY, Edit, Pattern, Site
 from testcanon.syntax.compile_check import Problem
 
-FAMILIES = (indentation, blocks, brackets, strings, docstrings, script_damage)
+FAMILIES = (indentation, blocks, brackets, strings, docstrings, docstring_closers, script_damage)
 
 
 def candidates(lines: list[str], problem: Problem) -> Iterator[Edit]:

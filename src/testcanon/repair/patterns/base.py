@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,7 +160,8 @@ def pattern(code: str, name: str, *, rank: int, answers: tuple[Answers, ...] = (
     """Register the decorated function as a pattern of its module's family (examples dedented)."""
 
     def register(propose: Propose) -> Propose:
-        family = propose.__module__.rsplit(".", 1)[-1].replace("_", " ")
+        module = sys.modules.get(propose.__module__)  # its FAMILY, else the module's name
+        family = getattr(module, "FAMILY", propose.__module__.rsplit(".", 1)[-1].replace("_", " "))
         for known in REGISTRY:
             if (known.code, known.rank) != (code, rank) and (known.code == code or known.rank == rank):
                 raise ValueError(f"pattern {code} (rank {rank}) clashes with {known.code} "
