@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from testcanon.repair.context import Candidate, Note, Proposer, RepairContext
 from testcanon.repair.inventory import TestName, names_in_broken
 from testcanon.repair.newer import LOCAL_REASON, definition_reason, newer_definition, newer_file
+from testcanon.repair.patterns import candidates
 from testcanon.repair.pep701 import rewrite_fstrings
-from testcanon.repair.strategies import candidates
 from testcanon.repair.units import repair_by_units
 from testcanon.repair.verdict import Outcome
 from testcanon.repair.verify import decode, verify
