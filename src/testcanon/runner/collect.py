@@ -57,6 +57,11 @@ class CollectionHealth:
     syntax: list[tuple[str, str]]  # (path, message) from canon scan
     timed_out: list[str]
     target: TargetPython | None = None
+    tests_by_file: dict[str, int] = field(default_factory=dict)  # node ids pytest collected, per file
+
+    @property
+    def tests(self) -> int:
+        return sum(self.tests_by_file.values())
 
     @property
     def failed_files(self) -> int:
@@ -77,7 +82,7 @@ class CollectionHealth:
 
     def to_json(self) -> dict[str, object]:
         return {"test_files": self.test_files, "collected": self.collected,
-                "failed_files": self.failed_files,
+                "failed_files": self.failed_files, "tests": self.tests,
                 "success": f"{self.collected}/{self.test_files}",
                 "python": self.target.to_json() if self.target else None,
                 "clusters": [c.to_json() for c in self.clusters]}
@@ -95,7 +100,10 @@ def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
 
 
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
-                   timeout: float | None = None, target: TargetPython | None = None) -> CollectionHealth:
+                   timeout: float | None = None, target: TargetPython | None = None,
+                   env: dict[str, str] | None = None) -> CollectionHealth:
+    """Collect `paths` (default: every test file); `env` is added to the collecting process's
+    environment (an isolated copy puts itself first on PYTHONPATH)."""
     target = target or resolve_python(project.root, config=project.config.python)
     target.require_pytest()
     files = test_files(project, paths or ())
@@ -107,6 +115,7 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
     deadline = time.monotonic() + limit
     errors: list[CollectionError] = []
     timed_out: list[str] = []
+    tests: dict[str, int] = {}
     queue = [candidates[i:i + size] for i in range(0, len(candidates), size)]
     while queue:
         batch = queue.pop(0)
@@ -114,7 +123,7 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
         if remaining <= 0:
             timed_out += batch
             continue
-        outcome = _collect_batch(project, target, batch, remaining)
+        outcome = _collect_batch(project, target, batch, remaining, env or {}, tests)
         if outcome is None:
             if len(batch) == 1:
                 timed_out.append(batch[0])
@@ -125,16 +134,20 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
         errors += outcome
     failed = {e.path for e in errors}
     collected = len([f for f in candidates if f not in failed and f not in timed_out])
-    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target)
+    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target,
+                            {path: count for path, count in sorted(tests.items()) if path not in failed})
 
 
-def _collect_batch(project: Project, target: TargetPython, batch: list[str],
-                   timeout: float) -> list[CollectionError] | None:
-    """The batch's collection errors; None when it timed out."""
+def _collect_batch(project: Project, target: TargetPython, batch: list[str], timeout: float,
+                   env: dict[str, str], tests: dict[str, int]) -> list[CollectionError] | None:
+    """The batch's collection errors (its tests counted per file into `tests`); None when it timed out."""
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
-                                                    *batch], env={}, timeout=timeout)
+                                                    *batch], env=env, timeout=timeout)
     if finished.timed_out:
         return None
+    for nodeid, _markers in events.collected or ():
+        path = nodeid.split("::")[0]
+        tests[path] = tests.get(path, 0) + 1
     errors = []
     for entry in events.results:
         if entry.outcome == "collection_error":
