@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from testcanon.config import load_project
-from testcanon.repair.collection import _defined_names, repair_collection
+from testcanon.repair.collection import module_index, repair_collection
 from testcanon.repair.fixer import fix_files
 from testcanon.repair.history import author_reference, find_breaking
 from testcanon.repair.imports import CANNOT_IMPORT, NO_MODULE, ModuleIndex
@@ -91,7 +91,7 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     files = sorted(f.relpath for f in test_files(project))
     if args.sample and args.sample < len(files):
         files = sorted(random.Random(args.seed).sample(files, args.sample))
-    index = ModuleIndex(_defined_names(project))
+    index = module_index(project)
     print(f"repository clone: {root} ({len(files)} test files measured); python: {target.describe()}", file=sys.stderr)
     stages: list[tuple[str, CollectionHealth, float]] = []
 

@@ -111,7 +111,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
     if not before.errors:
         result.seconds = time.perf_counter() - started
         return result
-    index = ModuleIndex(_defined_names(project))
+    index = module_index(project)
     renamed = _renames(project.root)
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
@@ -267,27 +267,35 @@ def _pytest_config(root: Path) -> str | None:
     return "pyproject.toml" if (root / "pyproject.toml").is_file() else None
 
 
-def _defined_names(project: Project) -> dict[str, list[str]]:
-    """Module-level definitions of every Python file of the project (parsed, never imported)."""
-    defined: dict[str, list[str]] = {}
-    for source in discover(project, ()):
-        if not source.relpath.endswith(".py"):
-            continue
-        try:
-            tree = ast.parse(source.path.read_bytes())
-        except (SyntaxError, ValueError, OSError):
-            defined[source.relpath] = []
-            continue
-        names: list[str] = []
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.append(node.name)
-            elif isinstance(node, ast.Assign):
-                names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                names.append(node.target.id)
-        defined[source.relpath] = names
-    return defined
+def module_index(project: Project) -> ModuleIndex:
+    """The project's modules, read lazily: a name's home is looked for only in the files whose
+    text mentions it (`git grep`; every file outside git)."""
+    files = [source.relpath for source in discover(project, ()) if source.relpath.endswith(".py")]
+    root = project.root
+
+    def mentioning(name: str) -> list[str]:
+        done = git(root, "grep", "-l", "-w", "-F", "--untracked", "-e", name, "--", "*.py", timeout=300)
+        return done.stdout.splitlines() if done.returncode in (0, 1) else files
+
+    return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
+                       mentioning=mentioning if (root / ".git").exists() else None)
+
+
+def defined_names(source: bytes) -> list[str]:
+    """A module's top-level definitions: functions, classes, assigned names (parsed, never imported)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
 
 
 def _renames(root: Path) -> dict[str, str]:

@@ -17,6 +17,7 @@ from testcanon.journal import Journal
 from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
 from testcanon.repair.history import Breaking, history_expected, repair_with_history
 from testcanon.repair.inventory import names_in_broken, uncounted_gone
+from testcanon.repair.judge import judge_intent
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
@@ -155,7 +156,11 @@ def _fix_one(project: Project, relpath: str, use_history: bool, method: str,
         history_reason = result.reason
     if verdict.fixed is None and method != "history":
         local = repair_local(original, allow_version_rewrite=rewrite_version_specific, expected=expected)
-        if local.fixed is not None:
+        against_intent = judge_intent(local.fixed, original) if local.fixed is not None else []
+        if against_intent:  # no author's version here: judged against the broken file's own intent
+            verdict.detail = "; ".join(r for r in (history_reason, "local repair refused as against the file's "
+                                                   "intent: " + "; ".join(map(str, against_intent))) if r)
+        elif local.fixed is not None:
             verdict.verdict, verdict.fixed, verdict.edits = "fixed-locally", local.fixed, local.edits
             verdict.detail = f"{len(local.edits)} edit(s)"
         elif local.version_specific:
