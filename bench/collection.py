@@ -92,27 +92,28 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     if args.sample and args.sample < len(files):
         files = sorted(random.Random(args.seed).sample(files, args.sample))
     index = module_index(project)
+    named = [str(root / path) for path in files]  # paths are resolved against the working directory
     print(f"repository clone: {root} ({len(files)} test files measured); python: {target.describe()}", file=sys.stderr)
     stages: list[tuple[str, CollectionHealth, float]] = []
 
     started = time.perf_counter()
-    before = collect_health(project, files, timeout=args.timeout, target=target)
+    before = collect_health(project, named, timeout=args.timeout, target=target)
     stages.append(("before", before, time.perf_counter() - started))
     print(f"before: {before.tests} tests, {before.failed_files} failing", file=sys.stderr)
 
     originals = {path: (root / path).read_bytes() for path in files}
     started = time.perf_counter()
-    verdicts = fix_files(project, files, jobs=args.jobs, python=target,
+    verdicts = fix_files(project, named, jobs=args.jobs, python=target,
                          progress=lambda done, total: print(f"\rfix {done}/{total}", end="", file=sys.stderr))
     fix_seconds = time.perf_counter() - started
     fixed = sorted(v.path for v in verdicts if v.fixed is not None)
     print(f"\nfix: {len(fixed)} of {len(verdicts)} broken files repaired in {fix_seconds:.0f}s", file=sys.stderr)
     started = time.perf_counter()
-    after_fix = collect_health(project, files, timeout=args.timeout, target=target)
+    after_fix = collect_health(project, named, timeout=args.timeout, target=target)
     stages.append(("after canon fix", after_fix, time.perf_counter() - started + fix_seconds))
 
     started = time.perf_counter()
-    repair = repair_collection(project, target, files, timeout=args.timeout,
+    repair = repair_collection(project, target, named, timeout=args.timeout,
                                progress=lambda message: print(message, file=sys.stderr))
     stages.append(("after collect --repair", repair.after, time.perf_counter() - started))
 
