@@ -8,8 +8,9 @@ spent, and the files never collected are named as timed out. Errors come from th
 `testcanon_results` shim's file, so every failing file is named, whatever the exit code; a
 batch whose pytest did not finish its session (a usage error such as a project's
 `--cache-clear` meeting our options, `os._exit`, a crash) fails all its files with that
-reason, never reads as "0 failing". Files that do not compile are not collected: their
-`canon scan` findings are reported instead.
+reason, never reads as "0 failing"; unless the reason is a usage error (which stops every
+batch alike), such a batch is first split in halves, so a file that ends the session sinks only
+itself. Files that do not compile are not collected: their `canon scan` findings are reported instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from testcanon.target import TargetPython, resolve_python
 _EXCEPTION_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)[^\n]*)$", re.M)
 _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
 _NUMBERS = re.compile(r"\b\d+\b")
+_WHOLE_BATCH = ("<the whole batch>",)  # marks the errors of a batch pytest stopped as a whole
 
 
 @dataclass(frozen=True)
@@ -123,15 +125,19 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
         if remaining <= 0:
             timed_out += batch
             continue
-        outcome = _collect_batch(project, target, batch, remaining, env or {}, tests)
-        if outcome is None:
-            if len(batch) == 1:
+        counted: dict[str, int] = {}
+        outcome = _collect_batch(project, target, batch, remaining, env or {}, counted)
+        if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
+            # timed out, or pytest stopped the whole batch: halves, until the file that did it is alone
+            if outcome is None and len(batch) == 1:
                 timed_out.append(batch[0])
             else:
                 half = len(batch) // 2
                 queue[:0] = [batch[:half], batch[half:]]
             continue
-        errors += outcome
+        errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ()) for e in outcome]
+        for path, count in counted.items():
+            tests[path] = tests.get(path, 0) + count
     failed = {e.path for e in errors}
     collected = len([f for f in candidates if f not in failed and f not in timed_out])
     return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target,
@@ -159,7 +165,9 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
         output = _NUMBERS.sub("N", " | ".join(tail))[-200:]  # no paths of temporary dirs split a cluster
         cause = f"pytest could not collect: {reason}" + (f" ({output})" if output else "")
         named = {e.path for e in errors}
-        errors += [CollectionError(path, cause[:400], ()) for path in batch if path not in named]
+        # a usage error (exit 4) stops every batch alike; anything else may be one file's doing
+        mark = () if "exit code 4" in reason else _WHOLE_BATCH
+        errors += [CollectionError(path, cause[:400], mark) for path in batch if path not in named]
     return errors
 
 
