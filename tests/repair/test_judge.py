@@ -109,3 +109,106 @@ def test_fix_restores_the_author_not_a_tombstone_that_compiles(tmp_path: Path) -
     assert verdict["verdict"] == "fixed-by-history"
     assert "passed over as not the author's code" in verdict["detail"]
     assert path.read_text() == AUTHOR
+
+
+# --- the judgement's pyflakes, one function body at a time: the same findings as the whole module
+
+EDGES = dedent('''\
+    from __future__ import annotations
+    import os
+    LATER: int
+    COUNTER = 0
+
+
+    def bump() -> Missing1:
+        global COUNTER
+        COUNTER = undefined_in_global_function
+
+
+    class Base:
+        attribute = os.sep
+
+        def method(self, value: Missing2 = missing_default) -> None:
+            super().method()
+            print(__class__, attribute, LATER, os.path, value)
+
+            def inner():
+                return nested_missing
+
+        @decorator_missing
+        def other(self):
+            return [x for x in range(3) if x in outer_missing]
+
+
+    def uses_later():
+        return DEFINED_AFTER, LATER
+
+
+    DEFINED_AFTER = 1
+''')
+
+
+def _whole_module(tree):
+    from collections import Counter
+
+    from pyflakes.checker import Checker
+    from pyflakes.messages import UndefinedName
+
+    from testcanon.repair.judge import _scope_by_line
+
+    scopes = _scope_by_line(tree)
+    return Counter((scopes.get(m.lineno, "<module>"), m.message_args[0]) for m in Checker(tree).messages
+                   if isinstance(m, UndefinedName))
+
+
+def test_undefined_names_by_body_equal_the_whole_module_check() -> None:
+    import ast
+
+    from testcanon.repair.judge import _undefined_names
+
+    for source in (EDGES, EDGES.replace("import os\n", "from os import *\n"), AUTHOR):
+        tree = ast.parse(source)
+        expected = _whole_module(tree)
+        assert _undefined_names(tree, source.splitlines()) == expected
+        assert _undefined_names(tree, source.splitlines()) == expected  # from the memo
+        assert _undefined_names(tree) == expected
+    found = _undefined_names(ast.parse(EDGES), EDGES.splitlines())
+    assert {name for _, name in found} >= {"Missing1", "Missing2", "missing_default", "nested_missing",
+                                           "decorator_missing", "outer_missing", "attribute",
+                                           "undefined_in_global_function"}
+    assert ("Base.method.inner", "nested_missing") in found
+
+
+# --- local mode: the broken file's own intent
+
+BROKEN = dedent('''\
+    import os
+
+
+    def test_env(:
+        value = os.environ.get("ENVIRONMENT", 'development')
+        assert value
+        assert value != "production"
+''').encode()
+
+
+def test_intent_refuses_a_quoted_string_turned_into_a_bare_name() -> None:
+    from testcanon.repair.judge import judge_intent
+
+    sound = BROKEN.replace(b"test_env(:", b"test_env():")
+    assert judge_intent(sound, BROKEN) == []
+    unquoted = sound.replace(b'"ENVIRONMENT"', b"ENVIRONMENT").replace(b"'development'", b"development")
+    [refusal] = judge_intent(unquoted, BROKEN)
+    assert refusal.kind == "unquoted-string" and refusal.count == 2
+    assert "ENVIRONMENT (in test_env)" in refusal.detail and "development (in test_env)" in refusal.detail
+
+
+def test_intent_refuses_lost_assertions_and_code_put_in_comments() -> None:
+    from testcanon.repair.judge import judge_intent
+
+    sound = BROKEN.replace(b"test_env(:", b"test_env():")
+    dropped = sound.replace(b'    assert value != "production"\n', b"")
+    assert [r.kind for r in judge_intent(dropped, BROKEN)] == ["fewer-assertions"]
+    commented = sound.replace(b'    assert value != "production"\n', b'    # assert value != "production"\n')
+    assert [r.kind for r in judge_intent(commented, BROKEN)] == ["fewer-assertions", "tombstone"]
+    assert judge_intent(b"def broken(:\n", BROKEN)[0].kind == "does-not-parse"

@@ -30,6 +30,9 @@ def collect_command(
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv that collects (default: the project's)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
+    repair: bool = typer.Option(False, "--repair", help="Repair moved imports and unregistered markers, "
+                                "verified by collection in an isolated copy; journalled (canon undo)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from testcanon.config import load_project
@@ -41,6 +44,12 @@ def collect_command(
     project = load_project(paths[0] if paths else Path("."))
     target = resolve_python(project.root, cli=python, config=project.config.python)
     target.require_pytest()
+    if repair or dry_run:
+        from testcanon.cli._collect_repair import run_repair
+
+        run_repair(project, target, paths, output_format=output_format.value, dry_run=dry_run,
+                   batch_size=batch_size, timeout=timeout)
+        return
     health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
     render_collect(output_format, health, target, verbose=verbose)
     if health.failed_files:

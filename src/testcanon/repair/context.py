@@ -90,5 +90,5 @@ class Proposer:
     propose: Callable[[RepairContext], Generator[Candidate, None, Note | None]]
     pick: Pick = Pick.FIRST
     # Judged against the author's last good code (`repair/judge.py`) besides compiler and tests.
-    # The local method is judged by compiler and tests only, as `canon fix` always did.
+    # Judged against the author's last good code; False: against the broken file's own intent.
     judged: bool = True

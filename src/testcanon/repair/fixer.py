@@ -176,7 +176,8 @@ def _verdict(ctx: RepairContext, method: str) -> FileVerdict:
             verdict.reason = Reason.NEWER_PYTHON
             return verdict
         reasons = [why_not(ctx, choice.refusals) if ctx.history is not None else "",
-                   local.reason if local else ""]
+                   "local repair refused as against the file's intent: " + " | ".join(choice.against_intent)
+                   if choice.against_intent else local.reason if local else ""]
         verdict.detail, verdict.reason = "; ".join(r for r in reasons if r), Reason.NO_VERIFIED_REPAIR
         return verdict
     verdict.verdict, verdict.fixed, verdict.detail = choice.proposer.outcome, chosen.source, chosen.how

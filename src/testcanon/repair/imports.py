@@ -67,23 +67,45 @@ def module_name(relpath: str) -> str:
 
 
 class ModuleIndex:
-    """Which repository module defines which names at module level (from `canon check`'s facts)."""
+    """Which repository module defines which names at module level.
 
-    def __init__(self, defined_by_path: Mapping[str, Iterable[str]]) -> None:
+    Built from every file's names, or lazily: from the list of files, a function that reads one
+    file's names, and one that narrows a name to the files whose text mentions it (a repository
+    of 25,000 modules is not parsed to find the home of one name)."""
+
+    def __init__(self, defined_by_path: Mapping[str, Iterable[str]] | None = None, *,
+                 files: Iterable[str] = (), names_in: Callable[[str], Iterable[str]] | None = None,
+                 mentioning: Callable[[str], Iterable[str]] | None = None) -> None:
         self.paths: dict[str, str] = {}
-        self.defined: dict[str, set[str]] = {}
-        for relpath, names in defined_by_path.items():
+        self._defined: dict[str, set[str]] = {}
+        self._names_in = names_in
+        self._mentioning = mentioning
+        listed = list(defined_by_path or ()) + list(files)
+        for relpath in listed:
             for module in _importable_names(module_name(relpath)):
                 self.paths.setdefault(module, relpath)
-                self.defined.setdefault(module, set()).update(names)
+        for relpath, names in (defined_by_path or {}).items():
+            for module in _importable_names(module_name(relpath)):
+                self._defined.setdefault(module, set()).update(names)
         self.tops = {module.split(".")[0] for module in self.paths}
+
+    def defined_in(self, module: str) -> set[str]:
+        if module not in self._defined:
+            relpath = self.paths.get(module)
+            self._defined[module] = set(self._names_in(relpath)) if relpath and self._names_in else set()
+        return self._defined[module]
 
     def is_first_party(self, module: str) -> bool:
         return module.split(".")[0] in self.tops
 
     def homes_of(self, name: str, old: str) -> list[str]:
         """Modules that define `name`, best first: test modules last, then by shared prefix with `old`."""
-        found = [m for m, names in self.defined.items() if name in names and m != old]
+        if self._mentioning is not None:
+            near = set(self._mentioning(name))
+            modules = [m for m, relpath in self.paths.items() if relpath in near]
+        else:
+            modules = list(self.paths)
+        found = [m for m in modules if m != old and name in self.defined_in(m)]
         return sorted(found, key=lambda m: (_is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
 
 
@@ -177,7 +199,7 @@ def _moved_module(module: str, names: list[str], index: ModuleIndex,
                     return candidate, f"git: {old} was renamed to {new}"
     wanted = set(names) - {"*"}
     last = module.rsplit(".", 1)[-1]
-    same_name = [m for m in index.paths if m.rsplit(".", 1)[-1] == last and wanted <= index.defined.get(m, set())]
+    same_name = [m for m in index.paths if m.rsplit(".", 1)[-1] == last and wanted <= index.defined_in(m)]
     same_name = sorted({m for m in same_name if not m.startswith(("src.", "lib."))})
     if len(same_name) == 1:
         return same_name[0], f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}"

@@ -19,11 +19,14 @@ Each refusal names its reason, so a verdict can say why a candidate was passed o
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
+import hashlib
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from pyflakes.checker import Checker
+from pyflakes.checker import Annotation, Builtin, Checker, ModuleScope
 from pyflakes.messages import UndefinedName
 
 from testcanon.repair.inventory import TestName, names_in_tree
@@ -53,7 +56,25 @@ class Profile:
 
 
 def profile(source: bytes) -> Profile | None:
-    """The judged facts of a version; None when it does not parse (nothing to compare)."""
+    """The judged facts of a version; None when it does not parse (nothing to compare).
+
+    Remembered by content: replaying a change hunk by hunk judges the same text more than once."""
+    key = hashlib.blake2b(source, digest_size=16).digest()
+    if key in _PROFILES:
+        _PROFILES.move_to_end(key)
+        return _PROFILES[key]
+    found = _profile(source)
+    _PROFILES[key] = found
+    if len(_PROFILES) > _MEMO_SIZE:
+        _PROFILES.popitem(last=False)
+    return found
+
+
+_MEMO_SIZE = 256
+_PROFILES: OrderedDict[bytes, Profile | None] = OrderedDict()
+
+
+def _profile(source: bytes) -> Profile | None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -61,7 +82,7 @@ def profile(source: bytes) -> Profile | None:
     bodies = dict(_test_bodies(tree))
     return Profile(
         tests=frozenset(names_in_tree(tree)),
-        undefined=_undefined_names(tree),
+        undefined=_undefined_names(tree, source.decode("utf-8", "replace").splitlines()),
         assertions={name: _assertions(body) for name, body in bodies.items()},
         placeholders=frozenset(name for name, body in bodies.items() if _is_placeholder(body)),
         commented_code=commented_code_lines(source.decode("utf-8", "replace")),
@@ -163,14 +184,156 @@ def _is_placeholder(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return True
 
 
-def _undefined_names(tree: ast.Module) -> Counter[tuple[str, str]]:
-    """pyflakes' undefined names, keyed by the innermost function (or class) that uses them."""
+def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counter[tuple[str, str]]:
+    """pyflakes' undefined names, keyed by the innermost function (or class) that uses them.
+
+    pyflakes checks a function's body after the whole module, against the module's final
+    bindings; so the body's findings depend only on the body and on those bindings. The module
+    is checked with each function's body left out, then each body alone beside the bindings it
+    would see, remembered: judging versions that differ by one hunk re-checks one function."""
     scopes = _scope_by_line(tree)
+    outline, bodies = _outline(tree, lines)
     found: Counter[tuple[str, str]] = Counter()
-    for message in Checker(tree).messages:
+    checker = Checker(outline)
+    module = next((scope for scope in checker.deadScopes if isinstance(scope, ModuleScope)), None)
+    if module is None or module.importStarred:  # names may come from anywhere: check it whole
+        bodies = []
+        checker = Checker(tree)
+    for message in checker.messages:
         if isinstance(message, UndefinedName):
             found[(scopes.get(message.lineno, "<module>"), message.message_args[0])] += 1
+    if not bodies:
+        return found
+    assert module is not None
+    bindings = (frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation)) and name.isidentifier()),
+                frozenset(name for name, b in module.items() if isinstance(b, Annotation)),
+                _futures(tree))
+    keys = [(owner, _text(function, lines), bindings) for owner, function in bodies]
+    missing = {key: body for key, body in zip(keys, bodies, strict=True) if key not in _BODIES}
+    if missing:  # every body not seen before, checked together in one module
+        _BODIES.update(_bodies_undefined(list(missing.items()), bindings, scopes))
+        while len(_BODIES) > 16 * _MEMO_SIZE:
+            _BODIES.pop(next(iter(_BODIES)))
+    for key in keys:
+        found.update(_BODIES[key])
     return found
+
+
+_BODIES: dict[tuple[object, ...], Counter[tuple[str, str]]] = {}
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _text(function: _Function, lines: list[str] | None) -> str:
+    """What identifies a function's body in the memo: its lines (or, without them, its AST)."""
+    if lines is None:
+        return ast.dump(function)
+    return "\n".join(lines[function.lineno - 1:function.end_lineno or function.lineno])
+
+
+def _outline(tree: ast.Module, lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
+    """The module with the bodies of its functions and its classes' methods replaced by `pass`
+    (signatures and decorators kept: they run in the module), and those functions."""
+    bodies: list[tuple[str | None, _Function]] = []
+
+    def stub(node: ast.stmt, owner: str | None) -> ast.stmt:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _binds_outside(node, lines):
+            bodies.append((owner, node))
+            copy = type(node)(**{**{f: getattr(node, f) for f in node._fields},
+                                 "body": [ast.Pass(lineno=node.lineno, col_offset=node.col_offset)]})
+            return ast.copy_location(copy, node)
+        if isinstance(node, ast.ClassDef) and owner is None:
+            copy = ast.ClassDef(**{**{f: getattr(node, f) for f in node._fields},
+                                   "body": [stub(child, node.name) for child in node.body]})
+            return ast.copy_location(copy, node)
+        return node
+
+    outline = ast.Module(body=[stub(node, None) for node in tree.body], type_ignores=tree.type_ignores)
+    return outline, bodies
+
+
+def _binds_outside(function: _Function, lines: list[str] | None) -> bool:
+    if lines is not None and not any(word in _text(function, lines) for word in ("global", "nonlocal")):
+        return False
+    return any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in ast.walk(function))
+
+
+def _futures(tree: ast.Module) -> tuple[str, ...]:
+    return tuple(sorted(alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
+                        and node.module == "__future__" for alias in node.names))
+
+
+def _bodies_undefined(bodies: list[tuple[tuple[object, ...], tuple[str | None, _Function]]],
+                      bindings: tuple[frozenset[str], frozenset[str], tuple[str, ...]],
+                      scopes: dict[int, str]) -> dict[tuple[object, ...], Counter[tuple[str, str]]]:
+    """The undefined names of each function's body (not its signature or decorators), checked
+    in a module that binds what the real module binds, each method inside a class of its owner's
+    name (as pyflakes sees it: `__class__` is defined there). Bodies see only the module's
+    bindings, never each other's, so one check serves them all."""
+    names, annotated, futures = bindings
+    line = 1
+    body: list[ast.stmt] = []
+    if futures:
+        body.append(ast.ImportFrom("__future__", [ast.alias(name) for name in futures], 0, lineno=line))
+    if names:
+        body.append(ast.ImportFrom("canon_bindings", [ast.alias(name) for name in sorted(names)], 0, lineno=line))
+    body += [ast.AnnAssign(ast.Name(name, ast.Store(), lineno=line), ast.Name("object", ast.Load(), lineno=line),
+                           None, 1, lineno=line) for name in sorted(annotated)]
+    spans: list[tuple[int, int, tuple[object, ...]]] = []
+    for key, (owner, function) in bodies:
+        arguments = function.args
+        bare = ast.arguments(posonlyargs=[_bare(a) for a in arguments.posonlyargs],
+                             args=[_bare(a) for a in arguments.args],
+                             vararg=_bare(arguments.vararg) if arguments.vararg else None,
+                             kwonlyargs=[_bare(a) for a in arguments.kwonlyargs],
+                             kw_defaults=[None] * len(arguments.kwonlyargs),
+                             kwarg=_bare(arguments.kwarg) if arguments.kwarg else None, defaults=[])
+        alone: ast.stmt = ast.copy_location(type(function)(name=function.name, args=bare, body=function.body,
+                                                           decorator_list=[], returns=None, type_comment=None),
+                                            function)
+        if owner is not None:
+            alone = ast.copy_location(ast.ClassDef(name=owner, bases=[], keywords=[], body=[alone],
+                                                   decorator_list=[]), function)
+        body.append(alone)
+        spans.append((function.lineno, function.end_lineno or function.lineno, key))
+    module = ast.Module(body=[_located(node) for node in body], type_ignores=[])
+    counted: dict[tuple[object, ...], Counter[tuple[str, str]]] = {key: Counter() for key, _ in bodies}
+    spans.sort()
+    starts = [start for start, _, _ in spans]
+    for message in Checker(module).messages:
+        if not isinstance(message, UndefinedName):
+            continue
+        at = bisect.bisect_right(starts, message.lineno) - 1
+        if at >= 0 and message.lineno <= spans[at][1]:
+            counted[spans[at][2]][(scopes.get(message.lineno, "<module>"), message.message_args[0])] += 1
+    return counted
+
+
+def _located(statement: ast.stmt) -> ast.stmt:
+    """Locations for the nodes made here, without walking the bodies they hold (the real ones
+    have theirs): a function's signature, its class, the binding statements."""
+    def fix(node: ast.AST, line: int) -> None:
+        for field in ("lineno", "end_lineno"):
+            if "lineno" in node._attributes and getattr(node, field, None) is None:
+                setattr(node, field, line)
+        for field in ("col_offset", "end_col_offset"):
+            if "col_offset" in node._attributes and getattr(node, field, None) is None:
+                setattr(node, field, 0)
+
+    line = statement.lineno
+    fix(statement, line)
+    for child in ast.iter_child_nodes(statement):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and child in statement.body:
+            continue
+        if isinstance(statement, ast.ClassDef):
+            _located(child)  # type: ignore[arg-type]
+            continue
+        for node in ast.walk(child):
+            fix(node, line)
+    return statement
+
+
+def _bare(argument: ast.arg) -> ast.arg:
+    return ast.copy_location(ast.arg(arg=argument.arg), argument)
 
 
 def _scope_by_line(tree: ast.Module) -> dict[int, str]:
@@ -211,6 +374,7 @@ def commented_code_lines(text: str) -> int:
     return count
 
 
+@functools.lru_cache(maxsize=65536)  # a tombstone's lines come back in every version judged
 def _parses(code: str) -> bool:
     candidates = [code]
     if code.endswith(":"):
@@ -227,3 +391,49 @@ def _parses(code: str) -> bool:
             continue
         return True
     return False
+
+
+_QUOTED = re.compile(r"""(?<![\w'"])(?:'([A-Za-z_]\w*)'|"([A-Za-z_]\w*)")""")
+_ASSERT_LINE = re.compile(r"^[ \t]*(?:assert\b|self\.assert\w*\(|\w+(?:\.\w+)*\.assert_\w+\(|with pytest\.raises\b)",
+                          re.M)
+
+
+def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
+    """Where no author's version exists (local mode): every reason the candidate goes against the
+    broken file's own intent, read from its text (it need not parse).
+
+    - `unquoted-string`: a name undefined in the candidate that the broken file only ever wrote
+      quoted (`'ENVIRONMENT'`): an edit that drops quotes turns a string into a bare name;
+    - `fewer-assertions`: fewer assertion lines than the broken file has;
+    - `tombstone`: more lines of code inside comments than the broken file has (an edit that
+      comments out what it cannot mend);
+    - `fewer-tests` is `verify`'s check (the names the broken file defines), not repeated here.
+    """
+    mine = profile(candidate)
+    if mine is None:
+        return [Refusal("does-not-parse", "the candidate does not parse")]
+    text = broken.decode("utf-8", "replace")
+    mine_text = candidate.decode("utf-8", "replace")
+    refusals: list[Refusal] = []
+    quoted = {a or b for a, b in _QUOTED.findall(text)}
+    bare_before = set(re.findall(r"[A-Za-z_]\w*", _QUOTED.sub(" ", _strip_comments(text))))
+    unquoted = Counter({key: count for key, count in mine.undefined.items()
+                        if key[1] in quoted and key[1] not in bare_before})
+    if unquoted:
+        shown = ", ".join(f"{name} (in {scope})" for scope, name in sorted(unquoted)[:5])
+        refusals.append(Refusal("unquoted-string", f"{sum(unquoted.values())} use(s) of names the broken file only "
+                                f"quotes, now bare and undefined: {shown}", sum(unquoted.values())))
+    before, after = len(_ASSERT_LINE.findall(_strip_comments(text))), len(_ASSERT_LINE.findall(_strip_comments(mine_text)))
+    if after < before:
+        refusals.append(Refusal("fewer-assertions", f"{before - after} assertion line(s) of the broken file are gone "
+                                f"({after} of {before} left)", before - after))
+    commented_before, commented_after = commented_code_lines(text), mine.commented_code
+    if commented_after > commented_before:
+        refusals.append(Refusal("tombstone", f"{commented_after - commented_before} more line(s) of code inside "
+                                "comments than the broken file", commented_after - commented_before))
+    return refusals
+
+
+def _strip_comments(text: str) -> str:
+    """The text without whole-line comments (a commented assertion is not one)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))

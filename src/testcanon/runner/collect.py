@@ -8,8 +8,9 @@ spent, and the files never collected are named as timed out. Errors come from th
 `testcanon_results` shim's file, so every failing file is named, whatever the exit code; a
 batch whose pytest did not finish its session (a usage error such as a project's
 `--cache-clear` meeting our options, `os._exit`, a crash) fails all its files with that
-reason, never reads as "0 failing". Files that do not compile are not collected: their
-`canon scan` findings are reported instead.
+reason, never reads as "0 failing"; unless the reason is a usage error (which stops every
+batch alike), such a batch is first split in halves, so a file that ends the session sinks only
+itself. Files that do not compile are not collected: their `canon scan` findings are reported instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from testcanon.target import TargetPython, resolve_python
 _EXCEPTION_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)[^\n]*)$", re.M)
 _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
 _NUMBERS = re.compile(r"\b\d+\b")
+_WHOLE_BATCH = ("<the whole batch>",)  # marks the errors of a batch pytest stopped as a whole
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ class CollectionHealth:
     syntax: list[tuple[str, str]]  # (path, message) from canon scan
     timed_out: list[str]
     target: TargetPython | None = None
+    tests_by_file: dict[str, int] = field(default_factory=dict)  # node ids pytest collected, per file
+
+    @property
+    def tests(self) -> int:
+        return sum(self.tests_by_file.values())
 
     @property
     def failed_files(self) -> int:
@@ -77,7 +84,7 @@ class CollectionHealth:
 
     def to_json(self) -> dict[str, object]:
         return {"test_files": self.test_files, "collected": self.collected,
-                "failed_files": self.failed_files,
+                "failed_files": self.failed_files, "tests": self.tests,
                 "success": f"{self.collected}/{self.test_files}",
                 "python": self.target.to_json() if self.target else None,
                 "clusters": [c.to_json() for c in self.clusters]}
@@ -95,7 +102,10 @@ def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
 
 
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
-                   timeout: float | None = None, target: TargetPython | None = None) -> CollectionHealth:
+                   timeout: float | None = None, target: TargetPython | None = None,
+                   env: dict[str, str] | None = None) -> CollectionHealth:
+    """Collect `paths` (default: every test file); `env` is added to the collecting process's
+    environment (an isolated copy puts itself first on PYTHONPATH)."""
     target = target or resolve_python(project.root, config=project.config.python)
     target.require_pytest()
     files = test_files(project, paths or ())
@@ -107,6 +117,7 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
     deadline = time.monotonic() + limit
     errors: list[CollectionError] = []
     timed_out: list[str] = []
+    tests: dict[str, int] = {}
     queue = [candidates[i:i + size] for i in range(0, len(candidates), size)]
     while queue:
         batch = queue.pop(0)
@@ -114,27 +125,35 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
         if remaining <= 0:
             timed_out += batch
             continue
-        outcome = _collect_batch(project, target, batch, remaining)
-        if outcome is None:
-            if len(batch) == 1:
+        counted: dict[str, int] = {}
+        outcome = _collect_batch(project, target, batch, remaining, env or {}, counted)
+        if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
+            # timed out, or pytest stopped the whole batch: halves, until the file that did it is alone
+            if outcome is None and len(batch) == 1:
                 timed_out.append(batch[0])
             else:
                 half = len(batch) // 2
                 queue[:0] = [batch[:half], batch[half:]]
             continue
-        errors += outcome
+        errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ()) for e in outcome]
+        for path, count in counted.items():
+            tests[path] = tests.get(path, 0) + count
     failed = {e.path for e in errors}
     collected = len([f for f in candidates if f not in failed and f not in timed_out])
-    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target)
+    return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target,
+                            {path: count for path, count in sorted(tests.items()) if path not in failed})
 
 
-def _collect_batch(project: Project, target: TargetPython, batch: list[str],
-                   timeout: float) -> list[CollectionError] | None:
-    """The batch's collection errors; None when it timed out."""
+def _collect_batch(project: Project, target: TargetPython, batch: list[str], timeout: float,
+                   env: dict[str, str], tests: dict[str, int]) -> list[CollectionError] | None:
+    """The batch's collection errors (its tests counted per file into `tests`); None when it timed out."""
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
-                                                    *batch], env={}, timeout=timeout)
+                                                    *batch], env=env, timeout=timeout)
     if finished.timed_out:
         return None
+    for nodeid, _markers in events.collected or ():
+        path = nodeid.split("::")[0]
+        tests[path] = tests.get(path, 0) + 1
     errors = []
     for entry in events.results:
         if entry.outcome == "collection_error":
@@ -146,7 +165,9 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str],
         output = _NUMBERS.sub("N", " | ".join(tail))[-200:]  # no paths of temporary dirs split a cluster
         cause = f"pytest could not collect: {reason}" + (f" ({output})" if output else "")
         named = {e.path for e in errors}
-        errors += [CollectionError(path, cause[:400], ()) for path in batch if path not in named]
+        # a usage error (exit 4) stops every batch alike; anything else may be one file's doing
+        mark = () if "exit code 4" in reason else _WHOLE_BATCH
+        errors += [CollectionError(path, cause[:400], mark) for path in batch if path not in named]
     return errors
 
 

@@ -1,0 +1,319 @@
+"""`canon collect --repair`: repair import-time collection failures, verified by collection.
+
+Real collection in the target environment names every file pytest cannot collect and why
+(`runner/collect.py`). Then, in rounds, in an isolated copy of the project (nothing of the
+user's tree is touched until the end):
+
+- an import of a name or module that moved is rewritten to its current home
+  (`repair/imports.py`: the repository's own symbols and git's rename history);
+- markers used but not registered under `--strict-markers` are registered in the project's
+  pytest configuration, in one edit (`repair/markers.py`);
+
+and the files they broke are collected again there. A rewrite is kept only when every file
+it answered then collects, with at least the tests it collected before (none: it failed); the
+rest go back to their original text. A package the environment lacks is reported with the
+requirement to add (never installed); everything else stays clustered by root cause. The kept
+edits are written through the journal (`canon undo` takes them back), unless `dry_run`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from testcanon.config import Project, load_project
+from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
+from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, Unrepaired, plan_moves, rewrite
+from testcanon.repair.markers import register, unregistered_marker
+from testcanon.runner.collect import CollectionHealth, collect_health
+from testcanon.source import GlobSet, discover
+from testcanon.target import TargetPython
+from testcanon.vcs import git
+
+Progress = Callable[[str], None]
+MAX_ROUNDS = 4  # a file can fail on its second moved import once the first is mended
+_CONFIG_FILES = (("pytest.ini", "[pytest]"), (".pytest.ini", "[pytest]"), ("pyproject.toml", "[tool.pytest.ini_options]"),
+                 ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"))
+
+
+@dataclass(frozen=True)
+class KeptEdit:
+    """One file rewritten and why: the moves applied, or the markers registered."""
+
+    path: str
+    kind: str  # import-moved, marker-registered
+    details: tuple[str, ...]
+    answered: tuple[str, ...]  # the test files that collect because of it
+    tests: int  # tests those files collect now
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "kind": self.kind, "details": list(self.details),
+                "answered": list(self.answered), "tests": self.tests}
+
+
+@dataclass(frozen=True)
+class RefusedEdit:
+    path: str
+    details: tuple[str, ...]
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": self.path, "details": list(self.details), "reason": self.reason}
+
+
+@dataclass
+class CollectionRepair:
+    """Before and after, what was kept, refused and left (with why), and whether it was written."""
+
+    before: CollectionHealth
+    after: CollectionHealth
+    kept: list[KeptEdit] = field(default_factory=list)
+    refused: list[RefusedEdit] = field(default_factory=list)
+    left: list[Unrepaired] = field(default_factory=list)
+    written: bool = False
+    journal_run: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def requirements(self) -> list[Unrepaired]:
+        return [u for u in self.left if u.kind == "third-party-missing"]
+
+    def to_json(self) -> dict[str, object]:
+        return {"before": _summary(self.before), "after": _summary(self.after),
+                "kept": [k.to_json() for k in self.kept], "refused": [r.to_json() for r in self.refused],
+                "left": [{"kind": u.kind, "detail": u.detail, "files": list(u.files), "count": len(u.files)}
+                         for u in self.left],
+                "written": self.written, "journal_run": self.journal_run, "seconds": round(self.seconds, 2),
+                "clusters": [c.to_json() for c in self.after.clusters]}
+
+
+def _summary(health: CollectionHealth) -> dict[str, object]:
+    return {"test_files": health.test_files, "collected_files": health.collected,
+            "tests": health.tests, "failed_files": health.failed_files}
+
+
+def repair_collection(project: Project, target: TargetPython, paths: list[str] | None = None, *,
+                      dry_run: bool = False, timeout: float | None = None, batch_size: int | None = None,
+                      progress: Progress | None = None) -> CollectionRepair:
+    """Collect, repair in an isolated copy, verify by collecting there, and write what was verified."""
+    started = time.perf_counter()
+    say = progress or (lambda _message: None)
+    say("collecting (before)")
+    before = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
+    say(f"before: {before.tests:,} tests collected, {before.failed_files:,} file(s) failing")
+    originals: dict[str, bytes] = {}
+    result = CollectionRepair(before, before)
+    if not before.errors:
+        result.seconds = time.perf_counter() - started
+        return result
+    index = module_index(project)
+    renamed = _renames(project.root)
+    with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
+        copy = Path(tmp) / "copy"
+        imported = imported_names([(project.root / e.path).read_bytes() for e in before.errors
+                                   if (project.root / e.path).is_file()])
+        isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
+        copy_project = load_project(copy)
+        env = {k: v for k, v in child_env(copy).items() if k in ("PYTHONPATH", "GIT_CEILING_DIRECTORIES")}
+
+        scope = [_relative(project.root, path) for path in paths or []]
+
+        def collect(files: list[str] | None) -> CollectionHealth:
+            """Collect `files` (relative paths; None: what the user named) in the copy."""
+            named = scope if files is None else files
+            if files is None and not scope:
+                return collect_health(copy_project, [], batch_size=batch_size, timeout=timeout, target=target, env=env)
+            return collect_health(copy_project, [str(copy / f) for f in named], batch_size=batch_size,
+                                  timeout=timeout, target=target, env=env)
+
+        def read(relpath: str) -> bytes | None:
+            path = copy / relpath
+            return path.read_bytes() if path.is_file() else None
+
+        failing = {e.path: Failure(e.path, e.cause, e.chain) for e in before.errors}
+        answers: dict[str, set[str]] = {}  # rewritten file -> failing test files its edits answered
+        details: dict[str, list[str]] = {}
+        kinds: dict[str, str] = {}
+        left: list[Unrepaired] = []
+        for round_number in range(1, MAX_ROUNDS + 1):
+            moves, left = plan_moves(failing.values(), index, read, renamed.get)
+            markers = {f.path: name for f in failing.values() if (name := unregistered_marker(f.cause))}
+            by_path: dict[str, list[ImportMove]] = {}
+            for move in moves:
+                by_path.setdefault(move.path, []).append(move)
+            touched: set[str] = set()
+            for relpath, file_moves in by_path.items():
+                source = read(relpath)
+                if source is None:
+                    continue
+                new, applied = rewrite(source, file_moves)
+                if not applied:
+                    continue
+                originals.setdefault(relpath, source)
+                put(copy / relpath, new)
+                touched.add(relpath)
+                kinds[relpath] = "import-moved"
+                details.setdefault(relpath, []).extend(m.describe() for m in applied)
+                for failure in failing.values():
+                    if _answers(failure, relpath, applied):
+                        answers.setdefault(relpath, set()).add(failure.path)
+            if markers:
+                config = _pytest_config(copy)
+                if config is not None:
+                    text = (copy / config).read_text(encoding="utf-8")
+                    new_text = register(text, config, markers.values())
+                    if new_text != text:
+                        originals.setdefault(config, text.encode("utf-8"))
+                        put(copy / config, new_text.encode("utf-8"))
+                        touched.add(config)
+                        kinds[config] = "marker-registered"
+                        details.setdefault(config, []).extend(
+                            f"registered marker '{n}'" for n in sorted(set(markers.values())))
+                        answers.setdefault(config, set()).update(markers)
+            if not touched or not any(answers.get(path) for path in touched):
+                break
+            affected = sorted({f for path in touched for f in answers.get(path, ())})
+            say(f"round {round_number}: {len(touched)} file(s) edited in the copy; collecting the "
+                f"{len(affected)} file(s) they answer")
+            health = collect(affected)
+            failing.update({e.path: Failure(e.path, e.cause, e.chain) for e in health.errors})
+            for path in affected:
+                if path not in {e.path for e in health.errors}:
+                    failing.pop(path, None)
+        # keep an edit only when every file it answered collects; put back the others
+        for relpath in sorted(originals):
+            answered = answers.get(relpath, set())
+            still = sorted(answered & set(failing))
+            if still or not answered:
+                reason = (f"{len(still)} of the {len(answered)} file(s) it answers still fail to collect "
+                          f"(first: {still[0]}: {failing[still[0]].cause})" if still else "it answers no failure")
+                _put_back(copy, relpath, originals, details, reason, result)
+        while True:  # an edit can rely on one just put back: collect until what is kept holds
+            say("collecting (after, in the copy)")
+            after = collect(None)
+            failed_after = {e.path for e in after.errors}
+            relapsed = [p for p in sorted(originals) if answers.get(p, set()) & failed_after]
+            if not relapsed:
+                break
+            for relpath in relapsed:
+                _put_back(copy, relpath, originals, details,
+                          "a file it answers fails again once the refused edits were undone", result)
+        per_file = after.tests_by_file
+        for relpath in sorted(originals):
+            answered = tuple(sorted(answers[relpath]))
+            result.kept.append(KeptEdit(relpath, kinds[relpath], tuple(details[relpath]), answered,
+                                        sum(per_file.get(path, 0) for path in answered)))
+        result.after = _relocate(after, target)
+        result.left = left
+        writes = [(project.root / edit.path, (copy / edit.path).read_bytes(), originals[edit.path])
+                  for edit in result.kept]
+    if writes and not dry_run:
+        from testcanon.journal import Journal
+
+        with Journal(project.root).start(f"canon collect --repair ({len(writes)} files)") as run:
+            skipped = {s.path for s in run.write_all(writes)}
+            result.journal_run = run.info.id
+        for edit in list(result.kept):
+            if project.root / edit.path in skipped:
+                result.kept.remove(edit)
+                result.refused.append(RefusedEdit(edit.path, edit.details, "the file changed while canon ran"))
+        result.written = bool(result.kept)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _relocate(health: CollectionHealth, target: TargetPython) -> CollectionHealth:
+    health.target = target
+    return health
+
+
+def _relative(root: Path, path: str) -> str:
+    return Path(path).resolve().relative_to(root.resolve()).as_posix()
+
+
+def _put_back(copy: Path, relpath: str, originals: dict[str, bytes], details: dict[str, list[str]], reason: str,
+              result: CollectionRepair) -> None:
+    put(copy / relpath, originals.pop(relpath))
+    result.refused.append(RefusedEdit(relpath, tuple(details.get(relpath, ())), reason))
+
+
+def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
+    """Whether a rewrite of `relpath` answers this failure: it is the failing file or on its import chain,
+    and the failure names a module or name one of the moves replaced."""
+    on_chain = failure.path == relpath or any(frame.rsplit(":", 1)[0] == relpath for frame in failure.chain)
+    return on_chain and any(f"'{m.module}'" in failure.cause or (m.name and f"'{m.name}'" in failure.cause)
+                            or _module_prefix_named(failure.cause, m.module) for m in applied)
+
+
+def _module_prefix_named(cause: str, module: str) -> bool:
+    match = re.search(r"No module named '([\w.]+)'", cause)
+    return bool(match and (module == match.group(1) or module.startswith(match.group(1) + ".")))
+
+
+def _pytest_config(root: Path) -> str | None:
+    """The file pytest reads its configuration from, as pytest chooses it at the root."""
+    for name, header in _CONFIG_FILES:
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if name in ("pytest.ini", ".pytest.ini") or header in text:
+            return name
+    return "pyproject.toml" if (root / "pyproject.toml").is_file() else None
+
+
+def module_index(project: Project) -> ModuleIndex:
+    """The project's modules, read lazily: a name's home is looked for only in the files whose
+    text mentions it (`git grep`; every file outside git)."""
+    files = [source.relpath for source in discover(project, ()) if source.relpath.endswith(".py")]
+    root = project.root
+
+    def mentioning(name: str) -> list[str]:
+        done = git(root, "grep", "-l", "-w", "-F", "--untracked", "-e", name, "--", "*.py", timeout=300)
+        return done.stdout.splitlines() if done.returncode in (0, 1) else files
+
+    return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
+                       mentioning=mentioning if (root / ".git").exists() else None)
+
+
+def defined_names(source: bytes) -> list[str]:
+    """A module's top-level definitions: functions, classes, assigned names (parsed, never imported)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
+
+
+def _renames(root: Path) -> dict[str, str]:
+    """old path -> where it lives now, from git's rename history (chains followed; none outside git)."""
+    done = git(root, "log", "--no-merges", "-M", "--diff-filter=R", "--name-status", "--format=", timeout=300)
+    if done.returncode != 0:
+        return {}
+    steps: dict[str, str] = {}
+    for line in reversed(done.stdout.splitlines()):  # oldest first: a later rename of the same path wins
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0].startswith("R"):
+            steps[parts[1]] = parts[2]
+    resolved: dict[str, str] = {}
+    for old in steps:
+        seen, new = {old}, steps[old]
+        while new in steps and new not in seen:
+            seen.add(new)
+            new = steps[new]
+        if (root / new).is_file():
+            resolved[old] = new
+    return resolved

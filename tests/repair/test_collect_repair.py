@@ -1,0 +1,173 @@
+"""`canon collect --repair` on small real git repositories, collected by a small real venv.
+
+One repository holds one failure of each kind: a name that moved, a module git renamed, a
+helper on the import chain that imports a moved name, a marker never registered, a package
+the environment lacks, and a rewrite that does not make its file collect (refused).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import venv
+from pathlib import Path
+
+import pytest
+
+from canon_support import run_canon, write_tree
+
+pytestmark = pytest.mark.slow
+
+PYTEST_INI = "[pytest]\naddopts = --strict-markers\npythonpath = .\nmarkers =\n    known: a registered marker\n"
+OLD = {
+    "pytest.ini": PYTEST_INI,
+    "app/__init__.py": "",
+    "app/config.py": "def get_settings():\n    return {}\n",
+    "app/websocket.py": "class WebSocketManager:\n    pass\n\nclass Other:\n    pass\n",
+    "legacy/__init__.py": "",
+    "legacy/config.py": "def get_settings():\n    return {'legacy': True}\n",  # a second `config` module
+}
+NEW = {
+    "app/core/__init__.py": "",
+    "app/services/__init__.py": "",
+    "app/services/manager.py": "class WebSocketManager:\n    pass\n",
+    "app/websocket.py": "class Other:\n    pass\n",
+    "tests/__init__.py": "",
+    "tests/test_moved_name.py": "from app.websocket import WebSocketManager, Other\n\n\n"
+                                "def test_ws():\n    assert WebSocketManager and Other\n\n\n"
+                                "def test_ws_again():\n    assert WebSocketManager\n",
+    "tests/test_renamed_module.py": "from app.config import get_settings\n\n\n"
+                                    "def test_cfg():\n    assert get_settings() == {}\n",
+    "tests/helpers.py": "from app.websocket import WebSocketManager\n\nMANAGER = WebSocketManager\n",
+    "tests/test_through_helper.py": "from tests.helpers import MANAGER\n\n\ndef test_helper():\n    assert MANAGER\n",
+    "tests/test_marker.py": "import pytest\n\n\n@pytest.mark.flaky_network\ndef test_marked():\n    pass\n\n\n"
+                            "@pytest.mark.known\ndef test_known():\n    pass\n",
+    "tests/test_third_party.py": "import yaml_is_not_installed_here\n\n\ndef test_yaml():\n    pass\n",
+    "tests/test_still_broken.py": "from app.websocket import WebSocketManager\n\nMISSING_AT_IMPORT\n\n\n"
+                                  "def test_never():\n    pass\n",
+    "tests/test_fine.py": "def test_fine():\n    pass\n",
+}
+
+
+@pytest.fixture(scope="session")
+def pytest_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real venv with pytest only (nothing of testcanon), built once per session."""
+    path = tmp_path_factory.mktemp("collect-repair-venv") / "venv"
+    venv.EnvBuilder(with_pip=True, symlinks=True).create(path)
+    done = subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "-q", "pytest"],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.skip(f"cannot install pytest into a fresh venv here: {done.stderr.strip().splitlines()[-1:]}")
+    return path
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def make_repo(root: Path) -> Path:
+    """A git repository whose history renames app/config.py to app/core/config.py."""
+    write_tree(root, OLD)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "old layout")
+    (root / "app" / "core").mkdir()
+    _git(root, "mv", "app/config.py", "app/core/config.py")
+    write_tree(root, NEW)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "new layout")
+    return root
+
+
+@pytest.fixture(scope="module")
+def repaired(tmp_path_factory: pytest.TempPathFactory, pytest_venv: Path) -> tuple[Path, dict, dict[str, bytes]]:
+    root = make_repo(tmp_path_factory.mktemp("collect-repair") / "repo")
+    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py*") if ".git" not in p.parts}
+    before["pytest.ini"] = (root / "pytest.ini").read_bytes()
+    result = run_canon("collect", "--repair", "--format", "json", "--python", str(pytest_venv), cwd=root)
+    assert result.returncode == 1, result.stderr  # files are left failing: the package, the broken test
+    assert "canon collect: collecting (before)" in result.stderr  # progress goes to stderr
+    return root, json.loads(result.stdout), before
+
+
+def _kept(document: dict, path: str) -> dict:
+    return next(edit for edit in document["kept"] if edit["path"] == path)
+
+
+def test_a_moved_name_is_imported_from_its_new_home(repaired) -> None:
+    root, document, _ = repaired
+    assert (root / "tests/test_moved_name.py").read_text().splitlines()[:2] == [
+        "from app.websocket import Other", "from app.services.manager import WebSocketManager"]
+    edit = _kept(document, "tests/test_moved_name.py")
+    assert edit["kind"] == "import-moved" and edit["answered"] == ["tests/test_moved_name.py"]
+    assert edit["tests"] == 2
+
+
+def test_a_module_git_renamed_is_imported_under_its_new_name(repaired) -> None:
+    root, document, _ = repaired
+    # two modules named `config` define get_settings: only git's rename history says which one
+    assert (root / "tests/test_renamed_module.py").read_text().startswith("from app.core.config import get_settings\n")
+    assert "renamed" in _kept(document, "tests/test_renamed_module.py")["details"][0]
+
+
+def test_a_helper_on_the_import_chain_is_the_file_rewritten(repaired) -> None:
+    root, document, before = repaired
+    assert (root / "tests/helpers.py").read_text().startswith("from app.services.manager import WebSocketManager\n")
+    assert (root / "tests/test_through_helper.py").read_bytes() == before["tests/test_through_helper.py"]
+    assert _kept(document, "tests/helpers.py")["answered"] == ["tests/test_through_helper.py"]
+
+
+def test_an_unregistered_marker_is_registered_in_the_pytest_config(repaired) -> None:
+    root, document, _ = repaired
+    text = (root / "pytest.ini").read_text()
+    assert "    flaky_network: registered by canon collect --repair" in text
+    assert text.startswith(PYTEST_INI)  # one edit: everything else kept
+    assert _kept(document, "pytest.ini")["kind"] == "marker-registered"
+
+
+def test_a_missing_package_is_reported_with_the_requirement_never_installed(repaired, pytest_venv) -> None:
+    root, document, before = repaired
+    left = [u for u in document["left"] if u["kind"] == "third-party-missing"]
+    assert left and left[0]["files"] == ["tests/test_third_party.py"]
+    assert "`yaml_is_not_installed_here`" in left[0]["detail"]
+    assert (root / "tests/test_third_party.py").read_bytes() == before["tests/test_third_party.py"]
+    assert not list((pytest_venv / "lib").glob("*/site-packages/yaml_is_not_installed_here*"))
+
+
+def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> None:
+    root, document, before = repaired
+    assert (root / "tests/test_still_broken.py").read_bytes() == before["tests/test_still_broken.py"]
+    refused = next(edit for edit in document["refused"] if edit["path"] == "tests/test_still_broken.py")
+    assert "still fail to collect" in refused["reason"] and "NameError" in refused["reason"]
+    causes = {f: c["cause"] for c in document["clusters"] for f in c["files"]}
+    assert causes["tests/test_still_broken.py"].startswith(  # its original failure, as it is again
+        "ImportError: cannot import name 'WebSocketManager' from 'app.websocket'")
+
+
+def test_collection_before_and_after_is_measured(repaired) -> None:
+    _, document, _ = repaired
+    assert document["before"]["failed_files"] == 6
+    assert document["after"]["failed_files"] == 2
+    assert document["after"]["tests"] == document["before"]["tests"] + 6  # 2 + 1 + 1 + 2 (both marked tests)
+
+
+def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
+    root, document, before = repaired
+    assert document["written"] and document["journal_run"]
+    undone = run_canon("undo", cwd=root)
+    assert undone.returncode == 0, undone.stderr
+    for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py", "pytest.ini"):
+        assert (root / relpath).read_bytes() == before[relpath], relpath
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, pytest_venv: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+    result = run_canon("collect", "--repair", "--dry-run", "--python", str(pytest_venv), cwd=root)
+    assert "would write" in result.stdout and "tests/test_moved_name.py" in result.stdout
+    assert "files failing 6 -> 2" in result.stdout
+    after = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=root, capture_output=True,
+                           text=True).stdout
+    # nothing outside .testcanon/ (and pytest's own cache, which collecting makes, with or without --repair)
+    assert after.replace("!! .testcanon/\n", "").replace("!! .pytest_cache/\n", "") == status
