@@ -33,7 +33,7 @@ def test_pattern_example(known, index: int, broken: str, repaired: str) -> None:
     else:
         assert after is None, "the REPAIRED example does not compile"
     # the whole search repairs it too, every test kept
-    result = repair_local(broken.encode(), allow_version_rewrite=True)
+    result = repair_local(broken.encode(), rewrite_version_specific=True)
     assert result.fixed is not None, result.reason
     assert names_in_broken(broken) <= names_in_broken(result.fixed.decode())
 
