@@ -9,6 +9,7 @@ from pathlib import Path
 
 from testcanon.adopt.infer import Inference, infer
 from testcanon.adopt.plan import FileChange, plan, plan_testing_doc
+from testcanon.adopt.uncollectable import uncollectable
 from testcanon.config import Config, Project
 from testcanon.config.validate import build
 from testcanon.journal import Journal
@@ -81,5 +82,6 @@ def _write_baseline(project: Project, force: bool, run) -> str:
     if path.exists() and not force:
         return f"kept the existing {path.relative_to(project.root)}"
     entries = ratchet.current_entries(project)
-    run.write(path, ratchet.render(entries))
-    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings); commit it"
+    found = uncollectable(project)
+    run.write(path, ratchet.render(entries + found.entries))
+    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings, {found.note}); commit it"

@@ -31,6 +31,8 @@ def collect_command(
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv that collects (default: the project's)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
+    write_baseline: bool = typer.Option(False, "--write-baseline",
+                                        help="Record today's uncollectable files as known debt for canon run."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from rich.markup import escape
@@ -45,6 +47,11 @@ def collect_command(
     target = resolve_python(project.root, cli=python, config=project.config.python)
     target.require_pytest()
     health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
+    if write_baseline:
+        from testcanon.adopt.uncollectable import write_collection_baseline
+
+        typer.echo(write_collection_baseline(project, health, paths))
+        return
     if output_format == "json":
         typer.echo(json.dumps(health.to_json(), indent=1))
     else:
