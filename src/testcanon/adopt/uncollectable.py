@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 # "No module named 'a.b'", "cannot import name 'X' from 'a.b' (...)"
 MODULE = re.compile(r"No module named '(?P<missing>[\w.]+)'|cannot import name \S+ from '(?P<source>[\w.]+)'")
+BATCH_FAILURE = "pytest could not collect:"  # runner.collect's cause for a whole failed batch
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 # Distributions whose import name differs from their normalised name (the common ones).
 ALIASES = {"pyyaml": "yaml", "pillow": "pil", "python_dateutil": "dateutil", "beautifulsoup4": "bs4",
@@ -44,8 +45,8 @@ class Uncollectable:
             return f"no uncollectable test file recorded: {self.skipped}"
         note = f"{len(self.entries)} uncollectable test file(s)"
         if self.environment:
-            note += (f"; {len(self.environment)} failing on a module the project declares or holds "
-                     "not recorded (its environment lacks it)")
+            note += (f"; {len(self.environment)} not recorded, failing for the environment (a module "
+                     "the project declares or holds, or pytest itself failing)")
         if self.timed_out:
             note += f"; {self.timed_out} timed out, not recorded"
         return note
@@ -73,7 +74,9 @@ def from_health(project: Project, health: CollectionHealth) -> Uncollectable:
     causes = {path: f"does not compile: {message}" for path, message in health.syntax}
     environment = []
     for error in health.errors:
-        if is_environment(error.cause, known):
+        # a batch whose pytest did not finish its session (a conftest's internal error, a crash)
+        # says nothing about any one file: never recorded
+        if error.cause.startswith(BATCH_FAILURE) or is_environment(error.cause, known):
             environment.append((error.path, error.cause))
         else:
             causes.setdefault(error.path, error.cause)
