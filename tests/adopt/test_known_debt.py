@@ -105,11 +105,13 @@ def test_declared_and_held_modules_are_the_environments(tmp_path: Path) -> None:
         "pyproject.toml": "[project]\nname = 'my-app'\ndependencies = ['Django>=4', 'PyYAML']\n"
                           "[project.optional-dependencies]\ntest = ['pytest-django']\n",
         "requirements/test.txt": "# pinned\nfakeredis==2.0 ; python_version > '3'\n-r base.txt\n",
+        "requirements/extras/db.txt": "kombu[sqlalchemy, Redis]\n",  # celery's way
         "src/engine/__init__.py": "",
         "tools.py": "",
     })
     known = declared_modules(root)
-    assert {"django", "yaml", "pytest_django", "fakeredis", "my_app", "engine", "tools"} <= known
+    assert {"django", "yaml", "pytest_django", "fakeredis", "my_app", "engine", "tools", "kombu",
+            "sqlalchemy", "redis"} <= known
     assert is_environment("ModuleNotFoundError: No module named 'django.db'", known)
     assert is_environment("ImportError: cannot import name 'X' from 'yaml' (/x/yaml/__init__.py)", known)
     assert not is_environment("ModuleNotFoundError: No module named 'legacy_testing'", known)

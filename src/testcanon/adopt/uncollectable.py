@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MODULE = re.compile(r"No module named '(?P<missing>[\w.]+)'|cannot import name \S+ from '(?P<source>[\w.]+)'")
 BATCH_FAILURE = "pytest could not collect:"  # runner.collect's cause for a whole failed batch
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
 # Distributions whose import name differs from their normalised name (the common ones).
 ALIASES = {"pyyaml": "yaml", "pillow": "pil", "python_dateutil": "dateutil", "beautifulsoup4": "bs4",
            "scikit_learn": "sklearn", "opencv_python": "cv2", "pyjwt": "jwt", "msgpack_python": "msgpack",
@@ -124,6 +125,9 @@ def declared_modules(root: Path) -> set[str]:
             if match:
                 name = normalise(match.group(1))
                 names |= {name, ALIASES.get(name, name)}
+                # `kombu[sqlalchemy]`: an extra is mostly named after what it pulls in (celery)
+                extras = _EXTRAS.match(requirement[match.end():])
+                names |= {normalise(e.strip()) for e in extras.group(1).split(",") if e.strip()} if extras else set()
     for base in (root, root / "src"):
         if base.is_dir():
             names |= {normalise(p.stem if p.suffix == ".py" else p.name) for p in base.iterdir()
