@@ -31,6 +31,7 @@ def repo(tmp_path: Path) -> Path:
         "pyproject.toml": "[project]\nname = 'r'\n\n[tool.testcanon]\n",
         "tests/test_env.py": "import os\n\n\ndef test_env():\n    assert os.getenv('X') is None\n",
         "tests/test_fails.py": "def test_fails():\n    assert 1 == 2\n",
+        "tests/test_gone.py": "import module_that_is_gone\n",
     })
     _git(root, "init", "-q")
     _git(root, "add", "-A")
@@ -51,6 +52,10 @@ def test_published_dashboard(repo: Path, tmp_path: Path) -> None:
     assert re.search(rf'"x": \["{day} \d\d:\d\d {commit[:7]} #\d+"', index), "trend axis: date and commit"
     latest = index[index.index("id=latest-run"):]
     assert "1 failed" in latest and "1 passed" in latest and "tests/test_fails.py::test_fails" in latest
+    # each problem with its message: the error line in view, the recorded report behind a click
+    assert "<summary>assert 1 == 2</summary>" in latest
+    assert "<summary>ModuleNotFoundError: No module named &#x27;module_that_is_gone&#x27;</summary>" in latest
+    assert "collection_error" in latest and "tests/test_gone.py" in latest
     assert "file://" not in index and str(repo) not in index  # nothing that breaks once published
     page = (out / "rules" / "CANON301.html").read_text()
     assert f'href="https://github.com/acme/shop/blob/{commit}/tests/test_env.py#L5"' in page
