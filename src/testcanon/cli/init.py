@@ -63,4 +63,6 @@ def init_command(
         console.print(f"[red]not written[/red] {escape(line)}")
     console.print(f"baseline: {escape(result.baseline)}")
     if not dry_run:
-        console.print("undo all of it with `canon undo`")
+        at = result.journal and os.path.relpath(result.journal, project.root)
+        console.print("undo all of it with `canon undo`" + (f" (journalled at the repository root, {at})"
+                                                            if at and at != "." else ""))
