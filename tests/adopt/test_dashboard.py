@@ -31,6 +31,7 @@ def repo(tmp_path: Path) -> Path:
         "pyproject.toml": "[project]\nname = 'r'\n\n[tool.testcanon]\n",
         "tests/test_env.py": "import os\n\n\ndef test_env():\n    assert os.getenv('X') is None\n",
         "tests/test_fails.py": "def test_fails():\n    assert 1 == 2\n",
+        "tests/test_gone.py": "import module_that_is_gone\n",
     })
     _git(root, "init", "-q")
     _git(root, "add", "-A")
@@ -51,6 +52,10 @@ def test_published_dashboard(repo: Path, tmp_path: Path) -> None:
     assert re.search(rf'"x": \["{day} \d\d:\d\d {commit[:7]} #\d+"', index), "trend axis: date and commit"
     latest = index[index.index("id=latest-run"):]
     assert "1 failed" in latest and "1 passed" in latest and "tests/test_fails.py::test_fails" in latest
+    # each problem with its message: the error line in view, the recorded report behind a click
+    assert "<summary>assert 1 == 2</summary>" in latest
+    assert "<summary>ModuleNotFoundError: No module named &#x27;module_that_is_gone&#x27;</summary>" in latest
+    assert "collection_error" in latest and "tests/test_gone.py" in latest
     assert "file://" not in index and str(repo) not in index  # nothing that breaks once published
     page = (out / "rules" / "CANON301.html").read_text()
     assert f'href="https://github.com/acme/shop/blob/{commit}/tests/test_env.py#L5"' in page
@@ -87,3 +92,30 @@ def test_regressions_below_the_noise_floor_are_not_listed(tmp_path: Path) -> Non
     _slowest, regressed = _timings(tmp_path)
     assert [t.nodeid for t in regressed] == ["t.py::real"]
     assert NOISE_FLOOR_S > 0.034 - 0.007
+
+
+@pytest.mark.slow
+def test_screenshots_for_the_docs_are_taken_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
+    """scripts/screenshots.py photographs a real dashboard (docs/images comes from it)."""
+    import importlib.util
+    import shutil
+    import struct
+
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("no chromium on this machine (make browser installs Debian's package)")
+    spec = importlib.util.spec_from_file_location("screenshots", Path(__file__).parents[2] / "scripts" / "screenshots.py")
+    assert spec and spec.loader
+    screenshots = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(screenshots)
+    run_canon("audit", cwd=repo)
+    run_canon("run", "--serial", cwd=repo)  # a failure and a collection error for #problems
+    assert run_canon("report", "--html", str(tmp_path / "out"), cwd=repo).returncode == 0
+    written = screenshots.photograph(tmp_path / "out", tmp_path / "shots", executable)
+    assert [p.name for p in written] == list(screenshots.SHOTS)
+    for path in written:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width > 200 and height > 50, (path.name, width, height)

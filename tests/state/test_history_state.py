@@ -149,3 +149,37 @@ def test_processes_creating_the_database_at_once_set_nothing_aside(project: Path
     assert not list(history_path(project).parent.glob("*.unusable-*"))
     with session(project) as db:
         assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6
+
+
+def test_a_version_1_database_is_upgraded_in_place_keeping_its_rows(project: Path, capsys) -> None:
+    """Databases written before failure messages were recorded open, gain the column, keep
+    every row (message ''), and are not set aside."""
+    from testcanon.history import MIGRATIONS
+
+    path = history_path(project)
+    path.parent.mkdir(exist_ok=True)
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    old.execute("INSERT INTO runs (id, kind, started, command) VALUES (7, 'test', 1.0, 'canon run')")
+    old.execute("INSERT INTO test_results (run_id, nodeid, file, outcome, duration) "
+                "VALUES (7, 't.py::test_a', 't.py', 'failed', 0.5)")
+    old.commit()
+    old.close()
+    with session(project) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 2
+        row = db.execute("SELECT nodeid, outcome, message FROM test_results WHERE run_id = 7").fetchone()
+        assert tuple(row) == ("t.py::test_a", "failed", "")
+        db.execute("INSERT INTO test_results (run_id, nodeid, file, outcome, duration, message) "
+                   "VALUES (7, 't.py::test_b', 't.py', 'failed', 0.1, 'E   assert 1 == 2')")
+    assert not list(path.parent.glob("*.unusable-*"))
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_failure_messages_keep_the_tail_of_a_long_report() -> None:
+    from testcanon.history import failure_message
+
+    report = "frame\n" * 2000 + "E   AssertionError: the end"
+    kept = failure_message("failed", report)
+    assert len(kept) == 4001 and kept.startswith("…") and kept.endswith("E   AssertionError: the end")
+    assert failure_message("passed", report) == ""
+    assert failure_message("collection_error", "ImportError: x") == "ImportError: x"

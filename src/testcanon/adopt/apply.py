@@ -9,6 +9,7 @@ from pathlib import Path
 
 from testcanon.adopt.infer import Inference, infer
 from testcanon.adopt.plan import plan, plan_testing_doc
+from testcanon.adopt.uncollectable import uncollectable
 from testcanon.config import Config, Project
 from testcanon.config.validate import build
 from testcanon.journal import Journal, PlannedWrite
@@ -20,6 +21,7 @@ class InitResult:
     changes: list[PlannedWrite]
     baseline: str  # what happened to the ratchet baseline
     not_written: tuple[str, ...] = ()  # "path: why" for files edited while init ran (kept as they are)
+    journal: Path | None = None  # whose journal holds the run: the repository's in a monorepo
 
 
 def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -> InitResult:
@@ -32,18 +34,34 @@ def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -
         changes.append(testing_doc)
     if dry_run:
         return InitResult(inference, changes, "would be written (canon check --write-baseline)")
-    # Nothing is written outside the project (its journal could not undo it): in a monorepo the
-    # workflow, which GitHub reads only at the repository root, is shown for the user to place.
-    outside = [c for c in changes if not c.path.resolve().is_relative_to(project.root.resolve())]
+    # GitHub and pre-commit read their files only at the repository root. When the project is a
+    # folder of a repository (a monorepo), the journal of this run is the repository's, so those
+    # files are written, and undone, with the rest; nothing is ever written outside it.
+    journal_root = journal_root_for(project, changes)
+    outside = [c for c in changes if not c.path.resolve().is_relative_to(journal_root)]
     inside = [c for c in changes if c not in outside]
-    with Journal(project.root).start("canon init") as run:
+    with Journal(journal_root).start("canon init") as run:
         skipped = run.apply(inside)
         baseline = _write_baseline(configured, force, run)  # journalled too: `canon undo` removes it
     kept = {item.path for item in skipped}
     not_written = [f"{os.path.relpath(item.path, project.root)}: {item.reason}" for item in skipped]
     not_written += [f"{os.path.relpath(c.path, project.root)}: outside the project, which canon never writes "
                     f"beyond; `canon init --dry-run` shows it to copy there ({c.why})" for c in outside]
-    return InitResult(inference, [c for c in inside if c.path not in kept], baseline, tuple(not_written))
+    return InitResult(inference, [c for c in inside if c.path not in kept], baseline, tuple(not_written),
+                      journal=journal_root)
+
+
+def journal_root_for(project: Project, changes: list[PlannedWrite]) -> Path:
+    """The project root, or the root of the git repository the project is a folder of when a
+    change lies there (the workflow, the pre-commit configuration)."""
+    from testcanon.output.location import repository_root
+
+    root = project.root.resolve()
+    repository = repository_root(root)
+    if repository != root and any(not c.path.resolve().is_relative_to(root)
+                                  and c.path.resolve().is_relative_to(repository) for c in changes):
+        return repository
+    return root
 
 
 def diff(change: PlannedWrite, root: Path) -> str:
@@ -80,5 +98,6 @@ def _write_baseline(project: Project, force: bool, run) -> str:
     if path.exists() and not force:
         return f"kept the existing {path.relative_to(project.root)}"
     entries = ratchet.current_entries(project)
-    run.write(path, ratchet.render(entries))
-    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings); commit it"
+    found = uncollectable(project)
+    run.write(path, ratchet.render(entries + found.entries))
+    return f"wrote {path.relative_to(project.root)} ({len(entries)} findings, {found.note}); commit it"

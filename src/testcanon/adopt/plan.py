@@ -35,7 +35,7 @@ def plan(project: Project, inference: Inference, *, shards: int = 4,
     root = project.root
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
-        _precommit(root / ".pre-commit-config.yaml"),
+        _precommit(root),
         _workflow(root, shards, force),
     ]
     return [change for change in changes if change.changed]
@@ -155,10 +155,14 @@ def _subtable(parent: Table, key: str) -> Table:
     return table
 
 
-def _precommit(path: Path) -> PlannedWrite:
+def _precommit(root: Path) -> PlannedWrite:
     """Add testcanon's hooks, pinned to its hook repository and version, as one more entry at the
     end of `repos:`, written as text in the file's own indentation: nothing else is re-indented
-    or re-quoted. The result is parsed back and must equal the old configuration plus that entry."""
+    or re-quoted. The result is parsed back and must equal the old configuration plus that entry.
+    pre-commit reads it at the repository root: in a monorepo the hooks see the project's files only."""
+    from testcanon.output.location import repository_prefix, repository_root
+
+    path, prefix = repository_root(root) / ".pre-commit-config.yaml", repository_prefix(root)
     old = _read(path)
     text = old.decode("utf-8") if old else ""
     before = _safe_yaml(text) if text.strip() else {}
@@ -170,7 +174,8 @@ def _precommit(path: Path) -> PlannedWrite:
     missing = [hook for hook in HOOK_IDS if hook not in present]
     if not missing:
         return PlannedWrite(path, old, old or b"", "pre-commit hooks")
-    entry = {"repo": HOOK_REPOSITORY, "rev": f"v{__version__}", "hooks": [{"id": h} for h in missing]}
+    entry = {"repo": HOOK_REPOSITORY, "rev": f"v{__version__}",
+             "hooks": [{"id": h, **({"files": f"^{prefix}"} if prefix else {})} for h in missing]}
     new = _append_repo(text, entry)
     after = _safe_yaml(new)
     expected = {**before, "repos": [*repos, entry]}
@@ -210,6 +215,7 @@ def _append_repo(text: str, entry: dict) -> str:
         if re.match(r"\S", line) and not line.startswith("- "):
             break  # the next top-level key
         end = i + 1
-    hooks = "".join(f"{indent}    - id: {hook['id']}\n" for hook in entry["hooks"])
+    hooks = "".join(f"{indent}    - id: {hook['id']}\n"
+                    + (f"{indent}      files: {hook['files']}\n" if "files" in hook else "") for hook in entry["hooks"])
     block = (f"{indent}- repo: {entry['repo']}\n{indent}  rev: {entry['rev']}\n{indent}  hooks:\n{hooks}")
     return "".join([*lines[:end], block, *lines[end:]])

@@ -43,4 +43,6 @@ def print_init(console: Console, root: Path, result: InitResult, *, dry_run: boo
         console.print(f"[red]not written[/red] {escape(line)}")
     console.print(f"baseline: {escape(result.baseline)}")
     if not dry_run:
-        console.print("undo all of it with `canon undo`")
+        at = result.journal and os.path.relpath(result.journal, root)
+        console.print("undo all of it with `canon undo`" + (f" (journalled at the repository root, {at})"
+                                                            if at and at != "." else ""))

@@ -45,6 +45,11 @@ def check_command(
     force_exclude: bool = typer.Option(False, "--force-exclude",
                                        help="Apply exclude settings to files named on the command line too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the findings that fail, and one summary line."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes `canon migrate` would make as a unified "
+                              "diff (not verified); write nothing; exit 1 if there are any."),
+    show_fixes: bool = typer.Option(False, "--show-fixes", help="List the findings `canon migrate` can fix."),
+    target_version: Optional[str] = typer.Option(None, "--target-version", metavar="VERSION",
+                                                 help="Python the code is judged for (py312 or 3.12)."),
 ) -> None:
     """Report every SSOT violation (base classes, runner bypasses, env access, ...)."""
     from testcanon.cli._common import load_with_overrides
@@ -54,6 +59,14 @@ def check_command(
 
     paths = paths or []
     project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
+    if target_version is not None:
+        from testcanon.rules.fixes import with_target_version
+
+        project = with_target_version(project, target_version)
+    if diff:
+        from testcanon.rules.fixes import print_diff
+
+        raise typer.Exit(print_diff(project, paths, select=_codes(select), ignore=_codes(ignore, "--ignore")))
     excluded_all = False
     if force_exclude and paths:
         from testcanon.cli.scan import not_excluded
@@ -67,8 +80,11 @@ def check_command(
         scope = ratchet.Scope(paths=("\0nothing",))
         quiet = True  # no metrics to tabulate
     else:
-        result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
-                               select=_codes(select), ignore=_codes(ignore, "--ignore"))
+        from testcanon.output.progress import LazyStatus
+
+        with LazyStatus(f"canon check: {project.root.name}"):
+            result = check_project(project, paths, jobs=jobs, use_cache=not no_cache,
+                                   select=_codes(select), ignore=_codes(ignore, "--ignore"))
         # Only the part of the baseline this run looked at is compared and rewritten.
         scope = ratchet.scope_for(project, paths, select=_codes(select), ignore=_codes(ignore, "--ignore"))
     if write_baseline:
@@ -91,13 +107,17 @@ def check_command(
         typer.echo(f"baseline: {count} findings ({len(comparison.fixed)} fixed removed)")
         return
 
+    failing = comparison.new if comparison is not None else result.findings
     handle = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         render_check(handle, output_format, project.root, result, comparison, quiet=quiet,
                      statistics=statistics)
+        if show_fixes and output_format is OutputFormat.text:
+            from testcanon.rules.fixes import print_fixable
+
+            print_fixable(project, paths, failing, handle)
     finally:
         if output:
             handle.close()
-    failing = comparison.new if comparison is not None else result.findings
     if failing and not exit_zero:
         raise typer.Exit(1)

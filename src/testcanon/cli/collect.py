@@ -33,6 +33,8 @@ def collect_command(
     repair: bool = typer.Option(False, "--repair", help="Repair moved imports and unregistered markers, "
                                 "verified by collection in an isolated copy; journalled (canon undo)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
+    write_baseline: bool = typer.Option(False, "--write-baseline",
+                                        help="Record today's uncollectable files as known debt for canon run."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from testcanon.config import load_project
@@ -51,6 +53,11 @@ def collect_command(
                    batch_size=batch_size, timeout=timeout)
         return
     health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
+    if write_baseline:
+        from testcanon.adopt.uncollectable import write_collection_baseline
+
+        typer.echo(write_collection_baseline(project, health, paths))
+        return
     render_collect(output_format, health, target, verbose=verbose)
     if health.failed_files:
         raise typer.Exit(1)

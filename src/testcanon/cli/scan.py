@@ -30,6 +30,8 @@ def scan_command(
     statistics: bool = typer.Option(False, "--statistics", help="Counts per code only."),
     force_exclude: bool = typer.Option(False, "--force-exclude",
                                        help="Apply exclude settings to files named on the command line too."),
+    target_version: str | None = typer.Option(None, "--target-version", metavar="VERSION",
+                                              help="Python the code is judged for (py312 or 3.12)."),
 ) -> None:
     """Find every Python file that does not compile (without running it)."""
     from testcanon.cli._common import load_with_overrides
@@ -42,6 +44,10 @@ def scan_command(
 
     paths = paths or []
     project = load_with_overrides(paths, config=config, exclude=exclude, extend_exclude=extend_exclude)
+    if target_version is not None:
+        from testcanon.rules.fixes import with_target_version
+
+        project = with_target_version(project, target_version)
     excluded_all = False
     if force_exclude and paths:
         kept = not_excluded(project, paths)

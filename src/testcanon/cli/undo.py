@@ -25,7 +25,7 @@ def undo_command(
     from testcanon.output.text import make_console
 
     console = make_console()
-    journal = Journal(find_root(project_path))
+    journal = _journal(Journal, find_root(project_path), run_id)
     if list_runs:
         try:
             with project_lock(journal.root, "canon undo --list", timeout=0):  # completes interrupted runs
@@ -42,3 +42,23 @@ def undo_command(
         return
     run = journal.undo(run_id, force=force)
     console.print(f"undid run {run.id} ({escape(run.command)}): restored {len(run.entries)} file(s)")
+
+
+def _journal(journal_type, root: Path, run_id: str | None):
+    """The project's journal, or its repository's when the project is a folder of a repository
+    and the run asked for (default: the newest) was journalled there (`canon init` in a
+    monorepo writes at the repository root)."""
+    from testcanon.output.location import repository_root
+
+    own = journal_type(root)
+    repository = repository_root(root)
+    if repository == root.resolve() or not (repository / ".testcanon" / "journal").is_dir():
+        return own
+    outer = journal_type(repository)
+    if run_id is not None:
+        return outer if any(run.id == run_id for run in outer.runs()) else own
+
+    def newest(journal) -> str:
+        return max((run.id for run in journal.runs()), default="")
+
+    return outer if newest(outer) > newest(own) else own

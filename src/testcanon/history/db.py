@@ -73,7 +73,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, metric)
     );
     """,
+    # 2: what a failed, errored or uncollectable test reported (its traceback's tail), so the
+    # dashboard can show why without re-running it; '' for every other outcome and older rows
+    """
+    ALTER TABLE test_results ADD COLUMN message TEXT NOT NULL DEFAULT '';
+    """,
 )
+
+FAILING = ("failed", "error", "collection_error")
+MESSAGE_LIMIT = 4000  # characters kept of a report: its end, where pytest puts the error
+
+
+def failure_message(outcome: str, longrepr: str) -> str:
+    """The part of a test's report the history keeps: the tail of a failure's, else ''."""
+    if outcome not in FAILING or not longrepr:
+        return ""
+    text = longrepr.strip()
+    return text if len(text) <= MESSAGE_LIMIT else "…" + text[-MESSAGE_LIMIT:]
 
 
 def history_path(root: Path) -> Path:

@@ -40,3 +40,45 @@ class LazyProgress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class LazyStatus:
+    """A transient spinner with the elapsed time on stderr, for work that reports no steps:
+    drawn only on a terminal and only once the work has taken `delay` seconds."""
+
+    def __init__(self, description: str, *, delay: float = 1.0, console: Console | None = None) -> None:
+        import threading
+
+        self._console = console or Console(stderr=True)
+        self._description = description
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._status = None
+        self._timer: threading.Timer | None = None
+        self._closed = False
+
+    def _start(self) -> None:
+        from rich.status import Status
+
+        with self._lock:
+            if self._closed:
+                return
+            self._status = Status(f"{self._description} …", console=self._console)
+            self._status.start()
+
+    def __enter__(self) -> LazyStatus:
+        import threading
+
+        if self._console.is_terminal:
+            self._timer = threading.Timer(self._delay, self._start)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._status is not None:
+                self._status.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ class LatestRun:
     commit: str | None
     exit_code: int | None
     outcomes: dict[str, int]
-    problems: list[tuple[str, str]]  # (outcome, nodeid) of failed and errored tests
+    problems: list[tuple[str, str, str]]  # (outcome, nodeid, message) of failed, errored, uncollectable
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,19 @@ def _latest_run(root: Path, limit: int = 100) -> LatestRun | None:
             return None
         outcomes = dict(db.execute("SELECT outcome, COUNT(*) FROM test_results WHERE run_id = ? "
                                    "GROUP BY outcome", (run["id"],)).fetchall())
-        problems = [(row["outcome"], row["nodeid"]) for row in db.execute(
-            "SELECT outcome, nodeid FROM test_results WHERE run_id = ? AND outcome IN ('failed', 'error') "
-            "ORDER BY outcome, nodeid LIMIT ?", (run["id"], limit))]
+        # paths under the project become relative: a published report names no build machine's
+        local = [f"{root}{os.sep}", f"{root.resolve()}{os.sep}"]
+        problems = [(row["outcome"], row["nodeid"], _strip(row["message"], local)) for row in db.execute(
+            "SELECT outcome, nodeid, message FROM test_results WHERE run_id = ? "
+            "AND outcome IN ('failed', 'error', 'collection_error') ORDER BY outcome, nodeid LIMIT ?",
+            (run["id"], limit))]
     return LatestRun(run["started"], run["commit_sha"], run["exit_code"], outcomes, problems)
+
+
+def _strip(text: str, prefixes: list[str]) -> str:
+    for prefix in prefixes:
+        text = text.replace(prefix, "")
+    return text
 
 
 def _source_url(root: Path, commit: object) -> str | None:

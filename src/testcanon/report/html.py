@@ -26,6 +26,8 @@ th{background:#f6f8fa;text-align:left} td.num{text-align:right;font-variant-nume
 .ok{color:#1a7f37} .bad{color:#cf222e;font-weight:600} .worse{color:#cf222e} .better{color:#1a7f37}
 .charts{display:flex;flex-wrap:wrap;gap:1rem} .chart{width:420px;height:260px}
 a{color:#0969da} code{font-size:.9em}
+details.message summary{color:#57606a;cursor:pointer} details.message pre{max-width:90ch;overflow-x:auto;
+background:#f6f8fa;padding:.5rem;font-size:.8em}
 """
 
 
@@ -162,9 +164,21 @@ def _latest_run(run: LatestRun | None) -> str:
     if not run.problems:
         return head
     rows = "".join(f"<tr><td class={'bad' if outcome == 'failed' else 'worse'}>{html.escape(outcome)}</td>"
-                   f"<td><code>{html.escape(nodeid)}</code></td></tr>" for outcome, nodeid in run.problems)
-    return (head + "<table id=problems><tr><th>outcome</th><th>test (a collection error names the file)"
-            f"</th></tr>{rows}</table><p>Messages: <code>canon run --json FILE</code> keeps them.</p>")
+                   f"<td><code>{html.escape(nodeid)}</code>{_message(message)}</td></tr>"
+                   for outcome, nodeid, message in run.problems)
+    return (head + "<table id=problems><tr><th>outcome</th><th>test (a collection error names the file) "
+            f"and its message</th></tr>{rows}</table>")
+
+
+def _message(message: str) -> str:
+    """The error's last line in view, the recorded report behind a click."""
+    if not message:
+        return ""
+    lines = [line for line in message.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("E ")]
+    summary = (errors[-1][1:].strip() if errors else lines[-1].strip())[:300]
+    return (f"<details class=message><summary>{html.escape(summary)}</summary>"
+            f"<pre>{html.escape(message)}</pre></details>")
 
 
 def _bar_chart(div_id: str, counts: list[tuple[str, int]]) -> str:

@@ -9,10 +9,16 @@ default, `[tool.testcanon.check] baseline`), and one file holds both `canon chec
 `canon scan`'s findings. Every command compares against, and rewrites, only the part of it
 inside the `Scope` it looked at: `canon check tests/unit --update-baseline` or
 `canon check --select CANON3` never drops the entries it did not check.
+
+It also holds the test files pytest could not collect when it was written (code `COLLECT`,
+keyed on the file's bytes): `canon run` leaves those out as known debt, so a legacy broken
+file does not fail CI while a new one, or one edited since, does. Those entries belong to the
+runner: `canon check` and `canon scan` never compare or rewrite them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -31,6 +37,9 @@ LEGACY_PATH = ".testcanon/baseline.json"  # git-ignored: where versions up to 0.
 
 Entry = dict[str, str]
 
+COLLECT = "COLLECT"  # a test file pytest could not collect when the baseline was written
+RUNNER_CODES = frozenset({COLLECT})  # in a Scope only when its codes name them
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -47,6 +56,8 @@ class Scope:
 
     def contains(self, entry: Entry) -> bool:
         code, path = entry["code"].upper(), entry["path"]
+        if code in RUNNER_CODES and (self.codes is None or code not in self.codes):
+            return False
         if self.codes is not None and code not in self.codes:
             return False
         if self.select and not any(p == "ALL" or code.startswith(p) for p in self.select):
@@ -134,7 +145,7 @@ def save(project: Project, findings: Iterable[Finding | Entry], *, scope: Scope 
     """Write `findings` as the baseline for `scope`, keeping every stored entry outside it.
     Returns the number of entries in the file."""
     entries = [_entry(f) if isinstance(f, Finding) else f for f in findings]
-    if scope is not None and not scope.is_whole:
+    if scope is not None:  # a whole scope still keeps the runner's entries
         entries += [e for e in (load(project) or []) if not scope.contains(e)]
     atomic_write_bytes(baseline_path(project), render(entries))
     return len(entries)
@@ -179,3 +190,32 @@ def compare(findings: list[Finding], baseline: list[Entry], scope: Scope | None 
 def _entry(finding: Finding) -> Entry:
     return {"fingerprint": finding.fingerprint, "code": finding.code, "path": finding.path,
             "snippet": finding.snippet[:120] or finding.message[:120]}
+
+
+COLLECT_SCOPE = Scope(codes=frozenset({COLLECT}))
+
+
+def collection_entry(project: Project, path: str, cause: str) -> Entry | None:
+    """The entry accepting `path` (project-relative) as uncollectable, keyed on its bytes."""
+    digest = _file_digest(project.root, path)
+    if digest is None:
+        return None
+    return {"fingerprint": digest, "code": COLLECT, "path": path, "snippet": cause.strip()[:120]}
+
+
+def known_uncollectable(project: Project) -> dict[str, str]:
+    """Test files the committed baseline accepts as uncollectable and that are byte for byte
+    what was accepted: project-relative path -> why `canon run` leaves them out. An edited
+    file is collected again (fixed, or a new failure)."""
+    entries = [e for e in (load(project) or []) if e["code"].upper() == COLLECT]
+    reason = f"known debt: uncollectable when {project.config.check.baseline} was written"
+    return {e["path"]: reason for e in entries
+            if _file_digest(project.root, e["path"]) == e["fingerprint"]}
+
+
+def _file_digest(root: Path, path: str) -> str | None:
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(f"{COLLECT}\0{path}\0".encode() + data).hexdigest()[:32]

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from testcanon.errors import StateError
-from testcanon.history import session
+from testcanon.history import failure_message, session
 from testcanon.runner.execute import CategoryRun
 from testcanon.vcs import current_branch, head_commit
 
@@ -43,10 +43,11 @@ def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str
         rows, metrics = [], []
         for run in runs:
             for result in run.results:
-                rows.append((run_id, result.nodeid, result.file, run.category, result.outcome, result.duration))
+                rows.append((run_id, result.nodeid, result.file, run.category, result.outcome, result.duration,
+                             failure_message(result.outcome, result.longrepr)))
                 metrics += [(run_id, result.nodeid, name, value) for name, value in result.metrics.items()]
-        db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, duration) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, duration, "
+                       "message) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO test_metrics (run_id, nodeid, name, value) VALUES (?, ?, ?, ?)", metrics)
     return run_id
 

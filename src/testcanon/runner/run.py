@@ -11,6 +11,7 @@ from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.errors import UsageError
+from testcanon.rules.baseline import known_uncollectable
 from testcanon.runner import history
 from testcanon.runner.execute import CategoryRun, run_category
 from testcanon.runner.planning import (
@@ -108,8 +109,13 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
     revision = asking.submit(history.revision, project.root)  # git, while the tests run
     asking.shutdown(wait=False)
     extra = [*config.runner.pytest_args, *options.pytest_args]
+    # test files the committed baseline accepts as uncollectable (unchanged since): known debt,
+    # left out of every pytest process and reported as not run; a new or edited one still fails
+    known_debt = known_uncollectable(project)
+    extra += [f"--ignore={project.root / path}" for path in known_debt]
 
     run_plan, collection_failure = _plan(project, target, options, extra, deadline)
+    run_plan.not_run.update(known_debt)
     pool = ServicePool(config.services)
     runs: list[CategoryRun] = [collection_failure] if collection_failure else []
     stopped: int | None = None

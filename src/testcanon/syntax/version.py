@@ -42,7 +42,7 @@ def is_version_specific(problem: Problem | None, text: str) -> bool:
     return True
 
 
-_VERSION = re.compile(r"^(?:py|python)?\s*(\d+)\.?(\d+)")
+_VERSION = re.compile(r"^(?:py|python)?\s*(\d)\.?(\d+)(?:\.\d+)?$")  # one-digit major: py312 is 3.12
 _LOWER_BOUND = re.compile(r"(?:>=|~=|==|>)\s*(\d+)\.(\d+)")
 
 
