@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from testcanon.repair.inventory import names_in_broken, names_in_tree
+from testcanon.analysis.inventory import names_in_broken, names_in_tree
 from testcanon.repair.local import repair_local
 from testcanon.syntax import check_source
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from broken_files import EXCLUDED, broken_test_files
 
+from testcanon.analysis.inventory import names_in_broken
 from testcanon.repair import history
 from testcanon.repair import judge as this
 from testcanon.repair.history import history_expected, repair_with_history
-from testcanon.repair.inventory import names_in_broken
 from testcanon.repair.verify import decode
 from testcanon.vcs.graph import history_env
 

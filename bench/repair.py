@@ -24,10 +24,10 @@ from pathlib import Path
 
 from broken_files import EXCLUDED, broken_test_files, map_over_tree
 
+from testcanon.analysis.inventory import missing, names_in_broken
 from testcanon.repair import history
 from testcanon.repair.by_history import repair_with_history
 from testcanon.repair.history import author_reference, find_breaking, history_expected
-from testcanon.repair.inventory import missing, names_in_broken
 from testcanon.repair.judge import judge
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import changed_line_count, decode

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from testcanon.repair.inventory import names_in_broken
+from testcanon.analysis.inventory import names_in_broken
 from testcanon.repair.local import repair_local
 from testcanon.repair.verify import verify
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from testcanon.repair.inventory import names_in_broken
+from testcanon.analysis.inventory import names_in_broken
 from testcanon.repair.local import repair_local
 from testcanon.repair.patterns import REGISTRY, Site
 from testcanon.syntax import check_source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from testcanon.repair.inventory import names_in_broken
+from testcanon.analysis.inventory import names_in_broken
 from testcanon.repair.local import repair_local
 from testcanon.repair.quotes import (
     moved_quote_candidates,

@@ -28,7 +28,7 @@ from testcanon.migrate import isolation, outcomes
 from testcanon.migrate import verify as verify_ids
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.sandbox import Sandbox, sandbox
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.source import GlobSet, discover
 from testcanon.syntax import scan
 from testcanon.target import TargetPython, resolve_python
@@ -79,7 +79,7 @@ def verify(project: Project, report: MigrationReport, *, level: str = "outcomes"
 
 def _run(project: Project, report: MigrationReport, changes: list[FileChange], level: str,
          target: TargetPython) -> None:
-    ctx = Context(project, {})
+    ctx = RuleContext(project, {})
     reach = _reach(project, ctx, changes)
     tests = sorted({test for reached_tests in reach.values() for test in reached_tests})
     imported = isolation.imported_names([data for c in changes for data in (c.before, c.after)])
@@ -93,7 +93,7 @@ def _run(project: Project, report: MigrationReport, changes: list[FileChange], l
         _by_collection(project, report, changes, reach, tests, box, ctx)
 
 
-def _reach(project: Project, ctx: Context, changes: list[FileChange]) -> dict[str, set[str]]:
+def _reach(project: Project, ctx: RuleContext, changes: list[FileChange]) -> dict[str, set[str]]:
     """changed file -> the test files it can affect (itself for a test file; for infrastructure
     the test files it reaches through imports or a conftest)."""
     reach = {c.path: {c.path} for c in changes if ctx.is_test_file(c.path)}
@@ -178,7 +178,7 @@ def _blame(pending: list[FileChange], reach: dict[str, set[str]],
 
 
 def _by_collection(project: Project, report: MigrationReport, changes: list[FileChange],
-                   reach: dict[str, set[str]], tests: list[str], box: Sandbox, ctx: Context) -> None:
+                   reach: dict[str, set[str]], tests: list[str], box: Sandbox, ctx: RuleContext) -> None:
     """Verify by identical collected ids (the files that could not be collected: statically)."""
     timeout = project.config.migrate.collect_timeout
     started = time.perf_counter()
@@ -242,7 +242,7 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
     target without pytest, keep the static proof (compiles, every test name kept).
     """
     proofs: dict[str, tuple[str, str | None]] = {path: ("static", None) for path in repairs}
-    ctx = Context(project, {})
+    ctx = RuleContext(project, {})
     tests = sorted(path for path in repairs if ctx.is_test_file(path))
     if level == "static" or not tests:
         return proofs

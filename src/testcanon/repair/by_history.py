@@ -24,10 +24,10 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
+from testcanon.analysis.inventory import TestName, missing
 from testcanon.repair.choose import choose
 from testcanon.repair.context import Candidate, Note, Pick, Proposer, RepairContext
 from testcanon.repair.history import Breaking, FileHistory, revert_by_hunks
-from testcanon.repair.inventory import TestName, missing
 from testcanon.repair.local import DONORS
 from testcanon.repair.verdict import Outcome
 from testcanon.vcs import merge_file

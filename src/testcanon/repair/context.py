@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from testcanon.analysis.inventory import TestName, names_in_broken
 from testcanon.repair.history import Breaking, FileHistory, history_expected
-from testcanon.repair.inventory import TestName, names_in_broken
 from testcanon.repair.newer import newer_file
 from testcanon.repair.verdict import Outcome
 from testcanon.repair.verify import decode

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from testcanon.analysis.inventory import uncounted_gone
 from testcanon.config import Project
 from testcanon.journal import Journal, PlannedWrite
 from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
@@ -23,7 +24,6 @@ from testcanon.repair.by_history import HISTORY, why_not
 from testcanon.repair.choose import choose
 from testcanon.repair.context import Proposer, RepairContext
 from testcanon.repair.history import Breaking
-from testcanon.repair.inventory import uncounted_gone
 from testcanon.repair.local import LOCAL
 from testcanon.repair.newer import FILE_DETAIL
 from testcanon.repair.verdict import Outcome, Reason

@@ -18,7 +18,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from testcanon.repair.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
+from testcanon.analysis.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
 from testcanon.repair.judge import Profile, damage, profile
 from testcanon.syntax import check_source
 from testcanon.vcs import git, show

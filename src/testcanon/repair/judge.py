@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pyflakes.checker import Annotation, Builtin, Checker, ModuleScope
 from pyflakes.messages import UndefinedName
 
-from testcanon.repair.inventory import TestName, names_in_tree
+from testcanon.analysis.inventory import TestName, names_in_tree
 
 
 @dataclass(frozen=True)

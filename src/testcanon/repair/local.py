@@ -16,8 +16,8 @@ import tokenize
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
+from testcanon.analysis.inventory import TestName, names_in_broken
 from testcanon.repair.context import Candidate, Note, Proposer, RepairContext
-from testcanon.repair.inventory import TestName, names_in_broken
 from testcanon.repair.newer import LOCAL_REASON, definition_reason, newer_definition, newer_file
 from testcanon.repair.patterns import candidates
 from testcanon.repair.pep701 import rewrite_fstrings

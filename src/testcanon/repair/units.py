@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from testcanon.repair.inventory import indent_width
+from testcanon.analysis.inventory import indent_width
 from testcanon.syntax import check_source
 
 _ANCHOR = re.compile(r"^([ \t]*)(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)")

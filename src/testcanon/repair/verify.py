@@ -6,7 +6,7 @@ import ast
 import difflib
 from dataclasses import dataclass
 
-from testcanon.repair.inventory import TestName, missing, names_in_broken
+from testcanon.analysis.inventory import TestName, missing, names_in_broken
 from testcanon.syntax import check_source
 
 

@@ -117,4 +117,3 @@ class RuleContext:
         return None
 
 
-Context = RuleContext  # the old name, for the branches merged beside this one

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from testcanon.analysis.inventory import names_in_broken
 from testcanon.errors import UsageError
-from testcanon.repair.inventory import names_in_broken
 from testcanon.repair.resurrect import read_blobs
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.tombstones import live_test_ids

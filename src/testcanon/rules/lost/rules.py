@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from testcanon.errors import ConfigError
 from testcanon.findings import Finding
-from testcanon.rules.context import Context
+from testcanon.rules.context import RuleContext
 from testcanon.rules.lost.naming import TestNaming, naming_for
 from testcanon.rules.lost.placeholders import SkippedTest, find_skipped_tests
 from testcanon.rules.lost.tombstones import CommentedTest, find_commented_tests
@@ -163,8 +163,8 @@ def lost_in_text(text: str, *, naming: TestNaming, needs_fix: list[str] | tuple[
     return FileLoss(tuple(commented), tuple(skipped))
 
 
-def needs_fix_patterns(ctx_or_patterns: Context | list[str]) -> list[str]:
-    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons if isinstance(ctx_or_patterns, Context)
+def needs_fix_patterns(ctx_or_patterns: RuleContext | list[str]) -> list[str]:
+    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons if isinstance(ctx_or_patterns, RuleContext)
                 else ctx_or_patterns)
     for pattern in patterns:
         try:
@@ -175,7 +175,7 @@ def needs_fix_patterns(ctx_or_patterns: Context | list[str]) -> list[str]:
     return list(patterns)
 
 
-def check(ctx: Context) -> list[Finding]:
+def check(ctx: RuleContext) -> list[Finding]:
     naming = naming_for(ctx.project)
     needs_fix = needs_fix_patterns(ctx)
     findings: list[Finding] = []
