@@ -30,11 +30,12 @@ from testcanon.repair.verdict import Outcome, Reason
 from testcanon.repair.verify import changed_line_count, decode
 from testcanon.source import discover
 from testcanon.syntax import scan
+from testcanon.syntax.compile_check import COMPILE_FAILURE_CODES
 from testcanon.target import TargetPython
 from testcanon.vcs import is_work_tree
 from testcanon.vcs.graph import history_env
 
-REPAIRABLE = {"CANON001", "CANON002", "CANON003", "CANON004", "CANON005"}
+REPAIRABLE = COMPILE_FAILURE_CODES  # every compile failure is a candidate for repair
 
 
 @dataclass
