@@ -19,16 +19,19 @@ from testcanon.source import GlobSet
 
 def _collected(root: Path) -> list[str]:
     result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                             "--continue-on-collection-errors", "tests"], cwd=root, capture_output=True, text=True)
+                             "--continue-on-collection-errors", "tests"],
+                            cwd=root, capture_output=True, text=True)
     return sorted(line for line in result.stdout.splitlines() if "::" in line)
 
 
 def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "v", {"pyproject.toml": "[tool.testcanon]\n",
-                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\n"
+                                                          "def test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"),
+                            {"CANON301"})
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.changes == []
     assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
@@ -38,13 +41,15 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
     assert verify(project, MigrationReport([harmless])).changes == [harmless]
 
 
-def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_pointed_import(tmp_path: Path) -> None:
+def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_pointed_import(
+        tmp_path: Path) -> None:
     root = write_tree(tmp_path / "n", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_n.py": (
         "from helpers import IsolatedEnvironment\n\n\ndef test_a():\n    assert IsolatedEnvironment\n")})
     project = load_project(root)
     before = (root / "tests" / "test_n.py").read_bytes()
-    undefined = FileChange.of("tests/test_n.py", before, before.replace(b"assert IsolatedEnvironment",
-                                                                     b"assert isolated_env.get('A')"), {"CANON301"})
+    undefined = FileChange.of("tests/test_n.py", before,
+                              before.replace(b"assert IsolatedEnvironment", b"assert isolated_env.get('A')"),
+                              {"CANON301"})
     report = verify(project, MigrationReport([undefined]))
     assert report.rejected["tests/test_n.py"] == "would leave isolated_env undefined"
     shadowing = FileChange.of("tests/test_n.py", before, before.replace(
@@ -56,41 +61,51 @@ def test_verifier_rejects_what_collection_cannot_see_an_undefined_name_or_a_re_p
 def test_a_name_only_a_main_block_bound_was_already_undefined_for_pytest() -> None:
     # `import os` inside `if __name__ == "__main__":` never runs under pytest: removing the block
     # (CANON201) leaves the tests exactly as undefined as they were, so it is no new problem.
-    before = b"def test_a():\n    assert os.sep\n\nif __name__ == '__main__':\n    import os\n    os.system('pytest')\n"
+    before = (b"def test_a():\n    assert os.sep\n\n"
+              b"if __name__ == '__main__':\n    import os\n    os.system('pytest')\n")
     assert new_problems(before, b"def test_a():\n    assert os.sep\n") is None
-    assert new_problems(b"import os\n", b"import os\nvalue = undefined_y\n") == "would leave undefined_y undefined"
+    assert new_problems(b"import os\n", b"import os\nvalue = undefined_y\n") == \
+        "would leave undefined_y undefined"
 
 
-def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_both_sides(tmp_path: Path) -> None:
+def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_both_sides(
+        tmp_path: Path) -> None:
     # pytest refuses this configuration outright (exit 4): collection runs again with pytest's
     # defaults, before and after alike, so the ids still decide.
     root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n\n[tool.pytest.ini_options]\n"
                                                          "addopts = \"--no-such-option\"\n",
-                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\n"
+                                                          "def test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"),
+                            {"CANON301"})
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.collection_failure is None and report.collected_with_defaults
-    assert report.changes == [] and "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+    assert report.changes == [] and \
+        "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     report = verify(project, MigrationReport([harmless]), level="collect")
     assert report.changes == [harmless]
     assert (report.verified_by_collection, report.verified_statically) == (1, 0)
 
 
-def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(tmp_path: Path) -> None:
+def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_waved_through(
+        tmp_path: Path) -> None:
     # a conftest that fails to import stops every collection, with pytest's defaults too: no ids
     # before, none after. That must not count as "identical collected tests"; the static check
     # (every test name kept) decides instead.
     root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n",
                                        "tests/conftest.py": "raise RuntimeError('no database here')\n",
-                                       "tests/test_v.py": "def test_keep():\n    pass\n\ndef test_other():\n    pass\n"})
+                                       "tests/test_v.py": "def test_keep():\n    pass\n\n"
+                                                          "def test_other():\n    pass\n"})
     project = load_project(root)
     before = (root / "tests" / "test_v.py").read_bytes()
-    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"), {"CANON301"})
+    renamed = FileChange.of("tests/test_v.py", before, before.replace(b"test_other", b"test_renamed"),
+                            {"CANON301"})
     report = verify(project, MigrationReport([renamed]))
-    assert report.verify_fallback == "pytest exited 4: ImportError while loading conftest 'tests/conftest.py'."
+    assert report.verify_fallback == ("pytest exited 4: ImportError while loading conftest "
+                                      "'tests/conftest.py'.")
     assert report.collection_failure is not None and "exited 4" in report.collection_failure
     assert report.changes == [] and "test_other" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
@@ -100,17 +115,21 @@ def test_when_pytest_cannot_collect_at_all_changes_are_checked_statically_not_wa
 
 
 def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_stay(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\nextend_exclude = [\"vendored\"]\n",
+    root = write_tree(tmp_path / "l", {"pyproject.toml": "[tool.testcanon]\n"
+                                                         "extend_exclude = [\"vendored\"]\n",
                                        "vendored/helpers.py": "VALUE = 1\n",
                                        "tests/test_v.py": "from vendored.helpers import VALUE\n\n\n"
                                                           "def test_value():\n    assert VALUE == 1\n"})
     scratch = tmp_path / "scratch"
     isolated_copy(root, scratch, GlobSet(["vendored"]), {"vendored", "helpers"})
     assert (scratch / "vendored" / "helpers.py").is_file() and not (scratch / "vendored").is_symlink()
-    assert (scratch / "vendored" / "helpers.py").stat().st_ino != (root / "vendored" / "helpers.py").stat().st_ino
-    assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {"tests/test_v.py": {"tests/test_v.py::test_value"}}
+    assert (scratch / "vendored" / "helpers.py").stat().st_ino != \
+        (root / "vendored" / "helpers.py").stat().st_ino
+    assert collected_ids(scratch, ["tests/test_v.py"], 60).ids == {
+        "tests/test_v.py": {"tests/test_v.py::test_value"}}
     before = (root / "tests" / "test_v.py").read_bytes()
-    dropped = FileChange.of("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"), {"CANON301"})
+    dropped = FileChange.of("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"),
+                            {"CANON301"})
     report = verify(load_project(root), MigrationReport([dropped]), level="collect")
     assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
@@ -121,8 +140,10 @@ def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_sta
 
 def test_migrate_writes_through_the_journal_and_undo_restores_bytes(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "j", {"pyproject.toml": "[tool.testcanon]\n",
-                                       "tests/test_j.py": "import os, unittest\n\nclass TestJ(unittest.TestCase):\n"
-                                                          "    def test_j(self):\n        os.getenv('HOME')\n"})
+                                       "tests/test_j.py": "import os, unittest\n\n"
+                                                          "class TestJ(unittest.TestCase):\n"
+                                                          "    def test_j(self):\n"
+                                                          "        os.getenv('HOME')\n"})
     original = (root / "tests" / "test_j.py").read_bytes()
     dry = run_canon("migrate", "--dry-run", cwd=root)
     assert "+class TestJ(SSotBaseTestCase):" in dry.stdout
@@ -144,7 +165,8 @@ def test_example_becomes_clean_of_migrated_codes_with_collected_tests_unchanged(
     assert report["rejected"] == {}
     assert _collected(root) == before_ids
     after = json.loads(run_canon("check", "--format", "json", cwd=root).stdout)["statistics"]
-    expected = {row["code"]: (int(row["before"]), int(row["after"])) for row in expected_table("canon migrate")}
+    expected = {row["code"]: (int(row["before"]), int(row["after"]))
+                for row in expected_table("canon migrate")}
     for code, (want_before, want_after) in expected.items():
         assert (before.get(code, 0), after.get(code, 0)) == (want_before, want_after), code
     again = json.loads(run_canon("migrate", "--format", "json", cwd=root).stdout)
@@ -156,15 +178,17 @@ def test_every_base_class_violation_left_behind_is_reported_with_its_reason(tmp_
         "pyproject.toml": "[tool.testcanon]\n",
         "tests/__init__.py": "",
         "tests/base.py": "class PlainBase:\n    def setup_method(self):\n        self.x = 1\n",
-        "tests/test_plain.py": "from tests.base import PlainBase\n\n\nclass TestA(PlainBase):\n    def test_a(self):\n"
-                               "        assert self.x\n\n\nclass TestB(PlainBase):\n    def test_b(self):\n        pass\n",
-        "tests/test_unit.py": "import unittest\n\n\nclass TestU(unittest.TestCase):\n    def test_u(self):\n        pass\n",
+        "tests/test_plain.py": "from tests.base import PlainBase\n\n\n"
+                               "class TestA(PlainBase):\n    def test_a(self):\n        assert self.x\n\n\n"
+                               "class TestB(PlainBase):\n    def test_b(self):\n        pass\n",
+        "tests/test_unit.py": "import unittest\n\n\n"
+                              "class TestU(unittest.TestCase):\n    def test_u(self):\n        pass\n",
     })
     report = json.loads(run_canon("migrate", "--select", "CANON101", "--format", "json", cwd=root).stdout)
     # tests/base.py is no test code by the configuration (not a test file, not `infra`): left, said so
     assert [c["path"] for c in report["changed"]] == ["tests/test_unit.py"]
-    assert report["left"] == [{"code": "CANON101", "target": "tests.base.PlainBase", "site": "tests/base.py:1",
-                               "count": 2, "reason": report["left"][0]["reason"]}]
+    assert report["left"] == [{"code": "CANON101", "target": "tests.base.PlainBase",
+                               "site": "tests/base.py:1", "count": 2, "reason": report["left"][0]["reason"]}]
     assert "not test code by the configuration: add `tests/base.py` to [tool.testcanon.check] infra" in \
         report["left"][0]["reason"] and "SSotTestBase" in report["left"][0]["reason"]
     after = json.loads(run_canon("check", "--select", "CANON101", "--format", "json", cwd=root).stdout)
@@ -249,7 +273,8 @@ def test_many_files_are_collected_in_parallel_chunks_and_every_id_comes_back(tmp
     assert collection.ids == {path: {f"{path}::test_a{path[len('tests/test_m'):-3]}"} for path in files}
 
 
-def test_a_folder_whose_conftest_fails_to_import_does_not_stop_the_others_from_collecting(tmp_path: Path) -> None:
+def test_a_folder_whose_conftest_fails_to_import_does_not_stop_the_others_from_collecting(
+        tmp_path: Path) -> None:
     files = {f"tests/unit/test_u{i}.py": f"def test_u{i}():\n    pass\n" for i in range(25)}
     files |= {f"tests/e2e/test_e{i}.py": f"def test_e{i}():\n    pass\n" for i in range(25)}
     root = write_tree(tmp_path / "mixed", {"pyproject.toml": "[tool.testcanon]\n",
