@@ -14,8 +14,10 @@ def ev(kind: str, run: str = "r1", user: str = "u1", **extra) -> dict:
     return {"type": kind, "run_id": run, "user_id": user, **extra}
 
 
-GOOD_RUN = [ev("agent_started"), ev("agent_thinking"), ev("tool_executing", tool_call_id="t1", tool_name="calc"),
-            ev("tool_completed", tool_call_id="t1", tool_name="calc"), ev("agent_thinking"), ev("agent_completed")]
+GOOD_RUN = [ev("agent_started"), ev("agent_thinking"),
+            ev("tool_executing", tool_call_id="t1", tool_name="calc"),
+            ev("tool_completed", tool_call_id="t1", tool_name="calc"),
+            ev("agent_thinking"), ev("agent_completed")]
 
 
 def rules(events, profile=AGENT, **kwargs) -> list[str]:
@@ -32,9 +34,12 @@ def test_a_good_run_and_two_runs_in_a_row_are_valid() -> None:
     ([ev("agent_thinking"), *GOOD_RUN], ["start-first"]),
     ([*GOOD_RUN, ev("agent_thinking")], ["nothing-after-terminal"]),
     ([ev("agent_started"), ev("tool_executing", tool_call_id="t"), ev("agent_thinking"),
-      ev("tool_completed", tool_call_id="t"), ev("agent_completed")], ["tool_executing-after-agent_thinking"]),
-    ([ev("agent_started"), ev("agent_completed")], ["agent_completed-after-agent_thinking", "required-types"]),
-    ([ev("agent_started"), ev("agent_thinking"), ev("tool_executing", tool_call_id="t"), ev("agent_completed")],
+      ev("tool_completed", tool_call_id="t"), ev("agent_completed")],
+     ["tool_executing-after-agent_thinking"]),
+    ([ev("agent_started"), ev("agent_completed")],
+     ["agent_completed-after-agent_thinking", "required-types"]),
+    ([ev("agent_started"), ev("agent_thinking"), ev("tool_executing", tool_call_id="t"),
+      ev("agent_completed")],
      ["tool-pairing-closed-before-terminal", "required-types"]),
     ([ev("agent_started"), ev("agent_thinking"), ev("tool_completed", tool_call_id="t"),
       ev("tool_executing", tool_call_id="x"), ev("tool_completed", tool_call_id="x"), ev("agent_completed")],
@@ -44,8 +49,8 @@ def test_a_good_run_and_two_runs_in_a_row_are_valid() -> None:
     (GOOD_RUN[:-1], ["run-not-finished", "required-types"]),
     ([*GOOD_RUN[:2], ev("agent_mystery"), *GOOD_RUN[2:]], ["known-types"]),
     ([*GOOD_RUN[:2], ev("agent_started", run="r9"), *GOOD_RUN[2:]],
-     ["run-not-finished", "identity-run", "tool_executing-after-agent_thinking", "identity-run", "identity-run",
-      "identity-run"]),
+     ["run-not-finished", "identity-run", "tool_executing-after-agent_thinking", "identity-run",
+      "identity-run", "identity-run"]),
 ])
 def test_agent_events_violations(events, expected) -> None:
     assert rules(events) == expected
@@ -90,14 +95,16 @@ def agui(kind: str, **extra) -> dict:
 
 
 AGUI_RUN = [agui("RUN_STARTED"), agui("TEXT_MESSAGE_START", messageId="m1", role="assistant"),
-            agui("TEXT_MESSAGE_CONTENT", messageId="m1", delta="hi"), agui("TEXT_MESSAGE_END", messageId="m1"),
+            agui("TEXT_MESSAGE_CONTENT", messageId="m1", delta="hi"),
+            agui("TEXT_MESSAGE_END", messageId="m1"),
             agui("TOOL_CALL_START", toolCallId="c1", toolCallName="calc"),
             agui("TOOL_CALL_ARGS", toolCallId="c1", delta="{}"), agui("TOOL_CALL_END", toolCallId="c1"),
             agui("STATE_SNAPSHOT", snapshot={}), agui("RUN_FINISHED")]
 ERROR = agui("RUN_ERROR", message="boom")
 STEP = [agui("STEP_STARTED", stepName="plan"), agui("STEP_FINISHED", stepName="plan")]
-THINK = [agui("THINKING_START"), agui("THINKING_TEXT_MESSAGE_START"), agui("THINKING_TEXT_MESSAGE_CONTENT", delta="h"),
-         agui("THINKING_TEXT_MESSAGE_END"), agui("THINKING_END")]
+THINK = [agui("THINKING_START"), agui("THINKING_TEXT_MESSAGE_START"),
+         agui("THINKING_TEXT_MESSAGE_CONTENT", delta="h"), agui("THINKING_TEXT_MESSAGE_END"),
+         agui("THINKING_END")]
 
 
 def test_ag_ui_valid_runs() -> None:
@@ -128,9 +135,10 @@ def test_ag_ui_valid_runs() -> None:
     ([AGUI_RUN[0], THINK[0], THINK[2], AGUI_RUN[-1]], ["thinking-message-pairing"]),
     ([AGUI_RUN[0], THINK[4], AGUI_RUN[-1]], ["thinking-pairing"]),
     # fields from the schema
-    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), AGUI_RUN[-1]], ["fields", "text-message-pairing-closed-before-terminal"]),
-    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName=3), agui("TOOL_CALL_END", toolCallId="c"),
-      AGUI_RUN[-1]], ["fields"]),
+    ([AGUI_RUN[0], agui("TEXT_MESSAGE_START"), AGUI_RUN[-1]],
+     ["fields", "text-message-pairing-closed-before-terminal"]),
+    ([AGUI_RUN[0], agui("TOOL_CALL_START", toolCallId="c", toolCallName=3),
+      agui("TOOL_CALL_END", toolCallId="c"), AGUI_RUN[-1]], ["fields"]),
     ([{"type": "RUN_STARTED", "threadId": "th"}, AGUI_RUN[-1]], ["fields"]),
     ([AGUI_RUN[0], agui("TEXT_MESSAGE_START", messageId="m"), agui("TEXT_MESSAGE_CONTENT", messageId="m"),
       agui("TEXT_MESSAGE_END", messageId="m"), AGUI_RUN[-1]], ["fields"]),
@@ -180,7 +188,8 @@ def test_user_profile_from_config() -> None:
     from testcanon.config import EventsConfig
     from testcanon.errors import ConfigError
 
-    config = EventsConfig(profiles={"strict": {"extends": "agent-events", "max_gap": 2, "required": ["agent_started"]}})
+    config = EventsConfig(profiles={"strict": {"extends": "agent-events", "max_gap": 2,
+                                               "required": ["agent_started"]}})
     profile = get_profile("strict", config)
     assert profile.max_gap == 2.0 and profile.required == ("agent_started",)
     with pytest.raises(ConfigError, match="did you mean 'max_gap'"):
@@ -225,7 +234,8 @@ def test_the_generated_fast_path_agrees_with_the_general_path_on_random_streams(
         assert fast.finish() == general.finish()
         assert fast.violations == general.violations and fast.types_seen == general.types_seen
         shape = event_struct(struct_fields(profile))
-        structs.feed_structs([shape(**{k: v for k, v in e.items() if k in shape.__struct_fields__}) for e in stream])
+        structs.feed_structs([shape(**{k: v for k, v in e.items() if k in shape.__struct_fields__})
+                              for e in stream])
         structs.finish()
         assert [(v.index, v.rule, v.message) for v in structs.violations] == \
             [(v.index, v.rule, v.message) for v in general.violations], (profile.name, stream)
@@ -245,6 +255,6 @@ def test_event_coverage_counts_a_rule_only_when_seen_to_hold_and_to_fail(tmp_pat
     recorder.record(AGENT, validate([*GOOD_RUN[:3], *GOOD_RUN[4:]], AGENT))
     recorder.write(tmp_path, "gw0")
     both = load_event_coverage(tmp_path)
-    assert [i for i in both.exercised if i.startswith("rule:")] == ["rule:tool-pairing-closed-before-terminal",
-                                                                     "rule:required-types"]
+    assert [i for i in both.exercised if i.startswith("rule:")] == [
+        "rule:tool-pairing-closed-before-terminal", "rule:required-types"]
     assert "tool-pairing" in both.to_json()["held_only"]

@@ -12,7 +12,8 @@ from pathlib import Path
 from canon_support import EXAMPLE, expected_table, run_canon, write_tree
 from testcanon.repair.history import file_history, revert_by_hunks
 
-GOOD = "import os\n\n\ndef test_one():\n    x = 1\n    if x:\n        assert x\n\n\ndef test_two():\n    assert True\n"
+GOOD = ("import os\n\n\ndef test_one():\n    x = 1\n    if x:\n        assert x\n\n\n"
+        "def test_two():\n    assert True\n")
 
 
 def _git(root: Path, *args: str) -> str:
@@ -81,8 +82,10 @@ def test_through_a_merge(tmp_path: Path) -> None:
 def test_reverting_hunk_by_hunk_keeps_no_hunk_that_moves_a_test_out_of_its_class() -> None:
     """Flattened to column 0, a method still compiles (as a function taking self): compiling is
     not enough to keep that hunk, while a sound later hunk (a new test) is kept."""
-    good = b"class TestA:\n    def test_one(self):\n        assert 1\n\n    def test_two(self):\n        assert 2\n\n\nX = 1\n"
-    bad = (b"class TestA:\n    def test_one(self):\n        assert 1\n\ndef test_two(self):\n    assert 2\n\n\nX = 1\n"
+    good = (b"class TestA:\n    def test_one(self):\n        assert 1\n\n"
+            b"    def test_two(self):\n        assert 2\n\n\nX = 1\n")
+    bad = (b"class TestA:\n    def test_one(self):\n        assert 1\n\n"
+           b"def test_two(self):\n    assert 2\n\n\nX = 1\n"
            b"\n\ndef test_three():\n    assert 3\n")
     expected = {(None, "TestA"), ("TestA", "test_one"), ("TestA", "test_two"), (None, "test_three")}
     assert revert_by_hunks(good, bad) == bad  # compiling alone accepts the flattening
@@ -94,7 +97,8 @@ def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: 
     compiled nests it in a test (pytest never collected it), so the repair may nest it again."""
     root = _repo(tmp_path)
     path = root / "tests" / "test_a.py"
-    good = "def test_outer():\n    def test_helper():\n        return 1\n    assert test_helper() == 1\n\n\nX = 1\n"
+    good = ("def test_outer():\n    def test_helper():\n        return 1\n    assert test_helper() == 1\n"
+            "\n\nX = 1\n")
     path.write_text(good)
     _commit(root, "nested helper")
     flattened = "def test_outer():\ndef test_helper():\nreturn 1\nassert test_helper() == 1\n\n\nX = 1\n"
@@ -102,8 +106,8 @@ def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: 
     _commit(root, "flatten, and add a test")
     verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
     assert verdict["verdict"] == "fixed-by-history", verdict
-    assert verdict["detail"].endswith("not counted as tests (the versions that compiled define them only nested "
-                                      "in a function or inside a string): test_helper")
+    assert verdict["detail"].endswith("not counted as tests (the versions that compiled define them only "
+                                      "nested in a function or inside a string): test_helper")
     assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
 
 
@@ -115,13 +119,15 @@ def test_an_injected_empty_test_class_may_go_and_the_verdict_names_it(tmp_path: 
     good = "def test_one():\n    assert 1\n"
     path.write_text(good)
     _commit(root, "good")
-    path.write_text('class TestSyntaxFix:\n    """Test class for orphaned methods"""\n\n' + good.replace("():", "()"))
+    path.write_text('class TestSyntaxFix:\n    """Test class for orphaned methods"""\n\n'
+                    + good.replace("():", "()"))
     _commit(root, "fixer script")
     verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
     assert verdict["verdict"] == "fixed-by-history", verdict
     assert path.read_text() == good
-    assert verdict["detail"].endswith("no longer defined, not counted as tests (pytest collects none from them: "
-                                      "an empty or helper Test* class, a function nested in another): TestSyntaxFix")
+    assert verdict["detail"].endswith("no longer defined, not counted as tests "
+                                      "(pytest collects none from them: an empty or helper Test* class, "
+                                      "a function nested in another): TestSyntaxFix")
 
 
 def test_a_definition_inside_a_string_the_damage_unquoted_is_not_a_test(tmp_path: Path) -> None:
@@ -151,10 +157,12 @@ def test_a_side_branch_version_a_merge_threw_away_is_not_history(tmp_path: Path)
     _git(root, "add", "-A")
     later = "2090-01-01T00:00:00+00:00"  # the newest commit by date: first in `git log --follow`
     subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "side rewrites it"],
-                   cwd=root, check=True, env={**os.environ, "GIT_COMMITTER_DATE": later, "GIT_AUTHOR_DATE": later})
+                   cwd=root, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": later, "GIT_AUTHOR_DATE": later})
     _git(root, "checkout", "-q", "main")
     _git(root, "merge", "-q", "-s", "ours", "--no-edit", "side")
-    assert [subject for _, _, _, subject in file_history(root, "tests/test_a.py")] == ["main breaks it", "good"]
+    assert [subject for _, _, _, subject in file_history(root, "tests/test_a.py")] == [
+        "main breaks it", "good"]
     report = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)
     assert report["files"][0]["breaking_commit"]["subject"] == "main breaks it"
     assert "def test_two():" in path.read_text()
@@ -260,7 +268,8 @@ def test_a_test_added_with_the_damage_comes_from_the_version_that_added_it(tmp_p
     assert verdict["verdict"] == "fixed-by-history", verdict
     fixed = path.read_text()
     compile(fixed, "t", "exec")
-    assert "    if x:\n        assert x\n" in fixed and "    values = {'a': 1}\n    assert values['a'] == 1\n" in fixed
+    assert "    if x:\n        assert x\n" in fixed and \
+        "    values = {'a': 1}\n    assert values['a'] == 1\n" in fixed
 
 
 def test_a_file_valid_on_a_newer_python_is_reported_not_reverted(tmp_path: Path) -> None:

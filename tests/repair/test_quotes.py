@@ -20,17 +20,20 @@ MOVED = [
     ('hits = [r for r in rows if "ok in r]"', 'hits = [r for r in rows if "ok" in r]'),
     ('run_id=run_fail_1","', 'run_id="run_fail_1",'),
     ('return fuser_{uid}_ok", len(tries)"', 'return f"user_{uid}_ok", len(tries)'),
-    ('errors.append(f{path}: {type(e).__name__}: {e}")"', 'errors.append(f"{path}: {type(e).__name__}: {e}")'),
+    ('errors.append(f{path}: {type(e).__name__}: {e}")"',
+     'errors.append(f"{path}: {type(e).__name__}: {e}")'),
     ('pytest.fail("No config files found)"', 'pytest.fail("No config files found")'),
     ('    assert payload["sub] == "user-1""', '    assert payload["sub"] == "user-1"'),
     ('total = sum(r.get("elapsed, 0) for r in rows)"', 'total = sum(r.get("elapsed", 0) for r in rows)'),
-    ('assert ok, fToken check failed for {kind}: {error}""', 'assert ok, f"Token check failed for {kind}: {error}"'),
+    ('assert ok, fToken check failed for {kind}: {error}""',
+     'assert ok, f"Token check failed for {kind}: {error}"'),
     ('logger.info(f"Event recorded: {event_type})"', 'logger.info(f"Event recorded: {event_type}")'),
     ('return "\\n.join(report)"', 'return "\\n".join(report)'),
     ('await data["client].close()"', 'await data["client"].close()'),
     ('"text": data.get("response", "),"', '"text": data.get("response", ""),'),
     ('def make_id(suffix: str = ") -> str:"', 'def make_id(suffix: str = "") -> str:'),
-    ('logger.info(SUCCESS: All components are available")"', 'logger.info("SUCCESS: All components are available")'),
+    ('logger.info(SUCCESS: All components are available")"',
+     'logger.info("SUCCESS: All components are available")'),
     ('reason=Ready for message processing""', 'reason="Ready for message processing"'),
     ('kinds = [e.get(type") for e in events]"', 'kinds = [e.get("type") for e in events]'),
     ('print([U+1F916] STEP 2: Request")"', 'print("[U+1F916] STEP 2: Request")'),
@@ -64,10 +67,12 @@ def test_reads_as_code_rejects_values_side_by_side_and_broken_fields() -> None:
 
 
 def test_every_broken_line_of_a_definition_is_mended_at_once() -> None:
-    lines = ['def test_a(data):', '    assert data["sub] == 1"', '    assert data.get("mail) == 2"', '    x = "fine"']
+    lines = ['def test_a(data):', '    assert data["sub] == 1"', '    assert data.get("mail) == 2"',
+             '    x = "fine"']
     mended, changed = moved_quotes_everywhere(lines)
     assert changed == 2
-    assert mended == ['def test_a(data):', '    assert data["sub"] == 1', '    assert data.get("mail") == 2', '    x = "fine"']
+    assert mended == ['def test_a(data):', '    assert data["sub"] == 1', '    assert data.get("mail") == 2',
+                      '    x = "fine"']
 
 
 def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
@@ -91,16 +96,22 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
 
 
 @pytest.mark.parametrize(("damaged", "original"), [
-    ("        logger.info([U+1F4BE] Checking volume cleanup)", '        logger.info("[U+1F4BE] Checking volume cleanup")'),
-    ("self.assertIn(User context required, str(error))", 'self.assertIn("User context required", str(error))'),
-    ("manager.side_effect = Exception(Manager creation failed)", 'manager.side_effect = Exception("Manager creation failed")'),
+    ("        logger.info([U+1F4BE] Checking volume cleanup)",
+     '        logger.info("[U+1F4BE] Checking volume cleanup")'),
+    ("self.assertIn(User context required, str(error))",
+     'self.assertIn("User context required", str(error))'),
+    ("manager.side_effect = Exception(Manager creation failed)",
+     'manager.side_effect = Exception("Manager creation failed")'),
     ('    raise Exception(Timing failure)"', '    raise Exception("Timing failure")'),
     ("print(f\u2705 {name} PASSED (all))", 'print(f"\u2705 {name} PASSED (all)")'),
     ("logger.info( CYCLE:  Checking daemon)", 'logger.info(" CYCLE:  Checking daemon")'),
     ("check(name=Some text here, count=3)", 'check(name="Some text here", count=3)'),
-    ("    assert context is not None, VIOLATION: Local logic used", '    assert context is not None, "VIOLATION: Local logic used"'),
-    ("assert score >= 3, f FAIL: Score {score} (need 3)", 'assert score >= 3, f" FAIL: Score {score} (need 3)"'),
-    ("        fROUTING VIOLATIONS: {len(v)} events to wrong users", '        f"ROUTING VIOLATIONS: {len(v)} events to wrong users"'),
+    ("    assert context is not None, VIOLATION: Local logic used",
+     '    assert context is not None, "VIOLATION: Local logic used"'),
+    ("assert score >= 3, f FAIL: Score {score} (need 3)",
+     'assert score >= 3, f" FAIL: Score {score} (need 3)"'),
+    ("        fROUTING VIOLATIONS: {len(v)} events to wrong users",
+     '        f"ROUTING VIOLATIONS: {len(v)} events to wrong users"'),
     ("self.backend_url = http://localhost:8000", 'self.backend_url = "http://localhost:8000"'),
     ("return env.get(WS_URL, ws://localhost:8000)", 'return env.get(WS_URL, "ws://localhost:8000")'),
     ("pytest.fail(fSession timed out after 45s)", 'pytest.fail(f"Session timed out after 45s")'),
@@ -109,8 +120,10 @@ def test_a_file_full_of_moved_quotes_is_repaired_and_keeps_its_tests() -> None:
     ('                fREMEDIATION REQUIRED:\\n""', '                f"REMEDIATION REQUIRED:\\n"'),
     ("                f1. Remove the legacy module\\n", '                f"1. Remove the legacy module\\n"'),
     ("            fthis would block the handshake)", None),  # lowercase after `f`: could be a name
-    ("            fThis would block the handshake {x})", '            f"This would block the handshake {x}")'),
-    ("        validation_errors=[Test error, Other error],", '        validation_errors=["Test error", "Other error"],'),
+    ("            fThis would block the handshake {x})",
+     '            f"This would block the handshake {x}")'),
+    ("        validation_errors=[Test error, Other error],",
+     '        validation_errors=["Test error", "Other error"],'),
 ])
 def test_text_arguments_stripped_of_their_quotes_are_quoted(damaged: str, original: str) -> None:
     assert quote_stripped_arguments(damaged) == original
