@@ -71,7 +71,8 @@ def test_d():
 def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
                    env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(root)})
+                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin",
+                        "HOME": str(root)})
 
 
 def make_repo(root: Path) -> Path:
@@ -87,7 +88,8 @@ def make_repo(root: Path) -> Path:
 
 
 def collected(root: Path, path: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", path],
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           path],
                           cwd=root, capture_output=True, text=True, timeout=120)
     return {line.split("::", 1)[1] for line in done.stdout.splitlines() if "::" in line}
 
@@ -113,8 +115,10 @@ def test_resurrect_from_history_keeps_later_edits_and_undoes(tmp_path: Path) -> 
     text = (root / "tests/test_calc.py").read_text()
     assert "assert 2 + 2 == 4  # a later legitimate edit" in text  # the later edit survives
     assert "REMOVED_SYNTAX_ERROR" not in text and "# def test_c" not in text
-    assert collected(root, "tests/test_calc.py") == {"TestCalc::test_a", "TestCalc::test_b", "test_c", "test_d"}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_calc.py"],
+    assert collected(root, "tests/test_calc.py") == {"TestCalc::test_a", "TestCalc::test_b", "test_c",
+                                                     "test_d"}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "tests/test_calc.py"],
                          cwd=root, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout  # the helpers, fixture, import and class attribute came back
     undo = run_canon("undo", cwd=root)
@@ -143,7 +147,8 @@ def test_without_history_a_parsable_comment_is_restored_from_itself(tmp_path: Pa
 def test_a_resurrected_test_that_fails_today_is_written_and_reported(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "failing", {
         "pyproject.toml": "[tool.testcanon]\n",
-        "tests/test_f.py": "def test_ok():\n    assert True\n\n\n# def test_regressed():\n#     assert 1 == 2\n",
+        "tests/test_f.py": "def test_ok():\n    assert True\n\n\n"
+                           "# def test_regressed():\n#     assert 1 == 2\n",
     })
     done = run_canon("fix", "--resurrect", "--format", "json", cwd=root)
     report = json.loads(done.stdout)["files"][0]
@@ -174,7 +179,8 @@ def test_a_method_comes_back_from_a_version_where_its_class_had_another_name() -
                                                             then.split("\n"))], naming=naming)
     assert [r.test_id for r in plan.restored] == ["ThreadsTests::test_create"]
     assert verify_resurrection(plan, naming=naming) is None
-    assert "class ThreadsTests:\n    pass\n\n    def test_create(self):\n        assert 1\n" in plan.fixed.decode()
+    assert "class ThreadsTests:\n    pass\n\n    def test_create(self):\n        assert 1\n" in \
+        plan.fixed.decode()
 
 
 PLACEHOLDER_ONLY = '''"""Thread tests."""
@@ -244,7 +250,8 @@ def test_tests_a_placeholder_replaced_go_where_it_stood_and_later_code_stays() -
     then = THREADS_V1
     now = PLACEHOLDER_ONLY.encode() + b"\n\ndef test_later():\n    assert True\n"
     plan = resurrect_text("tests/test_threads.py", now,
-                          [_Version("abc", "2025-01-01", "thread tests", then, _ast.parse(then), then.split("\n"))],
+                          [_Version("abc", "2025-01-01", "thread tests", then, _ast.parse(then),
+                                    then.split("\n"))],
                           replaced=["test_limit", "test_names"])
     assert verify_resurrection(plan) is None
     assert plan.placeholders_removed == ["test_placeholder"]
@@ -271,9 +278,11 @@ def test_an_older_placeholder_under_another_class_name_is_not_a_lost_test(tmp_pa
     git(root, "add", "-A")
     git(root, "commit", "-qm", "thread tests")
     for text, subject in ((old_placeholder, "bulk: placeholders"),
-                          (old_placeholder.replace("TestPlaceholder", "PlaceholderTests"), "bulk: rename classes")):
+                          (old_placeholder.replace("TestPlaceholder", "PlaceholderTests"),
+                           "bulk: rename classes")):
         (root / "tests/test_threads.py").write_text(text)
         git(root, "commit", "-qam", subject)
     today = _ast.parse((root / "tests/test_threads.py").read_bytes())
     naming = TestNaming(classes=("Test*", "*Tests"))
-    assert replaced_by_placeholder(root, "tests/test_threads.py", today, naming=naming) == ["test_limit", "test_names"]
+    assert replaced_by_placeholder(root, "tests/test_threads.py", today, naming=naming) == [
+        "test_limit", "test_names"]

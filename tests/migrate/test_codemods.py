@@ -33,7 +33,8 @@ def test_rebase_keeps_comments_decorators_and_other_bases() -> None:
 def test_async_tests_get_the_async_base_and_nested_classes_are_left() -> None:
     source = ("from unittest import TestCase, IsolatedAsyncioTestCase\n\n"
               "class TestMixed(TestCase):\n    def test_a(self): ...\n    async def test_b(self): ...\n\n"
-              "class TestAsync(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self):\n        self.y = 2\n\n"
+              "class TestAsync(IsolatedAsyncioTestCase):\n    async def asyncSetUp(self):\n"
+              "        self.y = 2\n\n"
               "class TestOuter:\n    class Inner(TestCase):\n        def test_i(self): ...\n")
     code, rebased, _ = _rebase(source)
     assert rebased == ["TestMixed", "TestAsync"]
@@ -43,7 +44,8 @@ def test_async_tests_get_the_async_base_and_nested_classes_are_left() -> None:
 
 
 def test_home_made_base_is_rebased_unless_it_fights_the_canonical_one() -> None:
-    good, rebased, review = _rebase("import unittest\n\nclass BaseTest(unittest.TestCase):\n    timeout = 3\n",
+    good, rebased, review = _rebase("import unittest\n\n"
+                                    "class BaseTest(unittest.TestCase):\n    timeout = 3\n",
                                     test_file=False)
     assert rebased == ["BaseTest"] and review == []
     bad, rebased, review = _rebase("import os, unittest\n\nclass EnvBase(unittest.TestCase):\n"
@@ -65,11 +67,13 @@ def test_environment_in_ssot_methods_functions_and_helpers() -> None:
               "class TestS(SSotBaseTestCase):\n    def test_s(self):\n"
               "        os.environ['A'] = '1'\n        assert os.environ['A'] == getenv('A', 'x')\n"
               "        del E['A']\n        assert 'A' not in os.environ\n\n"
-              "def test_f(monkeypatch):\n    monkeypatch.setenv('B', 2)\n    assert os.environ.get('B') == '2'\n\n"
+              "def test_f(monkeypatch):\n    monkeypatch.setenv('B', 2)\n"
+              "    assert os.environ.get('B') == '2'\n\n"
               "def helper():\n    return os.environ.copy()\n")
     code = _env(source)
     assert "        self.env.set('A', '1')\n        assert self.env['A'] == self.env.get('A', 'x')" in code
-    assert "        self.env.pop('A')\n        assert 'A' not in self.env" in code  # KeyError when unset, as `del`
+    # KeyError when unset, as `del`
+    assert "        self.env.pop('A')\n        assert 'A' not in self.env" in code
     assert "def test_f(monkeypatch, isolated_env):\n    isolated_env.set('B', str(2))" in code
     assert "isolated_env.get('B') == '2'" in code
     assert "canon_env = IsolatedEnvironment(sync_to_os=True)" in code and "return canon_env.as_dict()" in code
@@ -89,7 +93,8 @@ def test_patch_dict_becomes_overlay_with_clear_as_a_with_or_a_decorator_but_not_
     assert "@patch.dict(os.environ, {'C': '1'})\nclass TestC:" in code
 
 
-def test_decorators_and_defaults_use_the_enclosing_scope_and_nested_functions_give_the_test_its_fixture() -> None:
+def test_decorators_and_defaults_use_the_enclosing_scope_and_nested_functions_give_the_test_its_fixture(
+) -> None:
     code = _env("import os\nimport pytest\nfrom testcanon import SSotBaseTestCase\n\n"
                 "class TestS(SSotBaseTestCase):\n    @pytest.mark.skipif(not os.getenv('CI'), reason='ci')\n"
                 "    def test_s(self, url=os.environ.get('URL')):\n        os.environ.pop('A', None)\n\n"
@@ -111,7 +116,8 @@ def test_environment_copies_convert_but_mocks_of_it_are_reported() -> None:
     assert [note.split(" ", 1)[0] for note in skipped] == ["os.environ"]
 
 
-def test_patch_dict_whose_import_a_bulk_edit_dropped_converts_with_a_note_but_a_bound_name_is_respected() -> None:
+def test_patch_dict_whose_import_a_bulk_edit_dropped_converts_with_a_note_but_a_bound_name_is_respected(
+) -> None:
     module, converted, _, notes = migrate_environment(cst.parse_module(
         "import os\n\ndef test_b():\n    with mock.patch.dict(os.environ, {'A': '1'}):\n        pass\n\n"
         "def test_c(patch):\n    with patch.dict(os.environ, {'B': '1'}):\n        pass\n"))
@@ -131,7 +137,8 @@ def test_a_project_name_that_matches_a_canonical_one_is_never_shadowed_nor_taken
     assert "from testcanon import SSotBaseTestCase as CanonSSotBaseTestCase\n" in code
     assert "from testcanon import IsolatedEnvironment as CanonIsolatedEnvironment\n" in code
     assert "canon_env = CanonIsolatedEnvironment(sync_to_os=True)" in code
-    assert "class TestOurs(SSotBaseTestCase):\n    def test_a(self):\n        canon_env.get('A')" in code  # no self.env there
+    # no self.env there
+    assert "class TestOurs(SSotBaseTestCase):\n    def test_a(self):\n        canon_env.get('A')" in code
     assert "class TestU(CanonSSotBaseTestCase):\n    def test_b(self):\n        self.env.get('B')" in code
     again, _, _ = rebase(cst.parse_module(code), is_test_file=True)
     assert migrate_environment(again).module.code == code
@@ -157,7 +164,8 @@ def test_main_blocks_removed_or_hinted_but_other_main_blocks_kept() -> None:
 
 
 def test_command_rewrite_keeps_yaml_comments_and_layout() -> None:
-    assert canon_command("python -m pytest tests/unit -x -m e2e", "canon run") == "canon run tests/unit -- -x -m e2e"
+    assert canon_command("python -m pytest tests/unit -x -m e2e", "canon run") == \
+        "canon run tests/unit -- -x -m e2e"
     assert canon_command("FOO=1 pytest", "canon run") == "FOO=1 canon run"
     yaml_text = ("# CI (keep me)\njobs:\n  t:\n    steps:\n      - run: |\n          pip install .\n"
                  "          python -m pytest tests -q  # fast\n")
@@ -166,14 +174,16 @@ def test_command_rewrite_keeps_yaml_comments_and_layout() -> None:
 
 
 def test_a_command_continued_over_lines_keeps_its_layout_and_its_options_go_to_pytest() -> None:
-    yaml_text = ("jobs:\n  t:\n    steps:\n      - run: |\n          python -m pytest tests/pre/test_env.py \\\n"
+    yaml_text = ("jobs:\n  t:\n    steps:\n      - run: |\n"
+                 "          python -m pytest tests/pre/test_env.py \\\n"
                  "            -v \\\n            -m \"pre and env\"\n      - run: |\n"
                  "          pytest ${{ inputs.test_path }} \\\n            --base-url=\"$URL\"\n"
                  "      - run: |\n          pytest \\\n            tests/unit\n")
     result = rewrite_commands(".github/workflows/ci.yml", yaml_text, "canon run")
     new = result.text
     assert result.count == 1
-    assert "          canon run tests/pre/test_env.py -- \\\n            -v \\\n            -m \"pre and env\"\n" in new
+    assert ("          canon run tests/pre/test_env.py -- \\\n            -v \\\n"
+            "            -m \"pre and env\"\n") in new
     assert "          pytest ${{ inputs.test_path }} \\\n" in new  # a template: could be paths and options
     assert [why.split(" ")[0] for *_, why in result.left] == ["`${{", "a"]
     assert "          pytest \\\n            tests/unit\n" in new  # a path after `--` would change what runs
@@ -212,6 +222,7 @@ def test_names_are_resolved_from_imports_only_when_they_settle_it() -> None:
     assert origins["patch"] == "<local>.patch" and origins["test_a"] == "<local>.test_a"
     assert import_origins(ast.parse("import os\ndef f():\n    os = None\n")) is None  # shadowed
     assert import_origins(ast.parse("from os import *\n")) is None
-    assert import_origins(ast.parse("try:\n    import json as j\nexcept ImportError:\n    import simplejson as j\n")) is None
+    assert import_origins(ast.parse("try:\n    import json as j\n"
+                                    "except ImportError:\n    import simplejson as j\n")) is None
     shadowed = "import os\n\ndef test_a():\n    os = FakeOs()\n    os.environ['A'] = '1'\n"
     assert migrate_environment(cst.parse_module(shadowed)).module.code == shadowed

@@ -93,11 +93,13 @@ def project(root: Path, files: dict[str, str], config: str = "") -> Path:
                                                "pythonpath = [\".\"]\n", **files})
 
 
-def test_outcomes_reject_chained_env_assignment_that_collection_accepts(tmp_path: Path, pytest_venv: Path) -> None:
+def test_outcomes_reject_chained_env_assignment_that_collection_accepts(tmp_path: Path,
+                                                                        pytest_venv: Path) -> None:
     root = project(tmp_path / "p", {"tests/test_chained.py": CHAINED})
     loaded = load_project(root)
     target = resolve_python(root, cli=str(pytest_venv))
-    bad = FileChange.of("tests/test_chained.py", CHAINED.encode(), CHAINED_BAD.encode(), {"CANON301", "CANON101"})
+    bad = FileChange.of("tests/test_chained.py", CHAINED.encode(), CHAINED_BAD.encode(),
+                        {"CANON301", "CANON101"})
     by_ids = verify(loaded, MigrationReport([bad]), level="collect", python=target)
     assert by_ids.changes == [bad] and by_ids.proof == {"tests/test_chained.py": "collected"}
 
@@ -117,13 +119,15 @@ def test_outcomes_reject_chained_env_assignment_that_collection_accepts(tmp_path
 
 REBASED_FILES = {
     "app/__init__.py": "",
-    "app/config.py": ("import os\n\n\ndef configure():\n    os.environ.setdefault('CANON_REBASED_MODE', 'test')\n"
+    "app/config.py": ("import os\n\n\ndef configure():\n"
+                      "    os.environ.setdefault('CANON_REBASED_MODE', 'test')\n"
                       "    return os.environ['CANON_REBASED_MODE']\n"),
     "tests/test_config.py": ("import unittest\n\nfrom app.config import configure\n\n\n"
                              "class TestConfig(unittest.TestCase):\n    def test_mode(self):\n"
                              "        self.assertEqual(configure(), 'test')\n"),
     "tests/test_plain.py": ("import os\nimport unittest\n\n\nclass TestPlain(unittest.TestCase):\n"
-                            "    def test_home(self):\n        self.assertIsNone(os.getenv('CANON_NO_SUCH_VARIABLE'))\n"),
+                            "    def test_home(self):\n"
+                            "        self.assertIsNone(os.getenv('CANON_NO_SUCH_VARIABLE'))\n"),
 }
 
 
@@ -139,14 +143,16 @@ def test_migrate_rejects_a_rebase_whose_code_under_test_writes_os_environ_and_ke
     assert report["outcome_changes"]["tests/test_config.py"] == [
         {"test": "tests/test_config.py::TestConfig::test_mode", "before": "passed", "after": "failed"}]
     assert [change["path"] for change in report["changed"]] == ["tests/test_plain.py"]
-    assert report["changed"][0]["proof"] == "outcomes" and report["proof"] == {"tests/test_plain.py": "outcomes"}
+    assert report["changed"][0]["proof"] == "outcomes" and \
+        report["proof"] == {"tests/test_plain.py": "outcomes"}
     assert (root / "tests/test_config.py").read_bytes() == originals["tests/test_config.py"]
     assert b"SSotBaseTestCase" in (root / "tests/test_plain.py").read_bytes()
     # the written file really passes in the project's own environment, with testcanon put beside it
     # as an adopting team's test dependency
     src = Path(__file__).resolve().parents[2] / "src"
-    done = subprocess.run([str(pytest_venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/test_plain.py"], cwd=root, capture_output=True, text=True,
+    done = subprocess.run([str(pytest_venv / "bin" / "python"), "-m", "pytest", "-q",
+                           "-p", "no:cacheprovider", "tests/test_plain.py"],
+                          cwd=root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(src)}, timeout=300)
     assert "1 passed" in done.stdout, done.stdout + done.stderr
 
@@ -171,7 +177,8 @@ def test_steady():
 def test_a_flaky_test_is_reported_and_not_counted(tmp_path: Path) -> None:
     source = FLAKY.format(counter=str(tmp_path / "counter"))
     root = project(tmp_path / "p", {"tests/test_flaky.py": source})
-    change = FileChange.of("tests/test_flaky.py", source.encode(), (source + "# migrated\n").encode(), {"CANON301"})
+    change = FileChange.of("tests/test_flaky.py", source.encode(), (source + "# migrated\n").encode(),
+                           {"CANON301"})
     report = verify(load_project(root), MigrationReport([change]))
     # passed, then failed, before the change (flaky); failed after: not counted against the change
     assert report.flaky == ["tests/test_flaky.py::test_flaky"]
@@ -181,8 +188,10 @@ def test_a_flaky_test_is_reported_and_not_counted(tmp_path: Path) -> None:
 
 def test_a_run_that_times_out_falls_back_to_collected_ids_and_says_so(tmp_path: Path) -> None:
     slow = "import time\n\n\ndef test_slow():\n    time.sleep(60)\n"
-    root = project(tmp_path / "p", {"tests/test_slow.py": slow}, "[tool.testcanon.migrate]\ntest_timeout = 3\n")
-    change = FileChange.of("tests/test_slow.py", slow.encode(), (slow + "# migrated\n").encode(), {"CANON301"})
+    root = project(tmp_path / "p", {"tests/test_slow.py": slow},
+                   "[tool.testcanon.migrate]\ntest_timeout = 3\n")
+    change = FileChange.of("tests/test_slow.py", slow.encode(), (slow + "# migrated\n").encode(),
+                           {"CANON301"})
     report = verify(load_project(root), MigrationReport([change]))
     assert report.verify_fallback == "the test run timed out after 3 s"
     assert report.changes == [change] and report.proof == {"tests/test_slow.py": "collected"}

@@ -26,7 +26,8 @@ def test_version_specific_fstring_is_reported_and_rewritten_only_on_request() ->
 
 def test_every_pep_701_form_is_version_specific_and_damage_is_not() -> None:
     newer = [b'def test_a():\n    text = "a"\n    assert f"{text.split(\'\\n\')[0]}" == "a"\n',  # a backslash
-             b'def test_b():\n    x = 1\n    assert f"total: {\n        x + 1\n    }" == "total: 2"\n']  # a line break
+             # a line break
+             b'def test_b():\n    x = 1\n    assert f"total: {\n        x + 1\n    }" == "total: 2"\n']
     for source in newer:
         assert repair_local(source).version_specific, source
     damaged = b'def test_c():\n    name = "x"\n    assert f"{name} == "x"\n'  # a quote lost, on any Python
@@ -58,7 +59,8 @@ def test_a_test_named_helper_class_with_an_init_is_not_a_test_class() -> None:
     text = ("class TestConnection:\n    def __init__(self):\n        self.sent = []\n"
             "    def test_send(self):\n        pass\n"
             "class TestCase2(unittest.TestCase):\n    def __init__(self, name):\n        pass\n"
-            "class TestOnce:\n    def __init__(self):\n        pass\nclass TestOnce:\n    def test_a(self):\n        pass\n")
+            "class TestOnce:\n    def __init__(self):\n        pass\n"
+            "class TestOnce:\n    def test_a(self):\n        pass\n")
     assert names_in_broken(text) == {(None, "test_send"), (None, "TestCase2"), (None, "TestOnce"),
                                      ("TestOnce", "test_a")}
 
@@ -84,7 +86,8 @@ def test_a_test_seen_in_a_class_pytest_does_not_run_may_be_defined_anywhere() ->
     assert verify(broken, elsewhere).ok
     dropped = b"class MockPool:\n    def acquire(self):\n        return 1\n"
     assert not verify(broken, dropped).ok
-    in_a_unittest_class = b"class PoolTests(unittest.TestCase):\n    def test_pool_reuse(self)\n        pass\n"
+    in_a_unittest_class = (b"class PoolTests(unittest.TestCase):\n"
+                           b"    def test_pool_reuse(self)\n        pass\n")
     assert names_in_broken(in_a_unittest_class.decode()) == {("PoolTests", "test_pool_reuse")}
 
 
@@ -98,17 +101,20 @@ def test_doubled_triple_quotes_around_a_docstring_are_collapsed() -> None:
               b"def test_a():\n    assert os\n")
     result = repair_local(broken)
     assert result.fixed is not None, result.reason
-    assert result.fixed == b"import os\n'''\nModule docs: costs $15K MRR (>200ms).\n'''\n\ndef test_a():\n    assert os\n"
+    assert result.fixed == (b"import os\n'''\nModule docs: costs $15K MRR (>200ms).\n'''\n\n"
+                            b"def test_a():\n    assert os\n")
 
 
 def test_damage_in_many_definitions_is_mended_one_definition_at_a_time() -> None:
     """Each definition has its own damage; the search from the first error alone gives up."""
-    body = "".join(f"    def test_{i}(self):\n    value = compute({i}\n    assert value)\n\n" for i in range(12))
+    body = "".join(f"    def test_{i}(self):\n    value = compute({i}\n    assert value)\n\n"
+                   for i in range(12))
     broken = "class TestMany:\n" + body
     result = repair_local(broken.encode())
     assert result.fixed is not None, result.reason
     tree = ast.parse(result.fixed)
-    assert {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} == {f"test_{i}" for i in range(12)}
+    assert {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} == {
+        f"test_{i}" for i in range(12)}
     cls = tree.body[0]
     assert isinstance(cls, ast.ClassDef) and len(cls.body) == 12  # every body stayed inside its def
 
@@ -186,10 +192,13 @@ def test_a_definitions_unit_may_end_in_module_code_but_its_body_may_not_spill() 
 
     unit = (b"def get_messages(self) -> list:\n    await asyncio.sleep(0)\nreturn self.sent\n\n"
             b'"""Module docstring."""\n\nimport os\n')
-    mended = b'def get_messages(self) -> list:\n    return self.sent\n\n"""Module docstring."""\n\nimport os\n'
+    mended = (b'def get_messages(self) -> list:\n    return self.sent\n\n'
+              b'"""Module docstring."""\n\nimport os\n')
     assert _one_definition(unit, mended)
-    spilled = b'def get_messages(self) -> list:\n    pass\nreturn_value = 1\n\n"""Module docstring."""\n\nimport os\n'
-    assert not _one_definition(b"def get_messages(self) -> list:\n    return_value = 1 +\n\n\"\"\"Module docstring.\"\"\"\n\nimport os\n",
+    spilled = (b'def get_messages(self) -> list:\n    pass\nreturn_value = 1\n\n'
+               b'"""Module docstring."""\n\nimport os\n')
+    assert not _one_definition(b"def get_messages(self) -> list:\n    return_value = 1 +\n\n"
+                               b"\"\"\"Module docstring.\"\"\"\n\nimport os\n",
                                spilled)
 
 
