@@ -80,7 +80,8 @@ def test_workflow_is_pinned_minimal_and_gates_on_the_baseline(adopted: Path) -> 
     workflow = _workflow(adopted)
     assert workflow["permissions"] == {}
     for name, job in workflow["jobs"].items():
-        expected = {"contents": "read", "security-events": "write"} if name == "check" else {"contents": "read"}
+        expected = ({"contents": "read", "security-events": "write"} if name == "check"
+                    else {"contents": "read"})
         assert job["permissions"] == expected, name
         checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
         assert checkout["with"]["persist-credentials"] is False
@@ -96,7 +97,8 @@ def test_workflow_is_pinned_minimal_and_gates_on_the_baseline(adopted: Path) -> 
     shard_uses = [s.get("uses", "") for s in workflow["jobs"]["shard"]["steps"]]
     assert any(u.startswith("actions/cache/restore@") for u in shard_uses)
     assert not any(u.startswith(("actions/cache@", "actions/cache/save@")) for u in shard_uses)
-    saved = next(s for s in workflow["jobs"]["test"]["steps"] if s.get("uses", "").startswith("actions/cache/save@"))
+    saved = next(s for s in workflow["jobs"]["test"]["steps"]
+                 if s.get("uses", "").startswith("actions/cache/save@"))
     assert saved["with"]["path"] == ".testcanon/history.sqlite3"
 
 
@@ -134,7 +136,8 @@ def test_every_canon_step_runs_in_a_fresh_clone(adopted: Path, tmp_path: Path) -
     (full,) = steps["test"]
     result = _run_step(full, adopted, env)
     assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-2000:])
-    assert "16 known debt: uncollectable when testcanon-baseline.json was written" in " ".join(result.stdout.split())
+    assert "16 known debt: uncollectable when testcanon-baseline.json was written" in \
+        " ".join(result.stdout.split())
     everything = _cases(adopted / "junit.xml")
     assert not any(error for _c, _n, error in everything)
     passed = {(c, n) for c, n, _e in everything if c}
@@ -178,7 +181,8 @@ def test_pythons_from_setup_files(tmp_path: Path, name: str, text: str) -> None:
 @pytest.mark.parametrize(("files", "expected"), [
     ({"pyproject.toml": "[project]\nname='p'\n[project.optional-dependencies]\ntests = ['pytest']\n"},
      '-e ".[tests]"'),
-    ({"pyproject.toml": "[project]\nname='p'\n[dependency-groups]\ntest = ['pytest']\n"}, "-e . --group test"),
+    ({"pyproject.toml": "[project]\nname='p'\n[dependency-groups]\ntest = ['pytest']\n"},
+     "-e . --group test"),
     ({"setup.py": "", "requirements/test.txt": "pytest\n"}, "-e . -r requirements/test.txt"),
     ({"pyproject.toml": "[project]\nname='p'\n"}, "-e ."),
     ({}, "pytest"),
@@ -215,10 +219,13 @@ def test_a_monorepo_project_gets_its_workflow_and_hooks_at_the_repository_root(t
     assert uploads == ["svc/canon-scan.sarif", "svc/canon-check.sarif"]
     hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"]
     assert hooks[0]["hooks"] == [{"id": "black"}]  # the team's own entry untouched
-    assert hooks[1]["hooks"] == [{"id": "canon-check", "files": "^svc/"}, {"id": "canon-scan", "files": "^svc/"}]
+    assert hooks[1]["hooks"] == [{"id": "canon-check", "files": "^svc/"},
+                                 {"id": "canon-scan", "files": "^svc/"}]
     assert not (repo / "svc" / ".github").exists() and not (repo / "svc" / ".pre-commit-config.yaml").exists()
-    schema = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-                             str(repo / ".github" / "workflows" / "testcanon.yml")], capture_output=True, text=True)
+    schema = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                             "vendor.github-workflows",
+                             str(repo / ".github" / "workflows" / "testcanon.yml")],
+                            capture_output=True, text=True)
     assert schema.returncode == 0, schema.stdout + schema.stderr
 
     # committed and cloned: every canon step runs in the project's folder, as `defaults` says
@@ -235,7 +242,8 @@ def test_a_monorepo_project_gets_its_workflow_and_hooks_at_the_repository_root(t
     # one run, journalled at the repository root: undone from the project as a whole
     undone = run_canon("undo", cwd=repo / "svc")
     assert undone.returncode == 0, undone.stderr
-    changed = subprocess.run(["git", "diff", "HEAD~1", "--stat"], cwd=repo, capture_output=True, text=True).stdout
+    changed = subprocess.run(["git", "diff", "HEAD~1", "--stat"], cwd=repo,
+                             capture_output=True, text=True).stdout
     untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=repo,
                                capture_output=True, text=True).stdout
     assert (changed, untracked) == ("", ""), "the tree is back to the commit before init"

@@ -13,8 +13,10 @@ from chat_server import chat_server
 from canon_support import free_port
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(importlib.util.find_spec("locust") is None, reason="locust is not installed")]
-LOCUSTFILE = "from testcanon.events.locust import AgentChatUser\n\nclass ChatUser(AgentChatUser):\n    abstract = False\n"
+              pytest.mark.skipif(importlib.util.find_spec("locust") is None,
+                                 reason="locust is not installed")]
+LOCUSTFILE = ("from testcanon.events.locust import AgentChatUser\n\n"
+              "class ChatUser(AgentChatUser):\n    abstract = False\n")
 
 
 def run_distributed(host: str, tmp_path: Path, users: int = 10, seconds: int = 15) -> tuple[int, str, str]:
@@ -22,11 +24,13 @@ def run_distributed(host: str, tmp_path: Path, users: int = 10, seconds: int = 1
     (tmp_path / "locustfile.py").write_text(LOCUSTFILE)
     port = free_port()
     locust = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--host", host]
-    master = subprocess.Popen([*locust, "--master", "--headless", "--expect-workers", "2", "--master-bind-host",
-                               "127.0.0.1", "--master-bind-port", str(port), "-u", str(users), "-r", str(users),
+    master = subprocess.Popen([*locust, "--master", "--headless", "--expect-workers", "2",
+                               "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+                               "-u", str(users), "-r", str(users),
                                "--run-time", f"{seconds}s", "--only-summary", "--csv", "run"],
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    workers = [subprocess.Popen([*locust, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+    workers = [subprocess.Popen([*locust, "--worker", "--master-host", "127.0.0.1",
+                                 "--master-port", str(port)],
                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(2)]
     try:

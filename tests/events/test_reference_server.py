@@ -25,10 +25,12 @@ def server_url():
         yield url
 
 
-@pytest.mark.parametrize("body", [b"[1, 2]", b'"alice"', b"{not json", b'{"username": 5, "password": "secret"}',
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"alice"', b"{not json",
+                                  b'{"username": 5, "password": "secret"}',
                                   b'{"username": "", "password": "secret"}', b"null"])
 def test_every_malformed_login_is_a_4xx(server_url: str, body: bytes) -> None:
-    response = httpx.post(f"{server_url}/auth/login", content=body, headers={"content-type": "application/json"})
+    response = httpx.post(f"{server_url}/auth/login", content=body,
+                          headers={"content-type": "application/json"})
     assert 400 <= response.status_code < 500, (body, response.status_code)
 
 
@@ -48,7 +50,8 @@ def test_a_token_without_a_usable_subject_is_refused_not_a_500(server_url: str, 
         return 0
 
     assert asyncio.run(attempt()) in (403, 4401)
-    response = httpx.post(f"{server_url}/sse", json={"text": "hi"}, headers={"authorization": f"Bearer {token}"})
+    response = httpx.post(f"{server_url}/sse", json={"text": "hi"},
+                          headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 401
 
 
@@ -58,9 +61,11 @@ def test_the_secret_is_generated_per_start_when_not_given() -> None:
         environment = {k: v for k, v in os.environ.items() if k != "AGENT_CHAT_SECRET"}
         with chat_server(env=environment) as url:
             if tokens:
-                response = httpx.post(f"{url}/sse", json={"text": "hi"}, headers={"authorization": f"Bearer {tokens[0]}"})
+                response = httpx.post(f"{url}/sse", json={"text": "hi"},
+                                      headers={"authorization": f"Bearer {tokens[0]}"})
                 assert response.status_code == 401  # the first server's token means nothing here
-            tokens.append(httpx.post(f"{url}/auth/login", json={"username": "u", "password": "secret"}).json()["token"])
+            tokens.append(httpx.post(f"{url}/auth/login",
+                                     json={"username": "u", "password": "secret"}).json()["token"])
     assert tokens[0] != tokens[1]
 
 
@@ -126,11 +131,13 @@ def test_a_session_class_of_ones_own_is_used_by_journey_and_load(server_url: str
             "        await super().connect()\n"),
     })
     assert run_canon("journey", "--base-url", server_url, cwd=tmp_path).returncode == 0
-    load = run_canon("load", "--base-url", server_url, "--users", "3", "--duration", "2", "--ramp", "0", cwd=tmp_path)
+    load = run_canon("load", "--base-url", server_url, "--users", "3", "--duration", "2", "--ramp", "0",
+                     cwd=tmp_path)
     assert load.returncode == 0, load.stdout + load.stderr
     assert sorted((tmp_path / "connects.log").read_text().split()) == [
         "journey-user", "load-user-0", "load-user-1", "load-user-2"]
-    (tmp_path / "pyproject.toml").write_text("[tool.testcanon.events.session]\nsession_class = 'nowhere:Nothing'\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.testcanon.events.session]\n"
+                                             "session_class = 'nowhere:Nothing'\n")
     bad = run_canon("journey", "--base-url", server_url, cwd=tmp_path)
     assert bad.returncode == 2 and "cannot be loaded" in bad.stderr and "Traceback" not in bad.stderr
 

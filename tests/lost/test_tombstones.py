@@ -56,7 +56,8 @@ def test_a_comment_a_later_script_wrote_into_the_block_stays_a_comment() -> None
     text = ("# def test_x():\n#     value = 1\n# Mock: isolation note\n#     assert value == 1\n\n"
             "# Some prose after the test.\n")
     found = find_commented_tests(text)
-    assert found[0].source == "def test_x():\n    value = 1\n    # Mock: isolation note\n    assert value == 1\n"
+    assert found[0].source == ("def test_x():\n    value = 1\n    # Mock: isolation note\n"
+                               "    assert value == 1\n")
 
 
 def test_whole_file_under_a_placeholder() -> None:
@@ -65,7 +66,8 @@ def test_whole_file_under_a_placeholder() -> None:
             "# Original content (commented out due to syntax errors):\n"
             "# import os\n# class TestOld:\n#     def test_one(self):\n#         assert os.sep\n")
     found = find_commented_tests(text)
-    assert [(t.test_id, t.under_placeholder) for t in found] == [("TestOld", True), ("TestOld::test_one", True)]
+    assert [(t.test_id, t.under_placeholder) for t in found] == [("TestOld", True),
+                                                                 ("TestOld::test_one", True)]
     import ast
 
     skipped = find_skipped_tests(ast.parse(text), has_tombstones=True)
@@ -73,10 +75,12 @@ def test_whole_file_under_a_placeholder() -> None:
 
 
 def test_project_pytest_naming_decides_what_is_a_test(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {"pyproject.toml": '[tool.pytest.ini_options]\npython_classes = ["Test*", "*Tests"]\n'
+    root = write_tree(tmp_path, {"pyproject.toml": '[tool.pytest.ini_options]\n'
+                                                   'python_classes = ["Test*", "*Tests"]\n'
                                                    'python_functions = ["check_*"]\n'})
     naming = naming_for(load_project(root))
-    text = "class ApiTests:\n    pass\n\n    # def check_api(self):\n    #     assert 1\n\n# def test_no():\n#     pass\n"
+    text = ("class ApiTests:\n    pass\n\n    # def check_api(self):\n    #     assert 1\n\n"
+            "# def test_no():\n#     pass\n")
     assert ids(text, naming) == ["ApiTests::check_api"]
 
 
@@ -84,9 +88,12 @@ def test_conditional_skips_are_not_reported_and_needs_fix_patterns_are_configura
     import ast
 
     text = ("import sys, pytest\n\n"
-            "@pytest.mark.skipif(sys.platform == 'win32', reason='broken on windows')\ndef test_a():\n    assert 1\n\n"
-            "def test_b():\n    if sys.platform == 'win32':\n        pytest.skip('broken, fix later')\n    assert 1\n\n"
+            "@pytest.mark.skipif(sys.platform == 'win32', reason='broken on windows')\n"
+            "def test_a():\n    assert 1\n\n"
+            "def test_b():\n    if sys.platform == 'win32':\n        pytest.skip('broken, fix later')\n"
+            "    assert 1\n\n"
             "@pytest.mark.skip(reason='waiting on vendor ticket 12')\ndef test_c():\n    assert 1\n")
     tree = ast.parse(text)
     assert find_skipped_tests(tree, has_tombstones=False) == []
-    assert [s.test_id for s in find_skipped_tests(tree, has_tombstones=False, needs_fix=[r"vendor ticket"])] == ["test_c"]
+    assert [s.test_id for s in find_skipped_tests(tree, has_tombstones=False,
+                                                  needs_fix=[r"vendor ticket"])] == ["test_c"]

@@ -18,7 +18,8 @@ from canon_support import run_canon, write_tree
 
 pytestmark = pytest.mark.slow
 
-PYTEST_INI = "[pytest]\naddopts = --strict-markers\npythonpath = .\nmarkers =\n    known: a registered marker\n"
+PYTEST_INI = ("[pytest]\naddopts = --strict-markers\npythonpath = .\n"
+              "markers =\n    known: a registered marker\n")
 OLD = {
     "pytest.ini": PYTEST_INI,
     "app/__init__.py": "",
@@ -39,8 +40,10 @@ NEW = {
     "tests/test_renamed_module.py": "from app.config import get_settings\n\n\n"
                                     "def test_cfg():\n    assert get_settings() == {}\n",
     "tests/helpers.py": "from app.websocket import WebSocketManager\n\nMANAGER = WebSocketManager\n",
-    "tests/test_through_helper.py": "from tests.helpers import MANAGER\n\n\ndef test_helper():\n    assert MANAGER\n",
-    "tests/test_marker.py": "import pytest\n\n\n@pytest.mark.flaky_network\ndef test_marked():\n    pass\n\n\n"
+    "tests/test_through_helper.py": "from tests.helpers import MANAGER\n\n\n"
+                                    "def test_helper():\n    assert MANAGER\n",
+    "tests/test_marker.py": "import pytest\n\n\n"
+                            "@pytest.mark.flaky_network\ndef test_marked():\n    pass\n\n\n"
                             "@pytest.mark.known\ndef test_known():\n    pass\n",
     "tests/test_third_party.py": "import yaml_is_not_installed_here\n\n\ndef test_yaml():\n    pass\n",
     "tests/test_still_broken.py": "from app.websocket import WebSocketManager\n\nMISSING_AT_IMPORT\n\n\n"
@@ -81,9 +84,11 @@ def make_repo(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def repaired(tmp_path_factory: pytest.TempPathFactory, pytest_venv: Path) -> tuple[Path, dict, dict[str, bytes]]:
+def repaired(tmp_path_factory: pytest.TempPathFactory,
+             pytest_venv: Path) -> tuple[Path, dict, dict[str, bytes]]:
     root = make_repo(tmp_path_factory.mktemp("collect-repair") / "repo")
-    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py*") if ".git" not in p.parts}
+    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py*")
+              if ".git" not in p.parts}
     before["pytest.ini"] = (root / "pytest.ini").read_bytes()
     result = run_canon("collect", "--repair", "--format", "json", "--python", str(pytest_venv), cwd=root)
     assert result.returncode == 1, result.stderr  # files are left failing: the package, the broken test
@@ -107,13 +112,15 @@ def test_a_moved_name_is_imported_from_its_new_home(repaired) -> None:
 def test_a_module_git_renamed_is_imported_under_its_new_name(repaired) -> None:
     root, document, _ = repaired
     # two modules named `config` define get_settings: only git's rename history says which one
-    assert (root / "tests/test_renamed_module.py").read_text().startswith("from app.core.config import get_settings\n")
+    assert (root / "tests/test_renamed_module.py").read_text().startswith(
+        "from app.core.config import get_settings\n")
     assert "renamed" in _kept(document, "tests/test_renamed_module.py")["details"][0]
 
 
 def test_a_helper_on_the_import_chain_is_the_file_rewritten(repaired) -> None:
     root, document, before = repaired
-    assert (root / "tests/helpers.py").read_text().startswith("from app.services.manager import WebSocketManager\n")
+    assert (root / "tests/helpers.py").read_text().startswith(
+        "from app.services.manager import WebSocketManager\n")
     assert (root / "tests/test_through_helper.py").read_bytes() == before["tests/test_through_helper.py"]
     assert _kept(document, "tests/helpers.py")["answered"] == ["tests/test_through_helper.py"]
 
@@ -157,7 +164,8 @@ def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
     assert document["written"] and document["journal_run"]
     undone = run_canon("undo", cwd=root)
     assert undone.returncode == 0, undone.stderr
-    for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py", "pytest.ini"):
+    for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py",
+                    "pytest.ini"):
         assert (root / relpath).read_bytes() == before[relpath], relpath
 
 
