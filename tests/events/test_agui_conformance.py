@@ -20,7 +20,8 @@ from testcanon.events.validator import validate
 HERE = Path(__file__).parent / "agui_conformance"
 VERDICTS = json.loads((HERE / "verdicts.json").read_text())
 CASES = sorted(VERDICTS["cases"])
-STRICT_ONLY = {"run-not-finished", "identity-run", "identity-thread", "thinking-pairing-closed-before-terminal",
+STRICT_ONLY = {"run-not-finished", "identity-run", "identity-thread",
+               "thinking-pairing-closed-before-terminal",
                "thinking-message-pairing-closed-before-terminal"}
 
 

@@ -52,7 +52,8 @@ def test_delay_fault_is_caught_by_the_timing_rule(server_url: str) -> None:
 
 
 def test_a_wrong_label_is_a_violation_not_a_breach(server_url: str) -> None:
-    """A foreign user id on one's own run is a labelling bug (identity-user); leaks are judged by ownership."""
+    ("A foreign user id on one's own run is a labelling bug (identity-user); "
+     "leaks are judged by ownership.")
     result = asyncio.run(run_journey(server_url, "victim", fault="wrong_user", timeout=5))
     assert not result.ok and [v.rule for v in result.violations] == ["identity-user"]
     assert result.cross_talk == []
@@ -128,7 +129,8 @@ def test_validate_cli_on_recorded_streams(tmp_path: Path) -> None:
     good = tmp_path / "good.jsonl"
     bad = tmp_path / "bad.jsonl"
     run = [{"type": t, "run_id": "r", "user_id": "u", "tool_call_id": "c"} for t in
-           ("agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_thinking", "agent_completed")]
+           ("agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_thinking",
+            "agent_completed")]
     good.write_text("\n".join(json.dumps(e) for e in run) + "\n")
     bad.write_text("\n".join(json.dumps(e) for e in run[:3] + run[5:]) + "\n")
     assert run_canon("events", "validate", str(good), cwd=tmp_path).returncode == 0
@@ -150,7 +152,8 @@ def test_locust_user_in_headless_single_process_mode(server_url: str, tmp_path: 
                           "class ChatUser(AgentChatUser):\n    abstract = False\n")
     result = subprocess.run([sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", "3",
                              "-r", "3", "--run-time", "6s", "--host", server_url, "--only-summary",
-                             "--exit-code-on-error", "1"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                             "--exit-code-on-error", "1"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-2000:]
     assert "login->answer" in output

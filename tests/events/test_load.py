@@ -55,8 +55,8 @@ def test_a_dead_server_fails_in_time_naming_the_users_without_journey(tmp_path: 
     from canon_support import free_port
 
     started = time.monotonic()
-    result = run_canon("load", "--base-url", f"http://127.0.0.1:{free_port()}", "--users", "20", "--duration", "1",
-                       "--ramp", "0.2", cwd=tmp_path)
+    result = run_canon("load", "--base-url", f"http://127.0.0.1:{free_port()}", "--users", "20",
+                       "--duration", "1", "--ramp", "0.2", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "20 of 20 user(s) completed no journey" in result.stdout and "no journey ran" in result.stdout
     assert time.monotonic() - started < 1.2 + 10 + 5
@@ -74,8 +74,10 @@ def test_attribution_counts_each_event_once() -> None:
     run = (("run_id", "r-a"),)
     alice = ("alice", ["tc-aaaaaaaaaaaaaaaa"], [(run, ("tc-aaaaaaaaaaaaaaaa",), "agent_started")])
     # bob got alice's agent_started (her canary AND her run: one breach), then her tool event (her run only)
-    bob = ("bob", ["tc-bbbbbbbbbbbbbbbb"], [(run, ("tc-aaaaaaaaaaaaaaaa",), "agent_started"),
-                                            (run, (), "tool_executing"),
-                                            ((("run_id", "r-b"),), ("tc-bbbbbbbbbbbbbbbb",), "agent_started")])
+    bob = ("bob", ["tc-bbbbbbbbbbbbbbbb"],
+           [(run, ("tc-aaaaaaaaaaaaaaaa",), "agent_started"),
+            (run, (), "tool_executing"),
+            ((("run_id", "r-b"),), ("tc-bbbbbbbbbbbbbbbb",), "agent_started")])
     breaches = attribute([alice, bob], limit=1)
-    assert breaches.count == 2 and breaches.examples == ["bob received agent_started of alice's journey (its canary)"]
+    assert breaches.count == 2 and breaches.examples == [
+        "bob received agent_started of alice's journey (its canary)"]

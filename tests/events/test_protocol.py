@@ -1,4 +1,5 @@
-"""A platform's wire format as data: the seed platform's example profile (examples/agent_chat/netra-events.toml)."""
+("A platform's wire format as data: the seed platform's example profile "
+ "(examples/agent_chat/netra-events.toml).")
 
 from __future__ import annotations
 
@@ -48,12 +49,14 @@ def test_control_frames_are_ignored() -> None:
 
 
 def test_aliases_map_to_the_canonical_events() -> None:
-    names = {"agent_started": "agent_start", "tool_executing": "tool_execute", "tool_completed": "tool_complete",
+    names = {"agent_started": "agent_start", "tool_executing": "tool_execute",
+             "tool_completed": "tool_complete",
              "agent_completed": "agent_complete"}
     aliased = [dict(f, type=names.get(f["type"], f["type"])) for f in run_of("th1", "run1")]
     assert rules(aliased) == []
     validator = validate(aliased, NETRA)
-    assert validator.types_seen >= {"agent_started", "tool_completed"} and "agent_start" not in validator.types_seen
+    assert validator.types_seen >= {"agent_started", "tool_completed"} and \
+        "agent_start" not in validator.types_seen
     assert rules(aliased[1:])[0] == "start-first"  # an alias is judged as its canonical event
 
 
@@ -67,7 +70,8 @@ def test_batches_are_unpacked_in_order_even_when_grouped_by_type() -> None:
     assert validate([batch], NETRA).index == 5
     as_list = {"type": "event_batch", "events": events[:2]}
     assert rules([as_list, *events[2:]]) == []
-    assert rules([{"type": "event_batch", "events": {"agent_completed": [events[4]]}}, *events[:4]])[0] == "start-first"
+    assert rules([{"type": "event_batch", "events": {"agent_completed": [events[4]]}},
+                  *events[:4]])[0] == "start-first"
 
 
 def test_interleaved_threads_on_one_connection() -> None:

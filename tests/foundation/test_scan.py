@@ -190,8 +190,10 @@ def test_output_file_option(make_repo) -> None:
 
 def test_a_file_valid_only_on_a_newer_python_says_so(make_repo) -> None:
     """Reported (it does not compile here), but named for what it is: not damage."""
-    root = make_repo({"tests/test_new.py": "def test_a():\n    d = {'k': 1}\n    assert f\"{d[\"k\"]}\" == \"1\"\n",
-                      "tests/test_damaged.py": "def test_b():\n    name = 'x'\n    assert f\"{name} == 'x'\n"})
+    root = make_repo({"tests/test_new.py": "def test_a():\n    d = {'k': 1}\n"
+                                           "    assert f\"{d[\"k\"]}\" == \"1\"\n",
+                      "tests/test_damaged.py": "def test_b():\n    name = 'x'\n"
+                                               "    assert f\"{name} == 'x'\n"})
     messages = {f.path: f.message for f in _scan(root).findings}
     assert messages["tests/test_new.py"].startswith("valid only on Python 3.12+ (PEP 701 f-string)")
     assert not messages["tests/test_damaged.py"].startswith("valid only")
@@ -200,7 +202,8 @@ def test_a_file_valid_only_on_a_newer_python_says_so(make_repo) -> None:
 def test_a_file_that_parses_but_does_not_compile_is_reported(make_repo) -> None:
     """The parser accepts `await` in a plain function and `return` at module level; the
     compiler, and so every import of the file, does not."""
-    root = make_repo({"tests/test_await.py": "def get_messages():\n    await asyncio.sleep(0)\n    return []\n",
+    root = make_repo({"tests/test_await.py": "def get_messages():\n    await asyncio.sleep(0)\n"
+                                             "    return []\n",
                       "tests/test_return.py": "def test_a():\n    pass\nreturn 1\n",
                       "tests/test_fine.py": "async def test_a():\n    await asyncio.sleep(0)\n"})
     found = {f.path: (f.data["kind"], f.message, f.line) for f in _scan(root).findings}

@@ -57,7 +57,8 @@ def _symlink_out(root: Path) -> None:
 DAMAGES: dict[str, Callable[[Path], None]] = {
     "none": lambda root: None,
     "history garbage": lambda root: _history(root, data=os.urandom(3000)),
-    "history empty tables": lambda root: _history(root, sql="CREATE TABLE runs (x); PRAGMA user_version = 1;"),
+    "history empty tables": lambda root: _history(root,
+                                                  sql="CREATE TABLE runs (x); PRAGMA user_version = 1;"),
     "history foreign": lambda root: _history(root, sql="CREATE TABLE runs (x); INSERT INTO runs VALUES (1);"),
     "history future": lambda root: _history(root, sql="PRAGMA user_version = 77;"),
     "history negative": lambda root: _history(root, sql="PRAGMA user_version = -1;"),
@@ -122,7 +123,8 @@ CONFIGS: dict[str, str] = {
 
 COMMANDS: dict[str, list[str]] = {
     "scan": ["scan"], "check": ["check"], "rule": ["rule", "CANON101"], "fix": ["fix", "--dry-run"],
-    "migrate": ["migrate", "--dry-run", "--no-verify"], "undo": ["undo", "--list"], "run": ["run", "--serial"],
+    "migrate": ["migrate", "--dry-run", "--no-verify"], "undo": ["undo", "--list"],
+    "run": ["run", "--serial"],
     "collect": ["collect"], "shards": ["shards", "2"], "perf": ["perf"], "coverage": ["coverage"],
     "events": ["events", "validate", "tests/test_ok.py"],
     "journey": ["journey", "--url", "http://127.0.0.1:9", "--timeout", "1"],
@@ -180,7 +182,8 @@ class Case:
     config: str
 
     def describe(self) -> str:
-        return f"canon {' '.join(COMMANDS[self.command] + list(self.extra))[:120]} | {self.damage} | {self.config}"
+        return (f"canon {' '.join(COMMANDS[self.command] + list(self.extra))[:120]} | "
+                f"{self.damage} | {self.config}")
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,8 @@ def main() -> None:
         for case, outcome in pool.map(one, cases):
             outcomes[outcome.kind] += 1
             if outcome.kind in ("traceback", "hang", "wrote-outside"):
-                bad.append(f"{outcome.kind}: {case.describe()}\n    {outcome.stderr.strip().splitlines()[-1:]}")
+                bad.append(f"{outcome.kind}: {case.describe()}\n"
+                           f"    {outcome.stderr.strip().splitlines()[-1:]}")
                 print(bad[-1], flush=True)
     print(f"{len(cases)} bad-input cases ({'sweep' if args.sweep else f'seed {args.seed}'}):")
     for kind, count in sorted(outcomes.items(), key=lambda item: -item[1]):

@@ -71,8 +71,9 @@ SCALARS = st.one_of(
     st.text(max_size=40), st.sampled_from(["{", "}", "{port}", "{nope}", "\"", "'", "a b 'c", "ALL", "CANON1",
                                            "auto", "fail", "warn", "hint", "remove", "nan", "-1", "0"]),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+VALUES = st.recursive(SCALARS,
+                      lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                              st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                       max_leaves=8)
 
 

@@ -113,7 +113,8 @@ def main(bed: Path, node: Path) -> None:
     for entry in json.loads((bed / "sdks/fixtures/null-omission.json").read_text())["stream"]:
         write_case("fixtures-null-omission-" + slug(entry["name"]), [entry["input"]], seen)
     vitest(work, '"verdicts.test.ts"', CASES_DIR=str(CASES), VERDICTS_OUT=str(HERE / "verdicts.json"))
-    commit = subprocess.run(["git", "-C", str(bed), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(bed), "rev-parse", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
     verdicts = json.loads((HERE / "verdicts.json").read_text())
     (HERE / "verdicts.json").write_text(json.dumps({"ag_ui_commit": commit, "cases": verdicts}, indent=1,
                                                    sort_keys=True) + "\n")
