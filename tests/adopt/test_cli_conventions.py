@@ -32,8 +32,8 @@ def test_output_format_is_an_alias_of_format(repo: Path) -> None:
 
 def test_exclude_extend_exclude_and_force_exclude(repo: Path) -> None:
     def broken(*args: str) -> list[str]:
-        return sorted(f["path"] for f in json.loads(run_canon("scan", "--format", "json", *args, cwd=repo).stdout)
-                      ["findings"])
+        return sorted(f["path"] for f in json.loads(run_canon("scan", "--format", "json", *args,
+                                                              cwd=repo).stdout)["findings"])
 
     assert broken() == ["tests/test_a.py", "tests/test_b.py"]
     assert broken("--extend-exclude", "tests/test_b.py") == ["tests/test_a.py"]
@@ -49,7 +49,8 @@ def test_config_names_the_settings_file(repo: Path, tmp_path: Path) -> None:
     other.parent.mkdir()
     other.write_text("[tool.testcanon]\nextend_exclude = ['tests/test_a.py']\n")
     result = run_canon("scan", str(repo / "tests"), "--config", str(other), "--format", "json", cwd=repo)
-    assert result.returncode == 2 and "outside the project" in result.stderr  # the root is the config's folder
+    # the root is the config's folder
+    assert result.returncode == 2 and "outside the project" in result.stderr
     (repo / "alt.toml").write_text("[tool.testcanon]\nextend_exclude = ['tests/test_a.py', 'legacy/**']\n")
     document = json.loads(run_canon("scan", "--config", "alt.toml", "--format", "json", cwd=repo).stdout)
     assert [f["path"] for f in document["findings"]] == ["tests/test_b.py"]
@@ -95,7 +96,8 @@ def test_diff_prints_the_fixes_writes_nothing_and_exits_1(tmp_path: Path) -> Non
 
 
 def test_show_fixes_lists_what_canon_migrate_can_fix(tmp_path: Path) -> None:
-    skipped = "import pytest\n\n\n@pytest.mark.skip(reason='broken, fix later')\ndef test_later():\n    pass\n"
+    skipped = ("import pytest\n\n\n@pytest.mark.skip(reason='broken, fix later')\n"
+               "def test_later():\n    pass\n")
     repo = write_tree(tmp_path / "repo", {**FIXABLE, "tests/test_x.py": skipped})  # CANON703: no codemod
     done = run_canon("check", "--show-fixes", cwd=repo)
     assert done.returncode == 1

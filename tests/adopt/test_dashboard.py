@@ -83,7 +83,8 @@ def test_regressions_below_the_noise_floor_are_not_listed(tmp_path: Path) -> Non
             run_id = db.execute("INSERT INTO runs (kind, started, command) VALUES ('test', ?, 'canon run')",
                                 (time.time(),)).lastrowid
             db.executemany("INSERT INTO test_results (run_id, nodeid, file, outcome, duration) "
-                           "VALUES (?, ?, 't.py', 'passed', ?)", [(run_id, n, d) for n, d in durations.items()])
+                           "VALUES (?, ?, 't.py', 'passed', ?)",
+                           [(run_id, n, d) for n, d in durations.items()])
 
     for _ in range(4):
         run({"t.py::tiny": 0.007, "t.py::real": 0.200})
@@ -105,7 +106,8 @@ def test_screenshots_for_the_docs_are_taken_in_headless_chromium(repo: Path, tmp
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.skip("no chromium on this machine (make browser installs Debian's package)")
-    spec = importlib.util.spec_from_file_location("screenshots", Path(__file__).parents[2] / "scripts" / "screenshots.py")
+    spec = importlib.util.spec_from_file_location("screenshots",
+                                                  Path(__file__).parents[2] / "scripts" / "screenshots.py")
     assert spec and spec.loader
     screenshots = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(screenshots)

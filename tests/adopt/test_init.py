@@ -223,7 +223,8 @@ ci:
 
 
 def test_split_tool_tables_and_a_column_zero_precommit_keep_their_layout(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "r", {"pyproject.toml": SPLIT_PYPROJECT, ".pre-commit-config.yaml": SCRAPY_PRECOMMIT,
+    root = write_tree(tmp_path / "r", {"pyproject.toml": SPLIT_PYPROJECT,
+                                       ".pre-commit-config.yaml": SCRAPY_PRECOMMIT,
                                        "tests/test_a.py": "def test_a():\n    pass\n"})
     result = run_canon("init", cwd=root)
     assert result.returncode == 0, result.stderr
@@ -235,7 +236,8 @@ def test_split_tool_tables_and_a_column_zero_precommit_keep_their_layout(tmp_pat
     assert precommit.startswith(head) and precommit.endswith("\nci:\n" + tail)
     assert "- repo: https://github.com/testcanon/testcanon\n  rev: v" in precommit  # column 0, like the rest
     assert yaml.safe_load(precommit)["ci"] == {"autoupdate_schedule": "monthly"}
-    assert run_canon("init", cwd=root).stdout.rstrip().endswith("nothing to change: testcanon is already set up here")
+    assert run_canon("init", cwd=root).stdout.rstrip().endswith(
+        "nothing to change: testcanon is already set up here")
 
 
 def test_written_files_have_conventional_modes(repo: Path) -> None:

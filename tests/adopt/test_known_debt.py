@@ -41,7 +41,8 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = write_tree(tmp_path_factory.mktemp("debt") / "repo", TREE)
     done = run_canon("init", cwd=repo)
     assert done.returncode == 0, done.stderr
-    assert "2 uncollectable test file(s); 1 not recorded, failing for the environment" in " ".join(done.stdout.split())
+    assert "2 uncollectable test file(s); 1 not recorded, failing for the environment" in \
+        " ".join(done.stdout.split())
     return repo
 
 
@@ -93,7 +94,8 @@ def test_check_and_scan_keep_the_runners_entries(adopted: Path) -> None:
             assert done.returncode == 0, done.stdout
             assert " 0 fixed" in done.stdout or "fixed" not in done.stdout, done.stdout
         assert run_canon("check", "--write-baseline", cwd=adopted).returncode == 0
-        assert sorted(_entries(adopted)["COLLECT"]) == ["tests/unit/test_broken.py", "tests/unit/test_gone.py"]
+        assert sorted(_entries(adopted)["COLLECT"]) == ["tests/unit/test_broken.py",
+                                                        "tests/unit/test_gone.py"]
         assert run_canon("check", "--update-baseline", cwd=adopted).returncode == 0
         assert len(_entries(adopted)["COLLECT"]) == 2
     finally:

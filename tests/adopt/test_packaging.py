@@ -24,7 +24,8 @@ def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("bare") / "venv"
     venv.EnvBuilder(with_pip=False).create(root)
     python = root / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    site = Path(subprocess.run([str(python), "-c",
+                                "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
     # pytest and its own dependencies, from this interpreter's environment (no network)
     import _pytest
@@ -77,7 +78,8 @@ def _isolated(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProces
     return subprocess.run([str(python), "-c", guard + "import runpy, sys; sys.argv = sys.argv[1:]; "
                            "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)", *args],
                           cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+                          env={**{k: v for k, v in os.environ.items()
+                                  if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
                                # the shared site-packages also registers other pytest11 plugins
                                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
 
@@ -101,7 +103,8 @@ def test_library_and_plugin_run_with_pytest_only(bare_python: Path, tmp_path: Pa
         "class TestA(SSotBaseTestCase):\n    def test_env(self):\n"
         "        self.env.set('X', '1')\n        assert self.env.get('X') == '1'\n\n\n"
         "def test_fixture(isolated_env):\n    assert isinstance(isolated_env, IsolatedEnvironment)\n")
-    result = _isolated(bare_python, "pytest", "-q", "-p", "no:cacheprovider", "-p", "testcanon.testing.plugin",
+    result = _isolated(bare_python, "pytest", "-q", "-p", "no:cacheprovider",
+                       "-p", "testcanon.testing.plugin",
                        cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
@@ -130,7 +133,8 @@ def test_version_needs_nothing_but_the_package(bare_python: Path, tmp_path: Path
     ("plotly", "report", "report"), ("libcst", "migrate", "migrate"), ("websockets", "journey", "events"),
     ("pytest_cov", "run", "coverage"),
 ])
-def test_missing_extra_messages(monkeypatch: pytest.MonkeyPatch, module: str, command: str, extra: str) -> None:
+def test_missing_extra_messages(monkeypatch: pytest.MonkeyPatch, module: str, command: str,
+                                extra: str) -> None:
     from testcanon.entry import missing_extra
 
     monkeypatch.setattr(sys, "argv", ["canon", command, "--flag"])

@@ -37,12 +37,14 @@ def test_hooks_honour_excludes_run_once_and_show_only_new_findings(tmp_path: Pat
 
     clean = hooks()
     if "An unexpected error has occurred" in clean.stdout + clean.stderr:
-        pytest.skip(f"pre-commit could not build the hook environment: {(clean.stdout + clean.stderr)[-300:]}")
+        pytest.skip("pre-commit could not build the hook environment: "
+                    f"{(clean.stdout + clean.stderr)[-300:]}")
     assert clean.returncode == 0, clean.stdout
     assert re.search(r"canon check \(SSOT rules, new findings only\)\.+Passed", clean.stdout)
     assert re.search(r"canon scan \(files that do not compile\)\.+Passed", clean.stdout)
 
-    (repo / "tests" / "test_new.py").write_text("import os\n\n\ndef test_new():\n    os.environ['NEW'] = '1'\n")
+    (repo / "tests" / "test_new.py").write_text("import os\n\n\n"
+                                                "def test_new():\n    os.environ['NEW'] = '1'\n")
     (repo / "tests" / "test_broken.py").write_text("def test_x(:\n")
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     failed = hooks()

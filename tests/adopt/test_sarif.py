@@ -60,7 +60,8 @@ def example(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_example_sarif_has_zero_github_rule_errors(multitool: Path, example: Path) -> None:
     assert run_canon("check", "--write-baseline", cwd=example).returncode == 0
-    (example / "tests" / "test_new_env.py").write_text("import os\n\n\ndef test_x():\n    os.environ['X'] = '1'\n")
+    (example / "tests" / "test_new_env.py").write_text("import os\n\n\n"
+                                                       "def test_x():\n    os.environ['X'] = '1'\n")
     for command in ("check", "scan"):
         out = example / f"{command}.sarif"
         run_canon(command, "--format", "sarif", "-o", str(out), cwd=example)

@@ -25,7 +25,8 @@ def _broken_project(root: Path, files: int = 3) -> Path:
     return root
 
 
-def _assert_clean_failure(result: subprocess.CompletedProcess[str], root: Path, before: dict, why: str) -> None:
+def _assert_clean_failure(result: subprocess.CompletedProcess[str], root: Path, before: dict,
+                          why: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and why in lines[0] and "Traceback" not in result.stderr, result.stderr
@@ -91,7 +92,8 @@ def test_immutable_target_is_one_line_and_the_run_not_done(tmp_path: Path) -> No
 def tiny_disk(tmp_path: Path):
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)],
+                          capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
     try:
@@ -105,7 +107,8 @@ from pathlib import Path
 from testcanon.journal import Journal
 root = Path('.')
 with Journal(root).start('fill') as run:
-    run.write_all([(root / f'f{i}.py', bytes([65 + i]) * 20000, (root / f'f{i}.py').read_bytes()) for i in range(3)])
+    run.write_all([(root / f'f{i}.py', bytes([65 + i]) * 20000, \
+(root / f'f{i}.py').read_bytes()) for i in range(3)])
 """
 
 

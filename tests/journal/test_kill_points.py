@@ -92,7 +92,8 @@ def test_kill_during_undo_then_undo_again(tree: Path, step: str, count: int) -> 
 
 def test_kill_during_recovery_of_a_torn_file(tree: Path) -> None:
     before = snapshot(tree)
-    torn = run_python(WRITER, tree, {"TESTCANON_FAULT": "kill:inplace.partial:1"})  # the hard-linked file, half
+    # the hard-linked file, half
+    torn = run_python(WRITER, tree, {"TESTCANON_FAULT": "kill:inplace.partial:1"})
     assert torn.returncode == -signal.SIGKILL
     assert (tree / "tests" / "test_hard.py").read_bytes() != before["tests/test_hard.py"][1]
     again = run_canon_env("undo", cwd=tree, env={"TESTCANON_FAULT": "kill:recover.file:1"})

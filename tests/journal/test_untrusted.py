@@ -109,7 +109,8 @@ def test_unknown_format_refused(world: tuple[Path, Path], version: object) -> No
     _undo_refuses(root, outside, reason="unknown journal format")
 
 
-@pytest.mark.parametrize("backup", ["../../../../outside/victim.py", "/etc/hostname", "files/../manifest.json"])
+@pytest.mark.parametrize("backup", ["../../../../outside/victim.py", "/etc/hostname",
+                                    "files/../manifest.json"])
 def test_backup_outside_the_run_refused(world: tuple[Path, Path], backup: str) -> None:
     root, outside = world
     _plant(root, [_entry("tests/test_a.py", backup=backup)])
@@ -189,7 +190,8 @@ def test_a_trusted_older_run_can_still_be_undone_by_id(world: tuple[Path, Path])
 
 
 @pytest.mark.parametrize("status", ["open", "undoing"])
-def test_a_strangers_unfinished_run_never_makes_a_command_write_a_file(world: tuple[Path, Path], status: str) -> None:
+def test_a_strangers_unfinished_run_never_makes_a_command_write_a_file(world: tuple[Path, Path],
+                                                                        status: str) -> None:
     """Recovery completes an interrupted run without being asked: it must only ever touch files
     for runs written under this project's own lock, not for one shipped in a tarball."""
     root, outside = world

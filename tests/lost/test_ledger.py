@@ -13,8 +13,8 @@ from testcanon.analysis import is_test_file
 from testcanon.errors import UsageError
 from testcanon.rules.lost.ledger import build_ledger
 
-ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-       "PATH": "/usr/bin:/bin:/usr/local/bin"}
+ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+       "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin:/usr/local/bin"}
 
 
 def commit(root: Path, message: str, date: str) -> None:
@@ -32,11 +32,13 @@ def repo(tmp_path: Path) -> Path:
     })
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     commit(root, "tests", "2025-01-01T00:00:00")
-    (root / "tests/test_a.py").write_text("def test_one():\n    assert 1\n\n\n# def test_two():\n#     assert 2\n")
+    (root / "tests/test_a.py").write_text("def test_one():\n    assert 1\n\n\n"
+                                          "# def test_two():\n#     assert 2\n")
     commit(root, "bulk: comment out what did not compile", "2025-02-01T00:00:00")
     subprocess.run(["git", "mv", "tests/test_b.py", "tests/test_bee.py"], cwd=root, check=True)
     commit(root, "rename", "2025-02-02T00:00:00")
-    (root / "tests/test_bee.py").write_text("class TestB:\n    def test_x(self)\n        assert 1\n")  # broken, not lost
+    # broken, not lost
+    (root / "tests/test_bee.py").write_text("class TestB:\n    def test_x(self)\n        assert 1\n")
     commit(root, "break syntax", "2025-02-03T00:00:00")
     return root
 
@@ -86,7 +88,8 @@ def test_a_project_in_a_folder_of_the_work_tree(tmp_path: Path) -> None:
 
 
 def test_a_class_renamed_with_its_methods_kept_is_not_lost(tmp_path: Path) -> None:
-    root = write_tree(tmp_path / "r", {"tests/test_r.py": "class TestR:\n    def test_m(self):\n        assert 1\n"})
+    root = write_tree(tmp_path / "r", {"tests/test_r.py": "class TestR:\n    def test_m(self):\n"
+                                                          "        assert 1\n"})
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     commit(root, "tests", "2025-01-01T00:00:00")
     (root / "tests/test_r.py").write_text("class RTests:\n    def test_m(self):\n        assert 1\n")
