@@ -18,7 +18,8 @@ RUNNER = "canon run"
     ("python -m pytest tests/unit -x -m 'not slow'", "canon run tests/unit -- -x -m 'not slow'"),
     ("FOO=1 uv run pytest -k \"a or b\" tests", "FOO=1 uv run canon run tests -- -k \"a or b\""),
     ("pytest tests 2>&1 | tee log", "canon run tests 2>&1 | tee log"),
-    ("if [ -n \"$CI\" ]; then py.test tests/mc -ra; fi", "if [ -n \"$CI\" ]; then canon run tests/mc -- -ra; fi"),
+    ("if [ -n \"$CI\" ]; then py.test tests/mc -ra; fi",
+     "if [ -n \"$CI\" ]; then canon run tests/mc -- -ra; fi"),
     ("pytest", "canon run"),
 ])
 def test_rewrites_that_select_the_same_tests(command: str, expected: str) -> None:
@@ -103,7 +104,8 @@ def test_makefile_variables_and_recipes() -> None:
 def test_dockerfile_and_compose_commands_run_in_containers_and_are_left() -> None:
     docker = "FROM python\nRUN pip install . && \\\n    pytest -q tests\nCMD [\"pytest\", \"-v\"]\n"
     result = rewrite_commands("Dockerfile", docker, RUNNER)
-    assert result.text == docker and [(line, column) for line, column, _, _ in result.left] == [(3, 5), (4, 5)]
+    assert result.text == docker and \
+        [(line, column) for line, column, _, _ in result.left] == [(3, 5), (4, 5)]
     compose = "services:\n  tests:\n    image: app\n    command: pytest tests\n"
     result = rewrite_commands("docker-compose.yml", compose, RUNNER)
     assert result.text == compose and "container" in result.left[0][3]
@@ -114,7 +116,8 @@ def test_ci_yaml_blocks_keep_their_layout_and_column() -> None:
             "          python -m pytest -v tests/unit  # fast\n      - run: pytest tests/e2e\n")
     assert [(s.line, s.column) for s in find_sites("yaml", text)] == [(6, 11), (7, 14)]
     result = rewrite_commands(".github/workflows/ci.yml", text, RUNNER)
-    assert result.text == text.replace("python -m pytest -v tests/unit", "canon run tests/unit -- -v").replace(
+    assert result.text == text.replace("python -m pytest -v tests/unit",
+                                       "canon run tests/unit -- -v").replace(
         "run: pytest tests/e2e", "run: canon run tests/e2e")
 
 

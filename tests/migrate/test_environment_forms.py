@@ -43,7 +43,8 @@ def _run(code: str, start: dict[str, str]) -> tuple[object, dict[str, str | None
     return outcome, {name: os.environ.get(name) for name in sorted(names)}
 
 
-def _assert_exact(body: str, *, starts: tuple[dict[str, str], ...] = ({}, {"A": "a", "B": "b", "C": "c"})) -> str:
+def _assert_exact(body: str, *,
+                  starts: tuple[dict[str, str], ...] = ({}, {"A": "a", "B": "b", "C": "c"})) -> str:
     original = "import os\n\ndef helper():\n" + textwrap.indent(textwrap.dedent(body), "    ")
     code, skipped = _migrate(body)
     assert skipped == []

@@ -20,9 +20,11 @@ def test_a_repair_pytest_collects_is_proven_collected_and_one_it_does_not_is_rej
     root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_r.py": BROKEN})
     project = load_project(root)
     honest = b"def test_a():\n    assert True\n\ndef test_b():\n    assert True\n"
-    assert prove_repairs(project, {"tests/test_r.py": (BROKEN, honest)}) == {"tests/test_r.py": ("collected", None)}
+    assert prove_repairs(project, {"tests/test_r.py": (BROKEN, honest)}) == {
+        "tests/test_r.py": ("collected", None)}
     # compiles, keeps every name, and yet pytest collects no test of a class with __init__
-    hidden = (b"class TestR:\n    def __init__(self):\n        pass\n\n    def test_a(self):\n        assert True\n\n"
+    hidden = (b"class TestR:\n    def __init__(self):\n        pass\n\n"
+              b"    def test_a(self):\n        assert True\n\n"
               b"    def test_b(self):\n        assert True\n")
     proof, problem = prove_repairs(project, {"tests/test_r.py": (BROKEN, hidden)})["tests/test_r.py"]
     assert proof == "collected" and problem is not None and "does not collect 2 test(s)" in problem

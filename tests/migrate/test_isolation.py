@@ -62,7 +62,8 @@ def hostile_project(root: Path) -> Path:
         "tests/data.txt": "data\n",
         "tests/conftest.py": HOSTILE_CONFTEST,
         "tests/test_env.py": ("import os\nimport unittest\n\n\nclass TestEnv(unittest.TestCase):\n"
-                              "    def test_home(self):\n        assert os.getenv('NO_SUCH_VARIABLE_X') is None\n"),
+                              "    def test_home(self):\n"
+                              "        assert os.getenv('NO_SUCH_VARIABLE_X') is None\n"),
     })
     (root / "linked_app").symlink_to(root / "app")  # absolute, into the tree
     return root
@@ -103,7 +104,8 @@ def test_dry_run_on_the_example_writes_nothing_outside_dot_testcanon(tmp_path: P
 
 def test_the_copy_holds_no_link_into_the_tree_and_skips_what_tests_never_need(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {
-        "pkg/mod.py": "X = 1\n", "tests/test_a.py": "from vendored.lib import Y\n", "vendored/lib.py": "Y = 2\n",
+        "pkg/mod.py": "X = 1\n", "tests/test_a.py": "from vendored.lib import Y\n",
+        "vendored/lib.py": "Y = 2\n",
         "backup/old.py": "Z = 3\n", ".venv/pyvenv.cfg": "home = /usr\n", ".venv/lib/site.py": "",
         "node_modules/x/index.js": "", ".git/HEAD": "ref: refs/heads/main\n", "run.sh": "#!/bin/sh\n"})
     (root / "run.sh").chmod(0o755)
@@ -138,5 +140,6 @@ def test_the_copy_holds_no_link_into_the_tree_and_skips_what_tests_never_need(tm
 
 
 def test_imported_names_reads_every_import_form() -> None:
-    names = imported_names([b"import a.b, c\nfrom d.e import f\n    from g import (h)\nx = 'import not_this'\n"])
+    names = imported_names([b"import a.b, c\nfrom d.e import f\n    from g import (h)\n"
+                            b"x = 'import not_this'\n"])
     assert {"a", "b", "c", "d", "e", "g"} <= names and "not_this" not in names and "f" not in names

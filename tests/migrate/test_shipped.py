@@ -35,9 +35,11 @@ def test_shipped_package_is_left_while_the_suite_and_its_infra_are_migrated(tmp_
     report = plan(project, select=["CANON101", "CANON301"])
     changed = sorted(c.path for c in report.changes)
     assert changed == ["t/testing/helpers.py", "t/unit/test_worker.py"]
-    assert any(note.startswith("celery/: 1 file(s) of the shipped package left untouched (setup.py find_packages")
+    assert any(note.startswith("celery/: 1 file(s) of the shipped package left untouched "
+                               "(setup.py find_packages")
                for note in report.skipped)
-    assert not RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")  # `**/testing/**` default
+    # `**/testing/**` default
+    assert not RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")
     assert RuleContext(project, {}).is_infra("t/testing/helpers.py")
 
 
@@ -45,7 +47,8 @@ def test_naming_the_shipped_path_includes_it_but_the_project_root_does_not(tmp_p
     root = _celery_like(tmp_path / "c", "[tool.testcanon]\ntest_paths = ['t']\n"
                                         "[tool.testcanon.check]\ninfra = ['celery/contrib/testing/**']\n")
     project = load_project(root)
-    assert RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")  # written by the project itself
+    # written by the project itself
+    assert RuleContext(project, {}).is_infra("celery/contrib/testing/worker.py")
     assert "celery/contrib/testing/worker.py" not in {c.path for c in plan(project, [root]).changes}
     named = plan(project, [root / "celery" / "contrib" / "testing"], select=["CANON101"])
     assert [c.path for c in named.changes] == ["celery/contrib/testing/worker.py"]
@@ -53,7 +56,8 @@ def test_naming_the_shipped_path_includes_it_but_the_project_root_does_not(tmp_p
 
 def test_a_test_path_the_pytest_configuration_declares_inside_a_package_is_the_suite(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "z", {
-        "pyproject.toml": "[tool.setuptools.packages.find]\nwhere = ['.']\ninclude = ['backend*', 'framework*']\n\n"
+        "pyproject.toml": "[tool.setuptools.packages.find]\nwhere = ['.']\n"
+                          "include = ['backend*', 'framework*']\n\n"
                           "[tool.pytest.ini_options]\ntestpaths = ['backend/tests']\n\n[tool.testcanon]\n",
         "backend/__init__.py": "", "backend/app.py": "import os\nURL = os.environ.get('URL')\n",
         "backend/tests/test_app.py": "import os\n\n\ndef test_a():\n    assert os.getenv('URL') is None\n",

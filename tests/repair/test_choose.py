@@ -72,7 +72,8 @@ def test_a_proposer_with_nothing_says_why_and_the_next_one_is_asked(tmp_path: Pa
     assert nothing.candidate is None and nothing.notes["test"].reason == "nothing left"
 
 
-def test_an_unfinished_candidate_is_finished_by_the_local_search_before_it_is_verified(tmp_path: Path) -> None:
+def test_an_unfinished_candidate_is_finished_by_the_local_search_before_it_is_verified(
+        tmp_path: Path) -> None:
     proposer = _proposer([Candidate(BROKEN, "reverted a commit", unfinished=True)])
     choice = choose_candidate(_ctx(tmp_path), (proposer,))
     assert choice.candidate is not None and choice.candidate.source == GOOD

@@ -17,8 +17,10 @@ FILES = {
     "app/core/__init__.py": b"",
     "app/core/config.py": b"def get_settings():\n    return {}\n",
     "app/services/websocket_manager.py": b"class WebSocketManager:\n    pass\n",
-    "tests/test_ws.py": b"from app.websocket import WebSocketManager, other\n\ndef test_ws():\n    assert WebSocketManager\n",
-    "tests/test_cfg.py": b"from app.config import get_settings\n\ndef test_cfg():\n    assert get_settings() == {}\n",
+    "tests/test_ws.py": b"from app.websocket import WebSocketManager, other\n\n"
+                        b"def test_ws():\n    assert WebSocketManager\n",
+    "tests/test_cfg.py": b"from app.config import get_settings\n\n"
+                         b"def test_cfg():\n    assert get_settings() == {}\n",
 }
 DEFINED = {"app/core/config.py": ["get_settings"], "app/services/websocket_manager.py": ["WebSocketManager"],
            "app/__init__.py": [], "app/core/__init__.py": [], "tests/test_ws.py": ["test_ws"],
@@ -31,10 +33,12 @@ def plan(failures: list[Failure], renamed: dict[str, str] | None = None):
 
 def test_a_name_that_moved_is_imported_from_its_new_home() -> None:
     moves, left = plan([Failure("tests/test_ws.py",
-                                "ImportError: cannot import name 'WebSocketManager' from 'app.websocket' (/x.py)")])
+                                "ImportError: cannot import name 'WebSocketManager' "
+                                "from 'app.websocket' (/x.py)")])
     assert left == []
     assert moves == [ImportMove("tests/test_ws.py", 1, "app.websocket", "WebSocketManager",
-                                "app.services.websocket_manager", "defined in app/services/websocket_manager.py")]
+                                "app.services.websocket_manager",
+                                "defined in app/services/websocket_manager.py")]
     fixed, applied = rewrite(FILES["tests/test_ws.py"], moves)
     assert applied == moves
     assert fixed.splitlines()[:2] == [b"from app.websocket import other",

@@ -56,7 +56,8 @@ def test_a_tombstone_is_refused() -> None:
     tombstoned = AUTHOR.replace("def test_env():\n    value = os.environ.get(\"HOME\", \"development\")\n"
                                 "    assert value\n",
                                 "# REMOVED_SYNTAX_ERROR: def test_env():\n"
-                                "# REMOVED_SYNTAX_ERROR:     value = os.environ.get(\"HOME\", \"development\")\n"
+                                "# REMOVED_SYNTAX_ERROR:     "
+                                "value = os.environ.get(\"HOME\", \"development\")\n"
                                 "# REMOVED_SYNTAX_ERROR:     assert value\n")
     assert {"tombstone", "fewer-tests"} <= kinds(tombstoned)
 

@@ -23,7 +23,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("source", "value"), CASES)
-def test_a_pep_701_fstring_becomes_code_this_interpreter_runs_with_the_same_value(source: str, value: str) -> None:
+def test_a_pep_701_fstring_becomes_code_this_interpreter_runs_with_the_same_value(source: str,
+                                                                                  value: str) -> None:
     rewritten = rewrite_fstrings(f"result = {source}\n")
     assert rewritten is not None and rewritten[1] >= 1
     namespace = dict(NAMES)

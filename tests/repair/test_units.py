@@ -30,18 +30,21 @@ def test_a_method_flattened_to_column_0_goes_back_into_its_class() -> None:
               "def test_y(self, value):\n    assert value == 1)\n\n"
               "    def test_z(self):\n        pass\n\n"
               "def helper(value):\n    return value\n")
-    donor = "class TestA:\n    def test_x(self):\n        assert True\n\n    def test_y(self, value):\n        assert value == 1\n"
+    donor = ("class TestA:\n    def test_x(self):\n        assert True\n\n"
+             "    def test_y(self, value):\n        assert value == 1\n")
     result = repair_local(broken.encode(), donors=[donor])  # history mode: a donor per definition
     assert result.fixed is not None
     tree = ast.parse(result.fixed)
     test_a, helper = tree.body
-    assert isinstance(test_a, ast.ClassDef) and [f.name for f in test_a.body] == ["test_x", "test_y", "test_z"]
+    assert isinstance(test_a, ast.ClassDef) and \
+        [f.name for f in test_a.body] == ["test_x", "test_y", "test_z"]
     assert isinstance(helper, ast.FunctionDef) and helper.name == "helper"  # no `self`: not a method
 
 
 def test_what_a_moved_method_nests_moves_with_it() -> None:
     broken = ("class TestA:\n    def test_x(self):\n        assert True\n\n"
-              "def test_y(self, value):\n    def helper(v):\n        return v == 1)\n    assert helper(value)\n")
+              "def test_y(self, value):\n    def helper(v):\n        return v == 1)\n"
+              "    assert helper(value)\n")
     donor = ("class TestA:\n    def test_x(self):\n        assert True\n\n    def test_y(self, value):\n"
              "        def helper(v):\n            return v == 1\n        assert helper(value)\n")
     result = repair_local(broken.encode(), donors=[donor])
@@ -49,4 +52,5 @@ def test_what_a_moved_method_nests_moves_with_it() -> None:
     (test_a,) = ast.parse(result.fixed).body
     assert isinstance(test_a, ast.ClassDef) and [f.name for f in test_a.body] == ["test_x", "test_y"]
     test_y = test_a.body[1]
-    assert isinstance(test_y, ast.FunctionDef) and isinstance(test_y.body[0], ast.FunctionDef)  # helper still inside
+    # helper still inside
+    assert isinstance(test_y, ast.FunctionDef) and isinstance(test_y.body[0], ast.FunctionDef)
