@@ -64,7 +64,8 @@ def test_plain_pytest_classes_are_pytest_style_and_non_test_files_are_ignored(tm
         "tests/test_p.py": "class TestPlain:\n    async def test_a(self): pass\n",
         "tests/helpers.py": "import unittest\nclass TestLooksLikeATest(unittest.TestCase):\n    pass\n",
     })
-    findings = [f for f in check_project(load_project(root), use_cache=False).findings if f.code == "CANON101"]
+    findings = [f for f in check_project(load_project(root), use_cache=False).findings
+                if f.code == "CANON101"]
     assert [(f.data["class"], f.data["style"], f.data["canonical"]) for f in findings] == [
         ("TestPlain", "pytest", "SSotAsyncTestBase")]
 
@@ -87,7 +88,8 @@ def test_what_is_a_test_class_is_pytests_configuration(tmp_path: Path) -> None:
     found = _codes(tmp_path, {
         "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = 't/'\npython_classes = 'test_* Check'\n"
                           "python_files = ['test_*.py', 'check_*.py']\n",
-        "t/unit/test_app.py": "import unittest\nclass test_App(unittest.TestCase):\n    def test_a(self): pass\n"
+        "t/unit/test_app.py": "import unittest\nclass test_App(unittest.TestCase):\n"
+                              "    def test_a(self): pass\n"
                               "class TestNotByConfig:\n    def test_b(self): pass\n",
         "t/unit/check_more.py": "class CheckThing:\n    def test_c(self): pass\n\n"
                                 "class CheckHelper:\n    __test__ = False\n    def test_d(self): pass\n",
@@ -133,6 +135,8 @@ def test_installed_third_party_bases_are_read_from_the_target_site_packages(tmp_
 def test_a_module_level_alias_of_a_base_resolves_like_an_import(tmp_path: Path) -> None:
     """the seed corpus: `BaseTestCase = SSotBaseTestCase` in its own base module."""
     found = _codes(tmp_path, {
-        "fw/own.py": "import unittest\n\nclass OwnBase(unittest.TestCase):\n    pass\n\nLegacyName = OwnBase\n",
-        "tests/test_alias.py": "from fw.own import LegacyName\n\nclass TestA(LegacyName):\n    def test_a(self): pass\n"})
+        "fw/own.py": "import unittest\n\nclass OwnBase(unittest.TestCase):\n    pass\n\n"
+                     "LegacyName = OwnBase\n",
+        "tests/test_alias.py": "from fw.own import LegacyName\n\n"
+                               "class TestA(LegacyName):\n    def test_a(self): pass\n"})
     assert found == {"TestA": ["CANON101"]}  # through the alias to OwnBase, not "cannot be resolved"

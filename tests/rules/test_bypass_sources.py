@@ -59,7 +59,8 @@ def test_github_actions_run_blocks_and_folded_scalars(tmp_path: Path) -> None:
 def test_gitlab_precommit_tox_docker_pyproject(tmp_path: Path) -> None:
     found = _found(tmp_path, {
         ".gitlab-ci.yml": "test:\n  script:\n    - pip install .\n    - pytest -x\n",
-        ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n  - id: t\n    entry: python -m pytest\n",
+        ".pre-commit-config.yaml": "repos:\n- repo: local\n  hooks:\n  - id: t\n"
+                                   "    entry: python -m pytest\n",
         "tox.ini": "[tox]\nenvlist=py\n[testenv]\ndeps = pytest\ncommands =\n    pytest {posargs}\n",
         "Dockerfile": "FROM python\nRUN pip install pytest && \\\n    pytest -q\nCMD [\"pytest\", \"-v\"]\n",
         "pyproject.toml": "[tool.testcanon]\n[tool.poe.tasks]\ntest = \"pytest tests\"\n",
@@ -81,6 +82,7 @@ def test_python_bypasses_count_a_main_block_once(tmp_path: Path) -> None:
 
 def test_a_main_guard_written_the_other_way_round_is_one_too(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_m.py": (
-        "import pytest\n\n\ndef test_a():\n    pass\n\n\nif '__main__' == __name__:\n    pytest.main([__file__])\n")})
+        "import pytest\n\n\ndef test_a():\n    pass\n\n\n"
+        "if '__main__' == __name__:\n    pytest.main([__file__])\n")})
     result = check_project(load_project(root), use_cache=False)
     assert [(f.line, f.data["how"]) for f in result.findings if f.code == "CANON201"] == [(8, "main-block")]

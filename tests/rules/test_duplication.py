@@ -9,7 +9,8 @@ from canon_support import write_tree
 from testcanon.config import load_project
 from testcanon.rules import check_project
 
-_FIXTURE = ("import pytest\n\n@pytest.fixture{deco}\ndef {name}(tmp_path):\n    conn = connect(tmp_path, {lit})\n"
+_FIXTURE = ("import pytest\n\n@pytest.fixture{deco}\ndef {name}(tmp_path):\n"
+            "    conn = connect(tmp_path, {lit})\n"
             "    conn.migrate()\n    yield conn\n    conn.close()\n")
 
 
@@ -47,12 +48,15 @@ def test_helpers_that_call_different_things_are_not_duplicates(tmp_path: Path) -
     assert [code for code, _, _ in same] == ["CANON601", "CANON601"]
     assert _dups(tmp_path / "d", {"pyproject.toml": config,
                                   "tests/helpers/a.py": helper.format(name="wait_port", probe="tcp_open"),
-                                  "tests/helpers/b.py": helper.format(name="wait_http", probe="http_ok")}) == []
+                                  "tests/helpers/b.py": helper.format(name="wait_http",
+                                                                      probe="http_ok")}) == []
 
 
 def test_a_mock_in_a_unit_class_next_to_an_e2e_class_is_not_a_real_service_mock(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "m", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_mixed.py": (
-        "import pytest\n\n\nclass TestUnit:\n    def test_a(self):\n        from unittest.mock import patch\n\n\n"
-        "@pytest.mark.e2e\nclass TestE2E:\n    def test_b(self):\n        from unittest.mock import MagicMock\n")})
+        "import pytest\n\n\nclass TestUnit:\n    def test_a(self):\n"
+        "        from unittest.mock import patch\n\n\n"
+        "@pytest.mark.e2e\nclass TestE2E:\n    def test_b(self):\n"
+        "        from unittest.mock import MagicMock\n")})
     result = check_project(load_project(root), use_cache=False)
     assert [(f.code, f.line) for f in result.findings if f.code == "CANON501"] == [("CANON501", 12)]

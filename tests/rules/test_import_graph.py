@@ -38,4 +38,5 @@ def test_a_changed_module_reaches_its_importers_however_they_import_it() -> None
 def test_a_src_layout_module_is_reached_by_its_import_name() -> None:
     assert "tests/test_src_layout.py" in _reached(["src/pkg/mod.py"])
     # `import fw.base` binds the package `fw`: which of its modules it uses is not known statically
-    assert set(_reached(["fw/other.py"])) == {"fw/other.py", "tests/test_unrelated.py", "tests/test_dotted.py"}
+    assert set(_reached(["fw/other.py"])) == {"fw/other.py", "tests/test_unrelated.py",
+                                              "tests/test_dotted.py"}

@@ -23,9 +23,11 @@ def test_collect_clusters_by_root_cause(tmp_path: Path) -> None:
     health = json.loads(result.stdout)
     assert health["success"] == "1/5"
     clusters = {c["cause"]: c["files"] for c in health["clusters"]}
-    assert clusters["ModuleNotFoundError: No module named 'missing_pkg'"] == ["tests/test_m1.py", "tests/test_m2.py"]
+    assert clusters["ModuleNotFoundError: No module named 'missing_pkg'"] == ["tests/test_m1.py",
+                                                                              "tests/test_m2.py"]
     assert clusters["ValueError: bad value N"] == ["tests/test_value.py"]
-    assert any(c.startswith("does not compile") and f == ["tests/test_syntax.py"] for c, f in clusters.items())
+    assert any(c.startswith("does not compile") and f == ["tests/test_syntax.py"]
+               for c, f in clusters.items())
 
 
 def test_coverage_by_area_matches_a_hand_computed_case(tmp_path: Path) -> None:

@@ -89,7 +89,8 @@ def test_collect_is_honest_when_pytest_rejects_the_invocation(tmp_path: Path) ->
 
 def test_cache_clear_in_addopts_is_honoured_not_fought(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {
-        "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--cache-clear"\n', "tests/test_a.py": PASSING})
+        "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "--cache-clear"\n',
+        "tests/test_a.py": PASSING})
     result = run_canon("collect", "--format", "json", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["success"] == "1/1"
@@ -97,9 +98,11 @@ def test_cache_clear_in_addopts_is_honoured_not_fought(tmp_path: Path) -> None:
 
 def test_a_module_skipped_at_collection_counts_as_pytest_counts_it(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "p", {
-        "tests/test_opt.py": "import pytest\npytest.importorskip('no_such_module_here')\n\ndef test_x():\n    pass\n",
+        "tests/test_opt.py": "import pytest\npytest.importorskip('no_such_module_here')\n\n"
+                             "def test_x():\n    pass\n",
         "tests/test_a.py": PASSING})
     code, document, _ = _run(root)
     assert code == 0
     assert {t["nodeid"]: t["outcome"] for t in document["tests"]} == {
-        "tests/test_opt.py": "skipped", "tests/test_a.py::test_one": "passed", "tests/test_a.py::test_two": "passed"}
+        "tests/test_opt.py": "skipped", "tests/test_a.py::test_one": "passed",
+        "tests/test_a.py::test_two": "passed"}

@@ -26,7 +26,8 @@ def _suite(tmp_path: Path, port: int, test_body: str) -> Path:
         "pyproject.toml": (
             "[tool.testcanon]\ntest_paths = ['tests']\n"
             "[tool.testcanon.categories.integration]\npaths = ['tests/**']\nservices = ['web']\n"
-            f"[tool.testcanon.services.web]\ncommand = '{sys.executable} -m http.server {{port}} --bind 127.0.0.1'\n"
+            "[tool.testcanon.services.web]\n"
+            f"command = '{sys.executable} -m http.server {{port}} --bind 127.0.0.1'\n"
             f"port = {port}\nstartup_timeout = 20\nenv = {{WEB_URL = 'http://{{host}}:{{port}}/'}}\n"),
         "tests/test_web.py": test_body,
     })
@@ -97,7 +98,8 @@ def test_named_environment_replaces_services(tmp_path: Path) -> None:
 def test_unreachable_service_without_command_is_a_clear_error(tmp_path: Path) -> None:
     port = free_port()
     root = write_tree(tmp_path / "x", {
-        "pyproject.toml": ("[tool.testcanon.categories.integration]\npaths = ['tests/**']\nservices = ['db']\n"
+        "pyproject.toml": ("[tool.testcanon.categories.integration]\npaths = ['tests/**']\n"
+                           "services = ['db']\n"
                            f"[tool.testcanon.services.db]\nport = {port}\n"),
         "tests/test_a.py": "def test_a():\n    pass\n"})
     result = run_canon("run", cwd=root)

@@ -117,10 +117,13 @@ def test_regressions_from_a_synthetic_history(tmp_path: Path) -> None:
     db = connect(tmp_path)
     for run in range(12):
         commit = f"commit{run}"
-        db.execute("INSERT INTO runs (id, kind, started, commit_sha) VALUES (?, 'test', 0, ?)", (run + 1, commit))
+        db.execute("INSERT INTO runs (id, kind, started, commit_sha) VALUES (?, 'test', 0, ?)",
+                   (run + 1, commit))
         slow = 2.0 if run >= 9 else 0.2
-        db.execute("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) VALUES (?, 't::slow', 't', '', 'passed', ?)", (run + 1, slow))
-        db.execute("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) VALUES (?, 't::steady', 't', '', 'passed', 0.3)", (run + 1,))
+        db.execute("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) "
+                   "VALUES (?, 't::slow', 't', '', 'passed', ?)", (run + 1, slow))
+        db.execute("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) "
+                   "VALUES (?, 't::steady', 't', '', 'passed', 0.3)", (run + 1,))
     db.commit()
     found = regressions(tmp_path)
     assert [(r.nodeid, r.commit) for r in found] == [("t::slow", "commit9")]

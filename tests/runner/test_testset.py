@@ -100,4 +100,5 @@ def test_addopts_deselection_and_conftest_hooks_apply(tmp_path: Path) -> None:
     })
     code, document = _canon_ids(root)
     assert code == 0, document
-    assert {t["nodeid"] for t in document["tests"]} == {"tests/unit/test_u.py::test_u", "tests/test_top.py::test_top"}
+    assert {t["nodeid"] for t in document["tests"]} == {"tests/unit/test_u.py::test_u",
+                                                        "tests/test_top.py::test_top"}

@@ -23,8 +23,10 @@ def _history(root: Path, runs: list[tuple[str, str]], tests: int = 300, seconds:
     """runs: (command, outcome of every test) oldest first."""
     db = connect(root)
     for run_id, (command, outcome) in enumerate(runs, start=1):
-        db.execute("INSERT INTO runs (id, kind, started, command) VALUES (?, 'test', 0, ?)", (run_id, command))
-        db.executemany("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) VALUES (?, ?, ?, '', ?, ?)",
+        db.execute("INSERT INTO runs (id, kind, started, command) VALUES (?, 'test', 0, ?)",
+                   (run_id, command))
+        db.executemany("INSERT INTO test_results (run_id, nodeid, file, category, outcome, duration) "
+                       "VALUES (?, ?, ?, '', ?, ?)",
                        [(run_id, f"tests/test_{i % 30}.py::t{i}", f"tests/test_{i % 30}.py", outcome, seconds)
                         for i in range(tests)])
     db.commit()

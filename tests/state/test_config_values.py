@@ -107,7 +107,8 @@ def test_every_numeric_setting_declares_a_range() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", [["check"], ["scan"], ["collect"], ["fix", "--dry-run"],
-                                     ["migrate", "--dry-run"], ["perf"], ["audit"], ["events", "validate", "x.jsonl"]])
+                                     ["migrate", "--dry-run"], ["perf"], ["audit"],
+                                     ["events", "validate", "x.jsonl"]])
 def test_format_is_a_closed_choice_everywhere(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
     done = run_canon(*command, "--format", "yaml", cwd=tmp_path)

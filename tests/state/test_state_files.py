@@ -119,7 +119,8 @@ def test_a_read_only_project_is_one_line(small_disk: Path) -> None:
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
 
 
-@pytest.mark.parametrize("content", ["[1]", '{"profiles": []}', '{"profiles": {"agent-events": {"types": [1]}}}'])
+@pytest.mark.parametrize("content", ["[1]", '{"profiles": []}',
+                                     '{"profiles": {"agent-events": {"types": [1]}}}'])
 def test_damaged_event_coverage_is_skipped(project: Path, content: str) -> None:
     (project / ".testcanon").mkdir()
     (project / ".testcanon" / "event-coverage.json").write_text(content)

@@ -75,8 +75,8 @@ def test_an_executable_that_is_not_python(tmp_path: Path) -> None:
         resolve_python(tmp_path, cli=str(fake), environ={})
 
 
-def test_what_an_interpreter_has_is_cached_until_its_site_packages_change(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_an_interpreter_has_is_cached_until_its_site_packages_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     from testcanon.target import python as target_python

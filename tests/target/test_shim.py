@@ -15,7 +15,8 @@ from testcanon.target import resolve_python
 pytestmark = pytest.mark.slow
 
 SUITE = {
-    "tests/test_a.py": ("import pytest\n\ndef test_pass():\n    pass\n\ndef test_fail():\n    assert 1 == 2\n\n"
+    "tests/test_a.py": ("import pytest\n\ndef test_pass():\n    pass\n\n"
+                        "def test_fail():\n    assert 1 == 2\n\n"
                         "@pytest.mark.skip(reason='no')\ndef test_skip():\n    pass\n\n"
                         "@pytest.mark.xfail\ndef test_xfail():\n    assert False\n"),
     "tests/unit/test_u.py": "def test_unit():\n    pass\n",

@@ -178,5 +178,6 @@ def test_pytest_asyncio_and_anyio(async_python: Path, tmp_path: Path) -> None:
     """)
     assert outcomes.pop("test_it.py::TestAsyncio::test_direct_write_is_caught") == "ERROR", output
     assert set(outcomes.values()) == {"PASSED"} and len(outcomes) == 5, output
-    assert "CANON_LEAK_DIRECT (<unset> -> '1')" in output and "CANON_LEAK_ASYNC" not in output.split("short test")[-1]
+    assert "CANON_LEAK_DIRECT (<unset> -> '1')" in output and \
+        "CANON_LEAK_ASYNC" not in output.split("short test")[-1]
     assert code == 1
