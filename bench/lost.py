@@ -182,7 +182,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
             files_with += 1
         lost = {t.test_id for t in loss.commented} | set(replaced)
         versions = history_versions(root, relpath, lost, naming=naming)
-        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=loss.commented)
+        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced,
+                              commented=loss.commented)
         why = verify_resurrection(plan, naming=naming) if plan.fixed is not None else "nothing"
         seconds.append(time.perf_counter() - started)
         cpu.append(_cpu() - cpu_started)
@@ -204,7 +205,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
         compiling += check_source(plan.fixed) is None  # type: ignore[arg-type]
         after = live_test_ids(ast.parse(plan.fixed), naming)  # type: ignore[arg-type]
         removed = set(plan.placeholders_removed)  # a placeholder, and its class when nothing else was in it
-        before = live_test_ids(ast.parse(data), naming) - removed - ({p.split("::")[0] for p in removed} - after)
+        before = live_test_ids(ast.parse(data),
+                               naming) - removed - ({p.split("::")[0] for p in removed} - after)
         lost_by_us += len(before - after)
         merged.append((relpath, plan.fixed))  # type: ignore[arg-type]
     if collect and merged:
@@ -216,14 +218,16 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
     print(f"\nlost tests in {root} (compiling tracked files, excluding /{exclude.pattern}/)")
     print(f"{'measure':<52}{'value':>10}")
     print(f"{'peer: commented def test*/class Test* lines':<52}{peer:>10}   in {peer_files} files")
-    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   not tests: out of the truth")
+    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   not tests: out of the "
+          "truth")
     print(f"{'truth: commented-out tests (peer less helpers)':<52}{truth:>10}")
     print(f"{'truth found by CANON701':<52}{found_truth:>10}   {pct(found_truth, truth)}")
     print(f"{'CANON701 commented-out tests found':<52}{kinds['commented-out']:>10}   in {files_with} files "
           f"({pct(kinds['commented-out'], peer)} of peer)")
     print(f"{'CANON702 placeholder tests':<52}{kinds['placeholder']:>10}")
     print(f"{'CANON703 skipped until fixed':<52}{kinds['needs-fix']:>10}")
-    print(f"{'resurrectable (history or parsable comment)':<52}{resurrectable:>10}   {pct(resurrectable, planned)}")
+    print(f"{'resurrectable (history or parsable comment)':<52}{resurrectable:>10}   "
+          f"{pct(resurrectable, planned)}")
     print(f"{'resurrected (verified files)':<52}{resurrected:>10}   {pct(resurrected, planned)} of found, "
           f"{pct(resurrected, peer)} of peer")
     print(f"{'  + tests of restored classes the comments lacked':<52}{extra:>10}")
@@ -238,7 +242,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
               f"of {collect_checked}")
     print(f"{'tests lost by the resurrection itself':<52}{lost_by_us:>10}")
     if seconds:
-        print(f"{'seconds per file: median / max':<52}{statistics.median(seconds):>10.3f}   / {max(seconds):.3f}")
+        print(f"{'seconds per file: median / max':<52}{statistics.median(seconds):>10.3f}   / "
+              f"{max(seconds):.3f}")
         print(f"{'CPU seconds per file (with git): median / max':<52}{statistics.median(cpu):>10.3f}   "
               f"/ {max(cpu):.3f}   (load average {os.getloadavg()[0]:.1f})")
 
@@ -268,9 +273,10 @@ def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
     started = time.perf_counter()
     ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_file(p) and not exclude.search(p),
                           naming=_read_naming(root))
-    print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests live then, "
-          f"{len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
-    for (commit, subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
+    print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests "
+          f"live then, {len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
+    for (commit,
+         subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
         print(f"  {count:>5}  {commit or '(working tree)'} {subject[:80]}")
 
 

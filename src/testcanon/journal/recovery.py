@@ -121,7 +121,8 @@ def _complete(root: Path, run_dir: Path, run: RunInfo, *, trusted: bool) -> None
         except JournalError:
             continue
         first = earlier.get(index)
-        if outcomes.get(index) == "skipped" or (first is not None and fsio.current_sha(target) == first.new_sha):
+        if outcomes.get(index) == "skipped" or (first is not None
+                                                and fsio.current_sha(target) == first.new_sha):
             if first is not None:
                 applied.append(first)  # the second write did not happen; the first stands
             continue

@@ -232,7 +232,8 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
 
 
 def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
-                  level: str = "collect", python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
+                  level: str = "collect",
+                  python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
     """`canon fix`'s proof for each repaired file: path -> (proof, why it is rejected or None).
 
     A file that did not compile had no outcome and no collected test before, so nothing a test
@@ -268,7 +269,8 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
         lost = sorted(defined - pairs, key=str)
         if lost:
             names = ", ".join(f"{cls}.{name}" if cls else name for cls, name in lost[:3])
-            proofs[path] = ("collected", f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
+            proofs[path] = ("collected",
+                            f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
         else:
             proofs[path] = ("collected", None)
     return proofs
