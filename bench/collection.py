@@ -48,7 +48,8 @@ def cause_of(cause: str, index: ModuleIndex) -> str:
     if (match := CANNOT_IMPORT.search(cause) or NO_MODULE.search(cause)) is not None:
         if not index.is_first_party(match.group("module")):
             return "package not installed (third-party)"
-        return "name not exported (first-party)" if "cannot import name" in cause else "module gone (first-party)"
+        return ("name not exported (first-party)" if "cannot import name" in cause else "module gone "
+                                                                                        "(first-party)")
     if unregistered_marker(cause):
         return "marker not registered"
     if cause.startswith("NameError"):
@@ -154,8 +155,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     if args.rows:
         args.rows.write_text(json.dumps({
             "files": files, "stages": [{"stage": n, "tests": h.tests, "failed": h.failed_files,
-                                        "causes": dict(by_cause(h, index)),
-                                        "seconds": s} for n, h, s in stages],
+                                        "causes": dict(by_cause(h, index)), "seconds": s}
+                                       for n, h, s in stages],
             "repair": repair.to_json(), "audit": audits,
             "changed": sorted(p for p in files if (root / p).read_bytes() != originals[p])}, indent=1))
     return 0

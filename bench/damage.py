@@ -52,8 +52,8 @@ def closed_call(lines: list[str], rng: random.Random) -> list[str] | None:
 
 
 def bracket_mess(lines: list[str], rng: random.Random) -> list[str] | None:
-    sites = [i for i, line in enumerate(lines) if re.search(r"[}\]]\s*$",
-                                                            line.rstrip()) and "{" in line + "["]
+    sites = [i for i, line in enumerate(lines) if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line
+             + "["]
     i = _choose(rng, sites)
     if i is None:
         return None
@@ -88,8 +88,7 @@ def unterminated(lines: list[str], rng: random.Random) -> list[str] | None:
 
 
 def flattened(lines: list[str], rng: random.Random) -> list[str] | None:
-    sites = [i for i in range(1,
-                              len(lines) - 2) if lines[i].startswith("        ")
+    sites = [i for i in range(1, len(lines) - 2) if lines[i].startswith("        ")
              and lines[i + 1].startswith("        ")
              and not lines[i].rstrip().endswith((":", "(", "[", "{", ",", "\\")) and lines[i - 1].strip()
              and not lines[i - 1].rstrip().endswith((":", "(", "[", "{", ",", "\\"))]

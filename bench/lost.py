@@ -205,8 +205,7 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
         compiling += check_source(plan.fixed) is None  # type: ignore[arg-type]
         after = live_test_ids(ast.parse(plan.fixed), naming)  # type: ignore[arg-type]
         removed = set(plan.placeholders_removed)  # a placeholder, and its class when nothing else was in it
-        before = live_test_ids(ast.parse(data),
-                               naming) - removed - ({p.split("::")[0] for p in removed} - after)
+        before = live_test_ids(ast.parse(data), naming) - removed - ({p.split("::")[0] for p in removed} - after)
         lost_by_us += len(before - after)
         merged.append((relpath, plan.fixed))  # type: ignore[arg-type]
     if collect and merged:
@@ -275,8 +274,7 @@ def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
                           naming=_read_naming(root))
     print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests "
           f"live then, {len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
-    for (commit,
-         subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
+    for (commit, subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
         print(f"  {count:>5}  {commit or '(working tree)'} {subject[:80]}")
 
 

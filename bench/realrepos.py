@@ -145,8 +145,8 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
         raise SystemExit("canon run wrote no JSON (exit "
                          f"{done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     document = json.loads(out.read_text())
-    outcomes = {junit_key(t["nodeid"]): _CANON_TO_JUNIT.get(t["outcome"],
-                                                            t["outcome"]) for t in document["tests"]}
+    outcomes = {junit_key(t["nodeid"]): _CANON_TO_JUNIT.get(t["outcome"], t["outcome"])
+                for t in document["tests"]}
     return outcomes, seconds, done.returncode, [f["reason"] for f in document.get("failures", [])]
 
 

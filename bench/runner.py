@@ -104,8 +104,7 @@ def main() -> int:
                                                     "--continue-on-collection-errors",
                                                     "tests"], example)
                                       for _ in range(args.repeat))
-        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial",
-                                                   "--no-fail-fast"], example)
+        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial", "--no-fail-fast"], example)
                                      for _ in range(args.repeat))
         rows += [("example: pytest", f"{ex_pytest:.2f} s"),
                  ("example: canon run --serial (5 categories)", f"{ex_canon:.2f} s")]

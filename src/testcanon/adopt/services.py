@@ -147,8 +147,7 @@ def _compose_files(files: list[SourceFile], names: list[str]) -> list[ServiceEvi
     return found
 
 
-def _starting_fixtures(files: list[SourceFile],
-                       categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
+def _starting_fixtures(files: list[SourceFile], categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
     """Code in a category's folder (conftest.py, fixtures, helpers) that starts a container or a
     server process."""
     names = list(categories)
@@ -214,7 +213,8 @@ def _started_service(call: ast.Call, imported: dict[str, str]) -> tuple[str, str
         image = next((kw.value for kw in call.keywords if kw.arg == "image"), None)
         text = " ".join(_literal_strings(image)) if image is not None else ""
         target = _assigned_name(call)
-        return service_of(text) or service_of(target), f"pytest-docker-tools container {target or text}".strip()
+        return (service_of(text) or service_of(target),
+                f"pytest-docker-tools container {target or text}".strip())
     if name.endswith("containers.run"):
         image = next(iter(_literal_strings(call)), "")
         return service_of(image), f"docker containers.run({image!r})"

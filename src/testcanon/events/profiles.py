@@ -197,8 +197,8 @@ def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *
                 values["identity_on"] = frozenset(str(v) for v in extra["identity_on"])
             if "required" in extra:
                 values["required"] = tuple(str(v) for v in extra["required"])
-            more = {str(k): tuple(str(x) for x in v) for k, v in dict(extra.get("closed_at_extra",
-                                                                                {})).items()}
+            more = {str(k): tuple(str(x) for x in v)
+                    for k, v in dict(extra.get("closed_at_extra", {})).items()}
             if more:
                 values["pairings"] = tuple(
                     replace(p, closed_at=tuple(p.closed_at or ()) + more[p.name]) if p.name in more else p

@@ -308,7 +308,8 @@ class JournalRun:
 
     def _changed_since_read(self, item: _Pending) -> str:
         if item.seen is None:
-            return "created by someone else during the run: not overwritten" if os.path.lexists(item.real) else ""
+            return ("created by someone else during the run: not overwritten" if os.path.lexists(item.real)
+                    else "")
         try:
             status = os.stat(item.real)
         except FileNotFoundError:

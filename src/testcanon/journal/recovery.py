@@ -42,7 +42,8 @@ def recover(root: Path) -> list[str]:
         return []
     completed = []
     for run_dir in sorted(directory.iterdir()):
-        if str(run_dir) in LIVE or not RUN_ID.match(run_dir.name) or run_dir.is_symlink() or not run_dir.is_dir():
+        if (str(run_dir) in LIVE or not RUN_ID.match(run_dir.name) or run_dir.is_symlink()
+            or not run_dir.is_dir()):
             continue
         try:
             if not (run_dir / MANIFEST).exists():

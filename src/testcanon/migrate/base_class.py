@@ -38,9 +38,8 @@ def _bindings(tree: ast.Module) -> dict[str, str]:
             for alias in node.names:
                 if alias.name.split(".")[0] == "unittest":
                     bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "unittest"
-        elif isinstance(node,
-                        ast.ImportFrom) and node.level == 0 and (node.module
-                                                                 or "").split(".")[0] == "unittest":
+        elif (isinstance(node, ast.ImportFrom) and node.level == 0
+              and (node.module or "").split(".")[0] == "unittest"):
             for alias in node.names:
                 bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return bound
@@ -82,8 +81,7 @@ def may_rebase(data: bytes) -> bool:
 
 
 class Rebase(cst.CSTTransformer):
-    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool,
-                 bound: dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool, bound: dict[str, str]) -> None:
         self.module = module
         self.is_test_file = is_test_file
         self.bound = bound
@@ -162,8 +160,8 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 def _has_async_tests(node: cst.ClassDef) -> bool:
-    return any(isinstance(s,
-                          cst.FunctionDef) and s.asynchronous is not None and s.name.value.startswith("test")
+    return any(isinstance(s, cst.FunctionDef) and s.asynchronous is not None
+               and s.name.value.startswith("test")
                for s in node.body.body)
 
 
@@ -189,8 +187,9 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
                 awaited = "await " if statement.name.value.startswith("async") else ""
                 call = cst.parse_statement(f"{awaited}super().{statement.name.value}()\n")
                 inner = list(statement.body.body)
-                docstring = 1 if inner and m.matches(inner[0],
-                                                     m.SimpleStatementLine(body=[m.Expr(m.SimpleString())])) else 0
+                docstring = (1 if inner
+                             and m.matches(inner[0], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
+                             else 0)
                 if statement.name.value in ("setUp", "asyncSetUp"):
                     inner.insert(docstring, call)
                 else:

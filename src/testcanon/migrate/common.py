@@ -74,8 +74,8 @@ def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNod
             return {origins[head] + dot + rest}
         return {f"builtins.{text}"} if head in _BUILTINS else set()  # unbound: as the provider says
     try:
-        # type: ignore[attr-defined]
-        return {q.name for q in transformer.get_metadata(QualifiedNameProvider, node, set())}
+        return {q.name
+                for q in transformer.get_metadata(QualifiedNameProvider, node, set())}  # type: ignore[attr-defined]
     except KeyError:
         return set()
 

@@ -304,8 +304,7 @@ class Environment(cst.CSTTransformer):
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope "
                                 "differs)")
-        if names & {"dict",
-                    "builtins.dict"} and len(original.args) == 1 and original.args[0].keyword is None \
+        if names & {"dict", "builtins.dict"} and len(original.args) == 1 and original.args[0].keyword is None \
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
             self.converted += 1  # a copy of the environment, as `os.environ.copy()`
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
@@ -338,8 +337,7 @@ class Environment(cst.CSTTransformer):
             return updated.with_changes(value=self.env_expr())
         return updated
 
-    def leave_ComparisonTarget(self, original: cst.ComparisonTarget,
-                               updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
+    def leave_ComparisonTarget(self, original: cst.ComparisonTarget, updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
         if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator) \
                 and not self.frozen:
             self.converted += 1
@@ -359,8 +357,7 @@ _BINARY_OF: dict[type, type] = {
 
 def _reevaluable(node: cst.BaseExpression) -> bool:
     """Evaluating `node` again gives the same value and runs no code: a literal or a plain name."""
-    return isinstance(node,
-                      (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) and \
+    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) and \
         not (isinstance(node, cst.ConcatenatedString) and "{" in _snippet(node))
 
 
@@ -424,7 +421,8 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
     except (SyntaxError, ValueError):  # LibCST reads a grammar this interpreter does not
         origins = None
     transformer = Environment(origins)
-    result = module.visit(transformer) if origins is not None else cst.MetadataWrapper(module).visit(transformer)
+    result = (module.visit(transformer) if origins is not None
+              else cst.MetadataWrapper(module).visit(transformer))
     if transformer.module_env_used:
         name = local_name(result, "testcanon", "IsolatedEnvironment")
         result = add_import(result, "testcanon", "IsolatedEnvironment", name)

@@ -78,7 +78,8 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
             if finding.path in rejected:
                 reason = f"rejected by verification: {rejected[finding.path]}"
             else:
-                reason = f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. an alias or a dynamic base)"
+                reason = (f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. "
+                          "an alias or a dynamic base)")
             groups[(target, f"{finding.path}:{finding.line}", reason)].append(klass)
     return sorted((Leftover(target, site, len(classes), reason)
                    for (target, site, reason), classes in groups.items()),

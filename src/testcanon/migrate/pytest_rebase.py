@@ -90,7 +90,8 @@ def conflict(node: ast.ClassDef, source: str) -> str | None:
         return (f"defines {', '.join(f'`{c}`' for c in clash)}, which SSotTestBase provides with its own "
                 "meaning: rename it (or drop it for the canonical one), then run `canon migrate` again")
     if any(ast.unparse(b).split("[")[0].endswith("Protocol") for b in node.bases):
-        return "is a typing.Protocol, which cannot take a concrete base: put the base on its test classes by hand"
+        return ("is a typing.Protocol, which cannot take a concrete base: put the base on its test classes "
+                "by hand")
     text = ast.get_source_segment(source, node) or ""
     match = _ENV_WRITE.search(text)
     if match:
@@ -122,8 +123,8 @@ class AddBase(cst.CSTTransformer):
         if self._depth or updated.name.value not in self.targets:
             return updated
         base = self.names[self.targets[updated.name.value]]
-        bases = [a for a in updated.bases if not (isinstance(a.value,
-                                                             cst.Name) and a.value.value == "object")]
+        bases = [a for a in updated.bases
+                 if not (isinstance(a.value, cst.Name) and a.value.value == "object")]
         if any(isinstance(a.value, cst.Name) and a.value.value == base for a in bases):
             return updated
         if bases:

@@ -81,9 +81,7 @@ _FLAGS = frozenset("""
 --create-db --nomigrations --headed --durations-only --force-sugar
 """.split())  # noqa: SIM905
 # They change how pytest reads the project, which `canon run` reads itself.
-_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o",
-                             # noqa: SIM905
-                             "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])
+_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o", "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,8 @@ def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
         return f"`{' '.join(head)}` passes options to Python itself, which `{runner}` would not"
     interpreter = head[0] if len(head) > 1 else ""
     if interpreter and not PYTHON.match(interpreter) and interpreter != "{envpython}":
-        return f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
+        return (f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: `{runner}` picks "
+                "its own")
     if len(head) == 1 and "/" in head[0] and head[0] != "{envbindir}/pytest":
         return f"runs the pytest at `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
     for word in run.args:

@@ -145,8 +145,8 @@ def plan_moves(failures: Iterable[Failure], index: ModuleIndex, read: Callable[[
             moves.setdefault((planned.path, planned.line, planned.name), planned)
         elif planned is not None:
             left.setdefault((planned.kind, planned.detail), []).append(failure.path)
-    unrepaired = [Unrepaired(kind, detail, tuple(sorted(set(files)))) for (kind,
-                                                                           detail), files in left.items()]
+    unrepaired = [Unrepaired(kind, detail, tuple(sorted(set(files))))
+                  for (kind, detail), files in left.items()]
     unrepaired.sort(key=lambda u: (-len(u.files), u.kind, u.detail))
     return sorted(moves.values(), key=lambda m: (m.path, m.line)), unrepaired
 
@@ -206,7 +206,8 @@ def _moved_module(module: str, names: list[str], index: ModuleIndex,
     same_name = [m for m in index.paths if m.rsplit(".", 1)[-1] == last and wanted <= index.defined_in(m)]
     same_name = sorted({m for m in same_name if not m.startswith(("src.", "lib."))})
     if len(same_name) == 1:
-        return same_name[0], f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}"
+        return (same_name[0],
+                f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}")
     return None
 
 

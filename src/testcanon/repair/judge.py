@@ -208,9 +208,7 @@ def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counte
     if not bodies:
         return found
     assert module is not None
-    bindings = (frozenset(name for name, b in module.items() if not isinstance(b,
-                                                                               (Builtin,
-                                                                                Annotation))
+    bindings = (frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation))
                           and name.isidentifier()),
                 frozenset(name for name, b in module.items() if isinstance(b, Annotation)),
                 _futures(tree))
@@ -236,8 +234,7 @@ def _text(function: _Function, lines: list[str] | None) -> str:
     return "\n".join(lines[function.lineno - 1:function.end_lineno or function.lineno])
 
 
-def _outline(tree: ast.Module,
-             lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
+def _outline(tree: ast.Module, lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
     """The module with the bodies of its functions and its classes' methods replaced by `pass`
     (signatures and decorators kept: they run in the module), and those functions."""
     bodies: list[tuple[str | None, _Function]] = []

@@ -63,8 +63,8 @@ def _register_ini(text: str, section: str, names: list[str]) -> str:
         prefix = "" if not text or text.endswith(("\n", "\r\n")) else newline
         return text + prefix + (newline if text.strip() else "") + "".join(block)
     end = next((i for i in range(start + 1, len(lines)) if _SECTION.match(lines[i].strip())), len(lines))
-    key_line = next((i for i in range(start + 1,
-                                      end) if (m := _KEY.match(lines[i])) and m.group("key") == "markers"),
+    key_line = next((i for i in range(start + 1, end) if (m := _KEY.match(lines[i]))
+                     and m.group("key") == "markers"),
                     None)
     if key_line is None:
         insert = end

@@ -56,8 +56,8 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(self.get_metadata(ParentNodeProvider, original), cst.ConcatenatedString):
             return updated
         parts = list(_flattened(updated))
-        rewritten = [self._rewritten(part) if isinstance(part,
-                                                         cst.FormattedString) else part for part in parts]
+        rewritten = [self._rewritten(part) if isinstance(part, cst.FormattedString) else part
+                     for part in parts]
         if all(new is old for new, old in zip(rewritten, parts, strict=True)):
             return updated
         if not any(isinstance(new, cst.Call) for new in rewritten):  # quotes swapped: still strings
@@ -103,8 +103,7 @@ def _junctions(node: cst.BaseExpression) -> list[cst.BaseParenthesizableWhitespa
     return [*_junctions(node.left), node.whitespace_between, *_junctions(node.right)]
 
 
-def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg],
-              module: cst.Module) -> str:
+def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg], module: cst.Module) -> str:
     out: list[str] = []
     for part in parts:
         if isinstance(part, cst.FormattedStringText):

@@ -210,9 +210,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
             covered = {test.test_id}
             if isinstance(node, ast.ClassDef):
                 covered |= {f"{node.name}::{m.name}" for m in node.body
-                            if isinstance(m,
-                                          (ast.FunctionDef,
-                                           ast.AsyncFunctionDef)) and naming.is_test_function(m.name)}
+                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and naming.is_test_function(m.name)}
             if method:
                 owner = owners.get(class_name)
                 if owner is None:
@@ -251,9 +250,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
             parsed = ast.parse(test.source).body[0]
             if isinstance(parsed, ast.ClassDef):
                 covered |= {f"{parsed.name}::{m.name}" for m in parsed.body
-                            if isinstance(m,
-                                          (ast.FunctionDef,
-                                           ast.AsyncFunctionDef)) and naming.is_test_function(m.name)}
+                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and naming.is_test_function(m.name)}
             for lost_id in covered & set(result.lost):
                 result.restored.append(Restored(lost_id, "restored-from-comment"))
                 restored_ids.add(lost_id)
@@ -372,8 +370,7 @@ def _import_anchor(tree: ast.Module) -> int:
     return anchor
 
 
-def _source_version(versions: list[_Version],
-                    test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
+def _source_version(versions: list[_Version], test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
     """The newest version that holds `test_id`; for a method, failing that, the newest that holds a
     method of that name in exactly one test class (a script renamed the class since, e.g.
     `TestThreads` -> `ThreadsTests`)."""
@@ -419,8 +416,7 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     return sorted(wanted, key=lambda m: m.lineno)
 
 
-def _dependencies(version: _Version, names: set[str],
-                  present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
+def _dependencies(version: _Version, names: set[str], present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
     """Import lines and module-level statements of `version` that bind `names` today's file lacks,
     transitively, in the order `version` had them."""
     bindings: dict[str, ast.stmt] = {}

@@ -196,16 +196,15 @@ def _collect(copy: Path, env: dict[str, str], target: TargetPython, relpath: str
                               timeout=COLLECT_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         return False, {f"pytest did not finish: {error}"}
-    ids = {line.split("::",
-                      1)[1] for line in done.stdout.splitlines() if "::" in line and not line.startswith(" ")}
+    ids = {line.split("::", 1)[1] for line in done.stdout.splitlines() if "::" in line
+           and not line.startswith(" ")}
     if done.returncode not in (0, 5):
         errors = [line for line in done.stdout.splitlines() if line.startswith("E ")]
         return False, {(errors[-1][2:].strip() if errors else f"pytest exit {done.returncode}")[:200]}
     return True, ids
 
 
-def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str,
-             ids: list[str]) -> list[str]:
+def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str, ids: list[str]) -> list[str]:
     """The resurrected tests that fail today (one run, junit XML, a timeout)."""
     with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
         report = Path(scratch) / "junit.xml"

@@ -48,8 +48,7 @@ class Shipped:
                 return root
         return None
 
-    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (),
-                 explicit: tuple[str, ...] = ()) -> str | None:
+    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (), explicit: tuple[str, ...] = ()) -> str | None:
         """The shipped folder that keeps `relpath` from being rewritten, or None when it may be:
         not shipped, named on the command line at or below its package (`canon migrate
         celery/contrib/testing`; `.` is not naming it), or below a test path the project's
@@ -158,8 +157,8 @@ def _hatch(root: Path, tool: dict, name: str) -> Reader:
         for where in ("src", "."):
             for candidate in (name, name.replace("_", "")):
                 if candidate and (root / where / candidate / "__init__.py").is_file():
-                    return [_rel(root,
-                                 root / where / candidate)], f"hatch's default for the project name `{name}`"
+                    return ([_rel(root, root / where / candidate)],
+                            f"hatch's default for the project name `{name}`")
     return [], ""
 
 
@@ -275,8 +274,9 @@ def _discover(root: Path, where: Path, *, include: object = None, exclude: objec
             continue
         if flat and child.name in _FLAT_EXCLUDED:
             continue
-        if not (child / "__init__.py").is_file() and not (includes and any(fnmatchcase(child.name,
-                                                                                       p) for p in includes)):
+        if not (child / "__init__.py").is_file() and not (includes
+                                                          and any(fnmatchcase(child.name, p)
+                                                                  for p in includes)):
             continue
         if includes is not None and not any(fnmatchcase(child.name, p) or fnmatchcase(child.name + ".x", p)
                                             for p in includes):
