@@ -147,7 +147,8 @@ def _compose_files(files: list[SourceFile], names: list[str]) -> list[ServiceEvi
     return found
 
 
-def _starting_fixtures(files: list[SourceFile], categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
+def _starting_fixtures(files: list[SourceFile],
+                       categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
     """Code in a category's folder (conftest.py, fixtures, helpers) that starts a container or a
     server process."""
     names = list(categories)

@@ -10,7 +10,8 @@ import typer
 from testcanon.output.formats import OutputFormat
 
 
-def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: OutputFormat, use_history: bool | None) -> None:
+def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: OutputFormat,
+                      use_history: bool | None) -> None:
     from rich.markup import escape
 
     from testcanon.config import load_project

@@ -140,7 +140,8 @@ def _code(validator: Any, structs: bool = False) -> Any:
     return compile(source, f"<testcanon fast path for profile {profile.name!r}>", "exec")
 
 
-def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None, check_identity: bool) -> list[str]:
+def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None,
+            check_identity: bool) -> list[str]:
     profile = validator.profile
     general = "return general(event, received_at)"
     out: list[str] = []

@@ -73,7 +73,8 @@ def compile_spec(spec: str, where: str) -> tuple[bool, Check]:
     return optional, lambda v: any(p(v) for p in parts)
 
 
-def compile_fields(table: dict[str, Any], base: dict[str, Any], *, where: str) -> dict[str, tuple[FieldCheck, ...]]:
+def compile_fields(table: dict[str, Any], base: dict[str, Any], *,
+                   where: str) -> dict[str, tuple[FieldCheck, ...]]:
     """{type: ((field, optional, check, spec), ...)} with the base fields every type carries."""
     compiled: dict[str, tuple[FieldCheck, ...]] = {}
     for kind, fields in table.items():

@@ -53,7 +53,8 @@ for _name in ("httpx", "httpcore", "websockets"):  # one line per request would 
 class SyncSession:
     """The blocking twin of AgentSession for gevent: one HTTP client and one WebSocket per user, reused."""
 
-    def __init__(self, base_url: str, username: str, config: SessionConfig, profile: Profile, timeout: float) -> None:
+    def __init__(self, base_url: str, username: str, config: SessionConfig, profile: Profile,
+                 timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self.config = config

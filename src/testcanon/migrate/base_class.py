@@ -81,7 +81,8 @@ def may_rebase(data: bytes) -> bool:
 
 
 class Rebase(cst.CSTTransformer):
-    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool, bound: dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool,
+                 bound: dict[str, str]) -> None:
         self.module = module
         self.is_test_file = is_test_file
         self.bound = bound

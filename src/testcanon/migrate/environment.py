@@ -337,7 +337,8 @@ class Environment(cst.CSTTransformer):
             return updated.with_changes(value=self.env_expr())
         return updated
 
-    def leave_ComparisonTarget(self, original: cst.ComparisonTarget, updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
+    def leave_ComparisonTarget(self, original: cst.ComparisonTarget,
+                               updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
         if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator) \
                 and not self.frozen:
             self.converted += 1

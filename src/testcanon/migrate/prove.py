@@ -232,7 +232,8 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
 
 
 def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
-                  level: str = "collect", python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
+                  level: str = "collect",
+                  python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
     """`canon fix`'s proof for each repaired file: path -> (proof, why it is rejected or None).
 
     A file that did not compile had no outcome and no collected test before, so nothing a test

@@ -174,7 +174,8 @@ def _check(change: FileChange) -> None:
     change.problem, change.static_verdict = checked.problem, checked.static
 
 
-def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
+def plan(project: Project, paths: Sequence[Path | str] = (),
+         select: Sequence[str] | None = None) -> MigrationReport:
     started = time.perf_counter()
     codes = selected_codes(select)
     files = discover(project, paths)

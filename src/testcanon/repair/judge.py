@@ -234,7 +234,8 @@ def _text(function: _Function, lines: list[str] | None) -> str:
     return "\n".join(lines[function.lineno - 1:function.end_lineno or function.lineno])
 
 
-def _outline(tree: ast.Module, lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
+def _outline(tree: ast.Module,
+             lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
     """The module with the bodies of its functions and its classes' methods replaced by `pass`
     (signatures and decorators kept: they run in the module), and those functions."""
     bodies: list[tuple[str | None, _Function]] = []

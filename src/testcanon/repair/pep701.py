@@ -103,7 +103,8 @@ def _junctions(node: cst.BaseExpression) -> list[cst.BaseParenthesizableWhitespa
     return [*_junctions(node.left), node.whitespace_between, *_junctions(node.right)]
 
 
-def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg], module: cst.Module) -> str:
+def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg],
+              module: cst.Module) -> str:
     out: list[str] = []
     for part in parts:
         if isinstance(part, cst.FormattedStringText):

@@ -370,7 +370,8 @@ def _import_anchor(tree: ast.Module) -> int:
     return anchor
 
 
-def _source_version(versions: list[_Version], test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
+def _source_version(versions: list[_Version],
+                    test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
     """The newest version that holds `test_id`; for a method, failing that, the newest that holds a
     method of that name in exactly one test class (a script renamed the class since, e.g.
     `TestThreads` -> `ThreadsTests`)."""
@@ -416,7 +417,8 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     return sorted(wanted, key=lambda m: m.lineno)
 
 
-def _dependencies(version: _Version, names: set[str], present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
+def _dependencies(version: _Version, names: set[str],
+                  present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
     """Import lines and module-level statements of `version` that bind `names` today's file lacks,
     transitively, in the order `version` had them."""
     bindings: dict[str, ast.stmt] = {}

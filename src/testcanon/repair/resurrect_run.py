@@ -204,7 +204,8 @@ def _collect(copy: Path, env: dict[str, str], target: TargetPython, relpath: str
     return True, ids
 
 
-def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str, ids: list[str]) -> list[str]:
+def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str,
+             ids: list[str]) -> list[str]:
     """The resurrected tests that fail today (one run, junit XML, a timeout)."""
     with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
         report = Path(scratch) / "junit.xml"

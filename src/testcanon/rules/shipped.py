@@ -48,7 +48,8 @@ class Shipped:
                 return root
         return None
 
-    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (), explicit: tuple[str, ...] = ()) -> str | None:
+    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (),
+                 explicit: tuple[str, ...] = ()) -> str | None:
         """The shipped folder that keeps `relpath` from being rewritten, or None when it may be:
         not shipped, named on the command line at or below its package (`canon migrate
         celery/contrib/testing`; `.` is not naming it), or below a test path the project's

@@ -114,7 +114,8 @@ def find_skipped_tests(tree: ast.Module, *, has_tombstones: bool,
     module_reasons = _module_skip_reasons(tree)
     found: list[SkippedTest] = []
 
-    def consider(function: ast.FunctionDef | ast.AsyncFunctionDef, test_id: str, inherited: list[str]) -> None:
+    def consider(function: ast.FunctionDef | ast.AsyncFunctionDef, test_id: str,
+                 inherited: list[str]) -> None:
         marks = [*inherited, *_skip_marks(function.decorator_list)]
         end = function.end_lineno or function.lineno
         body_reason = _placeholder_reason(function)
