@@ -12,7 +12,8 @@ is written) and verified: compiles, test ids = today's + resurrected, none lost.
 tests a placeholder replaced without comments (CANON702, no CANON701) is planned the same way,
 its lost ids read from history (`replaced_by_placeholder`). `--collect`
 also asks real pytest (PY, default this interpreter) to collect today's file and the merged one
-(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a merged file that collects, or fails exactly as today's
+(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a \
+merged file that collects, or fails exactly as today's
 does (missing dependencies of the repository), as collecting. `--clean` beds are repositories
 without such damage: every finding there is printed for labelling. `--since REF` also builds
 the ledger (tests lost since REF, each with the commit that lost it) and prints its size, the
@@ -205,7 +206,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
         compiling += check_source(plan.fixed) is None  # type: ignore[arg-type]
         after = live_test_ids(ast.parse(plan.fixed), naming)  # type: ignore[arg-type]
         removed = set(plan.placeholders_removed)  # a placeholder, and its class when nothing else was in it
-        before = live_test_ids(ast.parse(data), naming) - removed - ({p.split("::")[0] for p in removed} - after)
+        before = (live_test_ids(ast.parse(data), naming) - removed
+                  - ({p.split("::")[0] for p in removed} - after))
         lost_by_us += len(before - after)
         merged.append((relpath, plan.fixed))  # type: ignore[arg-type]
     if collect and merged:
@@ -259,7 +261,8 @@ def clean(bed: Path) -> None:
         for item in [*(loss.commented if loss else ()), *(loss.skipped if loss else ())]:
             findings += 1
             kind = getattr(item, "kind", "")
-            print(f"  {bed.name}: {relpath}:{item.line} {kind} {item.test_id} {getattr(item, 'reason', '')!r}")
+            print(f"  {bed.name}: {relpath}:{item.line} {kind} {item.test_id} "
+                  f"{getattr(item, 'reason', '')!r}")
     print(f"{bed.name}: {findings} finding(s)")
 
 
@@ -274,7 +277,8 @@ def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
                           naming=_read_naming(root))
     print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests "
           f"live then, {len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
-    for (commit, subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
+    for (commit, subject), count in Counter((e.commit[:10], e.subject)
+                                            for e in ledger.entries).most_common(5):
         print(f"  {count:>5}  {commit or '(working tree)'} {subject[:80]}")
 
 

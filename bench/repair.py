@@ -53,7 +53,8 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     if good is not None:
         row["restore_keeps_all"] = not missing(expected, ast.parse(good))
     if row["version_specific"]:  # what `canon fix --rewrite-version-specific` makes of it
-        row["rewritten"] = repair_local(current, rewrite_version_specific=True, expected=expected).fixed is not None
+        row["rewritten"] = (repair_local(current, rewrite_version_specific=True, expected=expected).fixed
+                            is not None)
     for method in ("history", "local"):
         started = time.perf_counter()
         tests = by_history if method == "history" else expected

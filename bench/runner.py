@@ -10,7 +10,8 @@ pytest run just before it, and the min and median of those ratios are printed. T
 project's own command, `python -m pytest -q tests` (its cache plugin on, as `canon run` has it),
 started in a session of its own as `canon run` starts its pytest (Linux's scheduler autogroups
 give each session its own share of a loaded machine's CPU). Shards: `canon run --shard K/4`'s
-plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard within 10% of
+plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard \
+within 10% of
 the mean).
 """
 
@@ -104,7 +105,8 @@ def main() -> int:
                                                     "--continue-on-collection-errors",
                                                     "tests"], example)
                                       for _ in range(args.repeat))
-        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial", "--no-fail-fast"], example)
+        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial",
+                                                   "--no-fail-fast"], example)
                                      for _ in range(args.repeat))
         rows += [("example: pytest", f"{ex_pytest:.2f} s"),
                  ("example: canon run --serial (5 categories)", f"{ex_canon:.2f} s")]

@@ -30,8 +30,8 @@ KNOWN_SERVICES: dict[str, tuple[str, int]] = {
 }
 SERVICE_PORTS: dict[str, int] = {service: port for service, port in KNOWN_SERVICES.values()}
 _COMPOSE_NAMES = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
-_SERVICE_MARKER = re.compile(r"^(requires?_|needs?_|uses?_|real_)?(redis|postgres|postgresql|rabbitmq|mysql|mongo"
-                             r"|mongodb|clickhouse|kafka|elasticsearch|docker|database|db|services?)$")
+_SERVICE_MARKER = re.compile(r"^(requires?_|needs?_|uses?_|real_)?(redis|postgres|postgresql|rabbitmq"
+                             r"|mysql|mongo|mongodb|clickhouse|kafka|elasticsearch|docker|database|db|services?)$")
 _MARK = re.compile(rb"pytest\.mark\.([A-Za-z_][A-Za-z0-9_]*)")
 _START_PROGRAMS = re.compile(r"\b(redis-server|postgres|pg_ctl|rabbitmq-server|mysqld|mongod|memcached"
                              r"|clickhouse-server|docker(?:-compose| compose)? (?:run|up))\b")

@@ -35,7 +35,8 @@ def collect_command(
                                 "verified by collection in an isolated copy; journalled (canon undo)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
     write_baseline: bool = typer.Option(False, "--write-baseline",
-                                        help="Record today's uncollectable files as known debt for canon run."),
+                                        help="Record today's uncollectable files as known debt "
+                                             "for canon run."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from testcanon.config import load_project

@@ -264,7 +264,8 @@ class AgentSession:
         try:
             return await asyncio.wait_for(self._ws.recv(), remaining)
         except websockets.exceptions.ConnectionClosed as exc:
-            raise SessionError(f"connection closed by the server (code {exc.rcvd.code if exc.rcvd else 'none'})") from None
+            raise SessionError("connection closed by the server "
+                               f"(code {exc.rcvd.code if exc.rcvd else 'none'})") from None
         except websockets.exceptions.WebSocketException as exc:
             raise SessionError(f"connection lost: {type(exc).__name__}") from None
         except OSError as exc:

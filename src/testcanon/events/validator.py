@@ -200,7 +200,8 @@ class Validator:
 
         feed = self._struct_feed
         if feed is None:
-            feed = self._struct_feed = compile_fast(self, structs=True) or (lambda e: self._feed_general(todict(e)))
+            feed = self._struct_feed = (compile_fast(self, structs=True)
+                                        or (lambda e: self._feed_general(todict(e))))
         count = 0
         for event in events:
             feed(event)
@@ -208,7 +209,8 @@ class Validator:
         return count
 
     def feed_many(self, events: Iterable[dict[str, Any]]) -> int:
-        """Feed a whole recorded stream (frames, through the profile's wire format); the number of events fed."""
+        """Feed a whole recorded stream (frames, through the profile's wire format); the number of \
+events fed."""
         feed = self.feed
         protocol = self.profile.protocol
         count = 0
@@ -376,7 +378,8 @@ class Validator:
             self._add("timing-gap",
                       f"{now - self._last_time:.3f}s without an event (limit {profile.max_gap:g}s)", event)
         if profile.run_within is not None and run.start_time is not None and \
-                event.get(profile.type_field) in profile.terminal and now - run.start_time > profile.run_within:
+                event.get(profile.type_field) in profile.terminal and \
+                now - run.start_time > profile.run_within:
             self._add("timing-run", f"run took {now - run.start_time:.3f}s (limit {profile.run_within:g}s)",
                       event)
         self._last_time = now
@@ -384,7 +387,8 @@ class Validator:
     # -- end of stream -------------------------------------------------------------------------
 
     def finish(self) -> list[Violation]:
-        """End of stream: a run still open (when the profile says runs must end), required types never seen."""
+        """End of stream: a run still open (when the profile says runs must end), required types \
+never seen."""
         before = len(self.violations)
         profile = self.profile
         self.types_seen.update(self._run.types)

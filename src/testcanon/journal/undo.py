@@ -60,7 +60,8 @@ def undo(journal: object, run_id: str | None = None, *, force: bool = False) -> 
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise JournalError(f"cannot undo run {run.id}: {exc.strerror or exc}{where}; the files restored "
-                               "so far stay restored; once that is fixed, the next canon command finishes the undo") from None
+                               "so far stay restored; once that is fixed, the next canon command finishes "
+                               "the undo") from None
 
 
 def _plan(root: Path, directory: Path, run: RunInfo) -> list[_Plan]:

@@ -24,7 +24,8 @@ ASYNC_BASES = {"unittest.IsolatedAsyncioTestCase", "unittest.async_case.Isolated
 CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric", "async_wait_for"}
 # Writes to the process environment, directly or through the module-level environment the
 # CANON301 codemod introduces (so a base it migrated is still seen as managing the environment).
-_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\(|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
+_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\("
+                        r"|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
                         rf"|\b{MODULE_ENV}\.(?:set|delete|clear|update|pop|setdefault)\(")
 
 
@@ -37,7 +38,8 @@ def _bindings(tree: ast.Module) -> dict[str, str]:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "unittest":
-                    bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "unittest"
+                    bound[alias.asname or alias.name.split(".")[0]] = (alias.name if alias.asname
+                                                                       else "unittest")
         elif (isinstance(node, ast.ImportFrom) and node.level == 0
               and (node.module or "").split(".")[0] == "unittest"):
             for alias in node.names:

@@ -304,7 +304,8 @@ class Environment(cst.CSTTransformer):
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope "
                                 "differs)")
-        if names & {"dict", "builtins.dict"} and len(original.args) == 1 and original.args[0].keyword is None \
+        if names & {"dict", "builtins.dict"} and len(original.args) == 1 \
+                and original.args[0].keyword is None \
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
             self.converted += 1  # a copy of the environment, as `os.environ.copy()`
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
@@ -358,7 +359,8 @@ _BINARY_OF: dict[type, type] = {
 
 def _reevaluable(node: cst.BaseExpression) -> bool:
     """Evaluating `node` again gives the same value and runs no code: a literal or a plain name."""
-    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) and \
+    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float,
+                             cst.ConcatenatedString)) and \
         not (isinstance(node, cst.ConcatenatedString) and "{" in _snippet(node))
 
 
@@ -462,8 +464,8 @@ def _passed_on(code: str) -> list[str]:
         if isinstance(node, (ast.Subscript, ast.Attribute)):
             consumed.add(id(node.value))
         elif isinstance(node, ast.Compare):
-            consumed |= {id(c) for op, c in zip(node.ops, node.comparators, strict=True) if isinstance(op,
-                                                                                                       (ast.In, ast.NotIn))}
+            consumed |= {id(c) for op, c in zip(node.ops, node.comparators, strict=True)
+                         if isinstance(op, (ast.In, ast.NotIn))}
         elif isinstance(node, ast.Call) and node.args and isinstance(node.func, (ast.Name, ast.Attribute)) \
                 and ast.unparse(node.func).split(".")[-1] in ("patch", "object", "dict"):
             consumed.add(id(node.args[0]))  # patch.dict/patch/patch.object: converted or reported

@@ -27,7 +27,8 @@ PROVIDED = {"env", "canon_metrics", "wait_for", "assert_eventually", "temp_dir",
             "async_wait_for", "async_assert_eventually", "on_environ_change", "sync_env_to_os",
             "secret_patterns",
             "_canon_services", "_canon_begin", "_canon_end"}
-_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\(|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
+_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\("
+                        r"|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
                         r"|\bmonkeypatch\.(?:setenv|delenv)\(|\bos\.(?:putenv|unsetenv)\(")
 
 Targets = dict[str, dict[str, str]]  # path -> {module-level class: canonical base}

@@ -81,7 +81,8 @@ _FLAGS = frozenset("""
 --create-db --nomigrations --headed --durations-only --force-sugar
 """.split())  # noqa: SIM905
 # They change how pytest reads the project, which `canon run` reads itself.
-_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o", "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
+_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o",
+                             "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
 
 
 @dataclass(frozen=True)

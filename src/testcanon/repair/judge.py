@@ -434,7 +434,8 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
         refusals.append(Refusal("unquoted-string",
                                 f"{sum(unquoted.values())} use(s) of names the broken file only "
                                 f"quotes, now bare and undefined: {shown}", sum(unquoted.values())))
-    before, after = len(_ASSERT_LINE.findall(_strip_comments(text))), len(_ASSERT_LINE.findall(_strip_comments(mine_text)))
+    before, after = (len(_ASSERT_LINE.findall(_strip_comments(text))),
+                     len(_ASSERT_LINE.findall(_strip_comments(mine_text))))
     if after < before:
         refusals.append(Refusal("fewer-assertions",
                                 f"{before - after} assertion line(s) of the broken file are gone "

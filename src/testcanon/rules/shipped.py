@@ -99,8 +99,8 @@ def _shipped(root_text: str, package_roots: tuple[str, ...]) -> Shipped:
         for where in ("src", "."):
             candidate = root / where / name
             if (candidate / "__init__.py").is_file() or (root / where / f"{name}.py").is_file():
-                found.append(_rel(root, candidate) if candidate.is_dir() else _rel(root,
-                                                                                   root / where / f"{name}.py"))
+                found.append(_rel(root, candidate) if candidate.is_dir()
+                             else _rel(root, root / where / f"{name}.py"))
                 evidence.append(f"the project name `{name}`")
                 break
     if not found and ((root / "setup.py").is_file() or "project" in pyproject):

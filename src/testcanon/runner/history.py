@@ -93,8 +93,10 @@ def xdist_unsafe(root: Path) -> bool:
     if not history_path(root).exists():
         return False
     with session(root) as db:
-        parallel = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command LIKE '% -n%'").fetchone()[0]
-        serial = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command NOT LIKE '% -n%'").fetchone()[0]
+        parallel = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' "
+                              "AND command LIKE '% -n%'").fetchone()[0]
+        serial = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' "
+                            "AND command NOT LIKE '% -n%'").fetchone()[0]
         if parallel is None or serial is None:
             return False
         row = db.execute(
