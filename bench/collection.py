@@ -49,8 +49,8 @@ def cause_of(cause: str, index: ModuleIndex) -> str:
     if (match := CANNOT_IMPORT.search(cause) or NO_MODULE.search(cause)) is not None:
         if not index.is_first_party(match.group("module")):
             return "package not installed (third-party)"
-        return ("name not exported (first-party)" if "cannot import name" in cause else "module gone "
-                                                                                        "(first-party)")
+        return ("name not exported (first-party)" if "cannot import name" in cause
+                else "module gone (first-party)")
     if unregistered_marker(cause):
         return "marker not registered"
     if cause.startswith("NameError"):

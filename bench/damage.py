@@ -52,8 +52,8 @@ def closed_call(lines: list[str], rng: random.Random) -> list[str] | None:
 
 
 def bracket_mess(lines: list[str], rng: random.Random) -> list[str] | None:
-    sites = [i for i, line in enumerate(lines) if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line
-             + "["]
+    sites = [i for i, line in enumerate(lines)
+             if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line + "["]
     i = _choose(rng, sites)
     if i is None:
         return None
@@ -263,8 +263,8 @@ def main() -> int:
             print(f"--- {path} ({result.reason or 'inexact'})")
             print("".join(difflib.unified_diff(text.splitlines(True), repaired.splitlines(True), "original",
                                                "repaired", n=1)) or "(not repaired)\n")
-    print("| damage | cases | compiles | every test kept | all original tests kept | exact undo (AST) | mean "
-          "s |")
+    print("| damage | cases | compiles | every test kept | all original tests kept | "
+          "exact undo (AST) | mean s |")
     print("|---|---|---|---|---|---|---|")
     total: dict[str, float] = defaultdict(float)
     for name, row in sorted(stats.items()):

@@ -180,8 +180,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|---|---|")
     total = Tally()
     for command, tally in tallies.items():
-        codes = ", ".join(f"{name} {tally.undo_codes[name]}" for name in ("undone", "nothing to undo",
-                                                                          "refused"))
+        codes = ", ".join(f"{name} {tally.undo_codes[name]}"
+                          for name in ("undone", "nothing to undo", "refused"))
         print(f"| canon {command} | {len(traced[command][0])} | {tally.trials} | {tally.by_hook} | "
               f"{tally.by_time} | {tally.not_killed} | {tally.restored}/{tally.trials} | {tally.temp_left} | "
               f"{tally.other_left} | {codes} |")

@@ -56,8 +56,8 @@ def context(root: Path, finding: Finding, around: int = 2) -> str:
     except OSError:
         return ""
     start, end = max(finding.line - 1 - around, 0), min(finding.line + around, len(lines))
-    return "\n".join(f"    {n + 1:>5}{'>' if n + 1 == finding.line else ' '} {lines[n]}" for n in range(start,
-                                                                                                        end))
+    return "\n".join(f"    {n + 1:>5}{'>' if n + 1 == finding.line else ' '} {lines[n]}"
+                     for n in range(start, end))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,8 +123,7 @@ def run_pytest(copy: Path, venv: Path, paths: list[str], timeout: float,
         junit = Path(tmp) / "junit.xml"
         started = time.perf_counter()
         done = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", f"--junitxml={junit}",
-                               *paths,
-                               *extra],
+                               *paths, *extra],
                               cwd=copy, capture_output=True, text=True, timeout=timeout,
                               start_new_session=True)
         seconds = time.perf_counter() - started

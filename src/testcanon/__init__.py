@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["IsolatedEnvironment", "SSotAsyncTestBase", "SSotAsyncTestCase", "SSotBaseTestCase",
-           "SSotTestBase",
-           "__version__"]
+           "SSotTestBase", "__version__"]
 
 _LAZY = {"IsolatedEnvironment", "SSotAsyncTestCase", "SSotBaseTestCase", "SSotTestBase", "SSotAsyncTestBase"}
 

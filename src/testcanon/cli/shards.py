@@ -51,7 +51,7 @@ def shards_command(
         if files:
             for name in shard.files:
                 typer.echo(f"    {name}")
-    source = (durations_path(project.root).name if durations_path(project.root).exists() else "no durations "
-                                                                                              "file")
+    source = (durations_path(project.root).name if durations_path(project.root).exists()
+              else "no durations file")
     typer.echo(f"plan {digest}; imbalance (max/mean): {imbalance(shards):.3f}; durations known for "
                f"{known} of {len(names)} files ({source})")

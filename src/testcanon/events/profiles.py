@@ -117,9 +117,8 @@ def agent_events(config: EventsConfig | None = None) -> Profile:
 
 _KEYS = {"start", "terminal", "errors", "required", "known", "required_before", "pairings", "type_field",
          "run_field", "thread_field", "user_field", "timestamp_field", "identity_on", "run_must_end",
-         "run_key", "fields",
-         "base_fields", "first_event_within", "max_gap", "run_within", "description", "extends", "name",
-         "protocol", "protocol_version", "strict", "aliases", "ignore", "batch"}
+         "run_key", "fields", "base_fields", "first_event_within", "max_gap", "run_within", "description",
+         "extends", "name", "protocol", "protocol_version", "strict", "aliases", "ignore", "batch"}
 _PAIRING_KEYS = {"name", "start", "end", "key", "fallback_key", "middle", "allow_overlap", "inside",
                  "closed_at"}
 _STRICT_KEYS = {"run_must_end", "identity_on", "closed_at_extra", "required"}
@@ -176,8 +175,8 @@ def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *
                 _unknown(f"{where}.pairings[{i}]", set(p), _PAIRING_KEYS)
                 closed = p.get("closed_at")
                 pairings.append(Pairing(
-                    str(p["name"]), str(p["start"]), str(p["end"]), _opt(p.get("key")),
-                    _opt(p.get("fallback_key")),
+                    str(p["name"]), str(p["start"]), str(p["end"]),
+                    _opt(p.get("key")), _opt(p.get("fallback_key")),
                     tuple(str(m) for m in p.get("middle", ())), bool(p.get("allow_overlap", True)),
                     _opt(p.get("inside")), None if closed is None else tuple(str(c) for c in closed)))
             values["pairings"] = tuple(pairings)

@@ -40,8 +40,7 @@ class _Run:
     """The state of one run."""
 
     __slots__ = ("first", "started", "finished", "errored", "implicit", "active", "run_id", "thread_id",
-                 "types",
-                 "open", "named", "start_time")
+                 "types", "open", "named", "start_time")
 
     def __init__(self, pairings: int) -> None:
         self.first = False

@@ -231,9 +231,8 @@ class JournalRun:
                 entry.created_dirs = first.created_dirs
                 if not first.existed:
                     entry.backup, entry.old_sha = None, None
-        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]), path,
-                        owner,
-                        self._entries.get(known) if known is not None else None)
+        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]),
+                        path, owner, self._entries.get(known) if known is not None else None)
 
     def _missing_dirs(self, real: Path) -> list[str]:
         missing = [parent for parent in real.parents

@@ -182,9 +182,8 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
     """setUp/asyncSetUp/tearDown that do not call super() get the call (setUp first, tearDown last)."""
     body = []
     for statement in node.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("setUp", "tearDown",
-                                                                               "asyncSetUp",
-                                                                               "asyncTearDown"):
+        if isinstance(statement, cst.FunctionDef) \
+                and statement.name.value in ("setUp", "tearDown", "asyncSetUp", "asyncTearDown"):
             code = cst.Module(body=list(statement.body.body)).code
             if f"super().{statement.name.value}(" not in code:
                 awaited = "await " if statement.name.value.startswith("async") else ""

@@ -140,10 +140,10 @@ def add_import(module: cst.Module, source: str, name: str, alias: str | None = N
     line = cst.parse_statement(f"from {source} import {name}{f' as {alias}' if alias else ''}\n")
     body = list(module.body)
     index = 0
-    while index < len(body) and (m.matches(body[index],
-                                           m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
-                                 or m.matches(body[index],
-                                              m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))]))):
+    while index < len(body) and (
+            m.matches(body[index], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
+            or m.matches(body[index],
+                         m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))]))):
         index += 1
     while index < len(body) and m.matches(body[index],
                                           m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):

@@ -472,8 +472,8 @@ def _passed_on(code: str) -> list[str]:
     lines = code.splitlines()
     found = []
     for node in ast.walk(tree):
-        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value,
-                                                                                                ast.Name)
+        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ"
+                      and isinstance(node.value, ast.Name)
                       and node.value.id in modules) or (isinstance(node, ast.Name) and node.id in environs)
         if is_environ and isinstance(getattr(node, "ctx", None), ast.Load) and id(node) not in consumed:
             found.append((node.lineno, lines[node.lineno - 1].strip()))

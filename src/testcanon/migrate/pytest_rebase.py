@@ -23,10 +23,8 @@ from testcanon.findings import Finding
 from testcanon.migrate.common import add_import, local_name
 
 PROVIDED = {"env", "canon_metrics", "wait_for", "assert_eventually", "temp_dir", "record_metric",
-            "add_cleanup",
-            "async_wait_for", "async_assert_eventually", "on_environ_change", "sync_env_to_os",
-            "secret_patterns",
-            "_canon_services", "_canon_begin", "_canon_end"}
+            "add_cleanup", "async_wait_for", "async_assert_eventually", "on_environ_change", "sync_env_to_os",
+            "secret_patterns", "_canon_services", "_canon_begin", "_canon_end"}
 _ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\("
                         r"|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
                         r"|\bmonkeypatch\.(?:setenv|delenv)\(|\bos\.(?:putenv|unsetenv)\(")
@@ -148,8 +146,8 @@ def _with_super_setup(node: cst.ClassDef) -> cst.ClassDef:
                 call = cst.parse_statement(f"super().setup_method({argument})\n")
                 inner = list(statement.body.body)
                 first = inner[0] if inner else None
-                docstring = 1 if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0],
-                                                                                           cst.Expr) \
+                docstring = 1 if isinstance(first, cst.SimpleStatementLine) \
+                    and isinstance(first.body[0], cst.Expr) \
                     and isinstance(first.body[0].value, cst.SimpleString) else 0
                 inner.insert(docstring, call)
                 statement = statement.with_changes(body=statement.body.with_changes(body=inner))

@@ -193,8 +193,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             still = sorted(answered & set(failing))
             if still or not answered:
                 reason = (f"{len(still)} of the {len(answered)} file(s) it answers still fail to collect "
-                          f"(first: {still[0]}: {failing[still[0]].cause})" if still else "it answers no "
-                                                                                          "failure")
+                          f"(first: {still[0]}: {failing[still[0]].cause})" if still
+                          else "it answers no failure")
                 _put_back(copy, relpath, originals, details, reason, result)
         while True:  # an edit can rely on one just put back: collect until what is kept holds
             say("collecting (after, in the copy)")
@@ -241,8 +241,7 @@ def _relative(root: Path, path: str) -> str:
 
 
 def _put_back(copy: Path, relpath: str, originals: dict[str, bytes], details: dict[str, list[str]],
-              reason: str,
-              result: CollectionRepair) -> None:
+              reason: str, result: CollectionRepair) -> None:
     put(copy / relpath, originals.pop(relpath))
     result.refused.append(RefusedEdit(relpath, tuple(details.get(relpath, ())), reason))
 

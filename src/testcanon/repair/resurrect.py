@@ -125,8 +125,8 @@ def _bound(statement: ast.stmt) -> set[str]:
         names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     if isinstance(statement, (ast.If, ast.Try)):
         for child in ast.walk(statement):
-            if isinstance(child, ast.stmt) and child is not statement and not isinstance(child,
-                                                                                         (ast.If, ast.Try)):
+            if isinstance(child, ast.stmt) and child is not statement \
+                    and not isinstance(child, (ast.If, ast.Try)):
                 names |= _bound(child)
     return names
 
@@ -406,8 +406,8 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     queue = [method]
     while queue:
         node = queue.pop()
-        names = {a.attr for a in ast.walk(node) if isinstance(a, ast.Attribute) and isinstance(a.value,
-                                                                                               ast.Name)
+        names = {a.attr for a in ast.walk(node)
+                 if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
                  and a.value.id in ("self", "cls", class_name)} | _used(node)
         for name in sorted(names):
             member = members.get(name)
@@ -467,7 +467,7 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
         position += len(chunk)
         for (commit, _, date, subject), content in zip(chunk,
                                                        read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
-                                                         strict=True):
+                                                       strict=True):
             if not missing:
                 return versions
             if content is None:

@@ -175,8 +175,8 @@ def _verify_by_pytest(copy: Path, env: dict[str, str], verdict: ResurrectVerdict
         else:
             reason = next(iter(sorted(before)), "collection error")
             verdict.collection = (f"today's file already fails to collect ({reason}); merged file "
-                                  + ("collects" if after_ok else "fails the same way") + "; verified "
-                                                                                         "statically")
+                                  + ("collects" if after_ok else "fails the same way")
+                                  + "; verified statically")
         verdict.verdict = "resurrected"
         verdict.detail = f"{len(verdict.plan.restored)} test(s) resurrected"
     finally:
@@ -190,8 +190,8 @@ def _strip_params(test_id: str) -> str:
 def _collect(copy: Path, env: dict[str, str], target: TargetPython, relpath: str) -> tuple[bool, set[str]]:
     """(collected, ids within the file) or (False, {first error line})."""
     try:
-        done = subprocess.run([target.executable, "-m", "pytest", "--collect-only", "-q", "-p",
-                               "no:cacheprovider",
+        done = subprocess.run([target.executable, "-m", "pytest", "--collect-only", "-q",
+                               "-p", "no:cacheprovider",
                                "-o", "addopts=", relpath], cwd=copy, env=env, capture_output=True, text=True,
                               timeout=COLLECT_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -210,8 +210,8 @@ def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str
     with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
         report = Path(scratch) / "junit.xml"
         try:
-            subprocess.run([target.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
-                            "addopts=",
+            subprocess.run([target.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "-o", "addopts=",
                             f"--junitxml={report}", *(f"{relpath}::{i}" for i in ids)], cwd=copy,
                            env=env, capture_output=True, text=True, timeout=COLLECT_TIMEOUT * 2,
                            stdin=subprocess.DEVNULL)

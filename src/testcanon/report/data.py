@@ -102,8 +102,7 @@ def _source_url(root: Path, commit: object) -> str | None:
         return None
     try:
         remote = subprocess.run(["git", "config", "--get", "remote.origin.url"], cwd=root,
-                                capture_output=True,
-                                text=True, timeout=10).stdout.strip()
+                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.match(r"(?:https://|git@|ssh://git@)github\.com[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/?$", remote)

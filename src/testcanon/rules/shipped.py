@@ -27,8 +27,8 @@ from pathlib import Path
 
 # setuptools' automatic discovery leaves these top-level folders out of a flat layout
 _FLAT_EXCLUDED = frozenset({
-    "tests", "test", "testing", "t", "docs", "doc", "documentation", "examples", "example", "scripts",
-    "script",
+    "tests", "test", "testing", "t", "docs", "doc", "documentation", "examples", "example",
+    "scripts", "script",
     "tools", "tasks", "benchmarks", "benchmark", "bench", "build", "dist", "site", "venv", "env", "extras",
     "extra", "sample", "samples", "manpages", "news", "changelog", "requirements", "data", "fixtures",
 })
@@ -246,8 +246,8 @@ def _setup_py(root: Path) -> Reader:
         if isinstance(value, ast.Call) and _callee(value.func) in ("find_packages",
                                                                    "find_namespace_packages"):
             args = {k.arg: _literal(k.value) for k in value.keywords if k.arg}
-            where = args.get("where") or (_literal(value.args[0]) if value.args else None) or base.get("",
-                                                                                                       ".")
+            where = (args.get("where") or (_literal(value.args[0]) if value.args else None)
+                     or base.get("", "."))
             return (_discover(root, root / str(where), include=args.get("include"),
                               exclude=args.get("exclude")),
                     "setup.py find_packages(...)")
@@ -275,9 +275,8 @@ def _discover(root: Path, where: Path, *, include: object = None, exclude: objec
             continue
         if flat and child.name in _FLAT_EXCLUDED:
             continue
-        if not (child / "__init__.py").is_file() and not (includes
-                                                          and any(fnmatchcase(child.name, p)
-                                                                  for p in includes)):
+        if not (child / "__init__.py").is_file() \
+                and not (includes and any(fnmatchcase(child.name, p) for p in includes)):
             continue
         if includes is not None and not any(fnmatchcase(child.name, p) or fnmatchcase(child.name + ".x", p)
                                             for p in includes):

@@ -44,8 +44,7 @@ def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str
         for run in runs:
             for result in run.results:
                 rows.append((run_id, result.nodeid, result.file, run.category, result.outcome,
-                             result.duration,
-                             failure_message(result.outcome, result.longrepr)))
+                             result.duration, failure_message(result.outcome, result.longrepr)))
                 metrics += [(run_id, result.nodeid, name, value) for name, value in result.metrics.items()]
         db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, "
                        "duration, message) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

@@ -166,8 +166,8 @@ def lost_in_text(text: str, *, naming: TestNaming, needs_fix: list[str] | tuple[
 
 
 def needs_fix_patterns(ctx_or_patterns: RuleContext | list[str]) -> list[str]:
-    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons if isinstance(ctx_or_patterns,
-                                                                                     RuleContext)
+    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons
+                if isinstance(ctx_or_patterns, RuleContext)
                 else ctx_or_patterns)
     for pattern in patterns:
         try:
