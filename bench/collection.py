@@ -151,8 +151,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     print(f"| {len(audits)} | " + " | ".join(
         f"{sum(1 for a in audits.values() if a.get(k))} / {sum(a.get(k, 0) for a in audits.values())}"
         for k in KINDS) + " |")
-    print(f"\ncanon fix wall time: {fix_seconds:.0f}s for {len(verdicts)} broken file(s), {args.jobs} "
-          "processes")
+    print(f"\ncanon fix wall time: {fix_seconds:.0f}s for {len(verdicts)} broken "
+          f"file(s), {args.jobs} processes")
     if args.rows:
         args.rows.write_text(json.dumps({
             "files": files, "stages": [{"stage": n, "tests": h.tests, "failed": h.failed_files,

@@ -219,8 +219,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
     print(f"\nlost tests in {root} (compiling tracked files, excluding /{exclude.pattern}/)")
     print(f"{'measure':<52}{'value':>10}")
     print(f"{'peer: commented def test*/class Test* lines':<52}{peer:>10}   in {peer_files} files")
-    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   not tests: out of the "
-          "truth")
+    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   "
+          "not tests: out of the truth")
     print(f"{'truth: commented-out tests (peer less helpers)':<52}{truth:>10}")
     print(f"{'truth found by CANON701':<52}{found_truth:>10}   {pct(found_truth, truth)}")
     print(f"{'CANON701 commented-out tests found':<52}{kinds['commented-out']:>10}   in {files_with} files "

@@ -156,8 +156,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per test run")
     parser.add_argument("--json", action="store_true", help="also print each result as JSON")
     parser.add_argument("--verify", default="outcomes", choices=("outcomes", "collect", "static"),
-                        help="the proof canon migrate asks for (collect: the peer, as verification was "
-                             "before)")
+                        help="the proof canon migrate asks for (collect: the peer, as "
+                             "verification was before)")
     parser.add_argument("--testcanon-config", default="",
                         help="lines for [tool.testcanon] (e.g. test_paths = [\"t\"])")
     parser.add_argument("--addopts", default="",

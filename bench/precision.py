@@ -117,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'rule':<9} {'findings':>8} {'sampled':>7} {'labelled':>8} {'TP':>4} {'FP':>4} {'precision':>9} "
           f"{'recall':>7}")
     for row in rows:
-        print(f"{row[0]:<9} {row[1]:>8} {row[2]:>7} {row[3]:>8} {row[4]:>4} {row[5]:>4} {row[6]:>9} "
-              f"{row[7]:>7}")
+        print(f"{row[0]:<9} {row[1]:>8} {row[2]:>7} {row[3]:>8} {row[4]:>4} "
+              f"{row[5]:>4} {row[6]:>9} {row[7]:>7}")
     if args.template and template:
         print("\n# unlabelled sampled findings:")
         for finding in template:

@@ -158,8 +158,8 @@ def main() -> int:
                if r[method]["compiles"] and r[method]["preserved"] != "all")
     print(f"results that compile but lost a test (must be 0: verify rejects them before writing): {lost}")
     kinds = ("fewer-tests", "undefined-names", "fewer-assertions", "tombstone", "placeholder")
-    print("\nrepairs audited against the author's last good code (history mode; files with it / total "
-          "amount):\n")
+    print("\nrepairs audited against the author's last good code (history mode; files "
+          "with it / total amount):\n")
     print("| method | audited | " + " | ".join(kinds) + " |")
     print("|---|---|" + "---|" * len(kinds))
     for method in ("history", "local"):

@@ -44,8 +44,8 @@ def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: Output
         restored = sum(len(v.plan.restored) for v in verdicts if v.verdict == "resurrected")
         lost = sum(len(v.plan.lost) for v in verdicts)
         console.print(f"{restored} test(s) resurrected in "
-                      f"{sum(v.verdict == 'resurrected' for v in verdicts)} file(s); {lost} lost test(s) "
-                      "found")
+                      f"{sum(v.verdict == 'resurrected' for v in verdicts)} file(s); "
+                      f"{lost} lost test(s) found")
         if restored and not dry_run:
             console.print("undo with `canon undo`")
     if any(v.verdict != "resurrected" or v.plan.left for v in verdicts):

@@ -29,16 +29,16 @@ def run_command(
     shard: Optional[str] = typer.Option(None, "--shard",
                                         help="Run shard K of N (K/N), planned from .test_durations."),
     combine: Optional[Path] = typer.Option(None, "--combine", metavar="DIR",
-                                           help="Join the shards' --json files in DIR; fail on a test run 0 "
-                                                "or 2+ times."),
+                                           help="Join the shards' --json files in DIR; fail on "
+                                                "a test run 0 or 2+ times."),
     env_name: Optional[str] = typer.Option(None, "--env",
                                            help="Named environment from config (no services started)."),
     affected: Optional[str] = typer.Option(None, "--affected", metavar="[REV]",
-                                           help="Only tests affected since REV (default: the merge base with "
-                                                "main)."),
+                                           help="Only tests affected since REV (default: "
+                                                "the merge base with main)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
-                                         help="Interpreter or venv that runs the tests (default: the "
-                                              "project's)."),
+                                         help="Interpreter or venv that runs the tests "
+                                              "(default: the project's)."),
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", dir_okay=False,
                                              help="Write JUnit XML here."),
     json_file: Optional[Path] = typer.Option(None, "--json", dir_okay=False,

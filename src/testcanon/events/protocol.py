@@ -95,8 +95,8 @@ def protocol_from_table(table: dict[str, Any], *, where: str) -> Protocol | None
             spec = {"field": spec} if isinstance(spec, str) else dict(spec)
             unknown = set(spec) - {"field", "order_by"}
             if unknown:
-                raise ConfigError(f"{where}.batch.{kind}: '{sorted(unknown)[0]}' unknown key (field, "
-                                  "order_by)")
+                raise ConfigError(f"{where}.batch.{kind}: '{sorted(unknown)[0]}' "
+                                  "unknown key (field, order_by)")
             batch[str(kind)] = Batch(str(spec["field"]),
                                      str(spec["order_by"]) if spec.get("order_by") else None)
     except (TypeError, ValueError, KeyError) as exc:

@@ -302,8 +302,8 @@ class Environment(cst.CSTTransformer):
                     return cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
                                     [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
-            self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope "
-                                "differs)")
+            self.skipped.append(f"monkeypatch.{func.attr.value} outside a test "
+                                "function (fixture scope differs)")
         if names & {"dict", "builtins.dict"} and len(original.args) == 1 \
                 and original.args[0].keyword is None \
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):

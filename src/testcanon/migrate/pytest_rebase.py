@@ -89,15 +89,15 @@ def conflict(node: ast.ClassDef, source: str) -> str | None:
         return (f"defines {', '.join(f'`{c}`' for c in clash)}, which SSotTestBase provides with its own "
                 "meaning: rename it (or drop it for the canonical one), then run `canon migrate` again")
     if any(ast.unparse(b).split("[")[0].endswith("Protocol") for b in node.bases):
-        return ("is a typing.Protocol, which cannot take a concrete base: put the base on its test classes "
-                "by hand")
+        return ("is a typing.Protocol, which cannot take a concrete base: put the base on "
+                "its test classes by hand")
     text = ast.get_source_segment(source, node) or ""
     match = _ENV_WRITE.search(text)
     if match:
         line = node.lineno + text[:match.start()].count("\n")
         return (f"writes the process environment itself (`{match.group(0)}` at line {line}): the canonical "
-                "base fails a test that does; move it to `self.env.set/delete`, then run `canon migrate` "
-                "again")
+                "base fails a test that does; move it to `self.env.set/delete`, then "
+                "run `canon migrate` again")
     return None
 
 

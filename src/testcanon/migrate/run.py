@@ -248,8 +248,8 @@ def _plain_targets(project: Project, ctx: RuleContext, guard: _ShippedGuard,
         if not ctx.is_test_code(relpath):
             folder = relpath.rsplit("/", 1)[0]
             glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
-            return (f"its file is not test code by the configuration: add `{glob}` to [tool.testcanon.check] "
-                    "infra")
+            return (f"its file is not test code by the configuration: add `{glob}` to "
+                    "[tool.testcanon.check] infra")
         return None
 
     targets, review = plan_targets(result.findings, sites, read, why_not)

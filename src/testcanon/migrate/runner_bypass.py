@@ -103,8 +103,8 @@ def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
         return f"`{' '.join(head)}` passes options to Python itself, which `{runner}` would not"
     interpreter = head[0] if len(head) > 1 else ""
     if interpreter and not PYTHON.match(interpreter) and interpreter != "{envpython}":
-        return (f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: `{runner}` picks "
-                "its own")
+        return (f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: "
+                f"`{runner}` picks its own")
     if len(head) == 1 and "/" in head[0] and head[0] != "{envbindir}/pytest":
         return f"runs the pytest at `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
     for word in run.args:

@@ -256,8 +256,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
                 result.restored.append(Restored(lost_id, "restored-from-comment"))
                 restored_ids.add(lost_id)
         else:
-            result.left[test.test_id] = ("no compiling version holds it live and its commented text does not "
-                                         "parse"
+            result.left[test.test_id] = ("no compiling version holds it live and its "
+                                         "commented text does not parse"
                                          if versions is not None else
                                          "no history, and its commented text does not parse")
             continue

@@ -100,8 +100,8 @@ def xdist_unsafe(root: Path) -> bool:
             return False
         row = db.execute(
             "SELECT COUNT(*) FROM test_results p JOIN test_results s ON p.nodeid = s.nodeid "
-            "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') AND s.outcome = "
-            "'passed'",
+            "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') "
+            "AND s.outcome = 'passed'",
             (parallel, serial)).fetchone()
     return bool(row[0])
 

@@ -69,8 +69,8 @@ class TestLogin:
     valid = (
         Example({"tests/test_prose.py": "# We should define a test for this later.\n"
                  "# def helper(): not a test\ndef test_ok():\n    assert True\n"}),
-        Example({"tests/test_copy.py": "def test_kept():\n    assert True\n\n# def test_kept():\n#     "
-                                       "assert 0\n"}),
+        Example({"tests/test_copy.py": "def test_kept():\n    assert True\n\n"
+                                       "# def test_kept():\n#     assert 0\n"}),
     )
 
 
