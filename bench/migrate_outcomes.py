@@ -107,8 +107,7 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     started = time.perf_counter()
     migrate = subprocess.run([sys.executable, "-m", "testcanon", "migrate", *tests, "--python", str(venv),
                               "--verify", verify, "--format", "json"], cwd=root, capture_output=True,
-                             text=True,
-                             env=canon_env)
+                             text=True, env=canon_env)
     migrate_seconds = time.perf_counter() - started
     try:
         report = json.loads(migrate.stdout)
@@ -124,8 +123,7 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     else:
         bad, other = worse(first, after, flaky)
     undo = subprocess.run([sys.executable, "-m", "testcanon", "undo"], cwd=root, capture_output=True,
-                          text=True,
-                          env=canon_env)
+                          text=True, env=canon_env)
     proof = report.get("proof", {})
     return {
         "repo": name, "tests": len(first.outcomes), "flaky": len(flaky),

@@ -76,11 +76,11 @@ def main() -> int:
         suite.mkdir()
         make_suite(suite, args.files, args.tests_per_file)
         pytest_serial, canon_serial = alternating([py, "-m", "pytest", "-q", "tests"],
-                                                  [py, "-m", "testcanon", "run", "--serial"], suite,
-                                                  args.repeat)
+                                                  [py, "-m", "testcanon", "run", "--serial"],
+                                                  suite, args.repeat)
         pytest_n2, canon_n2 = alternating([py, "-m", "pytest", "-q", "-n", "2", "tests"],
-                                          [py, "-m", "testcanon", "run", "--workers", "2"], suite,
-                                          args.repeat)
+                                          [py, "-m", "testcanon", "run", "--workers", "2"],
+                                          suite, args.repeat)
         rows += [("generated suite", f"{args.files * args.tests_per_file:,} tests in {args.files} files"),
                  ratio_row("canon run --serial / pytest (target <= 1.05)", pytest_serial, canon_serial),
                  ratio_row("canon run --workers 2 / pytest -n 2 (target <= 1.0)", pytest_n2, canon_n2)]

@@ -22,8 +22,7 @@ def run_repair(project: Project, target: TargetPython, paths: list[str], *, outp
         print(f"canon collect: {message}", file=sys.stderr, flush=True)
 
     result = repair_collection(project, target, paths, dry_run=dry_run, timeout=timeout,
-                               batch_size=batch_size,
-                               progress=progress)
+                               batch_size=batch_size, progress=progress)
     if output_format == "json":
         typer.echo(json.dumps(result.to_json(), indent=1))
     else:

@@ -199,8 +199,7 @@ def plan(project: Project, paths: Sequence[Path | str] = (),
         if (targets or may_apply(codes, before)) and not guard.keeps(source.relpath) \
                 and ctx.is_test_code(source.relpath):
             jobs.append(_FileJob(source.path, source.relpath, frozenset(codes),
-                                 ctx.is_test_file(source.relpath),
-                                 mode, tuple(roots), targets))
+                                 ctx.is_test_file(source.relpath), mode, tuple(roots), targets))
     for change, review, skipped in _map(_plan_file, jobs):
         report.review += review
         report.skipped += skipped

@@ -174,8 +174,8 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
                               f"'{name}' is defined nowhere in the repository (was in '{module}')", ())
         best = [h for h in homes if _rank(h, module, index) == _rank(homes[0], module, index)]
         if len(best) > 1:
-            return Unrepaired("ambiguous", f"'{name}' is defined in several modules: {', '.join(best[:4])}",
-                              ())
+            return Unrepaired("ambiguous",
+                              f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
         return ImportMove(path, node.lineno, module, name, homes[0], f"defined in {index.paths[homes[0]]}")
     assert isinstance(node, ast.ImportFrom) and node.module
     written = node.module  # `from a.b.c import X` fails as "No module named 'a.b'": a.b.c moves

@@ -171,8 +171,8 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
         record_areas(project, coverage_file, run_id)
     return RunReport(runs, stopped, started_services, run_id, exit_code, time.perf_counter() - started,
                      target=target, not_run=run_plan.not_run, shard=run_plan.shard,
-                     collected=any(b.planned is not None for b in run_plan.batches)
-                     or bool(collection_failure))
+                     collected=(any(b.planned is not None for b in run_plan.batches)
+                                or bool(collection_failure)))
 
 
 def _plan(project: Project, target: TargetPython, options: RunOptions, extra: list[str],
