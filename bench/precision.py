@@ -114,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     for code in sorted({m["code"] for m in misses} - set(drawn)):
         rows.append((code, 0, 0, 0, 0, 0, "-", f"0/{sum(1 for m in misses if m['code'] == code)}"))
     print(f"\n{args.repo}  (sample {args.sample}/rule, seed {args.seed})")
-    print(f"{'rule':<9} {'findings':>8} {'sampled':>7} {'labelled':>8} {'TP':>4} {'FP':>4} {'precision':>9} "
-          f"{'recall':>7}")
+    print(f"{'rule':<9} {'findings':>8} {'sampled':>7} {'labelled':>8} {'TP':>4} {'FP':>4} "
+          f"{'precision':>9} {'recall':>7}")
     for row in rows:
         print(f"{row[0]:<9} {row[1]:>8} {row[2]:>7} {row[3]:>8} {row[4]:>4} "
               f"{row[5]:>4} {row[6]:>9} {row[7]:>7}")

@@ -42,8 +42,8 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     found = find_breaking(root, relpath)
     good = found[1] if found else None
     reference = author_reference(root, relpath, found[0], good) if found else None
-    # what `canon fix` does in history mode: names history shows nested in a function or in a string are not
-    # tests
+    # what `canon fix` does in history mode: names history shows nested in a function or in a string
+    # are not tests
     by_history = history_expected(root, relpath, expected)
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
                  "nested_helpers": len(expected) - len(by_history),
@@ -149,8 +149,8 @@ def main() -> int:
               f"{statistics.median(damage) if damage else '—'} |")
     combined = sum(1 for r in rows if (r["history"]["compiles"] and r["history"]["preserved"] == "all")
                    or (r["local"]["compiles"] and r["local"]["preserved"] == "all"))
-    print(f"\nauto (history, then local): {combined}/{n} ({100 * combined / max(n, 1):.1f}%) compile with "
-          "every test kept")
+    print(f"\nauto (history, then local): {combined}/{n} ({100 * combined / max(n, 1):.1f}%) "
+          "compile with every test kept")
     rewritten = sum(1 for r in rows if r.get("fixed_with_rewrite") and not r["local"]["compiles"])
     print(f"auto with --rewrite-version-specific (Python 3.12 f-strings rewritten for this interpreter): "
           f"{combined + rewritten}/{n} ({100 * (combined + rewritten) / max(n, 1):.1f}%)")

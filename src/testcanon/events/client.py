@@ -64,11 +64,11 @@ class SessionConfig:
         from testcanon.errors import ConfigError
 
         if self.token_in not in TOKEN_TRANSPORTS:
-            raise ConfigError(f"events.session.token_in must be one of {', '.join(TOKEN_TRANSPORTS)}, not "
-                              f"{self.token_in!r}")
+            raise ConfigError("events.session.token_in must be one of "
+                              f"{', '.join(TOKEN_TRANSPORTS)}, not {self.token_in!r}")
         if self.stream not in STREAMS:
-            raise ConfigError(f"events.session.stream must be one of {', '.join(STREAMS)}, not "
-                              f"{self.stream!r}")
+            raise ConfigError("events.session.stream must be one of "
+                              f"{', '.join(STREAMS)}, not {self.stream!r}")
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> SessionConfig:

@@ -58,8 +58,8 @@ def _one(spec: str, where: str) -> Check:
         item = _one(spec[5:-1], where)
         return lambda v: type(v) is list and all(item(x) for x in v)
     if spec not in _BASE:
-        raise ConfigError(f"{where}: unknown field type {spec!r} (known: {', '.join(sorted(_BASE))}, "
-                          "list[T], 'literal')")
+        raise ConfigError(f"{where}: unknown field type {spec!r} (known: "
+                          f"{', '.join(sorted(_BASE))}, list[T], 'literal')")
     return _BASE[spec]
 
 

@@ -233,8 +233,8 @@ events fed."""
                                                 f"{start} may follow", event)
             return
         if run.finished and kind != start and kind not in profile.errors:
-            self._add("nothing-after-terminal", f"{kind} after the run ended (only a new {start} may follow)",
-                      event)
+            self._add("nothing-after-terminal",
+                      f"{kind} after the run ended (only a new {start} may follow)", event)
             return
         if kind == start:
             if run.started and not (run.finished or run.errored or run.implicit):
@@ -266,8 +266,8 @@ events fed."""
             if field_name is not None:
                 value = event.get(field_name)
                 if value is not None and run.thread_id is not None and value != run.thread_id:
-                    self._add("identity-thread", f"event of thread {value!r} inside thread {run.thread_id!r}",
-                              event)
+                    self._add("identity-thread",
+                              f"event of thread {value!r} inside thread {run.thread_id!r}", event)
         required = self._before.get(kind)
         if required:
             for needed in required:
@@ -325,8 +325,8 @@ events fed."""
                 else:
                     self._add(pairing.name, f"{pairing.end} for {name!r} without a {pairing.start}", event)
             elif not queue:
-                self._add(pairing.name, f"{kind} for {name!r} outside a {pairing.start}/{pairing.end} pair",
-                          event)
+                self._add(pairing.name,
+                          f"{kind} for {name!r} outside a {pairing.start}/{pairing.end} pair", event)
             return
         open_pairs = run.open[i]
         count = open_pairs.get(key, 0)
@@ -379,8 +379,8 @@ events fed."""
         if profile.run_within is not None and run.start_time is not None and \
                 event.get(profile.type_field) in profile.terminal and \
                 now - run.start_time > profile.run_within:
-            self._add("timing-run", f"run took {now - run.start_time:.3f}s (limit {profile.run_within:g}s)",
-                      event)
+            self._add("timing-run",
+                      f"run took {now - run.start_time:.3f}s (limit {profile.run_within:g}s)", event)
         self._last_time = now
 
     # -- end of stream -------------------------------------------------------------------------

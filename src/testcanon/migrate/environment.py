@@ -435,8 +435,8 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
             while index < len(body) and m.matches(body[index], m.SimpleStatementLine(
                     body=[m.Import() | m.ImportFrom() | m.Expr(m.SimpleString())])):
                 index += 1
-            statement = cst.parse_statement(f"{MODULE_ENV} = {name}(sync_to_os=True)  # canonical "
-                                            "environment API\n")
+            statement = cst.parse_statement(f"{MODULE_ENV} = {name}(sync_to_os=True)  "
+                                            "# canonical environment API\n")
             body.insert(index, statement.with_changes(leading_lines=[cst.EmptyLine()]))
             result = result.with_changes(body=body)
     notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"

@@ -143,8 +143,8 @@ def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
         if name in _FLAGS or (not value.startswith("--") and all(f"-{c}" in _FLAGS for c in value[1:])):
             continue
         if i < len(args) and not args[i].value.startswith("-"):
-            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it may be "
-                    "its value or a path")
+            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it "
+                    "may be its value or a path")
     words = [*run.head, *run.args]
     newline = text.find("\n", words[0].start)
     first_line_end = len(text) if newline < 0 else newline

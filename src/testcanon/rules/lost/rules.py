@@ -128,8 +128,8 @@ def test_refresh_token():
 """
     fix = "Fix the test and remove the skip, or delete it deliberately; `canon check` keeps the list."
     invalid = (
-        Example({"tests/test_skip.py": "import pytest\n\n\n@pytest.mark.skip(reason=\"Will pass after issue "
-                                       "#408 is fixed\")\n"
+        Example({"tests/test_skip.py": "import pytest\n\n\n@pytest.mark.skip(reason=\"Will pass after "
+                                       "issue #408 is fixed\")\n"
                  "def test_a():\n    assert 1\n"}, [("tests/test_skip.py", 5)]),
         Example({"tests/test_body.py": "import pytest\n\n\ndef test_b():\n"
                  "    pytest.skip(\"TODO: re-enable when the API is back\")\n    assert 1\n"},
