@@ -441,8 +441,8 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
             result = result.with_changes(body=body)
     notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"
              for name in sorted(transformer.unimported)]
-    return EnvironmentMigration(result, transformer.converted, transformer.skipped + _passed_on(result.code),
-                                notes)
+    return EnvironmentMigration(result, transformer.converted,
+                                transformer.skipped + _passed_on(result.code), notes)
 
 
 def _passed_on(code: str) -> list[str]:

@@ -403,8 +403,8 @@ def _parses(code: str) -> bool:
 
 
 _QUOTED = re.compile(r"""(?<![\w'"])(?:'([A-Za-z_]\w*)'|"([A-Za-z_]\w*)")""")
-_ASSERT_LINE = re.compile(r"^[ \t]*(?:assert\b|self\.assert\w*\(|\w+(?:\.\w+)*\.assert_\w+\(|with "
-                          r"pytest\.raises\b)",
+_ASSERT_LINE = re.compile(r"^[ \t]*(?:assert\b|self\.assert\w*\(|\w+(?:\.\w+)*\.assert_\w+\("
+                          r"|with pytest\.raises\b)",
                           re.M)
 
 
