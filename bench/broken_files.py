@@ -28,7 +28,8 @@ def broken_test_files(root: Path, exclude: list[str]) -> list[str]:
     return [f.path for f in scan(project, files).findings if f.code in NOT_COMPILING]
 
 
-def map_over_tree(function: Callable[[Path, str], Row], root: Path, relpaths: Iterable[str], jobs: int) -> list[Row]:
+def map_over_tree(function: Callable[[Path, str], Row], root: Path, relpaths: Iterable[str],
+                  jobs: int) -> list[Row]:
     """`function(root, relpath)` for each file, in `jobs` processes."""
     with ProcessPoolExecutor(jobs) as pool:
         return list(pool.map(functools.partial(function, root), relpaths, chunksize=4))

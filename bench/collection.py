@@ -1,4 +1,5 @@
-"""Collection to 100% on real damage: real collection before, after `canon fix`, after `canon collect --repair`.
+"""Collection to 100% on real damage: real collection before, after `canon fix`, \
+after `canon collect --repair`.
 
     python bench/collection.py REPO --python VENV [--sample N] [--seed S] [--jobs J] [--timeout T]
 
@@ -48,7 +49,8 @@ def cause_of(cause: str, index: ModuleIndex) -> str:
     if (match := CANNOT_IMPORT.search(cause) or NO_MODULE.search(cause)) is not None:
         if not index.is_first_party(match.group("module")):
             return "package not installed (third-party)"
-        return "name not exported (first-party)" if "cannot import name" in cause else "module gone (first-party)"
+        return ("name not exported (first-party)" if "cannot import name" in cause
+                else "module gone (first-party)")
     if unregistered_marker(cause):
         return "marker not registered"
     if cause.startswith("NameError"):
@@ -93,7 +95,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
         files = sorted(random.Random(args.seed).sample(files, args.sample))
     index = module_index(project)
     named = [str(root / path) for path in files]  # paths are resolved against the working directory
-    print(f"repository clone: {root} ({len(files)} test files measured); python: {target.describe()}", file=sys.stderr)
+    print(f"repository clone: {root} ({len(files)} test files measured); python: {target.describe()}",
+          file=sys.stderr)
     stages: list[tuple[str, CollectionHealth, float]] = []
 
     started = time.perf_counter()
@@ -107,7 +110,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
                          progress=lambda done, total: print(f"\rfix {done}/{total}", end="", file=sys.stderr))
     fix_seconds = time.perf_counter() - started
     fixed = sorted(v.path for v in verdicts if v.fixed is not None)
-    print(f"\nfix: {len(fixed)} of {len(verdicts)} broken files repaired in {fix_seconds:.0f}s", file=sys.stderr)
+    print(f"\nfix: {len(fixed)} of {len(verdicts)} broken files repaired in {fix_seconds:.0f}s",
+          file=sys.stderr)
     started = time.perf_counter()
     after_fix = collect_health(project, named, timeout=args.timeout, target=target)
     stages.append(("after canon fix", after_fix, time.perf_counter() - started + fix_seconds))
@@ -124,8 +128,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
         print(f"| {name} | {health.tests:,} | {health.failed_files:,} | "
               + " | ".join(str(causes.get(c, 0)) for c in CAUSES) + f" | {seconds:.0f} |")
     kinds = Counter(edit.kind for edit in repair.kept)
-    print(f"\nimport repair: {len(repair.kept)} file(s) edited ({dict(kinds)}), {len(repair.refused)} refused "
-          f"(did not make their files collect); left unrepaired: "
+    print(f"\nimport repair: {len(repair.kept)} file(s) edited ({dict(kinds)}), {len(repair.refused)} "
+          f"refused (did not make their files collect); left unrepaired: "
           f"{dict(Counter(u.kind for u in repair.left for _ in u.files))}")
     requirements = sorted({u.detail for u in repair.requirements})
     for line in requirements[:10]:
@@ -140,18 +144,20 @@ def measure(root: Path, args: argparse.Namespace) -> int:
         if reference is None:
             continue
         audits[relpath] = {r.kind: r.count for r in judge((root / relpath).read_bytes(), reference)}
-    print(f"\nrepair-quality audit of the {len(fixed)} file(s) canon fix changed, {len(audits)} with a pre-damage "
-          "version (files with it / total amount; every column must be 0):\n")
+    print(f"\nrepair-quality audit of the {len(fixed)} file(s) canon fix changed, {len(audits)} with a "
+          "pre-damage version (files with it / total amount; every column must be 0):\n")
     print("| audited | " + " | ".join(KINDS) + " |")
     print("|---|" + "---|" * len(KINDS))
     print(f"| {len(audits)} | " + " | ".join(
         f"{sum(1 for a in audits.values() if a.get(k))} / {sum(a.get(k, 0) for a in audits.values())}"
         for k in KINDS) + " |")
-    print(f"\ncanon fix wall time: {fix_seconds:.0f}s for {len(verdicts)} broken file(s), {args.jobs} processes")
+    print(f"\ncanon fix wall time: {fix_seconds:.0f}s for {len(verdicts)} broken "
+          f"file(s), {args.jobs} processes")
     if args.rows:
         args.rows.write_text(json.dumps({
             "files": files, "stages": [{"stage": n, "tests": h.tests, "failed": h.failed_files,
-                                        "causes": dict(by_cause(h, index)), "seconds": s} for n, h, s in stages],
+                                        "causes": dict(by_cause(h, index)), "seconds": s}
+                                       for n, h, s in stages],
             "repair": repair.to_json(), "audit": audits,
             "changed": sorted(p for p in files if (root / p).read_bytes() != originals[p])}, indent=1))
     return 0

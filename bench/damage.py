@@ -52,7 +52,8 @@ def closed_call(lines: list[str], rng: random.Random) -> list[str] | None:
 
 
 def bracket_mess(lines: list[str], rng: random.Random) -> list[str] | None:
-    sites = [i for i, line in enumerate(lines) if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line + "["]
+    sites = [i for i, line in enumerate(lines)
+             if re.search(r"[}\]]\s*$", line.rstrip()) and "{" in line + "["]
     i = _choose(rng, sites)
     if i is None:
         return None
@@ -87,7 +88,8 @@ def unterminated(lines: list[str], rng: random.Random) -> list[str] | None:
 
 
 def flattened(lines: list[str], rng: random.Random) -> list[str] | None:
-    sites = [i for i in range(1, len(lines) - 2) if lines[i].startswith("        ") and lines[i + 1].startswith("        ")
+    sites = [i for i in range(1, len(lines) - 2) if lines[i].startswith("        ")
+             and lines[i + 1].startswith("        ")
              and not lines[i].rstrip().endswith((":", "(", "[", "{", ",", "\\")) and lines[i - 1].strip()
              and not lines[i - 1].rstrip().endswith((":", "(", "[", "{", ",", "\\"))]
     i = _choose(rng, sites)
@@ -168,7 +170,8 @@ def flattened_body(lines: list[str], rng: random.Random) -> list[str] | None:
             continue
         width = len(match.group(1))
         end = i + 1
-        while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > width):
+        while end < len(lines) and (not lines[end].strip()
+                                    or len(lines[end]) - len(lines[end].lstrip()) > width):
             end += 1
         body = [text for text in lines[i + 1:end] if text.strip()]
         if 2 <= len(body) <= 12 and not any(
@@ -205,8 +208,10 @@ PATTERNS: dict[str, Damage] = {
     "bracket mess": bracket_mess, "split docstring": split_docstring, "stray prose": stray_prose,
     "unterminated string": unterminated, "flattened lines (unexpected indent)": flattened,
     "lost colon": lost_colon, "deleted except handler": lost_handler,
-    "closing quote moved past brackets": moved_quote, "closing bracket pulled onto its opening line": collapsed_brackets,
-    "function body flattened to the def's column": flattened_body, "quote moved to the end of its line": quote_to_line_end,
+    "closing quote moved past brackets": moved_quote,
+    "closing bracket pulled onto its opening line": collapsed_brackets,
+    "function body flattened to the def's column": flattened_body,
+    "quote moved to the end of its line": quote_to_line_end,
     "`\\n` escape written as a line break": escaped_newline,
 }
 
@@ -216,7 +221,8 @@ def main() -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--show", metavar="PATTERN", help="print a diff of every inexact repair of this pattern")
+    parser.add_argument("--show", metavar="PATTERN",
+                        help="print a diff of every inexact repair of this pattern")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     sources = sorted(p for p in args.directory.rglob("test_*.py") if p.stat().st_size < 200_000)
@@ -257,7 +263,8 @@ def main() -> int:
             print(f"--- {path} ({result.reason or 'inexact'})")
             print("".join(difflib.unified_diff(text.splitlines(True), repaired.splitlines(True), "original",
                                                "repaired", n=1)) or "(not repaired)\n")
-    print("| damage | cases | compiles | every test kept | all original tests kept | exact undo (AST) | mean s |")
+    print("| damage | cases | compiles | every test kept | all original tests kept | "
+          "exact undo (AST) | mean s |")
     print("|---|---|---|---|---|---|---|")
     total: dict[str, float] = defaultdict(float)
     for name, row in sorted(stats.items()):
@@ -265,10 +272,12 @@ def main() -> int:
         for key, value in row.items():
             total[key] += value
         print(f"| {name} | {int(n)} | {100 * row['compiles'] / n:.0f}% | {100 * row['kept'] / n:.0f}% | "
-              f"{100 * row['kept_original'] / n:.0f}% | {100 * row['exact'] / n:.0f}% | {row['seconds'] / n:.3f} |")
+              f"{100 * row['kept_original'] / n:.0f}% | {100 * row['exact'] / n:.0f}% | "
+              f"{row['seconds'] / n:.3f} |")
     n = total["cases"] or 1
-    print(f"| **all** | {int(total['cases'])} | {100 * total['compiles'] / n:.1f}% | {100 * total['kept'] / n:.1f}% | "
-          f"{100 * total['kept_original'] / n:.1f}% | {100 * total['exact'] / n:.1f}% | {total['seconds'] / n:.3f} |")
+    print(f"| **all** | {int(total['cases'])} | {100 * total['compiles'] / n:.1f}% | "
+          f"{100 * total['kept'] / n:.1f}% | {100 * total['kept_original'] / n:.1f}% | "
+          f"{100 * total['exact'] / n:.1f}% | {total['seconds'] / n:.3f} |")
     return 0
 
 

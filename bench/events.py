@@ -149,10 +149,13 @@ def throughput(n: int) -> list[tuple[str, float, str]]:
             with path.open() as handle:
                 naive([json.loads(line) for line in handle])
 
-        rows.append(("end to end: JSONL file -> verdict (msgspec Structs + feed)", best_rate(n, end_to_end, 3),
+        rows.append(("end to end: JSONL file -> verdict (msgspec Structs + feed)",
+                     best_rate(n, end_to_end, 3),
                      ">= 500,000"))
-        rows.append(("end to end, whole frames (msgspec dicts + feed)", best_rate(n, end_to_end_dicts, 3), "peer"))
-        rows.append(("end to end, naive (json.loads per line + naive loop)", best_rate(n, naive_end_to_end, 3), "peer"))
+        rows.append(("end to end, whole frames (msgspec dicts + feed)", best_rate(n, end_to_end_dicts, 3),
+                     "peer"))
+        rows.append(("end to end, naive (json.loads per line + naive loop)",
+                     best_rate(n, naive_end_to_end, 3), "peer"))
     agui = agui_stream(n // 4)
     count = len(agui)
     sdk = TypeAdapter(Event)
@@ -164,7 +167,8 @@ def throughput(n: int) -> list[tuple[str, float, str]]:
             validator.feed(event)
         assert not validator.finish() and not validator.violations
 
-    rows.append(("Validator.feed, ag-ui (fields + order, pinned 0.0.58)", best_rate(count, agui_feed, 3), "peer"))
+    rows.append(("Validator.feed, ag-ui (fields + order, pinned 0.0.58)", best_rate(count, agui_feed, 3),
+                 "peer"))
     rows.append(("AG-UI Python SDK: TypeAdapter(Event) per event (fields only)",
                  best_rate(count, lambda: [sdk.validate_python(e) for e in agui], 3), "peer"))
     return rows
@@ -210,14 +214,14 @@ def load(args: argparse.Namespace) -> None:
     data = report.to_json()
     bound = args.duration + args.ramp + 10
     held = report.ok and elapsed <= bound
-    print(f"\n`canon load --users {args.users} --duration {args.duration:g} --ramp {args.ramp:g} --think {args.think:g}`"
-          " against the reference server\n")
+    print(f"\n`canon load --users {args.users} --duration {args.duration:g} --ramp {args.ramp:g} --think "
+          f"{args.think:g}` against the reference server\n")
     print("| users | journeys | failed | users without a journey | breaches | p50 / p99 first event ms | "
           "p99 completion ms | elapsed s | bound s | held |\n|---|---|---|---|---|---|---|---|---|---|")
     ttfe, ttc = data["time_to_first_event_ms"], data["time_to_completion_ms"]
     print(f"| {args.users} | {data['journeys']} | {data['failed']} | {data['users_without_journey']} | "
-          f"{data['isolation_breaches']['count']} | {ttfe['p50']} / {ttfe['p99']} | {ttc['p99']} | {elapsed:.1f} | "
-          f"{bound:g} | {'yes' if held else 'NO'} |")
+          f"{data['isolation_breaches']['count']} | {ttfe['p50']} / {ttfe['p99']} | {ttc['p99']} | "
+          f"{elapsed:.1f} | {bound:g} | {'yes' if held else 'NO'} |")
 
 
 def leaks(args: argparse.Namespace) -> None:
@@ -234,8 +238,8 @@ def leaks(args: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"\nLeaks: the reference server with --leak-every {args.leak_every} (restamped with the recipient's "
-          f"user id), {args.leak_users} users for 3 s\n")
+    print(f"\nLeaks: the reference server with --leak-every {args.leak_every} (restamped with the "
+          f"recipient's user id), {args.leak_users} users for 3 s\n")
     print("| injected | detected | missed | examples kept |\n|---|---|---|---|")
     detected = report.breaches.count
     print(f"| {injected} | {detected} | {injected - detected} | {len(report.breaches.examples)} |")

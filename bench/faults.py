@@ -175,15 +175,16 @@ def main() -> int:
         elapsed = time.monotonic() - started
     print(f"bench/faults.py: {options.trials} SIGKILLs on copies of {options.example.name} "
           f"(seed {options.seed}, {elapsed:.0f} s)\n")
-    print("| command | kill points | trials | by hook | by time | finished before the kill | restored byte for byte "
-          "| temp files left | other files left | canon undo |")
+    print("| command | kill points | trials | by hook | by time | finished before the kill | restored byte "
+          "for byte | temp files left | other files left | canon undo |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     total = Tally()
     for command, tally in tallies.items():
-        codes = ", ".join(f"{name} {tally.undo_codes[name]}" for name in ("undone", "nothing to undo", "refused"))
-        print(f"| canon {command} | {len(traced[command][0])} | {tally.trials} | {tally.by_hook} | {tally.by_time} "
-              f"| {tally.not_killed} | {tally.restored}/{tally.trials} | {tally.temp_left} | {tally.other_left} "
-              f"| {codes} |")
+        codes = ", ".join(f"{name} {tally.undo_codes[name]}"
+                          for name in ("undone", "nothing to undo", "refused"))
+        print(f"| canon {command} | {len(traced[command][0])} | {tally.trials} | {tally.by_hook} | "
+              f"{tally.by_time} | {tally.not_killed} | {tally.restored}/{tally.trials} | {tally.temp_left} | "
+              f"{tally.other_left} | {codes} |")
         total.trials += tally.trials
         total.restored += tally.restored
         total.temp_left += tally.temp_left

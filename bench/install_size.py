@@ -23,7 +23,8 @@ def measure(spec: str, where: Path) -> tuple[int, int]:
     # a venv without pip, filled by this interpreter's pip (`--python`): faster, and nothing of
     # pip's own is counted
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
-    pip = [sys.executable, "-m", "pip", "--python", str(where / "bin" / "python"), "--disable-pip-version-check"]
+    pip = [sys.executable, "-m", "pip", "--python", str(where / "bin" / "python"),
+           "--disable-pip-version-check"]
     subprocess.run([*pip, "install", "-q", spec], check=True)
     listed = json.loads(subprocess.run([*pip, "list", "--format", "json"], capture_output=True, text=True,
                                        check=True).stdout)
@@ -38,7 +39,8 @@ def measure(spec: str, where: Path) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--project", default=str(Path(__file__).resolve().parent.parent))
-    parser.add_argument("--extras", nargs="*", default=["", "cli", "migrate", "coverage", "report", "events", "all"])
+    parser.add_argument("--extras", nargs="*",
+                        default=["", "cli", "migrate", "coverage", "report", "events", "all"])
     args = parser.parse_args()
     rows = [("pytest", "pytest")] + [(f"testcanon[{e}]" if e else "testcanon",
                                       f"{args.project}[{e}]" if e else args.project) for e in args.extras]

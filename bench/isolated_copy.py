@@ -36,7 +36,8 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|")
     for run in range(1, args.repeat + 1):
         with tempfile.TemporaryDirectory(prefix="canon-bench-copy-") as tmp:
-            stats = isolated_copy(args.path, Path(tmp) / "isolated", GlobSet(args.exclude) if args.exclude else None)
+            stats = isolated_copy(args.path, Path(tmp) / "isolated",
+                                  GlobSet(args.exclude) if args.exclude else None)
             shutil.rmtree(Path(tmp) / "isolated")
             full = timed_cp("-a", args.path, Path(tmp) / "full")
             shutil.rmtree(Path(tmp) / "full")

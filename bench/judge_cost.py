@@ -59,7 +59,8 @@ def measure(root: Path, base_src: Path, relpath: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", type=Path)
-    parser.add_argument("--base", type=Path, required=True, help="src/ of the testcanon version to compare with")
+    parser.add_argument("--base", type=Path, required=True,
+                        help="src/ of the testcanon version to compare with")
     parser.add_argument("--sample", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
@@ -73,12 +74,13 @@ def main() -> int:
     print("| file | this judge CPU s | base judge CPU s | same verdict |")
     print("|---|---|---|---|")
     for row in rows:
-        print(f"| {row['path']} | {row['this'][0]:.2f} | {row['base'][0]:.2f} | {row['this'][1:] == row['base'][1:]} |")
+        print(f"| {row['path']} | {row['this'][0]:.2f} | {row['base'][0]:.2f} | "
+              f"{row['this'][1:] == row['base'][1:]} |")
     same = sum(1 for row in rows if row["this"][1:] == row["base"][1:])
     mine, base = [r["this"][0] for r in rows], [r["base"][0] for r in rows]
-    print(f"\nfiles {len(rows)}; same verdict {same}/{len(rows)}; CPU s/file median this {statistics.median(mine):.2f}, "
-          f"base {statistics.median(base):.2f}; total this {sum(mine):.1f}, base {sum(base):.1f} "
-          f"(ratio {sum(mine) / max(sum(base), 1e-9):.2f})")
+    print(f"\nfiles {len(rows)}; same verdict {same}/{len(rows)}; CPU s/file median this "
+          f"{statistics.median(mine):.2f}, base {statistics.median(base):.2f}; total this {sum(mine):.1f}, "
+          f"base {sum(base):.1f} (ratio {sum(mine) / max(sum(base), 1e-9):.2f})")
     return 0
 
 

@@ -12,7 +12,8 @@ is written) and verified: compiles, test ids = today's + resurrected, none lost.
 tests a placeholder replaced without comments (CANON702, no CANON701) is planned the same way,
 its lost ids read from history (`replaced_by_placeholder`). `--collect`
 also asks real pytest (PY, default this interpreter) to collect today's file and the merged one
-(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a merged file that collects, or fails exactly as today's
+(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a \
+merged file that collects, or fails exactly as today's
 does (missing dependencies of the repository), as collecting. `--clean` beds are repositories
 without such damage: every finding there is printed for labelling. `--since REF` also builds
 the ledger (tests lost since REF, each with the commit that lost it) and prints its size, the
@@ -182,7 +183,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
             files_with += 1
         lost = {t.test_id for t in loss.commented} | set(replaced)
         versions = history_versions(root, relpath, lost, naming=naming)
-        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=loss.commented)
+        plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced,
+                              commented=loss.commented)
         why = verify_resurrection(plan, naming=naming) if plan.fixed is not None else "nothing"
         seconds.append(time.perf_counter() - started)
         cpu.append(_cpu() - cpu_started)
@@ -204,7 +206,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
         compiling += check_source(plan.fixed) is None  # type: ignore[arg-type]
         after = live_test_ids(ast.parse(plan.fixed), naming)  # type: ignore[arg-type]
         removed = set(plan.placeholders_removed)  # a placeholder, and its class when nothing else was in it
-        before = live_test_ids(ast.parse(data), naming) - removed - ({p.split("::")[0] for p in removed} - after)
+        before = (live_test_ids(ast.parse(data), naming) - removed
+                  - ({p.split("::")[0] for p in removed} - after))
         lost_by_us += len(before - after)
         merged.append((relpath, plan.fixed))  # type: ignore[arg-type]
     if collect and merged:
@@ -216,14 +219,16 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
     print(f"\nlost tests in {root} (compiling tracked files, excluding /{exclude.pattern}/)")
     print(f"{'measure':<52}{'value':>10}")
     print(f"{'peer: commented def test*/class Test* lines':<52}{peer:>10}   in {peer_files} files")
-    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   not tests: out of the truth")
+    print(f"{'  of which helper classes named Test* (__init__)':<52}{helpers:>10}   "
+          "not tests: out of the truth")
     print(f"{'truth: commented-out tests (peer less helpers)':<52}{truth:>10}")
     print(f"{'truth found by CANON701':<52}{found_truth:>10}   {pct(found_truth, truth)}")
     print(f"{'CANON701 commented-out tests found':<52}{kinds['commented-out']:>10}   in {files_with} files "
           f"({pct(kinds['commented-out'], peer)} of peer)")
     print(f"{'CANON702 placeholder tests':<52}{kinds['placeholder']:>10}")
     print(f"{'CANON703 skipped until fixed':<52}{kinds['needs-fix']:>10}")
-    print(f"{'resurrectable (history or parsable comment)':<52}{resurrectable:>10}   {pct(resurrectable, planned)}")
+    print(f"{'resurrectable (history or parsable comment)':<52}{resurrectable:>10}   "
+          f"{pct(resurrectable, planned)}")
     print(f"{'resurrected (verified files)':<52}{resurrected:>10}   {pct(resurrected, planned)} of found, "
           f"{pct(resurrected, peer)} of peer")
     print(f"{'  + tests of restored classes the comments lacked':<52}{extra:>10}")
@@ -238,7 +243,8 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
               f"of {collect_checked}")
     print(f"{'tests lost by the resurrection itself':<52}{lost_by_us:>10}")
     if seconds:
-        print(f"{'seconds per file: median / max':<52}{statistics.median(seconds):>10.3f}   / {max(seconds):.3f}")
+        print(f"{'seconds per file: median / max':<52}{statistics.median(seconds):>10.3f}   / "
+              f"{max(seconds):.3f}")
         print(f"{'CPU seconds per file (with git): median / max':<52}{statistics.median(cpu):>10.3f}   "
               f"/ {max(cpu):.3f}   (load average {os.getloadavg()[0]:.1f})")
 
@@ -255,7 +261,8 @@ def clean(bed: Path) -> None:
         for item in [*(loss.commented if loss else ()), *(loss.skipped if loss else ())]:
             findings += 1
             kind = getattr(item, "kind", "")
-            print(f"  {bed.name}: {relpath}:{item.line} {kind} {item.test_id} {getattr(item, 'reason', '')!r}")
+            print(f"  {bed.name}: {relpath}:{item.line} {kind} {item.test_id} "
+                  f"{getattr(item, 'reason', '')!r}")
     print(f"{bed.name}: {findings} finding(s)")
 
 
@@ -268,9 +275,10 @@ def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
     started = time.perf_counter()
     ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_file(p) and not exclude.search(p),
                           naming=_read_naming(root))
-    print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests live then, "
-          f"{len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
-    for (commit, subject), count in Counter((e.commit[:10], e.subject) for e in ledger.entries).most_common(5):
+    print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests "
+          f"live then, {len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
+    for (commit, subject), count in Counter((e.commit[:10], e.subject)
+                                            for e in ledger.entries).most_common(5):
         print(f"  {count:>5}  {commit or '(working tree)'} {subject[:80]}")
 
 

@@ -32,7 +32,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
-    parser.add_argument("--select", action="append", choices=CODEMODS, help="only these codemods (default: all)")
+    parser.add_argument("--select", action="append", choices=CODEMODS,
+                        help="only these codemods (default: all)")
     args = parser.parse_args()
     print("| codemod | before | after | fixed | left, reported with a reason | files changed | "
           "verified by collected ids | verified statically | rejected by verification | seconds | files/s | "
@@ -64,9 +65,9 @@ def main() -> int:
             if report.get("collected_with_pytest_defaults"):
                 failures.add("pytest refused the tree's configuration: collected with pytest's defaults "
                              "(files whose imports fail here are verified statically)")
-            print(f"| {code} | {before} | {after} | {100 * (before - after) / before if before else 0:.1f}% | "
-                  f"{reported} | {changed} | {report['verified_by_collection']} | {report['verified_statically']} | "
-                  f"{rejected} | {seconds:.1f} | {changed / seconds:.1f} | "
+            print(f"| {code} | {before} | {after} | {100 * (before - after) / before if before else 0:.1f}% "
+                  f"| {reported} | {changed} | {report['verified_by_collection']} | "
+                  f"{report['verified_statically']} | {rejected} | {seconds:.1f} | {changed / seconds:.1f} | "
                   f"{changed / max(seconds - report.get('collection_seconds', 0), 1e-9):.1f} |", flush=True)
             shutil.rmtree(work)
     for failure in sorted(failures):

@@ -56,7 +56,8 @@ def copy_checkout(source: Path, destination: Path) -> None:
         subprocess.run(["git", "clone", "-q", str(source), str(destination)], check=True)
     else:
         shutil.copytree(source, destination, symlinks=True,
-                        ignore=shutil.ignore_patterns(".venv", "venv", ".testcanon", "__pycache__", "node_modules"))
+                        ignore=shutil.ignore_patterns(".venv", "venv", ".testcanon", "__pycache__",
+                                                      "node_modules"))
 
 
 def interpreter(venv: Path) -> str:
@@ -89,7 +90,8 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
             handle.write(f"\n[tool.testcanon]\n{config}\n")
     python = interpreter(venv)
     lib = work / f"{name}-lib"
-    shutil.copytree(Path(testcanon.__file__).parent, lib / "testcanon", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(Path(testcanon.__file__).parent, lib / "testcanon",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     runtime = work / f"{name}-runtime"
     plugins = prepare_runtime(runtime, has_testcanon=True)  # the reporter only: testcanon comes from `lib`
     results = work / f"{name}-outcomes.jsonl"
@@ -104,13 +106,14 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     canon_env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
     started = time.perf_counter()
     migrate = subprocess.run([sys.executable, "-m", "testcanon", "migrate", *tests, "--python", str(venv),
-                              "--verify", verify, "--format", "json"], cwd=root, capture_output=True, text=True,
-                             env=canon_env)
+                              "--verify", verify, "--format", "json"], cwd=root, capture_output=True,
+                             text=True, env=canon_env)
     migrate_seconds = time.perf_counter() - started
     try:
         report = json.loads(migrate.stdout)
     except ValueError:
-        return {"repo": name, "error": f"canon migrate exited {migrate.returncode}: {migrate.stderr.strip()[-300:]}"}
+        return {"repo": name,
+                "error": f"canon migrate exited {migrate.returncode}: {migrate.stderr.strip()[-300:]}"}
     # the tests run on a copy of the migrated tree, so what they write cannot blur the undo check
     migrated = work / f"{name}-migrated"
     shutil.copytree(root, migrated, symlinks=True, ignore=shutil.ignore_patterns(".testcanon", ".git"))
@@ -119,12 +122,13 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
         bad, other = {"<the whole run>": ("ran", after.failure)}, 0
     else:
         bad, other = worse(first, after, flaky)
-    undo = subprocess.run([sys.executable, "-m", "testcanon", "undo"], cwd=root, capture_output=True, text=True,
-                          env=canon_env)
+    undo = subprocess.run([sys.executable, "-m", "testcanon", "undo"], cwd=root, capture_output=True,
+                          text=True, env=canon_env)
     proof = report.get("proof", {})
     return {
         "repo": name, "tests": len(first.outcomes), "flaky": len(flaky),
-        "outcomes_before": {o: sum(1 for v in first.outcomes.values() if v == o) for o in sorted(set(first.outcomes.values()))},
+        "outcomes_before": {o: sum(1 for v in first.outcomes.values() if v == o)
+                            for o in sorted(set(first.outcomes.values()))},
         "changed_files": len(report["changed"]), "rejected_files": len(report["rejected"]),
         "proof_outcomes": sum(1 for p in proof.values() if p == "outcomes"),
         "proof_collected": sum(1 for p in proof.values() if p == "collected"),
@@ -150,9 +154,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per test run")
     parser.add_argument("--json", action="store_true", help="also print each result as JSON")
     parser.add_argument("--verify", default="outcomes", choices=("outcomes", "collect", "static"),
-                        help="the proof canon migrate asks for (collect: the peer, as verification was before)")
-    parser.add_argument("--testcanon-config", default="", help="lines for [tool.testcanon] (e.g. test_paths = [\"t\"])")
-    parser.add_argument("--addopts", default="", help="PYTEST_ADDOPTS for every pytest run (the same for all)")
+                        help="the proof canon migrate asks for (collect: the peer, as "
+                             "verification was before)")
+    parser.add_argument("--testcanon-config", default="",
+                        help="lines for [tool.testcanon] (e.g. test_paths = [\"t\"])")
+    parser.add_argument("--addopts", default="",
+                        help="PYTEST_ADDOPTS for every pytest run (the same for all)")
     args = parser.parse_args()
     if len(args.venv) != len(args.checkout):
         parser.error("give one --venv per checkout")
@@ -162,8 +169,8 @@ def main() -> int:
     if len(test_lists) != len(args.checkout):
         parser.error("give one --tests per checkout (or none)")
     print(f"canon migrate --verify {args.verify}\n")
-    print("| repo | tests | flaky | files migrated | rejected | proof outcomes/collected/static | worse after "
-          "migrate | other outcome changes | undo exact | migrate s | pytest s | migrate / pytest |")
+    print("| repo | tests | flaky | files migrated | rejected | proof outcomes/collected/static | worse "
+          "after migrate | other outcome changes | undo exact | migrate s | pytest s | migrate / pytest |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="canon-bench-outcomes-") as tmp:
         for checkout, venv, tests in zip(args.checkout, args.venv, test_lists, strict=True):

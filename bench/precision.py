@@ -56,7 +56,8 @@ def context(root: Path, finding: Finding, around: int = 2) -> str:
     except OSError:
         return ""
     start, end = max(finding.line - 1 - around, 0), min(finding.line + around, len(lines))
-    return "\n".join(f"    {n + 1:>5}{'>' if n + 1 == finding.line else ' '} {lines[n]}" for n in range(start, end))
+    return "\n".join(f"    {n + 1:>5}{'>' if n + 1 == finding.line else ' '} {lines[n]}"
+                     for n in range(start, end))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             label = labels.get(finding.fingerprint)
             if args.show:
                 mark = label["label"].upper() if label else "??"
-                print(f"[{mark}] {finding.code} {finding.path}:{finding.line}:{finding.column} {finding.message}")
+                print(f"[{mark}] {finding.code} {finding.path}:{finding.line}:{finding.column} "
+                      f"{finding.message}")
                 if label:
                     print(f"    label: {label.get('reason', '')}")
                 print(context(root, finding))
@@ -112,14 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     for code in sorted({m["code"] for m in misses} - set(drawn)):
         rows.append((code, 0, 0, 0, 0, 0, "-", f"0/{sum(1 for m in misses if m['code'] == code)}"))
     print(f"\n{args.repo}  (sample {args.sample}/rule, seed {args.seed})")
-    print(f"{'rule':<9} {'findings':>8} {'sampled':>7} {'labelled':>8} {'TP':>4} {'FP':>4} {'precision':>9} {'recall':>7}")
+    print(f"{'rule':<9} {'findings':>8} {'sampled':>7} {'labelled':>8} {'TP':>4} {'FP':>4} "
+          f"{'precision':>9} {'recall':>7}")
     for row in rows:
-        print(f"{row[0]:<9} {row[1]:>8} {row[2]:>7} {row[3]:>8} {row[4]:>4} {row[5]:>4} {row[6]:>9} {row[7]:>7}")
+        print(f"{row[0]:<9} {row[1]:>8} {row[2]:>7} {row[3]:>8} {row[4]:>4} "
+              f"{row[5]:>4} {row[6]:>9} {row[7]:>7}")
     if args.template and template:
         print("\n# unlabelled sampled findings:")
         for finding in template:
             print(f'\n[findings."{finding.fingerprint}"]\ncode = "{finding.code}"\n'
-                  f'where = "{finding.path}:{finding.line}"\nlabel = ""\nreason = ""  # {finding.message[:90]}')
+                  f'where = "{finding.path}:{finding.line}"\nlabel = ""\nreason = ""  # '
+                  f'{finding.message[:90]}')
     return 0
 
 

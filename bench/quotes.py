@@ -59,7 +59,8 @@ def main() -> int:
     found = [rank for file_ranks in map_over_tree(ranks, root, broken, args.jobs) for rank in file_ranks]
     counts = Counter("first" if rank == 0 else "not proposed" if rank < 0 else "later" for rank in found)
     total = len(found)
-    print(f"moved-quote lines paired with their last compiling version: {total} in {len(broken)} broken test files\n")
+    print(f"moved-quote lines paired with their last compiling version: {total} in "
+          f"{len(broken)} broken test files\n")
     print("| original is | lines | share |")
     print("|---|---|---|")
     for key in ("first", "later", "not proposed"):

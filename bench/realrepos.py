@@ -80,7 +80,8 @@ class Measured:
         ratios = self.ratios
         return {"repo": self.name, "pytest_tests": len(first), "canon_tests": len(self.canon_outcomes),
                 "missing": len(missing), "extra": len(extra), "differing": len(differing),
-                "flaky": len(self.flaky), "pytest_s": round(mean, 1), "canon_s": round(statistics.mean(self.canon_seconds), 1),
+                "flaky": len(self.flaky), "pytest_s": round(mean, 1),
+                "canon_s": round(statistics.mean(self.canon_seconds), 1),
                 "trials": len(ratios), "ratio_min": round(min(ratios), 3),
                 "ratio_median": round(statistics.median(ratios), 3),
                 "pytest_runs": [round(x, 2) for x in self.pytest_seconds],
@@ -121,9 +122,10 @@ def run_pytest(copy: Path, venv: Path, paths: list[str], timeout: float,
     with tempfile.TemporaryDirectory(prefix="realrepos-junit-") as tmp:
         junit = Path(tmp) / "junit.xml"
         started = time.perf_counter()
-        done = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", f"--junitxml={junit}", *paths,
-                               *extra],
-                              cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)
+        done = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", f"--junitxml={junit}",
+                               *paths, *extra],
+                              cwd=copy, capture_output=True, text=True, timeout=timeout,
+                              start_new_session=True)
         seconds = time.perf_counter() - started
         if not junit.exists():
             raise SystemExit(f"pytest wrote no report (exit {done.returncode}):\n{done.stdout[-2000:]}")
@@ -139,9 +141,11 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
                           cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)
     seconds = time.perf_counter() - started
     if not out.exists():
-        raise SystemExit(f"canon run wrote no JSON (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise SystemExit("canon run wrote no JSON (exit "
+                         f"{done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     document = json.loads(out.read_text())
-    outcomes = {junit_key(t["nodeid"]): _CANON_TO_JUNIT.get(t["outcome"], t["outcome"]) for t in document["tests"]}
+    outcomes = {junit_key(t["nodeid"]): _CANON_TO_JUNIT.get(t["outcome"], t["outcome"])
+                for t in document["tests"]}
     return outcomes, seconds, done.returncode, [f["reason"] for f in document.get("failures", [])]
 
 

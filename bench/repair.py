@@ -42,7 +42,8 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     found = find_breaking(root, relpath)
     good = found[1] if found else None
     reference = author_reference(root, relpath, found[0], good) if found else None
-    # what `canon fix` does in history mode: names history shows nested in a function or in a string are not tests
+    # what `canon fix` does in history mode: names history shows nested in a function or in a string
+    # are not tests
     by_history = history_expected(root, relpath, expected)
     row: dict = {"path": relpath, "tests": len(expected), "has_good": good is not None,
                  "nested_helpers": len(expected) - len(by_history),
@@ -52,7 +53,8 @@ def measure(root: Path, relpath: str, unmended: bool = False) -> dict:
     if good is not None:
         row["restore_keeps_all"] = not missing(expected, ast.parse(good))
     if row["version_specific"]:  # what `canon fix --rewrite-version-specific` makes of it
-        row["rewritten"] = repair_local(current, rewrite_version_specific=True, expected=expected).fixed is not None
+        row["rewritten"] = (repair_local(current, rewrite_version_specific=True, expected=expected).fixed
+                            is not None)
     for method in ("history", "local"):
         started = time.perf_counter()
         tests = by_history if method == "history" else expected
@@ -96,8 +98,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rows", type=Path, help="also write every per-file row as JSON here")
     parser.add_argument("--no-judge", action="store_true",
-                        help="repair without judging candidates against the author's code (the audit still runs): "
-                             "what the judgement changes")
+                        help="repair without judging candidates against the author's code (the audit still "
+                             "runs): what the judgement changes")
     parser.add_argument("--unmended", action="store_true",
                         help="for each file local mode leaves, count every definition no edit mends (slower)")
     args = parser.parse_args()
@@ -125,9 +127,9 @@ def main() -> int:
     print(f"files with an earlier compiling version: {len(with_good)}; restoring it keeps every test name in "
           f"{keeps} ({100 * keeps / max(len(with_good), 1):.0f}%)")
     nested = [r["nested_helpers"] for r in rows if r["nested_helpers"]]
-    print(f"test-like names that the versions which compiled define only nested in a function or inside a string "
-          f"(never collected; the damage flattened or unquoted them into view, so history mode does not count them "
-          f"as tests): {sum(nested)} in {len(nested)} files\n")
+    print("test-like names that the versions which compiled define only nested in a function or inside a "
+          "string (never collected; the damage flattened or unquoted them into view, so history mode does "
+          f"not count them as tests): {sum(nested)} in {len(nested)} files\n")
     print("| method | compiles | every test kept | some kept | none kept | AST = last good | median s/file | "
           "median lines changed | median damage lines |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -141,12 +143,14 @@ def main() -> int:
         seconds = statistics.median(r["seconds"] for r in results) if results else 0
         changed = [r["changed_lines"] for r in results if r["changed_lines"] is not None]
         damage = [r["damage_lines"] for r in rows if r["damage_lines"] is not None]
-        print(f"| {method} | {compiles} ({100 * compiles / max(n, 1):.1f}%) | {all_kept} ({100 * all_kept / max(n, 1):.1f}%) "
-              f"| {some} | {none} | {equal} | {seconds:.3f} | {statistics.median(changed) if changed else '—'} "
-              f"| {statistics.median(damage) if damage else '—'} |")
+        print(f"| {method} | {compiles} ({100 * compiles / max(n, 1):.1f}%) | {all_kept} "
+              f"({100 * all_kept / max(n, 1):.1f}%) | {some} | {none} | {equal} | {seconds:.3f} | "
+              f"{statistics.median(changed) if changed else '—'} | "
+              f"{statistics.median(damage) if damage else '—'} |")
     combined = sum(1 for r in rows if (r["history"]["compiles"] and r["history"]["preserved"] == "all")
                    or (r["local"]["compiles"] and r["local"]["preserved"] == "all"))
-    print(f"\nauto (history, then local): {combined}/{n} ({100 * combined / max(n, 1):.1f}%) compile with every test kept")
+    print(f"\nauto (history, then local): {combined}/{n} ({100 * combined / max(n, 1):.1f}%) "
+          "compile with every test kept")
     rewritten = sum(1 for r in rows if r.get("fixed_with_rewrite") and not r["local"]["compiles"])
     print(f"auto with --rewrite-version-specific (Python 3.12 f-strings rewritten for this interpreter): "
           f"{combined + rewritten}/{n} ({100 * (combined + rewritten) / max(n, 1):.1f}%)")
@@ -154,7 +158,8 @@ def main() -> int:
                if r[method]["compiles"] and r[method]["preserved"] != "all")
     print(f"results that compile but lost a test (must be 0: verify rejects them before writing): {lost}")
     kinds = ("fewer-tests", "undefined-names", "fewer-assertions", "tombstone", "placeholder")
-    print("\nrepairs audited against the author's last good code (history mode; files with it / total amount):\n")
+    print("\nrepairs audited against the author's last good code (history mode; files "
+          "with it / total amount):\n")
     print("| method | audited | " + " | ".join(kinds) + " |")
     print("|---|---|" + "---|" * len(kinds))
     for method in ("history", "local"):
@@ -163,10 +168,10 @@ def main() -> int:
         print(f"| {method} | {len(audits)} | " + " | ".join(cells) + " |")
     counts = sorted(r["local"]["unmended"] for r in rows if "unmended" in r["local"])
     if counts:
-        print(f"local mode, definitions no edit mends in each file it leaves ({len(counts)} files, version-specific "
-              f"ones aside): median {statistics.median(counts):g}, quartiles {counts[len(counts) // 4]}-"
-              f"{counts[3 * len(counts) // 4]}, max {counts[-1]}; files with at most 1: "
-              f"{sum(1 for c in counts if c <= 1)}, at most 2: {sum(1 for c in counts if c <= 2)}")
+        print(f"local mode, definitions no edit mends in each file it leaves ({len(counts)} files, "
+              f"version-specific ones aside): median {statistics.median(counts):g}, quartiles "
+              f"{counts[len(counts) // 4]}-{counts[3 * len(counts) // 4]}, max {counts[-1]}; files with at "
+              f"most 1: {sum(1 for c in counts if c <= 1)}, at most 2: {sum(1 for c in counts if c <= 2)}")
     return 0
 
 

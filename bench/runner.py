@@ -10,7 +10,8 @@ pytest run just before it, and the min and median of those ratios are printed. T
 project's own command, `python -m pytest -q tests` (its cache plugin on, as `canon run` has it),
 started in a session of its own as `canon run` starts its pytest (Linux's scheduler autogroups
 give each session its own share of a loaded machine's CPU). Shards: `canon run --shard K/4`'s
-plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard within 10% of
+plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard \
+within 10% of
 the mean).
 """
 
@@ -75,9 +76,11 @@ def main() -> int:
         suite.mkdir()
         make_suite(suite, args.files, args.tests_per_file)
         pytest_serial, canon_serial = alternating([py, "-m", "pytest", "-q", "tests"],
-                                                  [py, "-m", "testcanon", "run", "--serial"], suite, args.repeat)
+                                                  [py, "-m", "testcanon", "run", "--serial"],
+                                                  suite, args.repeat)
         pytest_n2, canon_n2 = alternating([py, "-m", "pytest", "-q", "-n", "2", "tests"],
-                                          [py, "-m", "testcanon", "run", "--workers", "2"], suite, args.repeat)
+                                          [py, "-m", "testcanon", "run", "--workers", "2"],
+                                          suite, args.repeat)
         rows += [("generated suite", f"{args.files * args.tests_per_file:,} tests in {args.files} files"),
                  ratio_row("canon run --serial / pytest (target <= 1.05)", pytest_serial, canon_serial),
                  ratio_row("canon run --workers 2 / pytest -n 2 (target <= 1.0)", pytest_n2, canon_n2)]
@@ -85,7 +88,8 @@ def main() -> int:
         from testcanon.runner.durations import load, per_file
         from testcanon.runner.shards import imbalance, plan
 
-        subprocess.run([py, "-m", "testcanon", "shards", "4", "--update"], cwd=suite, capture_output=True, check=True)
+        subprocess.run([py, "-m", "testcanon", "shards", "4", "--update"], cwd=suite, capture_output=True,
+                       check=True)
         project = load_project(suite)
         durations = per_file(load(project.root))  # the committed durations file the plan reads
         names = sorted(durations)
@@ -95,13 +99,17 @@ def main() -> int:
         rows += [("shard plan N=4: max/mean (target <= 1.10)", f"{imbalance(planned):.3f}"),
                  ("even split by file count N=4: max/mean", f"{max(even) / (sum(even) / 4):.3f}")]
         example = Path(tmp) / "example"
-        shutil.copytree(ROOT / "examples" / "sprawling_repo", example, ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))
-        ex_pytest = statistics.median(_run_example([py, "-m", "pytest", "-q", "--continue-on-collection-errors",
+        shutil.copytree(ROOT / "examples" / "sprawling_repo", example,
+                        ignore=shutil.ignore_patterns("__pycache__", ".testcanon"))
+        ex_pytest = statistics.median(_run_example([py, "-m", "pytest", "-q",
+                                                    "--continue-on-collection-errors",
                                                     "tests"], example)
                                       for _ in range(args.repeat))
-        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial", "--no-fail-fast"], example)
+        ex_canon = statistics.median(_run_example([py, "-m", "testcanon", "run", "--serial",
+                                                   "--no-fail-fast"], example)
                                      for _ in range(args.repeat))
-        rows += [("example: pytest", f"{ex_pytest:.2f} s"), ("example: canon run --serial (5 categories)", f"{ex_canon:.2f} s")]
+        rows += [("example: pytest", f"{ex_pytest:.2f} s"),
+                 ("example: canon run --serial (5 categories)", f"{ex_canon:.2f} s")]
     print("| measure | value |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

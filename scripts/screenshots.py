@@ -33,12 +33,14 @@ def chromium() -> str:
 
 
 def build_dashboard(scratch: Path) -> Path:
-    repo = Path(shutil.copytree(EXAMPLE, scratch / "sprawling_repo", ignore=shutil.ignore_patterns(".testcanon")))
+    repo = Path(shutil.copytree(EXAMPLE, scratch / "sprawling_repo",
+                                ignore=shutil.ignore_patterns(".testcanon")))
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "example"]):
         subprocess.run(["git", *args], cwd=repo, check=True, env=GIT_ENV, capture_output=True)
     for args in (["audit"], ["run", "--no-fail-fast", "--serial"], ["audit"],
                  ["report", "--html", str(scratch / "dashboard")]):
-        done = subprocess.run([sys.executable, "-m", "testcanon", *args], cwd=repo, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "testcanon", *args], cwd=repo, capture_output=True,
+                              text=True)
         if args[0] in ("audit", "report") and done.returncode not in (0, 1):
             sys.exit(f"canon {' '.join(args)} failed: {done.stderr.strip()}")
     return scratch / "dashboard"

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
         SSotTestBase,
     )
 
-__all__ = ["IsolatedEnvironment", "SSotAsyncTestBase", "SSotAsyncTestCase", "SSotBaseTestCase", "SSotTestBase",
-           "__version__"]
+__all__ = ["IsolatedEnvironment", "SSotAsyncTestBase", "SSotAsyncTestCase", "SSotBaseTestCase",
+           "SSotTestBase", "__version__"]
 
 _LAZY = {"IsolatedEnvironment", "SSotAsyncTestCase", "SSotBaseTestCase", "SSotTestBase", "SSotAsyncTestBase"}
 

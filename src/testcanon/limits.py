@@ -101,7 +101,8 @@ def bounded(budget: Budget, function: Callable[..., T], *args: Any) -> T | OverB
     send.close()
     try:
         if not receive.poll(budget.seconds):
-            return OverBudget("time", f"over the time budget of {budget.seconds:g}s per file (file_time_budget)")
+            return OverBudget("time",
+                              f"over the time budget of {budget.seconds:g}s per file (file_time_budget)")
         try:
             kind, value = receive.recv()
         except (EOFError, OSError):

@@ -51,8 +51,8 @@ def state_dir(root: Path) -> Path:
                                  "keep its state there")
             if _enforced and not is_project_root(root):
                 raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
-                                 "there or above, and not the current directory): testcanon reads it but writes "
-                                 "nothing there")
+                                 "there or above, and not the current directory): testcanon reads it but "
+                                 "writes nothing there")
             directory.mkdir(parents=True, exist_ok=True)
         gitignore = directory / ".gitignore"
         if not gitignore.exists():

@@ -216,6 +216,7 @@ def _append_repo(text: str, entry: dict) -> str:
             break  # the next top-level key
         end = i + 1
     hooks = "".join(f"{indent}    - id: {hook['id']}\n"
-                    + (f"{indent}      files: {hook['files']}\n" if "files" in hook else "") for hook in entry["hooks"])
+                    + (f"{indent}      files: {hook['files']}\n" if "files" in hook else "")
+                    for hook in entry["hooks"])
     block = (f"{indent}- repo: {entry['repo']}\n{indent}  rev: {entry['rev']}\n{indent}  hooks:\n{hooks}")
     return "".join([*lines[:end], block, *lines[end:]])

@@ -30,8 +30,8 @@ KNOWN_SERVICES: dict[str, tuple[str, int]] = {
 }
 SERVICE_PORTS: dict[str, int] = {service: port for service, port in KNOWN_SERVICES.values()}
 _COMPOSE_NAMES = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
-_SERVICE_MARKER = re.compile(r"^(requires?_|needs?_|uses?_|real_)?(redis|postgres|postgresql|rabbitmq|mysql|mongo"
-                             r"|mongodb|clickhouse|kafka|elasticsearch|docker|database|db|services?)$")
+_SERVICE_MARKER = re.compile(r"^(requires?_|needs?_|uses?_|real_)?(redis|postgres|postgresql|rabbitmq"
+                             r"|mysql|mongo|mongodb|clickhouse|kafka|elasticsearch|docker|database|db|services?)$")
 _MARK = re.compile(rb"pytest\.mark\.([A-Za-z_][A-Za-z0-9_]*)")
 _START_PROGRAMS = re.compile(r"\b(redis-server|postgres|pg_ctl|rabbitmq-server|mysqld|mongod|memcached"
                              r"|clickhouse-server|docker(?:-compose| compose)? (?:run|up))\b")
@@ -147,7 +147,8 @@ def _compose_files(files: list[SourceFile], names: list[str]) -> list[ServiceEvi
     return found
 
 
-def _starting_fixtures(files: list[SourceFile], categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
+def _starting_fixtures(files: list[SourceFile],
+                       categories: dict[str, list[SourceFile]]) -> list[ServiceEvidence]:
     """Code in a category's folder (conftest.py, fixtures, helpers) that starts a container or a
     server process."""
     names = list(categories)
@@ -213,7 +214,8 @@ def _started_service(call: ast.Call, imported: dict[str, str]) -> tuple[str, str
         image = next((kw.value for kw in call.keywords if kw.arg == "image"), None)
         text = " ".join(_literal_strings(image)) if image is not None else ""
         target = _assigned_name(call)
-        return service_of(text) or service_of(target), f"pytest-docker-tools container {target or text}".strip()
+        return (service_of(text) or service_of(target),
+                f"pytest-docker-tools container {target or text}".strip())
     if name.endswith("containers.run"):
         image = next(iter(_literal_strings(call)), "")
         return service_of(image), f"docker containers.run({image!r})"

@@ -127,7 +127,8 @@ def declared_modules(root: Path) -> set[str]:
                 names |= {name, ALIASES.get(name, name)}
                 # `kombu[sqlalchemy]`: an extra is mostly named after what it pulls in (celery)
                 extras = _EXTRAS.match(requirement[match.end():])
-                names |= {normalise(e.strip()) for e in extras.group(1).split(",") if e.strip()} if extras else set()
+                names |= ({normalise(e.strip()) for e in extras.group(1).split(",") if e.strip()}
+                          if extras else set())
     for base in (root, root / "src"):
         if base.is_dir():
             names |= {normalise(p.stem if p.suffix == ".py" else p.name) for p in base.iterdir()

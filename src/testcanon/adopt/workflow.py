@@ -52,10 +52,12 @@ def pythons(root: Path) -> tuple[list[str], str]:
     try:
         allowed = SpecifierSet(spec)
     except InvalidSpecifier:
-        return [CANDIDATE_PYTHONS[-1]], f"requires-python {spec!r} is not a valid specifier: the newest CPython"
+        return ([CANDIDATE_PYTHONS[-1]],
+                f"requires-python {spec!r} is not a valid specifier: the newest CPython")
     chosen = [v for v in CANDIDATE_PYTHONS if allowed.contains(f"{v}.0", prereleases=True)]
     if not chosen:
-        return [CANDIDATE_PYTHONS[-1]], f"requires-python {spec} allows none of {', '.join(CANDIDATE_PYTHONS)}"
+        return ([CANDIDATE_PYTHONS[-1]],
+                f"requires-python {spec} allows none of {', '.join(CANDIDATE_PYTHONS)}")
     return chosen, f"requires-python {spec} (testcanon needs 3.11+)"
 
 

@@ -21,16 +21,16 @@ def run_repair(project: Project, target: TargetPython, paths: list[str], *, outp
     def progress(message: str) -> None:
         print(f"canon collect: {message}", file=sys.stderr, flush=True)
 
-    result = repair_collection(project, target, paths, dry_run=dry_run, timeout=timeout, batch_size=batch_size,
-                               progress=progress)
+    result = repair_collection(project, target, paths, dry_run=dry_run, timeout=timeout,
+                               batch_size=batch_size, progress=progress)
     if output_format == "json":
         typer.echo(json.dumps(result.to_json(), indent=1))
     else:
         console = make_console()
         verb = "would write" if dry_run else "wrote"
         for edit in result.kept:
-            console.print(f"[green]{verb}[/green] {escape(edit.path)} ({edit.kind}): {len(edit.answered)} file(s) "
-                          f"collect again, {edit.tests:,} test(s)")
+            console.print(f"[green]{verb}[/green] {escape(edit.path)} ({edit.kind}): {len(edit.answered)} "
+                          f"file(s) collect again, {edit.tests:,} test(s)")
             for detail in edit.details:
                 console.print(f"    {escape(detail)}")
         for edit in result.refused:

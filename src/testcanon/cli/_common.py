@@ -23,7 +23,8 @@ def load_with_overrides(paths: list[Path], *, config: Path | None = None, exclud
     if config is not None:
         if not config.is_file():
             raise ConfigError(f"{config}: no such configuration file")
-        project = Project(root=config.resolve().parent, config=load_config(config), config_file=config.resolve())
+        project = Project(root=config.resolve().parent, config=load_config(config),
+                          config_file=config.resolve())
     else:
         project = load_project(paths[0] if paths else Path("."))
     if exclude is None and extend_exclude is None:

@@ -10,7 +10,8 @@ import typer
 from testcanon.output.formats import OutputFormat
 
 
-def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: OutputFormat, use_history: bool | None) -> None:
+def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: OutputFormat,
+                      use_history: bool | None) -> None:
     from rich.markup import escape
 
     from testcanon.config import load_project
@@ -42,8 +43,9 @@ def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: Output
                 console.print(escape(v.plan.write.diff()), end="")
         restored = sum(len(v.plan.restored) for v in verdicts if v.verdict == "resurrected")
         lost = sum(len(v.plan.lost) for v in verdicts)
-        console.print(f"{restored} test(s) resurrected in {sum(v.verdict == 'resurrected' for v in verdicts)} "
-                      f"file(s); {lost} lost test(s) found")
+        console.print(f"{restored} test(s) resurrected in "
+                      f"{sum(v.verdict == 'resurrected' for v in verdicts)} file(s); "
+                      f"{lost} lost test(s) found")
         if restored and not dry_run:
             console.print("undo with `canon undo`")
     if any(v.verdict != "resurrected" or v.plan.left for v in verdicts):

@@ -26,7 +26,8 @@ def collect_command(
     output_format: OutputFormat = format_option(TEXT_OR_JSON),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
     timeout: Optional[float] = typer.Option(None, "--timeout", callback=_positive_seconds,
-                                            help="Seconds for the whole collection (default: collect_timeout)."),
+                                            help="Seconds for the whole collection "
+                                                 "(default: collect_timeout)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv that collects (default: the project's)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
@@ -34,7 +35,8 @@ def collect_command(
                                 "verified by collection in an isolated copy; journalled (canon undo)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
     write_baseline: bool = typer.Option(False, "--write-baseline",
-                                        help="Record today's uncollectable files as known debt for canon run."),
+                                        help="Record today's uncollectable files as "
+                                             "known debt for canon run."),
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from testcanon.config import load_project

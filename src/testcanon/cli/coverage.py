@@ -13,7 +13,8 @@ def register(app: typer.Typer) -> None:
 
 def coverage_command(
     path: Path = typer.Option(Path("."), "--project", help="Project path."),
-    fail_under_targets: bool = typer.Option(False, "--fail-under-targets", help="Exit 1 if an area is below target."),
+    fail_under_targets: bool = typer.Option(False, "--fail-under-targets",
+                                            help="Exit 1 if an area is below target."),
 ) -> None:
     """Report coverage per configured area from the last `canon run --coverage`."""
     from testcanon.config import load_project
@@ -32,7 +33,8 @@ def coverage_command(
         line = "n/a" if area.line_percent is None else f"{area.line_percent:.1f}%"
         branch = "n/a" if area.branch_percent is None else f"{area.branch_percent:.1f}%"
         verdict = "ok" if area.meets_target else "BELOW TARGET"
-        typer.echo(f"{area.area:<20} lines {line:>7}  branches {branch:>7}  target {area.target:g}%  {verdict}")
+        typer.echo(f"{area.area:<20} lines {line:>7}  branches {branch:>7}  target "
+                   f"{area.target:g}%  {verdict}")
         if not area.meets_target:
             below.append(area.area)
     if below and fail_under_targets:

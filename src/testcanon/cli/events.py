@@ -31,7 +31,8 @@ def validate_command(
     files: list[Path] = typer.Argument(..., help="Recorded streams, one connection per JSONL file."),
     profile: str = typer.Option("agent-events", "--profile", "-p",
                                 help="agent-events, ag-ui, one from config, or a profile file (.toml)."),
-    strict: bool = typer.Option(False, "--strict", help="Add the profile's stricter rules (its [strict] table)."),
+    strict: bool = typer.Option(False, "--strict",
+                                help="Add the profile's stricter rules (its [strict] table)."),
     output_format: OutputFormat = format_option(TEXT_OR_JSON),
 ) -> None:
     """Validate recorded streams against a profile; print each violation with its event index."""
@@ -45,7 +46,8 @@ def validate_command(
     failed = False
     for path in files:
         validator = Validator(chosen)
-        fields = struct_fields(chosen) if output_format is OutputFormat.text else None  # json: whole frames in the report
+        # json: whole frames in the report
+        fields = struct_fields(chosen) if output_format is OutputFormat.text else None
         if fields is not None:
             struct = event_struct(fields)
             count = sum(validator.feed_structs(chunk) for chunk in read_jsonl_chunks(path, struct))
@@ -80,7 +82,8 @@ def journey_command(
     message: str = typer.Option("what is 6 * 7?", "--message", help="What to ask."),
     profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=3600, help="Seconds to wait for the run."),
-    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="A non-loopback host to allow."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host",
+                                                   help="A non-loopback host to allow."),
 ) -> None:
     """Login -> connect -> send -> collect -> validate; print timings and the verdict."""
     import asyncio
@@ -99,13 +102,17 @@ def journey_command(
 def load_command(
     base_url: str = typer.Option(..., "--base-url", help="The chat server (loopback or an allowed host)."),
     users: int = typer.Option(10, "--users", min=1, max=20000, help="Concurrent simulated users."),
-    duration: float = typer.Option(10.0, "--duration", min=0.1, max=3600, help="Seconds of journeys after the ramp."),
+    duration: float = typer.Option(10.0, "--duration", min=0.1, max=3600,
+                                   help="Seconds of journeys after the ramp."),
     profile: str = typer.Option("agent-events", "--profile", "-p", help="Profile to validate against."),
     ramp: float = typer.Option(1.0, "--ramp", min=0, max=3600, help="Seconds over which users connect."),
-    think: float = typer.Option(0.0, "--think", min=0, max=3600, help="Seconds a user waits between journeys."),
+    think: float = typer.Option(0.0, "--think", min=0, max=3600,
+                                help="Seconds a user waits between journeys."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=3600, help="Seconds a journey may take."),
-    output: Optional[Path] = typer.Option(None, "--json", dir_okay=False, help="Write the report as JSON here."),
-    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="A non-loopback host to allow."),
+    output: Optional[Path] = typer.Option(None, "--json", dir_okay=False,
+                                          help="Write the report as JSON here."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host",
+                                                   help="A non-loopback host to allow."),
 ) -> None:
     """N concurrent users running journeys; latency percentiles, errors, isolation breaches by ownership."""
     import asyncio
@@ -114,7 +121,8 @@ def load_command(
     from testcanon.events.render import load_verdict, print_load
 
     _, session_config = _target(base_url, allow_host, Path("."))
-    report = asyncio.run(run_load(base_url, users=users, duration=duration, profile=_profile(profile, Path(".")),
+    report = asyncio.run(run_load(base_url, users=users, duration=duration,
+                                  profile=_profile(profile, Path(".")),
                                   ramp=ramp, think=think, timeout=timeout, config=session_config))
     data = report.to_json()
     print_load(data, users)

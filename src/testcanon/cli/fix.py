@@ -34,13 +34,16 @@ def fix_command(
                                     help="Deprecated alias of --method local."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
     output_format: OutputFormat = format_option(TEXT_OR_JSON),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Worker processes (default: one per CPU)."),
     rewrite_version_specific: bool = typer.Option(False, "--rewrite-version-specific",
                                                   help="Also rewrite 3.12+ syntax for the target version."),
-    resurrect: bool = typer.Option(False, "--resurrect", help="Bring back lost tests (CANON701) from history."),
+    resurrect: bool = typer.Option(False, "--resurrect",
+                                   help="Bring back lost tests (CANON701) from history."),
     verify: FixVerify = typer.Option(FixVerify.collect, "--verify",
                                      help="collect (pytest collects every repaired test) or static."),
-    python: Optional[str] = typer.Option(None, "--python", help="Interpreter or venv that runs the project's tests."),
+    python: Optional[str] = typer.Option(None, "--python",
+                                         help="Interpreter or venv that runs the project's tests."),
 ) -> None:
     """Repair files that do not compile; every repair verified (compiles, no test lost)."""
     if no_history:  # one flag per concept, `--method local`: the old spelling, hidden, still works

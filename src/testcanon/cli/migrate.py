@@ -25,7 +25,8 @@ def migrate_command(
     paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the project)."),
     select: Optional[str] = typer.Option(None, "--select", help="Rule codes to migrate, comma-separated."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print unified diffs; write nothing."),
-    diff_stat: bool = typer.Option(False, "--diff-stat", help="Print a summary of the changes; write nothing."),
+    diff_stat: bool = typer.Option(False, "--diff-stat",
+                                   help="Print a summary of the changes; write nothing."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Skip verification (dry runs only)."),
     verify_level: VerifyLevel = typer.Option(
         VerifyLevel.outcomes, "--verify",

@@ -12,7 +12,8 @@ def register(app: typer.Typer) -> None:
 
 
 def report_command(
-    html_dir: Path = typer.Option(Path(".testcanon/report"), "--html", file_okay=False, help="Output folder."),
+    html_dir: Path = typer.Option(Path(".testcanon/report"), "--html", file_okay=False,
+                                  help="Output folder."),
     path: Path = typer.Option(Path("."), "--project", help="Project path."),
     serve: bool = typer.Option(False, "--serve", help="Serve the dashboard on localhost."),
     port: int = typer.Option(8765, "--port", help="Port for --serve."),

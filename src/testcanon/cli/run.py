@@ -19,23 +19,33 @@ def _after_double_dash() -> list[str]:
 
 
 def run_command(
-    paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders; after `--`, pytest arguments."),
+    paths: Optional[list[str]] = typer.Argument(None,
+                                                help="Test files or folders; after `--`, pytest arguments."),
     category: Optional[list[str]] = typer.Option(None, "--category", "-c", help="Run only these categories."),
     no_fail_fast: bool = typer.Option(False, "--no-fail-fast", help="Run later layers even if one fails."),
     serial: bool = typer.Option(False, "--serial", help="No parallel workers."),
-    workers: Optional[str] = typer.Option(None, "--workers", "-n", help="pytest-xdist workers (number or auto)."),
-    shard: Optional[str] = typer.Option(None, "--shard", help="Run shard K of N (K/N), planned from .test_durations."),
+    workers: Optional[str] = typer.Option(None, "--workers", "-n",
+                                          help="pytest-xdist workers (number or auto)."),
+    shard: Optional[str] = typer.Option(None, "--shard",
+                                        help="Run shard K of N (K/N), planned from .test_durations."),
     combine: Optional[Path] = typer.Option(None, "--combine", metavar="DIR",
-                                           help="Join the shards' --json files in DIR; fail on a test run 0 or 2+ times."),
-    env_name: Optional[str] = typer.Option(None, "--env", help="Named environment from config (no services started)."),
+                                           help="Join the shards' --json files in DIR; fail on "
+                                                "a test run 0 or 2+ times."),
+    env_name: Optional[str] = typer.Option(None, "--env",
+                                           help="Named environment from config (no services started)."),
     affected: Optional[str] = typer.Option(None, "--affected", metavar="[REV]",
-                                           help="Only tests affected since REV (default: the merge base with main)."),
+                                           help="Only tests affected since REV (default: "
+                                                "the merge base with main)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
-                                         help="Interpreter or venv that runs the tests (default: the project's)."),
-    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", dir_okay=False, help="Write JUnit XML here."),
-    json_file: Optional[Path] = typer.Option(None, "--json", dir_okay=False, help="Write a JSON result file here."),
+                                         help="Interpreter or venv that runs the tests "
+                                              "(default: the project's)."),
+    junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", dir_okay=False,
+                                             help="Write JUnit XML here."),
+    json_file: Optional[Path] = typer.Option(None, "--json", dir_okay=False,
+                                             help="Write a JSON result file here."),
     coverage: bool = typer.Option(False, "--coverage", help="Measure coverage (combined across workers)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter runs the tests; stream pytest's output."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Say which interpreter runs the tests; stream pytest's output."),
 ) -> None:
     """Run the tests, layer by layer (fail-fast), with real services and history."""
     from testcanon.config import load_project

@@ -19,7 +19,8 @@ def shards_command(
     update: bool = typer.Option(False, "--update",
                                 help="First rewrite .test_durations from the last `canon run` (commit it)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
-                                         help="Interpreter or venv that collects the tests (default: the project's)."),
+                                         help="Interpreter or venv that collects the tests "
+                                              "(default: the project's)."),
 ) -> None:
     """Print the shard plan: files per shard and expected time, from the committed durations file."""
     from testcanon.config import load_project
@@ -33,7 +34,8 @@ def shards_command(
     project = load_project(path)
     if update:
         written, where = update_from_history(project.root)
-        typer.echo(f"{where.name}: {written} test durations from the last run (commit it so every job plans alike)")
+        typer.echo(f"{where.name}: {written} test durations from the last run (commit it "
+                   "so every job plans alike)")
     target = resolve_python(project.root, cli=python, config=project.config.python)
     target.require_pytest()
     tests = collect_test_set(project, target, [], list(project.config.runner.pytest_args),
@@ -49,6 +51,7 @@ def shards_command(
         if files:
             for name in shard.files:
                 typer.echo(f"    {name}")
-    source = durations_path(project.root).name if durations_path(project.root).exists() else "no durations file"
+    source = (durations_path(project.root).name if durations_path(project.root).exists()
+              else "no durations file")
     typer.echo(f"plan {digest}; imbalance (max/mean): {imbalance(shards):.3f}; durations known for "
                f"{known} of {len(names)} files ({source})")

@@ -36,7 +36,8 @@ def undo_command(
             console.print("no journalled runs")
         for run in reversed(runs):
             if isinstance(run, RunInfo):
-                console.print(f"{run.id}  {run.status:<11}  {len(run.entries):>4} file(s)  {escape(run.command)}")
+                console.print(f"{run.id}  {run.status:<11}  {len(run.entries):>4} file(s)  "
+                              f"{escape(run.command)}")
             else:
                 console.print(f"{run.id}  [red]unreadable[/red]  {escape(run.reason)}")
         return

@@ -140,7 +140,8 @@ class RunnerConfig:
     pytest_args: list[str] = field(default_factory=list)
     collect_batch_size: int = setting(50, ge=1)
     collect_timeout: float = setting(600.0, gt=0)  # seconds for one whole collection (`canon collect`, run's)
-    timeout: float = setting(3600.0, gt=0)  # seconds for a whole `canon run`: every pytest process ends by then
+    # seconds for a whole `canon run`: every pytest process ends by then
+    timeout: float = setting(3600.0, gt=0)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ class MigrateConfig:
     main_block: str = setting("remove", choices=("remove", "hint"))
     package_roots: list[str] = field(default_factory=list)
     collect_timeout: float = setting(300.0, gt=0)
-    test_timeout: float = setting(900.0, gt=0)  # seconds for each run of the affected tests when verifying by outcomes
+    # seconds for each run of the affected tests when verifying by outcomes
+    test_timeout: float = setting(900.0, gt=0)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ def _limit(meta: Mapping[str, Any], value: object, *, where: str, source: Path |
     if not meta:
         return
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        bounds = [("ge", ">=", value >= meta.get("ge", -math.inf)), ("gt", ">", value > meta.get("gt", -math.inf)),
+        bounds = [("ge", ">=", value >= meta.get("ge", -math.inf)),
+                  ("gt", ">", value > meta.get("gt", -math.inf)),
                   ("le", "<=", value <= meta.get("le", math.inf))]
         for key, sign, ok in bounds:
             if key in meta and not ok:

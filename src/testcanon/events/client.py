@@ -45,7 +45,8 @@ class SessionConfig:
 
     login_path: str = "/auth/login"
     login_method: str = "POST"
-    login_body: dict[str, Any] = field(default_factory=lambda: {"username": "{username}", "password": "{password}"})
+    login_body: dict[str, Any] = field(default_factory=lambda: {"username": "{username}",
+                                                                "password": "{password}"})
     password: str = "secret"
     token_path: str = "token"  # dotted path into the login response's JSON
     user_id_path: str = "user_id"  # absent: the username
@@ -56,15 +57,18 @@ class SessionConfig:
     stream_path: str = "/ws"
     message: dict[str, Any] = field(default_factory=lambda: {"text": "{text}"})
     session_class: str = ""  # "module:Class": a session of your own where configuration is not enough
-    locust_session_class: str = ""  # the same for Locust (gevent needs a blocking one: a SyncSession subclass)
+    # the same for Locust (gevent needs a blocking one: a SyncSession subclass)
+    locust_session_class: str = ""
 
     def __post_init__(self) -> None:
         from testcanon.errors import ConfigError
 
         if self.token_in not in TOKEN_TRANSPORTS:
-            raise ConfigError(f"events.session.token_in must be one of {', '.join(TOKEN_TRANSPORTS)}, not {self.token_in!r}")
+            raise ConfigError("events.session.token_in must be one of "
+                              f"{', '.join(TOKEN_TRANSPORTS)}, not {self.token_in!r}")
         if self.stream not in STREAMS:
-            raise ConfigError(f"events.session.stream must be one of {', '.join(STREAMS)}, not {self.stream!r}")
+            raise ConfigError("events.session.stream must be one of "
+                              f"{', '.join(STREAMS)}, not {self.stream!r}")
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> SessionConfig:
@@ -152,10 +156,12 @@ class AgentSession:
         body = fill(config.login_body, {"username": self.username, "password": self.password})
         try:
             if self.http is not None:
-                response = await self.http.request(config.login_method, self._url(config.login_path), json=body)
+                response = await self.http.request(config.login_method, self._url(config.login_path),
+                                                   json=body)
             else:
                 async with httpx.AsyncClient(timeout=self.timeout) as client:
-                    response = await client.request(config.login_method, self._url(config.login_path), json=body)
+                    response = await client.request(config.login_method, self._url(config.login_path),
+                                                    json=body)
         except httpx.HTTPError as exc:
             raise SessionError(f"login failed: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
@@ -258,7 +264,8 @@ class AgentSession:
         try:
             return await asyncio.wait_for(self._ws.recv(), remaining)
         except websockets.exceptions.ConnectionClosed as exc:
-            raise SessionError(f"connection closed by the server (code {exc.rcvd.code if exc.rcvd else 'none'})") from None
+            raise SessionError("connection closed by the server "
+                               f"(code {exc.rcvd.code if exc.rcvd else 'none'})") from None
         except websockets.exceptions.WebSocketException as exc:
             raise SessionError(f"connection lost: {type(exc).__name__}") from None
         except OSError as exc:

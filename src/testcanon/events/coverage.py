@@ -108,7 +108,8 @@ def load_event_coverage(root: Path, profile: Profile | None = None) -> EventCove
     files = sorted((root / ".testcanon").glob(f"{FILENAME}*.json")) if (root / ".testcanon").is_dir() else []
     if not files:
         return None
-    merged = EventCoverage(expected=[f"event:{t}" for t in CRITICAL_EVENTS] + [f"rule:{r}" for r in profile.rule_names()])
+    merged = EventCoverage(expected=[f"event:{t}" for t in CRITICAL_EVENTS]
+                           + [f"rule:{r}" for r in profile.rule_names()])
     for path in files:
         try:  # state written by the plugin: a damaged or foreign file is skipped, never a crash
             data = json.loads(path.read_text())["profiles"].get(profile.name, {})
@@ -138,7 +139,8 @@ def exercised_rules(validator: Any) -> set[str]:
             if (pairing.closed_at is None or pairing.closed_at) and set(profile.terminal) & seen:
                 rules.add(f"{pairing.name}-closed-before-terminal")
     names = set(profile.rule_names())
-    rules |= names & {"identity-user", "identity-run", "identity-thread", "required-types", "known-types", "fields"}
+    rules |= names & {"identity-user", "identity-run", "identity-thread", "required-types", "known-types",
+                      "fields"}
     return rules
 
 

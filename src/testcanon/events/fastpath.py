@@ -58,7 +58,8 @@ def struct_fields(profile: Any) -> tuple[str, ...] | None:
     """The fields a profile reads, when a Struct can hold them (plain identifiers, no wire format)."""
     if profile.fields or profile.protocol is not None or profile.run_key is not None:
         return None
-    names = {profile.type_field, profile.user_field, profile.run_field, profile.thread_field, profile.timestamp_field}
+    names = {profile.type_field, profile.user_field, profile.run_field, profile.thread_field,
+             profile.timestamp_field}
     names |= {p.key for p in profile.pairings} | {p.fallback_key for p in profile.pairings}
     names.discard(None)
     if not all(str(n).isidentifier() and not keyword.iskeyword(str(n)) for n in names):
@@ -93,14 +94,16 @@ def _code(validator: Any, structs: bool = False) -> Any:
     names = [profile.type_field, profile.user_field, profile.run_field, profile.thread_field, profile.start,
              *profile.terminal, *(p.key for p in profile.pairings), *(p.name for p in profile.pairings),
              *(p.start for p in profile.pairings), *(p.end for p in profile.pairings),
-             *(m for p in profile.pairings for m in p.middle), *(x for pair in profile.required_before for x in pair)]
+             *(m for p in profile.pairings for m in p.middle),
+             *(x for pair in profile.required_before for x in pair)]
     if not all(n is None or _PLAIN.fullmatch(str(n)) for n in names):
         return None  # a name that is not a plain word would need escaping inside f-strings: not worth it
     terminal, errors, start = set(profile.terminal), set(profile.errors), profile.start
     kinds = set(validator._roles) | set(validator._before) | {start, *terminal}
     if profile.known is not None:
         kinds = (kinds | set(profile.known)) & set(profile.known)
-    lines = ["def feed(event, received_at=None):", "    global index", f"    kind = event.get({profile.type_field!r})"]
+    lines = ["def feed(event, received_at=None):", "    global index",
+             f"    kind = event.get({profile.type_field!r})"]
     if profile.user_field:  # the same for every type: once, before the branches
         lines += [f"    user = event.get({profile.user_field!r})",
                   "    if user != expected_user and user is not None:",
@@ -137,7 +140,8 @@ def _code(validator: Any, structs: bool = False) -> Any:
     return compile(source, f"<testcanon fast path for profile {profile.name!r}>", "exec")
 
 
-def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None, check_identity: bool) -> list[str]:
+def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None,
+            check_identity: bool) -> list[str]:
     profile = validator.profile
     general = "return general(event, received_at)"
     out: list[str] = []
@@ -146,8 +150,10 @@ def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None, 
     if mode == "start":  # reached only when no run is active and the stream has begun
         out += ["index += 1",
                 "run.begin(seen)",
-                f"run.run_id = event.get({profile.run_field!r})" if profile.run_field else "run.run_id = None",
-                f"run.thread_id = event.get({profile.thread_field!r})" if profile.thread_field else "run.thread_id = None",
+                f"run.run_id = event.get({profile.run_field!r})" if profile.run_field
+                else "run.run_id = None",
+                f"run.thread_id = event.get({profile.thread_field!r})" if profile.thread_field
+                else "run.thread_id = None",
                 f"types.add({kind!r})",
                 "return NONE"]
         return out
@@ -158,7 +164,8 @@ def _branch(validator: Any, kind: str, mode: str, role: tuple[int, int] | None, 
         for i in validator._closed_at.get(kind, ()):
             out += [f"if any(open{i}.values()) or named{i}:", f"    {general}"]
     out += ["index += 1", "added = 0"]
-    for field, rule, noun in ((run_field, "identity-run", "run"), (thread_field, "identity-thread", "thread")):
+    for field, rule, noun in ((run_field, "identity-run", "run"),
+                              (thread_field, "identity-thread", "thread")):
         if field:
             out += [f"value = event.get({field!r})", f"mine = run.{noun}_id",
                     "if value != mine and value is not None and mine is not None:",

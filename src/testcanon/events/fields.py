@@ -58,20 +58,23 @@ def _one(spec: str, where: str) -> Check:
         item = _one(spec[5:-1], where)
         return lambda v: type(v) is list and all(item(x) for x in v)
     if spec not in _BASE:
-        raise ConfigError(f"{where}: unknown field type {spec!r} (known: {', '.join(sorted(_BASE))}, list[T], 'literal')")
+        raise ConfigError(f"{where}: unknown field type {spec!r} (known: "
+                          f"{', '.join(sorted(_BASE))}, list[T], 'literal')")
     return _BASE[spec]
 
 
 def compile_spec(spec: str, where: str) -> tuple[bool, Check]:
     alternatives = spec.rstrip("?").split("|")
-    optional = spec.endswith("?") or "any" in (a.strip() for a in alternatives)  # zod: z.any() admits a missing key
+    # zod: z.any() admits a missing key
+    optional = spec.endswith("?") or "any" in (a.strip() for a in alternatives)
     parts = [_one(p, where) for p in alternatives]
     if len(parts) == 1:
         return optional, parts[0]
     return optional, lambda v: any(p(v) for p in parts)
 
 
-def compile_fields(table: dict[str, Any], base: dict[str, Any], *, where: str) -> dict[str, tuple[FieldCheck, ...]]:
+def compile_fields(table: dict[str, Any], base: dict[str, Any], *,
+                   where: str) -> dict[str, tuple[FieldCheck, ...]]:
     """{type: ((field, optional, check, spec), ...)} with the base fields every type carries."""
     compiled: dict[str, tuple[FieldCheck, ...]] = {}
     for kind, fields in table.items():

@@ -64,7 +64,8 @@ async def run_journey(base_url: str, user: str = "journey-user", *, message: str
     result = JourneyResult(user, ok=False)
     try:
         if own:
-            session = make_session(base_url, user, profile=profile, fault=fault, timeout=timeout, config=config)
+            session = make_session(base_url, user, profile=profile, fault=fault, timeout=timeout,
+                                   config=config)
             await session.connect()
         assert session is not None
         validator = Validator(profile, user_id=session.user_id)
@@ -89,8 +90,8 @@ async def run_journey(base_url: str, user: str = "journey-user", *, message: str
                                             str(event.get(profile.type_field))))
                 foreign = [c for c in found if c not in result.canaries]
                 if foreign:
-                    result.cross_talk.append(f"an event of another journey ({foreign[0]}) reached {session.user_id!r}: "
-                                             f"{event.get(profile.type_field)}")
+                    result.cross_talk.append(f"an event of another journey ({foreign[0]}) reached "
+                                             f"{session.user_id!r}: {event.get(profile.type_field)}")
             if events[-1].get(profile.type_field) not in ends:
                 result.error = f"run did not finish within {timeout:g}s"
                 break

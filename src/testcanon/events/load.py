@@ -75,7 +75,8 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return self.journeys > 0 and self.failed == 0 and self.breaches.count == 0 and self.users_without_journey == 0
+        return (self.journeys > 0 and self.failed == 0 and self.breaches.count == 0
+                and self.users_without_journey == 0)
 
     def reasons(self) -> list[str]:
         reasons = []
@@ -91,7 +92,8 @@ class LoadReport:
 
     def to_json(self) -> dict[str, Any]:
         def ms(values: list[float]) -> dict[str, float | None]:
-            return {f"p{q}": None if (v := percentile(values, q)) is None else round(v * 1000, 2) for q in (50, 95, 99)}
+            return {f"p{q}": None if (v := percentile(values, q)) is None else round(v * 1000, 2)
+                    for q in (50, 95, 99)}
 
         return {"users": self.users, "duration_s": self.duration, "ramp_s": self.ramp, "think_s": self.think,
                 "elapsed_s": round(self.elapsed, 2), "journeys": self.journeys, "failed": self.failed,

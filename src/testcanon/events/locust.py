@@ -53,7 +53,8 @@ for _name in ("httpx", "httpcore", "websockets"):  # one line per request would 
 class SyncSession:
     """The blocking twin of AgentSession for gevent: one HTTP client and one WebSocket per user, reused."""
 
-    def __init__(self, base_url: str, username: str, config: SessionConfig, profile: Profile, timeout: float) -> None:
+    def __init__(self, base_url: str, username: str, config: SessionConfig, profile: Profile,
+                 timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self.config = config
@@ -86,7 +87,8 @@ class SyncSession:
         helper = AgentSession(self.base_url, self.username, config=config)
         headers, subprotocols = helper._auth(token)
         try:
-            self.ws = connect(helper.ws_url(token), open_timeout=self.timeout, additional_headers=headers or None,
+            self.ws = connect(helper.ws_url(token), open_timeout=self.timeout,
+                              additional_headers=headers or None,
                               subprotocols=subprotocols)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001 - any refusal is this user's failure
             raise SessionError(f"cannot connect: {type(exc).__name__}") from None

@@ -47,7 +47,8 @@ class Profile:
     name: str
     start: str
     terminal: tuple[str, ...]
-    errors: tuple[str, ...] = ()  # end a run abnormally: allowed first, after the terminal, with anything open
+    # end a run abnormally: allowed first, after the terminal, with anything open
+    errors: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     known: frozenset[str] | None = None
     required_before: tuple[tuple[str, str], ...] = ()  # (type, type that must come earlier in the run)
@@ -115,10 +116,11 @@ def agent_events(config: EventsConfig | None = None) -> Profile:
 
 
 _KEYS = {"start", "terminal", "errors", "required", "known", "required_before", "pairings", "type_field",
-         "run_field", "thread_field", "user_field", "timestamp_field", "identity_on", "run_must_end", "run_key", "fields",
-         "base_fields", "first_event_within", "max_gap", "run_within", "description", "extends", "name",
-         "protocol", "protocol_version", "strict", "aliases", "ignore", "batch"}
-_PAIRING_KEYS = {"name", "start", "end", "key", "fallback_key", "middle", "allow_overlap", "inside", "closed_at"}
+         "run_field", "thread_field", "user_field", "timestamp_field", "identity_on", "run_must_end",
+         "run_key", "fields", "base_fields", "first_event_within", "max_gap", "run_within", "description",
+         "extends", "name", "protocol", "protocol_version", "strict", "aliases", "ignore", "batch"}
+_PAIRING_KEYS = {"name", "start", "end", "key", "fallback_key", "middle", "allow_overlap", "inside",
+                 "closed_at"}
 _STRICT_KEYS = {"run_must_end", "identity_on", "closed_at_extra", "required"}
 
 
@@ -138,7 +140,8 @@ def _opt(value: Any) -> str | None:
 
 def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *, where: str,
                        strict: bool = False) -> Profile:
-    """A profile from a TOML table, validated key by key (a file or `[tool.testcanon.events.profiles.NAME]`)."""
+    """A profile from a TOML table, validated key by key (a file or \
+`[tool.testcanon.events.profiles.NAME]`)."""
     _unknown(where, set(table), _KEYS)
     if "extends" in table or "start" not in table:
         base = builtin(str(table.get("extends", "agent-events")), config)
@@ -172,7 +175,8 @@ def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *
                 _unknown(f"{where}.pairings[{i}]", set(p), _PAIRING_KEYS)
                 closed = p.get("closed_at")
                 pairings.append(Pairing(
-                    str(p["name"]), str(p["start"]), str(p["end"]), _opt(p.get("key")), _opt(p.get("fallback_key")),
+                    str(p["name"]), str(p["start"]), str(p["end"]),
+                    _opt(p.get("key")), _opt(p.get("fallback_key")),
                     tuple(str(m) for m in p.get("middle", ())), bool(p.get("allow_overlap", True)),
                     _opt(p.get("inside")), None if closed is None else tuple(str(c) for c in closed)))
             values["pairings"] = tuple(pairings)
@@ -193,7 +197,8 @@ def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *
                 values["identity_on"] = frozenset(str(v) for v in extra["identity_on"])
             if "required" in extra:
                 values["required"] = tuple(str(v) for v in extra["required"])
-            more = {str(k): tuple(str(x) for x in v) for k, v in dict(extra.get("closed_at_extra", {})).items()}
+            more = {str(k): tuple(str(x) for x in v)
+                    for k, v in dict(extra.get("closed_at_extra", {})).items()}
             if more:
                 values["pairings"] = tuple(
                     replace(p, closed_at=tuple(p.closed_at or ()) + more[p.name]) if p.name in more else p

@@ -65,7 +65,8 @@ class Protocol:
         else:
             return
         if batch.order_by is not None:
-            items = sorted(items, key=lambda e: _moment(e.get(batch.order_by) if isinstance(e, dict) else None))
+            items = sorted(items,
+                           key=lambda e: _moment(e.get(batch.order_by) if isinstance(e, dict) else None))
         for item in items:
             yield from self.frames(item)
 
@@ -94,11 +95,14 @@ def protocol_from_table(table: dict[str, Any], *, where: str) -> Protocol | None
             spec = {"field": spec} if isinstance(spec, str) else dict(spec)
             unknown = set(spec) - {"field", "order_by"}
             if unknown:
-                raise ConfigError(f"{where}.batch.{kind}: '{sorted(unknown)[0]}' unknown key (field, order_by)")
-            batch[str(kind)] = Batch(str(spec["field"]), str(spec["order_by"]) if spec.get("order_by") else None)
+                raise ConfigError(f"{where}.batch.{kind}: '{sorted(unknown)[0]}' "
+                                  "unknown key (field, order_by)")
+            batch[str(kind)] = Batch(str(spec["field"]),
+                                     str(spec["order_by"]) if spec.get("order_by") else None)
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(f"{where}: the wire format is malformed: {exc!r}") from None
     clash = set(aliases) & (ignore | set(batch))
     if clash:
         raise ConfigError(f"{where}: {sorted(clash)[0]!r} is both an alias and a control or batch frame")
-    return Protocol(type_field=str(table.get("type_field", "type")), aliases=aliases, ignore=ignore, batch=batch)
+    return Protocol(type_field=str(table.get("type_field", "type")), aliases=aliases, ignore=ignore,
+                    batch=batch)

@@ -11,7 +11,8 @@ from typing import Any
 
 
 class SSEStream:
-    def __init__(self, http: Any, url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> None:
+    def __init__(self, http: Any, url: str, payload: dict[str, Any], headers: dict[str, str],
+                 timeout: float) -> None:
         self.http = http
         self.url = url
         self.payload = payload

@@ -28,7 +28,8 @@ def read_jsonl_chunks(path: Path, struct: Any = None) -> Iterator[list[Any]]:
     instances of `struct` (a msgspec Struct: only its fields are decoded, the rest skipped)."""
     import msgspec
 
-    decode = msgspec.json.Decoder(struct).decode_lines if struct is not None else msgspec.json.Decoder().decode_lines
+    decode = (msgspec.json.Decoder(struct).decode_lines if struct is not None
+              else msgspec.json.Decoder().decode_lines)
     try:
         handle = path.open("rb")
     except OSError as exc:

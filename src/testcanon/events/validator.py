@@ -39,8 +39,8 @@ class Violation:
 class _Run:
     """The state of one run."""
 
-    __slots__ = ("first", "started", "finished", "errored", "implicit", "active", "run_id", "thread_id", "types",
-                 "open", "named", "start_time")
+    __slots__ = ("first", "started", "finished", "errored", "implicit", "active", "run_id", "thread_id",
+                 "types", "open", "named", "start_time")
 
     def __init__(self, pairings: int) -> None:
         self.first = False
@@ -114,7 +114,8 @@ class Validator:
         self._identity = profile.identity_on
         self._check_run = profile.run_field if self._identity is None or self._identity else None
         self._check_thread = profile.thread_field if self._identity is None or self._identity else None
-        self._timing = any(x is not None for x in (profile.first_event_within, profile.max_gap, profile.run_within))
+        self._timing = any(x is not None for x in (profile.first_event_within, profile.max_gap,
+                                                   profile.run_within))
         self._first_time: float | None = None
         self._last_time: float | None = None
         self._run_key = profile.run_key
@@ -198,7 +199,8 @@ class Validator:
 
         feed = self._struct_feed
         if feed is None:
-            feed = self._struct_feed = compile_fast(self, structs=True) or (lambda e: self._feed_general(todict(e)))
+            feed = self._struct_feed = (compile_fast(self, structs=True)
+                                        or (lambda e: self._feed_general(todict(e))))
         count = 0
         for event in events:
             feed(event)
@@ -206,7 +208,8 @@ class Validator:
         return count
 
     def feed_many(self, events: Iterable[dict[str, Any]]) -> int:
-        """Feed a whole recorded stream (frames, through the profile's wire format); the number of events fed."""
+        """Feed a whole recorded stream (frames, through the profile's wire format); the number of \
+events fed."""
         feed = self.feed
         protocol = self.profile.protocol
         count = 0
@@ -230,7 +233,8 @@ class Validator:
                                                 f"{start} may follow", event)
             return
         if run.finished and kind != start and kind not in profile.errors:
-            self._add("nothing-after-terminal", f"{kind} after the run ended (only a new {start} may follow)", event)
+            self._add("nothing-after-terminal",
+                      f"{kind} after the run ended (only a new {start} may follow)", event)
             return
         if kind == start:
             if run.started and not (run.finished or run.errored or run.implicit):
@@ -262,7 +266,8 @@ class Validator:
             if field_name is not None:
                 value = event.get(field_name)
                 if value is not None and run.thread_id is not None and value != run.thread_id:
-                    self._add("identity-thread", f"event of thread {value!r} inside thread {run.thread_id!r}", event)
+                    self._add("identity-thread",
+                              f"event of thread {value!r} inside thread {run.thread_id!r}", event)
         required = self._before.get(kind)
         if required:
             for needed in required:
@@ -320,7 +325,8 @@ class Validator:
                 else:
                     self._add(pairing.name, f"{pairing.end} for {name!r} without a {pairing.start}", event)
             elif not queue:
-                self._add(pairing.name, f"{kind} for {name!r} outside a {pairing.start}/{pairing.end} pair", event)
+                self._add(pairing.name,
+                          f"{kind} for {name!r} outside a {pairing.start}/{pairing.end} pair", event)
             return
         open_pairs = run.open[i]
         count = open_pairs.get(key, 0)
@@ -362,20 +368,26 @@ class Validator:
         if self._first_time is None:
             self._first_time = now
             origin = self.connected_at
-            if profile.first_event_within is not None and origin is not None and now - origin > profile.first_event_within:
+            if (profile.first_event_within is not None and origin is not None
+                and now - origin > profile.first_event_within):
                 self._add("timing-first-event", f"first event after {now - origin:.3f}s "
                                                 f"(limit {profile.first_event_within:g}s)", event)
-        if profile.max_gap is not None and self._last_time is not None and now - self._last_time > profile.max_gap:
-            self._add("timing-gap", f"{now - self._last_time:.3f}s without an event (limit {profile.max_gap:g}s)", event)
+        if (profile.max_gap is not None and self._last_time is not None
+            and now - self._last_time > profile.max_gap):
+            self._add("timing-gap",
+                      f"{now - self._last_time:.3f}s without an event (limit {profile.max_gap:g}s)", event)
         if profile.run_within is not None and run.start_time is not None and \
-                event.get(profile.type_field) in profile.terminal and now - run.start_time > profile.run_within:
-            self._add("timing-run", f"run took {now - run.start_time:.3f}s (limit {profile.run_within:g}s)", event)
+                event.get(profile.type_field) in profile.terminal and \
+                now - run.start_time > profile.run_within:
+            self._add("timing-run",
+                      f"run took {now - run.start_time:.3f}s (limit {profile.run_within:g}s)", event)
         self._last_time = now
 
     # -- end of stream -------------------------------------------------------------------------
 
     def finish(self) -> list[Violation]:
-        """End of stream: a run still open (when the profile says runs must end), required types never seen."""
+        """End of stream: a run still open (when the profile says runs must end), required types \
+never seen."""
         before = len(self.violations)
         profile = self.profile
         self.types_seen.update(self._run.types)

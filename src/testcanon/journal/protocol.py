@@ -231,8 +231,8 @@ class JournalRun:
                 entry.created_dirs = first.created_dirs
                 if not first.existed:
                     entry.backup, entry.old_sha = None, None
-        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]), path, owner,
-                        self._entries.get(known) if known is not None else None)
+        return _Pending(index, entry, real, data, seen, None if found is None else fsio.sha(found[0]),
+                        path, owner, self._entries.get(known) if known is not None else None)
 
     def _missing_dirs(self, real: Path) -> list[str]:
         missing = [parent for parent in real.parents
@@ -307,7 +307,8 @@ class JournalRun:
 
     def _changed_since_read(self, item: _Pending) -> str:
         if item.seen is None:
-            return "created by someone else during the run: not overwritten" if os.path.lexists(item.real) else ""
+            return ("created by someone else during the run: not overwritten" if os.path.lexists(item.real)
+                    else "")
         try:
             status = os.stat(item.real)
         except FileNotFoundError:

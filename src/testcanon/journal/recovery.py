@@ -42,7 +42,8 @@ def recover(root: Path) -> list[str]:
         return []
     completed = []
     for run_dir in sorted(directory.iterdir()):
-        if str(run_dir) in LIVE or not RUN_ID.match(run_dir.name) or run_dir.is_symlink() or not run_dir.is_dir():
+        if (str(run_dir) in LIVE or not RUN_ID.match(run_dir.name) or run_dir.is_symlink()
+            or not run_dir.is_dir()):
             continue
         try:
             if not (run_dir / MANIFEST).exists():
@@ -121,7 +122,8 @@ def _complete(root: Path, run_dir: Path, run: RunInfo, *, trusted: bool) -> None
         except JournalError:
             continue
         first = earlier.get(index)
-        if outcomes.get(index) == "skipped" or (first is not None and fsio.current_sha(target) == first.new_sha):
+        if outcomes.get(index) == "skipped" or (first is not None
+                                                and fsio.current_sha(target) == first.new_sha):
             if first is not None:
                 applied.append(first)  # the second write did not happen; the first stands
             continue

@@ -53,7 +53,8 @@ class Journal:
             return run
         except OSError as exc:
             stack.close()
-            raise JournalError(f"cannot start a journal run in {self.directory}: {exc.strerror or exc}") from None
+            raise JournalError(f"cannot start a journal run in {self.directory}: "
+                               f"{exc.strerror or exc}") from None
         except BaseException:
             stack.close()
             raise
@@ -61,7 +62,8 @@ class Journal:
     def _check_directory(self) -> None:
         for directory in (self.root / ".testcanon", self.directory):
             if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
-                raise JournalError(f"{directory} is not a folder of this project; not writing a journal there")
+                raise JournalError(f"{directory} is not a folder of this project; "
+                                   "not writing a journal there")
 
     def scan(self) -> Iterator[RunInfo | BadRun]:
         """Every run directory, oldest first; a manifest that cannot be trusted as a BadRun."""

@@ -59,8 +59,9 @@ def undo(journal: object, run_id: str | None = None, *, force: bool = False) -> 
             return undo_run(journal.root, journal.directory / run.id, run, force=force)
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
-            raise JournalError(f"cannot undo run {run.id}: {exc.strerror or exc}{where}; the files restored so far "
-                               "stay restored; once that is fixed, the next canon command finishes the undo") from None
+            raise JournalError(f"cannot undo run {run.id}: {exc.strerror or exc}{where}; the files restored "
+                               "so far stay restored; once that is fixed, the next canon "
+                               "command finishes the undo") from None
 
 
 def _plan(root: Path, directory: Path, run: RunInfo) -> list[_Plan]:
@@ -80,7 +81,8 @@ def _plan(root: Path, directory: Path, run: RunInfo) -> list[_Plan]:
             except OSError:
                 found = None
             if found is None or fsio.sha(found[0]) != entry.old_sha:
-                raise JournalError(f"{entry.path}: its backup in {directory} is missing or damaged; not undone")
+                raise JournalError(f"{entry.path}: its backup in {directory} is "
+                                   "missing or damaged; not undone")
             original = found[0]
         plans.append(_Plan(entry, index, target, original, fsio.current_sha(target)))
     return plans

@@ -24,7 +24,8 @@ ASYNC_BASES = {"unittest.IsolatedAsyncioTestCase", "unittest.async_case.Isolated
 CANONICAL_HELPERS = {"wait_for", "assert_eventually", "temp_dir", "record_metric", "async_wait_for"}
 # Writes to the process environment, directly or through the module-level environment the
 # CANON301 codemod introduces (so a base it migrated is still seen as managing the environment).
-_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\(|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
+_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\("
+                        r"|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
                         rf"|\b{MODULE_ENV}\.(?:set|delete|clear|update|pop|setdefault)\(")
 
 
@@ -37,8 +38,10 @@ def _bindings(tree: ast.Module) -> dict[str, str]:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "unittest":
-                    bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "unittest"
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "unittest":
+                    bound[alias.asname or alias.name.split(".")[0]] = (alias.name if alias.asname
+                                                                       else "unittest")
+        elif (isinstance(node, ast.ImportFrom) and node.level == 0
+              and (node.module or "").split(".")[0] == "unittest"):
             for alias in node.names:
                 bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return bound
@@ -80,7 +83,8 @@ def may_rebase(data: bytes) -> bool:
 
 
 class Rebase(cst.CSTTransformer):
-    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool, bound: dict[str, str]) -> None:
+    def __init__(self, module: cst.Module, source: bytes, *, is_test_file: bool,
+                 bound: dict[str, str]) -> None:
         self.module = module
         self.is_test_file = is_test_file
         self.bound = bound
@@ -159,7 +163,8 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 def _has_async_tests(node: cst.ClassDef) -> bool:
-    return any(isinstance(s, cst.FunctionDef) and s.asynchronous is not None and s.name.value.startswith("test")
+    return any(isinstance(s, cst.FunctionDef) and s.asynchronous is not None
+               and s.name.value.startswith("test")
                for s in node.body.body)
 
 
@@ -177,14 +182,16 @@ def _with_super_calls(node: cst.ClassDef) -> cst.ClassDef:
     """setUp/asyncSetUp/tearDown that do not call super() get the call (setUp first, tearDown last)."""
     body = []
     for statement in node.body.body:
-        if isinstance(statement, cst.FunctionDef) and statement.name.value in ("setUp", "tearDown", "asyncSetUp",
-                                                                               "asyncTearDown"):
+        if isinstance(statement, cst.FunctionDef) \
+                and statement.name.value in ("setUp", "tearDown", "asyncSetUp", "asyncTearDown"):
             code = cst.Module(body=list(statement.body.body)).code
             if f"super().{statement.name.value}(" not in code:
                 awaited = "await " if statement.name.value.startswith("async") else ""
                 call = cst.parse_statement(f"{awaited}super().{statement.name.value}()\n")
                 inner = list(statement.body.body)
-                docstring = 1 if inner and m.matches(inner[0], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())])) else 0
+                docstring = (1 if inner
+                             and m.matches(inner[0], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
+                             else 0)
                 if statement.name.value in ("setUp", "asyncSetUp"):
                     inner.insert(docstring, call)
                 else:

@@ -74,7 +74,8 @@ def qualified(transformer: cst.CSTTransformer | cst.CSTVisitor, node: cst.CSTNod
             return {origins[head] + dot + rest}
         return {f"builtins.{text}"} if head in _BUILTINS else set()  # unbound: as the provider says
     try:
-        return {q.name for q in transformer.get_metadata(QualifiedNameProvider, node, set())}  # type: ignore[attr-defined]
+        return {q.name
+                for q in transformer.get_metadata(QualifiedNameProvider, node, set())}  # type: ignore[attr-defined]
     except KeyError:
         return set()
 
@@ -129,7 +130,8 @@ def add_import(module: cst.Module, source: str, name: str, alias: str | None = N
     first imports (nothing when it is there)."""
     alias = None if alias == name else alias
     for statement in module.body:
-        if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name(source) | m.Attribute())])):
+        if m.matches(statement,
+                     m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name(source) | m.Attribute())])):
             node = statement.body[0]
             if isinstance(node, cst.ImportFrom) and dotted(node.module) == source and \
                     not isinstance(node.names, cst.ImportStar) and any(
@@ -138,10 +140,13 @@ def add_import(module: cst.Module, source: str, name: str, alias: str | None = N
     line = cst.parse_statement(f"from {source} import {name}{f' as {alias}' if alias else ''}\n")
     body = list(module.body)
     index = 0
-    while index < len(body) and (m.matches(body[index], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
-                                 or m.matches(body[index], m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))]))):
+    while index < len(body) and (
+            m.matches(body[index], m.SimpleStatementLine(body=[m.Expr(m.SimpleString())]))
+            or m.matches(body[index],
+                         m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))]))):
         index += 1
-    while index < len(body) and m.matches(body[index], m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+    while index < len(body) and m.matches(body[index],
+                                          m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
         index += 1
     body.insert(index, line)
     return module.with_changes(body=body)
@@ -157,7 +162,8 @@ def dotted(node: cst.BaseExpression | None) -> str:
 
 
 _BUILTINS = frozenset(dir(builtins))
-_NAMED_BINDINGS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs, ast.MatchStar)
+_NAMED_BINDINGS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+                   ast.MatchStar)
 
 
 def import_origins(tree: ast.Module) -> dict[str, str] | None:

@@ -233,7 +233,8 @@ class Environment(cst.CSTTransformer):
                 names = []
             self.converted += 1
             key = new.slice[0].slice.value  # type: ignore[attr-defined]
-            statements.append(cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("pop")), [cst.Arg(key)])))
+            statements.append(cst.Expr(cst.Call(cst.Attribute(self.env_expr(), cst.Name("pop")),
+                                                [cst.Arg(key)])))
         if names:
             statements.append(_del(names))
         return statements[0] if len(statements) == 1 else cst.FlattenSentinel(statements)
@@ -301,8 +302,10 @@ class Environment(cst.CSTTransformer):
                     return cst.Call(cst.Attribute(self.env_expr(), cst.Name("set")),
                                     [cst.Arg(args[0].value), cst.Arg(_as_str(value))])
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
-            self.skipped.append(f"monkeypatch.{func.attr.value} outside a test function (fixture scope differs)")
-        if names & {"dict", "builtins.dict"} and len(original.args) == 1 and original.args[0].keyword is None \
+            self.skipped.append(f"monkeypatch.{func.attr.value} outside a test "
+                                "function (fixture scope differs)")
+        if names & {"dict", "builtins.dict"} and len(original.args) == 1 \
+                and original.args[0].keyword is None \
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
             self.converted += 1  # a copy of the environment, as `os.environ.copy()`
             return cst.Call(cst.Attribute(self.env_expr(), cst.Name("as_dict")))
@@ -315,8 +318,8 @@ class Environment(cst.CSTTransformer):
             names = PATCH_DICT
         if names & PATCH_OBJECT and original.args and (self.is_environ(original.args[0].value)
                                                         or _names_environ(original.args[0].value)):
-            self.skipped.append("os.environ replaced or patched as an object (`patch`/`patch.object`): a mock of "
-                                "the environment, not values in it; move it by hand")
+            self.skipped.append("os.environ replaced or patched as an object (`patch`/`patch.object`): a "
+                                "mock of the environment, not values in it; move it by hand")
             return updated
         if names & PATCH_DICT and updated.args and original.args[0].keyword is None and \
                 (self.is_environ(original.args[0].value) or _names_environ(original.args[0].value)):
@@ -325,7 +328,8 @@ class Environment(cst.CSTTransformer):
                                     "method): move it by hand")
                 return updated
             self.converted += 1
-            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("overlay")), _overlay_args(updated.args[1:]))
+            return cst.Call(cst.Attribute(self.env_expr(), cst.Name("overlay")),
+                            _overlay_args(updated.args[1:]))
         return updated
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
@@ -334,7 +338,8 @@ class Environment(cst.CSTTransformer):
             return updated.with_changes(value=self.env_expr())
         return updated
 
-    def leave_ComparisonTarget(self, original: cst.ComparisonTarget, updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
+    def leave_ComparisonTarget(self, original: cst.ComparisonTarget,
+                               updated: cst.ComparisonTarget) -> cst.ComparisonTarget:
         if isinstance(original.operator, (cst.In, cst.NotIn)) and self.is_environ(original.comparator) \
                 and not self.frozen:
             self.converted += 1
@@ -354,7 +359,8 @@ _BINARY_OF: dict[type, type] = {
 
 def _reevaluable(node: cst.BaseExpression) -> bool:
     """Evaluating `node` again gives the same value and runs no code: a literal or a plain name."""
-    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) and \
+    return isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float,
+                             cst.ConcatenatedString)) and \
         not (isinstance(node, cst.ConcatenatedString) and "{" in _snippet(node))
 
 
@@ -418,7 +424,8 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
     except (SyntaxError, ValueError):  # LibCST reads a grammar this interpreter does not
         origins = None
     transformer = Environment(origins)
-    result = module.visit(transformer) if origins is not None else cst.MetadataWrapper(module).visit(transformer)
+    result = (module.visit(transformer) if origins is not None
+              else cst.MetadataWrapper(module).visit(transformer))
     if transformer.module_env_used:
         name = local_name(result, "testcanon", "IsolatedEnvironment")
         result = add_import(result, "testcanon", "IsolatedEnvironment", name)
@@ -428,12 +435,14 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
             while index < len(body) and m.matches(body[index], m.SimpleStatementLine(
                     body=[m.Import() | m.ImportFrom() | m.Expr(m.SimpleString())])):
                 index += 1
-            statement = cst.parse_statement(f"{MODULE_ENV} = {name}(sync_to_os=True)  # canonical environment API\n")
+            statement = cst.parse_statement(f"{MODULE_ENV} = {name}(sync_to_os=True)  "
+                                            "# canonical environment API\n")
             body.insert(index, statement.with_changes(leading_lines=[cst.EmptyLine()]))
             result = result.with_changes(body=body)
     notes = [f"`{name}` was never imported here (it raised NameError); converted as unittest.mock.patch.dict"
              for name in sorted(transformer.unimported)]
-    return EnvironmentMigration(result, transformer.converted, transformer.skipped + _passed_on(result.code), notes)
+    return EnvironmentMigration(result, transformer.converted,
+                                transformer.skipped + _passed_on(result.code), notes)
 
 
 def _passed_on(code: str) -> list[str]:
@@ -455,14 +464,16 @@ def _passed_on(code: str) -> list[str]:
         if isinstance(node, (ast.Subscript, ast.Attribute)):
             consumed.add(id(node.value))
         elif isinstance(node, ast.Compare):
-            consumed |= {id(c) for op, c in zip(node.ops, node.comparators, strict=True) if isinstance(op, (ast.In, ast.NotIn))}
+            consumed |= {id(c) for op, c in zip(node.ops, node.comparators, strict=True)
+                         if isinstance(op, (ast.In, ast.NotIn))}
         elif isinstance(node, ast.Call) and node.args and isinstance(node.func, (ast.Name, ast.Attribute)) \
                 and ast.unparse(node.func).split(".")[-1] in ("patch", "object", "dict"):
             consumed.add(id(node.args[0]))  # patch.dict/patch/patch.object: converted or reported
     lines = code.splitlines()
     found = []
     for node in ast.walk(tree):
-        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ"
+                      and isinstance(node.value, ast.Name)
                       and node.value.id in modules) or (isinstance(node, ast.Name) and node.id in environs)
         if is_environ and isinstance(getattr(node, "ctx", None), ast.Load) and id(node) not in consumed:
             found.append((node.lineno, lines[node.lineno - 1].strip()))

@@ -171,7 +171,8 @@ def put(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def child_env(copy: Path, extra_path: Sequence[Path] = (), base: Mapping[str, str] | None = None) -> dict[str, str]:
+def child_env(copy: Path, extra_path: Sequence[Path] = (),
+              base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment a test process runs with in the copy.
 
     The copy's `src/` and root come first on `PYTHONPATH`: a project installed editable into

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from testcanon.findings import Finding
 from testcanon.migrate.common import FileChange
 
-PLAIN_BASE = ("a pytest-style base the codemod could not change (a shipped package, outside the test code, or its "
-              "file does not parse): add `SSotTestBase` to its bases by hand")
+PLAIN_BASE = ("a pytest-style base the codemod could not change (a shipped package, outside the test code, "
+              "or its file does not parse): add `SSotTestBase` to its bases by hand")
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,8 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
             if finding.path in rejected:
                 reason = f"rejected by verification: {rejected[finding.path]}"
             else:
-                reason = f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. an alias or a dynamic base)"
+                reason = (f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. "
+                          "an alias or a dynamic base)")
             groups[(target, f"{finding.path}:{finding.line}", reason)].append(klass)
     return sorted((Leftover(target, site, len(classes), reason)
                    for (target, site, reason), classes in groups.items()),
@@ -110,11 +111,11 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
         elif finding.path in broken:
             reason = "the file does not compile: repair it first (`canon fix`)"
         elif not is_test_code(finding.path):
-            reason = ("a script outside the test code that runs tests: a tool, not a test; point it at the canonical "
-                      "runner by hand, or delete it")
+            reason = ("a script outside the test code that runs tests: a tool, not a test; point it at the "
+                      "canonical runner by hand, or delete it")
         elif how == "call":
-            reason = ("runs tests as part of the program (not in a `__main__` block): replace the call with the "
-                      "canonical runner by hand")
+            reason = ("runs tests as part of the program (not in a `__main__` block): replace the call with "
+                      "the canonical runner by hand")
         else:
             reason = "the `__main__` block does more than run tests (or has an `else`): edit it by hand"
         left.append(Leftover(finding.path, f"{finding.path}:{finding.line}", 1, reason, "CANON201"))
@@ -152,7 +153,7 @@ def environment_leftovers(findings: Iterable[Finding], changes: list[FileChange]
             reason = "; ".join(notes[path])
         else:
             kinds = sorted({str(f.data.get("access", "")) for f in items})
-            reason = (f"{', '.join(kinds)} used in a way with no exact canonical equivalent (passed or copied as a "
-                      "mapping, or outside any function the codemod scopes): move it by hand")
+            reason = (f"{', '.join(kinds)} used in a way with no exact canonical equivalent (passed or "
+                      "copied as a mapping, or outside any function the codemod scopes): move it by hand")
         left.append(Leftover(path, f"{path}:{items[0].line}", count, reason, "CANON301"))
     return left

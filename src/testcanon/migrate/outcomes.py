@@ -25,7 +25,8 @@ from testcanon.runner.results import Events
 from testcanon.target import TargetPython
 
 OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
-RAN = frozenset({"passed", "failed", "xfailed", "xpassed"})  # the test's body ran: its outcome proves something
+# the test's body ran: its outcome proves something
+RAN = frozenset({"passed", "failed", "xfailed", "xpassed"})
 ABSENT = "absent"  # not collected on that side
 FIXTURES_PLUGIN = "testcanon.testing.fixtures"
 
@@ -72,9 +73,11 @@ def run_tests(target: TargetPython, copy: Path, files: list[str], timeout: float
     the tests do."""
     if not files:
         return TestRun()
-    finished, events = run_pytest_at(copy, target, ["-p", "no:cacheprovider", *plugins, "-q", "--tb=no", *files],
+    finished, events = run_pytest_at(copy, target,
+                                     ["-p", "no:cacheprovider", *plugins, "-q", "--tb=no", *files],
                                      env=env, timeout=timeout)
-    return TestRun(_outcomes(events), frozenset(r.nodeid for r in events.results if r.outcome == "collection_error"),
+    return TestRun(_outcomes(events),
+                   frozenset(r.nodeid for r in events.results if r.outcome == "collection_error"),
                    failure=_failure(finished, events, copy), seconds=finished.seconds)
 
 

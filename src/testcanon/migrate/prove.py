@@ -232,13 +232,15 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
 
 
 def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
-                  level: str = "collect", python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
+                  level: str = "collect",
+                  python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
     """`canon fix`'s proof for each repaired file: path -> (proof, why it is rejected or None).
 
     A file that did not compile had no outcome and no collected test before, so nothing a test
     did can be compared: the strongest proof is that pytest, in the target environment and the
     isolated copy, collects every test function the repaired test file defines (`collected`); a
-    repaired file from which pytest does not collect one of them is rejected. Files pytest cannot collect here (a dependency missing, not a test file), or a
+    repaired file from which pytest does not collect one of them is rejected. \
+Files pytest cannot collect here (a dependency missing, not a test file), or a
     target without pytest, keep the static proof (compiles, every test name kept).
     """
     proofs: dict[str, tuple[str, str | None]] = {path: ("static", None) for path in repairs}
@@ -268,7 +270,8 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
         lost = sorted(defined - pairs, key=str)
         if lost:
             names = ", ".join(f"{cls}.{name}" if cls else name for cls, name in lost[:3])
-            proofs[path] = ("collected", f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
+            proofs[path] = ("collected",
+                            f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
         else:
             proofs[path] = ("collected", None)
     return proofs

@@ -22,10 +22,11 @@ import libcst as cst
 from testcanon.findings import Finding
 from testcanon.migrate.common import add_import, local_name
 
-PROVIDED = {"env", "canon_metrics", "wait_for", "assert_eventually", "temp_dir", "record_metric", "add_cleanup",
-            "async_wait_for", "async_assert_eventually", "on_environ_change", "sync_env_to_os", "secret_patterns",
-            "_canon_services", "_canon_begin", "_canon_end"}
-_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\(|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
+PROVIDED = {"env", "canon_metrics", "wait_for", "assert_eventually", "temp_dir", "record_metric",
+            "add_cleanup", "async_wait_for", "async_assert_eventually", "on_environ_change", "sync_env_to_os",
+            "secret_patterns", "_canon_services", "_canon_begin", "_canon_end"}
+_ENV_WRITE = re.compile(r"\bos\.environ\.(?:clear|update|pop|setdefault|popitem)\("
+                        r"|\bos\.environ\[[^\]\n]+\]\s*=(?!=)"
                         r"|\bmonkeypatch\.(?:setenv|delenv)\(|\bos\.(?:putenv|unsetenv)\(")
 
 Targets = dict[str, dict[str, str]]  # path -> {module-level class: canonical base}
@@ -85,16 +86,18 @@ def conflict(node: ast.ClassDef, source: str) -> str | None:
                 for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
     clash = sorted(defined & PROVIDED)
     if clash:
-        return (f"defines {', '.join(f'`{c}`' for c in clash)}, which SSotTestBase provides with its own meaning: "
-                "rename it (or drop it for the canonical one), then run `canon migrate` again")
+        return (f"defines {', '.join(f'`{c}`' for c in clash)}, which SSotTestBase provides with its own "
+                "meaning: rename it (or drop it for the canonical one), then run `canon migrate` again")
     if any(ast.unparse(b).split("[")[0].endswith("Protocol") for b in node.bases):
-        return "is a typing.Protocol, which cannot take a concrete base: put the base on its test classes by hand"
+        return ("is a typing.Protocol, which cannot take a concrete base: put the base on "
+                "its test classes by hand")
     text = ast.get_source_segment(source, node) or ""
     match = _ENV_WRITE.search(text)
     if match:
         line = node.lineno + text[:match.start()].count("\n")
-        return (f"writes the process environment itself (`{match.group(0)}` at line {line}): the canonical base "
-                "fails a test that does; move it to `self.env.set/delete`, then run `canon migrate` again")
+        return (f"writes the process environment itself (`{match.group(0)}` at line {line}): the canonical "
+                "base fails a test that does; move it to `self.env.set/delete`, then "
+                "run `canon migrate` again")
     return None
 
 
@@ -119,7 +122,8 @@ class AddBase(cst.CSTTransformer):
         if self._depth or updated.name.value not in self.targets:
             return updated
         base = self.names[self.targets[updated.name.value]]
-        bases = [a for a in updated.bases if not (isinstance(a.value, cst.Name) and a.value.value == "object")]
+        bases = [a for a in updated.bases
+                 if not (isinstance(a.value, cst.Name) and a.value.value == "object")]
         if any(isinstance(a.value, cst.Name) and a.value.value == base for a in bases):
             return updated
         if bases:
@@ -142,7 +146,8 @@ def _with_super_setup(node: cst.ClassDef) -> cst.ClassDef:
                 call = cst.parse_statement(f"super().setup_method({argument})\n")
                 inner = list(statement.body.body)
                 first = inner[0] if inner else None
-                docstring = 1 if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr) \
+                docstring = 1 if isinstance(first, cst.SimpleStatementLine) \
+                    and isinstance(first.body[0], cst.Expr) \
                     and isinstance(first.body[0].value, cst.SimpleString) else 0
                 inner.insert(docstring, call)
                 statement = statement.with_changes(body=statement.body.with_changes(body=inner))

@@ -58,7 +58,8 @@ def may_apply(codes: set[str], data: bytes) -> bool:
         guard = data.find(b"__main__")
         if guard >= 0 and any(data.find(word, guard) >= 0 for word in _RUNNER_WORDS):
             return True
-    return any(all(word in data for word in group) for code in codes & _TRIGGERS.keys() for group in _TRIGGERS[code])
+    return any(all(word in data for word in group) for code in codes & _TRIGGERS.keys()
+               for group in _TRIGGERS[code])
 
 
 @dataclass
@@ -69,13 +70,15 @@ class MigrationReport:
     skipped: list[str] = field(default_factory=list)
     left: list[Leftover] = field(default_factory=list)  # CANON101/201/301 violations left, with why
     verify_level: str = "outcomes"  # asked for: outcomes, collect or static
-    proof: dict[str, str] = field(default_factory=dict)  # path -> outcomes, collected or static (written ones)
+    # path -> outcomes, collected or static (written ones)
+    proof: dict[str, str] = field(default_factory=dict)
     verified_by_outcomes: int = 0
     verified_by_collection: int = 0
     verified_statically: int = 0
     verify_fallback: str | None = None  # why the tests could not run (then collected ids decided)
     flaky: list[str] = field(default_factory=list)  # tests whose outcome differed between two runs before
-    outcome_changes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # path -> (test, old, new)
+    # path -> (test, old, new)
+    outcome_changes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     target: dict[str, object] = field(default_factory=dict)  # the interpreter the tests ran with
     copy: dict[str, object] = field(default_factory=dict)  # what the isolated copy cost
     test_seconds: float = 0.0  # spent running the affected tests, before (twice) and after
@@ -171,7 +174,8 @@ def _check(change: FileChange) -> None:
     change.problem, change.static_verdict = checked.problem, checked.static
 
 
-def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[str] | None = None) -> MigrationReport:
+def plan(project: Project, paths: Sequence[Path | str] = (),
+         select: Sequence[str] | None = None) -> MigrationReport:
     started = time.perf_counter()
     codes = selected_codes(select)
     files = discover(project, paths)
@@ -187,14 +191,15 @@ def plan(project: Project, paths: Sequence[Path | str] = (), select: Sequence[st
         plain, notes = _plain_targets(project, ctx, guard, broken)
         report.review += notes
     for source in files:
-        if source.relpath in broken or not (ctx.is_test_file(source.relpath) or ctx.infra.match(source.relpath)):
+        if source.relpath in broken or not (ctx.is_test_file(source.relpath)
+                                            or ctx.infra.match(source.relpath)):
             continue
         before = source.path.read_bytes()
         targets = tuple(sorted(plain.get(source.relpath, {}).items()))
         if (targets or may_apply(codes, before)) and not guard.keeps(source.relpath) \
                 and ctx.is_test_code(source.relpath):
-            jobs.append(_FileJob(source.path, source.relpath, frozenset(codes), ctx.is_test_file(source.relpath),
-                                 mode, tuple(roots), targets))
+            jobs.append(_FileJob(source.path, source.relpath, frozenset(codes),
+                                 ctx.is_test_file(source.relpath), mode, tuple(roots), targets))
     for change, review, skipped in _map(_plan_file, jobs):
         report.review += review
         report.skipped += skipped
@@ -242,7 +247,8 @@ def _plain_targets(project: Project, ctx: RuleContext, guard: _ShippedGuard,
         if not ctx.is_test_code(relpath):
             folder = relpath.rsplit("/", 1)[0]
             glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
-            return f"its file is not test code by the configuration: add `{glob}` to [tool.testcanon.check] infra"
+            return (f"its file is not test code by the configuration: add `{glob}` to "
+                    "[tool.testcanon.check] infra")
         return None
 
     targets, review = plan_targets(result.findings, sites, read, why_not)
@@ -274,7 +280,8 @@ class _ShippedGuard:
 
     def notes(self) -> list[str]:
         return [f"{owner}/: {count} file(s) of the shipped package left untouched ({self.shipped.evidence}); "
-                f"name the path (`canon migrate {owner}/...`) to include them" for owner, count in self.kept.items()]
+                f"name the path (`canon migrate {owner}/...`) to include them"
+                for owner, count in self.kept.items()]
 
 
 def verify(project: Project, report: MigrationReport, *, level: str = "outcomes",
@@ -298,7 +305,8 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
         report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites)
     if "CANON201" in codes:
         ctx = RuleContext(project, {})
-        report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken, ctx.is_test_code)
+        report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken,
+                                        ctx.is_test_code)
     if "CANON301" in codes:
         report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,
                                              broken, written=written)

@@ -81,7 +81,8 @@ _FLAGS = frozenset("""
 --create-db --nomigrations --headed --durations-only --force-sugar
 """.split())  # noqa: SIM905
 # They change how pytest reads the project, which `canon run` reads itself.
-_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o", "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
+_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o",
+                             "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,14 @@ def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
         return f"`{' '.join(head)}` passes options to Python itself, which `{runner}` would not"
     interpreter = head[0] if len(head) > 1 else ""
     if interpreter and not PYTHON.match(interpreter) and interpreter != "{envpython}":
-        return f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
+        return (f"runs pytest with the interpreter `{run.head[0].raw}`, not the project's: "
+                f"`{runner}` picks its own")
     if len(head) == 1 and "/" in head[0] and head[0] != "{envbindir}/pytest":
         return f"runs the pytest at `{run.head[0].raw}`, not the project's: `{runner}` picks its own"
     for word in run.args:
         if word.expands:
-            return (f"`{word.raw}` is expanded when the command runs: the tests it selects are known only then "
-                    "(it could hold paths, which must stay before `--`)")
+            return (f"`{word.raw}` is expanded when the command runs: the tests it selects are known only "
+                    "then (it could hold paths, which must stay before `--`)")
     paths: list[Word] = []
     options: list[Word] = []
     args = list(run.args)
@@ -141,8 +143,8 @@ def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
         if name in _FLAGS or (not value.startswith("--") and all(f"-{c}" in _FLAGS for c in value[1:])):
             continue
         if i < len(args) and not args[i].value.startswith("-"):
-            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it may be its "
-                    "value or a path")
+            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it "
+                    "may be its value or a path")
     words = [*run.head, *run.args]
     newline = text.find("\n", words[0].start)
     first_line_end = len(text) if newline < 0 else newline

@@ -43,7 +43,8 @@ class Sandbox:
         """Each test's outcome in `files` (relative paths), or why the run says nothing."""
         return outcomes.run_tests(self.target, self.copy, files, timeout, self.env, list(self.plugins))
 
-    def collect(self, files: list[str], timeout: float, *, defaults: bool | None = None) -> verifier.Collection:
+    def collect(self, files: list[str], timeout: float, *,
+                defaults: bool | None = None) -> verifier.Collection:
         """The collected test ids of `files`, per file, and those that failed to collect."""
         return verifier.collected_ids(self.copy, files, timeout, defaults=defaults,
                                       python=self.target.executable, env=self.env)

@@ -72,7 +72,8 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
     chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults, python, env), chunks))
+        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults, python, env),
+                              chunks))
     return _merged(parts, defaults)
 
 
@@ -101,7 +102,8 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
     for part in parts:
         ids.update(part.ids)
         errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
-    return Collection(ids, errors, defaults=defaults, attempted=[path for part in parts for path in part.attempted])
+    return Collection(ids, errors, defaults=defaults,
+                      attempted=[path for part in parts for path in part.attempted])
 
 
 def _failed_conftest(root: Path, output: str) -> str | None:
@@ -130,7 +132,8 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
         result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env,
                                 stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults, attempted=files)
+        return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults,
+                          attempted=files)
     ids: dict[str, set[str]] = defaultdict(set)
     errors: set[str] = set()
     for line in result.stdout.splitlines():
@@ -139,9 +142,11 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
         elif line.startswith("ERROR ") and line.split()[1].endswith(".py"):
             errors.add(line.split()[1])
     if result.returncode in _WHOLE_RUN_FAILED and not ids:
-        said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()), "")
+        said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()),
+                    "")
         said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
-        return Collection(failure=f"pytest exited {result.returncode} ({_WHOLE_RUN_FAILED[result.returncode]})"
+        return Collection(failure=f"pytest exited {result.returncode} "
+                                  f"({_WHOLE_RUN_FAILED[result.returncode]})"
                                   + (f": {said[:200]}" if said else ""), defaults=defaults,
                           refused=result.returncode == 4 and "conftest" not in result.stdout + result.stderr,
                           attempted=files, conftest=_failed_conftest(root, result.stdout + result.stderr))

@@ -23,4 +23,5 @@ def baseline_counts(comparison: Comparison | None) -> dict[str, int] | None:
     """The document's `baseline`: how many findings are new, unchanged, fixed (None: no baseline)."""
     if comparison is None:
         return None
-    return {"new": len(comparison.new), "unchanged": len(comparison.unchanged), "fixed": len(comparison.fixed)}
+    return {"new": len(comparison.new), "unchanged": len(comparison.unchanged),
+            "fixed": len(comparison.fixed)}

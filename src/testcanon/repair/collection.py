@@ -37,7 +37,8 @@ from testcanon.vcs import git
 
 Progress = Callable[[str], None]
 MAX_ROUNDS = 4  # a file can fail on its second moved import once the first is mended
-_CONFIG_FILES = (("pytest.ini", "[pytest]"), (".pytest.ini", "[pytest]"), ("pyproject.toml", "[tool.pytest.ini_options]"),
+_CONFIG_FILES = (("pytest.ini", "[pytest]"), (".pytest.ini", "[pytest]"),
+                 ("pyproject.toml", "[tool.pytest.ini_options]"),
                  ("tox.ini", "[pytest]"), ("setup.cfg", "[tool:pytest]"))
 
 
@@ -127,7 +128,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             """Collect `files` (relative paths; None: what the user named) in the copy."""
             named = scope if files is None else files
             if files is None and not scope:
-                return collect_health(copy_project, [], batch_size=batch_size, timeout=timeout, target=target, env=env)
+                return collect_health(copy_project, [], batch_size=batch_size, timeout=timeout, target=target,
+                                      env=env)
             return collect_health(copy_project, [str(copy / f) for f in named], batch_size=batch_size,
                                   timeout=timeout, target=target, env=env)
 
@@ -191,7 +193,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             still = sorted(answered & set(failing))
             if still or not answered:
                 reason = (f"{len(still)} of the {len(answered)} file(s) it answers still fail to collect "
-                          f"(first: {still[0]}: {failing[still[0]].cause})" if still else "it answers no failure")
+                          f"(first: {still[0]}: {failing[still[0]].cause})" if still
+                          else "it answers no failure")
                 _put_back(copy, relpath, originals, details, reason, result)
         while True:  # an edit can rely on one just put back: collect until what is kept holds
             say("collecting (after, in the copy)")
@@ -221,7 +224,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         for edit in list(result.kept):
             if project.root / edit.path in skipped:
                 result.kept.remove(edit)
-                result.refused.append(RefusedEdit(edit.path, edit.details, "the file changed while canon ran"))
+                result.refused.append(RefusedEdit(edit.path, edit.details,
+                                                  "the file changed while canon ran"))
         result.written = bool(result.kept)
     result.seconds = time.perf_counter() - started
     return result
@@ -236,8 +240,8 @@ def _relative(root: Path, path: str) -> str:
     return Path(path).resolve().relative_to(root.resolve()).as_posix()
 
 
-def _put_back(copy: Path, relpath: str, originals: dict[str, bytes], details: dict[str, list[str]], reason: str,
-              result: CollectionRepair) -> None:
+def _put_back(copy: Path, relpath: str, originals: dict[str, bytes], details: dict[str, list[str]],
+              reason: str, result: CollectionRepair) -> None:
     put(copy / relpath, originals.pop(relpath))
     result.refused.append(RefusedEdit(relpath, tuple(details.get(relpath, ())), reason))
 

@@ -145,7 +145,8 @@ def plan_moves(failures: Iterable[Failure], index: ModuleIndex, read: Callable[[
             moves.setdefault((planned.path, planned.line, planned.name), planned)
         elif planned is not None:
             left.setdefault((planned.kind, planned.detail), []).append(failure.path)
-    unrepaired = [Unrepaired(kind, detail, tuple(sorted(set(files)))) for (kind, detail), files in left.items()]
+    unrepaired = [Unrepaired(kind, detail, tuple(sorted(set(files))))
+                  for (kind, detail), files in left.items()]
     unrepaired.sort(key=lambda u: (-len(u.files), u.kind, u.detail))
     return sorted(moves.values(), key=lambda m: (m.path, m.line)), unrepaired
 
@@ -169,16 +170,19 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
         name = cannot.group("name")
         homes = index.homes_of(name, module)
         if not homes:
-            return Unrepaired("name-deleted", f"'{name}' is defined nowhere in the repository (was in '{module}')", ())
+            return Unrepaired("name-deleted",
+                              f"'{name}' is defined nowhere in the repository (was in '{module}')", ())
         best = [h for h in homes if _rank(h, module, index) == _rank(homes[0], module, index)]
         if len(best) > 1:
-            return Unrepaired("ambiguous", f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
+            return Unrepaired("ambiguous",
+                              f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
         return ImportMove(path, node.lineno, module, name, homes[0], f"defined in {index.paths[homes[0]]}")
     assert isinstance(node, ast.ImportFrom) and node.module
     written = node.module  # `from a.b.c import X` fails as "No module named 'a.b'": a.b.c moves
     new = _moved_module(written, [alias.name for alias in node.names], index, renamed)
     if new is None:
-        return Unrepaired("module-deleted", f"module '{written}' no longer exists and nothing in the repository "
+        return Unrepaired("module-deleted",
+                          f"module '{written}' no longer exists and nothing in the repository "
                           "or its history took its place", ())
     return ImportMove(path, node.lineno, written, None, new[0], new[1])
 
@@ -202,7 +206,8 @@ def _moved_module(module: str, names: list[str], index: ModuleIndex,
     same_name = [m for m in index.paths if m.rsplit(".", 1)[-1] == last and wanted <= index.defined_in(m)]
     same_name = sorted({m for m in same_name if not m.startswith(("src.", "lib."))})
     if len(same_name) == 1:
-        return same_name[0], f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}"
+        return (same_name[0],
+                f"the only module named '{last}' that defines {', '.join(sorted(wanted)) or 'it'}")
     return None
 
 

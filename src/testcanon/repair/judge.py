@@ -104,7 +104,8 @@ def judge(candidate: bytes, reference: Profile | None) -> list[Refusal]:
     added = mine.undefined - reference.undefined
     if added:
         shown = ", ".join(f"{name} (in {scope})" for scope, name in sorted(added)[:5])
-        refusals.append(Refusal("undefined-names", f"{sum(added.values())} use(s) of names the author's version "
+        refusals.append(Refusal("undefined-names",
+                                f"{sum(added.values())} use(s) of names the author's version "
                                 f"defines or quotes: {shown}", sum(added.values())))
     weaker = sorted((name for name, count in reference.assertions.items()
                      if name in mine.assertions and mine.assertions[name] < count), key=_label)
@@ -113,12 +114,14 @@ def judge(candidate: bytes, reference: Profile | None) -> list[Refusal]:
         refusals.append(Refusal("fewer-assertions", f"{len(weaker)} test(s) lost {lost} assertion(s): "
                                 f"{_names(weaker)}", lost))
     if mine.commented_code > reference.commented_code:
-        refusals.append(Refusal("tombstone", f"{mine.commented_code - reference.commented_code} more line(s) of "
+        refusals.append(Refusal("tombstone",
+                                f"{mine.commented_code - reference.commented_code} more line(s) of "
                                 "code inside comments than the author's version",
                                 mine.commented_code - reference.commented_code))
     hollow = sorted((mine.placeholders - reference.placeholders) & reference.assertions.keys(), key=_label)
     if hollow:
-        refusals.append(Refusal("placeholder", f"a placeholder stands where the author had a test: {_names(hollow)}",
+        refusals.append(Refusal("placeholder",
+                                f"a placeholder stands where the author had a test: {_names(hollow)}",
                                 len(hollow)))
     return refusals
 
@@ -205,7 +208,8 @@ def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counte
     if not bodies:
         return found
     assert module is not None
-    bindings = (frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation)) and name.isidentifier()),
+    bindings = (frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation))
+                          and name.isidentifier()),
                 frozenset(name for name, b in module.items() if isinstance(b, Annotation)),
                 _futures(tree))
     keys = [(owner, _text(function, lines), bindings) for owner, function in bodies]
@@ -230,7 +234,8 @@ def _text(function: _Function, lines: list[str] | None) -> str:
     return "\n".join(lines[function.lineno - 1:function.end_lineno or function.lineno])
 
 
-def _outline(tree: ast.Module, lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
+def _outline(tree: ast.Module,
+             lines: list[str] | None) -> tuple[ast.Module, list[tuple[str | None, _Function]]]:
     """The module with the bodies of its functions and its classes' methods replaced by `pass`
     (signatures and decorators kept: they run in the module), and those functions."""
     bodies: list[tuple[str | None, _Function]] = []
@@ -275,8 +280,10 @@ def _bodies_undefined(bodies: list[tuple[tuple[object, ...], tuple[str | None, _
     if futures:
         body.append(ast.ImportFrom("__future__", [ast.alias(name) for name in futures], 0, lineno=line))
     if names:
-        body.append(ast.ImportFrom("canon_bindings", [ast.alias(name) for name in sorted(names)], 0, lineno=line))
-    body += [ast.AnnAssign(ast.Name(name, ast.Store(), lineno=line), ast.Name("object", ast.Load(), lineno=line),
+        body.append(ast.ImportFrom("canon_bindings", [ast.alias(name) for name in sorted(names)], 0,
+                                   lineno=line))
+    body += [ast.AnnAssign(ast.Name(name, ast.Store(), lineno=line),
+                           ast.Name("object", ast.Load(), lineno=line),
                            None, 1, lineno=line) for name in sorted(annotated)]
     spans: list[tuple[int, int, tuple[object, ...]]] = []
     for key, (owner, function) in bodies:
@@ -288,7 +295,8 @@ def _bodies_undefined(bodies: list[tuple[tuple[object, ...], tuple[str | None, _
                              kw_defaults=[None] * len(arguments.kwonlyargs),
                              kwarg=_bare(arguments.kwarg) if arguments.kwarg else None, defaults=[])
         alone: ast.stmt = ast.copy_location(type(function)(name=function.name, args=bare, body=function.body,
-                                                           decorator_list=[], returns=None, type_comment=None),
+                                                           decorator_list=[], returns=None,
+                                                           type_comment=None),
                                             function)
         if owner is not None:
             alone = ast.copy_location(ast.ClassDef(name=owner, bases=[], keywords=[], body=[alone],
@@ -355,7 +363,8 @@ def _scope_by_line(tree: ast.Module) -> dict[int, str]:
 
 _COMMENT = re.compile(r"^[ \t]*#+[ \t]?(?:[A-Z][A-Z_]+:[ \t]*)?(?P<code>.*\S)[ \t]*$")
 _CODE_START = re.compile(r"^(?:def |async def |class |import |from \S+ import |assert |return |raise |await |"
-                         r"with |for |if |elif |else:|try:|except|finally:|while |@|self\.|\w+(?:\.\w+)*\s*[(=\[])")
+                         r"with |for |if |elif |else:|try:|except|finally:|while "
+                         r"|@|self\.|\w+(?:\.\w+)*\s*[(=\[])")
 
 
 def commented_code_lines(text: str) -> int:
@@ -394,7 +403,8 @@ def _parses(code: str) -> bool:
 
 
 _QUOTED = re.compile(r"""(?<![\w'"])(?:'([A-Za-z_]\w*)'|"([A-Za-z_]\w*)")""")
-_ASSERT_LINE = re.compile(r"^[ \t]*(?:assert\b|self\.assert\w*\(|\w+(?:\.\w+)*\.assert_\w+\(|with pytest\.raises\b)",
+_ASSERT_LINE = re.compile(r"^[ \t]*(?:assert\b|self\.assert\w*\(|\w+(?:\.\w+)*\.assert_\w+\("
+                          r"|with pytest\.raises\b)",
                           re.M)
 
 
@@ -421,15 +431,19 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
                         if key[1] in quoted and key[1] not in bare_before})
     if unquoted:
         shown = ", ".join(f"{name} (in {scope})" for scope, name in sorted(unquoted)[:5])
-        refusals.append(Refusal("unquoted-string", f"{sum(unquoted.values())} use(s) of names the broken file only "
+        refusals.append(Refusal("unquoted-string",
+                                f"{sum(unquoted.values())} use(s) of names the broken file only "
                                 f"quotes, now bare and undefined: {shown}", sum(unquoted.values())))
-    before, after = len(_ASSERT_LINE.findall(_strip_comments(text))), len(_ASSERT_LINE.findall(_strip_comments(mine_text)))
+    before, after = (len(_ASSERT_LINE.findall(_strip_comments(text))),
+                     len(_ASSERT_LINE.findall(_strip_comments(mine_text))))
     if after < before:
-        refusals.append(Refusal("fewer-assertions", f"{before - after} assertion line(s) of the broken file are gone "
+        refusals.append(Refusal("fewer-assertions",
+                                f"{before - after} assertion line(s) of the broken file are gone "
                                 f"({after} of {before} left)", before - after))
     commented_before, commented_after = commented_code_lines(text), mine.commented_code
     if commented_after > commented_before:
-        refusals.append(Refusal("tombstone", f"{commented_after - commented_before} more line(s) of code inside "
+        refusals.append(Refusal("tombstone",
+                                f"{commented_after - commented_before} more line(s) of code inside "
                                 "comments than the broken file", commented_after - commented_before))
     return refusals
 

@@ -58,11 +58,13 @@ def _register_ini(text: str, section: str, names: list[str]) -> str:
     start = next((i for i, line in enumerate(lines) if (m := _SECTION.match(line.strip()))
                   and m.group("name").strip() == section), None)
     if start is None:
-        block = [f"[{section}]{newline}", f"markers ={newline}", *(f"    {n}: {NOTE}{newline}" for n in names)]
+        block = [f"[{section}]{newline}", f"markers ={newline}",
+                 *(f"    {n}: {NOTE}{newline}" for n in names)]
         prefix = "" if not text or text.endswith(("\n", "\r\n")) else newline
         return text + prefix + (newline if text.strip() else "") + "".join(block)
     end = next((i for i in range(start + 1, len(lines)) if _SECTION.match(lines[i].strip())), len(lines))
-    key_line = next((i for i in range(start + 1, end) if (m := _KEY.match(lines[i])) and m.group("key") == "markers"),
+    key_line = next((i for i in range(start + 1, end) if (m := _KEY.match(lines[i]))
+                     and m.group("key") == "markers"),
                     None)
     if key_line is None:
         insert = end

@@ -56,7 +56,8 @@ class _Rewriter(cst.CSTTransformer):
         if isinstance(self.get_metadata(ParentNodeProvider, original), cst.ConcatenatedString):
             return updated
         parts = list(_flattened(updated))
-        rewritten = [self._rewritten(part) if isinstance(part, cst.FormattedString) else part for part in parts]
+        rewritten = [self._rewritten(part) if isinstance(part, cst.FormattedString) else part
+                     for part in parts]
         if all(new is old for new, old in zip(rewritten, parts, strict=True)):
             return updated
         if not any(isinstance(new, cst.Call) for new in rewritten):  # quotes swapped: still strings
@@ -70,7 +71,8 @@ class _Rewriter(cst.CSTTransformer):
         for part, between in zip(rewritten[1:], _junctions(updated), strict=True):
             chain = cst.BinaryOperation(left=chain, right=part.with_changes(lpar=[], rpar=[]),
                                         operator=cst.Add(whitespace_before=between))
-        return chain.with_changes(lpar=updated.lpar or [cst.LeftParen()], rpar=updated.rpar or [cst.RightParen()])
+        return chain.with_changes(lpar=updated.lpar or [cst.LeftParen()],
+                                  rpar=updated.rpar or [cst.RightParen()])
 
     def _rewritten(self, node: cst.FormattedString) -> cst.BaseExpression:
         code = self.module.code_for_node(node)
@@ -101,7 +103,8 @@ def _junctions(node: cst.BaseExpression) -> list[cst.BaseParenthesizableWhitespa
     return [*_junctions(node.left), node.whitespace_between, *_junctions(node.right)]
 
 
-def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg], module: cst.Module) -> str:
+def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Arg],
+              module: cst.Module) -> str:
     out: list[str] = []
     for part in parts:
         if isinstance(part, cst.FormattedStringText):
@@ -109,7 +112,8 @@ def _template(parts: Sequence[cst.BaseFormattedStringContent], args: list[cst.Ar
             continue
         assert isinstance(part, cst.FormattedStringExpression)
         conversion = part.conversion
-        if part.equal is not None:  # `{x=}`: the expression's text, then its repr unless a spec says otherwise
+        # `{x=}`: the expression's text, then its repr unless a spec says otherwise
+        if part.equal is not None:
             source = module.code_for_node(part.expression)
             out.append((source + module.code_for_node(part.equal)).replace("{", "{{").replace("}", "}}"))
             if conversion is None and part.format_spec is None:

@@ -267,7 +267,8 @@ def _text_spans(body: str) -> list[tuple[int, int]]:
     lead = len(body) - len(body.lstrip())
     if body[lead:lead + 1] in ("f", "F") and _reads_as_fstring_text(body[lead + 1:]):  # prose alone: not here
         end = len(body)  # not the comma after it, nor closers of brackets opened on earlier lines
-        while end > lead and (body[end - 1] in ", " or body[end - 1] in ")]}" and (bracket_balance(body[lead:end]) or 0) < 0):
+        while end > lead and (body[end - 1] in ", " or body[end - 1] in ")]}"
+                              and (bracket_balance(body[lead:end]) or 0) < 0):
             end -= 1
         spans.append((lead, end))
     assignment = re.match(r"\s*[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*=(?!=)\s*", body)

@@ -125,7 +125,8 @@ def _bound(statement: ast.stmt) -> set[str]:
         names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     if isinstance(statement, (ast.If, ast.Try)):
         for child in ast.walk(statement):
-            if isinstance(child, ast.stmt) and child is not statement and not isinstance(child, (ast.If, ast.Try)):
+            if isinstance(child, ast.stmt) and child is not statement \
+                    and not isinstance(child, (ast.If, ast.Try)):
                 names |= _bound(child)
     return names
 
@@ -166,7 +167,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
         return result
     lost = list(find_commented_tests(text, tree, naming=naming) if commented is None else commented)
     kept = {t.test_id for t in lost}
-    lost += [CommentedTest(test_id, "class" if "::" not in test_id and naming.is_test_class(test_id) else "function",
+    lost += [CommentedTest(test_id,
+                           "class" if "::" not in test_id and naming.is_test_class(test_id) else "function",
                            0, 0, True, None) for test_id in replaced if test_id not in kept]
     result.lost = [t.test_id for t in lost]
     if not lost:
@@ -208,7 +210,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
             covered = {test.test_id}
             if isinstance(node, ast.ClassDef):
                 covered |= {f"{node.name}::{m.name}" for m in node.body
-                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(m.name)}
+                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and naming.is_test_function(m.name)}
             if method:
                 owner = owners.get(class_name)
                 if owner is None:
@@ -230,7 +233,8 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
             top_blocks.append((version, node))
             # A class comes back whole: its tests the comments no longer showed are lost tests too.
             for lost_id in sorted(covered - restored_ids, key=lambda i: (i != test.test_id, i)):
-                result.restored.append(Restored(lost_id, "history", version.commit, version.date, version.subject))
+                result.restored.append(Restored(lost_id, "history", version.commit, version.date,
+                                                version.subject))
                 restored_ids.add(lost_id)
         elif test.source is not None:
             block = test.source.rstrip("\n").split("\n")
@@ -246,12 +250,14 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
             parsed = ast.parse(test.source).body[0]
             if isinstance(parsed, ast.ClassDef):
                 covered |= {f"{parsed.name}::{m.name}" for m in parsed.body
-                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(m.name)}
+                            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                            and naming.is_test_function(m.name)}
             for lost_id in covered & set(result.lost):
                 result.restored.append(Restored(lost_id, "restored-from-comment"))
                 restored_ids.add(lost_id)
         else:
-            result.left[test.test_id] = ("no compiling version holds it live and its commented text does not parse"
+            result.left[test.test_id] = ("no compiling version holds it live and its "
+                                         "commented text does not parse"
                                          if versions is not None else
                                          "no history, and its commented text does not parse")
             continue
@@ -364,7 +370,8 @@ def _import_anchor(tree: ast.Module) -> int:
     return anchor
 
 
-def _source_version(versions: list[_Version], test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
+def _source_version(versions: list[_Version],
+                    test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
     """The newest version that holds `test_id`; for a method, failing that, the newest that holds a
     method of that name in exactly one test class (a script renamed the class since, e.g.
     `TestThreads` -> `ThreadsTests`)."""
@@ -399,7 +406,8 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     queue = [method]
     while queue:
         node = queue.pop()
-        names = {a.attr for a in ast.walk(node) if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
+        names = {a.attr for a in ast.walk(node)
+                 if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
                  and a.value.id in ("self", "cls", class_name)} | _used(node)
         for name in sorted(names):
             member = members.get(name)
@@ -409,7 +417,8 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     return sorted(wanted, key=lambda m: m.lineno)
 
 
-def _dependencies(version: _Version, names: set[str], present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
+def _dependencies(version: _Version, names: set[str],
+                  present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
     """Import lines and module-level statements of `version` that bind `names` today's file lacks,
     transitively, in the order `version` had them."""
     bindings: dict[str, ast.stmt] = {}
@@ -456,8 +465,9 @@ def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: Test
     for size in (8, 32, limit):  # most files find every test in the newest versions: read those first
         chunk = history[position:position + size]
         position += len(chunk)
-        for (commit, _, date, subject), content in zip(chunk, read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
-                                                         strict=True):
+        for (commit, _, date, subject), content in zip(chunk,
+                                                       read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
+                                                       strict=True):
             if not missing:
                 return versions
             if content is None:
@@ -557,7 +567,8 @@ def verify_resurrection(result: Resurrection, *, naming: TestNaming = DEFAULT) -
         return f"the merged file does not compile: {error.message} (line {error.line})"
     after = live_test_ids(ast.parse(result.fixed), naming)  # (each file parsed once)
     before = live_test_ids(ast.parse(result.original), naming) - set(result.placeholders_removed)
-    before -= {i for i in before if any(i.startswith(f"{p.split('::')[0]}::") for p in result.placeholders_removed
+    before -= {i for i in before
+               if any(i.startswith(f"{p.split('::')[0]}::") for p in result.placeholders_removed
                                          if p.split("::")[0] not in after)}
     before -= {p.split("::")[0] for p in result.placeholders_removed} - after
     gained = {r.test_id for r in result.restored}

@@ -61,7 +61,8 @@ class ResurrectVerdict:
 
     def to_json(self) -> dict[str, object]:
         return {**self.plan.to_json(), "verdict": self.verdict, "detail": self.detail,
-                "collection": self.collection, "failing_today": self.failing, "seconds": round(self.seconds, 4)}
+                "collection": self.collection, "failing_today": self.failing,
+                "seconds": round(self.seconds, 4)}
 
 
 def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_run: bool = False,
@@ -101,7 +102,8 @@ def resurrect_files(project: Project, paths: Sequence[Path | str] = (), *, dry_r
     if written and not dry_run:
         with Journal(project.root).start(f"canon fix --resurrect ({len(written)} files)") as run:
             # compare-and-swap: a file edited while it was verified is reported, not overwritten
-            skipped = {item.path: item.reason for item in run.apply(v.plan.write for v in written if v.plan.write)}
+            skipped = {item.path: item.reason
+                       for item in run.apply(v.plan.write for v in written if v.plan.write)}
         for verdict in written:
             if Path(verdict.path) in skipped:
                 verdict.verdict, verdict.detail = "changed-during-run", skipped[Path(verdict.path)]
@@ -116,7 +118,8 @@ def resurrect_one(project: Project, relpath: str, data: bytes, *, naming: TestNa
     tree = ast.parse(data)
     commented = find_commented_tests(text, tree, naming=naming)
     lost = {t.test_id for t in commented}
-    replaced = [] if lost or not history else replaced_by_placeholder(project.root, relpath, tree, naming=naming)
+    replaced = [] if lost or not history else replaced_by_placeholder(project.root, relpath, tree,
+                                                                      naming=naming)
     wanted = lost | set(replaced)
     versions = history_versions(project.root, relpath, wanted, naming=naming) if history and wanted else None
     plan = resurrect_text(relpath, data, versions, naming=naming, replaced=replaced, commented=commented)
@@ -160,7 +163,8 @@ def _verify_by_pytest(copy: Path, env: dict[str, str], verdict: ResurrectVerdict
                 verdict.detail = ("pytest cannot collect the merged file: " + "; ".join(sorted(after))[:300]
                                   if not after_ok else
                                   f"pytest collects {len(got)} ids, expected {len(expected)} "
-                                  f"(unexpected {sorted(got - expected)[:3]}, missing {sorted(expected - got)[:3]})")
+                                  f"(unexpected {sorted(got - expected)[:3]}, missing "
+                                  f"{sorted(expected - got)[:3]})")
                 return
             verdict.collection = (f"pytest collects {len(got)} ids: today's {len(before)}"
                                   + (f" less {len(before) - len(expected - gained)} placeholder(s)"
@@ -171,7 +175,8 @@ def _verify_by_pytest(copy: Path, env: dict[str, str], verdict: ResurrectVerdict
         else:
             reason = next(iter(sorted(before)), "collection error")
             verdict.collection = (f"today's file already fails to collect ({reason}); merged file "
-                                  + ("collects" if after_ok else "fails the same way") + "; verified statically")
+                                  + ("collects" if after_ok else "fails the same way")
+                                  + "; verified statically")
         verdict.verdict = "resurrected"
         verdict.detail = f"{len(verdict.plan.restored)} test(s) resurrected"
     finally:
@@ -185,26 +190,31 @@ def _strip_params(test_id: str) -> str:
 def _collect(copy: Path, env: dict[str, str], target: TargetPython, relpath: str) -> tuple[bool, set[str]]:
     """(collected, ids within the file) or (False, {first error line})."""
     try:
-        done = subprocess.run([target.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+        done = subprocess.run([target.executable, "-m", "pytest", "--collect-only", "-q",
+                               "-p", "no:cacheprovider",
                                "-o", "addopts=", relpath], cwd=copy, env=env, capture_output=True, text=True,
                               timeout=COLLECT_TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
         return False, {f"pytest did not finish: {error}"}
-    ids = {line.split("::", 1)[1] for line in done.stdout.splitlines() if "::" in line and not line.startswith(" ")}
+    ids = {line.split("::", 1)[1] for line in done.stdout.splitlines() if "::" in line
+           and not line.startswith(" ")}
     if done.returncode not in (0, 5):
         errors = [line for line in done.stdout.splitlines() if line.startswith("E ")]
         return False, {(errors[-1][2:].strip() if errors else f"pytest exit {done.returncode}")[:200]}
     return True, ids
 
 
-def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str, ids: list[str]) -> list[str]:
+def _failing(copy: Path, env: dict[str, str], target: TargetPython, relpath: str,
+             ids: list[str]) -> list[str]:
     """The resurrected tests that fail today (one run, junit XML, a timeout)."""
     with tempfile.TemporaryDirectory(prefix="canon-resurrect-") as scratch:
         report = Path(scratch) / "junit.xml"
         try:
-            subprocess.run([target.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+            subprocess.run([target.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "-o", "addopts=",
                             f"--junitxml={report}", *(f"{relpath}::{i}" for i in ids)], cwd=copy,
-                           env=env, capture_output=True, text=True, timeout=COLLECT_TIMEOUT * 2, stdin=subprocess.DEVNULL)
+                           env=env, capture_output=True, text=True, timeout=COLLECT_TIMEOUT * 2,
+                           stdin=subprocess.DEVNULL)
             tree = ElementTree.parse(report)
         except (OSError, subprocess.TimeoutExpired, ElementTree.ParseError):
             return []

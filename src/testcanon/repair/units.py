@@ -51,7 +51,8 @@ def split_units(lines: Sequence[str]) -> list[Unit]:
         match = _ANCHOR.match(line)
         if match:
             start = index
-            while start > 0 and _DECORATOR.match(lines[start - 1]) and (not anchors or start - 1 > anchors[-1][1]):
+            while start > 0 and _DECORATOR.match(lines[start - 1]) and (not anchors
+                                                                        or start - 1 > anchors[-1][1]):
                 start -= 1
             anchors.append((start, index, match))
     units = [Unit(0, anchors[0][0] if anchors else len(lines), "", "")]

@@ -101,8 +101,8 @@ def _source_url(root: Path, commit: object) -> str | None:
     if not commit:
         return None
     try:
-        remote = subprocess.run(["git", "config", "--get", "remote.origin.url"], cwd=root, capture_output=True,
-                                text=True, timeout=10).stdout.strip()
+        remote = subprocess.run(["git", "config", "--get", "remote.origin.url"], cwd=root,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.match(r"(?:https://|git@|ssh://git@)github\.com[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/?$", remote)

@@ -58,7 +58,8 @@ def print_diff(project: Project, paths: Sequence[Path | str], *, select: Sequenc
     return 1 if changes else 0
 
 
-def print_fixable(project: Project, paths: Sequence[Path | str], findings: list[Finding], out: TextIO) -> None:
+def print_fixable(project: Project, paths: Sequence[Path | str], findings: list[Finding],
+                  out: TextIO) -> None:
     """Which of `findings` `canon migrate` has a planned change for, per file and code."""
     codes = fixable_codes(None, None) & {f.code for f in findings}
     planned = {(c.path, code) for c in planned_changes(project, paths, codes) for code in c.codes}

@@ -27,7 +27,8 @@ from pathlib import Path
 
 # setuptools' automatic discovery leaves these top-level folders out of a flat layout
 _FLAT_EXCLUDED = frozenset({
-    "tests", "test", "testing", "t", "docs", "doc", "documentation", "examples", "example", "scripts", "script",
+    "tests", "test", "testing", "t", "docs", "doc", "documentation", "examples", "example",
+    "scripts", "script",
     "tools", "tasks", "benchmarks", "benchmark", "bench", "build", "dist", "site", "venv", "env", "extras",
     "extra", "sample", "samples", "manpages", "news", "changelog", "requirements", "data", "fixtures",
 })
@@ -47,7 +48,8 @@ class Shipped:
                 return root
         return None
 
-    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (), explicit: tuple[str, ...] = ()) -> str | None:
+    def protects(self, relpath: str, *, test_roots: tuple[str, ...] = (),
+                 explicit: tuple[str, ...] = ()) -> str | None:
         """The shipped folder that keeps `relpath` from being rewritten, or None when it may be:
         not shipped, named on the command line at or below its package (`canon migrate
         celery/contrib/testing`; `.` is not naming it), or below a test path the project's
@@ -97,7 +99,8 @@ def _shipped(root_text: str, package_roots: tuple[str, ...]) -> Shipped:
         for where in ("src", "."):
             candidate = root / where / name
             if (candidate / "__init__.py").is_file() or (root / where / f"{name}.py").is_file():
-                found.append(_rel(root, candidate) if candidate.is_dir() else _rel(root, root / where / f"{name}.py"))
+                found.append(_rel(root, candidate) if candidate.is_dir()
+                             else _rel(root, root / where / f"{name}.py"))
                 evidence.append(f"the project name `{name}`")
                 break
     if not found and ((root / "setup.py").is_file() or "project" in pyproject):
@@ -155,7 +158,8 @@ def _hatch(root: Path, tool: dict, name: str) -> Reader:
         for where in ("src", "."):
             for candidate in (name, name.replace("_", "")):
                 if candidate and (root / where / candidate / "__init__.py").is_file():
-                    return [_rel(root, root / where / candidate)], f"hatch's default for the project name `{name}`"
+                    return ([_rel(root, root / where / candidate)],
+                            f"hatch's default for the project name `{name}`")
     return [], ""
 
 
@@ -239,10 +243,13 @@ def _setup_py(root: Path) -> Reader:
         base = _literal(keywords.get("package_dir")) or {}
         base = base if isinstance(base, dict) else {}
         value = keywords.get("packages")
-        if isinstance(value, ast.Call) and _callee(value.func) in ("find_packages", "find_namespace_packages"):
+        if isinstance(value, ast.Call) and _callee(value.func) in ("find_packages",
+                                                                   "find_namespace_packages"):
             args = {k.arg: _literal(k.value) for k in value.keywords if k.arg}
-            where = args.get("where") or (_literal(value.args[0]) if value.args else None) or base.get("", ".")
-            return (_discover(root, root / str(where), include=args.get("include"), exclude=args.get("exclude")),
+            where = (args.get("where") or (_literal(value.args[0]) if value.args else None)
+                     or base.get("", "."))
+            return (_discover(root, root / str(where), include=args.get("include"),
+                              exclude=args.get("exclude")),
                     "setup.py find_packages(...)")
         packages = _literal(value)
         if isinstance(packages, (list, tuple)):
@@ -268,7 +275,8 @@ def _discover(root: Path, where: Path, *, include: object = None, exclude: objec
             continue
         if flat and child.name in _FLAT_EXCLUDED:
             continue
-        if not (child / "__init__.py").is_file() and not (includes and any(fnmatchcase(child.name, p) for p in includes)):
+        if not (child / "__init__.py").is_file() \
+                and not (includes and any(fnmatchcase(child.name, p) for p in includes)):
             continue
         if includes is not None and not any(fnmatchcase(child.name, p) or fnmatchcase(child.name + ".x", p)
                                             for p in includes):

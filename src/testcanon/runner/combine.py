@@ -65,8 +65,8 @@ def combine(directory: Path) -> Combined:
     for path, document in documents:
         shard = document["shard"]
         if str(shard.get("digest")) != digest or int(shard.get("count", 0)) != count:
-            problems.append(f"{path.name}: shard {shard.get('index')}/{shard.get('count')} follows another plan "
-                            f"(digest {shard.get('digest')}, expected {digest})")
+            problems.append(f"{path.name}: shard {shard.get('index')}/{shard.get('count')} follows another "
+                            f"plan (digest {shard.get('digest')}, expected {digest})")
             continue
         index = int(shard["index"])
         seen_shards[index] += 1

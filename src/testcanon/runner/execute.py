@@ -97,7 +97,8 @@ def pytest_args(files: list[str], *, workers: str | None, test_timeout: float | 
     if junit:
         args += [f"--junitxml={junit}"]
     if coverage:
-        args += ["--cov=.", "--cov-branch", "--cov-report=", f"--cov-config={coverage.parent / '.coveragerc'}"]
+        args += ["--cov=.", "--cov-branch", "--cov-report=",
+                 f"--cov-config={coverage.parent / '.coveragerc'}"]
     return args + extra
 
 

@@ -43,11 +43,11 @@ def _record(root: Path, runs: list[CategoryRun], *, started: float, command: str
         rows, metrics = [], []
         for run in runs:
             for result in run.results:
-                rows.append((run_id, result.nodeid, result.file, run.category, result.outcome, result.duration,
-                             failure_message(result.outcome, result.longrepr)))
+                rows.append((run_id, result.nodeid, result.file, run.category, result.outcome,
+                             result.duration, failure_message(result.outcome, result.longrepr)))
                 metrics += [(run_id, result.nodeid, name, value) for name, value in result.metrics.items()]
-        db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, duration, "
-                       "message) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO test_results (run_id, nodeid, file, category, outcome, "
+                       "duration, message) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO test_metrics (run_id, nodeid, name, value) VALUES (?, ?, ?, ?)", metrics)
     return run_id
 
@@ -92,13 +92,16 @@ def xdist_unsafe(root: Path) -> bool:
     if not history_path(root).exists():
         return False
     with session(root) as db:
-        parallel = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command LIKE '% -n%'").fetchone()[0]
-        serial = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' AND command NOT LIKE '% -n%'").fetchone()[0]
+        parallel = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' "
+                              "AND command LIKE '% -n%'").fetchone()[0]
+        serial = db.execute("SELECT MAX(id) FROM runs WHERE kind = 'test' "
+                            "AND command NOT LIKE '% -n%'").fetchone()[0]
         if parallel is None or serial is None:
             return False
         row = db.execute(
             "SELECT COUNT(*) FROM test_results p JOIN test_results s ON p.nodeid = s.nodeid "
-            "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') AND s.outcome = 'passed'",
+            "WHERE p.run_id = ? AND s.run_id = ? AND p.outcome IN ('failed', 'error') "
+            "AND s.outcome = 'passed'",
             (parallel, serial)).fetchone()
     return bool(row[0])
 
@@ -112,9 +115,9 @@ def parallel_slower(root: Path) -> bool:
 
     if not history_path(root).exists():
         return False
-    query = ("SELECT r.finished - r.started, COUNT(t.nodeid) FROM runs r JOIN test_results t ON t.run_id = r.id "
-             "WHERE r.id = (SELECT MAX(id) FROM runs WHERE kind = 'test' AND finished IS NOT NULL AND command {} "
-             "LIKE '% -n%') GROUP BY r.id")
+    query = ("SELECT r.finished - r.started, COUNT(t.nodeid) FROM runs r JOIN test_results t ON t.run_id = "
+             "r.id WHERE r.id = (SELECT MAX(id) FROM runs WHERE kind = 'test' AND finished IS NOT NULL AND "
+             "command {} LIKE '% -n%') GROUP BY r.id")
     with session(root) as db:
         parallel = db.execute(query.format("")).fetchone()
         serial = db.execute(query.format("NOT")).fetchone()

@@ -34,7 +34,8 @@ def compress(files: Iterable[str], universe: Iterable[str], roots: Iterable[str]
         if allowed(folder) and below[folder] <= chosen:
             result.append(folder)
             return
-        children = sorted({p[len(folder) + 1:].split("/", 1)[0] for p in chosen if p.startswith(folder + "/")})
+        children = sorted({p[len(folder) + 1:].split("/", 1)[0] for p in chosen
+                           if p.startswith(folder + "/")})
         for child in children:
             path = f"{folder}/{child}"
             if path in chosen:

@@ -34,8 +34,10 @@ class Regression:
 
 
 def detect(series: list[tuple[float, str | None]], *, recent: int = 3, k: float = 3.0,
-           floor: float = 0.05, min_ratio: float = 1.2, min_history: int = 5) -> tuple[float, float, float, str | None] | None:
-    """For one test's durations (oldest first, with commits): (baseline, recent, threshold, commit) or None."""
+           floor: float = 0.05, min_ratio: float = 1.2,
+           min_history: int = 5) -> tuple[float, float, float, str | None] | None:
+    """For one test's durations (oldest first, with commits): (baseline, recent, threshold, \
+commit) or None."""
     if len(series) < min_history + recent:
         return None
     past = [d for d, _ in series[:-recent]]
@@ -55,8 +57,8 @@ def regressions(root: Path, **options: float) -> list[Regression]:
         return []
     with session(root) as db:
         rows = db.execute(
-            "SELECT r.id, r.commit_sha, t.nodeid, t.duration FROM test_results t JOIN runs r ON r.id = t.run_id "
-            "WHERE r.kind = 'test' AND t.outcome = 'passed' ORDER BY r.id").fetchall()
+            "SELECT r.id, r.commit_sha, t.nodeid, t.duration FROM test_results t JOIN runs r ON r.id = "
+            "t.run_id WHERE r.kind = 'test' AND t.outcome = 'passed' ORDER BY r.id").fetchall()
     series: dict[str, list[tuple[float, str | None]]] = {}
     for row in rows:
         series.setdefault(row["nodeid"], []).append((row["duration"], row["commit_sha"]))

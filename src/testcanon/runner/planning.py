@@ -100,7 +100,8 @@ def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str]
     not_run: dict[str, str] = uncollected(project, tests, files)
     if only_files is not None:
         wanted = set(only_files)
-        not_run.update({f.relpath: "not affected by the change" for f in classified if f.relpath not in wanted})
+        not_run.update({f.relpath: "not affected by the change" for f in classified
+                        if f.relpath not in wanted})
         classified = [f for f in classified if f.relpath in wanted]
     shard_info = None
     if shard:

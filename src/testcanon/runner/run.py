@@ -84,7 +84,8 @@ def check_options(project: Project, options: RunOptions) -> None:
         import difflib
 
         hint = difflib.get_close_matches(unknown[0], sorted(known), n=1)
-        raise UsageError(f"unknown category '{unknown[0]}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        raise UsageError(f"unknown category '{unknown[0]}'"
+                         + (f" (did you mean '{hint[0]}'?)" if hint else "")
                          + f"; configured: {', '.join(sorted(known))}")
     if options.environment and options.environment not in config.environments:
         raise UsageError(f"unknown environment '{options.environment}'; configured: "
@@ -139,7 +140,8 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                 else:
                     workers = _workers(project, options, target, [*own_options, *extra], batch)
                     test_timeout = settings.timeout if settings and target.has("pytest_timeout") else None
-                    run = run_category(project, target, layer=layer, category=batch.category, files=batch.files,
+                    run = run_category(project, target, layer=layer, category=batch.category,
+                                       files=batch.files,
                                        args=batch.args, env=env, workers=workers, test_timeout=test_timeout,
                                        timeout=remaining, extra=extra,
                                        junit=_junit_path(options.junit_xml, layer, batch.category),
@@ -169,7 +171,8 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
         record_areas(project, coverage_file, run_id)
     return RunReport(runs, stopped, started_services, run_id, exit_code, time.perf_counter() - started,
                      target=target, not_run=run_plan.not_run, shard=run_plan.shard,
-                     collected=any(b.planned is not None for b in run_plan.batches) or bool(collection_failure))
+                     collected=(any(b.planned is not None for b in run_plan.batches)
+                                or bool(collection_failure)))
 
 
 def _plan(project: Project, target: TargetPython, options: RunOptions, extra: list[str],

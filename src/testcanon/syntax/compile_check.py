@@ -32,8 +32,9 @@ KIND_CODES: dict[str, str] = {
     "too-large": "CANON008",
 }
 # The codes of a file that does not compile (as against one that cannot be read or compiled at all).
-COMPILE_FAILURE_CODES = frozenset(KIND_CODES[kind] for kind in ("syntax-error", "indentation-error", "tab-error",
-                                                                 "encoding-error", "null-bytes"))
+COMPILE_FAILURE_CODES = frozenset(KIND_CODES[kind]
+                                  for kind in ("syntax-error", "indentation-error", "tab-error",
+                                               "encoding-error", "null-bytes"))
 
 _BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"%PDF", b"GIF8", b"\xff\xd8\xff")
 _TEXT_CONTROL = {9, 10, 12, 13, 8, 27}

@@ -142,7 +142,8 @@ def _check_all(
     batches = _batches(pending, jobs)
     from testcanon.limits import die_with_parent
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"), initializer=die_with_parent) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
+                             initializer=die_with_parent) as pool:
         for batch_result in pool.map(_check_batch, batches, [max_size] * len(batches)):
             yield from batch_result
             done += len(batch_result)

@@ -193,7 +193,8 @@ def _read_cache() -> dict[str, dict[str, object]]:
         data = json.loads(_cache_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("targets"), dict):
+    if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
+        or not isinstance(data.get("targets"), dict)):
         return {}
     return data["targets"]
 

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 _HOMES = {
     "SSotAsyncTestCase": "base", "SSotBaseTestCase": "base", "SSotTestBase": "pytest_base",
     "SSotAsyncTestBase": "pytest_base",
-    "EnvironmentValueError": "environment", "EnvSnapshot": "environment", "IsolatedEnvironment": "environment",
+    "EnvironmentValueError": "environment", "EnvSnapshot": "environment",
+    "IsolatedEnvironment": "environment",
     "WaitTimeout": "waiting", "assert_eventually": "waiting", "async_assert_eventually": "waiting",
     "async_wait_for": "waiting", "wait_for": "waiting",
 }

@@ -57,7 +57,8 @@ def pattern_table() -> str:
             "|---|---|---|---|---|---|"]
     for known in REGISTRY:
         answers = ", ".join(answer.describe() for answer in known.answers) or "any error"
-        rows.append(f"| {known.rank} | {known.code} | {known.name} | {known.family} | {answers} | {_example(known)} |")
+        rows.append(f"| {known.rank} | {known.code} | {known.name} | {known.family} | {answers} | "
+                    f"{_example(known)} |")
     return "\n".join([*rows, "", END])
 
 

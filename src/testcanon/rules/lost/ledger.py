@@ -128,7 +128,8 @@ def _renames(root, commit: str) -> dict[str, str]:
     return renames
 
 
-def build_ledger(root, ref: str, *, is_test_path: Callable[[str], bool], naming: TestNaming = DEFAULT) -> Ledger:
+def build_ledger(root, ref: str, *, is_test_path: Callable[[str], bool],
+                 naming: TestNaming = DEFAULT) -> Ledger:
     commit, date = resolve_ref(root, ref)
     listing = git(root, "ls-tree", "-r", "-z", "--name-only", commit)
     then_paths = [p for p in listing.stdout.split("\0") if p and is_test_path(p)]

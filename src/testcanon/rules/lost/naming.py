@@ -74,7 +74,8 @@ def _read_naming(root: Path) -> TestNaming:
                 parser.read_string(path.read_text(encoding="utf-8"))
                 if not parser.has_section(section):
                     continue
-                values = {k: parser.get(section, k, fallback=None) for k in ("python_functions", "python_classes")}
+                values = {k: parser.get(section, k, fallback=None)
+                          for k in ("python_functions", "python_classes")}
         except (OSError, ValueError, configparser.Error, tomllib.TOMLDecodeError):
             return DEFAULT
         return TestNaming(_patterns(values["python_functions"]) or DEFAULT.functions,

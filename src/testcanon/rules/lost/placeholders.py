@@ -106,14 +106,16 @@ def _first_skip(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
-def find_skipped_tests(tree: ast.Module, *, has_tombstones: bool, needs_fix: Sequence[str] = DEFAULT_NEEDS_FIX,
+def find_skipped_tests(tree: ast.Module, *, has_tombstones: bool,
+                       needs_fix: Sequence[str] = DEFAULT_NEEDS_FIX,
                        naming: TestNaming = DEFAULT) -> list[SkippedTest]:
     """Placeholders (with evidence of lost code) and tests skipped unconditionally until fixed."""
     patterns = [re.compile(p, re.I) for p in needs_fix]
     module_reasons = _module_skip_reasons(tree)
     found: list[SkippedTest] = []
 
-    def consider(function: ast.FunctionDef | ast.AsyncFunctionDef, test_id: str, inherited: list[str]) -> None:
+    def consider(function: ast.FunctionDef | ast.AsyncFunctionDef, test_id: str,
+                 inherited: list[str]) -> None:
         marks = [*inherited, *_skip_marks(function.decorator_list)]
         end = function.end_lineno or function.lineno
         body_reason = _placeholder_reason(function)
@@ -142,7 +144,8 @@ def _module_skip_reasons(tree: ast.Module) -> list[str]:
     """`pytestmark = pytest.mark.skip(...)` and a module-level `pytest.skip(..., allow_module_level=True)`."""
     reasons = []
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark"
+                                                for t in node.targets):
             values = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
             reasons += _skip_marks(values)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \

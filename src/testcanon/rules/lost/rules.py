@@ -69,7 +69,8 @@ class TestLogin:
     valid = (
         Example({"tests/test_prose.py": "# We should define a test for this later.\n"
                  "# def helper(): not a test\ndef test_ok():\n    assert True\n"}),
-        Example({"tests/test_copy.py": "def test_kept():\n    assert True\n\n# def test_kept():\n#     assert 0\n"}),
+        Example({"tests/test_copy.py": "def test_kept():\n    assert True\n\n"
+                                       "# def test_kept():\n#     assert 0\n"}),
     )
 
 
@@ -127,7 +128,8 @@ def test_refresh_token():
 """
     fix = "Fix the test and remove the skip, or delete it deliberately; `canon check` keeps the list."
     invalid = (
-        Example({"tests/test_skip.py": "import pytest\n\n\n@pytest.mark.skip(reason=\"Will pass after issue #408 is fixed\")\n"
+        Example({"tests/test_skip.py": "import pytest\n\n\n@pytest.mark.skip(reason=\"Will pass after "
+                                       "issue #408 is fixed\")\n"
                  "def test_a():\n    assert 1\n"}, [("tests/test_skip.py", 5)]),
         Example({"tests/test_body.py": "import pytest\n\n\ndef test_b():\n"
                  "    pytest.skip(\"TODO: re-enable when the API is back\")\n    assert 1\n"},
@@ -136,8 +138,8 @@ def test_refresh_token():
     valid = (
         Example({"tests/test_platform.py": "import sys\nimport pytest\n\n\n"
                  "@pytest.mark.skipif(sys.platform == 'win32', reason='fix for windows later')\n"
-                 "def test_a():\n    assert 1\n\n\n@pytest.mark.skip(reason='Requires browser automation setup')\n"
-                 "def test_b():\n    assert 1\n"}),
+                 "def test_a():\n    assert 1\n\n\n@pytest.mark.skip(reason='Requires browser automation "
+                 "setup')\ndef test_b():\n    assert 1\n"}),
     )
 
 
@@ -164,7 +166,8 @@ def lost_in_text(text: str, *, naming: TestNaming, needs_fix: list[str] | tuple[
 
 
 def needs_fix_patterns(ctx_or_patterns: RuleContext | list[str]) -> list[str]:
-    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons if isinstance(ctx_or_patterns, RuleContext)
+    patterns = (ctx_or_patterns.project.config.check.needs_fix_reasons
+                if isinstance(ctx_or_patterns, RuleContext)
                 else ctx_or_patterns)
     for pattern in patterns:
         try:

@@ -87,7 +87,8 @@ def comment_lines(lines: list[str], tree: ast.Module) -> set[int]:
     string of the (compiling) file's tree. Reading the tree, not tokenizing, keeps this cheap."""
     inside: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno and node.end_lineno > node.lineno:
+        if (isinstance(node, (ast.Constant, ast.JoinedStr)) and node.end_lineno
+            and node.end_lineno > node.lineno):
             inside.update(range(node.lineno, node.end_lineno))  # 0-based: the lines after the first
     return {i for i, line in enumerate(lines) if line.lstrip().startswith("#") and i not in inside}
 
@@ -182,10 +183,12 @@ def live_test_ids(tree: ast.Module, naming: TestNaming = DEFAULT) -> set[str]:
                 and not _is_fixture(node):
             ids.add(node.name)
         elif isinstance(node, ast.ClassDef) and naming.is_test_class(node.name) and not any(
-                isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__" for m in node.body):
+                isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__"
+                for m in node.body):
             ids.add(node.name)
             ids.update(f"{node.name}::{m.name}" for m in node.body
-                       if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and naming.is_test_function(m.name))
+                       if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                       and naming.is_test_function(m.name))
     return ids
 
 
@@ -290,7 +293,8 @@ class _LiveOwners:
     module-level statement in between (trailing comments fall outside a class's line range)."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.starts = [(node.lineno, node.name if isinstance(node, ast.ClassDef) else None) for node in tree.body]
+        self.starts = [(node.lineno, node.name if isinstance(node, ast.ClassDef) else None)
+                       for node in tree.body]
 
     def around(self, line: int) -> str | None:
         owner = None
@@ -375,7 +379,8 @@ def _one_definition(candidate: str) -> str | None:
             continue
         except (ValueError, RecursionError, MemoryError):
             return None
-        if len(tree.body) == 1 and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if len(tree.body) == 1 and isinstance(tree.body[0],
+                                              (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return text.strip("\n") + "\n"
         if tree.body and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             lines = lines[:tree.body[1].lineno - 1] if len(tree.body) > 1 else lines
