@@ -1,4 +1,4 @@
-"""Collection to 100% on real damage: real collection before, after `canon fix`, \
+"""Collection to 100% on real damage: real collection before, after `canon fix`,
 after `canon collect --repair`.
 
     python bench/collection.py REPO --python VENV [--sample N] [--seed S] [--jobs J] [--timeout T]

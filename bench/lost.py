@@ -12,7 +12,7 @@ is written) and verified: compiles, test ids = today's + resurrected, none lost.
 tests a placeholder replaced without comments (CANON702, no CANON701) is planned the same way,
 its lost ids read from history (`replaced_by_placeholder`). `--collect`
 also asks real pytest (PY, default this interpreter) to collect today's file and the merged one
-(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a \
+(in one isolated copy of REPO, `migrate.isolation`: nothing is written into REPO), counting a
 merged file that collects, or fails exactly as today's
 does (missing dependencies of the repository), as collecting. `--clean` beds are repositories
 without such damage: every finding there is printed for labelling. `--since REF` also builds

@@ -10,7 +10,7 @@ pytest run just before it, and the min and median of those ratios are printed. T
 project's own command, `python -m pytest -q tests` (its cache plugin on, as `canon run` has it),
 started in a session of its own as `canon run` starts its pytest (Linux's scheduler autogroups
 give each session its own share of a loaded machine's CPU). Shards: `canon run --shard K/4`'s
-plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard \
+plan from `.test_durations` (`canon shards 4 --update`) vs an even split by file count (target: max shard
 within 10% of
 the mean).
 """

@@ -140,8 +140,8 @@ def _opt(value: Any) -> str | None:
 
 def profile_from_table(name: str, table: dict[str, Any], config: EventsConfig, *, where: str,
                        strict: bool = False) -> Profile:
-    """A profile from a TOML table, validated key by key (a file or \
-`[tool.testcanon.events.profiles.NAME]`)."""
+    """A profile from a TOML table, validated key by key (a file or
+    `[tool.testcanon.events.profiles.NAME]`)."""
     _unknown(where, set(table), _KEYS)
     if "extends" in table or "start" not in table:
         base = builtin(str(table.get("extends", "agent-events")), config)

@@ -208,8 +208,8 @@ class Validator:
         return count
 
     def feed_many(self, events: Iterable[dict[str, Any]]) -> int:
-        """Feed a whole recorded stream (frames, through the profile's wire format); the number of \
-events fed."""
+        """Feed a whole recorded stream (frames, through the profile's wire format); the number of
+        events fed."""
         feed = self.feed
         protocol = self.profile.protocol
         count = 0
@@ -386,8 +386,8 @@ events fed."""
     # -- end of stream -------------------------------------------------------------------------
 
     def finish(self) -> list[Violation]:
-        """End of stream: a run still open (when the profile says runs must end), required types \
-never seen."""
+        """End of stream: a run still open (when the profile says runs must end), required types
+        never seen."""
         before = len(self.violations)
         profile = self.profile
         self.types_seen.update(self._run.types)

@@ -239,8 +239,8 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
     A file that did not compile had no outcome and no collected test before, so nothing a test
     did can be compared: the strongest proof is that pytest, in the target environment and the
     isolated copy, collects every test function the repaired test file defines (`collected`); a
-    repaired file from which pytest does not collect one of them is rejected. \
-Files pytest cannot collect here (a dependency missing, not a test file), or a
+    repaired file from which pytest does not collect one of them is rejected.
+    Files pytest cannot collect here (a dependency missing, not a test file), or a
     target without pytest, keep the static proof (compiles, every test name kept).
     """
     proofs: dict[str, tuple[str, str | None]] = {path: ("static", None) for path in repairs}

@@ -36,8 +36,8 @@ class Regression:
 def detect(series: list[tuple[float, str | None]], *, recent: int = 3, k: float = 3.0,
            floor: float = 0.05, min_ratio: float = 1.2,
            min_history: int = 5) -> tuple[float, float, float, str | None] | None:
-    """For one test's durations (oldest first, with commits): (baseline, recent, threshold, \
-commit) or None."""
+    """For one test's durations (oldest first, with commits): (baseline, recent, threshold,
+    commit) or None."""
     if len(series) < min_history + recent:
         return None
     past = [d for d, _ in series[:-recent]]
