@@ -43,11 +43,10 @@ from pathlib import Path
 from testcanon.config.schema import NEEDS_FIX_REASONS
 from testcanon.migrate import isolation
 from testcanon.repair.resurrect import (
-    history_versions,
-    replaced_by_placeholder,
     resurrect_text,
     verify_resurrection,
 )
+from testcanon.repair.resurrect_history import history_versions, replaced_by_placeholder
 from testcanon.rules.lost.naming import _read_naming
 from testcanon.rules.lost.rules import lost_in_text
 from testcanon.rules.lost.tombstones import live_test_ids

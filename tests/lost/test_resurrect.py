@@ -168,14 +168,15 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
 def test_a_method_comes_back_from_a_version_where_its_class_had_another_name() -> None:
     import ast as _ast
 
-    from testcanon.repair.resurrect import _Version, resurrect_text, verify_resurrection
+    from testcanon.repair.resurrect import resurrect_text, verify_resurrection
+    from testcanon.repair.resurrect_history import Version
     from testcanon.rules.lost.naming import TestNaming
 
     then = "class TestThreads:\n    def test_create(self):\n        assert 1\n"
     now = (b"class ThreadsTests:\n    pass\n\n"
            b"    # def test_create(self):\n\n    # assert 1\n")
     naming = TestNaming(classes=("Test*", "*Tests"))
-    plan = resurrect_text("tests/test_t.py", now, [_Version("abc", "2025-01-01", "s", then, _ast.parse(then),
+    plan = resurrect_text("tests/test_t.py", now, [Version("abc", "2025-01-01", "s", then, _ast.parse(then),
                                                             then.split("\n"))], naming=naming)
     assert [r.test_id for r in plan.restored] == ["ThreadsTests::test_create"]
     assert verify_resurrection(plan, naming=naming) is None
@@ -245,12 +246,13 @@ def test_a_placeholder_only_file_gets_its_tests_back_from_history_verified_in_a_
 def test_tests_a_placeholder_replaced_go_where_it_stood_and_later_code_stays() -> None:
     import ast as _ast
 
-    from testcanon.repair.resurrect import _Version, resurrect_text, verify_resurrection
+    from testcanon.repair.resurrect import resurrect_text, verify_resurrection
+    from testcanon.repair.resurrect_history import Version
 
     then = THREADS_V1
     now = PLACEHOLDER_ONLY.encode() + b"\n\ndef test_later():\n    assert True\n"
     plan = resurrect_text("tests/test_threads.py", now,
-                          [_Version("abc", "2025-01-01", "thread tests", then, _ast.parse(then),
+                          [Version("abc", "2025-01-01", "thread tests", then, _ast.parse(then),
                                     then.split("\n"))],
                           replaced=["test_limit", "test_names"])
     assert verify_resurrection(plan) is None
@@ -267,7 +269,7 @@ def test_an_older_placeholder_under_another_class_name_is_not_a_lost_test(tmp_pa
     that had other tests held only the old placeholder; the real tests are older still."""
     import ast as _ast
 
-    from testcanon.repair.resurrect import replaced_by_placeholder
+    from testcanon.repair.resurrect_history import replaced_by_placeholder
     from testcanon.rules.lost.naming import TestNaming
 
     root = tmp_path / "repo"

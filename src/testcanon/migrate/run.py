@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from testcanon.analysis import pytest_config
+from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import Project
 from testcanon.journal import Journal
 from testcanon.limits import die_with_parent

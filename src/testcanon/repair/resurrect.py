@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-import subprocess
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from testcanon.journal.planned import PlannedWrite
-from testcanon.repair.history import _show, file_history
+from testcanon.repair.resurrect_history import Version
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.placeholders import find_skipped_tests
 from testcanon.rules.lost.tombstones import CommentedTest, find_commented_tests, live_test_ids
@@ -75,16 +74,6 @@ class Resurrection:
     def to_json(self) -> dict[str, object]:
         return {"path": self.path, "lost": self.lost, "restored": [r.to_json() for r in self.restored],
                 "left": self.left, "needed": self.needed, "placeholders_removed": self.placeholders_removed}
-
-
-@dataclass
-class _Version:
-    commit: str
-    date: str
-    subject: str
-    text: str
-    tree: ast.Module
-    lines: list[str]
 
 
 def _find(tree: ast.Module, test_id: str) -> tuple[ast.stmt, ast.ClassDef | None] | None:
@@ -150,7 +139,7 @@ def _module_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None, *,
+def resurrect_text(relpath: str, current: bytes, versions: list[Version] | None, *,
                    naming: TestNaming = DEFAULT, replaced: Sequence[str] = (),
                    commented: Sequence[CommentedTest] | None = None) -> Resurrection:
     """Plan the resurrection of one file's lost tests from `versions` (newest first; None: no history).
@@ -177,11 +166,11 @@ def resurrect_text(relpath: str, current: bytes, versions: list[_Version] | None
     deletions: set[int] = set()  # 0-based lines to drop
     inserts: dict[int, list[str]] = {}  # 0-based line -> lines inserted before it
     tail: list[str] = []  # appended at the end of the file
-    top_blocks: list[tuple[_Version | None, ast.stmt | None]] = []
+    top_blocks: list[tuple[Version | None, ast.stmt | None]] = []
     restored_ids: set[str] = set()
     owners = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     lost_classes = {t.test_id for t in lost if t.kind == "class"}
-    needed_from: dict[int, tuple[_Version, set[str]]] = {}  # id(version) -> names its blocks load
+    needed_from: dict[int, tuple[Version, set[str]]] = {}  # id(version) -> names its blocks load
 
     stand_in = _placeholder_line(tree, naming)
 
@@ -323,7 +312,7 @@ def _placeholder_line(tree: ast.Module, naming: TestNaming) -> int | None:
     return None
 
 
-def _name_of(version: _Version, node: ast.stmt) -> str:
+def _name_of(version: Version, node: ast.stmt) -> str:
     return getattr(node, "name", "")
 
 
@@ -370,8 +359,8 @@ def _import_anchor(tree: ast.Module) -> int:
     return anchor
 
 
-def _source_version(versions: list[_Version],
-                    test_id: str) -> tuple[_Version, ast.stmt, ast.ClassDef | None] | None:
+def _source_version(versions: list[Version],
+                    test_id: str) -> tuple[Version, ast.stmt, ast.ClassDef | None] | None:
     """The newest version that holds `test_id`; for a method, failing that, the newest that holds a
     method of that name in exactly one test class (a script renamed the class since, e.g.
     `TestThreads` -> `ThreadsTests`)."""
@@ -390,7 +379,7 @@ def _source_version(versions: list[_Version],
     return None
 
 
-def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
+def _class_members_needed(version: Version, class_name: str, method: ast.stmt,
                           owner_now: ast.ClassDef) -> list[ast.stmt]:
     """Members of the class in `version` the method uses (`self.x`, fixture parameters) that the
     live class lacks: attributes, fixture methods, helpers (transitively)."""
@@ -417,7 +406,7 @@ def _class_members_needed(version: _Version, class_name: str, method: ast.stmt,
     return sorted(wanted, key=lambda m: m.lineno)
 
 
-def _dependencies(version: _Version, names: set[str],
+def _dependencies(version: Version, names: set[str],
                   present: set[str]) -> tuple[list[str], list[ast.stmt], set[str]]:
     """Import lines and module-level statements of `version` that bind `names` today's file lacks,
     transitively, in the order `version` had them."""
@@ -453,108 +442,6 @@ def _dependencies(version: _Version, names: set[str],
         else:
             helpers.append(statement)
     return imports, helpers, brought
-
-
-def history_versions(root: Path, relpath: str, wanted: set[str], *, naming: TestNaming = DEFAULT,
-                     limit: int = 200) -> list[_Version]:
-    """Compiling versions of the file, newest first, until every wanted id has a version that holds it."""
-    versions: list[_Version] = []
-    missing = set(wanted)
-    history = file_history(root, relpath)[:limit]
-    position = 0
-    for size in (8, 32, limit):  # most files find every test in the newest versions: read those first
-        chunk = history[position:position + size]
-        position += len(chunk)
-        for (commit, _, date, subject), content in zip(chunk,
-                                                       read_blobs(root, [(c, p) for c, p, _, _ in chunk]),
-                                                       strict=True):
-            if not missing:
-                return versions
-            if content is None:
-                continue
-            try:
-                tree = ast.parse(content)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            live = live_test_ids(tree, naming)
-            by_name = {i.split("::")[-1] for i in live if "::" in i}
-            renamed = {i for i in missing if "::" in i and i.split("::")[-1] in by_name}
-            if not live & missing and not renamed:
-                continue
-            if check_source(content) is not None:  # the full compile, only for a version that is a candidate
-                continue
-            text = content.decode("utf-8", "replace")
-            versions.append(_Version(commit, date, subject, text, tree, text.split("\n")))
-            missing -= live | renamed
-        if not missing or position >= len(history):
-            break
-    return versions
-
-
-def replaced_by_placeholder(root: Path, relpath: str, tree: ast.Module, *, naming: TestNaming = DEFAULT,
-                            limit: int = 200) -> list[str]:
-    """The tests a placeholder replaced without keeping them as comments: when today's file has a
-    placeholder test whose reason says the file was broken (CANON702), the test ids live in the
-    newest compiling version of the file that today's file no longer has."""
-    placeholders = {s.test_id for s in find_skipped_tests(tree, has_tombstones=False, naming=naming)
-                    if s.kind == "placeholder"}
-    if not placeholders:
-        return []
-    today = live_test_ids(tree, naming)
-    history = file_history(root, relpath)[:limit]
-    position = 0
-    for size in (8, 32, limit):
-        chunk = history[position:position + size]
-        position += len(chunk)
-        for content in read_blobs(root, [(c, p) for c, p, _, _ in chunk]):
-            if content is None or check_source(content) is not None:
-                continue
-            try:
-                then = ast.parse(content)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            live = live_test_ids(then, naming)
-            # An older placeholder (the corpus renamed `TestPlaceholder` to `PlaceholderTests`) is
-            # no lost test: its tests, and a class that holds only such tests, are not wanted back.
-            stand_ins = {s.test_id for s in find_skipped_tests(then, has_tombstones=True, naming=naming)
-                         if s.kind == "placeholder"}
-            classes = {node.name for node in then.body if isinstance(node, ast.ClassDef)} & live
-            empty = {c for c in classes if not {i for i in live if i.startswith(f"{c}::")} - stand_ins}
-            gone = live - today - placeholders - stand_ins - empty
-            if gone:
-                return sorted(gone)
-        if position >= len(history):
-            break
-    return []
-
-
-def read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
-    """The file at each (commit, path), read by one `git cat-file --batch` (one process, not one per
-    version: on the corpus that was most of the time per file)."""
-    if not items:
-        return []
-    # `./`: the path is relative to `root`, which may be a folder of the work tree, not its top
-    request = "".join(f"{commit}:./{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
-    try:
-        done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True,
-                              timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return [_show(root, commit, path) for commit, path in items]
-    out, offset, blobs = done.stdout, 0, []
-    for _ in items:
-        end = out.find(b"\n", offset)
-        if end < 0:
-            blobs.append(None)
-            continue
-        header = out[offset:end].split()
-        offset = end + 1
-        if len(header) != 3 or header[1] != b"blob":
-            blobs.append(None)
-            continue
-        size = int(header[2])
-        blobs.append(out[offset:offset + size])
-        offset += size + 1
-    return blobs
 
 
 def verify_resurrection(result: Resurrection, *, naming: TestNaming = DEFAULT) -> str | None:

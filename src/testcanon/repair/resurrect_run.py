@@ -32,11 +32,10 @@ from testcanon.journal import Journal
 from testcanon.migrate import isolation
 from testcanon.repair.resurrect import (
     Resurrection,
-    history_versions,
-    replaced_by_placeholder,
     resurrect_text,
     verify_resurrection,
 )
+from testcanon.repair.resurrect_history import history_versions, replaced_by_placeholder
 from testcanon.rules.lost.naming import TestNaming, naming_for
 from testcanon.rules.lost.placeholders import BROKEN_FILE
 from testcanon.rules.lost.tombstones import find_commented_tests, might_hold_tombstones

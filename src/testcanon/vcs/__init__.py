@@ -68,6 +68,35 @@ def show(root: Path, commit: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
+def read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
+    """The file at each (commit, path), read by one `git cat-file --batch` (one process, not one per
+    version: on the corpus that was most of the time per file)."""
+    if not items:
+        return []
+    # `./`: the path is relative to `root`, which may be a folder of the work tree, not its top
+    request = "".join(f"{commit}:./{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
+    try:
+        done = subprocess.run(git_command("cat-file", "--batch"), cwd=root, input=request,
+                              capture_output=True, timeout=120, env=git_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return [show(root, commit, path) for commit, path in items]
+    out, offset, blobs = done.stdout, 0, []
+    for _ in items:
+        end = out.find(b"\n", offset)
+        if end < 0:
+            blobs.append(None)
+            continue
+        header = out[offset:end].split()
+        offset = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            blobs.append(None)
+            continue
+        size = int(header[2])
+        blobs.append(out[offset:offset + size])
+        offset += size + 1
+    return blobs
+
+
 def merge_file(current: bytes, base: bytes, other: bytes) -> tuple[bytes, bool]:
     """`git merge-file -p current base other`, outside any repository: (result, clean)."""
     with tempfile.TemporaryDirectory(prefix="canon-merge-") as tmp:

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 from testcanon.analysis.inventory import names_in_broken
 from testcanon.errors import UsageError
-from testcanon.repair.resurrect import read_blobs
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.tombstones import live_test_ids
 from testcanon.syntax import check_source
-from testcanon.vcs import git
+from testcanon.vcs import git, read_blobs
 from testcanon.vcs.graph import history_env
 
 _DAYS = re.compile(r"^(?:last\s+)?(\d+)\s*(?:d|days?)$", re.I)

@@ -44,14 +44,6 @@ def naming_for(project: Project | None) -> TestNaming:
     """The project's test naming; pytest's defaults when its configuration says nothing."""
     if project is None:
         return DEFAULT
-    try:  # a shared reader of the project's pytest settings, when present
-        from testcanon.rules import pytest_config  # type: ignore[attr-defined]
-
-        settings = pytest_config.read(project.root)
-        return TestNaming(tuple(getattr(settings, "python_functions", ()) or DEFAULT.functions),
-                          tuple(getattr(settings, "python_classes", ()) or DEFAULT.classes))
-    except Exception:  # noqa: BLE001 - absent or unreadable: read the two keys here
-        pass
     return _read_naming(project.root)
 
 

@@ -92,7 +92,10 @@ class TestPlaceholder:
         pass
 """
     use_instead = "The tests the file held, restored (`canon fix --resurrect`)."
-    fix = "`canon fix --resurrect` replaces the placeholder by the tests it stood in for."
+    fix = ("`canon fix --resurrect` replaces the placeholder by the tests it stood in for: the "
+           "commented\ncopies below it, or, when the script kept no comment (a placeholder-only file), the "
+           "tests live in\nthe newest compiling version of the file in git that today's file lacks. Tests "
+           "added to the file\nafter the placeholder stay.")
     invalid = (
         Example({"tests/test_ph.py": "import pytest\n\n\nclass TestPlaceholder:\n"
                  "    def test_placeholder(self):\n"
