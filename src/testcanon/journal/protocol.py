@@ -13,6 +13,9 @@ folds the log into `manifest.json`. A kill at any point leaves a run that `recov
 completes on the next command, so `canon undo` finds every applied file with its backup. An
 OSError (a full disk, an immutable file) puts back what the run wrote and raises a one-line
 `JournalError`.
+
+Why one module past 400 lines: the steps of one write (intent, backup, temp, replace, fsync,
+compare-and-swap) and their rollback are one protocol; a reader checks it in one place.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ commented test whose text parses is restored from the comment itself (`restored-
 
 The result is verified before anything is written (`verify_resurrection`): it compiles, and the
 test ids pytest's naming gives it are exactly today's plus the resurrected ones.
+
+Why one module past 400 lines: merging a test back is one algorithm (its definition, then what
+it needs, transitively, from the version it came from); the history it reads is `resurrect_history.py`.
 """
 
 from __future__ import annotations
