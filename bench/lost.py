@@ -47,7 +47,7 @@ from testcanon.repair.resurrect import (
     verify_resurrection,
 )
 from testcanon.repair.resurrect_history import history_versions, replaced_by_placeholder
-from testcanon.rules.lost.naming import _read_naming
+from testcanon.rules.lost.naming import naming_at
 from testcanon.rules.lost.rules import lost_in_text
 from testcanon.rules.lost.tombstones import live_test_ids
 from testcanon.syntax import check_source
@@ -135,7 +135,7 @@ def collect_in_copy(root: Path, merged: list[tuple[str, bytes]], python: str,
 
 
 def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) -> None:
-    naming = _read_naming(root)
+    naming = naming_at(root)
     history_env(root)
     kinds = {"commented-out": 0, "placeholder": 0, "needs-fix": 0}
     peer = peer_files = files_with = truth = helpers = found_truth = 0
@@ -249,7 +249,7 @@ def measure(root: Path, exclude: re.Pattern[str], collect: bool, python: str) ->
 
 
 def clean(bed: Path) -> None:
-    naming = _read_naming(bed)
+    naming = naming_at(bed)
     findings = 0
     for relpath in tracked(bed, re.compile(r"^$")):
         name = relpath.rsplit("/", 1)[-1]
@@ -273,7 +273,7 @@ def since(root: Path, ref: str, exclude: re.Pattern[str]) -> None:
 
     started = time.perf_counter()
     ledger = build_ledger(root, ref, is_test_path=lambda p: is_test_file(p) and not exclude.search(p),
-                          naming=_read_naming(root))
+                          naming=naming_at(root))
     print(f"\nledger since {ref} ({ledger.ref_commit[:10]}, {ledger.ref_date}): {ledger.live_then} tests "
           f"live then, {len(ledger.entries)} lost, {time.perf_counter() - started:.1f} s")
     for (commit, subject), count in Counter((e.commit[:10], e.subject)

@@ -1,10 +1,12 @@
 """What pytest itself calls a test, read from the project's pytest configuration.
 
-pytest takes the first of `pytest.ini` (`[pytest]`), `pyproject.toml`
-(`[tool.pytest.ini_options]`), `tox.ini` (`[pytest]`) and `setup.cfg` (`[tool:pytest]`) in
-the project's root that holds its section; `python_classes`, `python_functions`,
-`python_files` and `testpaths` there decide what is collected (celery's `python_classes =
-test_*` makes 313 lower-case classes test classes). Read statically: nothing is imported.
+pytest takes the first of `pytest.ini` and `.pytest.ini` (`[pytest]`; chosen even when empty),
+`pyproject.toml` (`[tool.pytest.ini_options]`, or pytest 9's native `[tool.pytest]` table),
+`tox.ini` (`[pytest]`) and `setup.cfg` (`[tool:pytest]`) in the project's root that holds its
+section; `python_classes`, `python_functions`, `python_files` and `testpaths` there decide what
+is collected (celery's `python_classes = test_*` makes 313 lower-case classes test classes), and
+`addopts` what every run adds. The one reader of it: the rules, the runner and the lost-test
+naming all ask here. Read statically: nothing is imported.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class PytestConfig:
     python_functions: tuple[str, ...] = DEFAULT_FUNCTIONS
     python_files: tuple[str, ...] = DEFAULT_FILES
     testpaths: tuple[str, ...] = ()
+    addopts: tuple[str, ...] = ()
     source: str = ""  # the file it was read from ("" for pytest's defaults)
 
     def is_test_class(self, name: str) -> bool:
@@ -55,20 +58,35 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+_FILES = (("pytest.ini", "pytest"), (".pytest.ini", "pytest"), ("pyproject.toml", None),
+          ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+
+
 def pytest_config(root: Path) -> PytestConfig:
-    """The pytest configuration of the project at `root` (pytest's defaults when it has none)."""
-    return _read(str(root.resolve()))
+    """The pytest configuration of the project at `root` (pytest's defaults when it has none);
+    cached until one of its candidate files changes."""
+    root = root.resolve()
+    return _read(str(root), tuple(_stamp(root / name) for name, _ in _FILES))
 
 
-@lru_cache(maxsize=32)
-def _read(root_text: str) -> PytestConfig:
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=64)
+def _read(root_text: str, _stamps: tuple[tuple[int, int] | None, ...]) -> PytestConfig:
     root = Path(root_text)
-    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
-                          ("setup.cfg", "tool:pytest")):
+    for name, section in _FILES:
         path = root / name
         if not path.is_file():
             continue
         values = _toml_section(path) if section is None else _ini_section(path, section)
+        if values is None and name in ("pytest.ini", ".pytest.ini"):
+            values = {}  # pytest takes a pytest.ini even without a [pytest] section
         if values is None:
             continue
         return PytestConfig(
@@ -76,6 +94,7 @@ def _read(root_text: str) -> PytestConfig:
             python_functions=_patterns(values.get("python_functions"), DEFAULT_FUNCTIONS),
             python_files=_patterns(values.get("python_files"), DEFAULT_FILES),
             testpaths=_patterns(values.get("testpaths"), ()),
+            addopts=_patterns(values.get("addopts"), ()),
             source=name,
         )
     return PytestConfig()

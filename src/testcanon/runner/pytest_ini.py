@@ -1,25 +1,24 @@
-"""The project's own pytest `addopts`, read the way pytest finds them at the project root.
+"""The project's own pytest `addopts` and `testpaths`, as the runner must respect them.
 
-Only what the runner must respect before starting pytest: whether the project already
-chooses its parallelism (`-n`, `--numprocesses`, `--dist`, `-p no:xdist`). First of
-`pytest.ini`, `pyproject.toml` ([tool.pytest.ini_options]), `tox.ini` ([pytest]),
-`setup.cfg` ([tool:pytest]) that has a pytest section, as pytest picks its inifile; then
-`$PYTEST_ADDOPTS`.
+Only what the runner must know before starting pytest: whether the project already chooses its
+parallelism (`-n`, `--numprocesses`, `--dist`, `-p no:xdist`), and where a bare `pytest` looks.
+The inifile is read by the one reader of pytest's configuration (`analysis.pytest_config`);
+`$PYTEST_ADDOPTS` comes after it, as in pytest.
 """
 
 from __future__ import annotations
 
-import configparser
 import os
 import shlex
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+from testcanon.analysis.pytest_config import pytest_config
 
 
 def addopts(root: Path, environ: Mapping[str, str] | None = None) -> list[str]:
     environ = os.environ if environ is None else environ
-    found = _ini_addopts(root)
+    found = list(pytest_config(root).addopts)
     try:
         return [*found, *shlex.split(environ.get("PYTEST_ADDOPTS", ""))]
     except ValueError:
@@ -43,30 +42,4 @@ def sets_parallelism(options: list[str]) -> bool:
 
 def testpaths(root: Path) -> list[str]:
     """The inifile's `testpaths` (where a bare `pytest` at the root looks), [] when unset."""
-    return _ini_value(root, "testpaths")
-
-
-def _ini_addopts(root: Path) -> list[str]:
-    return _ini_value(root, "addopts")
-
-
-def _ini_value(root: Path, key: str) -> list[str]:
-    for name in ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"):
-        path = root / name
-        if not path.is_file():
-            continue
-        try:
-            if name == "pyproject.toml":
-                table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {})
-                if "ini_options" not in table:
-                    continue
-                value = table["ini_options"].get(key, "")
-                return list(value) if isinstance(value, list) else shlex.split(str(value))
-            parser = configparser.ConfigParser(interpolation=None)
-            parser.read(path, encoding="utf-8")
-            section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
-            if name in ("pytest.ini", ".pytest.ini") or parser.has_section(section):
-                return shlex.split(parser.get(section, key, fallback=""))
-        except (OSError, ValueError, configparser.Error, tomllib.TOMLDecodeError):
-            return []
-    return []
+    return list(pytest_config(root).testpaths)

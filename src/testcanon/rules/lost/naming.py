@@ -10,12 +10,11 @@ pattern holds a wildcard.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import Project
 
 
@@ -44,40 +43,10 @@ def naming_for(project: Project | None) -> TestNaming:
     """The project's test naming; pytest's defaults when its configuration says nothing."""
     if project is None:
         return DEFAULT
-    return _read_naming(project.root)
+    return naming_at(project.root)
 
 
-def _read_naming(root: Path) -> TestNaming:
-    """pytest's own choice of configuration file: the first one that has a pytest section."""
-    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", None), ("tox.ini", "pytest"),
-                          ("setup.cfg", "tool:pytest")):
-        path = root / name
-        if not path.is_file():
-            continue
-        try:
-            if section is None:
-                table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("pytest", {})
-                options = table.get("ini_options") if isinstance(table, dict) else None
-                if not isinstance(options, dict):
-                    continue
-                values = {k: options.get(k) for k in ("python_functions", "python_classes")}
-            else:
-                parser = configparser.ConfigParser(interpolation=None)
-                parser.read_string(path.read_text(encoding="utf-8"))
-                if not parser.has_section(section):
-                    continue
-                values = {k: parser.get(section, k, fallback=None)
-                          for k in ("python_functions", "python_classes")}
-        except (OSError, ValueError, configparser.Error, tomllib.TOMLDecodeError):
-            return DEFAULT
-        return TestNaming(_patterns(values["python_functions"]) or DEFAULT.functions,
-                          _patterns(values["python_classes"]) or DEFAULT.classes)
-    return DEFAULT
-
-
-def _patterns(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(value.split())
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return ()
+def naming_at(root: Path) -> TestNaming:
+    """The naming in the project's pytest configuration (`analysis.pytest_config`, its one reader)."""
+    config = pytest_config(root)
+    return TestNaming(config.python_functions or DEFAULT.functions, config.python_classes or DEFAULT.classes)
