@@ -9,7 +9,7 @@ import pytest
 
 from canon_support import run_canon, write_tree
 from testcanon.config import load_project
-from testcanon.migrate.prove import prove_repairs
+from testcanon.repair.proof import RepairProof, prove_repairs
 
 pytestmark = pytest.mark.slow
 
@@ -21,15 +21,16 @@ def test_a_repair_pytest_collects_is_proven_collected_and_one_it_does_not_is_rej
     project = load_project(root)
     honest = b"def test_a():\n    assert True\n\ndef test_b():\n    assert True\n"
     assert prove_repairs(project, {"tests/test_r.py": (BROKEN, honest)}) == {
-        "tests/test_r.py": ("collected", None)}
+        "tests/test_r.py": RepairProof("collected")}
     # compiles, keeps every name, and yet pytest collects no test of a class with __init__
     hidden = (b"class TestR:\n    def __init__(self):\n        pass\n\n"
               b"    def test_a(self):\n        assert True\n\n"
               b"    def test_b(self):\n        assert True\n")
-    proof, problem = prove_repairs(project, {"tests/test_r.py": (BROKEN, hidden)})["tests/test_r.py"]
-    assert proof == "collected" and problem is not None and "does not collect 2 test(s)" in problem
+    proof = prove_repairs(project, {"tests/test_r.py": (BROKEN, hidden)})["tests/test_r.py"]
+    assert proof.proof == "collected" and proof.problem is not None
+    assert "does not collect 2 test(s)" in proof.problem
     assert prove_repairs(project, {"tests/test_r.py": (BROKEN, hidden)}, level="static") == {
-        "tests/test_r.py": ("static", None)}
+        "tests/test_r.py": RepairProof("static")}
     assert (root / "tests/test_r.py").read_bytes() == BROKEN
 
 
@@ -42,3 +43,38 @@ def test_fix_json_names_the_proof_per_file(tmp_path: Path) -> None:
     assert run_canon("undo", cwd=root).returncode == 0
     result = run_canon("fix", "--method", "local", "--verify", "static", "--format", "json", cwd=root)
     assert json.loads(result.stdout)["files"][0]["proof"] == "static"
+
+
+HELPER_BASE = "class Base:\n    def __init__(self):\n        self.ready = True\n"
+BROKEN_ON_BASE = (b"from helpers import Base\n\n\nclass ChatTests(Base):\n    def test_a(self):\n"
+                  b"        assert self.ready\n\n    def test_b(self)\n        assert self.ready\n")
+REPAIRED_ON_BASE = BROKEN_ON_BASE.replace(b"def test_b(self)\n", b"def test_b(self):\n")
+
+
+def test_a_class_pytest_declines_for_the_authors_init_holds_no_test_to_lose(tmp_path: Path) -> None:
+    """The corpus's `*Tests` classes inherit an `__init__` from a helper base: pytest declines
+    them before and after the repair, so the repair loses nothing, and the verdict says why."""
+    root = write_tree(tmp_path / "p", {
+        "pyproject.toml": '[tool.pytest.ini_options]\npython_classes = ["Test*", "*Tests"]\n',
+        "tests/helpers.py": HELPER_BASE, "tests/test_r.py": BROKEN_ON_BASE})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (BROKEN_ON_BASE, REPAIRED_ON_BASE)})
+    assert proof["tests/test_r.py"].problem is None
+    assert proof["tests/test_r.py"].note is not None and "ChatTests" in proof["tests/test_r.py"].note
+
+
+def test_a_repair_that_moves_a_class_onto_a_declining_base_is_refused(tmp_path: Path) -> None:
+    broken = BROKEN_ON_BASE.replace(b"class ChatTests(Base):", b"class ChatTests:")
+    root = write_tree(tmp_path / "p", {
+        "pyproject.toml": '[tool.pytest.ini_options]\npython_classes = ["Test*", "*Tests"]\n',
+        "tests/helpers.py": HELPER_BASE, "tests/test_r.py": broken})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, REPAIRED_ON_BASE)})
+    problem = proof["tests/test_r.py"].problem
+    assert problem is not None and "ChatTests.test_a" in problem
+
+
+def test_what_the_project_does_not_name_a_test_is_not_demanded(tmp_path: Path) -> None:
+    """Under the default `python_classes`, a `*Tests` class's methods are no tests pytest collects."""
+    root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n",
+                                       "tests/helpers.py": HELPER_BASE, "tests/test_r.py": BROKEN_ON_BASE})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (BROKEN_ON_BASE, REPAIRED_ON_BASE)})
+    assert proof["tests/test_r.py"] == RepairProof("collected")

@@ -16,13 +16,11 @@ out, pytest died), verification falls back to collecting, and the report says wh
 
 from __future__ import annotations
 
-import ast
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from testcanon.analysis import facts_for, reached
-from testcanon.analysis.inventory import names_in_tree
 from testcanon.config import Project
 from testcanon.migrate import isolation, outcomes
 from testcanon.migrate import verify as verify_ids
@@ -229,49 +227,3 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         # holds no tests, is infrastructure, or pytest could not run here) is checked statically.
         if change.path in before.ids and change.path not in before.errors:
             report.proof[change.path] = "collected"
-
-
-def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
-                  level: str = "collect",
-                  python: TargetPython | None = None) -> dict[str, tuple[str, str | None]]:
-    """`canon fix`'s proof for each repaired file: path -> (proof, why it is rejected or None).
-
-    A file that did not compile had no outcome and no collected test before, so nothing a test
-    did can be compared: the strongest proof is that pytest, in the target environment and the
-    isolated copy, collects every test function the repaired test file defines (`collected`); a
-    repaired file from which pytest does not collect one of them is rejected.
-    Files pytest cannot collect here (a dependency missing, not a test file), or a
-    target without pytest, keep the static proof (compiles, every test name kept).
-    """
-    proofs: dict[str, tuple[str, str | None]] = {path: ("static", None) for path in repairs}
-    ctx = RuleContext(project, {})
-    tests = sorted(path for path in repairs if ctx.is_test_file(path))
-    if level == "static" or not tests:
-        return proofs
-    target = python or resolve_python(project.root, config=project.config.python)
-    if target.pytest_version is None:
-        return proofs
-    imported = isolation.imported_names([after for _, after in repairs.values()])
-    with sandbox(project, target, imported) as box:
-        for path, (_, after) in repairs.items():
-            box.put(path, after)
-        collected = box.collect(tests, project.config.migrate.collect_timeout)
-    if collected.failure is not None:
-        return proofs
-    for path in tests:
-        if path in collected.errors:  # imports what is missing here: the static proof stands
-            continue
-        pairs = set()  # a file given by name is collected whatever python_files says: none found is none
-        for test in collected.ids.get(path, set()):
-            parts = test.split("[", 1)[0].split("::")[1:]
-            pairs.add((parts[-2] if len(parts) > 1 else None, parts[-1]))
-        defined = {(cls, name) for cls, name in names_in_tree(ast.parse(repairs[path][1]))
-                   if name.startswith("test")}
-        lost = sorted(defined - pairs, key=str)
-        if lost:
-            names = ", ".join(f"{cls}.{name}" if cls else name for cls, name in lost[:3])
-            proofs[path] = ("collected",
-                            f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}")
-        else:
-            proofs[path] = ("collected", None)
-    return proofs

@@ -26,6 +26,8 @@ from testcanon.analysis import is_main_guard
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
 
+_DECLINED = re.compile(r"cannot collect test class '(?P<cls>\w+)' because it has a __init__ constructor "
+                       r"\(from: (?P<path>[^)]+)\)")
 # pytest exit codes after which a file's missing ids say nothing about that file.
 _WHOLE_RUN_FAILED = {2: "interrupted", 3: "internal error", 4: "usage or configuration error"}
 
@@ -41,6 +43,9 @@ class Collection:
     refused: bool = False  # the failure is pytest refusing the configuration (exit 4, not a conftest)
     attempted: list[str] = field(default_factory=list)  # the files this collection was asked for
     conftest: str | None = None  # the folder of the conftest that failed to import ("" at the root)
+    # file -> classes pytest declined in its own words ("cannot collect test class 'X' because it
+    # has a __init__ constructor"): helpers, whatever their names say
+    declined: dict[str, set[str]] = field(default_factory=dict)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
@@ -99,10 +104,12 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
         return parts[0]
     ids: dict[str, set[str]] = {}
     errors: set[str] = set()
+    declined: dict[str, set[str]] = {}
     for part in parts:
         ids.update(part.ids)
+        declined.update(part.declined)
         errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
-    return Collection(ids, errors, defaults=defaults,
+    return Collection(ids, errors, defaults=defaults, declined=declined,
                       attempted=[path for part in parts for path in part.attempted])
 
 
@@ -150,7 +157,10 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
                                   + (f": {said[:200]}" if said else ""), defaults=defaults,
                           refused=result.returncode == 4 and "conftest" not in result.stdout + result.stderr,
                           attempted=files, conftest=_failed_conftest(root, result.stdout + result.stderr))
-    return Collection(dict(ids), errors, defaults=defaults, attempted=files)
+    declined: dict[str, set[str]] = defaultdict(set)
+    for match in _DECLINED.finditer(result.stdout):
+        declined[match.group("path")].add(match.group("cls"))
+    return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined))
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:

@@ -116,18 +116,21 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
 def _prove(project: Project, fixed: list[FileVerdict], level: str, python: TargetPython | None) -> None:
     """Prove each repair as strongly as this environment allows (`migrate/prove.py`); drop the
     ones pytest contradicts."""
-    from testcanon.migrate.prove import prove_repairs
+    from testcanon.repair.proof import RepairProof, prove_repairs
 
     if not fixed:
         return
     proofs = prove_repairs(project, {v.path: (v.original, v.fixed) for v in fixed if v.fixed is not None},
                            level=level, python=python)
     for verdict in fixed:
-        verdict.proof, problem = proofs.get(verdict.path, ("static", None))
-        if problem is not None:
+        proof = proofs.get(verdict.path, RepairProof("static"))
+        verdict.proof = proof.proof
+        if proof.problem is not None:
             verdict.verdict, verdict.fixed, verdict.proof = Outcome.UNFIXABLE, None, None
             verdict.reason = Reason.NOT_PROVEN
-            verdict.detail = f"repair not written: {problem}"
+            verdict.detail = f"repair not written: {proof.problem}"
+        if proof.note is not None:
+            verdict.detail = f"{verdict.detail}; {proof.note}"
 
 
 def _fix_one_safely(project: Project, relpath: str, *, use_history: bool, method: str,
