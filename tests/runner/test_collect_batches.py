@@ -24,3 +24,27 @@ def test_a_file_that_ends_the_session_is_isolated_by_halving_the_batch(tmp_path:
     [cluster] = document["clusters"]
     assert cluster["files"] == ["tests/test_exit.py"] and \
         cluster["cause"].startswith("pytest could not collect: pytest exit")
+
+
+PROJECT_OPTIONS = {
+    # the seed corpus's own addopts: `--cache-clear` collided with `-p no:cacheprovider` (pytest
+    # exited 4 on every batch), and `--maxfail` stopped collection after that many errors
+    "pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["--cache-clear", "--maxfail=1"]\n',
+    "tests/test_a.py": "import missing_one\n", "tests/test_b.py": "import missing_two\n",
+    "tests/test_c.py": "def test_one():\n    pass\n\ndef test_two():\n    pass\n"}
+
+
+def test_collect_counts_every_failing_file_under_the_projects_own_options(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", PROJECT_OPTIONS)
+    document = json.loads(run_canon("collect", "--format", "json", cwd=root).stdout)
+    assert document["failed_files"] == 2 and document["tests"] == 2
+
+
+def test_verification_collects_every_file_under_the_projects_own_options(tmp_path: Path) -> None:
+    from testcanon.migrate.verify import collected_ids
+
+    root = write_tree(tmp_path / "p", PROJECT_OPTIONS)
+    collection = collected_ids(root, ["tests/test_a.py", "tests/test_b.py", "tests/test_c.py"], 120)
+    assert collection.failure is None and not collection.defaults
+    assert collection.errors == {"tests/test_a.py", "tests/test_b.py"}
+    assert collection.ids == {"tests/test_c.py": {"tests/test_c.py::test_one", "tests/test_c.py::test_two"}}

@@ -74,7 +74,7 @@ def run_tests(target: TargetPython, copy: Path, files: list[str], timeout: float
     if not files:
         return TestRun()
     finished, events = run_pytest_at(copy, target,
-                                     ["-p", "no:cacheprovider", *plugins, "-q", "--tb=no", *files],
+                                     [*plugins, "-q", "--tb=no", *files],
                                      env=env, timeout=timeout)
     return TestRun(_outcomes(events),
                    frozenset(r.nodeid for r in events.results if r.outcome == "collection_error"),

@@ -46,8 +46,8 @@ class Sandbox:
     def collect(self, files: list[str], timeout: float, *,
                 defaults: bool | None = None) -> verifier.Collection:
         """The collected test ids of `files`, per file, and those that failed to collect."""
-        return verifier.collected_ids(self.copy, files, timeout, defaults=defaults,
-                                      python=self.target.executable, env=self.env)
+        return verifier.collected_ids(self.copy, files, timeout, defaults=defaults, target=self.target,
+                                      env=self.env)
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Mapping
@@ -25,6 +24,9 @@ from pyflakes.messages import UndefinedName
 from testcanon.analysis import is_main_guard
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
+from testcanon.runner.execute import run_pytest_at
+from testcanon.runner.results import failure_reason
+from testcanon.target import TargetPython, resolve_python
 
 _DECLINED = re.compile(r"cannot collect test class '(?P<cls>\w+)' because it has a __init__ constructor "
                        r"\(from: (?P<path>[^)]+)\)")
@@ -49,7 +51,7 @@ class Collection:
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
-                  python: str = sys.executable, env: Mapping[str, str] | None = None) -> Collection:
+                  target: TargetPython | None = None, env: Mapping[str, str] | None = None) -> Collection:
     """Collected test ids per file, and the files that failed to collect.
 
     When pytest refuses the project's configuration as a whole (exit 4: a newer pytest rejects
@@ -60,6 +62,7 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
     """
     if not files:
         return Collection(defaults=bool(defaults))
+    python = target or resolve_python(root, cli=sys.executable)  # default: this interpreter
     if defaults is None:
         first = _collect_in_chunks(root, files, timeout, defaults=False, python=python, env=env)
         if not first.refused:
@@ -69,7 +72,7 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
     return _collect_in_chunks(root, files, timeout, defaults=defaults, python=python, env=env)
 
 
-def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool, python: str,
+def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool, python: TargetPython,
                        env: Mapping[str, str] | None) -> Collection:
     """Whole folders per chunk, so a conftest that fails to import stops only the runs that hold
     its folder; the files under it count as not collectable (then verified statically)."""
@@ -82,7 +85,7 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
     return _merged(parts, defaults)
 
 
-def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool, python: str,
+def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool, python: TargetPython,
                        env: Mapping[str, str] | None) -> Collection:
     """Collect; while a conftest fails to import (pytest then stops the whole run), set aside the
     files under its folder and collect the rest again. One run per broken conftest."""
@@ -128,37 +131,35 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
-def _collect(root: Path, files: list[str], timeout: float, defaults: bool, python: str = sys.executable,
+def _collect(root: Path, files: list[str], timeout: float, defaults: bool, python: TargetPython,
              env: Mapping[str, str] | None = None) -> Collection:
+    """One collection through the runner's one way of starting pytest (`run_pytest_at`): the
+    project's configuration as its own pytest reads it, only `--maxfail=0` laid over it (a
+    project's `--maxfail` stops collection after that many errors, so the files after them
+    would read as collected), and no option of ours that its `addopts` could collide with."""
     config = ["-c", os.devnull, "--rootdir", str(root)] if defaults else []  # an empty configuration
-    command = [python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-               *config, "--continue-on-collection-errors", *files]
-    env = {**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("TESTCANON_RESULTS_FILE", None)
-    try:
-        result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout, env=env,
-                                stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
+    args = ["--collect-only", "-q", *config, "--continue-on-collection-errors", "--maxfail=0", *files]
+    environ = {**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"}
+    finished, events = run_pytest_at(root, python, args, env=environ, timeout=timeout)
+    if finished.timed_out:
         return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults,
                           attempted=files)
     ids: dict[str, set[str]] = defaultdict(set)
-    errors: set[str] = set()
-    for line in result.stdout.splitlines():
-        if "::" in line and not line.startswith(("ERROR", "FAILED", " ")):
-            ids[line.split("::", 1)[0]].add(line.strip())
-        elif line.startswith("ERROR ") and line.split()[1].endswith(".py"):
-            errors.add(line.split()[1])
-    if result.returncode in _WHOLE_RUN_FAILED and not ids:
-        said = next((line.strip() for line in (result.stderr + result.stdout).splitlines() if line.strip()),
-                    "")
+    for nodeid, _markers in events.collected or ():
+        ids[nodeid.split("::", 1)[0]].add(nodeid)
+    errors = {r.nodeid.split("::", 1)[0] for r in events.results if r.outcome == "collection_error"}
+    reason = failure_reason(finished, events)
+    if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED and not ids:
+        said = next((line.strip() for line in finished.output.splitlines()
+                     if line.strip() and not line.startswith("[")), "")
         said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
-        return Collection(failure=f"pytest exited {result.returncode} "
-                                  f"({_WHOLE_RUN_FAILED[result.returncode]})"
-                                  + (f": {said[:200]}" if said else ""), defaults=defaults,
-                          refused=result.returncode == 4 and "conftest" not in result.stdout + result.stderr,
-                          attempted=files, conftest=_failed_conftest(root, result.stdout + result.stderr))
+        code = finished.returncode
+        why = _WHOLE_RUN_FAILED.get(code, reason or f"exit {code}")
+        return Collection(failure=f"pytest exited {code} ({why})" + (f": {said[:200]}" if said else ""),
+                          defaults=defaults, refused=code == 4 and "conftest" not in finished.output,
+                          attempted=files, conftest=_failed_conftest(root, finished.output))
     declined: dict[str, set[str]] = defaultdict(set)
-    for match in _DECLINED.finditer(result.stdout):
+    for match in _DECLINED.finditer(finished.output):
         declined[match.group("path")].add(match.group("cls"))
     return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined))
 

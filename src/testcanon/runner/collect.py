@@ -147,8 +147,10 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
 def _collect_batch(project: Project, target: TargetPython, batch: list[str], timeout: float,
                    env: dict[str, str], tests: dict[str, int]) -> list[CollectionError] | None:
     """The batch's collection errors (its tests counted per file into `tests`); None when it timed out."""
+    # a project's `--maxfail` stops collection after that many errors: the files after them would
+    # read as collected
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
-                                                    *batch], env=env, timeout=timeout)
+                                                    "--maxfail=0", *batch], env=env, timeout=timeout)
     if finished.timed_out:
         return None
     for nodeid, _markers in events.collected or ():
