@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import load_project
 from testcanon.repair.collection import module_index, repair_collection
 from testcanon.repair.fixer import fix_files
@@ -75,6 +76,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=7200, help="seconds for each whole collection")
+    parser.add_argument("--all-files", action="store_true",
+                        help="every test file testcanon finds, not only those under pytest's testpaths")
     parser.add_argument("--rows", type=Path, help="also write the measurements as JSON here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
@@ -91,6 +94,10 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     target = resolve_python(root, cli=args.python, config=project.config.python)
     target.require_pytest()
     files = sorted(f.relpath for f in test_files(project))
+    roots = pytest_config(root).testpaths  # real collection: where the project's own pytest looks
+    if roots and not args.all_files:
+        files = [path for path in files
+                 if any(path == r or path.startswith(f"{r.rstrip('/')}/") for r in roots)]
     if args.sample and args.sample < len(files):
         files = sorted(random.Random(args.seed).sample(files, args.sample))
     index = module_index(project)

@@ -247,3 +247,28 @@ def test_a_monorepo_project_gets_its_workflow_and_hooks_at_the_repository_root(t
     untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=repo,
                                capture_output=True, text=True).stdout
     assert (changed, untracked) == ("", ""), "the tree is back to the commit before init"
+
+
+def test_declared_services_run_as_containers_in_the_test_jobs(tmp_path: Path) -> None:
+    """A service with an image, or started by `docker run`, is a `services:` container of both
+    test jobs (canon run then finds it answering); one started any other way is named."""
+    from testcanon.config import Service
+
+    services = {
+        "postgres": Service(command="docker run --rm -p {port}:5432 -e POSTGRES_PASSWORD=test postgres:16",
+                            port=5433),
+        "redis": Service(image="redis:7", port=6379),
+        "fake_llm": Service(command="python -m fake_llm --port {port}", port=9100),
+    }
+    path = tmp_path / "testcanon.yml"
+    path.write_text(generated.workflow_yaml(generated.plan_workflow(tmp_path, 2, services)))
+    schema = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                             "vendor.github-workflows", str(path)], capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    workflow = yaml.safe_load(path.read_text())
+    for job in ("test", "shard"):
+        assert workflow["jobs"][job]["services"] == {
+            "postgres": {"image": "postgres:16", "ports": ["5433:5432"], "env": {"POSTGRES_PASSWORD": "test"}},
+            "redis": {"image": "redis:7", "ports": ["6379:6379"]}}
+    assert "started by `canon run` with their own command: fake_llm" in path.read_text()
+    assert "services" not in workflow["jobs"]["check"]

@@ -36,18 +36,19 @@ def plan(project: Project, inference: Inference, *, shards: int = 4,
     changes = [
         _pyproject(root / "pyproject.toml", inference, force),
         _precommit(root),
-        _workflow(root, shards, force),
+        _workflow(project, shards, force),
     ]
     return [change for change in changes if change.changed]
 
 
-def _workflow(root: Path, shards: int, force: bool) -> PlannedWrite:
+def _workflow(project: Project, shards: int, force: bool) -> PlannedWrite:
     """The workflow goes to the repository's .github/ (GitHub reads no other), running in the
     project's folder when the project is a folder of a larger repository."""
     from testcanon.output.location import repository_prefix, repository_root
 
+    root = project.root
     prefix = repository_prefix(root).rstrip("/")
-    text = workflow_yaml(plan_workflow(root, shards), working_directory=prefix)
+    text = workflow_yaml(plan_workflow(root, shards, project.config.services), working_directory=prefix)
     return _generated(repository_root(root) / ".github" / "workflows" / "testcanon.yml", text,
                       "CI workflow", force)
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.__about__ import __version__
+from testcanon.adopt.ci_services import services_yaml
+from testcanon.config import Service
 
 # CPython releases a new workflow can test on; testcanon itself needs 3.11+.
 CANDIDATE_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
@@ -31,6 +33,7 @@ class WorkflowPlan:
     install: str  # the pip arguments that install the project's test requirements
     install_evidence: str
     shards: int
+    services: str = ""  # the test jobs' `services:` block (`ci_services.services_yaml`)
 
 
 def _pyproject(root: Path) -> dict:
@@ -96,10 +99,11 @@ def test_install(root: Path) -> tuple[str, str]:
     return "pytest", "no project metadata or requirements file: pytest only"
 
 
-def plan_workflow(root: Path, shards: int) -> WorkflowPlan:
+def plan_workflow(root: Path, shards: int, services: dict[str, Service] | None = None) -> WorkflowPlan:
     versions, python_evidence = pythons(root)
     install, install_evidence = test_install(root)
-    return WorkflowPlan(versions, python_evidence, install, install_evidence, shards)
+    return WorkflowPlan(versions, python_evidence, install, install_evidence, shards,
+                        services_yaml(services or {}))
 
 
 def workflow_yaml(plan: WorkflowPlan, *, working_directory: str = "") -> str:
@@ -114,6 +118,18 @@ def workflow_yaml(plan: WorkflowPlan, *, working_directory: str = "") -> str:
       - uses: actions/checkout@v4
         with:
           persist-credentials: false"""
+    # the test and shard jobs prepare alike: the Python, the requirements, earlier durations
+    prepare = f"""\
+{checkout}
+      - uses: actions/setup-python@v5
+        with:
+          python-version: ${{{{ matrix.python }}}}
+      - run: python -m pip install {pin} {plan.install}
+      - uses: actions/cache/restore@v4  # earlier durations: canon perf compares against them
+        with:
+          path: {prefix}.testcanon/history.sqlite3
+          key: testcanon-durations-${{{{ matrix.python }}}}-
+          restore-keys: testcanon-durations-${{{{ matrix.python }}}}-"""
     return f"""\
 # Written by `canon init`. The single way this repository's tests are checked and run.
 # Pythons: {plan.python_evidence}. Test requirements: {plan.install_evidence}.
@@ -168,17 +184,8 @@ jobs:
       fail-fast: false
       matrix:
         python: [{versions}]
-    steps:
-{checkout}
-      - uses: actions/setup-python@v5
-        with:
-          python-version: ${{{{ matrix.python }}}}
-      - run: python -m pip install {pin} {plan.install}
-      - uses: actions/cache/restore@v4  # earlier durations: canon perf compares against them
-        with:
-          path: {prefix}.testcanon/history.sqlite3
-          key: testcanon-durations-${{{{ matrix.python }}}}-
-          restore-keys: testcanon-durations-${{{{ matrix.python }}}}-
+{plan.services}    steps:
+{prepare}
       - run: canon run --no-fail-fast --junit-xml junit.xml
       - uses: actions/cache/save@v4
         if: ${{{{ !cancelled() }}}}
@@ -197,17 +204,8 @@ jobs:
       matrix:
         python: [{versions}]
         shard: [{shard_list}]
-    steps:
-{checkout}
-      - uses: actions/setup-python@v5
-        with:
-          python-version: ${{{{ matrix.python }}}}
-      - run: python -m pip install {pin} {plan.install}
-      - uses: actions/cache/restore@v4
-        with:
-          path: {prefix}.testcanon/history.sqlite3
-          key: testcanon-durations-${{{{ matrix.python }}}}-
-          restore-keys: testcanon-durations-${{{{ matrix.python }}}}-
+{plan.services}    steps:
+{prepare}
       - run: canon run --no-fail-fast --shard ${{{{ matrix.shard }}}}/{plan.shards} --junit-xml junit.xml
 
   audit:

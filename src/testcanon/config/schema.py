@@ -113,6 +113,9 @@ class Service:
     ready: str = "tcp"
     startup_timeout: float = setting(30.0, gt=0)
     env: dict[str, str] = setting(factory=dict, check="template")
+    # the container image CI runs it from (`canon init`'s workflow: a `services:` container);
+    # a `docker run`/`podman run` command names one already
+    image: str = ""
 
 
 @dataclass(frozen=True)

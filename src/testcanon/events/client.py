@@ -164,19 +164,8 @@ class AgentSession:
                                                     json=body)
         except httpx.HTTPError as exc:
             raise SessionError(f"login failed: {type(exc).__name__}: {exc}") from None
-        if response.status_code != 200:
-            raise SessionError(f"login failed: HTTP {response.status_code} {response.text[:200]}")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise SessionError("login failed: the answer is not JSON") from None
-        token = dig(answer, config.token_path)
-        if not isinstance(token, str) or not token:
-            raise SessionError(f"login failed: no token at {config.token_path!r} in the answer")
-        user_id = dig(answer, config.user_id_path) if config.user_id_path else None
-        self.user_id = str(user_id) if user_id is not None else self.username
-        self.token = token
-        return token
+        self.token, self.user_id = login_answer(response.status_code, response.text, config, self.username)
+        return self.token
 
     def ws_url(self, token: str) -> str:
         parts = urlsplit(self._url(self.config.stream_path))
@@ -345,3 +334,19 @@ def make_session(base_url: str, username: str, *, config: SessionConfig | None =
     config = config or SessionConfig()
     cls = load_session_class(config.session_class) if config.session_class else AgentSession
     return cls(base_url, username, config=config, **options)
+
+
+def login_answer(status: int, text: str, config: SessionConfig, username: str) -> tuple[str, str]:
+    """(token, user id) from a login answer, as the platform's profile locates them; the user id
+    is the username when the answer does not say. A refusal is this user's `SessionError`."""
+    if status != 200:
+        raise SessionError(f"login failed: HTTP {status} {text[:200]}")
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        raise SessionError("login failed: the answer is not JSON") from None
+    token = dig(answer, config.token_path)
+    if not isinstance(token, str) or not token:
+        raise SessionError(f"login failed: no token at {config.token_path!r} in the answer")
+    user_id = dig(answer, config.user_id_path) if config.user_id_path else None
+    return token, str(user_id) if user_id is not None else username

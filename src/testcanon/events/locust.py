@@ -36,9 +36,9 @@ from testcanon.events.client import (
     AgentSession,
     SessionConfig,
     SessionError,
-    dig,
     fill,
     load_session_class,
+    login_answer,
     new_canary,
     parse_frame,
 )
@@ -74,16 +74,7 @@ class SyncSession:
             response = self.http.request(config.login_method, self._url(config.login_path), json=body)
         except httpx.HTTPError as exc:
             raise SessionError(f"login failed: {type(exc).__name__}") from None
-        if response.status_code != 200:
-            raise SessionError(f"login failed: HTTP {response.status_code}")
-        try:
-            answer = response.json()
-        except ValueError:
-            raise SessionError("login failed: the answer is not JSON") from None
-        token = dig(answer, config.token_path)
-        if not isinstance(token, str):
-            raise SessionError(f"login failed: no token at {config.token_path!r}")
-        self.user_id = str(dig(answer, config.user_id_path) or self.username)
+        token, self.user_id = login_answer(response.status_code, response.text, config, self.username)
         helper = AgentSession(self.base_url, self.username, config=config)
         headers, subprotocols = helper._auth(token)
         try:
