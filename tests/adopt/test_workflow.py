@@ -268,7 +268,8 @@ def test_declared_services_run_as_containers_in_the_test_jobs(tmp_path: Path) ->
     workflow = yaml.safe_load(path.read_text())
     for job in ("test", "shard"):
         assert workflow["jobs"][job]["services"] == {
-            "postgres": {"image": "postgres:16", "ports": ["5433:5432"], "env": {"POSTGRES_PASSWORD": "test"}},
+            "postgres": {"image": "postgres:16", "ports": ["5433:5432"],
+                         "env": {"POSTGRES_PASSWORD": "test"}},
             "redis": {"image": "redis:7", "ports": ["6379:6379"]}}
     assert "started by `canon run` with their own command: fake_llm" in path.read_text()
     assert "services" not in workflow["jobs"]["check"]
