@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from testcanon.output.formats import OutputFormat
+from testcanon.output.machine import write_for_machines
 from testcanon.rules.baseline import Comparison
 from testcanon.rules.engine import CheckResult, rule_infos
 
@@ -29,19 +30,9 @@ def render_check(handle: IO[str], output_format: OutputFormat, root: Path, resul
         from testcanon.output.jsonl import to_jsonl
 
         handle.write(to_jsonl(_findings(prefix, result, comparison)))
-    elif output_format is OutputFormat.sarif:
-        from testcanon.__about__ import __version__
-        from testcanon.output.sarif import to_sarif
-
-        sarif = to_sarif(result.findings, rule_infos(), tool_version=__version__,
-                         baseline_states=comparison.states if comparison else None,
-                         absent=comparison.fixed if comparison else (),
-                         automation_id="testcanon/check/", path_prefix=prefix)
-        handle.write(json.dumps(sarif) + "\n")
-    elif output_format is OutputFormat.github:
-        from testcanon.output.github import to_github
-
-        handle.write(to_github(failing, path_prefix=prefix))
+    elif output_format in (OutputFormat.sarif, OutputFormat.github):
+        write_for_machines(handle, output_format, command="check", findings=result.findings,
+                           rules=rule_infos(), comparison=comparison, path_prefix=prefix)
     else:
         from testcanon.output.text import make_console, print_brief
 

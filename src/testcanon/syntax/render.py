@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from testcanon.output.formats import OutputFormat
+from testcanon.output.machine import write_for_machines
 from testcanon.syntax.scan import ScanReport
 from testcanon.syntax.summary import ScanSummary
 
@@ -29,20 +30,11 @@ def render_scan(handle: IO[str], output_format: OutputFormat, root: Path, report
     prefix = repository_prefix(root)
     if output_format is OutputFormat.json:
         handle.write(json.dumps(scan_document(root, prefix, report, summary, comparison)) + "\n")
-    elif output_format is OutputFormat.sarif:
-        from testcanon.__about__ import __version__
-        from testcanon.output.sarif import to_sarif
+    elif output_format in (OutputFormat.sarif, OutputFormat.github):
         from testcanon.syntax.rules import SCAN_RULES
 
-        sarif = to_sarif(report.findings, SCAN_RULES, tool_version=__version__,
-                         baseline_states=comparison.states if comparison else None,
-                         absent=comparison.fixed if comparison else (),
-                         automation_id="testcanon/scan/", path_prefix=prefix)
-        handle.write(json.dumps(sarif) + "\n")
-    elif output_format is OutputFormat.github:
-        from testcanon.output.github import to_github
-
-        handle.write(to_github(failing, path_prefix=prefix))
+        write_for_machines(handle, output_format, command="scan", findings=report.findings, rules=SCAN_RULES,
+                           comparison=comparison, path_prefix=prefix)
     else:
         from testcanon.output.text import make_console
 
