@@ -25,6 +25,8 @@ def collect_command(
     paths: Optional[list[str]] = typer.Argument(None, help="Test files or folders."),
     output_format: OutputFormat = format_option(TEXT_OR_JSON),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Files per pytest process."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="pytest processes at once (default: one per core)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", callback=_positive_seconds,
                                             help="Seconds for the whole collection "
                                                  "(default: collect_timeout)."),
@@ -54,7 +56,7 @@ def collect_command(
         run_repair(project, target, paths, output_format=output_format.value, dry_run=dry_run,
                    batch_size=batch_size, timeout=timeout)
         return
-    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
+    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target, jobs=jobs)
     if write_baseline:
         from testcanon.adopt.uncollectable import write_collection_baseline
 

@@ -15,9 +15,11 @@ itself. Files that do not compile are not collected: their `canon scan` findings
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from testcanon.config import Project
@@ -101,11 +103,15 @@ def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
     return cause[:300], chain
 
 
+_Batch = tuple[list[str], dict[str, int]]  # a batch's files, and its tests counted per file
+
+
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
                    timeout: float | None = None, target: TargetPython | None = None,
-                   env: dict[str, str] | None = None) -> CollectionHealth:
+                   env: dict[str, str] | None = None, jobs: int | None = None) -> CollectionHealth:
     """Collect `paths` (default: every test file); `env` is added to the collecting process's
-    environment (an isolated copy puts itself first on PYTHONPATH)."""
+    environment (an isolated copy puts itself first on PYTHONPATH). Batches are collected
+    `jobs` at a time (default: one per core), each in its own pytest process."""
     target = target or resolve_python(project.root, config=project.config.python)
     target.require_pytest()
     files = test_files(project, paths or ())
@@ -119,25 +125,34 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
     timed_out: list[str] = []
     tests: dict[str, int] = {}
     queue = [candidates[i:i + size] for i in range(0, len(candidates), size)]
-    while queue:
-        batch = queue.pop(0)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out += batch
-            continue
-        counted: dict[str, int] = {}
-        outcome = _collect_batch(project, target, batch, remaining, env or {}, counted)
-        if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
-            # timed out, or pytest stopped the whole batch: halves, until the file that did it is alone
-            if outcome is None and len(batch) == 1:
-                timed_out.append(batch[0])
-            else:
-                half = len(batch) // 2
-                queue[:0] = [batch[:half], batch[half:]]
-            continue
-        errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ()) for e in outcome]
-        for path, count in counted.items():
-            tests[path] = tests.get(path, 0) + count
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(queue)))
+    running: dict[Future[list[CollectionError] | None], _Batch] = {}
+    with ThreadPoolExecutor(workers) as pool:  # each batch is its own pytest process
+        while queue or running:
+            while queue and len(running) < workers:
+                batch, remaining = queue.pop(0), deadline - time.monotonic()
+                if remaining <= 0:
+                    timed_out += batch
+                    continue
+                counted: dict[str, int] = {}
+                future = pool.submit(_collect_batch, project, target, batch, remaining, env or {}, counted)
+                running[future] = (batch, counted)
+            done, _ = wait(running, return_when=FIRST_COMPLETED) if running else (set(), set())
+            for future in done:
+                batch, counted = running.pop(future)
+                outcome = future.result()
+                if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
+                    # timed out, or pytest stopped the whole batch: halves, until the file that did it
+                    # is alone
+                    if outcome is None and len(batch) == 1:
+                        timed_out.append(batch[0])
+                    else:
+                        queue[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+                    continue
+                errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ())
+                           for e in outcome]
+                for path, count in counted.items():
+                    tests[path] = tests.get(path, 0) + count
     failed = {e.path for e in errors}
     collected = len([f for f in candidates if f not in failed and f not in timed_out])
     return CollectionHealth(len(files), collected, errors, sorted(broken.items()), sorted(timed_out), target,
