@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 PYTEST_INI = ("[pytest]\naddopts = --strict-markers\npythonpath = .\n"
               "markers =\n    known: a registered marker\n")
+SYNTAX_GOOD = "def test_first():\n    assert 1 + 1 == 2\n\n\ndef test_second():\n    assert 'a' in 'abc'\n"
 OLD = {
     "pytest.ini": PYTEST_INI,
     "app/__init__.py": "",
@@ -27,6 +28,7 @@ OLD = {
     "app/websocket.py": "class WebSocketManager:\n    pass\n\nclass Other:\n    pass\n",
     "legacy/__init__.py": "",
     "legacy/config.py": "def get_settings():\n    return {'legacy': True}\n",  # a second `config` module
+    "tests/test_syntax.py": SYNTAX_GOOD,
 }
 NEW = {
     "app/core/__init__.py": "",
@@ -49,6 +51,8 @@ NEW = {
     "tests/test_still_broken.py": "from app.websocket import WebSocketManager\n\nMISSING_AT_IMPORT\n\n\n"
                                   "def test_never():\n    pass\n",
     "tests/test_fine.py": "def test_fine():\n    pass\n",
+    # damaged after the old layout: canon fix's stage brings back the author's code
+    "tests/test_syntax.py": SYNTAX_GOOD.replace("def test_first():", "def test_first()"),
 }
 
 
@@ -154,9 +158,20 @@ def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> N
 
 def test_collection_before_and_after_is_measured(repaired) -> None:
     _, document, _ = repaired
-    assert document["before"]["failed_files"] == 6
+    assert document["before"]["failed_files"] == 7
     assert document["after"]["failed_files"] == 2
-    assert document["after"]["tests"] == document["before"]["tests"] + 6  # 2 + 1 + 1 + 2 (both marked tests)
+    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests)
+    assert document["after"]["tests"] == document["before"]["tests"] + 8
+    stages = {stage["stage"]: (stage["tests"], stage["failed_files"]) for stage in document["stages"]}
+    assert list(stages) == ["before", "after canon fix", "after import repair"]
+    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 6)
+
+
+def test_files_that_do_not_compile_are_repaired_first_by_canon_fix(repaired) -> None:
+    root, document, _ = repaired
+    assert (root / "tests/test_syntax.py").read_text() == SYNTAX_GOOD
+    [verdict] = document["syntax"]
+    assert verdict["path"] == "tests/test_syntax.py" and verdict["proof"] == "collected"
 
 
 def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
@@ -165,7 +180,7 @@ def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
     undone = run_canon("undo", cwd=root)
     assert undone.returncode == 0, undone.stderr
     for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py",
-                    "pytest.ini"):
+                    "pytest.ini", "tests/test_syntax.py"):
         assert (root / relpath).read_bytes() == before[relpath], relpath
 
 
@@ -174,7 +189,8 @@ def test_dry_run_writes_nothing(tmp_path: Path, pytest_venv: Path) -> None:
     status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
     result = run_canon("collect", "--repair", "--dry-run", "--python", str(pytest_venv), cwd=root)
     assert "would write" in result.stdout and "tests/test_moved_name.py" in result.stdout
-    assert "files failing 6 -> 2" in result.stdout
+    assert "after import repair" in result.stdout
+    assert "tests/test_syntax.py (does not compile)" in result.stdout
     after = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=root, capture_output=True,
                            text=True).stdout
     # nothing outside .testcanon/ (and pytest's own cache, which collecting makes, with or without --repair)

@@ -12,7 +12,8 @@ from testcanon.target import TargetPython
 
 
 def run_repair(project: Project, target: TargetPython, paths: list[str], *, output_format: str, dry_run: bool,
-               batch_size: int | None, timeout: float | None) -> None:
+               batch_size: int | None, timeout: float | None, fix_syntax: bool = True,
+               jobs: int | None = None) -> None:
     from rich.markup import escape
 
     from testcanon.output.text import make_console
@@ -22,12 +23,20 @@ def run_repair(project: Project, target: TargetPython, paths: list[str], *, outp
         print(f"canon collect: {message}", file=sys.stderr, flush=True)
 
     result = repair_collection(project, target, paths, dry_run=dry_run, timeout=timeout,
-                               batch_size=batch_size, progress=progress)
+                               batch_size=batch_size, progress=progress, fix_syntax=fix_syntax, jobs=jobs)
     if output_format == "json":
         typer.echo(json.dumps(result.to_json(), indent=1))
     else:
         console = make_console()
         verb = "would write" if dry_run else "wrote"
+        repaired = [v for v in result.fixed if v.fixed is not None]
+        for verdict in repaired:
+            console.print(f"[green]{verb}[/green] {escape(verdict.path)} (does not compile): "
+                          f"{escape(verdict.detail)}")
+        for verdict in result.fixed:
+            if verdict.fixed is None:
+                console.print(f"[yellow]not repaired[/yellow] {escape(verdict.path)}: "
+                              f"{escape(verdict.detail)}")
         for edit in result.kept:
             console.print(f"[green]{verb}[/green] {escape(edit.path)} ({edit.kind}): {len(edit.answered)} "
                           f"file(s) collect again, {edit.tests:,} test(s)")
@@ -42,9 +51,13 @@ def run_repair(project: Project, target: TargetPython, paths: list[str], *, outp
             if cluster.chain:
                 console.print(f"    first failing frame: {escape(cluster.chain[-1])}; import chain: "
                               f"{escape(' -> '.join(cluster.chain))}")
-        b, a = result.before, result.after
-        console.print(f"tests collected {b.tests:,} -> {a.tests:,}; files failing {b.failed_files:,} -> "
-                      f"{a.failed_files:,}" + (f"; journal run {result.journal_run} (canon undo)"
-                                               if result.journal_run else ""))
+        from rich.table import Table
+
+        table = Table("stage", "tests collected", "files failing", "seconds", title="real collection")
+        for stage in result.stages:
+            table.add_row(stage.name, f"{stage.tests:,}", f"{stage.failed_files:,}", f"{stage.seconds:.0f}")
+        console.print(table)
+        if result.journal_run:
+            console.print(f"journal run {result.journal_run} (canon undo)")
     if result.after.failed_files:
         raise typer.Exit(1)

@@ -36,6 +36,9 @@ def collect_command(
     repair: bool = typer.Option(False, "--repair", help="Repair moved imports and unregistered markers, "
                                 "verified by collection in an isolated copy; journalled (canon undo)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
+    syntax: bool = typer.Option(True, "--syntax/--no-syntax",
+                                help="With --repair: first repair the files that do not compile, as "
+                                     "canon fix does."),
     write_baseline: bool = typer.Option(False, "--write-baseline",
                                         help="Record today's uncollectable files as "
                                              "known debt for canon run."),
@@ -54,7 +57,7 @@ def collect_command(
         from testcanon.cli._collect_repair import run_repair
 
         run_repair(project, target, paths, output_format=output_format.value, dry_run=dry_run,
-                   batch_size=batch_size, timeout=timeout)
+                   batch_size=batch_size, timeout=timeout, fix_syntax=syntax, jobs=jobs)
         return
     health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target, jobs=jobs)
     if write_baseline:

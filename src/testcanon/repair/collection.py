@@ -1,8 +1,10 @@
 """`canon collect --repair`: repair import-time collection failures, verified by collection.
 
 Real collection in the target environment names every file pytest cannot collect and why
-(`runner/collect.py`). Then, in rounds, in an isolated copy of the project (nothing of the
-user's tree is touched until the end):
+(`runner/collect.py`). With `fix_syntax` (the command's default), the files that do not compile
+are first repaired as `canon fix` repairs them, into an isolated copy of the project, and
+collected again there. Then, in rounds, in that copy (nothing of the user's tree is touched
+until the end):
 
 - an import of a name or module that moved is rewritten to its current home
   (`repair/imports.py`: the repository's own symbols and git's rename history);
@@ -13,7 +15,8 @@ and the files they broke are collected again there. A rewrite is kept only when 
 it answered then collects, with at least the tests it collected before (none: it failed); the
 rest go back to their original text. A package the environment lacks is reported with the
 requirement to add (never installed); everything else stays clustered by root cause. The kept
-edits are written through the journal (`canon undo` takes them back), unless `dry_run`.
+edits and repairs are written through the journal in one run (`canon undo` takes them all
+back), unless `dry_run`.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from pathlib import Path
 
 from testcanon.config import Project, load_project
 from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
+from testcanon.repair.fixer import FileVerdict, fix_files
 from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
+from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
 from testcanon.source import GlobSet, discover
 from testcanon.target import TargetPython
@@ -67,12 +72,28 @@ class RefusedEdit:
         return {"path": self.path, "details": list(self.details), "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class Stage:
+    """Real collection at one point of the repair: before, after `canon fix`, after the imports."""
+
+    name: str
+    tests: int
+    failed_files: int
+    seconds: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"stage": self.name, "tests": self.tests, "failed_files": self.failed_files,
+                "seconds": round(self.seconds, 1)}
+
+
 @dataclass
 class CollectionRepair:
     """Before and after, what was kept, refused and left (with why), and whether it was written."""
 
     before: CollectionHealth
     after: CollectionHealth
+    stages: list[Stage] = field(default_factory=list)
+    fixed: list[FileVerdict] = field(default_factory=list)  # canon fix's verdicts (the syntax stage)
     kept: list[KeptEdit] = field(default_factory=list)
     refused: list[RefusedEdit] = field(default_factory=list)
     left: list[Unrepaired] = field(default_factory=list)
@@ -86,6 +107,8 @@ class CollectionRepair:
 
     def to_json(self) -> dict[str, object]:
         return {"before": _summary(self.before), "after": _summary(self.after),
+                "stages": [stage.to_json() for stage in self.stages],
+                "syntax": [v.to_json() for v in self.fixed],
                 "kept": [k.to_json() for k in self.kept], "refused": [r.to_json() for r in self.refused],
                 "left": [{"kind": u.kind, "detail": u.detail, "files": list(u.files), "count": len(u.files)}
                          for u in self.left],
@@ -100,16 +123,23 @@ def _summary(health: CollectionHealth) -> dict[str, object]:
 
 def repair_collection(project: Project, target: TargetPython, paths: list[str] | None = None, *,
                       dry_run: bool = False, timeout: float | None = None, batch_size: int | None = None,
-                      progress: Progress | None = None) -> CollectionRepair:
-    """Collect, repair in an isolated copy, verify by collecting there, and write what was verified."""
+                      progress: Progress | None = None, fix_syntax: bool = False,
+                      jobs: int | None = None) -> CollectionRepair:
+    """Collect, repair in an isolated copy, verify by collecting there, and write what was verified.
+
+    `fix_syntax`: first repair the files that do not compile, as `canon fix` does (each repair
+    proven by it), under `paths` or, by default, where the project's pytest looks (`testpaths`),
+    so one command takes a repository from its first collection to its last (the seed plan's
+    phase 2A); the stages' real collections say what each step gave."""
     started = time.perf_counter()
     say = progress or (lambda _message: None)
     say("collecting (before)")
-    before = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target)
+    before = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target, jobs=jobs)
     say(f"before: {before.tests:,} tests collected, {before.failed_files:,} file(s) failing")
     originals: dict[str, bytes] = {}
-    result = CollectionRepair(before, before)
-    if not before.errors:
+    result = CollectionRepair(before, before, [Stage("before", before.tests, before.failed_files,
+                                                     time.perf_counter() - started)])
+    if not before.errors and not (fix_syntax and before.syntax):
         result.seconds = time.perf_counter() - started
         return result
     index = module_index(project)
@@ -129,15 +159,29 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             named = scope if files is None else files
             if files is None and not scope:
                 return collect_health(copy_project, [], batch_size=batch_size, timeout=timeout, target=target,
-                                      env=env)
+                                      env=env, jobs=jobs)
             return collect_health(copy_project, [str(copy / f) for f in named], batch_size=batch_size,
-                                  timeout=timeout, target=target, env=env)
+                                  timeout=timeout, target=target, env=env, jobs=jobs)
 
         def read(relpath: str) -> bytes | None:
             path = copy / relpath
             return path.read_bytes() if path.is_file() else None
 
+        fixed: dict[str, bytes] = {}  # file canon fix repaired -> its text before
         failing = {e.path: Failure(e.path, e.cause, e.chain) for e in before.errors}
+        if fix_syntax and before.syntax:
+            stage_started = time.perf_counter()
+            result.fixed = _fix_syntax(project, target, paths, jobs, say)
+            for verdict in result.fixed:
+                if verdict.fixed is not None:
+                    fixed[verdict.path] = verdict.original
+                    put(copy / verdict.path, verdict.fixed)
+            say("collecting (after canon fix, in the copy)")
+            health = collect(None)
+            result.stages.append(Stage("after canon fix", health.tests, health.failed_files,
+                                       time.perf_counter() - stage_started))
+            failing = {e.path: Failure(e.path, e.cause, e.chain) for e in health.errors}
+        import_started = time.perf_counter()
         answers: dict[str, set[str]] = {}  # rewritten file -> failing test files its edits answered
         details: dict[str, list[str]] = {}
         kinds: dict[str, str] = {}
@@ -212,15 +256,25 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             result.kept.append(KeptEdit(relpath, kinds[relpath], tuple(details[relpath]), answered,
                                         sum(per_file.get(path, 0) for path in answered)))
         result.after = _relocate(after, target)
+        result.stages.append(Stage("after import repair", after.tests, after.failed_files,
+                                   time.perf_counter() - import_started))
         result.left = left
-        writes = [(project.root / edit.path, (copy / edit.path).read_bytes(), originals[edit.path])
-                  for edit in result.kept]
+        # a file both stages changed goes back, on undo, to its text before canon fix
+        writes = [(project.root / edit.path, (copy / edit.path).read_bytes(),
+                   fixed.get(edit.path, originals[edit.path])) for edit in result.kept]
+        edited = {edit.path for edit in result.kept}
+        writes += [(project.root / relpath, (copy / relpath).read_bytes(), before_fix)
+                   for relpath, before_fix in fixed.items() if relpath not in edited]
     if writes and not dry_run:
         from testcanon.journal import Journal
 
         with Journal(project.root).start(f"canon collect --repair ({len(writes)} files)") as run:
             skipped = {s.path for s in run.write_all(writes)}
             result.journal_run = run.info.id
+        for verdict in result.fixed:
+            if verdict.fixed is not None and project.root / verdict.path in skipped:
+                verdict.verdict, verdict.fixed = Outcome.CHANGED_DURING_RUN, None
+                verdict.detail, verdict.reason = "the file changed while canon ran", Reason.CHANGED_DURING_RUN
         for edit in list(result.kept):
             if project.root / edit.path in skipped:
                 result.kept.remove(edit)
@@ -229,6 +283,26 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         result.written = bool(result.kept)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _fix_syntax(project: Project, target: TargetPython, paths: list[str] | None, jobs: int | None,
+                say: Progress) -> list[FileVerdict]:
+    """`canon fix`'s verified repairs (not written: they go into the copy) of the files that do
+    not compile under `paths`, else under the project's `testpaths`, else anywhere."""
+    from testcanon.analysis.pytest_config import pytest_config
+
+    scope: list[Path | str] = list(paths or [])
+    if not scope:
+        scope = [project.root / root for root in pytest_config(project.root).testpaths
+                 if (project.root / root).exists()]
+
+    def counted(done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            say(f"canon fix: {done}/{total} file(s) that do not compile")
+
+    verdicts = fix_files(project, scope, dry_run=True, jobs=jobs, progress=counted, python=target)
+    say(f"canon fix: {sum(1 for v in verdicts if v.fixed is not None)} of {len(verdicts)} repaired")
+    return verdicts
 
 
 def _relocate(health: CollectionHealth, target: TargetPython) -> CollectionHealth:
