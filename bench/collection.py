@@ -1,13 +1,16 @@
-"""Collection to 100% on real damage: real collection before, after `canon fix`,
-after `canon collect --repair`.
+"""Collection to 100% on real damage: `canon collect --repair` (its syntax stage is `canon fix`),
+with real collection before, after the syntax stage and after the import repair.
 
     python bench/collection.py REPO --python VENV [--sample N] [--seed S] [--jobs J] [--timeout T]
+                                                  [--batch-size B] [--all-files] [--rows FILE]
 
 REPO is a git work tree at the commit to measure; it is never written: the bench clones it into a
 temporary folder and runs everything there. VENV is the repository's own environment (real
 collection runs in it: `python -m pytest --collect-only`, through `canon collect`). With
 `--sample N`, N test files are drawn at random (seeded) and every step is limited to them (the
-module index and git history used by the import repair are still the whole repository's).
+module index and git history used by the import repair are still the whole repository's);
+without it, the command runs on the folders of the project's pytest `testpaths` (helpers in them
+included), as a bare `pytest` would look.
 
 Prints, for each stage: tests collected, files failing collection by cause, wall time; then the
 repair-quality audit of every file `canon fix` changed, against the author's last good version
@@ -29,12 +32,11 @@ from pathlib import Path
 from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import load_project
 from testcanon.repair.collection import module_index, repair_collection
-from testcanon.repair.fixer import fix_files
 from testcanon.repair.history import author_reference, find_breaking
 from testcanon.repair.imports import CANNOT_IMPORT, NO_MODULE, ModuleIndex
 from testcanon.repair.judge import judge
 from testcanon.repair.markers import unregistered_marker
-from testcanon.runner.collect import CollectionHealth, collect_health
+from testcanon.runner.collect import CollectionHealth
 from testcanon.runner.selection import test_files
 from testcanon.target import resolve_python
 
@@ -75,6 +77,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=0, help="only N test files, drawn at random")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=None, help="files per pytest process")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds for each whole collection")
     parser.add_argument("--all-files", action="store_true",
                         help="every test file testcanon finds, not only those under pytest's testpaths")
@@ -102,38 +105,28 @@ def measure(root: Path, args: argparse.Namespace) -> int:
         files = sorted(random.Random(args.seed).sample(files, args.sample))
     index = module_index(project)
     named = [str(root / path) for path in files]  # paths are resolved against the working directory
+    if roots and not args.all_files and not args.sample:  # whole folders: their helpers are repaired too
+        named = [str(root / r) for r in roots if (root / r).exists()]
     print(f"repository clone: {root} ({len(files)} test files measured); python: {target.describe()}",
           file=sys.stderr)
-    stages: list[tuple[str, CollectionHealth, float]] = []
-
+    # the one command (`canon collect --repair`, syntax stage included); it collects each stage
     started = time.perf_counter()
-    before = collect_health(project, named, timeout=args.timeout, target=target)
-    stages.append(("before", before, time.perf_counter() - started))
-    print(f"before: {before.tests} tests, {before.failed_files} failing", file=sys.stderr)
-
-    originals = {path: (root / path).read_bytes() for path in files}
-    started = time.perf_counter()
-    verdicts = fix_files(project, named, jobs=args.jobs, python=target,
-                         progress=lambda done, total: print(f"\rfix {done}/{total}", end="", file=sys.stderr))
-    fix_seconds = time.perf_counter() - started
+    repair = repair_collection(project, target, named, timeout=args.timeout, batch_size=args.batch_size,
+                               fix_syntax=True, jobs=args.jobs,
+                               progress=lambda message: print(message, file=sys.stderr, flush=True))
+    total = time.perf_counter() - started
+    verdicts = repair.fixed
     fixed = sorted(v.path for v in verdicts if v.fixed is not None)
-    print(f"\nfix: {len(fixed)} of {len(verdicts)} broken files repaired in {fix_seconds:.0f}s",
-          file=sys.stderr)
-    started = time.perf_counter()
-    after_fix = collect_health(project, named, timeout=args.timeout, target=target)
-    stages.append(("after canon fix", after_fix, time.perf_counter() - started + fix_seconds))
-
-    started = time.perf_counter()
-    repair = repair_collection(project, target, named, timeout=args.timeout,
-                               progress=lambda message: print(message, file=sys.stderr))
-    stages.append(("after collect --repair", repair.after, time.perf_counter() - started))
-
+    fix_seconds = sum(stage.seconds for stage in repair.stages if stage.name == "after canon fix")
+    healths = {"before": repair.before, "after import repair": repair.after}
     print("| stage | tests collected | files failing | " + " | ".join(CAUSES) + " | wall s |")
     print("|---|---|---|" + "---|" * len(CAUSES) + "---|")
-    for name, health, seconds in stages:
-        causes = by_cause(health, index)
-        print(f"| {name} | {health.tests:,} | {health.failed_files:,} | "
-              + " | ".join(str(causes.get(c, 0)) for c in CAUSES) + f" | {seconds:.0f} |")
+    for stage in repair.stages:
+        health = healths.get(stage.name)
+        causes = by_cause(health, index) if health is not None else Counter()
+        print(f"| {stage.name} | {stage.tests:,} | {stage.failed_files:,} | "
+              + " | ".join(str(causes.get(c, 0)) if health is not None else "" for c in CAUSES)
+              + f" | {stage.seconds:.0f} |")
     kinds = Counter(edit.kind for edit in repair.kept)
     print(f"\nimport repair: {len(repair.kept)} file(s) edited ({dict(kinds)}), {len(repair.refused)} "
           f"refused (did not make their files collect); left unrepaired: "
@@ -158,15 +151,14 @@ def measure(root: Path, args: argparse.Namespace) -> int:
     print(f"| {len(audits)} | " + " | ".join(
         f"{sum(1 for a in audits.values() if a.get(k))} / {sum(a.get(k, 0) for a in audits.values())}"
         for k in KINDS) + " |")
-    print(f"\ncanon fix wall time: {fix_seconds:.0f}s for {len(verdicts)} broken "
-          f"file(s), {args.jobs} processes")
+    print(f"\ncanon fix stage (repair, proof, collection): {fix_seconds:.0f}s for {len(verdicts)} broken "
+          f"file(s), {args.jobs} processes; whole command {total:.0f}s")
     if args.rows:
         args.rows.write_text(json.dumps({
-            "files": files, "stages": [{"stage": n, "tests": h.tests, "failed": h.failed_files,
-                                        "causes": dict(by_cause(h, index)), "seconds": s}
-                                       for n, h, s in stages],
+            "files": files, "stages": [stage.to_json() for stage in repair.stages],
+            "causes": {name: dict(by_cause(h, index)) for name, h in healths.items()},
             "repair": repair.to_json(), "audit": audits,
-            "changed": sorted(p for p in files if (root / p).read_bytes() != originals[p])}, indent=1))
+            "repaired": fixed}, indent=1))
     return 0
 
 
