@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from testcanon.analysis.cache import FactsCache, facts_for
-    from testcanon.analysis.commands import Site, find_sites, metric_kind, runs_pytest, source_kind
+    from testcanon.analysis.commands import CommandSite, find_sites, metric_kind, runs_pytest, source_kind
     from testcanon.analysis.extractor import PATCH_DICT, extract, is_main_guard
     from testcanon.analysis.facts import (
         ClassFacts,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "FactsCache": "cache", "facts_for": "cache",
-    "Site": "commands", "find_sites": "commands", "metric_kind": "commands", "runs_pytest": "commands",
+    "CommandSite": "commands", "find_sites": "commands", "metric_kind": "commands", "runs_pytest": "commands",
     "source_kind": "commands",
     "PATCH_DICT": "extractor", "extract": "extractor", "is_main_guard": "extractor",
     "ClassFacts": "facts", "Definition": "facts", "FileFacts": "facts", "Occurrence": "facts",
@@ -50,7 +50,7 @@ _HOMES = {
     "is_test_file": "testfiles", "suite_roots": "testfiles",
 }
 __all__ = ["ClassFacts", "ClassRef", "Definition", "FactsCache", "FileFacts", "Occurrence",
-           "PATCH_DICT", "PytestConfig", "Site", "Suppression", "SymbolTable", "UNITTEST_BASES",
+           "PATCH_DICT", "PytestConfig", "CommandSite", "Suppression", "SymbolTable", "UNITTEST_BASES",
            "extract", "facts_for", "find_sites", "is_main_guard", "is_test_file", "metric_kind",
            "module_name", "pytest_config", "reached", "runs_pytest", "source_kind", "suite_roots"]
 

@@ -5,7 +5,7 @@ Each kind of file is read for what it is: tox by its sections and keys (only `co
 command), Makefiles by their recipes and variables (`$(PYTEST)` defined as a pytest command),
 YAML with a YAML parser (line and column of each block line), Dockerfiles by their
 `RUN`/`CMD`/`ENTRYPOINT`, pyproject by its task tables. The text of each command is then read
-like a shell does (`analysis.shell_words`). Every `Site` carries the exact line and column where
+like a shell does (`analysis.shell_words`). Every `CommandSite` carries the exact line and column where
 the command starts, its words with their offsets in the file (for an in-place rewrite), and,
 when it may not be rewritten whatever its arguments, why (`problem`).
 
@@ -24,13 +24,14 @@ from pathlib import PurePosixPath
 
 from testcanon.analysis.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
 
-__all__ = ["COLLECT_ONLY", "Site", "find_in_file", "find_sites", "metric_kind", "runs_pytest", "source_kind"]
+__all__ = ["COLLECT_ONLY", "CommandSite", "find_in_file", "find_sites", "metric_kind", "runs_pytest",
+           "source_kind"]
 
 Hit = tuple[int, str]  # (line, the command text)
 
 
 @dataclass(frozen=True)
-class Site:
+class CommandSite:
     """One pytest run in a text file."""
 
     line: int  # 1-based, where the command starts
@@ -106,14 +107,14 @@ def find_in_file(kind: str, text: str) -> list[Hit]:
     return [(site.line, site.command) for site in find_sites(kind, text)]
 
 
-def find_sites(kind: str, text: str, relpath: str = "") -> list[Site]:
+def find_sites(kind: str, text: str, relpath: str = "") -> list[CommandSite]:
     reader = _READERS.get(kind)
     return sorted(reader(text, relpath), key=lambda s: (s.line, s.column)) if reader else []
 
 
 # --- turning a logical text into sites -----------------------------------------------------
 def _sites(text: str, piece: _Text, kind: str, *, shell: bool = True, problem: str | None = None,
-           resolve: dict[str, tuple[int, str]] | None = None) -> Iterator[Site]:
+           resolve: dict[str, tuple[int, str]] | None = None) -> Iterator[CommandSite]:
     for words in simple_commands(piece.text, shell=shell):
         moved = [_in_file(w, piece) for w in words]
         run = invocation(moved)
@@ -129,7 +130,8 @@ def _sites(text: str, piece: _Text, kind: str, *, shell: bool = True, problem: s
         line, column = _position(text, first.start)
         end_line, end_column = _position(text, last.end)
         command = piece.text[words[0].start:words[-1].end]
-        yield Site(line, column, end_line, end_column, command, kind, run, why, end_line != line, shell)
+        yield CommandSite(line, column, end_line, end_column,
+                          command, kind, run, why, end_line != line, shell)
 
 
 def _in_file(word: Word, piece: _Text) -> Word:
@@ -188,7 +190,7 @@ def _continued(lines: list[tuple[int, str]], index: int, strip: int = 0) -> tupl
 
 
 # --- the readers ---------------------------------------------------------------------------
-def _shell(text: str, relpath: str) -> Iterator[Site]:
+def _shell(text: str, relpath: str) -> Iterator[CommandSite]:
     yield from _sites(text, _Text([(text, 0)]), "shell")
 
 
@@ -196,7 +198,7 @@ _MAKE_VARIABLE = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][\w.]*)\s*"
                             r"(?::{1,3}=|\?=|\+=|!=|=)\s*(.*)$")
 
 
-def _makefile(text: str, relpath: str) -> Iterator[Site]:
+def _makefile(text: str, relpath: str) -> Iterator[CommandSite]:
     lines = _lines(text)
     variables: dict[str, tuple[int, str]] = {}
     for number, (_, line) in enumerate(lines, 1):
@@ -220,7 +222,7 @@ _TOX_FACTORS = re.compile(r"^([!\w{},.+-]+):\s+")
 _TOX_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[=:]\s?(.*)$")
 
 
-def _tox(text: str, relpath: str) -> Iterator[Site]:
+def _tox(text: str, relpath: str) -> Iterator[CommandSite]:
     lines = _lines(text)
     section = ""
     # section -> key -> (line index, text, offset)
@@ -272,7 +274,7 @@ def _tox(text: str, relpath: str) -> Iterator[Site]:
                 yield from _sites(text, _Text(pieces), "tox", shell=False, problem=missing)
 
 
-def _dockerfile(text: str, relpath: str) -> Iterator[Site]:
+def _dockerfile(text: str, relpath: str) -> Iterator[CommandSite]:
     lines = _lines(text)
     index = 0
     why = "runs inside the image this Dockerfile builds, where `canon` is not installed"
@@ -292,12 +294,13 @@ def _dockerfile(text: str, relpath: str) -> Iterator[Site]:
             if isinstance(words, list) and runs_pytest(" ".join(map(str, words))):
                 line, column = _position(text, pieces[0][1])
                 run = Invocation((), (Word(str(words[0]), str(words[0]), pieces[0][1], pieces[0][1]),), ())
-                yield Site(line, column, line, column, " ".join(map(str, words)), "dockerfile", run, why)
+                yield CommandSite(line, column, line, column,
+                                  " ".join(map(str, words)), "dockerfile", run, why)
             continue
         yield from _sites(text, _Text(pieces), "dockerfile", problem=why)
 
 
-def _pyproject(text: str, relpath: str) -> Iterator[Site]:
+def _pyproject(text: str, relpath: str) -> Iterator[CommandSite]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -326,7 +329,7 @@ def _pyproject(text: str, relpath: str) -> Iterator[Site]:
                     if runs_pytest(command):
                         line, column = _position(text, lines[start][0] if lines else 0)
                         run = invocation(simple_commands(command)[0]) or Invocation((), (), ())
-                        yield Site(line, column, line, column, command, "pyproject", run,
+                        yield CommandSite(line, column, line, column, command, "pyproject", run,
                                    "a multi-line or escaped TOML string: rewrite it by hand")
 
 
@@ -346,7 +349,7 @@ _YAML_COMMAND_KEYS = {"run", "script", "before_script", "after_script", "entry",
                       "commands", "args"}
 
 
-def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[Site]:
+def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[CommandSite]:
     import yaml
 
     try:
@@ -355,7 +358,7 @@ def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[Site
         return
     lines = _lines(text)
     compose = PurePosixPath(relpath).name.startswith(("docker-compose", "compose"))
-    found: list[Site] = []
+    found: list[CommandSite] = []
 
     def visit(node: yaml.Node, key: str | None, plain_hook: bool = False) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -384,7 +387,7 @@ def _yaml(text: str, relpath: str, *, pre_commit: bool = False) -> Iterator[Site
 
 
 def _yaml_scalar(text: str, lines: list[tuple[int, str]], node: object,
-                 problem: str | None) -> Iterator[Site]:
+                 problem: str | None) -> Iterator[CommandSite]:
     start = node.start_mark  # type: ignore[attr-defined]
     style = node.style  # type: ignore[attr-defined]
     value: str = node.value  # type: ignore[attr-defined]
@@ -421,7 +424,8 @@ def _yaml_scalar(text: str, lines: list[tuple[int, str]], node: object,
         run = invocation(words)
         if run is not None:
             line, column = _position(text, offset)
-            yield Site(line, column, line, column, value[words[0].start:words[-1].end], "yaml", run, why)
+            yield CommandSite(line, column, line, column,
+                              value[words[0].start:words[-1].end], "yaml", run, why)
 
 
 _READERS = {

@@ -27,7 +27,7 @@ from testcanon.errors import ConfigError
 
 
 @dataclass(frozen=True)
-class Batch:
+class BatchedEvents:
     field: str
     order_by: str | None = None
 
@@ -37,7 +37,7 @@ class Protocol:
     type_field: str = "type"
     aliases: dict[str, str] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()
-    batch: dict[str, Batch] = field(default_factory=dict)
+    batch: dict[str, BatchedEvents] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash((self.type_field, tuple(self.aliases.items()), self.ignore, tuple(self.batch.items())))
@@ -56,7 +56,7 @@ class Protocol:
         canonical = self.aliases.get(kind)  # type: ignore[arg-type]
         yield frame if canonical is None else {**frame, self.type_field: canonical}
 
-    def _unpack(self, frame: dict[str, Any], batch: Batch) -> Iterator[dict[str, Any]]:
+    def _unpack(self, frame: dict[str, Any], batch: BatchedEvents) -> Iterator[dict[str, Any]]:
         inner = frame.get(batch.field)
         if isinstance(inner, dict):  # grouped by type: {"agent_thinking": [...], ...}
             items = [e for group in inner.values() if isinstance(group, list) for e in group]
@@ -97,7 +97,7 @@ def protocol_from_table(table: dict[str, Any], *, where: str) -> Protocol | None
             if unknown:
                 raise ConfigError(f"{where}.batch.{kind}: '{sorted(unknown)[0]}' "
                                   "unknown key (field, order_by)")
-            batch[str(kind)] = Batch(str(spec["field"]),
+            batch[str(kind)] = BatchedEvents(str(spec["field"]),
                                      str(spec["order_by"]) if spec.get("order_by") else None)
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(f"{where}: the wire format is malformed: {exc!r}") from None

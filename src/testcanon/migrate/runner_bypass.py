@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from testcanon.analysis.commands import Site, find_sites, source_kind
+from testcanon.analysis.commands import CommandSite, find_sites, source_kind
 from testcanon.analysis.shell_words import PYTHON, Word
 
 _RUNS_TESTS = re.compile(r"\b(pytest\.main|unittest\.main|py\.test|pytest)\b")
@@ -92,7 +92,7 @@ class CommandEdit:
     replacement: str
 
 
-def plan_command(site: Site, runner: str, text: str) -> CommandEdit | str:
+def plan_command(site: CommandSite, runner: str, text: str) -> CommandEdit | str:
     """The in-place edit turning `site` into `runner PATHS -- OPTIONS` (paths stay positional,
     every word as written), or why no rewrite selects exactly the tests the command selects."""
     if site.problem:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.analysis.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
-from testcanon.repair.judge import Profile, damage, profile
+from testcanon.repair.judge import VersionTraits, damage, profile
 from testcanon.syntax import check_source
 from testcanon.vcs import git, show
 from testcanon.vcs.graph import history_env
@@ -111,7 +111,7 @@ def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | N
 
 
 def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
-                    reference: Profile | None = None) -> bytes:
+                    reference: VersionTraits | None = None) -> bytes:
     """Start from good; apply each hunk of good -> bad that keeps the file compiling and loses
     none of the `expected` tests defined so far (a hunk that flattened a class's methods to
     column 0 compiles, and takes them out of their class). With the author's `reference`, a hunk
@@ -168,7 +168,7 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
 HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 
-def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> Profile | None:
+def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
     """The author's last good code: the version before the breaking commit, unless that version is
     itself damage that compiles (tests commented out: a tombstone), then the newest older compiling
     version that held more tests with less code in comments (up to REFERENCE_VERSIONS back)."""
@@ -227,7 +227,7 @@ class FileHistory:
         return self.found[0] if self.found else None
 
     @functools.cached_property
-    def reference(self) -> Profile | None:
+    def reference(self) -> VersionTraits | None:
         """The author's last good code, judged against; None without a breaking commit."""
         if self.found is None:
             return None

@@ -48,7 +48,7 @@ class Refusal:
 
 
 @dataclass(frozen=True)
-class Profile:
+class VersionTraits:
     """What the judgement compares, read once per version."""
 
     tests: frozenset[TestName]
@@ -58,7 +58,7 @@ class Profile:
     commented_code: int
 
 
-def profile(source: bytes) -> Profile | None:
+def profile(source: bytes) -> VersionTraits | None:
     """The judged facts of a version; None when it does not parse (nothing to compare).
 
     Remembered by content: replaying a change hunk by hunk judges the same text more than once."""
@@ -74,16 +74,16 @@ def profile(source: bytes) -> Profile | None:
 
 
 _MEMO_SIZE = 256
-_PROFILES: OrderedDict[bytes, Profile | None] = OrderedDict()
+_PROFILES: OrderedDict[bytes, VersionTraits | None] = OrderedDict()
 
 
-def _profile(source: bytes) -> Profile | None:
+def _profile(source: bytes) -> VersionTraits | None:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
     bodies = dict(_test_bodies(tree))
-    return Profile(
+    return VersionTraits(
         tests=frozenset(names_in_tree(tree)),
         undefined=_undefined_names(tree, source.decode("utf-8", "replace").splitlines()),
         assertions={name: _assertions(body) for name, body in bodies.items()},
@@ -92,7 +92,7 @@ def _profile(source: bytes) -> Profile | None:
     )
 
 
-def judge(candidate: bytes, reference: Profile | None) -> list[Refusal]:
+def judge(candidate: bytes, reference: VersionTraits | None) -> list[Refusal]:
     """Every reason the candidate is not the author's code, compared with `reference`."""
     if reference is None:
         return []
@@ -129,7 +129,7 @@ def judge(candidate: bytes, reference: Profile | None) -> list[Refusal]:
     return refusals
 
 
-def damage(candidate: bytes, reference: Profile | None) -> int:
+def damage(candidate: bytes, reference: VersionTraits | None) -> int:
     """How far the candidate is from the author's code, in one number: replaying a later change
     hunk by hunk keeps a hunk only when this does not grow."""
     return sum(refusal.count for refusal in judge(candidate, reference))
