@@ -8,6 +8,7 @@ import sys
 import typer
 
 from testcanon.config import Project
+from testcanon.output.envelope import envelope
 from testcanon.target import TargetPython
 
 
@@ -25,7 +26,7 @@ def run_repair(project: Project, target: TargetPython, paths: list[str], *, outp
     result = repair_collection(project, target, paths, dry_run=dry_run, timeout=timeout,
                                batch_size=batch_size, progress=progress, fix_syntax=fix_syntax, jobs=jobs)
     if output_format == "json":
-        typer.echo(json.dumps(result.to_json(), indent=1))
+        typer.echo(json.dumps(envelope("collect", **result.to_json()), indent=1))
     else:
         console = make_console()
         verb = "would write" if dry_run else "wrote"

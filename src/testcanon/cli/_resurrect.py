@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from testcanon.output.envelope import envelope
 from testcanon.output.formats import OutputFormat
 
 
@@ -21,7 +22,8 @@ def resurrect_command(paths: list[Path], *, dry_run: bool, output_format: Output
     project = load_project(paths[0] if paths else Path("."))
     verdicts = resurrect_files(project, paths, dry_run=dry_run, use_history=use_history)
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps({"files": [v.to_json() for v in verdicts], "dry_run": dry_run}, indent=1))
+        typer.echo(json.dumps(envelope("fix", files=[v.to_json() for v in verdicts], dry_run=dry_run),
+                              indent=1))
     else:
         console = make_console()
         for v in verdicts:

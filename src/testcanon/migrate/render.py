@@ -9,6 +9,7 @@ import sys
 from typing import IO, Any
 
 from testcanon.migrate.run import MigrationReport
+from testcanon.output.envelope import envelope
 from testcanon.output.formats import OutputFormat
 
 
@@ -19,7 +20,7 @@ def render_migrate(output_format: OutputFormat, report: MigrationReport, *, dry_
     handle = handle or sys.stdout
     if output_format is OutputFormat.json:
         document = migrate_document(report, written=not (dry_run or diff_stat), verified=verified)
-        handle.write(json.dumps(document, indent=1) + "\n")
+        handle.write(json.dumps(envelope("migrate", **document), indent=1) + "\n")
     else:
         print_migrate(handle, report, dry_run=dry_run, diff_stat=diff_stat)
 

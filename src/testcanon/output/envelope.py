@@ -1,6 +1,7 @@
-"""The envelope of every JSON document a findings command prints: which schema, which tool,
-which command, then the command's own fields. `schema_version` is the one name of the version
-of an output document (stored files, the baseline and the journal, version theirs as `format`)."""
+"""The envelope of every JSON document a command prints (scan, check, fix, migrate,
+collect): which schema, which tool, which command, then the command's own fields.
+`schema_version` is the one name of the version of an output document (stored files, the
+baseline and the journal, version theirs as `format`)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import IO, Any
 
+from testcanon.output.envelope import envelope
 from testcanon.output.formats import OutputFormat
 from testcanon.repair.fixer import FileVerdict, breaking_commits
 
@@ -26,9 +27,9 @@ def render_fix(output_format: OutputFormat, verdicts: Sequence[FileVerdict], *, 
 
 
 def fix_document(verdicts: Sequence[FileVerdict], *, dry_run: bool) -> dict[str, Any]:
-    return {"files": [v.to_json() for v in verdicts], "dry_run": dry_run,
-            "breaking_commits": [{"hash": b.commit, "date": b.date, "subject": b.subject, "files": n}
-                                 for b, n in breaking_commits(list(verdicts))]}
+    return envelope("fix", files=[v.to_json() for v in verdicts], dry_run=dry_run,
+                    breaking_commits=[{"hash": b.commit, "date": b.date, "subject": b.subject, "files": n}
+                                      for b, n in breaking_commits(list(verdicts))])
 
 
 def print_fix(handle: IO[str], verdicts: Sequence[FileVerdict], *, dry_run: bool) -> None:

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import IO
 
+from testcanon.output.envelope import envelope
 from testcanon.output.formats import OutputFormat
 from testcanon.runner.collect import CollectionHealth
 from testcanon.target import TargetPython
@@ -20,7 +21,7 @@ def render_collect(output_format: OutputFormat, health: CollectionHealth, target
     """Write the report of a `canon collect` run to `handle` (default: stdout)."""
     handle = handle or sys.stdout
     if output_format is OutputFormat.json:
-        handle.write(json.dumps(health.to_json(), indent=1) + "\n")
+        handle.write(json.dumps(envelope("collect", **health.to_json()), indent=1) + "\n")
         return
     from rich.markup import escape
 
