@@ -1,10 +1,14 @@
 """`canon migrate` on a copy of a real repository: fixed violations per codemod, verification, speed.
 
-    python bench/migrate.py PATH [--exclude GLOB ...] [--select CODE ...]
+    python bench/migrate.py PATH [--exclude GLOB ...] [--select CODE ...] [--python VENV]
+                                 [--canonical-base DOTTED ...] [--verify collect|outcomes|static]
 
 PATH is copied to a temporary folder (never modified). For each codemod, on a fresh copy:
 violations before/after (`canon check`), files changed, how each change was verified (identical
 collected ids, or statically where pytest cannot collect), files rejected, wall time and files/s.
+`--python` is the repository's own venv (verification runs there); `--canonical-base` adds a base
+the project counts as canonical (`[tool.testcanon.check] canonical_bases`, e.g. the seed corpus's
+own `test_framework.ssot.base_test_case.SSotBaseTestCase`) besides testcanon's.
 """
 
 from __future__ import annotations
@@ -34,7 +38,12 @@ def main() -> int:
     parser.add_argument("--exclude", action="append", default=["*backup*", "archived", "archive"])
     parser.add_argument("--select", action="append", choices=CODEMODS,
                         help="only these codemods (default: all)")
+    parser.add_argument("--python", help="the repository's own venv or interpreter (verification runs there)")
+    parser.add_argument("--canonical-base", action="append", default=[],
+                        help="a base the project counts as canonical (repeatable)")
+    parser.add_argument("--verify", default="collect", choices=("outcomes", "collect", "static"))
     args = parser.parse_args()
+    python = ["--python", args.python] if args.python else []
     print("| codemod | before | after | fixed | left, reported with a reason | files changed | "
           "verified by collected ids | verified statically | rejected by verification | seconds | files/s | "
           "files/s outside pytest collection |")
@@ -45,12 +54,17 @@ def main() -> int:
         shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
         with (pristine / "pyproject.toml").open("a") as handle:
             handle.write(f"\n[tool.testcanon]\nextend_exclude = {json.dumps(args.exclude)}\n")
+            if args.canonical_base:
+                from testcanon.config.schema import CANONICAL_BASES
+
+                bases = [*CANONICAL_BASES, *args.canonical_base]
+                handle.write(f"\n[tool.testcanon.check]\ncanonical_bases = {json.dumps(bases)}\n")
         for code in args.select or CODEMODS:
             work = Path(tmp) / code
             shutil.copytree(pristine, work, symlinks=True)
             before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             started = time.perf_counter()
-            report = canon(work, "migrate", "--select", code, "--verify", "collect")
+            report = canon(work, "migrate", "--select", code, "--verify", args.verify, *python)
             seconds = time.perf_counter() - started
             after = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             changed = len(report["changed"])
