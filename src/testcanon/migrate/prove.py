@@ -61,6 +61,15 @@ def verify(project: Project, report: MigrationReport, *, level: str = "outcomes"
             report.rejected[change.path] = reason
             continue
         report.proof[change.path] = "static"
+    commands = [c for c in report.changes if "CANON202" in c.codes and not c.path.endswith(".py")
+                and c.path not in report.rejected]
+    if commands and level != "static":
+        from testcanon.migrate.command_proof import prove_command_changes
+
+        target = python or resolve_python(project.root, config=project.config.python)
+        if target.pytest_version is not None:
+            prove_command_changes(project, commands, target, timeout=project.config.migrate.collect_timeout,
+                                  rejected=report.rejected, proof=report.proof, skipped=report.skipped)
     for change in report.changes:
         if not change.path.endswith(".py") and change.path not in report.rejected:
             report.proof.setdefault(change.path, "static")  # shell, Makefile, CI lines: read, never run

@@ -11,6 +11,7 @@ value, a node id, a command run in a container or another machine, is left and r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -90,6 +91,9 @@ class CommandEdit:
     start: int  # file offsets of the span replaced
     end: int
     replacement: str
+    paths: tuple[str, ...] = ()  # the selection, as the command's words mean them
+    options: tuple[str, ...] = ()
+    arguments: tuple[str, ...] = ()  # everything the command passed to pytest
 
 
 def plan_command(site: CommandSite, runner: str, text: str) -> CommandEdit | str:
@@ -159,7 +163,8 @@ def plan_command(site: CommandSite, runner: str, text: str) -> CommandEdit | str
     end = max((w.end for w in (*run.head, *shown)), default=run.head[-1].end)
     if any(run.head[0].start < w.start < end for w in run.redirections):
         return "a redirection among pytest's arguments: rewrite it by hand"
-    return CommandEdit(run.head[0].start, end, text)
+    return CommandEdit(run.head[0].start, end, text, tuple(w.value for w in paths),
+                       tuple(w.value for w in options), tuple(w.value for w in run.args))
 
 
 @dataclass(frozen=True)
@@ -169,9 +174,10 @@ class CommandRewrite:
     left: list[tuple[int, int, str, str]]  # (line, column, command, why)
 
 
-def rewrite_commands(relpath: str, text: str, runner: str) -> CommandRewrite:
+def rewrite_commands(relpath: str, text: str, runner: str,
+                     prove: Callable[[CommandEdit], str | None] | None = None) -> CommandRewrite:
     """Every pytest command of a text file that can be rewritten exactly, in place; the others
-    with why."""
+    with why. `prove`, when given, says why a planned edit does not hold (None: it does)."""
     kind = source_kind(relpath)
     if kind is None:
         return CommandRewrite(text, 0, [])
@@ -179,6 +185,8 @@ def rewrite_commands(relpath: str, text: str, runner: str) -> CommandRewrite:
     left = []
     for site in find_sites(kind, text, relpath):
         planned = plan_command(site, runner, text)
+        if not isinstance(planned, str) and prove is not None:
+            planned = prove(planned) or planned
         if isinstance(planned, str):
             left.append((site.line, site.column, site.command, planned))
         else:
