@@ -31,7 +31,7 @@ from testcanon.source import discover
 from testcanon.syntax import scan
 from testcanon.target import TargetPython
 
-CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
+CODES = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401", "CANON602")
 # A codemod can only apply to a file whose bytes hold every word of one of its trigger groups:
 # checked before paying for a LibCST parse (most files need no change).
 # CANON101 rewrites only bases that resolve to `unittest` in the file itself (`may_rebase`).
@@ -205,6 +205,8 @@ def plan(project: Project, paths: Sequence[Path | str] = (),
         report.skipped += skipped
         if change is not None:
             report.changes.append(change)
+    if "CANON602" in codes:
+        _consolidate_fixtures(project, report, guard)
     if "CANON202" in codes:
         runner = project.config.check.runner_command
         for source in discover(project, paths, include=TEXT_GLOBS):
@@ -221,6 +223,29 @@ def plan(project: Project, paths: Sequence[Path | str] = (),
     report.skipped += guard.notes()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _consolidate_fixtures(project: Project, report: MigrationReport, guard: _ShippedGuard) -> None:
+    """CANON602: each exact duplicate fixture moved to the nearest common conftest, on top of
+    what the other codemods planned for those files (`migrate/fixtures.py`)."""
+    from testcanon.migrate.fixtures import plan_fixture_moves
+    from testcanon.rules.engine import check_project
+
+    findings = [f for f in check_project(project, select=["CANON602"]).findings if not guard.keeps(f.path)]
+    by_path = {change.path: change for change in report.changes}
+    moves, left = plan_fixture_moves(project, findings, {p: c.after for p, c in by_path.items()})
+    report.skipped += left
+    for move in moves:
+        for relpath, data in move.texts.items():
+            change = by_path.get(relpath)
+            if change is None:
+                before = (project.root / relpath).read_bytes()
+                change = by_path[relpath] = FileChange.of(relpath, before, data)
+                report.changes.append(change)
+            change.codes.add("CANON602")
+            change.notes.append(move.note)
+            change.rewrite(data)
+            _check(change)
 
 
 def _plain_targets(project: Project, ctx: RuleContext, guard: _ShippedGuard,

@@ -79,7 +79,12 @@ class DuplicateFixture(Rule):
     example = ("# tests/integration/conftest.py and tests/e2e/conftest.py\n@pytest.fixture\n"
                "def service_orchestrator(): ...")
     use_instead = "# define it once in tests/conftest.py"
-    fix = "Move one definition to the nearest common conftest. No automatic fix."
+    fix = ("`canon migrate --select CANON602` moves one copy to the conftest of the folder that holds "
+           "them all and removes the others, when that is exact: every other name the fixture uses "
+           "is bound by the same absolute import in each copy's conftest (added to the common one), "
+           "no conftest in between defines the name, and no file under the common folder outside "
+           "the copies' folders names it (it may want a plugin's fixture). Proven by the tests' "
+           "outcomes; anything else is left and reported with why.")
     invalid = (
         Example({"a/conftest.py": "import pytest\n\n@pytest.fixture\ndef db(tmp_path):\n"
                                   "    conn = connect(tmp_path)\n"

@@ -69,7 +69,15 @@ expands when the command runs (`$(...)`, `$VAR`, globs, braces, tox's `{posargs}
 node ids, options that may take a path as their value or change how pytest reads the project
 (`-p`, `-c`, `--rootdir`), another interpreter or Python options, commands in a container or on
 another machine, a make variable, a tox environment without testcanon in its deps, a pre-commit
-hook that receives file names, and folded or quoted YAML scalars."""
+hook that receives file names, and folded or quoted YAML scalars.
+
+Then each rewrite is proven on the project (`migrate/command_proof.py`, unless `--verify
+static`): in the target environment, pytest collects with the command's own arguments (at the
+folder the command runs in: tox's and make's own), and the runner plans its run of the new
+command from its own collection; the two sets of node ids must be equal. A rewrite whose
+selection differs ("selects other tests as `canon run ...`: 3 where the command collects 5; e.g.
+it would not run ...") or that cannot be collected here (an option of a plugin the environment
+lacks) is left as written and reported; the file's proof is `collected` when one holds."""
     invalid = (
         Example({"scripts/t.sh": "#!/bin/sh\nset -e\npytest tests && python -m pytest other\n"},
                 [("scripts/t.sh", 3), ("scripts/t.sh", 3)]),
