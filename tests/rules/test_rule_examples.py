@@ -41,3 +41,20 @@ def test_rule_docs_are_generated_and_in_sync() -> None:
         assert page.read_text() == rule_text(rule.code), "regenerate: python -m testcanon.rules.docs"
         for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix"):
             assert heading in page.read_text()
+
+
+def test_a_rule_in_a_new_module_is_found_without_being_registered(tmp_path, monkeypatch) -> None:
+    """Adding a rule is one file: the registry finds every module with a `class X(Rule):`."""
+    from testcanon.rules.registry import rule_modules
+
+    package = tmp_path / "extra_rules"
+    (package / "family").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "family" / "__init__.py").write_text("")
+    (package / "family" / "shouting.py").write_text(
+        "from testcanon.rules.model import Rule\n\n\nclass ShoutingTest(Rule):\n    code = 'CANON999'\n\n\n"
+        "def check(ctx):\n    return []\n")
+    (package / "helpers.py").write_text("VALUE = 1\n")  # no rule: never imported
+    monkeypatch.syspath_prepend(str(tmp_path))
+    [module] = rule_modules(package, "extra_rules")
+    assert module.__name__ == "extra_rules.family.shouting" and module.ShoutingTest.code == "CANON999"

@@ -45,7 +45,7 @@ _MUTATING_METHODS = {"pop", "setdefault", "update", "clear"}  # IsolatedEnvironm
 _COPY_METHODS = {"copy", "items", "keys", "values"}
 
 
-class Environment(cst.CSTTransformer):
+class EnvironmentRewriter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
     def __init__(self, origins: dict[str, str] | None = None) -> None:
@@ -426,7 +426,7 @@ def migrate_environment(module: cst.Module) -> EnvironmentMigration:
         origins = import_origins(ast.parse(module.code))
     except (SyntaxError, ValueError):  # LibCST reads a grammar this interpreter does not
         origins = None
-    transformer = Environment(origins)
+    transformer = EnvironmentRewriter(origins)
     result = (module.visit(transformer) if origins is not None
               else cst.MetadataWrapper(module).visit(transformer))
     if transformer.module_env_used:

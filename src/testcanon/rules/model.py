@@ -2,8 +2,9 @@
 
 Adding a rule is one module (see `rules/init_test_class.py`): a `Rule` class with `code`, `name`,
 `summary`, `why`, `example`, `use_instead`, `fix`, and `valid` / `invalid` example files, beside
-`check(ctx: RuleContext) -> Iterable[Finding]` (the facts it reads come from `testcanon.analysis`),
-listed in `rules/registry.py`. `tests/rules/test_rule_examples.py` runs every rule's examples;
+`check(ctx: RuleContext) -> Iterable[Finding]` (the facts it reads come from `testcanon.analysis`);
+`rules/registry.py` finds it, nothing to register. `tests/rules/test_rule_examples.py` runs every
+rule's examples;
 `canon rule CODE` and docs/rules/CODE.md (`python -m testcanon.rules.docs`) render the same text.
 """
 
