@@ -1,0 +1,109 @@
+"""The adoption walk on a real repository: `canon init`, commit, a fresh clone, then every `canon`
+step of the workflow init wrote, run there as CI would run it.
+
+    python bench/adoption.py REPO --venv VENV [--shards N] [--skip-tests] [--timeout S]
+
+REPO is a checkout (never written: its tracked files are copied into a temporary git
+repository first); VENV is the project's own environment (its test requirements; testcanon
+need not be installed there: the steps run testcanon's own `canon`, and the target is VENV, as
+`VIRTUAL_ENV` names it). Printed: init's guesses with their evidence (what `canon init` says),
+then one row per workflow step: the command, its exit code, seconds and its last line of
+output; then whether plain pytest's exit code is the same with and without testcanon's
+configuration. `--skip-tests` leaves out the `canon run` steps (the suite itself).
+Target: every step exits 0 in the fresh clone (a step that runs the suite exits as the
+project's own pytest does on that checkout: both are shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+CANON = [sys.executable, "-m", "testcanon"]
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, float, str]:
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return -1, time.perf_counter() - started, f"timed out after {timeout:g} s"
+    lines = [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    return done.returncode, time.perf_counter() - started, (lines[-1] if lines else "")[:150]
+
+
+def workflow_steps(workflow: Path, skip_tests: bool) -> list[tuple[str, str]]:
+    """(job, command line) of every `canon ...` line of the workflow's run steps, in order."""
+    document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    steps = []
+    for name, job in document["jobs"].items():
+        for step in job.get("steps", []):
+            for line in step.get("run", "").splitlines():
+                line = line.strip()
+                if line.startswith("canon ") and not (skip_tests and line.startswith("canon run")):
+                    steps.append((name, line.split(" >>", 1)[0]))
+    return steps
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--venv", type=Path, required=True)
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--timeout", type=float, default=3600)
+    args = parser.parse_args()
+    venv = args.venv.resolve()
+    env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+           f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    with tempfile.TemporaryDirectory(prefix="bench-adoption-") as tmp:
+        origin = Path(tmp) / "origin"
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=args.repo, capture_output=True,
+                                 check=True).stdout.decode().split("\0")
+        for relpath in filter(None, tracked):
+            source = args.repo / relpath
+            if source.is_file() and not source.is_symlink():
+                (origin / relpath).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, origin / relpath)
+        subprocess.run([*GIT, "init", "-q", "-b", "main"], cwd=origin, check=True)
+        subprocess.run([*GIT, "add", "-A"], cwd=origin, check=True)
+        subprocess.run([*GIT, "commit", "-q", "-m", "before testcanon"], cwd=origin, check=True)
+        started = time.perf_counter()
+        init = subprocess.run([*CANON, "init", "--shards", str(args.shards)], cwd=origin, env=env,
+                              capture_output=True, text=True, timeout=args.timeout, stdin=subprocess.DEVNULL)
+        print(f"## canon init: exit {init.returncode} in {time.perf_counter() - started:.1f}s\n")
+        print("```\n" + (init.stdout + init.stderr).strip()[:4000] + "\n```\n")
+        if init.returncode != 0:
+            return 1
+        subprocess.run([*GIT, "add", "-A"], cwd=origin, check=True)
+        subprocess.run([*GIT, "commit", "-q", "-m", "adopt testcanon"], cwd=origin, check=True)
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+        workflow = clone / ".github" / "workflows" / "testcanon.yml"
+        print("| job | step | exit | seconds | last line |\n|---|---|---|---|---|")
+        failed = 0
+        for job, line in workflow_steps(workflow, args.skip_tests):
+            code, seconds, last = run([*CANON, *line.split()[1:]], clone, env, args.timeout)
+            failed += code != 0
+            print(f"| {job} | `{line}` | {code} | {seconds:.1f} | {last.replace('|', '/')} |", flush=True)
+        if not args.skip_tests:
+            peer = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            code, seconds, last = run(peer, clone, env, args.timeout)
+            print(f"| (peer) | `python -m pytest -q` | {code} | {seconds:.1f} | {last.replace('|', '/')} |")
+        print(f"\n{failed} step(s) of the workflow did not exit 0")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
