@@ -27,7 +27,7 @@ left in the bench's session would be measured against an unfair advantage.
 
 Outcomes come from pytest's own JUnit XML for pytest (passed, failed, error, skipped; an
 xfail counts as skipped, an xpass as passed) and from canon's JSON, mapped the same way.
-`migrate_phase` is where the migrate / tests again / undo phase plugs in.
+Migration on the same beds (migrate, the tests again, undo) is `bench/migrate_outcomes.py`.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ class Measured:
     canon_seconds: list[float] = field(default_factory=list)
     canon_exit: int = 0
     canon_failures: list[str] = field(default_factory=list)
-    extra_rows: dict[str, object] = field(default_factory=dict)
 
     @property
     def flaky(self) -> set[str]:
@@ -88,7 +87,7 @@ class Measured:
                 "canon_runs": [round(x, 2) for x in self.canon_seconds],
                 "examples": {"missing": missing[:5], "extra": extra[:5], "differing": [
                     f"{n}: pytest {first[n]}, canon {self.canon_outcomes[n]}" for n in differing[:5]]},
-                "canon_failures": self.canon_failures, **self.extra_rows}
+                "canon_failures": self.canon_failures}
 
 
 def junit_outcomes(path: Path) -> dict[str, str]:
@@ -149,14 +148,6 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
     return outcomes, seconds, done.returncode, [f["reason"] for f in document.get("failures", [])]
 
 
-def migrate_phase(copy: Path, venv: Path, measured: Measured) -> dict[str, object]:
-    """Extension point: `canon migrate` in `copy`, the tests again in `venv` (with testcanon's
-    library installed there, as an adopting team would), tests whose outcome got worse
-    against `measured.pytest_outcomes`, then `canon undo` and whether the tree is
-    byte-identical. Returns extra columns for the table; none until that phase is written."""
-    return {}
-
-
 def measure(repo: Path, venv: Path, name: str, paths: list[str], timeout: float, trials: int = 1,
             extra: list[str] | None = None) -> Measured:
     measured = Measured(name)
@@ -174,7 +165,6 @@ def measure(repo: Path, venv: Path, name: str, paths: list[str], timeout: float,
             outcomes, seconds = run_pytest(copy, venv, paths, timeout, extra)
             measured.pytest_outcomes.append(outcomes)
             measured.pytest_seconds.append(seconds)
-        measured.extra_rows.update(migrate_phase(copy, venv, measured))
     return measured
 
 
