@@ -78,3 +78,12 @@ def test_what_the_project_does_not_name_a_test_is_not_demanded(tmp_path: Path) -
                                        "tests/helpers.py": HELPER_BASE, "tests/test_r.py": BROKEN_ON_BASE})
     proof = prove_repairs(load_project(root), {"tests/test_r.py": (BROKEN_ON_BASE, REPAIRED_ON_BASE)})
     assert proof["tests/test_r.py"] == RepairProof("collected")
+
+
+def test_a_fixture_named_like_a_test_is_no_test_to_collect(tmp_path: Path) -> None:
+    broken = (b"import pytest\n\n\n@pytest.fixture\ndef test_user():\n    return 'u'\n\n\n"
+              b"def test_uses(test_user)\n    assert test_user == 'u'\n")
+    repaired = broken.replace(b"def test_uses(test_user)\n", b"def test_uses(test_user):\n")
+    root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_r.py": broken})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, repaired)})
+    assert proof["tests/test_r.py"] == RepairProof("collected")

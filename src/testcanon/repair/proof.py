@@ -91,8 +91,8 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
 def countable_tests(tree: ast.Module, config: PytestConfig) -> set[tuple[str | None, str]]:
     """(class or None, name) of what pytest is bound to collect by the project's naming rules:
     module-level test functions, and test methods of classes matching `python_classes` that do
-    not opt out (`__test__ = False`). A class outside those names may still be collected (a
-    `unittest.TestCase`), but nothing in its text demands it."""
+    not opt out (`__test__ = False`); never a fixture, whatever its name. A class outside those
+    names may still be collected (a `unittest.TestCase`), but nothing in its text demands it."""
     found: set[tuple[str | None, str]] = set()
 
     def opted_out(node: ast.ClassDef) -> bool:
@@ -106,7 +106,7 @@ def countable_tests(tree: ast.Module, config: PytestConfig) -> set[tuple[str | N
                 test_class = config.is_test_class(node.name) and not opted_out(node)
                 visit(node.body, node.name, collecting and test_class)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if collecting and config.is_test_function(node.name):
+                if collecting and config.is_test_function(node.name) and not _is_fixture(node):
                     found.add((owner, node.name))
             # what runs only as a script defines nothing pytest sees
             elif not (isinstance(node, ast.If) and is_main_guard(node.test)):
@@ -117,6 +117,17 @@ def countable_tests(tree: ast.Module, config: PytestConfig) -> set[tuple[str | N
 
     visit(tree.body, None, True)
     return found
+
+
+def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`@pytest.fixture` (called or not, under any import name ending in `fixture`): pytest
+    never collects a fixture as a test, whatever its name."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in ("fixture", "yield_fixture") or name.endswith("_fixture"):
+            return True
+    return False
 
 
 def declined_by_author(broken: str, repaired: ast.Module, name: str) -> bool:
