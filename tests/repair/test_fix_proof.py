@@ -87,3 +87,15 @@ def test_a_fixture_named_like_a_test_is_no_test_to_collect(tmp_path: Path) -> No
     root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_r.py": broken})
     proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, repaired)})
     assert proof["tests/test_r.py"] == RepairProof("collected")
+
+
+def test_a_class_on_an_abstract_base_pytest_passes_over_holds_no_test_to_lose(tmp_path: Path) -> None:
+    """pytest collects nothing from an abstract class, and says nothing: the author's header
+    (the same bases) is the evidence, named in the verdict."""
+    base = "import abc\n\n\nclass Base(abc.ABC):\n    @abc.abstractmethod\n    def url(self):\n        ...\n"
+    broken = b"from helpers import Base\n\n\nclass TestHttps(Base):\n    def test_a(self)\n        assert 1\n"
+    repaired = broken.replace(b"def test_a(self)\n", b"def test_a(self):\n")
+    root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/helpers.py": base,
+                                       "tests/test_r.py": broken})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, repaired)})["tests/test_r.py"]
+    assert proof.problem is None and proof.note is not None and "TestHttps" in proof.note

@@ -3,9 +3,11 @@ copy, collects from it, against what the file's text binds pytest to collect.
 
 A file that did not compile had no outcome and no collected test before, so nothing a test did
 can be compared; collection is the strongest proof there is. "What counts as a test" follows
-the project's own naming rules (`python_classes`, `python_functions`, `__test__ = False`), and a
-class pytest declines in its own words (an `__init__` constructor) is set aside only when that
-is the author's doing, not the repair's, and the verdict says so.
+the project's own naming rules (`python_classes`, `python_functions`, `__test__ = False`, never a
+fixture), and a class pytest collects nothing from (it declines an `__init__` constructor in its
+own words; an abstract class or an inherited `__test__ = False` it passes over in silence) is
+set aside only when that is the author's doing, not the repair's: the class stands in the broken
+file with the same bases and its own `__init__` as written. The verdict says so.
 """
 
 from __future__ import annotations
@@ -73,12 +75,22 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
             pairs.add((parts[-2] if len(parts) > 1 else None, parts[-1]))
         original, repaired = repairs[path]
         tree = ast.parse(repaired)
-        declined = {cls for cls in collected.declined.get(path, set())
-                    if declined_by_author(original.decode("utf-8", "replace"), tree, cls)}
-        expected = {(cls, name) for cls, name in countable_tests(tree, ctx.pytest) if cls not in declined}
+        countable = countable_tests(tree, ctx.pytest)
+        # a class pytest collects nothing from (an __init__, an abstract base, `__test__` inherited)
+        # holds no test the repair lost when its header is the author's: the verdict says so
+        collected_classes = {cls for cls, _ in pairs if cls}
+        silent = {cls for cls, _ in countable if cls and cls not in collected_classes}
+        broken = original.decode("utf-8", "replace")
+        excused = {cls for cls in silent if as_the_author_wrote(broken, tree, cls)}
+        expected = {(cls, name) for cls, name in countable if cls not in excused}
         lost = sorted(expected - pairs, key=str)
-        note = (f"pytest declines {', '.join(sorted(declined))} for an __init__ constructor the author "
-                "wrote: not counted as tests" if declined else None)
+        declined = excused & collected.declined.get(path, set())
+        note = None
+        if excused:
+            why = (f" (pytest declines {', '.join(sorted(declined))} for an __init__ constructor)"
+                   if declined else "")
+            note = (f"pytest collects no test of {', '.join(sorted(excused))}{why}, as it would not from "
+                    "the author's class (same bases, its own __init__ as written): not counted as tests")
         if lost:
             names = ", ".join(f"{cls}.{name}" if cls else name for cls, name in lost[:3])
             problem = f"pytest does not collect {len(lost)} test(s) of the repaired file: {names}"
@@ -130,10 +142,11 @@ def _is_fixture(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-def declined_by_author(broken: str, repaired: ast.Module, name: str) -> bool:
-    """Whether pytest declining class `name` is none of the repair's doing: the broken file has
-    the class with the same bases, and an `__init__` the class defines itself is in the broken
-    file's class too (an inherited one comes with those bases)."""
+def as_the_author_wrote(broken: str, repaired: ast.Module, name: str) -> bool:
+    """Whether what decides that pytest collects nothing from class `name` is none of the
+    repair's doing: the broken file has the class with the same bases (an inherited `__init__`,
+    abstract methods or `__test__` come with them), and an `__init__` the class defines itself
+    is in the broken file's class too."""
     node = next((n for n in ast.walk(repaired) if isinstance(n, ast.ClassDef) and n.name == name), None)
     header = re.compile(rf"^([ \t]*)class[ \t]+{re.escape(name)}\b[ \t]*(?:\((?P<bases>[^)]*)\))?[ \t]*:",
                         re.MULTILINE)
