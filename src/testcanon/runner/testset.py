@@ -35,10 +35,12 @@ class TestSet:
 
 
 def collect_test_set(project: Project, target: TargetPython, args: list[str], extra: list[str], *,
-                     timeout: float | None, markers: list[str]) -> TestSet:
+                     timeout: float | None, markers: list[str], env: dict[str, str] | None = None) -> TestSet:
+    """What pytest collects with `args` and `extra` at the project root (`env` laid over this
+    process's environment: an isolated copy puts itself first on PYTHONPATH)."""
     finished, events = run_pytest(
         project, target, ["--collect-only", "-q", "--continue-on-collection-errors", *args, *extra],
-        env={}, timeout=timeout, markers=markers)
+        env=env or {}, timeout=timeout, markers=markers)
     errors = [r for r in events.results if r.outcome == "collection_error"]
     failure = failure_reason(finished, events)
     if failure and finished.returncode in (1, 2) and events.session is not None and errors:
