@@ -43,7 +43,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> t
 
 
 def workflow_steps(workflow: Path, skip_tests: bool) -> list[tuple[str, str]]:
-    """(job, command line) of every `canon ...` line of the workflow's run steps, in order."""
+    """(job, command line) of every `canon ...` line of the workflow's run steps, in order; a
+    line of the shard matrix once per shard, as the matrix runs it."""
     document = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     steps = []
     for name, job in document["jobs"].items():
@@ -51,7 +52,10 @@ def workflow_steps(workflow: Path, skip_tests: bool) -> list[tuple[str, str]]:
             for line in step.get("run", "").splitlines():
                 line = line.strip()
                 if line.startswith("canon ") and not (skip_tests and line.startswith("canon run")):
-                    steps.append((name, line.split(" >>", 1)[0]))
+                    command = line.split(" >>", 1)[0]
+                    shards = job.get("strategy", {}).get("matrix", {}).get("shard", [None])
+                    steps += [(name, command.replace("${{ matrix.shard }}", str(shard)))
+                              for shard in shards]
     return steps
 
 
