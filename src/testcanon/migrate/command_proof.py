@@ -23,7 +23,7 @@ from testcanon.migrate.sandbox import sandbox
 from testcanon.runner.execute import run_pytest_at
 from testcanon.runner.planning import category_markers, from_test_set, relative_args, single_invocation
 from testcanon.runner.results import failure_reason
-from testcanon.runner.testset import collect_test_set, to_project_path
+from testcanon.runner.testset import collect_test_set, rootdir_prefix, to_project_path
 from testcanon.target import TargetPython
 
 __all__ = ["prove_command_changes", "same_selection"]
@@ -51,7 +51,7 @@ def _prove_change(project: Project, change: FileChange, target: TargetPython, en
     cwd = folder if Path(change.path).name in _RUN_IN_OWN_FOLDER else project.root
     text = change.before.decode("utf-8", "replace")
     proven = rewrite_commands(change.path, text, runner, prove=partial(
-        _same_at, project, target, cwd, timeout, env))
+        same_selection, project, target, cwd, timeout=timeout, env=env))
     for line, column, command, why in proven.left:
         if why.startswith("selects other tests") or why.startswith("cannot be proven"):
             skipped.append(f"{change.path}:{line}:{column}: `{command[:60]}` left as is: {why}")
@@ -61,11 +61,6 @@ def _prove_change(project: Project, change: FileChange, target: TargetPython, en
     if proven.text.encode("utf-8") != change.after:
         change.rewrite(proven.text.encode("utf-8"))
     proof[change.path] = "collected"
-
-
-def _same_at(project: Project, target: TargetPython, cwd: Path, timeout: float, env: dict[str, str],
-             edit: CommandEdit) -> str | None:
-    return same_selection(project, target, cwd, edit, timeout=timeout, env=env)
 
 
 def same_selection(project: Project, target: TargetPython, cwd: Path, edit: CommandEdit, *,
@@ -94,13 +89,8 @@ def _pytest_ids(project: Project, target: TargetPython, cwd: Path, args: list[st
     reason = failure_reason(finished, events)
     if events.collected is None:
         return f"collected nothing ({reason or f'exit {finished.returncode}'})"
-    prefix = Path(events.rootdir or cwd).resolve()
-    try:
-        relative = prefix.relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        relative = ""
-    relative = "" if relative == "." else relative
-    return {_project_id(relative, nodeid) for nodeid, _markers in events.collected}
+    prefix = rootdir_prefix(project, events.rootdir or str(cwd))
+    return {_project_id(prefix, nodeid) for nodeid, _markers in events.collected}
 
 
 def _runner_ids(project: Project, target: TargetPython, paths: list[str], options: list[str],

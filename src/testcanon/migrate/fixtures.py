@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 
 from testcanon.config import Project
 from testcanon.findings import Finding
+from testcanon.migrate.common import module_bindings
 
 __all__ = ["FixtureMove", "plan_fixture_moves"]
 
@@ -105,7 +106,7 @@ def _plan_one(project: Project, name: str, members: list[str], text_of) -> Fixtu
             return (f"it uses `{used}`, which {where} does not bind by the same absolute import "
                     "(a helper beside the fixture, or another import): move it by hand")
         bound = _import_binding(trees[target], used)
-        if bound is None and _binds(trees[target], used):
+        if bound is None and used in module_bindings(trees[target]):
             return f"{target} binds `{used}` otherwise"
         if bound is None:
             imports[used] = statements[first] or ""
@@ -174,20 +175,6 @@ def _import_binding(tree: ast.Module, name: str) -> str | None:
                     return f"from {node.module} import {alias.name}" + (
                         f" as {alias.asname}" if alias.asname else "")
     return None
-
-
-def _binds(tree: ast.Module, name: str) -> bool:
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            return True
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in node.names):
-            return True
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for target in targets for t in ast.walk(target)):
-                return True
-    return False
 
 
 def _shadowing(project: Project, name: str, members: list[str], common: PurePosixPath,

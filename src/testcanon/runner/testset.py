@@ -53,7 +53,7 @@ def collect_test_set(project: Project, target: TargetPython, args: list[str], ex
         if tail:
             result.failure += "; last output: " + " | ".join(line.strip() for line in tail)[-400:]
         return result
-    prefix = _prefix(project, events.rootdir)
+    prefix = rootdir_prefix(project, events.rootdir)
     for nodeid, names in events.collected or []:
         path = to_project_path(prefix, nodeid.split("::", 1)[0])
         result.files.setdefault(path, []).append(nodeid)
@@ -67,7 +67,7 @@ def to_project_path(prefix: str, path: str) -> str:
     return os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/") if prefix else path
 
 
-def _prefix(project: Project, rootdir: str | None) -> str:
+def rootdir_prefix(project: Project, rootdir: str | None) -> str:
     """The pytest rootdir relative to the project root ("" when they are the same)."""
     if not rootdir:
         return ""
