@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from testcanon.output.formats import SCAN, OutputFormat, format_option
+from testcanon.output.formats import FINDINGS, OutputFormat, format_option
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 def scan_command(
     paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the project)."),
-    output_format: OutputFormat = format_option(SCAN),
+    output_format: OutputFormat = format_option(FINDINGS),
     output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False,
                                        help="Write the report to a file."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes."),

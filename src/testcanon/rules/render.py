@@ -8,8 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from testcanon.output.emitters import FindingsReport
 from testcanon.output.formats import OutputFormat
-from testcanon.output.machine import write_for_machines
 from testcanon.rules.baseline import Comparison
 from testcanon.rules.engine import CheckResult, rule_infos
 
@@ -22,17 +22,13 @@ def render_check(handle: IO[str], output_format: OutputFormat, root: Path, resul
     """Write the report of a check of the project at `root` to `handle`."""
     from testcanon.output.location import repository_prefix
 
-    prefix = repository_prefix(root)
-    failing = comparison.new if comparison is not None else result.findings
+    report = FindingsReport("check", result.findings, rule_infos(), comparison,
+                            repository_prefix(root))
+    failing = report.failing
     if output_format is OutputFormat.json:
-        handle.write(json.dumps(check_document(root, prefix, result, comparison)) + "\n")
-    elif output_format is OutputFormat.jsonl:
-        from testcanon.output.jsonl import to_jsonl
-
-        handle.write(to_jsonl(_findings(prefix, result, comparison)))
-    elif output_format in (OutputFormat.sarif, OutputFormat.github):
-        write_for_machines(handle, output_format, command="check", findings=result.findings,
-                           rules=rule_infos(), comparison=comparison, path_prefix=prefix)
+        handle.write(json.dumps(check_document(root, report, result)) + "\n")
+    elif (emitter := output_format.emitter) is not None:
+        emitter.write(handle, report)
     else:
         from testcanon.output.text import make_console, print_brief
 
@@ -43,24 +39,16 @@ def render_check(handle: IO[str], output_format: OutputFormat, root: Path, resul
             print_check(make_console(handle), result, comparison, statistics_only=statistics)
 
 
-def check_document(root: Path, prefix: str, result: CheckResult,
-                   comparison: Comparison | None) -> dict[str, Any]:
+def check_document(root: Path, report: FindingsReport, result: CheckResult) -> dict[str, Any]:
     """`--format json`: the envelope, the metrics, the inventories and every finding."""
     from testcanon.output.envelope import baseline_counts, envelope
 
     return envelope(
-        "check", root=str(root), path_prefix=prefix, metrics=result.metrics, statistics=result.statistics(),
-        home_made_bases=[b.to_json() for b in result.home_made_bases],
+        "check", root=str(root), path_prefix=report.path_prefix, metrics=result.metrics,
+        statistics=result.statistics(), home_made_bases=[b.to_json() for b in result.home_made_bases],
         clusters=[c.to_json() for c in result.clusters],
-        baseline=baseline_counts(comparison),
-        findings=_findings(prefix, result, comparison))
-
-
-def _findings(prefix: str, result: CheckResult, comparison: Comparison | None) -> list[dict[str, Any]]:
-    """Every finding (the baselined ones too, each with its state), paths from the repository root."""
-    return [{**f.to_json(), "path": prefix + f.path,
-             "baseline_state": comparison.states.get(f.fingerprint) if comparison else None}
-            for f in result.findings]
+        baseline=baseline_counts(report.comparison),
+        findings=report.as_json())
 
 
 def print_check(console: Console, result: CheckResult, comparison: Comparison | None, *,

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from testcanon.output.emitters import FindingsReport
 from testcanon.output.formats import OutputFormat
-from testcanon.output.machine import write_for_machines
 from testcanon.syntax.scan import ScanReport
 from testcanon.syntax.summary import ScanSummary
 
@@ -25,16 +25,14 @@ def render_scan(handle: IO[str], output_format: OutputFormat, root: Path, report
                 frames: bool = True, quiet: bool = False, statistics: bool = False) -> None:
     """Write the report of a scan of the project at `root` to `handle`."""
     from testcanon.output.location import repository_prefix
+    from testcanon.syntax.rules import SCAN_RULES
 
-    failing = comparison.new if comparison is not None else report.findings
     prefix = repository_prefix(root)
+    failing = comparison.new if comparison is not None else report.findings
     if output_format is OutputFormat.json:
         handle.write(json.dumps(scan_document(root, prefix, report, summary, comparison)) + "\n")
-    elif output_format in (OutputFormat.sarif, OutputFormat.github):
-        from testcanon.syntax.rules import SCAN_RULES
-
-        write_for_machines(handle, output_format, command="scan", findings=report.findings, rules=SCAN_RULES,
-                           comparison=comparison, path_prefix=prefix)
+    elif (emitter := output_format.emitter) is not None:
+        emitter.write(handle, FindingsReport("scan", report.findings, SCAN_RULES, comparison, prefix))
     else:
         from testcanon.output.text import make_console
 

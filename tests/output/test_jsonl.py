@@ -1,5 +1,5 @@
-"""`canon check --format jsonl`: one finding per line, each exactly the object the JSON document
-lists, baseline state included; the format is one member of `OutputFormat` and one renderer."""
+"""`--format jsonl`: one finding per line, each exactly the object the JSON document of `canon
+check` lists, baseline state included; the format is one module of `output/emitters/`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from canon_support import run_canon, write_tree
-from testcanon.output.formats import FINDINGS, SCAN, TEXT_OR_JSON, OutputFormat, format_option
-from testcanon.output.jsonl import to_jsonl
+from testcanon.output.formats import FINDINGS, TEXT_OR_JSON, OutputFormat, format_option
 
 TREE = {
     "pyproject.toml": "[tool.testcanon]\n",
@@ -41,9 +40,21 @@ def test_jsonl_carries_the_baseline_state(tmp_path: Path) -> None:
                       "tests/test_new.py": "new"}
 
 
-def test_no_findings_no_lines() -> None:
-    assert to_jsonl([]) == ""
-    assert to_jsonl([{"code": "X"}, {"code": "Y"}]) == '{"code": "X"}\n{"code": "Y"}\n'
+def test_no_findings_no_lines(tmp_path: Path) -> None:
+    repo = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n",
+                                          "tests/test_ok.py": "def test_a():\n    assert True\n"})
+    for command in ("check", "scan"):
+        result = run_canon(command, "--format", "jsonl", cwd=repo)
+        assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_scan_lines_are_its_findings(tmp_path: Path) -> None:
+    repo = write_tree(tmp_path / "repo", {**TREE, "tests/test_broken.py": "def test_a(:\n    pass\n"})
+    result = run_canon("scan", "--format", "jsonl", cwd=repo)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    finding = json.loads(line)
+    assert finding["path"] == "tests/test_broken.py" and finding["code"].startswith("CANON00")
 
 
 def test_format_option_accepts_only_its_subset() -> None:
@@ -60,4 +71,4 @@ def test_format_option_accepts_only_its_subset() -> None:
     refused = runner.invoke(app, ["--format", "jsonl"])
     assert refused.exit_code == 2 and "'jsonl' is not one of 'text', 'json'" in refused.output
     assert seen == [OutputFormat.json, OutputFormat.text]
-    assert OutputFormat.jsonl in FINDINGS and OutputFormat.jsonl not in SCAN
+    assert OutputFormat("jsonl") in FINDINGS and OutputFormat("jsonl") not in TEXT_OR_JSON

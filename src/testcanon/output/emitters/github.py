@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 
 from testcanon.findings import Finding
 
+if TYPE_CHECKING:
+    from testcanon.output.emitters import FindingsReport
+
 _LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def write(handle: IO[str], report: FindingsReport) -> None:
+    """Only the findings the baseline does not hold: a baselined finding is not news on a PR."""
+    handle.write(to_github(report.failing, path_prefix=report.path_prefix))
 
 
 def _escape_data(text: str) -> str:

@@ -11,18 +11,34 @@ a stable `partialFingerprints` entry. Baseline entries fixed since (`absent`) ar
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from testcanon.__about__ import DOCS_URI, REPOSITORY_URI
 from testcanon.findings import Finding, RuleInfo
+
+if TYPE_CHECKING:
+    from testcanon.output.emitters import FindingsReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = REPOSITORY_URI
 _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 _SECTION = re.compile(r"^## (.+?)\n\n(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+
+
+def write(handle: IO[str], report: FindingsReport) -> None:
+    """Every finding, each with its baseline state, and the baseline's entries fixed since."""
+    from testcanon.__about__ import __version__
+
+    comparison = report.comparison
+    sarif = to_sarif(report.findings, report.rules, tool_version=__version__,
+                     baseline_states=comparison.states if comparison else None,
+                     absent=comparison.fixed if comparison else (),
+                     automation_id=f"testcanon/{report.command}/", path_prefix=report.path_prefix)
+    handle.write(json.dumps(sarif) + "\n")
 
 
 def rule_help_uri(code: str) -> str:
