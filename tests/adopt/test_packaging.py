@@ -142,3 +142,18 @@ def test_missing_extra_messages(monkeypatch: pytest.MonkeyPatch, module: str, co
     assert message == (f"canon: error: `canon {command}` needs testcanon[{extra}] (no module named "
                        f"'{module}'): pip install 'testcanon[{extra}]'")
     assert missing_extra(ModuleNotFoundError("x", name="not_ours")) is None
+
+
+def test_the_command_line_starts_without_pydantic(tmp_path: Path) -> None:
+    """Every `canon` start is time `canon run` adds to the project's pytest: parsing options must
+    not import a validation library (typer 0.29 does; the cli extra keeps below it)."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    assert True\n")
+    code = ("import sys\nfrom testcanon.entry import main\n"
+            "sys.argv = ['canon', 'check', '--format', 'json', '--exit-zero', '.']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(' '.join(sorted(m for m in sys.modules if m.startswith('pydantic'))))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert '"command": "check"' in result.stdout  # the options were parsed and the command ran
+    assert result.stderr == ""
