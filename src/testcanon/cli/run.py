@@ -49,17 +49,9 @@ def run_command(
 ) -> None:
     """Run the tests, layer by layer (fail-fast), with real services and history."""
     from testcanon.config import load_project
-    from testcanon.output.text import make_console
     from testcanon.runner.run import RunOptions, execute
-    from testcanon.runner.run_render import (
-        print_affected,
-        print_category,
-        print_no_tests,
-        print_report,
-        print_target,
-    )
 
-    console = make_console()
+    console = _Console()  # rich is imported while the tests run, not before they start
     if combine is not None:
         _combine(combine, json_file, console)
     tail = _after_double_dash()
@@ -71,10 +63,14 @@ def run_command(
 
     target = resolve_python(project.root, cli=python, config=project.config.python)
     target.require_pytest()
-    print_target(console, target, verbose=verbose)
+    if verbose or target.is_own:
+        from testcanon.runner.run_render import print_target
+
+        print_target(console, target, verbose=verbose)
     only_files = None
     if affected:
         from testcanon.runner.affected import affected_tests
+        from testcanon.runner.run_render import print_affected
 
         selection = affected_tests(project, None if affected == "auto" else affected)
         print_affected(console, selection.base, selection.reasons)
@@ -83,13 +79,37 @@ def run_command(
                          fail_fast=project.config.runner.fail_fast and not no_fail_fast, serial=serial,
                          workers=workers, shard=shard, environment=env_name, junit_xml=junit_xml,
                          coverage=coverage, stream=verbose, only_files=only_files, python=python)
-    report = execute(project, options, on_category=lambda run: print_category(console, run), target=target)
-    print_report(console, report)
+    report = execute(project, options, on_category=lambda run: _render().print_category(console, run),
+                     target=target, while_running=_render)
+    _render().print_report(console, report)
     if json_file:
         json_file.write_text(json.dumps(report.to_json(), indent=1))
     if not report.runs:
-        print_no_tests(console)
+        _render().print_no_tests(console)
     raise typer.Exit(report.exit_code)
+
+
+def _render():
+    """The text renderer of a run (and rich with it): imported on first need."""
+    from testcanon.output import text  # noqa: F401  (the console's maker, imported here too)
+    from testcanon.runner import run_render
+
+    return run_render
+
+
+class _Console:
+    """The rich console, made on first use: `canon run` starts the project's pytest before
+    importing rich, and imports it while the tests run (`execute`'s `while_running`)."""
+
+    def __init__(self) -> None:
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from testcanon.output.text import make_console
+
+            self._console = make_console()
+        return getattr(self._console, name)
 
 
 def _combine(directory: Path, json_file: Optional[Path], console) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,15 +63,17 @@ class CategoryRun:
 
 def run_pytest(project: Project, target: TargetPython, args: list[str], *, env: Mapping[str, str],
                timeout: float | None, stream: bool = False, markers: list[str] | None = None,
-               coverage: Path | None = None) -> tuple[Finished, Events]:
+               coverage: Path | None = None,
+               while_running: Callable[[], object] | None = None) -> tuple[Finished, Events]:
     """`target -m pytest -p testcanon_results ARGS` at the project root, bounded by `timeout`."""
     return run_pytest_at(project.root, target, args, env=env, timeout=timeout, stream=stream, markers=markers,
-                         coverage=coverage)
+                         coverage=coverage, while_running=while_running)
 
 
 def run_pytest_at(root: Path, target: TargetPython, args: list[str], *, env: Mapping[str, str],
                   timeout: float | None, stream: bool = False, markers: list[str] | None = None,
-                  coverage: Path | None = None) -> tuple[Finished, Events]:
+                  coverage: Path | None = None,
+                  while_running: Callable[[], object] | None = None) -> tuple[Finished, Events]:
     """`target -m pytest -p testcanon_results ARGS` in `root` (the project, or migrate's isolated
     copy of it), bounded by `timeout`: how it ended, and every result it reported.
 
@@ -83,7 +85,7 @@ def run_pytest_at(root: Path, target: TargetPython, args: list[str], *, env: Map
         if coverage:
             child["COVERAGE_FILE"] = str(coverage)
         finished = run_bounded([*pytest_prefix(target), *args], cwd=root, env=child,
-                               timeout=timeout, stream=stream)
+                               timeout=timeout, stream=stream, while_running=while_running)
         return finished, read_events(results_path)
 
 
@@ -105,13 +107,14 @@ def pytest_args(files: list[str], *, workers: str | None, test_timeout: float | 
 def run_category(project: Project, target: TargetPython, *, layer: int, category: str, files: list[str],
                  args: list[str], env: dict[str, str], workers: str | None, test_timeout: float | None,
                  timeout: float | None, extra: list[str], junit: Path | None, coverage: Path | None,
-                 stream: bool, planned: set[str] | None = None) -> CategoryRun:
+                 stream: bool, planned: set[str] | None = None,
+                 while_running: Callable[[], object] | None = None) -> CategoryRun:
     """One pytest process for one category: `args` selects its tests (files, or none at all
     for the project's own invocation); `planned` are the node ids collection promised."""
     command = pytest_args(args, workers=workers, test_timeout=test_timeout, extra=extra, junit=junit,
                           coverage=coverage)
     finished, events = run_pytest(project, target, command, env=env, timeout=timeout, stream=stream,
-                                  coverage=coverage)
+                                  coverage=coverage, while_running=while_running)
     failure = failure_reason(finished, events)
     if not failure and finished.returncode == 1 and not any(
             r.outcome in ("failed", "error", "collection_error") for r in events.results):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,17 @@ class Finished:
 
 
 def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float | None,
-                stream: bool = False) -> Finished:
-    """Run `command`; after `timeout` seconds its whole process group is ended."""
+                stream: bool = False, while_running: Callable[[], object] | None = None) -> Finished:
+    """Run `command`; after `timeout` seconds its whole process group is ended. `while_running`
+    is called in a thread once the child has started: work this process needs only afterwards
+    (importing what renders the results) then costs no time the child is not already taking."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
                                stdout=None if stream else subprocess.PIPE,
                                stderr=None if stream else subprocess.STDOUT,
                                text=True, errors="replace", start_new_session=True)
+    if while_running is not None:
+        threading.Thread(target=while_running, name="canon-while-running", daemon=True).start()
     timed_out = False
     try:
         output, _ = process.communicate(timeout=timeout)

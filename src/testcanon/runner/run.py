@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +93,10 @@ def check_options(project: Project, options: RunOptions) -> None:
 
 
 def execute(project: Project, options: RunOptions, *, on_category=None,
-            target: TargetPython | None = None) -> RunReport:
+            target: TargetPython | None = None,
+            while_running: Callable[[], object] | None = None) -> RunReport:
+    """Run the plan; `while_running` is called (in a thread) once, when the first pytest process
+    has started."""
     config = project.config
     check_options(project, options)
     target = target or resolve_python(project.root, cli=options.python, config=config.python)
@@ -145,7 +148,9 @@ def execute(project: Project, options: RunOptions, *, on_category=None,
                                        args=batch.args, env=env, workers=workers, test_timeout=test_timeout,
                                        timeout=remaining, extra=extra,
                                        junit=_junit_path(options.junit_xml, layer, batch.category),
-                                       coverage=coverage_file, stream=options.stream, planned=batch.planned)
+                                       coverage=coverage_file, stream=options.stream, planned=batch.planned,
+                                       while_running=while_running)
+                    while_running = None
                     if run.failure.startswith("timed out after"):  # the bound was what remained of the run's
                         run.failure = (f"timed out: the run's timeout ({config.runner.timeout:g}s, "
                                        "[tool.testcanon.runner] timeout) was reached before pytest finished"
