@@ -3,13 +3,13 @@ step of the workflow init wrote, run there as CI would run it.
 
     python bench/adoption.py REPO --venv VENV [--shards N] [--skip-tests] [--timeout S]
 
-REPO is a checkout (never written: its tracked files are copied into a temporary git
-repository first); VENV is the project's own environment (its test requirements; testcanon
-need not be installed there: the steps run testcanon's own `canon`, and the target is VENV, as
-`VIRTUAL_ENV` names it). Printed: init's guesses with their evidence (what `canon init` says),
-then one row per workflow step: the command, its exit code, seconds and its last line of
-output; then whether plain pytest's exit code is the same with and without testcanon's
-configuration. `--skip-tests` leaves out the `canon run` steps (the suite itself).
+REPO is a checkout (never written: its tracked files, symlinks as symlinks and files a
+.gitignore matches included, are copied into a temporary git repository first); VENV is the
+project's own environment (its test requirements; testcanon need not be installed there: the
+steps run testcanon's own `canon`, and the target is VENV, as `VIRTUAL_ENV` names it).
+Printed: init's guesses with their evidence (what `canon init` says), then one row per
+workflow step: the command, its exit code, seconds and its last line of output; then plain
+pytest in the same clone. `--skip-tests` leaves out the `canon run` steps (the suite itself).
 Target: every step exits 0 in the fresh clone (a step that runs the suite exits as the
 project's own pytest does on that checkout: both are shown).
 """
@@ -73,15 +73,20 @@ def main() -> int:
     env.pop("PYTHONPATH", None)
     with tempfile.TemporaryDirectory(prefix="bench-adoption-") as tmp:
         origin = Path(tmp) / "origin"
-        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=args.repo, capture_output=True,
-                                 check=True).stdout.decode().split("\0")
-        for relpath in filter(None, tracked):
-            source = args.repo / relpath
-            if source.is_file() and not source.is_symlink():
-                (origin / relpath).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, origin / relpath)
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=args.repo, capture_output=True, check=True)
+        tracked = [path for path in listed.stdout.decode().split("\0") if path]
+        for relpath in tracked:
+            source, copy = args.repo / relpath, origin / relpath
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():  # the repository's own symlinks (test data) stay symlinks
+                copy.symlink_to(os.readlink(source))
+            elif source.is_file():
+                shutil.copy2(source, copy)
         subprocess.run([*GIT, "init", "-q", "-b", "main"], cwd=origin, check=True)
-        subprocess.run([*GIT, "add", "-A"], cwd=origin, check=True)
+        # exactly the tracked files, the ones a .gitignore matches too (test data added with -f)
+        subprocess.run([*GIT, "add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"], cwd=origin,
+                       input="\0".join(path for path in tracked if (origin / path).is_symlink()
+                                        or (origin / path).exists()).encode(), check=True)
         subprocess.run([*GIT, "commit", "-q", "-m", "before testcanon"], cwd=origin, check=True)
         started = time.perf_counter()
         init = subprocess.run([*CANON, "init", "--shards", str(args.shards)], cwd=origin, env=env,
