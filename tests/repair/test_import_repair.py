@@ -128,3 +128,31 @@ def test_a_registered_marker_makes_pytest_collect(tmp_path: Path) -> None:
     after = collect()
     assert after.returncode == 0, after.stdout
     assert "test_m.py::test_x" in after.stdout
+
+
+def test_an_installed_package_of_another_version_is_no_missing_requirement() -> None:
+    """Python names `pkg.sub` (or a name in `pkg.mod`) only when it found `pkg`: adding `pkg` to the
+    requirements would change nothing."""
+    _, left = plan([
+        Failure("tests/test_ws.py", "ModuleNotFoundError: No module named '_pytest.legacy'"),
+        Failure("tests/test_cfg.py", "ImportError: cannot import name 'Gone' from 'redis.client' (/v/r.py)"),
+        Failure("tests/test_ws.py", "ModuleNotFoundError: No module named 'fakeredis'"),
+    ])
+    kinds = {u.kind: u.detail for u in left}
+    assert set(kinds) == {"third-party-version", "third-party-missing"}
+    assert "fakeredis" in kinds["third-party-missing"]
+    versions = [u for u in left if u.kind == "third-party-version"]
+    assert sorted(u.files for u in versions) == [("tests/test_cfg.py",), ("tests/test_ws.py",)]
+    assert any("'_pytest'" in u.detail for u in versions) and any("'Gone'" in u.detail for u in versions)
+
+
+def test_a_repository_module_off_the_path_is_no_missing_requirement() -> None:
+    """`import test_helpers` of a file that sits beside the tests: pytest's path, not a package."""
+    defined = {**DEFINED, "tests/e2e/test_golden_path.py": ["test_golden"], "tests/e2e/helpers/ws.py": ["W"]}
+    _, left = plan_moves([
+        Failure("tests/test_ws.py", "ModuleNotFoundError: No module named 'test_golden_path'"),
+        Failure("tests/test_cfg.py", "ModuleNotFoundError: No module named 'helpers.ws'"),
+    ], ModuleIndex(defined), FILES.get, {}.get)
+    assert [u.kind for u in left] == ["not-on-path", "not-on-path"]
+    details = " ".join(u.detail for u in left)
+    assert "tests/e2e/test_golden_path.py" in details and "tests/e2e/helpers" in details

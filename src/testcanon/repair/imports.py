@@ -10,7 +10,11 @@ under another module, the import is rewritten to its current home:
   last name that defines every name imported from it.
 
 A module that is not the repository's own is a third-party package missing from the
-environment: reported with the requirement to add, never installed. Everything here is
+environment: reported with the requirement to add, never installed. Not when Python's own
+message says the package is there (`cannot import name 'X' from 'pkg.mod'`, `No module named
+'pkg.sub'` name an installed `pkg`): that is a version the test does not match. A bare module
+that is a file of the repository (`test_helpers` beside the tests) is the repository's, not
+on the path where the test ran (pytest's rootdir, import mode or a conftest's sys.path). Everything here is
 planning (pure, static: nothing is imported); the caller verifies each rewrite by collection.
 """
 
@@ -45,7 +49,9 @@ class ImportMove:
 class Unrepaired:
     """A collection failure left as it is, with why: `kind` is stable, `detail` for people."""
 
-    kind: str  # third-party-missing, module-deleted, name-deleted, ambiguous, no-import-site
+    # third-party-missing, third-party-version, not-on-path, module-deleted, name-deleted,
+    # ambiguous, no-import-site
+    kind: str
     detail: str
     files: tuple[str, ...]
 
@@ -88,6 +94,14 @@ class ModuleIndex:
             for module in _importable_names(module_name(relpath)):
                 self._defined.setdefault(module, set()).update(names)
         self.tops = {module.split(".")[0] for module in self.paths}
+        # a file's or a folder's own name, importable as a top-level module from the folder above
+        # it (pytest's prepend and append import modes put a test's folder on sys.path; conftests
+        # add folders)
+        self.by_basename: dict[str, str] = {}
+        for relpath in listed:
+            parts = module_name(relpath).split(".")
+            for depth in range(1, len(parts)):
+                self.by_basename.setdefault(parts[depth], "/".join(relpath.split("/")[:depth + 1]))
 
     def defined_in(self, module: str) -> set[str]:
         if module not in self._defined:
@@ -160,6 +174,14 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
     module = (cannot or missing).group("module")  # type: ignore[union-attr]
     if not index.is_first_party(module):
         top = module.split(".")[0]
+        if top in index.by_basename:
+            return Unrepaired("not-on-path", f"'{top}' is the repository's {index.by_basename[top]}, "
+                              "not importable where the test runs (pytest's rootdir and import mode, "
+                              "or a conftest's sys.path)", ())
+        if cannot is not None or "." in module:  # Python found `top`: its version lacks this
+            what = f"'{cannot.group('name')}' in '{module}'" if cannot else f"module '{module}'"
+            return Unrepaired("third-party-version", f"the installed '{top}' has no {what}: the test "
+                              "was written against another version of its package", ())
         return Unrepaired("third-party-missing", f"package providing '{top}' is not installed: add it to the "
                           f"project's test requirements (e.g. `{top}`)", ())
     site = _import_site(failure, module, cannot.group("name") if cannot else None, read)
