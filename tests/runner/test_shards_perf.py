@@ -29,6 +29,23 @@ def test_unknown_files_get_the_median_duration() -> None:
     assert sorted(round(s.seconds, 2) for s in shards) == [20.1, 20.1]
 
 
+def test_without_durations_a_first_run_splits_by_tests_not_files() -> None:
+    """black's first sharded run: one file of 160 tests and five small ones; by files, one shard
+    took 90 s and the other 5 s."""
+    counts = {"tests/test_black.py": 160, **{f"tests/test_{n}.py": 4 for n in "abcde"}}
+    shards = plan(sorted(counts), {}, 2, counts)
+    small = tuple(f"tests/test_{n}.py" for n in "abcde")
+    assert [s.files for s in shards] == [("tests/test_black.py",), small]
+    assert plan(sorted(counts), {}, 2)[0].files != ("tests/test_black.py",)  # by files: not apart
+
+
+def test_unknown_files_weigh_their_tests_at_the_known_time_per_test() -> None:
+    # known: 2 s for 10 tests (0.2 s per test); unknown: 50 tests -> 10 s, 5 tests -> 1 s
+    shards = plan(["known", "big", "small"], {"known": 2.0}, 3, {"known": 10, "big": 50, "small": 5})
+    expected = {s.files[0]: round(s.seconds, 2) for s in shards}
+    assert expected == {"big": 10.05, "known": 2.05, "small": 1.05}
+
+
 def test_parse_shard_errors() -> None:
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/4", "5/4", "x", "1-2"):

@@ -43,7 +43,7 @@ def shards_command(
     if tests.failure:
         raise CanonError(f"collecting the test set failed: {tests.failure}")
     names = test_set_files(project, tests)
-    shards, _, digest = shard_plan(project, names, count)
+    shards, _, digest = shard_plan(project, names, count, tests)
     durations = per_file(load(project.root))
     known = sum(1 for n in names if n in durations)
     for shard in shards:

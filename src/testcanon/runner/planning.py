@@ -86,9 +86,12 @@ def test_set_files(project: Project, tests: TestSet) -> list[str]:
     return list(dict.fromkeys([*tests.files, *error_files]))
 
 
-def shard_plan(project: Project, files: list[str], count: int) -> tuple[list[Shard], dict[str, int], str]:
-    """The plan of `count` shards over `files`, from the durations file only, and its digest."""
-    shards = plan(sorted(files), per_file(load(project.root)), count)
+def shard_plan(project: Project, files: list[str], count: int,
+               tests: TestSet | None = None) -> tuple[list[Shard], dict[str, int], str]:
+    """The plan of `count` shards over `files`, from the durations file (never local history)
+    and, for files it does not know, the number of tests collected in each; and its digest."""
+    counts = {name: len(tests.files.get(name, ())) for name in files} if tests is not None else None
+    shards = plan(sorted(files), per_file(load(project.root)), count, counts)
     assignment = {name: s.index for s in shards for name in s.files}
     return shards, assignment, digest(assignment, count)
 
@@ -106,7 +109,7 @@ def from_test_set(project: Project, tests: TestSet, *, categories: Sequence[str]
     shard_info = None
     if shard:
         k, n = parse_shard(shard)
-        shards, assignment, plan_digest = shard_plan(project, [f.relpath for f in classified], n)
+        shards, assignment, plan_digest = shard_plan(project, [f.relpath for f in classified], n, tests)
         chosen = set(shards[k - 1].files)
         not_run.update({f.relpath: f"in shard {assignment[f.relpath]}/{n}" for f in classified
                         if f.relpath not in chosen})
