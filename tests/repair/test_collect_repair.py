@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -195,3 +196,29 @@ def test_dry_run_writes_nothing(tmp_path: Path, pytest_venv: Path) -> None:
                            text=True).stdout
     # nothing outside .testcanon/ (and pytest's own cache, which collecting makes, with or without --repair)
     assert after.replace("!! .testcanon/\n", "").replace("!! .pytest_cache/\n", "") == status
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="a PEP 701 f-string compiles on this Python")
+def test_a_file_only_a_newer_python_reads_is_rewritten_for_an_older_target(tmp_path: Path,
+                                                                          pytest_venv: Path) -> None:
+    """The target's Python (no newer than canon's) cannot read a PEP 701 f-string: rewriting it is
+    the only way the file collects there, so the syntax stage does it (verified like any repair)."""
+    root = write_tree(tmp_path / "repo", {
+        "pytest.ini": "[pytest]\ntestpaths = tests\n",
+        "tests/test_newer.py": ('def test_greeting():\n    name = "x"\n'
+                                '    assert f"hi {name + "!"}" == "hi x!"\n'),
+    })
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "a newer f-string")
+    result = run_canon("collect", "--repair", "--format", "json", "--python", str(pytest_venv), cwd=root)
+    assert result.returncode == 0, result.stderr
+    [verdict] = json.loads(result.stdout)["syntax"]
+    assert verdict["path"] == "tests/test_newer.py" and verdict["proof"] == "collected"
+    assert verdict["verdict"] == "fixed-locally" and "f-string" in verdict["edits"][0]
+    text = (root / "tests" / "test_newer.py").read_text()
+    compile(text, "test_newer.py", "exec")  # this Python reads it now
+    assert "def test_greeting():" in text
+    ran = subprocess.run([str(pytest_venv / "bin" / "python"), "-m", "pytest", "-q", "-p",
+                          "no:cacheprovider"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert "1 passed" in ran.stdout, ran.stdout

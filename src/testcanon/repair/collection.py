@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -288,7 +289,11 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
 def _fix_syntax(project: Project, target: TargetPython, paths: list[str] | None, jobs: int | None,
                 say: Progress) -> list[FileVerdict]:
     """`canon fix`'s verified repairs (not written: they go into the copy) of the files that do
-    not compile under `paths`, else under the project's `testpaths`, else anywhere."""
+    not compile under `paths`, else under the project's `testpaths`, else anywhere.
+
+    A file valid only on a newer Python than canon's (a PEP 701 f-string) is rewritten for the
+    target when the target is no newer than canon's interpreter: its Python cannot read the file
+    as written, so that is the only way it collects there (`canon fix` does it on request)."""
     from testcanon.analysis.pytest_config import pytest_config
 
     scope: list[Path | str] = list(paths or [])
@@ -300,7 +305,9 @@ def _fix_syntax(project: Project, target: TargetPython, paths: list[str] | None,
         if done == total or done % 25 == 0:
             say(f"canon fix: {done}/{total} file(s) that do not compile")
 
-    verdicts = fix_files(project, scope, dry_run=True, jobs=jobs, progress=counted, python=target)
+    older_target = target.version[:2] <= sys.version_info[:2]
+    verdicts = fix_files(project, scope, dry_run=True, jobs=jobs, progress=counted, python=target,
+                         rewrite_version_specific=older_target)
     say(f"canon fix: {sum(1 for v in verdicts if v.fixed is not None)} of {len(verdicts)} repaired")
     return verdicts
 
