@@ -112,6 +112,63 @@ def test_fix_restores_the_author_not_a_tombstone_that_compiles(tmp_path: Path) -
     assert path.read_text() == AUTHOR
 
 
+
+HELPER = dedent('''\
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class Status:
+        name: str
+        available: bool
+        details: str = ""
+
+
+    @dataclass
+    class Availability:
+        database: Status
+        use_real_services: bool
+
+        @property
+        def ready(self) -> bool:
+            return self.database.available and self.use_real_services
+
+
+    def check(use_real: bool) -> Availability:
+        status = Status("postgres", use_real, "checked")
+        return Availability(status, use_real)
+''')
+
+
+def _tombstone(text: str) -> str:
+    return "".join(f"# REMOVED_SYNTAX_ERROR: {line}\n" if line.strip() else "\n"
+                   for line in text.splitlines())
+
+
+def test_a_helper_tombstoned_over_several_commits_comes_back_as_the_author_wrote_it(tmp_path: Path) -> None:
+    """A helper has no tests, so "the last version with every test" was any version that compiled:
+    three commits of a script's tombstone (its whole code in comments) came before the author's.
+    The author's code is the version before the tombstones; the repair restores that."""
+    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/status.py": HELPER})
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "author")
+    path = root / "tests" / "status.py"
+    tomb = _tombstone(HELPER)
+    for n in range(3):  # the script ran three times, each time a line more of its own header
+        tomb = f"# pass {n}: syntax errors removed\n" + tomb
+        path.write_text(tomb)
+        _git(root, "commit", "-qam", f"script: remove syntax errors ({n})")
+    path.write_text(HELPER.replace("        return self.database", "    return self.database"))
+    _git(root, "commit", "-qam", "script two: restore, with broken indentation")
+    result = run_canon("fix", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict["detail"]
+    assert path.read_text() == HELPER
+    assert commented_code_lines(path.read_text()) == 0
+
+
 # --- the judgement's pyflakes, one function body at a time: the same findings as the whole module
 
 EDGES = dedent('''\

@@ -27,7 +27,8 @@ from pathlib import Path
 from testcanon.analysis.inventory import TestName, missing
 from testcanon.repair.choose import choose
 from testcanon.repair.context import Candidate, Note, Pick, Proposer, RepairContext
-from testcanon.repair.history import Breaking, FileHistory, revert_by_hunks
+from testcanon.repair.history import TOMBSTONE_LINES, Breaking, FileHistory, revert_by_hunks
+from testcanon.repair.judge import commented_code_lines
 from testcanon.repair.local import DONORS
 from testcanon.repair.verdict import Outcome
 from testcanon.vcs import merge_file
@@ -86,7 +87,8 @@ def last_complete_version(ctx: RepairContext) -> Proposal:
     for commit, path, date, subject in history.versions():
         content = history.show(commit, path)
         complete = content is not None and history.compiles(commit, path) \
-            and not missing(set(ctx.expected), ast.parse(content))
+            and not missing(set(ctx.expected), ast.parse(content)) \
+            and not _tombstone(content, history)
         if content is None or not complete:
             newer = (commit, date, subject)
             continue
@@ -101,6 +103,14 @@ def last_complete_version(ctx: RepairContext) -> Proposal:
         if tried == COMPLETE_VERSIONS:
             break
     return None
+
+
+def _tombstone(content: bytes, history: FileHistory) -> bool:
+    """A version with TOMBSTONE_LINES more lines of code in comments than the author's: the judge
+    would refuse it, so it does not take one of the versions tried (older ones are the author's)."""
+    reference = history.reference
+    return reference is not None and (commented_code_lines(content.decode("utf-8", "replace"))
+                                      - reference.commented_code) >= TOMBSTONE_LINES
 
 
 def revert_recent_commits(ctx: RepairContext) -> Proposal:

@@ -170,8 +170,10 @@ HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
     """The author's last good code: the version before the breaking commit, unless that version is
-    itself damage that compiles (tests commented out: a tombstone), then the newest older compiling
-    version that held more tests with less code in comments (up to REFERENCE_VERSIONS back)."""
+    itself damage that compiles (code commented out: a tombstone), then the older compiling
+    version (up to REFERENCE_VERSIONS back) with less code in comments that held more tests, or
+    as many tests and at least TOMBSTONE_LINES fewer commented lines of code (a helper module
+    has no tests: its tombstone is its code)."""
     chosen = profile(good)
     if chosen is None:
         return None
@@ -186,8 +188,11 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
         content = _show(root, commit, path)
         older = profile(content) if content is not None else None
         seen += 1
-        if older is not None and len(older.tests) > len(chosen.tests) \
-                and older.commented_code < chosen.commented_code:
+        if older is not None and older.commented_code < chosen.commented_code and (
+                len(older.tests) > len(chosen.tests)
+                # a helper (no tests) or a file whose tests survived: the tombstone is the code
+                or (len(older.tests) == len(chosen.tests)
+                    and chosen.commented_code - older.commented_code >= TOMBSTONE_LINES)):
             chosen = older
         if seen == REFERENCE_VERSIONS:
             break
@@ -195,6 +200,9 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
 
 
 REFERENCE_VERSIONS = 8
+# this many more lines of code inside comments than an older version, with no test more: the
+# newer version is a tombstone (a script commented out what it could not parse), not the author's
+TOMBSTONE_LINES = 10
 
 DONOR_VERSIONS = 8  # versions (of each kind) whose definitions may stand in for broken ones
 
