@@ -90,6 +90,18 @@ def test_a_category_selects_and_says_what_it_left_out(configured: Path) -> None:
         "suite/fixtures_data/test_never.py": UNCOLLECTED}
 
 
+def test_a_run_started_in_a_subfolder_reads_the_projects_roots(configured: Path) -> None:
+    """The invocation's roots are the project's (`suite`, `more`), not folders of the cwd: from
+    `more/` they were looked for as `more/suite` and the run stopped with a usage error."""
+    result = run_canon("run", "--no-fail-fast", "--category", "unit", "--json", "r.json",
+                       cwd=configured / "more")
+    assert result.returncode == 0, result.stderr
+    document = json.loads((configured / "more" / "r.json").read_text())
+    assert [t["nodeid"] for t in document["tests"]] == ["suite/unit/check_unit.py::it_is_unit"]
+    assert {n["file"]: n["reason"] for n in document["not_run"]}["suite/fixtures_data/test_never.py"] == \
+        UNCOLLECTED
+
+
 def test_addopts_deselection_and_conftest_hooks_apply(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "hooks", {
         "pyproject.toml": '[tool.pytest.ini_options]\naddopts = "-k \'not slowpath\'"\n',

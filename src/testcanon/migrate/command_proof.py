@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from testcanon.config import Project, load_project
+from testcanon.errors import CanonError
 from testcanon.migrate.common import FileChange
 from testcanon.migrate.runner_bypass import CommandEdit, rewrite_commands
 from testcanon.migrate.sandbox import sandbox
@@ -71,8 +72,11 @@ def same_selection(project: Project, target: TargetPython, cwd: Path, edit: Comm
     old = _pytest_ids(project, target, cwd, [*edit.arguments], timeout, env)
     if isinstance(old, str):
         return f"cannot be proven here: pytest with its arguments {old}"
-    new = _runner_ids(project, target, [str(cwd / path) for path in edit.paths], list(edit.options), timeout,
-                      env)
+    try:  # one command the runner cannot plan is left as written; the other rewrites go on
+        new = _runner_ids(project, target, [str(cwd / path) for path in edit.paths], list(edit.options),
+                          timeout, env)
+    except CanonError as error:
+        new = f"stopped ({error})"
     if isinstance(new, str):
         return f"cannot be proven here: the runner's collection {new}"
     if old == new:

@@ -139,10 +139,11 @@ def uncollected(project: Project, tests: TestSet, files: list[str]) -> dict[str,
     """Test-named files under the invocation's roots that pytest did not collect from, and why."""
     from testcanon.analysis.testfiles import is_test_file
 
-    roots = [r for r in tests.roots if (project.root / r).exists()]
+    roots = [project.root / r for r in tests.roots if (project.root / r).exists()]
     if not roots:
         return {}
     seen = set(files)
+    # the roots are the project's (absolute: a bare relative path would be this process's cwd's)
     return {f.relpath: UNCOLLECTED for f in discover(project, roots)
             if is_test_file(f.relpath) and f.relpath not in seen}
 
