@@ -31,11 +31,12 @@ from pathlib import Path
 
 from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import load_project
-from testcanon.repair.collection import module_index, repair_collection
+from testcanon.repair.collection import repair_collection
 from testcanon.repair.history import author_reference, find_breaking
 from testcanon.repair.imports import CANNOT_IMPORT, NO_MODULE, ModuleIndex
 from testcanon.repair.judge import judge
 from testcanon.repair.markers import unregistered_marker
+from testcanon.repair.repository_index import module_index
 from testcanon.runner.collect import CollectionHealth
 from testcanon.runner.selection import test_files
 from testcanon.target import resolve_python

@@ -21,7 +21,6 @@ back), unless `dry_run`.
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 import tempfile
@@ -33,13 +32,13 @@ from pathlib import Path
 from testcanon.config import Project, load_project
 from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
 from testcanon.repair.fixer import FileVerdict, fix_files
-from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, Unrepaired, plan_moves, rewrite
+from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
+from testcanon.repair.repository_index import module_index, renames
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
-from testcanon.source import GlobSet, discover
+from testcanon.source import GlobSet
 from testcanon.target import TargetPython
-from testcanon.vcs import git
 
 Progress = Callable[[str], None]
 MAX_ROUNDS = 4  # a file can fail on its second moved import once the first is mended
@@ -144,7 +143,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         result.seconds = time.perf_counter() - started
         return result
     index = module_index(project)
-    renamed = _renames(project.root)
+    renamed = renames(project.root)
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
         imported = imported_names([(project.root / e.path).read_bytes() for e in before.errors
@@ -350,55 +349,3 @@ def _pytest_config(root: Path) -> str | None:
         if name in ("pytest.ini", ".pytest.ini") or header in text:
             return name
     return "pyproject.toml" if (root / "pyproject.toml").is_file() else None
-
-
-def module_index(project: Project) -> ModuleIndex:
-    """The project's modules, read lazily: a name's home is looked for only in the files whose
-    text mentions it (`git grep`; every file outside git)."""
-    files = [source.relpath for source in discover(project, ()) if source.relpath.endswith(".py")]
-    root = project.root
-
-    def mentioning(name: str) -> list[str]:
-        done = git(root, "grep", "-l", "-w", "-F", "--untracked", "-e", name, "--", "*.py", timeout=300)
-        return done.stdout.splitlines() if done.returncode in (0, 1) else files
-
-    return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
-                       mentioning=mentioning if (root / ".git").exists() else None)
-
-
-def defined_names(source: bytes) -> list[str]:
-    """A module's top-level definitions: functions, classes, assigned names (parsed, never imported)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append(node.target.id)
-    return names
-
-
-def _renames(root: Path) -> dict[str, str]:
-    """old path -> where it lives now, from git's rename history (chains followed; none outside git)."""
-    done = git(root, "log", "--no-merges", "-M", "--diff-filter=R", "--name-status", "--format=", timeout=300)
-    if done.returncode != 0:
-        return {}
-    steps: dict[str, str] = {}
-    for line in reversed(done.stdout.splitlines()):  # oldest first: a later rename of the same path wins
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[0].startswith("R"):
-            steps[parts[1]] = parts[2]
-    resolved: dict[str, str] = {}
-    for old in steps:
-        seen, new = {old}, steps[old]
-        while new in steps and new not in seen:
-            seen.add(new)
-            new = steps[new]
-        if (root / new).is_file():
-            resolved[old] = new
-    return resolved

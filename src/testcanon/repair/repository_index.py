@@ -1,0 +1,64 @@
+"""What the import repair knows of the repository: its modules and the names each defines
+(read lazily, never imported), and where git's rename history says a file went."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from testcanon.config import Project
+from testcanon.repair.imports import ModuleIndex
+from testcanon.source import discover
+from testcanon.vcs import git
+
+
+def module_index(project: Project) -> ModuleIndex:
+    """The project's modules, read lazily: a name's home is looked for only in the files whose
+    text mentions it (`git grep`; every file outside git)."""
+    files = [source.relpath for source in discover(project, ()) if source.relpath.endswith(".py")]
+    root = project.root
+
+    def mentioning(name: str) -> list[str]:
+        done = git(root, "grep", "-l", "-w", "-F", "--untracked", "-e", name, "--", "*.py", timeout=300)
+        return done.stdout.splitlines() if done.returncode in (0, 1) else files
+
+    return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
+                       mentioning=mentioning if (root / ".git").exists() else None)
+
+
+def defined_names(source: bytes) -> list[str]:
+    """A module's top-level definitions: functions, classes, assigned names (parsed, never imported)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
+
+
+def renames(root: Path) -> dict[str, str]:
+    """old path -> where it lives now, from git's rename history (chains followed; none outside git)."""
+    done = git(root, "log", "--no-merges", "-M", "--diff-filter=R", "--name-status", "--format=", timeout=300)
+    if done.returncode != 0:
+        return {}
+    steps: dict[str, str] = {}
+    for line in reversed(done.stdout.splitlines()):  # oldest first: a later rename of the same path wins
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0].startswith("R"):
+            steps[parts[1]] = parts[2]
+    resolved: dict[str, str] = {}
+    for old in steps:
+        seen, new = {old}, steps[old]
+        while new in steps and new not in seen:
+            seen.add(new)
+            new = steps[new]
+        if (root / new).is_file():
+            resolved[old] = new
+    return resolved
