@@ -198,6 +198,7 @@ def test_a_monorepo_project_gets_its_workflow_and_hooks_at_the_repository_root(t
     init journals that run at the repository root, so it writes them there and `canon undo`
     from the project takes everything back; the workflow runs in the project's folder."""
     repo = write_tree(tmp_path / "mono", {
+        ".gitignore": "__pycache__/\n",  # as every repository has: collecting writes bytecode
         "svc/pyproject.toml": "[project]\nname = 'svc'\nrequires-python = '>=3.12'\n",
         "svc/tests/test_a.py": "def test_a():\n    pass\n",
         "svc/tests/test_old.py": "def test_old(:\n",
