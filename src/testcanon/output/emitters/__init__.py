@@ -1,6 +1,6 @@
 """Formats that write a list of findings: SARIF, GitHub annotations, JSON Lines, GitLab Code
-Quality. Each is one module here with a docstring (its `--help` line) and a `write(handle,
-report)`; `canon check` and `canon scan` accept every module of this package as a `--format`
+Quality. Each is one module here with a docstring (what the format is, for whom) and a
+`write(handle, report)`; `canon check` and `canon scan` accept every module of this package as a `--format`
 value, found by its file name (nothing is imported until the format is chosen). Adding a
 format is one file here plus its test."""
 
@@ -35,17 +35,12 @@ class FindingsReport:
         """The findings the baseline does not hold: what fails the command, what to annotate."""
         return self.comparison.new if self.comparison is not None else self.findings
 
-    def state(self, finding: Finding) -> str | None:
-        """`new` or `unchanged` against the baseline; None without one."""
-        return self.comparison.states.get(finding.fingerprint) if self.comparison is not None else None
-
     def as_json(self) -> list[dict[str, Any]]:
         """Every finding as the JSON documents list it: paths from the repository root, each with
         its baseline state."""
-        states = self.comparison.states if self.comparison is not None else {}
+        states = self.comparison.states if self.comparison is not None else {}  # none: every state None
         return [{**f.to_json(), "path": self.path_prefix + f.path,
-                 "baseline_state": states.get(f.fingerprint) if self.comparison is not None else None}
-                for f in self.findings]
+                 "baseline_state": states.get(f.fingerprint)} for f in self.findings]
 
 
 class Emitter(Protocol):
@@ -63,9 +58,3 @@ def emitter(name: str) -> Emitter:
     if name not in emitter_names():
         raise ValueError(f"no emitter named {name!r}")
     return cast(Emitter, importlib.import_module(f"{__name__}.{name}"))
-
-
-def summary(name: str) -> str:
-    """An emitter's one-line description: the first line of its module's docstring."""
-    doc = importlib.import_module(f"{__name__}.{name}").__doc__ or name
-    return doc.strip().splitlines()[0]
