@@ -2,7 +2,8 @@
 
 One repository holds one failure of each kind: a name that moved, a module git renamed, a
 helper on the import chain that imports a moved name, a marker never registered, a package
-the environment lacks, and a rewrite that does not make its file collect (refused).
+the environment lacks, a class a script moved above the imports it uses, and a rewrite that does
+not make its file collect (refused).
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ pytestmark = pytest.mark.slow
 PYTEST_INI = ("[pytest]\naddopts = --strict-markers\npythonpath = .\n"
               "markers =\n    known: a registered marker\n")
 SYNTAX_GOOD = "def test_first():\n    assert 1 + 1 == 2\n\n\ndef test_second():\n    assert 'a' in 'abc'\n"
+HOISTED_CLASS = ("@pytest.mark.known\nclass TestHoisted:\n    def test_one(self):\n        pass\n\n"
+                 "    def test_two(self):\n        pass\n")
+HOISTED_HEADER = '"""A script pasted the class above the docstring and imports."""\n\nimport os\nimport pytest\n'
+HOISTED = HOISTED_CLASS + "\n" + HOISTED_HEADER + "\n\ndef test_after():\n    assert os.sep\n"
 OLD = {
     "pytest.ini": PYTEST_INI,
     "app/__init__.py": "",
@@ -52,6 +57,7 @@ NEW = {
     "tests/test_still_broken.py": "from app.websocket import WebSocketManager\n\nMISSING_AT_IMPORT\n\n\n"
                                   "def test_never():\n    pass\n",
     "tests/test_fine.py": "def test_fine():\n    pass\n",
+    "tests/test_hoisted.py": HOISTED,
     # damaged after the old layout: canon fix's stage brings back the author's code
     "tests/test_syntax.py": SYNTAX_GOOD.replace("def test_first():", "def test_first()"),
 }
@@ -138,6 +144,15 @@ def test_an_unregistered_marker_is_registered_in_the_pytest_config(repaired) -> 
     assert _kept(document, "pytest.ini")["kind"] == "marker-registered"
 
 
+def test_a_class_moved_above_its_imports_goes_back_below_them_byte_for_byte(repaired) -> None:
+    root, document, _ = repaired
+    assert (root / "tests/test_hoisted.py").read_text() == (
+        HOISTED_HEADER + "\n\n" + HOISTED_CLASS + "\n\ndef test_after():\n    assert os.sep\n")
+    edit = _kept(document, "tests/test_hoisted.py")
+    assert edit["kind"] == "definitions-lowered" and edit["tests"] == 3
+    assert "moved TestHoisted below the imports (after line 12), where 'pytest' is imported" in edit["details"][0]
+
+
 def test_a_missing_package_is_reported_with_the_requirement_never_installed(repaired, pytest_venv) -> None:
     root, document, before = repaired
     left = [u for u in document["left"] if u["kind"] == "third-party-missing"]
@@ -159,13 +174,13 @@ def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> N
 
 def test_collection_before_and_after_is_measured(repaired) -> None:
     _, document, _ = repaired
-    assert document["before"]["failed_files"] == 7
+    assert document["before"]["failed_files"] == 8
     assert document["after"]["failed_files"] == 2
-    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests)
-    assert document["after"]["tests"] == document["before"]["tests"] + 8
+    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below)
+    assert document["after"]["tests"] == document["before"]["tests"] + 11
     stages = {stage["stage"]: (stage["tests"], stage["failed_files"]) for stage in document["stages"]}
     assert list(stages) == ["before", "after canon fix", "after import repair"]
-    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 6)
+    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 7)
 
 
 def test_files_that_do_not_compile_are_repaired_first_by_canon_fix(repaired) -> None:
@@ -181,7 +196,7 @@ def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
     undone = run_canon("undo", cwd=root)
     assert undone.returncode == 0, undone.stderr
     for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py",
-                    "pytest.ini", "tests/test_syntax.py"):
+                    "pytest.ini", "tests/test_syntax.py", "tests/test_hoisted.py"):
         assert (root / relpath).read_bytes() == before[relpath], relpath
 
 

@@ -10,6 +10,8 @@ until the end):
   (`repair/imports.py`: the repository's own symbols and git's rename history);
 - markers used but not registered under `--strict-markers` are registered in the project's
   pytest configuration, in one edit (`repair/markers.py`);
+- definitions a script moved above the imports they use (`NameError` on import) go back below
+  them (`repair/hoisted.py`);
 
 and the files they broke are collected again there. A rewrite is kept only when every file
 it answered then collects, with at least the tests it collected before (none: it failed); the
@@ -32,6 +34,7 @@ from pathlib import Path
 from testcanon.config import Project, load_project
 from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
 from testcanon.repair.fixer import FileVerdict, fix_files
+from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
 from testcanon.repair.repository_index import module_index, renames
@@ -52,7 +55,7 @@ class KeptEdit:
     """One file rewritten and why: the moves applied, or the markers registered."""
 
     path: str
-    kind: str  # import-moved, marker-registered
+    kind: str  # import-moved, marker-registered, definitions-lowered
     details: tuple[str, ...]
     answered: tuple[str, ...]  # the test files that collect because of it
     tests: int  # tests those files collect now
@@ -221,6 +224,23 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                         details.setdefault(config, []).extend(
                             f"registered marker '{n}'" for n in sorted(set(markers.values())))
                         answers.setdefault(config, set()).update(markers)
+            for failure in failing.values():
+                missing = undefined_name(failure.cause)
+                for relpath in _innermost_first(failure) if missing else ():
+                    if kinds.get(relpath) == "definitions-lowered" and relpath in touched:
+                        answers[relpath].add(failure.path)  # the same helper, already lowered
+                        break
+                    source = read(relpath)
+                    lowered = lower_hoisted(relpath, source, missing) if source is not None else None
+                    if lowered is None:
+                        continue
+                    originals.setdefault(relpath, source)
+                    put(copy / relpath, lowered[0])
+                    touched.add(relpath)
+                    kinds[relpath] = "definitions-lowered"
+                    details.setdefault(relpath, []).append(lowered[1].describe())
+                    answers.setdefault(relpath, set()).add(failure.path)
+                    break
             if not touched or not any(answers.get(path) for path in touched):
                 break
             affected = sorted({f for path in touched for f in answers.get(path, ())})
@@ -332,6 +352,12 @@ def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
     on_chain = failure.path == relpath or any(frame.rsplit(":", 1)[0] == relpath for frame in failure.chain)
     return on_chain and any(f"'{m.module}'" in failure.cause or (m.name and f"'{m.name}'" in failure.cause)
                             or _module_prefix_named(failure.cause, m.module) for m in applied)
+
+
+def _innermost_first(failure: Failure) -> list[str]:
+    """The repository files of a failure's import chain, where it was raised first."""
+    frames = [frame.rsplit(":", 1)[0] for frame in reversed(failure.chain)]
+    return list(dict.fromkeys([*frames, failure.path]))
 
 
 def _module_prefix_named(cause: str, module: str) -> bool:
