@@ -32,6 +32,7 @@ from pathlib import Path
 
 import testcanon
 from testcanon.migrate.outcomes import ABSENT, TestRun, changed_outcomes, prepare_runtime, run_tests
+from testcanon.target.python import resolve_python
 
 GOOD = {"passed", "xfailed", "skipped", "xpassed"}  # an outcome that becoming failed/error/absent makes worse
 
@@ -60,10 +61,6 @@ def copy_checkout(source: Path, destination: Path) -> None:
                                                       "node_modules"))
 
 
-def interpreter(venv: Path) -> str:
-    return str(venv / "bin" / "python") if venv.is_dir() else str(venv)
-
-
 def worse(before: TestRun, after: TestRun, flaky: set[str]) -> tuple[dict[str, tuple[str, str]], int]:
     """(tests whose outcome got worse, count of other outcome changes), flaky ones left out."""
     moved = {test: change for test, change in changed_outcomes(before, after).items() if test not in flaky}
@@ -88,16 +85,15 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     if config:  # as the adopting team configured it (`canon init` infers the same)
         with (root / "pyproject.toml").open("a", encoding="utf-8") as handle:
             handle.write(f"\n[tool.testcanon]\n{config}\n")
-    python = interpreter(venv)
+    python = resolve_python(root, cli=str(venv))
     lib = work / f"{name}-lib"
     shutil.copytree(Path(testcanon.__file__).parent, lib / "testcanon",
                     ignore=shutil.ignore_patterns("__pycache__"))
     runtime = work / f"{name}-runtime"
     plugins = prepare_runtime(runtime, has_testcanon=True)  # the reporter only: testcanon comes from `lib`
-    results = work / f"{name}-outcomes.jsonl"
     env = test_env(root, runtime, lib)
-    first = run_tests(python, root, tests, timeout, env, plugins, results)
-    second = run_tests(python, root, tests, timeout, env, plugins, results)
+    first = run_tests(python, root, tests, timeout, env, plugins)
+    second = run_tests(python, root, tests, timeout, env, plugins)
     for run in (first, second):
         if run.failure:
             return {"repo": name, "error": f"the tests could not run: {run.failure}"}
@@ -117,7 +113,7 @@ def bench(name: str, checkout: Path, venv: Path, tests: list[str], timeout: floa
     # the tests run on a copy of the migrated tree, so what they write cannot blur the undo check
     migrated = work / f"{name}-migrated"
     shutil.copytree(root, migrated, symlinks=True, ignore=shutil.ignore_patterns(".testcanon", ".git"))
-    after = run_tests(python, migrated, tests, timeout, test_env(migrated, runtime, lib), plugins, results)
+    after = run_tests(python, migrated, tests, timeout, test_env(migrated, runtime, lib), plugins)
     if after.failure:
         bad, other = {"<the whole run>": ("ran", after.failure)}, 0
     else:
