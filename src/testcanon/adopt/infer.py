@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from testcanon.adopt.invocation import project_pytest_args
 from testcanon.adopt.services import COMPOSE_GLOBS, SERVICE_PORTS, ServiceEvidence, category_of, gather
 from testcanon.analysis.testfiles import is_test_file  # re-exported: adopt names it
 from testcanon.config import Project
@@ -52,6 +53,7 @@ class Inference:
     infra: list[Guess] = field(default_factory=list)
     excludes: list[Guess] = field(default_factory=list)
     home_made_bases: list[tuple[str, str, int]] = field(default_factory=list)  # name, site, count
+    pytest_args: Guess | None = None  # options the project's own whole-suite runs pass
     test_files: int = 0
 
 
@@ -65,6 +67,8 @@ def infer(project: Project) -> Inference:
     tests = [f for f in files if is_test_file(f.relpath)]
     result.test_files = len(tests)
     result.test_paths = _test_paths(tests)
+    invoked = project_pytest_args(project, [str(g.value) for g in result.test_paths])
+    result.pytest_args = Guess(invoked[0], invoked[1]) if invoked else None
     compose = [f for f in discover(project, include=list(COMPOSE_GLOBS))
                if not any(f.relpath.startswith(f"{e}/") for e in excluded)]
     result.categories, result.category_evidence = _categories(project, files, tests, compose)

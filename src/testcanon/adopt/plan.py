@@ -115,6 +115,9 @@ def _pyproject(path: Path, inference: Inference, force: bool) -> PlannedWrite:
         "test infrastructure: " + "; ".join(g.evidence for g in inference.infra))
     put(check, "baseline", DEFAULT_BASELINE,
         "commit it: canon check and canon scan fail only on findings not in it")
+    if inference.pytest_args is not None:
+        put(_subtable(section, "runner"), "pytest_args", inference.pytest_args.value,
+            f"the project's own options: {inference.pytest_args.evidence}")
     if inference.categories:
         _put_tables(_subtable(section, "categories"), inference.categories,
                     {k: f"evidence: {v}" for k, v in inference.category_evidence.items()}, force)

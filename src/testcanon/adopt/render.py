@@ -18,6 +18,9 @@ def print_init(console: Console, root: Path, result: InitResult, *, dry_run: boo
     console.print(f"  {found.test_files:,} test files")
     for guess in found.test_paths:
         console.print(f"  test root {escape(str(guess.value))}: {escape(guess.evidence)}")
+    if found.pytest_args is not None:
+        console.print(f"  pytest options {escape(' '.join(map(str, found.pytest_args.value)))}: "
+                      f"{escape(found.pytest_args.evidence)}")
     for name, evidence in found.category_evidence.items():
         console.print(f"  category {name}: {escape(evidence)}")
     for name, evidence in found.area_evidence.items():

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from testcanon.analysis.commands import CommandSite, find_sites, source_kind
-from testcanon.analysis.shell_words import PYTHON, Word
+from testcanon.analysis.pytest_options import CONFIG_OPTIONS, option_name, split_arguments
+from testcanon.analysis.shell_words import PYTHON
 
 _RUNS_TESTS = re.compile(r"\b(pytest\.main|unittest\.main|py\.test|pytest)\b")
 
@@ -60,32 +61,6 @@ def drop_main_blocks(module: cst.Module, *, mode: str, relpath: str) -> tuple[cs
 
 
 # --- CANON202: a pytest command becomes the runner's, only when it selects the same tests -----
-# pytest's options that take a value (`--cov` takes one when the next word is not an option).
-_VALUE_OPTIONS = frozenset("""
--k -m -r -W -n --tb --deselect --ignore --ignore-glob --basetemp --junitxml --junit-xml --junit-prefix
---durations --durations-min --maxfail --timeout --timeout-method --cov --cov-report --cov-config
---cov-fail-under --cov-context --log-level --log-cli-level --log-file --log-file-level --log-format
---log-date-format --log-cli-format --log-cli-date-format --capture --dist --maxprocesses --numprocesses
---reruns --reruns-delay --only-rerun --color --code-highlight --html --json-report-file --benchmark-json
---benchmark-save --benchmark-compare --randomly-seed --lfnf --last-failed-no-failures --tx --rsyncdir
---count --asyncio-mode --verbosity --show-capture --doctest-glob --doctest-report --run-optional
---splits --group --junit-family --report-log --django-settings --ds --dc --base-url --driver --browser
-""".split())  # noqa: SIM905
-_FLAGS = frozenset("""
--v -vv -vvv -q -qq -s -x -l -f --verbose --quiet --showlocals --lf --last-failed --ff --failed-first --nf
---new-first --sw --stepwise --sw-skip --stepwise-skip --exitfirst --strict-markers --strict --strict-config
---runxfail --no-header --no-summary --disable-warnings --disable-pytest-warnings --setup-show --setup-only
---setup-plan --full-trace --fulltrace --pdb --trace --doctest-modules --doctest-continue-on-failure
---cache-clear --cache-show --continue-on-collection-errors --cov-append --no-cov --no-cov-on-fail
---cov-branch --looponfail --forked --benchmark-skip --benchmark-disable --benchmark-only
---benchmark-autosave --codspeed --no-cov-on-fail --randomly-dont-reorganize --instafail --reuse-db
---create-db --nomigrations --headed --durations-only --force-sugar
-""".split())  # noqa: SIM905
-# They change how pytest reads the project, which `canon run` reads itself.
-_CONFIG_OPTIONS = frozenset(["-c", "--config-file", "--rootdir", "-p", "--pyargs", "--confcutdir", "-o",
-                             "--override-ini", "--noconftest", "--import-mode", "-P", "--debug"])  # noqa: SIM905
-
-
 @dataclass(frozen=True)
 class CommandEdit:
     start: int  # file offsets of the span replaced
@@ -115,40 +90,21 @@ def plan_command(site: CommandSite, runner: str, text: str) -> CommandEdit | str
         if word.expands:
             return (f"`{word.raw}` is expanded when the command runs: the tests it selects are known only "
                     "then (it could hold paths, which must stay before `--`)")
-    paths: list[Word] = []
-    options: list[Word] = []
     args = list(run.args)
-    i = 0
-    while i < len(args):
-        word = args[i]
-        value = word.value
-        name = value.split("=", 1)[0]
-        if value == "--":
-            return "a `--` among pytest's arguments: everything after it is a path"
-        if not value.startswith("-") or value == "-":
-            if "::" in value:
-                return f"`{word.raw}` names single tests (a node id); `{runner}` selects files and folders"
-            paths.append(word)
-            i += 1
-            continue
-        if name in _CONFIG_OPTIONS or (value[:2] in ("-c", "-p", "-o", "-P") and not value.startswith("--")):
+    if any(word.value == "--" for word in args):
+        return "a `--` among pytest's arguments: everything after it is a path"
+    for word in args:
+        if word.value.startswith("-") and (option_name(word.value) in CONFIG_OPTIONS or (
+                word.value[:2] in ("-c", "-p", "-o", "-P") and not word.value.startswith("--"))):
             return f"`{word.raw}` changes how pytest reads the project, which `{runner}` reads on its own"
-        options.append(word)
-        i += 1
-        if "=" in value or (not value.startswith("--") and len(value) > 2 and value[:2] in
-                            {o for o in _VALUE_OPTIONS if len(o) == 2}):
-            continue  # `--tb=short`, `-kexpr`, `-rA`: the value is attached
-        if name in _VALUE_OPTIONS:
-            takes = name != "--cov" or (i < len(args) and not args[i].value.startswith("-"))
-            if takes and i < len(args):
-                options.append(args[i])
-                i += 1
-            continue
-        if name in _FLAGS or (not value.startswith("--") and all(f"-{c}" in _FLAGS for c in value[1:])):
-            continue
-        if i < len(args) and not args[i].value.startswith("-"):
-            return (f"`{word.raw}` is not an option known to take no value: `{args[i].raw}` after it "
-                    "may be its value or a path")
+    split = split_arguments([word.value for word in args])
+    if isinstance(split, str):
+        return split
+    paths = [args[i] for i in split.paths]
+    for word in paths:
+        if "::" in word.value:
+            return f"`{word.raw}` names single tests (a node id); `{runner}` selects files and folders"
+    options = [args[i] for group in split.options for i in group]
     words = [*run.head, *run.args]
     newline = text.find("\n", words[0].start)
     first_line_end = len(text) if newline < 0 else newline
