@@ -14,6 +14,8 @@ own `test_framework.ssot.base_test_case.SSotBaseTestCase`) besides testcanon's.
 from __future__ import annotations
 
 import argparse
+import re
+from collections import Counter
 import json
 import shutil
 import subprocess
@@ -42,6 +44,8 @@ def main() -> int:
     parser.add_argument("--canonical-base", action="append", default=[],
                         help="a base the project counts as canonical (repeatable)")
     parser.add_argument("--verify", default="collect", choices=("outcomes", "collect", "static"))
+    parser.add_argument("--reasons", type=int, default=0, metavar="N",
+                        help="also print, per codemod, the N most common reasons violations were left")
     args = parser.parse_args()
     python = ["--python", args.python] if args.python else []
     print("| codemod | before | after | fixed | left, reported with a reason | files changed | "
@@ -49,6 +53,7 @@ def main() -> int:
           "files/s outside pytest collection |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     failures: set[str] = set()
+    reasons: dict[str, Counter[str]] = {}
     with tempfile.TemporaryDirectory(prefix="canon-bench-migrate-") as tmp:
         pristine = Path(tmp) / "pristine"
         shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
@@ -83,10 +88,27 @@ def main() -> int:
                   f"| {reported} | {changed} | {report['verified_by_collection']} | "
                   f"{report['verified_statically']} | {rejected} | {seconds:.1f} | {changed / seconds:.1f} | "
                   f"{changed / max(seconds - report.get('collection_seconds', 0), 1e-9):.1f} |", flush=True)
+            reasons[code] = Counter()
+            for item in report["left"]:
+                if item["code"] == code:
+                    reasons[code][_reason_class(item["reason"])] += item["count"]
+            for path, why in report["rejected"].items():
+                reasons[code][f"rejected by verification: {_reason_class(why)}"] += 1
             shutil.rmtree(work)
     for failure in sorted(failures):
         print(f"\n{failure}")
+    for code, counted in reasons.items() if args.reasons else ():
+        print(f"\n{code}: violations left by reason (rejected: files)\n\n| count | reason |\n|---|---|")
+        for reason, count in counted.most_common(args.reasons):
+            print(f"| {count} | {reason} |")
     return 0
+
+
+def _reason_class(reason: str) -> str:
+    """A reason with its particulars (names in backticks, paths, numbers) taken out, to group by."""
+    reason = re.sub(r"`[^`]*`", "`…`", reason)
+    reason = re.sub(r"'[^']*'", "'…'", reason)
+    return re.sub(r"\d+", "N", reason)[:160]
 
 
 if __name__ == "__main__":

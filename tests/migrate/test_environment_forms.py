@@ -5,8 +5,11 @@ the environment and what they returned) or is left whole and reported."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -124,3 +127,35 @@ def test_no_form_ever_becomes_item_assignment_or_deletion_on_the_canonical_objec
                     'canon_env["A"]: ', 'canon_env["A"] in'):
             assert bad not in body, (form, code)
         compile(code, "<migrated>", "exec")
+
+
+@pytest.mark.parametrize("base", ["SSotTestBase", "SSotBaseTestCase"])
+def test_a_method_of_a_class_on_either_canonical_family_writes_through_self_env(
+        base: str, tmp_path: Path) -> None:
+    """celery's `os.environ[key] = ...` in a class re-based onto SSotTestBase became a module-level
+    `canon_env.set`, which the base's os.environ check reports: the test passed, then errored."""
+    source = textwrap.dedent(f"""\
+        import os
+        from testcanon import {base}
+
+
+        class TestConfig({base}):
+            def test_reads_what_it_wrote(self):
+                os.environ["CANON_FORM_KEY"] = "from-the-test"
+                assert os.getenv("CANON_FORM_KEY") == "from-the-test"
+                assert read_from_code_under_test() == "from-the-test"
+
+
+        def read_from_code_under_test():
+            return os.environ["CANON_FORM_KEY"]
+        """)
+    migrated = migrate_environment(cst.parse_module(source)).module.code
+    assert 'self.env.set("CANON_FORM_KEY", "from-the-test")' in migrated
+    in_class = migrated.split("class TestConfig")[1].split("def read_from_code_under_test")[0]
+    assert "canon_env" not in in_class
+    (tmp_path / "test_migrated.py").write_text(migrated)
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p",
+                          "no:cacheprovider", str(tmp_path / "test_migrated.py")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stdout[-2000:]
+    assert "1 passed" in ran.stdout

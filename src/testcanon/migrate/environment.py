@@ -1,7 +1,9 @@
 """CANON301 codemod: direct environment access becomes the canonical environment API.
 
 Where the code runs decides which object stands in for `os.environ`:
-- a method of a class on `SSotBaseTestCase` / `SSotAsyncTestCase`: `self.env`;
+- a method of a class on a canonical base of either family (`SSotBaseTestCase`,
+  `SSotAsyncTestCase`, `SSotTestBase`, `SSotAsyncTestBase`): `self.env`, which the base's check of
+  `os.environ` knows (a module-level `canon_env` there would write behind its back);
 - a module-level test function: the `isolated_env` fixture (added as a parameter);
 - anywhere else (helpers, module level, fixtures): a module-level
   `canon_env = IsolatedEnvironment(sync_to_os=True)`, which reads and writes like `os.environ`.
@@ -35,8 +37,10 @@ from libcst.metadata import QualifiedNameProvider
 from testcanon.analysis import PATCH_DICT
 from testcanon.migrate.common import add_import, dotted, import_origins, local_name, qualified
 
-CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base")
-             for name in ("SSotBaseTestCase", "SSotAsyncTestCase")}
+# Both families have `self.env` (set up before each test, restored after, known to the tamper check).
+CANONICAL = {f"{module}.{name}" for module in ("testcanon", "testcanon.testing", "testcanon.testing.base",
+                                               "testcanon.testing.pytest_base")
+             for name in ("SSotBaseTestCase", "SSotAsyncTestCase", "SSotTestBase", "SSotAsyncTestBase")}
 MODULE_ENV = "canon_env"
 _PATCH_DICT_SPELLINGS = {"patch.dict", "mock.patch.dict", "unittest.mock.patch.dict"}
 PATCH_OBJECT = {"unittest.mock.patch", "mock.patch", "unittest.mock.patch.object", "mock.patch.object"}
