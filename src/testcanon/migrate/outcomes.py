@@ -57,6 +57,7 @@ class TestRun:
     collect_errors: frozenset[str] = frozenset()
     failure: str | None = None
     seconds: float = 0.0
+    messages: dict[str, str] = field(default_factory=dict)  # failed or errored test -> its error, in one line
 
     def outcome(self, test: str) -> str:
         if test in self.outcomes:
@@ -78,7 +79,9 @@ def run_tests(target: TargetPython, copy: Path, files: list[str], timeout: float
                                      env=env, timeout=timeout)
     return TestRun(_outcomes(events),
                    frozenset(r.nodeid for r in events.results if r.outcome == "collection_error"),
-                   failure=_failure(finished, events, copy), seconds=finished.seconds)
+                   failure=_failure(finished, events, copy), seconds=finished.seconds,
+                   messages={r.nodeid: error_line(r.longrepr) for r in events.results
+                             if r.longrepr and r.outcome in ("failed", "error")})
 
 
 def _failure(finished: Finished, events: Events, copy: Path) -> str | None:
@@ -97,6 +100,13 @@ def _failure(finished: Finished, events: Events, copy: Path) -> str | None:
     if events.session.exitstatus in (2, 3, 4) and not tested:
         return f"pytest exited {events.session.exitstatus}{said}"
     return None
+
+
+def error_line(longrepr: str) -> str:
+    """What a failure says, in one line: pytest's first `E ` line, else the report's last line."""
+    lines = [line.strip() for line in longrepr.splitlines() if line.strip()]
+    said = next((line[1:].strip() for line in lines if line.startswith("E ")), lines[-1] if lines else "")
+    return said[:300]
 
 
 def _outcomes(events: Events) -> dict[str, str]:
