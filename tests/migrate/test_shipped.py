@@ -66,3 +66,24 @@ def test_a_test_path_the_pytest_configuration_declares_inside_a_package_is_the_s
     report = plan(load_project(root), select=["CANON101", "CANON301"])
     assert [c.path for c in report.changes] == ["backend/tests/test_app.py"]
     assert any(note.startswith("framework/: 1 file(s)") for note in report.skipped)
+
+
+def test_a_test_class_left_in_a_shipped_package_is_reported_as_such(tmp_path: Path) -> None:
+    """the seed corpus ships `shared*` and keeps plain test classes in `shared/tests/` (not a pytest
+    test path): they are left, and the report says it is because the package is shipped."""
+    from testcanon.migrate.run import account
+
+    root = write_tree(tmp_path / "s", {
+        "pyproject.toml": "[tool.setuptools.packages.find]\nwhere = ['.']\ninclude = ['shared*']\n\n"
+                          "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+        "shared/__init__.py": "",
+        "shared/tests/__init__.py": "",
+        "shared/tests/test_config.py": "class TestConfig:\n    def test_a(self):\n        assert True\n",
+        "tests/test_b.py": "def test_b():\n    pass\n",
+    })
+    project = load_project(root)
+    report = account(project, plan(project, select=["CANON101"]), select=["CANON101"])
+    assert [c.path for c in report.changes] == []
+    assert [(item.target, item.reason) for item in report.left] == [
+        ("shared/tests/test_config.py::TestConfig",
+         "it is in the shipped package shared/ (name the path to include it)")]

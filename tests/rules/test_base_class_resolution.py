@@ -140,3 +140,15 @@ def test_a_module_level_alias_of_a_base_resolves_like_an_import(tmp_path: Path) 
         "tests/test_alias.py": "from fw.own import LegacyName\n\n"
                                "class TestA(LegacyName):\n    def test_a(self): pass\n"})
     assert found == {"TestA": ["CANON101"]}  # through the alias to OwnBase, not "cannot be resolved"
+
+
+def test_a_base_imported_in_try_with_a_fallback_in_except_is_the_imported_one(tmp_path: Path) -> None:
+    """the seed corpus: `try: from test_framework... import SSotAsyncTestCase` / `except ImportError:
+    SSotAsyncTestCase = unittest.TestCase`; the class stands on what the import gives where it works."""
+    fallback = ("import unittest\n\ntry:\n    from fw.bases import GoodBase\nexcept ImportError:\n"
+                "    GoodBase = unittest.TestCase\n\n\nclass TestA(GoodBase):\n    def test_a(self): pass\n")
+    assert _codes(tmp_path, {"tests/test_fallback.py": fallback}) == {}
+    # a name the `except` alone binds is still resolved through it
+    only_except = ("import unittest\n\ntry:\n    import fw.missing\nexcept ImportError:\n"
+                   "    Base = unittest.TestCase\n\n\nclass TestB(Base):\n    def test_b(self): pass\n")
+    assert _codes(tmp_path, {"tests/test_only_except.py": only_except}) == {"TestB": ["CANON101"]}

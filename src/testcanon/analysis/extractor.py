@@ -149,6 +149,7 @@ class _Extractor:
         self.definitions: list[Definition] = []
         self.suppressions: dict[int, Suppression] = {}
         self.defined: list[str] = []
+        self.fallback = 0  # inside `except` handlers: their bindings only stand in for the `try`'s
 
     def snippet(self, node: ast.AST) -> str:
         line = getattr(node, "lineno", 1)
@@ -238,23 +239,36 @@ class _Extractor:
                     head, _, rest = dotted.partition(".")
                     target = self.aliases[head] + (f".{rest}" if rest else "") if head in self.aliases \
                         else f"{self.module}.{dotted}"
-                    self.aliases[node.targets[0].id] = target
+                    self.bind(node.targets[0].id, target)
             elif isinstance(node, ast.If) and is_main_guard(node.test):
                 self.main_blocks.append((node.lineno, node.end_lineno or node.lineno))
                 if any(isinstance(c, ast.Call) and self._runs_tests(c) for c in ast.walk(node)):
                     self.bypasses.append(self.at(node, "main-block"))
+            elif isinstance(node, ast.ExceptHandler):
+                self.fallback += 1
+                self._statements(node.body, scope)
+                self.fallback -= 1
+                continue
             for block in _STATEMENT_BLOCKS:
                 children = getattr(node, block, None)
                 if children:
                     self._statements(children, scope)
 
+    def bind(self, name: str, target: str) -> None:
+        """`name` now stands for `target`; in an `except` handler only when the `try` bound nothing:
+        `try: from pkg import Base` / `except ImportError: Base = object` means `pkg.Base`, as the
+        project runs it (a fallback is what runs where the import fails)."""
+        if self.fallback and name in self.aliases:
+            return
+        self.aliases[name] = target
+
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.aliases[alias.asname] = alias.name
+                self.bind(alias.asname, alias.name)
             else:
                 head = alias.name.split(".")[0]
-                self.aliases[head] = head
+                self.bind(head, head)
             if alias.name in MOCK_MODULES:
                 self.mock_imports.append(self.at(node))
 
@@ -262,7 +276,7 @@ class _Extractor:
         source = self.resolve_relative(node.module, node.level) if node.level else (node.module or "")
         for alias in node.names:
             if alias.name != "*":
-                self.aliases[alias.asname or alias.name] = f"{source}.{alias.name}"
+                self.bind(alias.asname or alias.name, f"{source}.{alias.name}")
         if node.level:
             self.relative_imports.append(self.at(node, source))
         if source in MOCK_MODULES or (source == "unittest" and any(a.name == "mock" for a in node.names)):

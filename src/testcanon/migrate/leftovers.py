@@ -38,11 +38,13 @@ class Leftover:
 
 
 def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
-              review: list[str], sites: dict[str, str]) -> list[Leftover]:
+              review: list[str], sites: dict[str, str],
+              why_not: Callable[[str], str | None] = lambda _relpath: None) -> list[Leftover]:
     """Group the CANON101 findings no change addresses, each with its reason.
 
     `sites` maps a home-made base's qualified name to its `path:line`; `review` holds the
-    codemod's "path: Class: reason" notes for bases it refused to touch.
+    codemod's "path: Class: reason" notes for bases it refused to touch; `why_not` says why
+    the codemod may not change a file (it does not compile, a shipped package, not test code).
     """
     rebased = {change.path: set(change.rebased) for change in changes}  # path -> classes re-based there
     refused = {}
@@ -68,6 +70,8 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
                 reason = f"re-basing it was rejected: {rejected[path]}"
             elif (path, _name(base)) in refused:
                 reason = refused[(path, _name(base))]
+            elif path and (why := why_not(path)) is not None:
+                reason = why
             elif finding.data.get("style") == "pytest" or finding.data.get("root") == "builtins.object":
                 reason = PLAIN_BASE
             else:
@@ -77,6 +81,8 @@ def leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: 
             target = f"{finding.path}::{klass}"
             if finding.path in rejected:
                 reason = f"rejected by verification: {rejected[finding.path]}"
+            elif (why := why_not(finding.path)) is not None:
+                reason = why
             else:
                 reason = (f"reaches {finding.data.get('root')} in a way the codemod does not rewrite (e.g. "
                           "an alias or a dynamic base)")

@@ -264,20 +264,25 @@ def _plain_targets(project: Project, ctx: RuleContext, guard: _ShippedGuard,
             return None
 
     def why_not(relpath: str) -> str | None:
-        if relpath in broken:
-            return "its file does not compile: repair it first (`canon fix`)"
-        owner = guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit)
-        if owner is not None:
-            return f"it is in the shipped package {owner}/ (name the path to include it)"
-        if not ctx.is_test_code(relpath):
-            folder = relpath.rsplit("/", 1)[0]
-            glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
-            return (f"its file is not test code by the configuration: add `{glob}` to "
-                    "[tool.testcanon.check] infra")
-        return None
+        return _why_not(relpath, ctx, guard, broken)
 
     targets, review = plan_targets(result.findings, sites, read, why_not)
     return targets, review
+
+
+def _why_not(relpath: str, ctx: RuleContext, guard: _ShippedGuard, broken: set[str]) -> str | None:
+    """Why the codemod may not change `relpath` (None: it may)."""
+    if relpath in broken:
+        return "its file does not compile: repair it first (`canon fix`)"
+    owner = guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit)
+    if owner is not None:
+        return f"it is in the shipped package {owner}/ (name the path to include it)"
+    if not ctx.is_test_code(relpath):
+        folder = relpath.rsplit("/", 1)[0]
+        glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
+        return (f"its file is not test code by the configuration: add `{glob}` to "
+                "[tool.testcanon.check] infra")
+    return None
 
 
 class _ShippedGuard:
@@ -327,7 +332,10 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
     broken = {f.path for f in scan(project, discover(project, paths)).findings}
     if "CANON101" in codes:
         sites = {base.qualified_name: base.site for base in result.home_made_bases}
-        report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites)
+        ctx = RuleContext(project, {})
+        guard = _ShippedGuard(project, ctx, paths)
+        report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites,
+                                 lambda relpath: _why_not(relpath, ctx, guard, broken))
     if "CANON201" in codes:
         ctx = RuleContext(project, {})
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken,
