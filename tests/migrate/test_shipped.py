@@ -78,12 +78,17 @@ def test_a_test_class_left_in_a_shipped_package_is_reported_as_such(tmp_path: Pa
                           "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
         "shared/__init__.py": "",
         "shared/tests/__init__.py": "",
-        "shared/tests/test_config.py": "class TestConfig:\n    def test_a(self):\n        assert True\n",
+        "shared/tests/test_config.py": ("import os\n\nimport pytest\n\n\nclass TestConfig:\n"
+                                        "    def test_a(self):\n        assert os.environ.get('A') is None\n\n\n"
+                                        "if __name__ == '__main__':\n    pytest.main([__file__])\n"),
         "tests/test_b.py": "def test_b():\n    pass\n",
     })
     project = load_project(root)
-    report = account(project, plan(project, select=["CANON101"]), select=["CANON101"])
+    codes = ["CANON101", "CANON201", "CANON301"]
+    report = account(project, plan(project, select=codes), select=codes)
     assert [c.path for c in report.changes] == []
-    assert [(item.target, item.reason) for item in report.left] == [
-        ("shared/tests/test_config.py::TestConfig",
-         "it is in the shipped package shared/ (name the path to include it)")]
+    shipped = "it is in the shipped package shared/ (name the path to include it)"
+    assert sorted((item.code, item.target, item.reason) for item in report.left) == [
+        ("CANON101", "shared/tests/test_config.py::TestConfig", shipped),
+        ("CANON201", "shared/tests/test_config.py", shipped),
+        ("CANON301", "shared/tests/test_config.py", shipped)]

@@ -101,8 +101,10 @@ def _path(sites: dict[str, str], qualified: str) -> str:
 
 
 def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
-                     broken: set[str], is_test_code: Callable[[str], bool]) -> list[Leftover]:
-    """CANON201 findings the `__main__`-block codemod does not remove, each with its reason."""
+                     broken: set[str], is_test_code: Callable[[str], bool],
+                     protected: Callable[[str], str | None] = lambda _relpath: None) -> list[Leftover]:
+    """CANON201 findings the `__main__`-block codemod does not remove, each with its reason
+    (`protected`: why a file of a shipped package is left, else None)."""
     removed = {change.path: change.main_blocks_removed for change in changes}
     left = []
     for finding in findings:
@@ -116,6 +118,8 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
             reason = f"rejected by verification: {rejected[finding.path]}"
         elif finding.path in broken:
             reason = "the file does not compile: repair it first (`canon fix`)"
+        elif (why := protected(finding.path)) is not None:
+            reason = why
         elif not is_test_code(finding.path):
             reason = ("a script outside the test code that runs tests: a tool, not a test; point it at the "
                       "canonical runner by hand, or delete it")
@@ -129,7 +133,8 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
 
 
 def environment_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
-                          skipped: list[str], broken: set[str], *, written: bool) -> list[Leftover]:
+                          skipped: list[str], broken: set[str], *, written: bool,
+                          protected: Callable[[str], str | None] = lambda _relpath: None) -> list[Leftover]:
     """CANON301 accesses left, per file, with what the codemod said about them.
 
     After writing, `findings` are what is left. For a dry run a changed file is assumed to keep
@@ -155,6 +160,8 @@ def environment_leftovers(findings: Iterable[Finding], changes: list[FileChange]
             reason = f"rejected by verification: {rejected[path]}"
         elif path in broken:
             reason = "the file does not compile: repair it first (`canon fix`)"
+        elif (why := protected(path)) is not None:
+            reason = why
         elif notes[path]:
             reason = "; ".join(notes[path])
         else:

@@ -274,9 +274,8 @@ def _why_not(relpath: str, ctx: RuleContext, guard: _ShippedGuard, broken: set[s
     """Why the codemod may not change `relpath` (None: it may)."""
     if relpath in broken:
         return "its file does not compile: repair it first (`canon fix`)"
-    owner = guard.shipped.protects(relpath, test_roots=guard.test_roots, explicit=guard.explicit)
-    if owner is not None:
-        return f"it is in the shipped package {owner}/ (name the path to include it)"
+    if (shipped := guard.why_protected(relpath)) is not None:
+        return shipped
     if not ctx.is_test_code(relpath):
         folder = relpath.rsplit("/", 1)[0]
         glob = f"{folder}/**" if "/" in folder else relpath  # a helpers folder, or the one file
@@ -301,6 +300,10 @@ class _ShippedGuard:
         self.explicit = tuple(explicit)
         self.test_roots = tuple(pytest_config(project.root).testpaths) + tuple(project.config.test_paths)
         self.kept: dict[str, int] = {}
+
+    def why_protected(self, relpath: str) -> str | None:
+        owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)
+        return None if owner is None else f"it is in the shipped package {owner}/ (name the path to include it)"
 
     def keeps(self, relpath: str) -> bool:
         owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)
@@ -330,19 +333,18 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
 
     result = check_project(project, paths, select=sorted(codes))
     broken = {f.path for f in scan(project, discover(project, paths)).findings}
+    ctx = RuleContext(project, {})
+    guard = _ShippedGuard(project, ctx, paths)
     if "CANON101" in codes:
         sites = {base.qualified_name: base.site for base in result.home_made_bases}
-        ctx = RuleContext(project, {})
-        guard = _ShippedGuard(project, ctx, paths)
         report.left += leftovers(result.findings, report.changes, report.rejected, report.review, sites,
                                  lambda relpath: _why_not(relpath, ctx, guard, broken))
     if "CANON201" in codes:
-        ctx = RuleContext(project, {})
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken,
-                                        ctx.is_test_code)
+                                        ctx.is_test_code, guard.why_protected)
     if "CANON301" in codes:
         report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,
-                                             broken, written=written)
+                                             broken, written=written, protected=guard.why_protected)
     return report
 
 
