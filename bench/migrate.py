@@ -45,7 +45,7 @@ def main() -> int:
     parser.add_argument("--canonical-base", action="append", default=[],
                         help="a base the project counts as canonical (repeatable)")
     parser.add_argument("--verify", default="collect", choices=("outcomes", "collect", "static"))
-    parser.add_argument("--path", action="append", default=[],
+    parser.add_argument("--path", dest="paths", action="append", default=[],
                         help="a path to migrate (repeatable; default: the whole project). Naming a folder of a "
                              "shipped package (`test_framework`) is how a user includes it")
     parser.add_argument("--reasons", type=int, default=0, metavar="N",
@@ -73,7 +73,7 @@ def main() -> int:
             shutil.copytree(pristine, work, symlinks=True)
             before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             started = time.perf_counter()
-            report = canon(work, "migrate", *args.path, "--select", code, "--verify", args.verify, *python)
+            report = canon(work, "migrate", *args.paths, "--select", code, "--verify", args.verify, *python)
             seconds = time.perf_counter() - started
             after = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             changed = len(report["changed"])
