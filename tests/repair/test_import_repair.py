@@ -156,3 +156,32 @@ def test_a_repository_module_off_the_path_is_no_missing_requirement() -> None:
     assert [u.kind for u in left] == ["not-on-path", "not-on-path"]
     details = " ".join(u.detail for u in left)
     assert "tests/e2e/test_golden_path.py" in details and "tests/e2e/helpers" in details
+
+
+def _homes(defined: dict[str, list[str]], failing: bytes, cause: str) -> tuple[list[ImportMove], list]:
+    files = {"tests/test_x.py": failing}
+    return plan_moves([Failure("tests/test_x.py", cause)], ModuleIndex({**defined, "tests/test_x.py": []}),
+                      files.get, {}.get)
+
+
+def test_a_copy_in_a_backup_folder_is_never_the_home_when_the_real_code_defines_it() -> None:
+    # each shares no dotted prefix with the old module: only being a copy tells them apart
+    moves, left = _homes(
+        {"backups/snapshot_20250915/tests/helpers/ws.py": ["WebSocketEvent"],
+         "framework/ws_events.py": ["WebSocketEvent"], "archived/helpers.py": ["WebSocketEvent"]},
+        b"from tests.helpers.ws_old import WebSocketEvent\n",
+        "ImportError: cannot import name 'WebSocketEvent' from 'tests.helpers.ws_old' (/x.py)")
+    assert left == [] and [m.new_module for m in moves] == ["framework.ws_events"]
+
+
+def test_among_equal_homes_the_package_holding_the_others_is_its_public_name() -> None:
+    core = {"app/ws/__init__.py": ["create_manager"], "app/ws/factory.py": ["create_manager"],
+            "app/ws/compat.py": ["create_manager"]}
+    cause = "ImportError: cannot import name 'create_manager' from 'app.ws.manager' (/x.py)"
+    moves, left = _homes(core, b"from app.ws.manager import create_manager\n", cause)
+    assert left == [] and [m.new_module for m in moves] == ["app.ws"]
+    assert "the package that holds every other module defining it" in moves[0].evidence
+    # without such a package, still ambiguous: collection could not tell the definitions apart
+    del core["app/ws/__init__.py"]
+    moves, left = _homes(core, b"from app.ws.manager import create_manager\n", cause)
+    assert moves == [] and [u.kind for u in left] == ["ambiguous"]

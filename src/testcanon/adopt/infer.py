@@ -17,6 +17,7 @@ from testcanon.adopt.services import COMPOSE_GLOBS, SERVICE_PORTS, ServiceEviden
 from testcanon.analysis.testfiles import is_test_file  # re-exported: adopt names it
 from testcanon.config import Project
 from testcanon.source import SourceFile, discover
+from testcanon.source.copies import copy_folder
 
 __all__ = ["SERVICE_PORTS", "Guess", "Inference", "infer", "is_test_file"]
 
@@ -26,9 +27,6 @@ CATEGORY_NAMES = ("mission_critical", "smoke", "unit", "integration", "e2e", "en
 LAYERS = {"mission_critical": 0, "smoke": 0, "unit": 0, "integration": 1, "functional": 1,
           "contract": 1, "api": 1, "system": 2, "acceptance": 2, "regression": 1, "e2e": 2,
           "end_to_end": 2, "performance": 3, "perf": 3, "load": 3, "security": 2}
-EXCLUDE_NAMES = re.compile(
-    r"(^|[_.-])(backups?|archived?|archives|bak|deprecated|obsolete|old|orig)([_.-]|$)"
-    r"|^(vendor(ed)?|_vendor|third_party|site-packages|legacy_tests)$", re.IGNORECASE)
 INFRA_DIRS = ("fixtures", "test_framework", "test_utils", "testing", "helpers", "test_helpers",
               "support", "harness")
 AREA_HINTS = {"websocket": 90.0, "websockets": 90.0, "ws": 90.0, "agent": 85.0, "agents": 85.0}
@@ -186,10 +184,8 @@ def _excludes(project: Project) -> list[Guess]:
     counts: Counter[str] = Counter()
     everything = discover(project, include=["**/*"])
     for source in everything:
-        parts = source.relpath.split("/")[:-1]
-        for depth, part in enumerate(parts, start=1):
-            if EXCLUDE_NAMES.search(part):
-                counts["/".join(parts[:depth])] += 1
-                break
+        folder = copy_folder(source.relpath)
+        if folder is not None:
+            counts[folder] += 1
     return [Guess(folder, f"{count} file(s); looks like a backup, archive or vendored copy")
             for folder, count in sorted(counts.items())]

@@ -4,8 +4,10 @@ pytest reports an import-time failure as `ImportError: cannot import name 'X' fr
 `ModuleNotFoundError: No module named 'a.b'`. When the repository still has what was imported,
 under another module, the import is rewritten to its current home:
 
-- a name: the one module that defines it at module level today (several: the one sharing the
-  longest dotted prefix with the old module, else ambiguous and left);
+- a name: the one module that defines it at module level today (several: not a copy in a
+  `backups/`-like folder, not a test module, then the one sharing the longest dotted prefix with
+  the old module; among equals, the package whose `__init__` holds all the others, its public
+  name; else ambiguous and left);
 - a module: where git's rename history says the file went, else the one module of the same
   last name that defines every name imported from it.
 
@@ -24,6 +26,8 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+
+from testcanon.source.copies import copy_folder
 
 CANNOT_IMPORT = re.compile(r"ImportError: cannot import name '(?P<name>[\w.]+)' from '(?P<module>[\w.]+)'")
 NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '(?P<module>[\w.]+)'")
@@ -113,14 +117,16 @@ class ModuleIndex:
         return module.split(".")[0] in self.tops
 
     def homes_of(self, name: str, old: str) -> list[str]:
-        """Modules that define `name`, best first: test modules last, then by shared prefix with `old`."""
+        """Modules that define `name`, best first: copies (backups, archives) last, then test
+        modules, then by shared prefix with `old`."""
         if self._mentioning is not None:
             near = set(self._mentioning(name))
             modules = [m for m, relpath in self.paths.items() if relpath in near]
         else:
             modules = list(self.paths)
         found = [m for m in modules if m != old and name in self.defined_in(m)]
-        return sorted(found, key=lambda m: (_is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
+        return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None, _is_test_module(self.paths[m]),
+                                            -_shared_prefix(m, old), m))
 
 
 def _importable_names(module: str) -> list[str]:
@@ -195,10 +201,16 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
             return Unrepaired("name-deleted",
                               f"'{name}' is defined nowhere in the repository (was in '{module}')", ())
         best = [h for h in homes if _rank(h, module, index) == _rank(homes[0], module, index)]
+        evidence = f"defined in {index.paths[best[0]]}"
         if len(best) > 1:
-            return Unrepaired("ambiguous",
-                              f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
-        return ImportMove(path, node.lineno, module, name, homes[0], f"defined in {index.paths[homes[0]]}")
+            package = _enclosing_package(best, index)
+            if package is None:
+                return Unrepaired("ambiguous",
+                                  f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
+            best = [package]
+            evidence = (f"defined in {index.paths[package]}, the package that holds every other module "
+                        "defining it (its public name)")
+        return ImportMove(path, node.lineno, module, name, best[0], evidence)
     assert isinstance(node, ast.ImportFrom) and node.module
     written = node.module  # `from a.b.c import X` fails as "No module named 'a.b'": a.b.c moves
     new = _moved_module(written, [alias.name for alias in node.names], index, renamed)
@@ -209,8 +221,17 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
     return ImportMove(path, node.lineno, written, None, new[0], new[1])
 
 
-def _rank(home: str, old: str, index: ModuleIndex) -> tuple[bool, int]:
-    return _is_test_module(index.paths[home]), -_shared_prefix(home, old)
+def _rank(home: str, old: str, index: ModuleIndex) -> tuple[bool, bool, int]:
+    """Real code before copies of it (a `backups/` snapshot), code before tests, then nearest `old`."""
+    relpath = index.paths[home]
+    return copy_folder(relpath) is not None, _is_test_module(relpath), -_shared_prefix(home, old)
+
+
+def _enclosing_package(modules: list[str], index: ModuleIndex) -> str | None:
+    """The one candidate that is a package (`__init__.py`) holding all the others, else None."""
+    packages = [m for m in modules if index.paths[m].endswith("__init__.py")
+                and all(other == m or other.startswith(m + ".") for other in modules)]
+    return packages[0] if len(packages) == 1 else None
 
 
 def _moved_module(module: str, names: list[str], index: ModuleIndex,
