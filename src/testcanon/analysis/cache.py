@@ -26,7 +26,7 @@ from testcanon.state import atomic_write_bytes, state_dir
 
 __all__ = ["FactsCache", "digest", "facts_for"]
 
-_IDENTITY = ("testcanon-check-facts", 10, __version__, sys.version)
+_IDENTITY = ("testcanon-check-facts", 11, __version__, sys.version)
 _RACY_NS = 2_000_000_000
 _PARALLEL_MIN = 64
 _Key = tuple[int, int, int]

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from testcanon.analysis.shell_words import COLLECT_ONLY, Invocation, Word, invocation, simple_commands
+from testcanon.analysis.shell_words import RUNS_NO_TEST, Invocation, Word, invocation, simple_commands
 
-__all__ = ["COLLECT_ONLY", "CommandSite", "find_in_file", "find_sites", "metric_kind", "runs_pytest",
+__all__ = ["RUNS_NO_TEST", "CommandSite", "find_in_file", "find_sites", "metric_kind", "runs_pytest",
            "source_kind"]
 
 Hit = tuple[int, str]  # (line, the command text)

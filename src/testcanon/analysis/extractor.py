@@ -13,7 +13,7 @@ import re
 import tokenize
 
 from testcanon.analysis.facts import ClassFacts, Definition, FileFacts, Occurrence, Suppression, module_name
-from testcanon.analysis.shell_words import COLLECT_ONLY
+from testcanon.analysis.shell_words import RUNS_NO_TEST
 
 __all__ = ["ENV_FUNCTIONS", "MIN_DUPLICATE_LINES", "MOCK_MODULES", "PATCH_DICT", "extract", "is_main_guard"]
 
@@ -297,7 +297,7 @@ class _Extractor:
     def _runs_tests(self, call: ast.Call) -> bool:
         name = self.qualify(call.func) or ""
         if name in PYTEST_MAIN:
-            return not COLLECT_ONLY & set(_literal_words(call))
+            return not RUNS_NO_TEST & set(_literal_words(call))
         if name in UNITTEST_MAIN:
             return True
         if name in SUBPROCESS_CALLS or name.endswith(".run") and name.split(".")[-2] == "session":
@@ -385,7 +385,7 @@ def _command_runs_pytest(call: ast.Call) -> bool:
     if not words:
         return False
     text = " ".join(words)
-    return bool(_PYTEST_WORD.search(f" {text} ")) and not COLLECT_ONLY & set(text.split())
+    return bool(_PYTEST_WORD.search(f" {text} ")) and not RUNS_NO_TEST & set(text.split())
 
 
 def _literal_words(call: ast.Call) -> list[str]:

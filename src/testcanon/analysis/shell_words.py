@@ -25,7 +25,7 @@ class Word:
     redirection: bool = False  # `>`, `2>&1`, `<` ...: an operator, not an argument
 
 
-__all__ = ["COLLECT_ONLY", "PYTHON", "Invocation", "Word", "invocation", "simple_commands"]
+__all__ = ["RUNS_NO_TEST", "PYTHON", "Invocation", "Word", "invocation", "simple_commands"]
 
 _GLOB = set("*?[")
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n", "(", ")")
@@ -166,7 +166,9 @@ _WRAPPERS = {"sudo", "exec", "time", "env", "nohup", "xvfb-run", "then", "do", "
              "until", "{", "!", "command", "nice", "timeout", "catchsegv", "stdbuf", "-"}
 _RUNNERS = {"uv": "run", "poetry": "run", "pipenv": "run", "pdm": "run", "hatch": "run", "rye": "run"}
 PYTHON = re.compile(r"^(python|python3|python3\.\d+|py|pypy3?)$")
-COLLECT_ONLY = frozenset({"--collect-only", "--co"})
+# With any of these pytest runs no test: it lists them, prints its version, help, fixtures or markers.
+RUNS_NO_TEST = frozenset({"--collect-only", "--co", "--version", "-V", "--help", "-h", "--fixtures", "--funcargs",
+                          "--fixtures-per-test", "--markers"})
 _REMOTE = {"docker": "a container (`docker`)", "podman": "a container (`podman`)",
            "docker-compose": "a container (`docker-compose`)", "kubectl": "a pod (`kubectl`)",
            "ssh": "another machine (`ssh`)", "vagrant": "a virtual machine (`vagrant`)",
@@ -248,7 +250,7 @@ def _invocation(plain: list[Word]) -> Invocation | None:
 
 
 def _checked(found: Invocation) -> Invocation | None:
-    return None if COLLECT_ONLY & {w.value for w in found.args} else found
+    return None if RUNS_NO_TEST & {w.value for w in found.args} else found
 
 
 def _nested(words: list[Word]) -> Invocation | None:

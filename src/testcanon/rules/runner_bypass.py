@@ -22,8 +22,9 @@ Every `pytest.main(...)`, `unittest.main()`, subprocess call to pytest or `if __
 selection and none of the runner's guarantees (layers, real services, timeouts, history).
 Teams end up with as many ways to run tests as scripts. There must be exactly one.
 
-`pytest --collect-only` (or `--co`) runs no test, so a script or test that only checks what
-pytest collects is not reported.
+pytest runs no test with `--collect-only` (`--co`), `--version`, `--help`, `--fixtures` or
+`--markers`, so a script or test that only checks what pytest collects, or which pytest is
+installed, is not reported.
 """
     example = 'if __name__ == "__main__":\n    pytest.main([__file__, "-v"])'
     use_instead = "# run it with: canon run tests/unit/test_x.py"
@@ -40,6 +41,8 @@ pytest collects is not reported.
         Example({"tests/test_c.py": "import subprocess, sys\n\ndef test_collects():\n"
                                     "    subprocess.run([sys.executable, '-m', 'pytest', '--collect-only',"
                                     " '-q'])\n"}),
+        Example({"scripts/check_env.py": "import subprocess\n"
+                                         "subprocess.run(['pytest', '--version'], capture_output=True)\n"}),
     )
 
 
@@ -58,7 +61,8 @@ pytest command); tox `commands`, `commands_pre` and `commands_post` of `testenv`
 `deps`; a factor prefix such as `unit:` is not part of the command); CI YAML `run`/`script`
 blocks; Dockerfile `RUN`/`CMD`/`ENTRYPOINT`; pre-commit `entry`; pyproject task tables (poe,
 taskipy, pdm, hatch). The finding is placed at the exact line and column where the command
-starts. `--collect-only` runs no test and is not reported.
+starts. A command with `--collect-only`, `--version`, `--help`, `--fixtures` or `--markers` runs
+no test and is not reported.
 """
     example = "run: |\n  python -m pytest -v --cov=app tests/unit"
     use_instead = "run: |\n  canon run tests/unit -- -v --cov=app"
@@ -88,6 +92,7 @@ lacks) is left as written and reported; the file's proof is `collected` when one
     valid = (
         Example({"scripts/t.sh": "#!/bin/sh\ncanon run\necho pytest is not run here\n"}),
         Example({"scripts/count.sh": "#!/bin/sh\npython -m pytest --collect-only -q tests | tail -1\n"}),
+        Example({"Makefile": "versions:\n\tpython -m pytest --version\n"}),
     )
 
 
