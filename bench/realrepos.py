@@ -132,10 +132,11 @@ def run_pytest(copy: Path, venv: Path, paths: list[str], timeout: float,
 
 
 def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
-              extra: list[str]) -> tuple[dict[str, str], float, int, list[str]]:
+              extra: list[str], options: list[str]) -> tuple[dict[str, str], float, int, list[str]]:
     out = copy.parent / "canon-run.json"
     started = time.perf_counter()
-    done = subprocess.run([*CANON, "run", "--python", str(venv), "--no-fail-fast", "--json", str(out), *paths,
+    done = subprocess.run([*CANON, "run", "--python", str(venv), "--no-fail-fast", "--json", str(out), *options,
+                           *paths,
                            *(["--", *extra] if extra else [])],
                           cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)
     seconds = time.perf_counter() - started
@@ -149,7 +150,7 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
 
 
 def measure(repo: Path, venv: Path, name: str, paths: list[str], timeout: float, trials: int = 1,
-            extra: list[str] | None = None) -> Measured:
+            extra: list[str] | None = None, canon_options: list[str] | None = None) -> Measured:
     measured = Measured(name)
     extra = extra or []
     with tempfile.TemporaryDirectory(prefix=f"realrepos-{name}-") as tmp:
@@ -159,7 +160,7 @@ def measure(repo: Path, venv: Path, name: str, paths: list[str], timeout: float,
         for turn in ["pytest", "canon"] * trials + ["pytest"]:
             if turn == "canon":
                 (measured.canon_outcomes, seconds, measured.canon_exit,
-                 measured.canon_failures) = run_canon(copy, venv, paths, timeout, extra)
+                 measured.canon_failures) = run_canon(copy, venv, paths, timeout, extra, canon_options or [])
                 measured.canon_seconds.append(seconds)
                 continue
             outcomes, seconds = run_pytest(copy, venv, paths, timeout, extra)
@@ -183,9 +184,12 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=1, help="canon runs, each between two pytest runs")
     parser.add_argument("--pytest-arg", action="append", default=[], metavar="ARG",
                         help="an argument for pytest on both sides (repeatable)")
+    parser.add_argument("--canon-arg", action="append", default=[], metavar="ARG",
+                        help="an option of `canon run` itself (repeatable), e.g. --canon-arg=--serial to "
+                             "measure its overhead where it runs as pytest does")
     args = parser.parse_args()
     row = measure(args.repo.resolve(), args.venv.resolve(), args.name or args.repo.resolve().name, args.paths,
-                  args.timeout, max(1, args.trials), args.pytest_arg).row()
+                  args.timeout, max(1, args.trials), args.pytest_arg, args.canon_arg).row()
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     print("| " + " | ".join(str(row[c]) for c in COLUMNS) + " |")
