@@ -64,6 +64,13 @@ def test_chained_assignment_stores_in_pythons_order() -> None:
     assert 'v = canon_env.get("B", "x") + "!"\n    canon_env.set("A", v)\n' in code
 
 
+def test_membership_asserts_ask_the_canonical_object() -> None:
+    """`assertIn(k, os.environ)` only asks `k in os.environ` (the seed's launcher tests)."""
+    code = _assert_exact('import unittest\ncase = unittest.TestCase()\ncase.assertIn("A", os.environ)\n'
+                         'case.assertNotIn("X", os.environ, "X leaked")\nreturn True\n')
+    assert 'case.assertIn("A", canon_env)' in code and 'case.assertNotIn("X", canon_env, "X leaked")' in code
+
+
 def test_chained_assignment_that_cannot_store_once_is_left_and_reported() -> None:
     code, skipped = _migrate('os.environ["A"] = v = str(len("ab"))\n')
     assert 'os.environ["A"] = v = str(len("ab"))' in code

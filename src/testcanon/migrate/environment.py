@@ -9,7 +9,8 @@ Where the code runs decides which object stands in for `os.environ`:
   `canon_env = IsolatedEnvironment(sync_to_os=True)`, which reads and writes like `os.environ`.
 
 Semantics kept: `os.environ[k]` raises KeyError (`env[k]` does too), `os.environ.get(k, d)` and
-`os.getenv(k, d)` return the default, `k in os.environ` works, `os.environ[k] = v` is
+`os.getenv(k, d)` return the default, `k in os.environ` works (so does `assertIn(k, os.environ)`
+and `assertNotIn`, which only ask `in`), `os.environ[k] = v` is
 `env.set(k, v)`, `del os.environ[k]` is `env.pop(k)` (KeyError when unset, as `del`),
 `os.environ[k] += v` is `env.set(k, env[k] + v)` (k a literal or a name), a chained assignment
 and `del a, b` become one statement per store, in Python's order; `os.environ.pop/setdefault/update/clear`
@@ -311,6 +312,13 @@ class EnvironmentRewriter(cst.CSTTransformer):
                 return cst.Call(cst.Attribute(self.env_expr(), cst.Name("delete")), [cst.Arg(args[0].value)])
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test "
                                 "function (fixture scope differs)")
+        if isinstance(func, cst.Attribute) and func.attr.value in _MEMBERSHIP_ASSERTS and not self.frozen \
+                and len(original.args) >= 2 and original.args[1].keyword is None and original.args[1].star == "" \
+                and self.is_environ(original.args[1].value):
+            self.converted += 1  # `assertIn(k, os.environ)` asks `k in os.environ`, as `k in env` does
+            args = list(updated.args)
+            args[1] = args[1].with_changes(value=self.env_expr())
+            return updated.with_changes(args=args)
         if names & {"dict", "builtins.dict"} and len(original.args) == 1 \
                 and original.args[0].keyword is None \
                 and original.args[0].star == "" and self.is_environ(original.args[0].value):
@@ -354,6 +362,9 @@ class EnvironmentRewriter(cst.CSTTransformer):
         return updated
 
 
+
+# unittest's asserts whose second argument is only asked `in`: the environment has an exact stand-in
+_MEMBERSHIP_ASSERTS = frozenset({"assertIn", "assertNotIn"})
 
 _BINARY_OF: dict[type, type] = {
     cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
@@ -476,6 +487,9 @@ def _passed_on(code: str) -> list[str]:
         elif isinstance(node, ast.Call) and node.args and isinstance(node.func, (ast.Name, ast.Attribute)) \
                 and ast.unparse(node.func).split(".")[-1] in ("patch", "object", "dict"):
             consumed.add(id(node.args[0]))  # patch.dict/patch/patch.object: converted or reported
+        elif isinstance(node, ast.Call) and len(node.args) >= 2 and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in _MEMBERSHIP_ASSERTS:
+            consumed.add(id(node.args[1]))
     lines = code.splitlines()
     found = []
     for node in ast.walk(tree):
