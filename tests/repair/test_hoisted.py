@@ -59,3 +59,8 @@ def test_nothing_moves_when_moving_would_not_answer_the_error() -> None:
 def test_nothing_moves_when_what_stays_above_uses_what_would_move() -> None:
     source = (CLASS + "try:\n    import pytest\nexcept ImportError:\n    pytest = Connection\n").encode()
     assert lower_hoisted("t.py", source, "pytest") is None
+
+
+def test_an_import_in_the_main_block_binds_nothing_when_pytest_imports_the_module() -> None:
+    source = (CLASS + 'if __name__ == "__main__":\n    import pytest\n    pytest.main([__file__])\n').encode()
+    assert lower_hoisted("t.py", source, "pytest") is None

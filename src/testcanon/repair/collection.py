@@ -10,8 +10,9 @@ until the end):
   (`repair/imports.py`: the repository's own symbols and git's rename history);
 - markers used but not registered under `--strict-markers` are registered in the project's
   pytest configuration, in one edit (`repair/markers.py`);
-- definitions a script moved above the imports they use (`NameError` on import) go back below
-  them (`repair/hoisted.py`);
+- a `NameError` on import: definitions a script moved above the imports they use go back below
+  them (`repair/hoisted.py`), or a name the module imports only in its `__main__` block or a
+  function is imported at module level as the module writes it (`repair/missing_import.py`);
 
 and the files they broke are collected again there. A rewrite is kept only when every file
 it answered then collects, with at least the tests it collected before (none: it failed); the
@@ -37,6 +38,7 @@ from testcanon.repair.fixer import FileVerdict, fix_files
 from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
+from testcanon.repair.missing_import import add_missing_import
 from testcanon.repair.repository_index import module_index, renames
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
@@ -55,7 +57,7 @@ class KeptEdit:
     """One file rewritten and why: the moves applied, or the markers registered."""
 
     path: str
-    kind: str  # import-moved, marker-registered, definitions-lowered
+    kind: str  # import-moved, marker-registered, definitions-lowered, import-added
     details: tuple[str, ...]
     answered: tuple[str, ...]  # the test files that collect because of it
     tests: int  # tests those files collect now
@@ -227,18 +229,19 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
             for failure in failing.values():
                 missing = undefined_name(failure.cause)
                 for relpath in _innermost_first(failure) if missing else ():
-                    if kinds.get(relpath) == "definitions-lowered" and relpath in touched:
-                        answers[relpath].add(failure.path)  # the same helper, already lowered
+                    if kinds.get(relpath) in _NAME_ERROR_KINDS and relpath in touched:
+                        answers[relpath].add(failure.path)  # the same helper, already edited
                         break
                     source = read(relpath)
-                    lowered = lower_hoisted(relpath, source, missing) if source is not None else None
-                    if lowered is None:
+                    planned = _answer_name_error(relpath, source, missing) if source is not None else None
+                    if planned is None:
                         continue
+                    kind, text, detail = planned
                     originals.setdefault(relpath, source)
-                    put(copy / relpath, lowered[0])
+                    put(copy / relpath, text)
                     touched.add(relpath)
-                    kinds[relpath] = "definitions-lowered"
-                    details.setdefault(relpath, []).append(lowered[1].describe())
+                    kinds[relpath] = kind
+                    details.setdefault(relpath, []).append(detail)
                     answers.setdefault(relpath, set()).add(failure.path)
                     break
             if not touched or not any(answers.get(path) for path in touched):
@@ -352,6 +355,20 @@ def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
     on_chain = failure.path == relpath or any(frame.rsplit(":", 1)[0] == relpath for frame in failure.chain)
     return on_chain and any(f"'{m.module}'" in failure.cause or (m.name and f"'{m.name}'" in failure.cause)
                             or _module_prefix_named(failure.cause, m.module) for m in applied)
+
+
+_NAME_ERROR_KINDS = ("definitions-lowered", "import-added")
+
+
+def _answer_name_error(relpath: str, source: bytes, missing: str) -> tuple[str, bytes, str] | None:
+    """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail)."""
+    lowered = lower_hoisted(relpath, source, missing)
+    if lowered is not None:
+        return "definitions-lowered", lowered[0], lowered[1].describe()
+    added = add_missing_import(relpath, source, missing)
+    if added is not None:
+        return "import-added", added[0], added[1].describe()
+    return None
 
 
 def _innermost_first(failure: Failure) -> list[str]:

@@ -18,6 +18,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from testcanon.analysis.extractor import is_main_guard
+
 NAME_ERROR = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -92,9 +94,12 @@ def lower_hoisted(path: str, source: bytes, missing: str) -> tuple[bytes, Loweri
 
 
 def _is_import(node: ast.stmt) -> bool:
-    """An import statement, or a `try`/`if` whose body imports (`try: import x except ...`)."""
+    """An import statement, or a `try`/`if` whose body imports (`try: import x except ...`); not
+    an `if __name__ == "__main__":` block, which never runs when pytest imports the module."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return True
+    if isinstance(node, ast.If) and is_main_guard(node.test):
+        return False
     if isinstance(node, (ast.Try, ast.If)):
         return any(isinstance(child, (ast.Import, ast.ImportFrom)) for child in node.body)
     return False
