@@ -45,6 +45,9 @@ def main() -> int:
     parser.add_argument("--canonical-base", action="append", default=[],
                         help="a base the project counts as canonical (repeatable)")
     parser.add_argument("--verify", default="collect", choices=("outcomes", "collect", "static"))
+    parser.add_argument("--infra", action="append", default=[],
+                        help="a glob of test infrastructure ([tool.testcanon.check] infra, as canon init "
+                             "proposes it; repeatable)")
     parser.add_argument("--path", dest="paths", action="append", default=[],
                         help="a path to migrate (repeatable; default: the whole project). Naming a folder of a "
                              "shipped package (`test_framework`) is how a user includes it")
@@ -63,11 +66,14 @@ def main() -> int:
         shutil.copytree(args.path, pristine, ignore=IGNORE, symlinks=True)
         with (pristine / "pyproject.toml").open("a") as handle:
             handle.write(f"\n[tool.testcanon]\nextend_exclude = {json.dumps(args.exclude)}\n")
-            if args.canonical_base:
+            if args.canonical_base or args.infra:
                 from testcanon.config.schema import CANONICAL_BASES
 
-                bases = [*CANONICAL_BASES, *args.canonical_base]
-                handle.write(f"\n[tool.testcanon.check]\ncanonical_bases = {json.dumps(bases)}\n")
+                handle.write("\n[tool.testcanon.check]\n")
+                if args.canonical_base:
+                    handle.write(f"canonical_bases = {json.dumps([*CANONICAL_BASES, *args.canonical_base])}\n")
+                if args.infra:
+                    handle.write(f"infra = {json.dumps(args.infra)}\n")
         for code in args.select or CODEMODS:
             work = Path(tmp) / code
             shutil.copytree(pristine, work, symlinks=True)

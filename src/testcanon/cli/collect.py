@@ -34,7 +34,8 @@ def collect_command(
                                          help="Interpreter or venv that collects (default: the project's)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
     repair: bool = typer.Option(False, "--repair", help="Repair moved imports, unregistered markers and "
-                                "NameErrors on import, verified by collection in an isolated copy; journalled (canon undo)."),
+                                "NameErrors on import, verified by collection in an isolated copy; "
+                                "journalled (canon undo)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="With --repair: verify, report, write nothing."),
     syntax: bool = typer.Option(True, "--syntax/--no-syntax",
                                 help="With --repair: first repair the files that do not compile, as "
