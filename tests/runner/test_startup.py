@@ -46,3 +46,18 @@ def test_while_running_runs_while_the_child_runs(tmp_path: Path) -> None:
                            timeout=30, while_running=lambda: called.append(time.perf_counter() - started))
     assert finished.returncode == 0 and len(called) == 1
     assert called[0] < finished.seconds - 0.5  # long before the child ended
+
+
+def test_while_running_has_finished_when_the_child_is_ended(tmp_path: Path) -> None:
+    """A Ctrl-C or a timeout ends the child; the helper thread must not be left mid-import while
+    the interpreter exits (finalization can wait on an import lock it holds, forever)."""
+    finished: list[float] = []
+
+    def slow_helper() -> None:
+        time.sleep(1.0)
+        finished.append(time.perf_counter())
+
+    done = run_bounded([sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path, env={},
+                       timeout=0.2, while_running=slow_helper)
+    assert done.timed_out
+    assert finished, "run_bounded returned while its helper was still running"

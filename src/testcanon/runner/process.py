@@ -27,6 +27,9 @@ class Finished:
     timeout: float | None
 
 
+HELPER_SECONDS = 30.0  # at most this long for `while_running` to finish once the child has ended
+
+
 def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeout: float | None,
                 stream: bool = False, while_running: Callable[[], object] | None = None) -> Finished:
     """Run `command`; after `timeout` seconds its whole process group is ended. `while_running`
@@ -37,10 +40,12 @@ def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeou
                                stdout=None if stream else subprocess.PIPE,
                                stderr=None if stream else subprocess.STDOUT,
                                text=True, errors="replace", start_new_session=True)
-    if while_running is not None:
-        threading.Thread(target=while_running, name="canon-while-running", daemon=True).start()
+    helper: threading.Thread | None = None
     timed_out = False
     try:
+        if while_running is not None:
+            helper = threading.Thread(target=while_running, name="canon-while-running", daemon=True)
+            helper.start()
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
@@ -48,6 +53,11 @@ def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeou
     except BaseException:  # Ctrl-C here: the child is in its own session, end it too
         _end(process)
         raise
+    finally:
+        # A daemon thread still importing when the interpreter exits (Ctrl-C) can hold an import
+        # lock that finalization then waits for, forever: let it finish first.
+        if helper is not None:
+            helper.join(timeout=HELPER_SECONDS)
     return Finished(process.returncode, output or "", time.perf_counter() - started, timed_out, timeout)
 
 
