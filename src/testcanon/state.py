@@ -46,14 +46,17 @@ def state_dir(root: Path) -> Path:
     directory = root / STATE_DIR
     try:
         if not directory.is_dir():
-            if directory.exists() or directory.is_symlink():
-                raise StateError(f"{directory} is not a directory; move it away so testcanon can "
-                                 "keep its state there")
-            if _enforced and not is_project_root(root):
+            if _enforced and not is_project_root(root) and not (directory.exists() or directory.is_symlink()):
                 raise StateError(f"{root} is not a project (no {' or '.join(PROJECT_MARKERS[:2])} "
                                  "there or above, and not the current directory): testcanon reads it but "
                                  "writes nothing there")
-            directory.mkdir(parents=True, exist_ok=True)
+            try:  # another canon may create it at the same moment: that is no error
+                directory.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                pass
+            if not directory.is_dir():
+                raise StateError(f"{directory} is not a directory; move it away so testcanon can "
+                                 "keep its state there")
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("# Created by testcanon: local state, never committed.\n*\n")

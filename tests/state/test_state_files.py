@@ -126,3 +126,23 @@ def test_damaged_event_coverage_is_skipped(project: Path, content: str) -> None:
     (project / ".testcanon" / "event-coverage.json").write_text(content)
     done = run_canon("audit", cwd=project)
     assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_state_folder_another_process_creates_at_the_same_moment_is_no_error(tmp_path, monkeypatch) -> None:
+    """Three `canon` processes starting together: one creates `.testcanon/` between another's
+    check and its mkdir. That is the folder wanted, not "not a directory" (a CI flake)."""
+    from testcanon.state import state_dir
+
+    (tmp_path / "pyproject.toml").write_text("")
+    real_is_dir = Path.is_dir
+    seen: list[Path] = []
+
+    def racing_is_dir(self: Path) -> bool:
+        if self.name == ".testcanon" and not seen:
+            seen.append(self)
+            self.mkdir()  # the other process wins the race
+            return False
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", racing_is_dir)
+    assert state_dir(tmp_path) == tmp_path / ".testcanon" and seen
