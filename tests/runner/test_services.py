@@ -67,16 +67,25 @@ def test_an_already_running_service_is_used_not_started(tmp_path: Path) -> None:
 
 def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
     port = free_port()
-    root = _suite(tmp_path, port, "import time\n\ndef test_slow():\n    time.sleep(60)\n")
-    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root,
+    started = tmp_path / "slow-test-started"
+    root = _suite(tmp_path, port, ("import pathlib, time\n\ndef test_slow():\n"
+                                   f"    pathlib.Path({str(started)!r}).write_text('x')\n"
+                                   "    time.sleep(60)\n"))
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # a SIGABRT shows where it hangs, if it does
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while not _listening(port) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+    while not started.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _listening(port), "the service never came up"
-    time.sleep(1.0)  # let pytest start the slow test
+    assert started.exists(), "pytest never started the slow test"
+    assert _listening(port), "the service is not up while the test runs"
     os.killpg(process.pid, signal.SIGINT)
-    _, err = process.communicate(timeout=30)  # read what it says: a full pipe would block its exit
+    try:
+        _, err = process.communicate(timeout=60)  # read what it says: a full pipe would block its exit
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        out, err = process.communicate(timeout=30)
+        raise AssertionError(f"canon run did not stop on Ctrl-C:\n{out.decode()[-2000:]}\n{err.decode()[-6000:]}")
     assert process.returncode != 0, err
     deadline = time.monotonic() + 10
     while _listening(port) and time.monotonic() < deadline:
