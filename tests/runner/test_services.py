@@ -65,6 +65,17 @@ def test_an_already_running_service_is_used_not_started(tmp_path: Path) -> None:
         server.wait()
 
 
+# canon as a terminal starts it: Ctrl-C delivered. A process inherits an ignored or blocked SIGINT
+# from whoever starts it (CI showed one: after some earlier test in the same xdist worker, canon
+# sat in select() through the SIGINT), which is the starter's choice, not canon's to override.
+_AS_FROM_A_TERMINAL = (
+    "import runpy, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+    "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
+    "sys.argv = ['canon', *sys.argv[1:]]\n"
+    "runpy.run_module('testcanon', run_name='__main__', alter_sys=True)\n")
+
+
 def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
     port = free_port()
     started = tmp_path / "slow-test-started"
@@ -72,7 +83,7 @@ def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
                                    f"    pathlib.Path({str(started)!r}).write_text('x')\n"
                                    "    time.sleep(60)\n"))
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # a SIGABRT shows where it hangs, if it does
-    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root, env=env,
+    process = subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, "run", "--serial"], cwd=root, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60
     while not started.exists() and process.poll() is None and time.monotonic() < deadline:
