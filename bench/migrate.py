@@ -15,14 +15,14 @@ own `test_framework.ssot.base_test_case.SSotBaseTestCase`) besides testcanon's.
 from __future__ import annotations
 
 import argparse
-import re
-from collections import Counter
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 CODEMODS = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
@@ -49,8 +49,8 @@ def main() -> int:
                         help="a glob of test infrastructure ([tool.testcanon.check] infra, as canon init "
                              "proposes it; repeatable)")
     parser.add_argument("--path", dest="paths", action="append", default=[],
-                        help="a path to migrate (repeatable; default: the whole project). Naming a folder of a "
-                             "shipped package (`test_framework`) is how a user includes it")
+                        help="a path to migrate (repeatable; default: the whole project). Naming a "
+                             "folder of a shipped package (`test_framework`) is how a user includes it")
     parser.add_argument("--reasons", type=int, default=0, metavar="N",
                         help="also print, per codemod, the N most common reasons violations were left")
     args = parser.parse_args()
@@ -71,7 +71,8 @@ def main() -> int:
 
                 handle.write("\n[tool.testcanon.check]\n")
                 if args.canonical_base:
-                    handle.write(f"canonical_bases = {json.dumps([*CANONICAL_BASES, *args.canonical_base])}\n")
+                    bases = [*CANONICAL_BASES, *args.canonical_base]
+                    handle.write(f"canonical_bases = {json.dumps(bases)}\n")
                 if args.infra:
                     handle.write(f"infra = {json.dumps(args.infra)}\n")
         for code in args.select or CODEMODS:
@@ -102,7 +103,7 @@ def main() -> int:
             for item in report["left"]:
                 if item["code"] == code:
                     reasons[code][_reason_class(item["reason"])] += item["count"]
-            for path, why in report["rejected"].items():
+            for why in report["rejected"].values():
                 reasons[code][f"rejected by verification: {_reason_class(why)}"] += 1
             shutil.rmtree(work)
     for failure in sorted(failures):

@@ -135,7 +135,8 @@ def run_canon(copy: Path, venv: Path, paths: list[str], timeout: float,
               extra: list[str], options: list[str]) -> tuple[dict[str, str], float, int, list[str]]:
     out = copy.parent / "canon-run.json"
     started = time.perf_counter()
-    done = subprocess.run([*CANON, "run", "--python", str(venv), "--no-fail-fast", "--json", str(out), *options,
+    done = subprocess.run([*CANON, "run", "--python", str(venv), "--no-fail-fast", "--json", str(out),
+                           *options,
                            *paths,
                            *(["--", *extra] if extra else [])],
                           cwd=copy, capture_output=True, text=True, timeout=timeout, start_new_session=True)

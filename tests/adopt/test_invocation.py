@@ -33,7 +33,8 @@ def _guess(tmp_path: Path, files: dict[str, str], roots: tuple[str, ...] = ("tes
 
 
 def test_the_options_every_whole_suite_run_passes_are_proposed_with_the_commands(tmp_path: Path) -> None:
-    guess = _guess(tmp_path, {"tox.ini": TOX.replace("--run-optional=no_jupyter", "--run-optional no_jupyter")})
+    tox = TOX.replace("--run-optional=no_jupyter", "--run-optional no_jupyter")
+    guess = _guess(tmp_path, {"tox.ini": tox})
     assert guess is not None
     args, evidence = guess
     # -n, --cov, -v are the runner's or output; -m jupyter and tests/benchmarks run a part only

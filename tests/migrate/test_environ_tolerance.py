@@ -24,6 +24,7 @@ def test_the_setting_goes_first_in_each_class_named_after_its_docstring() -> Non
 
 
 def test_a_class_that_already_chooses_is_left_as_it_is() -> None:
-    source = b'class TestA(SSotTestBase):\n    on_environ_change = "fail"\n\n    def test_x(self):\n        pass\n'
+    source = (b'class TestA(SSotTestBase):\n    on_environ_change = "fail"\n\n'
+              b"    def test_x(self):\n        pass\n")
     assert tolerate(source, ["TestA"], ["X"]) is None
     assert tolerate(source, ["TestOther"], ["X"]) is None

@@ -79,7 +79,8 @@ def test_a_test_class_left_in_a_shipped_package_is_reported_as_such(tmp_path: Pa
         "shared/__init__.py": "",
         "shared/tests/__init__.py": "",
         "shared/tests/test_config.py": ("import os\n\nimport pytest\n\n\nclass TestConfig:\n"
-                                        "    def test_a(self):\n        assert os.environ.get('A') is None\n\n\n"
+                                        "    def test_a(self):\n"
+                                        "        assert os.environ.get('A') is None\n\n\n"
                                         "if __name__ == '__main__':\n    pytest.main([__file__])\n"),
         "tests/test_b.py": "def test_b():\n    pass\n",
     })

@@ -25,7 +25,8 @@ PYTEST_INI = ("[pytest]\naddopts = --strict-markers\npythonpath = .\n"
 SYNTAX_GOOD = "def test_first():\n    assert 1 + 1 == 2\n\n\ndef test_second():\n    assert 'a' in 'abc'\n"
 HOISTED_CLASS = ("@pytest.mark.known\nclass TestHoisted:\n    def test_one(self):\n        pass\n\n"
                  "    def test_two(self):\n        pass\n")
-HOISTED_HEADER = '"""A script pasted the class above the docstring and imports."""\n\nimport os\nimport pytest\n'
+HOISTED_HEADER = ('"""A script pasted the class above the docstring and imports."""\n\n'
+                  "import os\nimport pytest\n")
 HOISTED = HOISTED_CLASS + "\n" + HOISTED_HEADER + "\n\ndef test_after():\n    assert os.sep\n"
 MAIN_IMPORT = ("import os\n\n\n@pytest.mark.known\ndef test_marked():\n    assert os.sep\n\n\n"
                'if __name__ == "__main__":\n    import pytest\n    pytest.main([__file__])\n')
@@ -153,7 +154,8 @@ def test_a_class_moved_above_its_imports_goes_back_below_them_byte_for_byte(repa
         HOISTED_HEADER + "\n\n" + HOISTED_CLASS + "\n\ndef test_after():\n    assert os.sep\n")
     edit = _kept(document, "tests/test_hoisted.py")
     assert edit["kind"] == "definitions-lowered" and edit["tests"] == 3
-    assert "moved TestHoisted below the imports (after line 12), where 'pytest' is imported" in edit["details"][0]
+    moved = "moved TestHoisted below the imports (after line 12), where 'pytest' is imported"
+    assert moved in edit["details"][0]
 
 
 def test_a_name_imported_only_in_the_main_block_is_imported_at_module_level(repaired) -> None:
@@ -209,7 +211,8 @@ def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
     undone = run_canon("undo", cwd=root)
     assert undone.returncode == 0, undone.stderr
     for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py",
-                    "pytest.ini", "tests/test_syntax.py", "tests/test_hoisted.py", "tests/test_main_import.py"):
+                    "pytest.ini", "tests/test_syntax.py", "tests/test_hoisted.py",
+                    "tests/test_main_import.py"):
         assert (root / relpath).read_bytes() == before[relpath], relpath
 
 

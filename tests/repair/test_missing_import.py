@@ -13,7 +13,8 @@ def test_the_import_of_the_main_block_is_copied_after_the_top_level_imports() ->
     assert added is not None
     new, what = added
     assert new.decode() == MAIN_ONLY.replace("import os\n", "import os\nimport pytest\n", 1)
-    assert what.describe() == "t.py: added `import pytest` after line 2, as the module imports 'pytest' elsewhere"
+    assert what.describe() == ("t.py: added `import pytest` after line 2, as the module imports 'pytest' "
+                               "elsewhere")
 
 
 def test_only_the_alias_that_binds_the_name_is_copied_and_aliases_are_kept() -> None:

@@ -83,8 +83,9 @@ def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
                                    f"    pathlib.Path({str(started)!r}).write_text('x')\n"
                                    "    time.sleep(60)\n"))
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # a SIGABRT shows where it hangs, if it does
-    process = subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, "run", "--serial"], cwd=root, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, "run", "--serial"], cwd=root,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
     deadline = time.monotonic() + 60
     while not started.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -96,7 +97,8 @@ def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         process.send_signal(signal.SIGABRT)
         out, err = process.communicate(timeout=30)
-        raise AssertionError(f"canon run did not stop on Ctrl-C:\n{out.decode()[-2000:]}\n{err.decode()[-6000:]}")
+        said = f"{out.decode()[-2000:]}\n{err.decode()[-6000:]}"
+        raise AssertionError(f"canon run did not stop on Ctrl-C:\n{said}") from None
     assert process.returncode != 0, err
     deadline = time.monotonic() + 10
     while _listening(port) and time.monotonic() < deadline:

@@ -68,7 +68,8 @@ def project_pytest_args(project: Project, test_roots: Iterable[str]) -> tuple[li
     common = [group for group in runs[0][1] if all(group in options for _, options in runs[1:])]
     if not common:
         return None
-    where = "; ".join(evidence for evidence, _ in runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")
+    more = f" and {len(runs) - 3} more" if len(runs) > 3 else ""
+    where = "; ".join(evidence for evidence, _ in runs[:3]) + more
     return [word for group in common for word in group], f"passed by every run of the whole suite: {where}"
 
 
@@ -85,7 +86,8 @@ def _whole_suite_options(site: CommandSite, roots: list[str]) -> list[list[str]]
     paths = [PurePosixPath(words[i].removeprefix("./")).as_posix().rstrip("/") for i in split.paths]
     if any("::" in path for path in paths):
         return None
-    if paths and not all(any(root == p or root.startswith(f"{p}/") or p == "." for p in paths) for root in roots):
+    if paths and not all(any(root == p or root.startswith(f"{p}/") or p == "." for p in paths)
+                         for root in roots):
         return None  # a part of the suite
     groups = [[words[i] for i in group] for group in split.options]
     names = [option_name(group[0]) for group in groups]

@@ -84,7 +84,8 @@ def split_arguments(words: Sequence[str]) -> Arguments | str:
             continue
         options.append((i,))
         i += 1
-        known_flag = name in FLAGS or (not value.startswith("--") and all(f"-{c}" in FLAGS for c in value[1:]))
+        bundled = not value.startswith("--") and all(f"-{c}" in FLAGS for c in value[1:])  # `-vx`
+        known_flag = name in FLAGS or bundled
         if not known_flag and i < len(words) and not words[i].startswith("-"):
             return (f"`{value}` is not an option known to take no value: `{words[i]}` after it "
                     "may be its value or a path")

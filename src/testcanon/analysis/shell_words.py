@@ -167,8 +167,8 @@ _WRAPPERS = {"sudo", "exec", "time", "env", "nohup", "xvfb-run", "then", "do", "
 _RUNNERS = {"uv": "run", "poetry": "run", "pipenv": "run", "pdm": "run", "hatch": "run", "rye": "run"}
 PYTHON = re.compile(r"^(python|python3|python3\.\d+|py|pypy3?)$")
 # With any of these pytest runs no test: it lists them, prints its version, help, fixtures or markers.
-RUNS_NO_TEST = frozenset({"--collect-only", "--co", "--version", "-V", "--help", "-h", "--fixtures", "--funcargs",
-                          "--fixtures-per-test", "--markers"})
+RUNS_NO_TEST = frozenset({"--collect-only", "--co", "--version", "-V", "--help", "-h", "--fixtures",
+                          "--funcargs", "--fixtures-per-test", "--markers"})
 _REMOTE = {"docker": "a container (`docker`)", "podman": "a container (`podman`)",
            "docker-compose": "a container (`docker-compose`)", "kubectl": "a pod (`kubectl`)",
            "ssh": "another machine (`ssh`)", "vagrant": "a virtual machine (`vagrant`)",

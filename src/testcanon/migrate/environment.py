@@ -313,7 +313,8 @@ class EnvironmentRewriter(cst.CSTTransformer):
             self.skipped.append(f"monkeypatch.{func.attr.value} outside a test "
                                 "function (fixture scope differs)")
         if isinstance(func, cst.Attribute) and func.attr.value in _MEMBERSHIP_ASSERTS and not self.frozen \
-                and len(original.args) >= 2 and original.args[1].keyword is None and original.args[1].star == "" \
+                and len(original.args) >= 2 and original.args[1].keyword is None \
+                and original.args[1].star == "" \
                 and self.is_environ(original.args[1].value):
             self.converted += 1  # `assertIn(k, os.environ)` asks `k in os.environ`, as `k in env` does
             args = list(updated.args)

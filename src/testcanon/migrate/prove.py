@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 from testcanon.analysis import facts_for, reached
 from testcanon.config import Project
 from testcanon.migrate import environ_tolerance, isolation, outcomes
-from testcanon.migrate.environ_tolerance import environ_written
 from testcanon.migrate import verify as verify_ids
 from testcanon.migrate.common import FileChange
+from testcanon.migrate.environ_tolerance import environ_written
 from testcanon.migrate.sandbox import Sandbox, sandbox
 from testcanon.rules.context import RuleContext
 from testcanon.source import GlobSet, discover
@@ -172,7 +172,8 @@ def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileCh
         pending = [c for c in pending if c not in rejected]
     for change in pending:
         if change.path in untried:  # its last form never ran: not proven
-            report.rejected[change.path] = "its re-base was changed to tolerate os.environ writes too late to run again"
+            report.rejected[change.path] = ("its re-base was changed to tolerate os.environ writes too late "
+                                            "to run again")
     for change in changes:
         if change.path in report.rejected:
             continue
@@ -187,8 +188,9 @@ def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileCh
 def _tolerate_environ_writes(change: FileChange, worse: dict[str, tuple[str, str]],
                              ran: outcomes.TestRun) -> bool:
     """Whether `change` (a re-base) was put back in its form that warns instead of failing, because
-    every test it made worse fails only on the code under test writing os.environ."""
-    if not change.rebased or not worse or any(n.startswith(environ_tolerance.SETTING) for n in change.notes):
+    every test it made worse fails only on the code under test writing os.environ. Once: in that
+    form every re-based class already has the setting, so `tolerate` has nothing left to change."""
+    if not change.rebased or not worse:
         return False
     written = environ_written(ran.messages.get(test) for test in worse)
     if written is None:

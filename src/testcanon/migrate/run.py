@@ -303,7 +303,9 @@ class _ShippedGuard:
 
     def why_protected(self, relpath: str) -> str | None:
         owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)
-        return None if owner is None else f"it is in the shipped package {owner}/ (name the path to include it)"
+        if owner is None:
+            return None
+        return f"it is in the shipped package {owner}/ (name the path to include it)"
 
     def keeps(self, relpath: str) -> bool:
         owner = self.shipped.protects(relpath, test_roots=self.test_roots, explicit=self.explicit)

@@ -28,7 +28,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,13 +191,25 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         details: dict[str, list[str]] = {}
         kinds: dict[str, str] = {}
         left: list[Unrepaired] = []
+        touched: set[str] = set()  # files edited in the copy this round
+
+        def edit(relpath: str, before: bytes, after: bytes, kind: str, said: Iterable[str],
+                 answered: Iterable[str]) -> None:
+            """Put an edit into the copy, keeping the file's original text and what the edit answers."""
+            originals.setdefault(relpath, before)
+            put(copy / relpath, after)
+            touched.add(relpath)
+            kinds[relpath] = kind
+            details.setdefault(relpath, []).extend(said)
+            answers.setdefault(relpath, set()).update(answered)
+
         for round_number in range(1, MAX_ROUNDS + 1):
             moves, left = plan_moves(failing.values(), index, read, renamed.get)
             markers = {f.path: name for f in failing.values() if (name := unregistered_marker(f.cause))}
             by_path: dict[str, list[ImportMove]] = {}
             for move in moves:
                 by_path.setdefault(move.path, []).append(move)
-            touched: set[str] = set()
+            touched.clear()
             for relpath, file_moves in by_path.items():
                 source = read(relpath)
                 if source is None:
@@ -205,27 +217,16 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                 new, applied = rewrite(source, file_moves)
                 if not applied:
                     continue
-                originals.setdefault(relpath, source)
-                put(copy / relpath, new)
-                touched.add(relpath)
-                kinds[relpath] = "import-moved"
-                details.setdefault(relpath, []).extend(m.describe() for m in applied)
-                for failure in failing.values():
-                    if _answers(failure, relpath, applied):
-                        answers.setdefault(relpath, set()).add(failure.path)
+                edit(relpath, source, new, "import-moved", [m.describe() for m in applied],
+                     [f.path for f in failing.values() if _answers(f, relpath, applied)])
             if markers:
                 config = _pytest_config(copy)
                 if config is not None:
                     text = (copy / config).read_text(encoding="utf-8")
                     new_text = register(text, config, markers.values())
                     if new_text != text:
-                        originals.setdefault(config, text.encode("utf-8"))
-                        put(copy / config, new_text.encode("utf-8"))
-                        touched.add(config)
-                        kinds[config] = "marker-registered"
-                        details.setdefault(config, []).extend(
-                            f"registered marker '{n}'" for n in sorted(set(markers.values())))
-                        answers.setdefault(config, set()).update(markers)
+                        edit(config, text.encode("utf-8"), new_text.encode("utf-8"), "marker-registered",
+                             [f"registered marker '{n}'" for n in sorted(set(markers.values()))], markers)
             for failure in failing.values():
                 missing = undefined_name(failure.cause)
                 for relpath in _innermost_first(failure) if missing else ():
@@ -237,12 +238,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                     if planned is None:
                         continue
                     kind, text, detail = planned
-                    originals.setdefault(relpath, source)
-                    put(copy / relpath, text)
-                    touched.add(relpath)
-                    kinds[relpath] = kind
-                    details.setdefault(relpath, []).append(detail)
-                    answers.setdefault(relpath, set()).add(failure.path)
+                    edit(relpath, source, text, kind, [detail], [failure.path])
                     break
             if not touched or not any(answers.get(path) for path in touched):
                 break

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from testcanon.analysis.extractor import is_main_guard
+from testcanon.repair.statements import first_line, imported_names, newline_of
 
 NAME_ERROR = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
 _DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -55,10 +56,12 @@ def lower_hoisted(path: str, source: bytes, missing: str) -> tuple[bytes, Loweri
     except (SyntaxError, ValueError):
         return None
     body = tree.body
-    binding = next((i for i, node in enumerate(body) if _is_import(node) and missing in _bound_by(node)), None)
+    binding = next((i for i, node in enumerate(body) if _is_import(node) and missing in _bound_by(node)),
+                   None)
     if binding is None:
         return None
-    first_definition = next((i for i, node in enumerate(body[:binding]) if isinstance(node, _DEFINITIONS)), None)
+    first_definition = next((i for i, node in enumerate(body[:binding]) if isinstance(node, _DEFINITIONS)),
+                            None)
     if first_definition is None:
         return None
     header = next(i for i in range(first_definition + 1, binding + 1)
@@ -73,8 +76,8 @@ def lower_hoisted(path: str, source: bytes, missing: str) -> tuple[bytes, Loweri
     if any(moved_names & _all_names(node) for node in body[header:end + 1]):
         return None  # what stays above would use what moved
     lines = source.splitlines(keepends=True)
-    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
-    start = _first_line(moved[0]) - 1
+    newline = newline_of(lines)
+    start = first_line(moved[0]) - 1
     stop = moved[-1].end_lineno or moved[-1].lineno  # exclusive index of the block's end
     after = body[end].end_lineno or body[end].lineno
     block = [*lines[start:stop]]
@@ -111,11 +114,9 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 
 def _bound_by(node: ast.stmt) -> set[str]:
-    bound: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
-    return bound
+    """The names the imports in `node` bind (it is an import, or a `try`/`if` holding imports)."""
+    return {name for child in ast.walk(node) if isinstance(child, (ast.Import, ast.ImportFrom))
+            for name in imported_names(child)}
 
 
 def _names_used_when_defined(node: ast.stmt) -> set[str]:
@@ -140,8 +141,3 @@ def _evaluated(node: ast.stmt) -> list[ast.AST]:
 
 def _all_names(node: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", [])
-    return min([node.lineno, *(d.lineno for d in decorators)])

@@ -125,8 +125,8 @@ class ModuleIndex:
         else:
             modules = list(self.paths)
         found = [m for m in modules if m != old and name in self.defined_in(m)]
-        return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None, _is_test_module(self.paths[m]),
-                                            -_shared_prefix(m, old), m))
+        return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None,
+                                            _is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
 
 
 def _importable_names(module: str) -> list[str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from testcanon.repair.statements import imported_names, newline_of
+
 
 @dataclass(frozen=True)
 class AddedImport:
@@ -23,7 +25,8 @@ class AddedImport:
 
     def describe(self) -> str:
         where = f"after line {self.line}" if self.line else "at the top"
-        return f"{self.path}: added `{self.statement}` {where}, as the module imports '{self.missing}' elsewhere"
+        return (f"{self.path}: added `{self.statement}` {where}, as the module imports '{self.missing}' "
+                "elsewhere")
 
 
 def add_missing_import(path: str, source: bytes, missing: str) -> tuple[bytes, AddedImport] | None:
@@ -34,16 +37,17 @@ def add_missing_import(path: str, source: bytes, missing: str) -> tuple[bytes, A
     except (SyntaxError, ValueError):
         return None
     top = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    if any(missing in _bound(node) for node in top):
+    if any(missing in imported_names(node) for node in top):
         return None  # imported at module level already: the NameError is something else
     nested = {ast.unparse(_only(node, missing)) for node in ast.walk(tree)
-              if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in top and missing in _bound(node)
+              if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in top
+              and missing in imported_names(node)
               and not (isinstance(node, ast.ImportFrom) and node.level)}
     if len(nested) != 1:
         return None
     statement = nested.pop()
     lines = source.splitlines(keepends=True)
-    newline = b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+    newline = newline_of(lines)
     after = _insertion_line(tree, top)
     text = statement.encode() + newline
     if after and not lines[after - 1].endswith((b"\n", b"\r")):
@@ -63,10 +67,6 @@ def _insertion_line(tree: ast.Module, top: list[ast.stmt]) -> int:
         else:
             break
     return last
-
-
-def _bound(node: ast.Import | ast.ImportFrom) -> set[str]:
-    return {(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"}
 
 
 def _only(node: ast.Import | ast.ImportFrom, missing: str) -> ast.stmt:

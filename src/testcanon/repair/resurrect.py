@@ -29,6 +29,7 @@ from pathlib import Path
 
 from testcanon.journal.planned import PlannedWrite
 from testcanon.repair.resurrect_history import Version
+from testcanon.repair.statements import first_line, imported_names
 from testcanon.rules.lost.naming import DEFAULT, TestNaming
 from testcanon.rules.lost.placeholders import find_skipped_tests
 from testcanon.rules.lost.tombstones import CommentedTest, find_commented_tests, live_test_ids
@@ -109,7 +110,7 @@ def _bound(statement: ast.stmt) -> set[str]:
     if isinstance(statement, _DEFS):
         return {statement.name}
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in statement.names if a.name != "*"}
+        return imported_names(statement)
     names: set[str] = set()
     targets = statement.targets if isinstance(statement, ast.Assign) else \
         [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else []
@@ -287,7 +288,7 @@ def resurrect_text(relpath: str, current: bytes, versions: list[Version] | None,
         node, owner = found
         if owner is not None and all(m is node or _trivial(m) for m in owner.body):
             node = owner
-        deletions.update(range(_first_line(node) - 1, node.end_lineno or node.lineno))
+        deletions.update(range(first_line(node) - 1, node.end_lineno or node.lineno))
         result.placeholders_removed.append(skipped.test_id)
 
     anchor = _import_anchor(tree)
@@ -311,7 +312,7 @@ def _placeholder_line(tree: ast.Module, naming: TestNaming) -> int | None:
         if skipped.kind == "placeholder":
             found = _find(tree, skipped.test_id)
             if found is not None and found[1] is None:
-                return _first_line(found[0]) - 1
+                return first_line(found[0]) - 1
     return None
 
 
@@ -321,10 +322,6 @@ def _name_of(version: Version, node: ast.stmt) -> str:
 
 def _trivial(node: ast.stmt) -> bool:
     return isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
-
-
-def _first_line(node: ast.stmt) -> int:
-    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
 
 
 def _squeeze_blank(lines: list[str]) -> list[str]:
@@ -342,7 +339,7 @@ def _at_module_level(tree: ast.Module, lines: list[str], test: CommentedTest) ->
     live top-level statement, and the next live line after the span starts at column 0."""
     start, end = test.line, test.end_line
     for node in tree.body:
-        if _first_line(node) <= start <= (node.end_lineno or node.lineno):
+        if first_line(node) <= start <= (node.end_lineno or node.lineno):
             return False
     for line in lines[end:]:
         if line.strip() and not line.lstrip().startswith("#"):

@@ -54,8 +54,8 @@ def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeou
         _end(process)
         raise
     finally:
-        # A daemon thread still importing when the interpreter exits (Ctrl-C) can hold an import
-        # lock that finalization then waits for, forever: let it finish first.
+        # The caller needs the helper's work once the child is done (or it is Ctrl-C): never
+        # return, nor unwind to an exit, while the helper is still half-way through it.
         if helper is not None:
             helper.join(timeout=HELPER_SECONDS)
     return Finished(process.returncode, output or "", time.perf_counter() - started, timed_out, timeout)

@@ -1,0 +1,20 @@
+"""Small facts about a module's statements that the repairs which move or add lines share."""
+
+from __future__ import annotations
+
+import ast
+
+
+def first_line(node: ast.stmt) -> int:
+    """The first line a statement occupies: its first decorator's, else its own."""
+    return min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+
+
+def imported_names(node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The names an import binds (`import a.b` binds `a`; a star import binds none we can name)."""
+    return {(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"}
+
+
+def newline_of(lines: list[bytes]) -> bytes:
+    """The line ending a file's lines use, judged by its first line."""
+    return b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
