@@ -283,3 +283,34 @@ def test_a_folder_whose_conftest_fails_to_import_does_not_stop_the_others_from_c
     assert collection.failure is None
     assert set(collection.ids) == {path for path in files if "/unit/" in path}
     assert collection.errors == {path for path in files if "/e2e/" in path}  # verified statically then
+
+
+def test_a_conftest_that_fails_only_beside_another_package_named_tests_is_collected_on_its_own(
+        tmp_path: Path) -> None:
+    # a monorepo's two `tests` packages: one pytest process imports both conftests as
+    # `tests.conftest` and stops ("ImportPathMismatchError"); each alone collects
+    tree = {"pyproject.toml": "[tool.testcanon]\n",
+            "tests/__init__.py": "", "tests/conftest.py": "import pytest\n",
+            "frontend/tests/__init__.py": "", "frontend/tests/conftest.py": "import pytest\n"}
+    files = {f"tests/test_r{i}.py": "def test_r():\n    pass\n" for i in range(3)}
+    files |= {f"frontend/tests/test_f{i}.py": "def test_f():\n    pass\n" for i in range(3)}
+    root = write_tree(tmp_path / "mono", tree | files)
+    collection = collected_ids(root, sorted(files), 120)
+    assert collection.failure is None and not collection.errors
+    assert set(collection.ids) == set(files)
+    assert sorted(map(sorted, collection.batches)) == [sorted(p for p in files if p.startswith("frontend/")),
+                                                       sorted(p for p in files if p.startswith("tests/"))]
+
+
+def test_a_file_that_ends_the_collecting_process_sinks_only_itself(tmp_path: Path) -> None:
+    files = {f"tests/test_m{i}.py": "def test_m():\n    pass\n" for i in range(8)}
+    files["tests/test_m5.py"] = "import os\nos._exit(0)\n"
+    root = write_tree(tmp_path / "exits", {"pyproject.toml": "[tool.testcanon]\n", **files})
+    collection = collected_ids(root, sorted(files), 120)
+    assert collection.failure is None
+    assert collection.errors == {"tests/test_m5.py"}
+    assert set(collection.ids) == set(files) - {"tests/test_m5.py"}
+    # the after side is collected in the same company: a change that ends the process again
+    # fails its own run's files, not the others
+    again = collected_ids(root, sorted(files), 120, batches=collection.batches)
+    assert again.ids == collection.ids and again.errors == {"tests/test_m5.py"}

@@ -236,7 +236,7 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         for change in pending:
             box.put(change.path, change.after)
         started = time.perf_counter()
-        after = box.collect(tests, timeout, defaults=before.defaults)
+        after = box.collect(tests, timeout, defaults=before.defaults, batches=before.batches)
         report.collection_seconds += time.perf_counter() - started
         if after.failure is not None:  # the changes broke collection as a whole
             for change in pending:

@@ -43,11 +43,12 @@ class Sandbox:
         """Each test's outcome in `files` (relative paths), or why the run says nothing."""
         return outcomes.run_tests(self.target, self.copy, files, timeout, self.env, list(self.plugins))
 
-    def collect(self, files: list[str], timeout: float, *,
-                defaults: bool | None = None) -> verifier.Collection:
-        """The collected test ids of `files`, per file, and those that failed to collect."""
+    def collect(self, files: list[str], timeout: float, *, defaults: bool | None = None,
+                batches: list[list[str]] | None = None) -> verifier.Collection:
+        """The collected test ids of `files`, per file, and those that failed to collect;
+        `batches`: the company each file was collected in before (`Collection.batches`)."""
         return verifier.collected_ids(self.copy, files, timeout, defaults=defaults, target=self.target,
-                                      env=self.env)
+                                      env=self.env, batches=batches)
 
 
 @contextmanager

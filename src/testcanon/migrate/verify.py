@@ -48,21 +48,31 @@ class Collection:
     # file -> classes pytest declined in its own words ("cannot collect test class 'X' because it
     # has a __init__ constructor"): helpers, whatever their names say
     declined: dict[str, set[str]] = field(default_factory=dict)
+    timed_out: bool = False
+    # the runs that collected, each a list of files: the after side is collected in the same company
+    batches: list[list[str]] = field(default_factory=list)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
-                  target: TargetPython | None = None, env: Mapping[str, str] | None = None) -> Collection:
+                  target: TargetPython | None = None, env: Mapping[str, str] | None = None,
+                  batches: list[list[str]] | None = None) -> Collection:
     """Collected test ids per file, and the files that failed to collect.
 
     When pytest refuses the project's configuration as a whole (exit 4: a newer pytest rejects
     its `[tool.pytest]` tables, an unknown option in `addopts`), collection runs again with
     pytest's defaults (`-c os.devnull`; conftest files still load), and `defaults` says so:
     pass it to the collection after the change, so both sides are collected the same way.
-    The files are collected in parallel chunks, one pytest process per core.
+    The files are collected in parallel chunks, one pytest process per core; a chunk that
+    pytest cannot collect as a whole is split (see `_collect_splitting`). `batches`: the runs
+    that collected before the change (`Collection.batches`), to collect the after side in the
+    same company, each run's files only beside the files they were beside before.
     """
     if not files:
         return Collection(defaults=bool(defaults))
     python = target or resolve_python(root, cli=sys.executable)  # default: this interpreter
+    if batches is not None:
+        return _collect_batches(root, files, timeout, defaults=bool(defaults), python=python, env=env,
+                                batches=batches)
     if defaults is None:
         first = _collect_in_chunks(root, files, timeout, defaults=False, python=python, env=env)
         if not first.refused:
@@ -74,30 +84,58 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
 
 def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool, python: TargetPython,
                        env: Mapping[str, str] | None) -> Collection:
-    """Whole folders per chunk, so a conftest that fails to import stops only the runs that hold
-    its folder; the files under it count as not collectable (then verified statically)."""
+    """Whole folders per chunk, each chunk in its own pytest process, in parallel."""
     folders = sorted({_folder(path) for path in files})
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
     chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda chunk: _collect_isolating(root, chunk, timeout, defaults, python, env),
-                              chunks))
+        parts = list(pool.map(lambda chunk: _collect_splitting(root, chunk, timeout, defaults, python, env,
+                                                               [_SPLITS]), chunks))
+    return _merged([part for chunk in parts for part in chunk], defaults)
+
+
+def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: bool, python: TargetPython,
+                     env: Mapping[str, str] | None, batches: list[list[str]]) -> Collection:
+    """`files` collected in the given company (no splitting: a run that fails as a whole fails
+    its files, which is what a change that breaks collection does)."""
+    wanted = set(files)
+    runs = [kept for batch in batches if (kept := [path for path in batch if path in wanted])]
+    placed = {path for run in runs for path in run}
+    runs += [[path] for path in files if path not in placed]  # not collected before: alone
+    workers = max(1, min(os.cpu_count() or 1, 4, len(runs)))
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda run: _collect(root, run, timeout, defaults, python, env), runs))
     return _merged(parts, defaults)
 
 
-def _collect_isolating(root: Path, files: list[str], timeout: float, defaults: bool, python: TargetPython,
-                       env: Mapping[str, str] | None) -> Collection:
-    """Collect; while a conftest fails to import (pytest then stops the whole run), set aside the
-    files under its folder and collect the rest again. One run per broken conftest."""
-    parts: list[Collection] = []
-    while True:
-        part = _collect(root, files, timeout, defaults, python, env)
-        blocked = [path for path in files if part.conftest is not None
-                   and (not part.conftest or path.startswith(part.conftest + "/"))]
-        if part.failure is None or not blocked or len(blocked) == len(files):
-            return _merged([*parts, part], defaults)
-        parts.append(Collection(failure=part.failure, defaults=defaults, attempted=blocked))
-        files = [path for path in files if path not in set(blocked)]
+_SPLITS = 64  # pytest runs one chunk may spend finding the files that sink it
+
+
+def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: bool, python: TargetPython,
+                       env: Mapping[str, str] | None, budget: list[int]) -> list[Collection]:
+    """Collect; when pytest cannot collect the run as a whole, find the files that sink it.
+
+    A conftest that fails to import stops the whole run: its folder's files are collected on
+    their own (in a monorepo a sibling package named like the project's own `tests` makes
+    another conftest's imports fail), the rest apart from them. A run that ends without a
+    session (a crash: pytest registering two `tests/conftest.py` as one module, `os._exit` in
+    a file) is split in halves, until the file that ends it is alone. A timeout or pytest
+    refusing the configuration is not split: every part would do the same."""
+    part = _collect(root, files, timeout, defaults, python, env)
+    if part.failure is None or len(files) == 1 or part.refused or part.timed_out or budget[0] <= 0:
+        return [part]
+    blocked = [path for path in files if part.conftest is not None
+               and (not part.conftest or path.startswith(part.conftest + "/"))]
+    if len(blocked) == len(files):
+        return [part]  # the conftest fails whatever runs beside it
+    if blocked:
+        rest = [path for path in files if path not in set(blocked)]
+        halves = [rest, blocked]
+    else:
+        halves = [files[:len(files) // 2], files[len(files) // 2:]]
+    budget[0] -= 1
+    return [piece for half in halves
+            for piece in _collect_splitting(root, half, timeout, defaults, python, env, budget)]
 
 
 def _merged(parts: list[Collection], defaults: bool) -> Collection:
@@ -113,7 +151,8 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
         declined.update(part.declined)
         errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
     return Collection(ids, errors, defaults=defaults, declined=declined,
-                      attempted=[path for part in parts for path in part.attempted])
+                      attempted=[path for part in parts for path in part.attempted],
+                      batches=[part.attempted for part in parts if part.failure is None])
 
 
 def _failed_conftest(root: Path, output: str) -> str | None:
@@ -143,7 +182,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     finished, events = run_pytest_at(root, python, args, env=environ, timeout=timeout)
     if finished.timed_out:
         return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults,
-                          attempted=files)
+                          attempted=files, timed_out=True)
     ids: dict[str, set[str]] = defaultdict(set)
     for nodeid, _markers in events.collected or ():
         ids[nodeid.split("::", 1)[0]].add(nodeid)
@@ -161,7 +200,8 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     declined: dict[str, set[str]] = defaultdict(set)
     for match in _DECLINED.finditer(finished.output):
         declined[match.group("path")].add(match.group("cls"))
-    return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined))
+    return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined),
+                      batches=[files])
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:
