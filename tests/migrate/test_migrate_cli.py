@@ -314,3 +314,22 @@ def test_a_file_that_ends_the_collecting_process_sinks_only_itself(tmp_path: Pat
     # fails its own run's files, not the others
     again = collected_ids(root, sorted(files), 120, batches=collection.batches)
     assert again.ids == collection.ids and again.errors == {"tests/test_m5.py"}
+
+
+def test_ids_that_change_between_two_collections_of_the_same_code_do_not_reject_a_change(
+        tmp_path: Path) -> None:
+    # `uuid4()` in `parametrize`: every collection names the test differently, so ids compared
+    # as they are would reject any change to the file
+    source = ("import uuid\n\nimport pytest\n\n\n@pytest.mark.parametrize('run_id', [str(uuid.uuid4())])\n"
+              "def test_run(run_id):\n    assert run_id\n\n\ndef test_other():\n    pass\n")
+    root = write_tree(tmp_path / "u", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_u.py": source})
+    project = load_project(root)
+    before = source.encode()
+    harmless = FileChange.of("tests/test_u.py", before, before + b"# comment\n", {"CANON301"})
+    report = verify(project, MigrationReport([harmless]), level="collect")
+    assert report.rejected == {} and report.proof == {"tests/test_u.py": "collected"}
+    # a change that drops the parametrized test is still seen, compared by test
+    dropped = FileChange.of("tests/test_u.py", before, before.replace(b"def test_run", b"def check_run"),
+                            {"CANON301"})
+    report = verify(project, MigrationReport([dropped]), level="collect")
+    assert "lost ['tests/test_u.py::test_run[" in report.rejected["tests/test_u.py"]

@@ -217,6 +217,52 @@ def _blame(pending: list[FileChange], reach: dict[str, set[str]],
     return [c for c in pending if reach[c.path] & files] or pending
 
 
+def _differing_alone(box: Sandbox, pending: list[FileChange], differing: dict[str, tuple[set[str], set[str]]],
+                     before: verify_ids.Collection, tests: list[str],
+                     timeout: float) -> dict[str, tuple[set[str], set[str]]]:
+    """Of files whose ids differed, those whose difference the changes made.
+
+    The code before the changes is collected again, in the same company: a file whose ids are
+    the same again differed because of the changes. A file whose ids differ between two
+    collections of the same code (`uuid4()` in `parametrize`, import order in a crowded run)
+    says nothing in company: it is collected alone, before and after the changes, and compared
+    by test, without parameters. A file that does not collect alone keeps its company's verdict."""
+    paths = sorted(differing)
+    wanted = set(tests)
+    company = [path for batch in before.batches if set(batch) & set(paths)
+               for path in batch if path in wanted]
+    alone = [[path] for path in paths]
+    for change in pending:
+        box.put(change.path, change.before)
+    try:
+        again = box.collect(company, timeout, defaults=before.defaults, batches=before.batches)
+        unstable = [path for path in paths if again.ids.get(path, set()) != before.ids.get(path, set())]
+        old = box.collect(unstable, timeout, defaults=before.defaults, batches=alone) if unstable else None
+    finally:
+        for change in pending:
+            box.put(change.path, change.after)
+    confirmed = {path: differing[path] for path in paths if path not in unstable}
+    if old is None:
+        return confirmed
+    new = box.collect(unstable, timeout, defaults=before.defaults, batches=alone)
+    for path in unstable:
+        then, now = old.ids.get(path, set()), new.ids.get(path, set())
+        if path in old.errors or path in new.errors or not then:
+            confirmed[path] = differing[path]
+        elif _by_test(then) != _by_test(now):
+            confirmed[path] = (then - now, now - then)
+    return confirmed
+
+
+def _by_test(ids: set[str]) -> dict[str, int]:
+    """Each test's id without its parameters, with how many instances it has."""
+    counts: dict[str, int] = {}
+    for test in ids:
+        base = test.split("[", 1)[0]
+        counts[base] = counts.get(base, 0) + 1
+    return counts
+
+
 def _by_collection(project: Project, report: MigrationReport, changes: list[FileChange],
                    reach: dict[str, set[str]], tests: list[str], box: Sandbox, ctx: RuleContext) -> None:
     """Verify by identical collected ids (the files that could not be collected: statically)."""
@@ -243,6 +289,10 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
                 report.rejected[change.path] = f"collection failed after the change: {after.failure}"
             break
         differing = verify_ids.compare(before.ids, after.ids)
+        if differing:
+            started = time.perf_counter()
+            differing = _differing_alone(box, pending, differing, before, tests, timeout)
+            report.collection_seconds += time.perf_counter() - started
         bad = set(differing) | (after.errors - before.errors)
         if not bad:
             break
