@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from testcanon.analysis.commands import find_sites
-from testcanon.migrate.runner_bypass import canon_command, rewrite_commands
+from testcanon.migrate.runner_bypass import canon_command, describe_call, rewrite_commands
 
 RUNNER = "canon run"
 
@@ -135,3 +135,26 @@ def test_pyproject_tasks_are_rewritten_in_place() -> None:
     assert [(s.line, s.column) for s in sites] == [(5, 9)]
     assert rewrite_commands("pyproject.toml", text, RUNNER).text == text.replace("pytest tests -x",
                                                                                  "canon run tests -- -x")
+
+
+READS = "reads pytest's own output"
+
+
+@pytest.mark.parametrize(("call", "says"), [
+    ("subprocess.run([sys.executable, '-m', 'pytest', 'tests'], capture_output=True)", READS),
+    ("subprocess.run([sys.executable, '-m', 'pytest', 'tests'], stdout=subprocess.PIPE)", READS),
+    ("subprocess.check_output(['python', '-m', 'pytest', 'tests'])", READS),
+    ("subprocess.run([sys.executable, '-m', 'pytest', path, '-v'])", "computes pytest's arguments"),
+    ("subprocess.run(['python', '-m', 'pytest', *ARGS])", "computes pytest's arguments"),
+    ("subprocess.run([sys.executable, '-m', 'pytest', 'tests/unit', '-x'])", "passes fixed arguments"),
+    ("pytest.main(['tests/unit', '-v'])", "inside the script's own process"),
+    ("pytest.main(ARGS)", "computes pytest's arguments"),
+])
+def test_a_call_left_says_what_stops_it_becoming_the_runners(call: str, says: str) -> None:
+    source = f"import subprocess\nimport sys\n\nimport pytest\n\npath = 'tests'\nARGS = ['-q']\n{call}\n"
+    assert says in describe_call(source, 8)
+
+
+def test_no_call_at_the_line_or_a_file_that_does_not_parse_has_no_description() -> None:
+    assert describe_call("import pytest\n\npytest.main([])\n", 1) is None
+    assert describe_call("def broken(:\n", 1) is None

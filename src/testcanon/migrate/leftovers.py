@@ -102,9 +102,12 @@ def _path(sites: dict[str, str], qualified: str) -> str:
 
 def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rejected: dict[str, str],
                      broken: set[str], is_test_code: Callable[[str], bool],
-                     protected: Callable[[str], str | None] = lambda _relpath: None) -> list[Leftover]:
+                     protected: Callable[[str], str | None] = lambda _relpath: None,
+                     describe: Callable[[str, int], str | None] = lambda _path, _line: None,
+                     ) -> list[Leftover]:
     """CANON201 findings the `__main__`-block codemod does not remove, each with its reason
-    (`protected`: why a file of a shipped package is left, else None)."""
+    (`protected`: why a file of a shipped package is left, else None; `describe`: what stops the
+    call at a file's line from becoming the runner's, read from the call)."""
     removed = {change.path: change.main_blocks_removed for change in changes}
     left = []
     for finding in findings:
@@ -123,9 +126,13 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
         elif not is_test_code(finding.path):
             reason = ("a script outside the test code that runs tests: a tool, not a test; point it at the "
                       "canonical runner by hand, or delete it")
+            if how == "call" and (what := describe(finding.path, finding.line)) is not None:
+                reason = f"a script outside the test code: {what}"
         elif how == "call":
             reason = ("runs tests as part of the program (not in a `__main__` block): replace the call with "
                       "the canonical runner by hand")
+            if (what := describe(finding.path, finding.line)) is not None:
+                reason = f"runs tests as part of the program: {what}"
         else:
             reason = "the `__main__` block does more than run tests (or has an `else`): edit it by hand"
         left.append(Leftover(finding.path, f"{finding.path}:{finding.line}", 1, reason, "CANON201"))

@@ -24,7 +24,7 @@ from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
 from testcanon.migrate.pytest_rebase import add_bases, plan_targets
-from testcanon.migrate.runner_bypass import drop_main_blocks, rewrite_commands
+from testcanon.migrate.runner_bypass import describe_call, drop_main_blocks, rewrite_commands
 from testcanon.rules.context import RuleContext
 from testcanon.rules.engine import TEXT_GLOBS
 from testcanon.source import discover
@@ -343,7 +343,8 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
                                  lambda relpath: _why_not(relpath, ctx, guard, broken))
     if "CANON201" in codes:
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken,
-                                        ctx.is_test_code, guard.why_protected)
+                                        ctx.is_test_code, guard.why_protected,
+                                        lambda relpath, line: _describe_call(project.root / relpath, line))
     if "CANON301" in codes:
         report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,
                                              broken, written=written, protected=guard.why_protected)
@@ -360,3 +361,10 @@ def write(project: Project, report: MigrationReport, command: str) -> None:
         change = by_path[item.path]
         report.rejected[change.path] = item.reason
         report.changes.remove(change)
+
+
+def _describe_call(path: Path, line: int) -> str | None:
+    try:
+        return describe_call(path.read_text(encoding="utf-8", errors="replace"), line)
+    except OSError:
+        return None

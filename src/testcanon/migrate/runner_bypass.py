@@ -10,6 +10,7 @@ value, a node id, a command run in a container or another machine, is left and r
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,43 @@ def drop_main_blocks(module: cst.Module, *, mode: str, relpath: str) -> tuple[cs
         result = result.with_changes(footer=[*result.footer, cst.EmptyLine(
             comment=cst.Comment(f"# Run with: canon run {relpath}"))])
     return result, transformer.removed
+
+
+_READS_OUTPUT = {"capture_output", "stdout", "stderr"}
+
+
+def describe_call(source: str, line: int) -> str | None:
+    """What stops a call that runs tests at `line` from becoming the runner's, read from the call
+    itself (a person's next step), or None when the call is not found there."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.lineno == line]
+    if not calls:
+        return None
+    call = calls[0]
+    name = ast.unparse(call.func)
+    if name.rsplit(".", 1)[-1] in ("check_output", "getoutput", "getstatusoutput") or any(
+            keyword.arg in _READS_OUTPUT for keyword in call.keywords):
+        return (f"`{name}(...)` reads pytest's own output, which `canon run` words differently: "
+                "make the script read the runner's JSON (`canon run --format json`) or its exit code")
+    words = call.args[0] if call.args else None
+    if isinstance(words, ast.List | ast.Tuple) and all(_fixed(word) for word in words.elts):
+        if name.endswith("pytest.main") or name == "main":
+            return (f"`{name}(...)` runs pytest inside the script's own process: call the runner in a "
+                    "subprocess, or drop the script for `canon run`")
+        return (f"`{name}(...)` passes fixed arguments: replace `-m pytest` with `-m testcanon run`, paths "
+                "before `--` and options after it")
+    return (f"`{name}(...)` computes pytest's arguments when the script runs (which tests it selects is "
+            "known only then): replace the call with `canon run` by hand")
+
+
+def _fixed(word: ast.expr) -> bool:
+    """A word of a command known before the script runs: a string, or the interpreter itself."""
+    if isinstance(word, ast.Constant):
+        return isinstance(word.value, str)
+    return ast.unparse(word) == "sys.executable"
 
 
 # --- CANON202: a pytest command becomes the runner's, only when it selects the same tests -----

@@ -28,7 +28,12 @@ installed, is not reported.
 """
     example = 'if __name__ == "__main__":\n    pytest.main([__file__, "-v"])'
     use_instead = "# run it with: canon run tests/unit/test_x.py"
-    fix = "`canon migrate --select CANON201` removes the block (or leaves a one-line hint)."
+    fix = """`canon migrate --select CANON201` removes the block (or leaves a one-line hint). A call that
+runs tests elsewhere (a script's `subprocess.run([sys.executable, "-m", "pytest", ...])`, a
+`pytest.main(...)` inside a function) is left and reported with what stops it becoming the
+runner's: the script reads pytest's own output, computes pytest's arguments when it runs, runs
+pytest in its own process, or passes fixed arguments that a person can move behind
+`-m testcanon run` in a minute."""
     invalid = (
         Example({"tests/test_m.py": "import pytest\n\ndef test_x(): pass\n\nif __name__ == '__main__':\n"
                                     "    pytest.main([__file__])\n"}, [("tests/test_m.py", 5)]),
