@@ -9,7 +9,8 @@ project's own environment (its test requirements; testcanon need not be installe
 steps run testcanon's own `canon`, and the target is VENV, as `VIRTUAL_ENV` names it).
 Printed: init's guesses with their evidence (what `canon init` says), then one row per
 workflow step: the command, its exit code, seconds and its last line of output; then plain
-pytest in the same clone. `--skip-tests` leaves out the `canon run` steps (the suite itself).
+pytest in the same clone; then, for each step that did not exit 0, the failing tests its
+output names. `--skip-tests` leaves out the `canon run` steps (the suite itself).
 Target: every step exits 0 in the fresh clone (a step that runs the suite exits as the
 project's own pytest does on that checkout: both are shown).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,15 +33,23 @@ CANON = [sys.executable, "-m", "testcanon"]
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, float, str]:
+# pytest's `-rfE` summary (`FAILED path::test - ...`) and canon run's (`failed path::test`)
+FAILED_LINE = re.compile(r"^(FAILED|ERROR|failed|error|collection_error) \S+\.py\b")
+SHOWN_FAILURES = 25  # failing tests listed per step that did not exit 0
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str],
+        timeout: float) -> tuple[int, float, str, list[str]]:
+    """Exit code, seconds, last line of output, and the failing tests the output names."""
     started = time.perf_counter()
     try:
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return -1, time.perf_counter() - started, f"timed out after {timeout:g} s"
+        return -1, time.perf_counter() - started, f"timed out after {timeout:g} s", []
     lines = [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-    return done.returncode, time.perf_counter() - started, (lines[-1] if lines else "")[:150]
+    failures = sorted({line[:200] for line in lines if FAILED_LINE.match(line)})
+    return done.returncode, time.perf_counter() - started, (lines[-1] if lines else "")[:150], failures
 
 
 def workflow_steps(workflow: Path, skip_tests: bool) -> list[tuple[str, str]]:
@@ -102,15 +112,24 @@ def main() -> int:
         workflow = clone / ".github" / "workflows" / "testcanon.yml"
         print("| job | step | exit | seconds | last line |\n|---|---|---|---|---|")
         failed = 0
+        named: dict[str, list[str]] = {}
         for job, line in workflow_steps(workflow, args.skip_tests):
-            code, seconds, last = run([*CANON, *line.split()[1:]], clone, env, args.timeout)
+            code, seconds, last, failures = run([*CANON, *line.split()[1:]], clone, env, args.timeout)
             failed += code != 0
+            if code != 0 and failures:
+                named[line] = failures
             print(f"| {job} | `{line}` | {code} | {seconds:.1f} | {last.replace('|', '/')} |", flush=True)
         if not args.skip_tests:
-            peer = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-            code, seconds, last = run(peer, clone, env, args.timeout)
+            peer = [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"]
+            code, seconds, last, failures = run(peer, clone, env, args.timeout)
+            if code != 0 and failures:
+                named["python -m pytest -q -rfE"] = failures
             print(f"| (peer) | `python -m pytest -q` | {code} | {seconds:.1f} | {last.replace('|', '/')} |")
         print(f"\n{failed} step(s) of the workflow did not exit 0")
+        for line, failures in named.items():  # what failed, so a red step can be read, not guessed
+            print(f"\n`{line}`: {len(failures)} failing test(s) named in its output")
+            for failure in failures[:SHOWN_FAILURES]:
+                print(f"- {failure}")
     return 0
 
 
