@@ -148,11 +148,14 @@ READS = "reads pytest's own output"
     ("subprocess.run(['python', '-m', 'pytest', *ARGS])", "computes pytest's arguments"),
     ("subprocess.run([sys.executable, '-m', 'pytest', 'tests/unit', '-x'])", "passes fixed arguments"),
     ("pytest.main(['tests/unit', '-v'])", "inside the script's own process"),
+    ("sys.exit(pytest.main(['tests/unit', '-v']))", "`pytest.main(...)` runs the tests inside"),
+    ("unittest.main()", "`unittest.main(...)` runs the tests inside"),
     ("pytest.main(ARGS)", "computes pytest's arguments"),
 ])
 def test_a_call_left_says_what_stops_it_becoming_the_runners(call: str, says: str) -> None:
-    source = f"import subprocess\nimport sys\n\nimport pytest\n\npath = 'tests'\nARGS = ['-q']\n{call}\n"
-    assert says in describe_call(source, 8)
+    source = ("import subprocess\nimport sys\nimport unittest\n\nimport pytest\n\npath = 'tests'\n"
+              f"ARGS = ['-q']\n{call}\n")
+    assert says in describe_call(source, 9)
 
 
 def test_no_call_at_the_line_or_a_file_that_does_not_parse_has_no_description() -> None:

@@ -211,7 +211,8 @@ def test_runner_bypasses_the_codemod_leaves_are_each_reported_with_a_reason(tmp_
     left = {item["site"]: item["reason"] for item in report["left"] if item["code"] == "CANON201"}
     assert sorted(left) == ["scripts/run_suite.py:4", "tests/test_call.py:9"]
     assert left["tests/test_call.py:9"].startswith(
-        "runs tests as part of the program: `pytest.main(...)` runs pytest inside the script's own process")
+        "runs tests as part of the program: `pytest.main(...)` runs the tests inside the script's own "
+        "process")
     assert left["scripts/run_suite.py:4"].startswith("a script outside the test code: `subprocess.run(...)` "
                                                      "reads pytest's own output")
     after = json.loads(run_canon("check", "--select", "CANON201", "--format", "json", cwd=root).stdout)

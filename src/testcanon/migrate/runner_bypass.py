@@ -71,24 +71,36 @@ def describe_call(source: str, line: int) -> str | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.lineno == line]
-    if not calls:
+    at_line = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.lineno == line]
+    if not at_line:
         return None
-    call = calls[0]
+    naming = [node for node in at_line if _RUNS_TESTS.search(ast.unparse(node))]
+    # the innermost that names pytest: `sys.exit(pytest.main([...]))` is its `pytest.main`; else
+    # the outermost (its command is built elsewhere)
+    call = _innermost(naming) if naming else at_line[0]
     name = ast.unparse(call.func)
     if name.rsplit(".", 1)[-1] in ("check_output", "getoutput", "getstatusoutput") or any(
             keyword.arg in _READS_OUTPUT for keyword in call.keywords):
         return (f"`{name}(...)` reads pytest's own output, which `canon run` words differently: "
                 "make the script read the runner's JSON (`canon run --format json`) or its exit code")
+    in_process = name.rsplit(".", 1)[-1] == "main"  # pytest.main, unittest.main, `from pytest import main`
     words = call.args[0] if call.args else None
-    if isinstance(words, ast.List | ast.Tuple) and all(_fixed(word) for word in words.elts):
-        if name.endswith("pytest.main") or name == "main":
-            return (f"`{name}(...)` runs pytest inside the script's own process: call the runner in a "
-                    "subprocess, or drop the script for `canon run`")
+    fixed = isinstance(words, ast.List | ast.Tuple) and all(_fixed(word) for word in words.elts)
+    if in_process and (words is None or fixed):
+        return (f"`{name}(...)` runs the tests inside the script's own process: call the runner in a "
+                "subprocess, or drop the script for `canon run`")
+    if fixed:
         return (f"`{name}(...)` passes fixed arguments: replace `-m pytest` with `-m testcanon run`, paths "
                 "before `--` and options after it")
     return (f"`{name}(...)` computes pytest's arguments when the script runs (which tests it selects is "
             "known only then): replace the call with `canon run` by hand")
+
+
+def _innermost(calls: list[ast.Call]) -> ast.Call:
+    """The call nested deepest among calls of one line: no other call of the list lies inside it."""
+    def inside(inner: ast.Call, outer: ast.Call) -> bool:
+        return inner is not outer and any(node is inner for node in ast.walk(outer))
+    return next(call for call in calls if not any(inside(other, call) for other in calls))
 
 
 def _fixed(word: ast.expr) -> bool:
