@@ -341,3 +341,28 @@ def test_ids_that_change_between_two_collections_of_the_same_code_do_not_reject_
                             {"CANON301"})
     report = verify(project, MigrationReport([dropped]), level="collect")
     assert "lost ['tests/test_u.py::test_run[" in report.rejected["tests/test_u.py"]
+
+
+def test_a_crowded_run_that_times_out_is_collected_again_one_file_at_a_time(tmp_path: Path) -> None:
+    files = {"tests/test_fast.py": "def test_f():\n    pass\n",
+             "tests/test_slow.py": "import time\n\ntime.sleep(120)\n\n\ndef test_s():\n    pass\n"}
+    root = write_tree(tmp_path / "slow", {"pyproject.toml": "[tool.testcanon]\n", **files})
+    collection = collected_ids(root, sorted(files), 8, batches=[sorted(files)])
+    assert collection.failure is None
+    assert collection.ids == {"tests/test_fast.py": {"tests/test_fast.py::test_f"}}
+    # the slow file timed out alone too: unknown, which is not a collection error
+    assert collection.unknown == {"tests/test_slow.py"} and not collection.errors
+
+
+def test_a_change_that_makes_its_file_hang_at_import_is_rejected_not_waved_through(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "hang", {"pyproject.toml": "[tool.testcanon.migrate]\ncollect_timeout = 8\n",
+                                          "tests/test_a.py": "def test_a():\n    pass\n",
+                                          "tests/test_b.py": "def test_b():\n    pass\n"})
+    project = load_project(root)
+    before = (root / "tests" / "test_a.py").read_bytes()
+    hangs = FileChange.of("tests/test_a.py", before, b"import time\n\ntime.sleep(120)\n\n\n" + before,
+                          {"CANON301"})
+    report = verify(project, MigrationReport([hangs]), level="collect")
+    assert report.changes == []
+    assert "after the change" in report.rejected["tests/test_a.py"]
+    assert "timed out" in report.rejected["tests/test_a.py"]

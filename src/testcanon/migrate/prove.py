@@ -288,12 +288,13 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
             for change in pending:
                 report.rejected[change.path] = f"collection failed after the change: {after.failure}"
             break
-        differing = verify_ids.compare(before.ids, after.ids)
+        known = {path: ids for path, ids in before.ids.items() if path not in after.unknown}
+        differing = verify_ids.compare(known, after.ids)
         if differing:
             started = time.perf_counter()
             differing = _differing_alone(box, pending, differing, before, tests, timeout)
             report.collection_seconds += time.perf_counter() - started
-        bad = set(differing) | (after.errors - before.errors)
+        bad = set(differing) | (after.errors - before.errors) | after.unknown
         if not bad:
             break
         rejected = [c for c in pending if c.path in bad]
@@ -302,6 +303,9 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
                 lost, gained = differing[path]
                 report.rejected[path] = (f"collected tests would change: lost {sorted(lost)[:3]}, "
                                          f"gained {sorted(gained)[:3]}")
+            elif path in after.unknown:
+                report.rejected[path] = (f"its collection timed out after the change ({timeout:g} s, alone), "
+                                         "not before")
             else:
                 report.rejected[path] = "would no longer collect"
         if not rejected:  # a test file changed because of an infrastructure change

@@ -49,6 +49,8 @@ class Collection:
     # has a __init__ constructor"): helpers, whatever their names say
     declined: dict[str, set[str]] = field(default_factory=dict)
     timed_out: bool = False
+    # files whose run timed out: neither collected nor failing (a loaded machine says nothing of them)
+    unknown: set[str] = field(default_factory=set)
     # the runs that collected, each a list of files: the after side is collected in the same company
     batches: list[list[str]] = field(default_factory=list)
 
@@ -105,6 +107,13 @@ def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: 
     workers = max(1, min(os.cpu_count() or 1, 4, len(runs)))
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda run: _collect(root, run, timeout, defaults, python, env), runs))
+        # a crowded run that timed out (a loaded machine) is run again one file at a time: a file
+        # that times out alone as well stays `unknown`
+        crowded = [part for part in parts if part.timed_out and len(part.attempted) > 1]
+        slow = [path for part in crowded for path in part.attempted]
+        if slow:
+            parts = [part for part in parts if not any(part is run for run in crowded)]
+            parts += pool.map(lambda path: _collect(root, [path], timeout, defaults, python, env), slow)
     return _merged(parts, defaults)
 
 
@@ -145,14 +154,17 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
         return parts[0]
     ids: dict[str, set[str]] = {}
     errors: set[str] = set()
+    unknown: set[str] = set()
     declined: dict[str, set[str]] = {}
     for part in parts:
         ids.update(part.ids)
         declined.update(part.declined)
-        errors |= part.errors | (set(part.attempted) if part.failure is not None else set())
+        failed = set(part.attempted) if part.failure is not None else set()
+        errors |= part.errors | (set() if part.timed_out else failed)
+        unknown |= part.unknown | (failed if part.timed_out else set())
     return Collection(ids, errors, defaults=defaults, declined=declined,
                       attempted=[path for part in parts for path in part.attempted],
-                      batches=[part.attempted for part in parts if part.failure is None])
+                      batches=[part.attempted for part in parts if part.failure is None], unknown=unknown)
 
 
 def _failed_conftest(root: Path, output: str) -> str | None:
