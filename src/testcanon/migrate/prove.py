@@ -17,6 +17,7 @@ out, pytest died), verification falls back to collecting, and the report says wh
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -254,13 +255,9 @@ def _differing_alone(box: Sandbox, pending: list[FileChange], differing: dict[st
     return confirmed
 
 
-def _by_test(ids: set[str]) -> dict[str, int]:
+def _by_test(ids: set[str]) -> Counter[str]:
     """Each test's id without its parameters, with how many instances it has."""
-    counts: dict[str, int] = {}
-    for test in ids:
-        base = test.split("[", 1)[0]
-        counts[base] = counts.get(base, 0) + 1
-    return counts
+    return Counter(test.split("[", 1)[0] for test in ids)
 
 
 def _by_collection(project: Project, report: MigrationReport, changes: list[FileChange],

@@ -138,8 +138,8 @@ def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: b
     if len(blocked) == len(files):
         return [part]  # the conftest fails whatever runs beside it
     if blocked:
-        rest = [path for path in files if path not in set(blocked)]
-        halves = [rest, blocked]
+        aside = set(blocked)
+        halves = [[path for path in files if path not in aside], blocked]
     else:
         halves = [files[:len(files) // 2], files[len(files) // 2:]]
     budget[0] -= 1
