@@ -270,3 +270,56 @@ def test_intent_refuses_lost_assertions_and_code_put_in_comments() -> None:
     commented = sound.replace(b'    assert value != "production"\n', b'    # assert value != "production"\n')
     assert [r.kind for r in judge_intent(commented, BROKEN)] == ["fewer-assertions", "tombstone"]
     assert judge_intent(b"def broken(:\n", BROKEN)[0].kind == "does-not-parse"
+
+
+def test_scope_by_line_finds_definitions_in_every_kind_of_block() -> None:
+    """The innermost definition of each line, walking statements only, equals a walk of every node."""
+    import ast
+
+    from testcanon.repair.judge import _scope_by_line
+
+    source = dedent('''\
+        import os
+        if os.name:
+            def under_if():
+                x = 1
+        else:
+            class UnderElse:
+                def method(self):
+                    def inner():
+                        return [lambda: 1 for _ in ()]
+                    return inner
+        try:
+            def in_try(): pass
+        except OSError:
+            def in_handler(): pass
+        else:
+            def in_try_else(): pass
+        finally:
+            def in_finally(): pass
+        for _ in ():
+            pass
+        else:
+            def in_for_else(): pass
+        with open(os.devnull):
+            async def in_with(): pass
+        match os.sep:
+            case "/":
+                def in_case(): pass
+    ''')
+    tree = ast.parse(source)
+    by_all_nodes: dict[int, str] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = prefix
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}.{child.name}" if prefix else child.name
+                by_all_nodes.update(dict.fromkeys(range(child.lineno, child.end_lineno + 1), name))
+            visit(child, name)
+
+    visit(tree, "")
+    found = _scope_by_line(tree)
+    assert found == by_all_nodes
+    assert {found[4], found[9], found[14], found[18], found[22], found[24], found[27]} == {
+        "under_if", "UnderElse.method.inner", "in_handler", "in_finally", "in_for_else", "in_with", "in_case"}

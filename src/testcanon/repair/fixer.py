@@ -11,7 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -95,10 +95,13 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 progress(len(verdicts), len(broken))
     else:
         with ProcessPoolExecutor(workers, initializer=die_with_parent) as pool:
-            for verdict in pool.map(work, broken):
-                verdicts.append(verdict)
+            # the largest files first: a long repair started last would leave one worker busy alone
+            largest_first = sorted(broken, key=partial(_size, project.root), reverse=True)
+            futures = {path: pool.submit(work, path) for path in largest_first}
+            for done, _ in enumerate(as_completed(futures.values()), start=1):
                 if progress:
-                    progress(len(verdicts), len(broken))
+                    progress(done, len(broken))
+            verdicts = [futures[path].result() for path in broken]
     _prove(project, [v for v in verdicts if v.fixed is not None], verify, python)
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
@@ -111,6 +114,13 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 verdict.detail = skipped.reason
                 verdict.reason = Reason.CHANGED_DURING_RUN
     return verdicts
+
+
+def _size(root: Path, relpath: str) -> int:
+    try:
+        return (root / relpath).stat().st_size
+    except OSError:
+        return 0
 
 
 def _prove(project: Project, fixed: list[FileVerdict], level: str, python: TargetPython | None) -> None:

@@ -83,10 +83,11 @@ def _profile(source: bytes) -> VersionTraits | None:
     except (SyntaxError, ValueError):
         return None
     bodies = dict(_test_bodies(tree))
+    lines = source.decode("utf-8", "replace").splitlines()
     return VersionTraits(
         tests=frozenset(names_in_tree(tree)),
-        undefined=_undefined_names(tree, source.decode("utf-8", "replace").splitlines()),
-        assertions={name: _assertions(body) for name, body in bodies.items()},
+        undefined=_undefined_names(tree, lines),
+        assertions={name: _assertions_of(body, lines) for name, body in bodies.items()},
         placeholders=frozenset(name for name, body in bodies.items() if _is_placeholder(body)),
         commented_code=commented_code_lines(source.decode("utf-8", "replace")),
     )
@@ -155,6 +156,21 @@ def _test_bodies(tree: ast.Module):
                 yield (owner, node.name), node
 
     yield from visit(tree.body, None)
+
+
+def _assertions_of(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> int:
+    """`_assertions`, remembered by the function's text (decorators included): the versions a
+    replay judges differ by one hunk, so most of their tests are the same text."""
+    first = min([function.lineno, *(decorator.lineno for decorator in function.decorator_list)])
+    key = "\n".join(lines[first - 1:function.end_lineno or function.lineno])
+    if key not in _ASSERTIONS:
+        _ASSERTIONS[key] = _assertions(function)
+        while len(_ASSERTIONS) > 16 * _MEMO_SIZE:
+            _ASSERTIONS.pop(next(iter(_ASSERTIONS)))
+    return _ASSERTIONS[key]
+
+
+_ASSERTIONS: dict[str, int] = {}
 
 
 def _assertions(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
@@ -348,20 +364,33 @@ def _bare(argument: ast.arg) -> ast.arg:
 
 
 def _scope_by_line(tree: ast.Module) -> dict[int, str]:
+    """The qualified name of the innermost definition holding each line. Only statement lists
+    are walked: a `def` or `class` is always a statement, never inside an expression (walking
+    every node was a fifth of judging a candidate)."""
     lines: dict[int, str] = {}
 
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
+    def visit(statements: list[ast.stmt], prefix: str) -> None:
+        for child in statements:
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 name = f"{prefix}.{child.name}" if prefix else child.name
                 for line in range(child.lineno, (child.end_lineno or child.lineno) + 1):
                     lines[line] = name  # inner definitions overwrite their parent's lines
-                visit(child, name)
-            else:
-                visit(child, prefix)
+                visit(child.body, name)
+                continue
+            for field in _STATEMENT_LISTS:
+                inner = getattr(child, field, None)
+                if inner:
+                    visit(inner, prefix)
+            for handler in getattr(child, "handlers", ()):  # try / try*
+                visit(handler.body, prefix)
+            for case in getattr(child, "cases", ()):  # match
+                visit(case.body, prefix)
 
-    visit(tree, "")
+    visit(tree.body, "")
     return lines
+
+
+_STATEMENT_LISTS = ("body", "orelse", "finalbody")
 
 
 _COMMENT = re.compile(r"^[ \t]*#+[ \t]?(?:[A-Z][A-Z_]+:[ \t]*)?(?P<code>.*\S)[ \t]*$")
