@@ -34,7 +34,7 @@ def test_verifier_rejects_a_change_that_renames_or_drops_a_test(tmp_path: Path) 
                             {"CANON301"})
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.changes == []
-    assert "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+    assert "lost 1 ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     report = verify(project, MigrationReport([renamed]))  # by outcomes (the default): the same verdict
     assert "tests/test_v.py::test_other passed -> absent" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
@@ -83,7 +83,7 @@ def test_a_configuration_pytest_refuses_is_collected_with_pytest_defaults_on_bot
     report = verify(project, MigrationReport([renamed]), level="collect")
     assert report.collection_failure is None and report.collected_with_defaults
     assert report.changes == [] and \
-        "lost ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
+        "lost 1 ['tests/test_v.py::test_other']" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     report = verify(project, MigrationReport([harmless]), level="collect")
     assert report.changes == [harmless]
@@ -131,7 +131,7 @@ def test_isolated_copy_takes_excluded_folders_the_tests_import_and_originals_sta
     dropped = FileChange.of("tests/test_v.py", before, before.replace(b"def test_value", b"def check_value"),
                             {"CANON301"})
     report = verify(load_project(root), MigrationReport([dropped]), level="collect")
-    assert "lost ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
+    assert "lost 1 ['tests/test_v.py::test_value']" in report.rejected["tests/test_v.py"]
     harmless = FileChange.of("tests/test_v.py", before, before + b"# comment\n", {"CANON301"})
     assert verify(load_project(root), MigrationReport([harmless])).changes == [harmless]
     assert (root / "tests" / "test_v.py").read_bytes() == before
@@ -340,18 +340,47 @@ def test_ids_that_change_between_two_collections_of_the_same_code_do_not_reject_
     dropped = FileChange.of("tests/test_u.py", before, before.replace(b"def test_run", b"def check_run"),
                             {"CANON301"})
     report = verify(project, MigrationReport([dropped]), level="collect")
-    assert "lost ['tests/test_u.py::test_run[" in report.rejected["tests/test_u.py"]
+    assert "lost 1 ['tests/test_u.py::test_run[" in report.rejected["tests/test_u.py"]
+
+
+def test_a_change_that_makes_its_file_fail_to_collect_says_so_with_what_it_collected(tmp_path: Path) -> None:
+    source = "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n"
+    root = write_tree(tmp_path / "e", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_e.py": source})
+    before = source.encode()
+    breaks = FileChange.of("tests/test_e.py", before, b"import no_such_module_here\n" + before, {"CANON301"})
+    report = verify(load_project(root), MigrationReport([breaks]), level="collect")
+    assert report.changes == []
+    assert report.rejected["tests/test_e.py"] == "would no longer collect (it collected 2 test(s) before)"
 
 
 def test_a_crowded_run_that_times_out_is_collected_again_one_file_at_a_time(tmp_path: Path) -> None:
     files = {"tests/test_fast.py": "def test_f():\n    pass\n",
              "tests/test_slow.py": "import time\n\ntime.sleep(120)\n\n\ndef test_s():\n    pass\n"}
     root = write_tree(tmp_path / "slow", {"pyproject.toml": "[tool.testcanon]\n", **files})
-    collection = collected_ids(root, sorted(files), 8, batches=[sorted(files)])
+    collection = collected_ids(root, sorted(files), 4, batches=[sorted(files)])
     assert collection.failure is None
     assert collection.ids == {"tests/test_fast.py": {"tests/test_fast.py::test_f"}}
     # the slow file timed out alone too: unknown, which is not a collection error
     assert collection.unknown == {"tests/test_slow.py"} and not collection.errors
+
+
+def test_a_crowded_run_that_times_out_is_run_again_in_its_company_before_one_file_at_a_time(
+        tmp_path: Path) -> None:
+    # test_b imports what test_a leaves in `sys.modules` (as a test folder put on `sys.path` by
+    # an earlier file does): it collects only beside test_a, so collected alone it would read
+    # as a file the change broke
+    files = {"tests/test_a.py": "import sys\nimport time\n\ntime.sleep(5)\nsys.modules['company'] = sys\n\n\n"
+                                "def test_a():\n    pass\n",
+             "tests/test_b.py": "import company\n\n\ndef test_b():\n    assert company\n"}
+    root = write_tree(tmp_path / "company", {"pyproject.toml": "[tool.testcanon]\n", **files})
+    before = collected_ids(root, sorted(files), 60)
+    assert set(before.ids) == set(files) and before.batches == [sorted(files)]
+    alone = collected_ids(root, ["tests/test_b.py"], 60, batches=[["tests/test_b.py"]])
+    assert alone.errors == {"tests/test_b.py"}
+    # the crowded run times out at 4 s (the machine is loaded); run again with more time, in
+    # the same company, test_b collects as it did
+    after = collected_ids(root, sorted(files), 4, batches=before.batches)
+    assert after.ids == before.ids and not after.errors and not after.unknown
 
 
 def test_a_change_that_makes_its_file_hang_at_import_is_rejected_not_waved_through(tmp_path: Path) -> None:

@@ -255,6 +255,12 @@ def _differing_alone(box: Sandbox, pending: list[FileChange], differing: dict[st
     return confirmed
 
 
+def _some(ids: set[str], shown: int = 3) -> str:
+    """How many ids, and the first few: `2 ['a', 'b']`, `40 ['a', 'b', 'c', ...]`."""
+    first = ", ".join(repr(test) for test in sorted(ids)[:shown])
+    return f"{len(ids)} [{first}{', ...' if len(ids) > shown else ''}]"
+
+
 def _by_test(ids: set[str]) -> Counter[str]:
     """Each test's id without its parameters, with how many instances it has."""
     return Counter(test.split("[", 1)[0] for test in ids)
@@ -296,10 +302,13 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
             break
         rejected = [c for c in pending if c.path in bad]
         for path in bad:
-            if path in differing:
+            if path in differing and path in after.errors - before.errors:
+                report.rejected[path] = (f"would no longer collect (it collected {len(before.ids[path])} "
+                                         "test(s) before)")
+            elif path in differing:
                 lost, gained = differing[path]
-                report.rejected[path] = (f"collected tests would change: lost {sorted(lost)[:3]}, "
-                                         f"gained {sorted(gained)[:3]}")
+                report.rejected[path] = (f"collected tests would change: lost {_some(lost)}, "
+                                         f"gained {_some(gained)}")
             elif path in after.unknown:
                 report.rejected[path] = (f"its collection timed out after the change ({timeout:g} s, alone), "
                                          "not before")

@@ -107,14 +107,28 @@ def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: 
     workers = max(1, min(os.cpu_count() or 1, 4, len(runs)))
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda run: _collect(root, run, timeout, defaults, python, env), runs))
-        # a crowded run that timed out (a loaded machine) is run again one file at a time: a file
+        # a crowded run that timed out (a loaded machine) is run again in the same company with
+        # more time: alone, a file may not collect at all (a test folder on `sys.path` that an
+        # earlier file put there). Only what times out again is run one file at a time; a file
         # that times out alone as well stays `unknown`
-        crowded = [part for part in parts if part.timed_out and len(part.attempted) > 1]
-        slow = [path for part in crowded for path in part.attempted]
+        patient = [part for part in parts if _crowded_timeout(part)]
+        if patient:
+            parts = [part for part in parts if not _crowded_timeout(part)]
+            patience = timeout * _PATIENCE
+            parts += pool.map(lambda run: _collect(root, run.attempted, patience, defaults, python, env),
+                              patient)
+        slow = [path for part in parts if _crowded_timeout(part) for path in part.attempted]
         if slow:
-            parts = [part for part in parts if not any(part is run for run in crowded)]
+            parts = [part for part in parts if not _crowded_timeout(part)]
             parts += pool.map(lambda path: _collect(root, [path], timeout, defaults, python, env), slow)
     return _merged(parts, defaults)
+
+
+_PATIENCE = 3  # times the timeout a crowded run that timed out gets when it is run again
+
+
+def _crowded_timeout(part: Collection) -> bool:
+    return part.timed_out and len(part.attempted) > 1
 
 
 _SPLITS = 64  # pytest runs one chunk may spend finding the files that sink it
