@@ -323,3 +323,13 @@ def test_scope_by_line_finds_definitions_in_every_kind_of_block() -> None:
     assert found == by_all_nodes
     assert {found[4], found[9], found[14], found[18], found[22], found[24], found[27]} == {
         "under_if", "UnderElse.method.inner", "in_handler", "in_finally", "in_for_else", "in_with", "in_case"}
+
+
+def test_assertions_are_counted_by_the_lines_python_numbers() -> None:
+    # a form feed is a line break to `str.splitlines`, not to Python: a memo keyed by lines cut
+    # with it would read the test one line short and miss the assertion a later version lost
+    author = b"import os\n\x0c\ndef test_a():\n    assert os.sep\n    assert os.name\n"
+    weaker = author.replace(b"    assert os.name\n", b"    os.name\n")
+    assert profile(author).assertions[(None, "test_a")] == 2
+    assert profile(weaker).assertions[(None, "test_a")] == 1
+    assert [r.kind for r in judge(weaker, profile(author))] == ["fewer-assertions"]

@@ -83,7 +83,8 @@ def _profile(source: bytes) -> VersionTraits | None:
     except (SyntaxError, ValueError):
         return None
     bodies = dict(_test_bodies(tree))
-    lines = source.decode("utf-8", "replace").splitlines()
+    # numbered as Python numbers them (`str.splitlines` also breaks at form feeds and U+2028)
+    lines = source.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return VersionTraits(
         tests=frozenset(names_in_tree(tree)),
         undefined=_undefined_names(tree, lines),
