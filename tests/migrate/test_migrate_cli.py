@@ -353,6 +353,23 @@ def test_a_change_that_makes_its_file_fail_to_collect_says_so_with_what_it_colle
     assert report.rejected["tests/test_e.py"] == "would no longer collect (it collected 2 test(s) before)"
 
 
+def test_an_infrastructure_change_is_rejected_with_the_file_it_alters_and_how(tmp_path: Path) -> None:
+    helper = "class Base:\n    def test_inherited(self):\n        pass\n"
+    root = write_tree(tmp_path / "i", {
+        "pyproject.toml": "[tool.testcanon]\n", "tests/__init__.py": "", "tests/helpers.py": helper,
+        "tests/test_x.py": "from tests.helpers import Base\n\n\nclass TestX(Base):\n    pass\n"})
+    before = helper.encode()
+    renamed = FileChange.of("tests/helpers.py", before, before.replace(b"test_inherited", b"check_inherited"),
+                            {"CANON101"})
+    report = verify(load_project(root), MigrationReport([renamed]), level="collect")
+    assert report.changes == []
+    # the change is rejected, with the file it alters as the evidence; that file, which nobody
+    # changed, is not itself listed as a rejected change
+    assert report.rejected == {"tests/helpers.py": (
+        "changing it alters what other test files collect: 1 file(s), e.g. tests/test_x.py: collected tests "
+        "would change: lost 1 ['tests/test_x.py::TestX::test_inherited'], gained 0 []")}
+
+
 def test_a_crowded_run_that_times_out_is_collected_again_one_file_at_a_time(tmp_path: Path) -> None:
     files = {"tests/test_fast.py": "def test_f():\n    pass\n",
              "tests/test_slow.py": "import time\n\ntime.sleep(120)\n\n\ndef test_s():\n    pass\n"}

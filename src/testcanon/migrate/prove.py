@@ -255,6 +255,19 @@ def _differing_alone(box: Sandbox, pending: list[FileChange], differing: dict[st
     return confirmed
 
 
+def _why_bad(path: str, before: verify_ids.Collection, after: verify_ids.Collection,
+             differing: dict[str, tuple[set[str], set[str]]], timeout: float) -> str:
+    """What the changes did to the collection of `path`, in a person's words."""
+    if path in after.errors and path not in before.errors and before.ids.get(path):
+        return f"would no longer collect (it collected {len(before.ids[path])} test(s) before)"
+    if path in differing:
+        lost, gained = differing[path]
+        return f"collected tests would change: lost {_some(lost)}, gained {_some(gained)}"
+    if path in after.unknown:
+        return f"its collection timed out after the change ({timeout:g} s, alone), not before"
+    return "would no longer collect"
+
+
 def _some(ids: set[str], shown: int = 3) -> str:
     """How many ids, and the first few: `2 ['a', 'b']`, `40 ['a', 'b', 'c', ...]`."""
     first = ", ".join(repr(test) for test in sorted(ids)[:shown])
@@ -300,25 +313,17 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         bad = set(differing) | (after.errors - before.errors) | after.unknown
         if not bad:
             break
+        why = {path: _why_bad(path, before, after, differing, timeout) for path in bad}
         rejected = [c for c in pending if c.path in bad]
-        for path in bad:
-            if path in differing and path in after.errors - before.errors:
-                report.rejected[path] = (f"would no longer collect (it collected {len(before.ids[path])} "
-                                         "test(s) before)")
-            elif path in differing:
-                lost, gained = differing[path]
-                report.rejected[path] = (f"collected tests would change: lost {_some(lost)}, "
-                                         f"gained {_some(gained)}")
-            elif path in after.unknown:
-                report.rejected[path] = (f"its collection timed out after the change ({timeout:g} s, alone), "
-                                         "not before")
-            else:
-                report.rejected[path] = "would no longer collect"
+        for change in rejected:
+            report.rejected[change.path] = why[change.path]
         if not rejected:  # a test file changed because of an infrastructure change
             rejected = [c for c in pending if not ctx.is_test_file(c.path) and reach[c.path] & bad] or \
                        [c for c in pending if not ctx.is_test_file(c.path)]
             for change in rejected:
-                report.rejected[change.path] = "changing it alters what other test files collect"
+                hit = sorted(reach[change.path] & bad) or sorted(bad)
+                report.rejected[change.path] = ("changing it alters what other test files collect: "
+                                                f"{len(hit)} file(s), e.g. {hit[0]}: {why[hit[0]]}")
         for change in rejected:
             box.put(change.path, change.before)
         pending = [c for c in pending if c not in rejected]
