@@ -370,6 +370,21 @@ def test_an_infrastructure_change_is_rejected_with_the_file_it_alters_and_how(tm
         "would change: lost 1 ['tests/test_x.py::TestX::test_inherited'], gained 0 []")}
 
 
+def test_the_after_side_keeps_the_files_that_collected_nothing_in_the_company(tmp_path: Path) -> None:
+    # test_a fails at import after leaving a module that test_b imports (as a file that fails
+    # still puts its folder on sys.path): without test_a beside it, test_b does not collect
+    files = {"tests/__init__.py": "", "tests/helper.py": "VALUE = 1\n",
+             "tests/test_a.py": "import sys\n\nimport tests.helper\n\nsys.modules['company'] = sys\n"
+                                "raise ImportError('not here')\n",
+             "tests/test_b.py": "import company\n\nimport tests.helper\n\n\n"
+                                "def test_b():\n    assert company\n"}
+    root = write_tree(tmp_path / "kept", {"pyproject.toml": "[tool.testcanon]\n", **files})
+    before = files["tests/helper.py"].encode()
+    harmless = FileChange.of("tests/helper.py", before, before + b"# comment\n", {"CANON301"})
+    report = verify(load_project(root), MigrationReport([harmless]), level="collect")
+    assert report.rejected == {} and [change.path for change in report.changes] == ["tests/helper.py"]
+
+
 def test_a_crowded_run_that_times_out_is_collected_again_one_file_at_a_time(tmp_path: Path) -> None:
     files = {"tests/test_fast.py": "def test_f():\n    pass\n",
              "tests/test_slow.py": "import time\n\ntime.sleep(120)\n\n\ndef test_s():\n    pass\n"}

@@ -289,9 +289,9 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
     report.collection_failure = before.failure
     report.collected_with_defaults = before.defaults
     pending = [c for c in changes if c.path not in report.rejected] if before.failure is None else []
-    # Only files that collected tests before can be proven by their ids; the others are
-    # checked statically whatever pytest says after, so collecting them again is wasted time.
-    tests = [path for path in tests if path in before.ids]
+    # The after side is collected with every file of the side before, also those that collected
+    # nothing: a file that fails at import has still imported modules (and put its folder on
+    # `sys.path`) that the files after it may need, so leaving it out changes what they collect.
     for _ in range(3):
         if not pending:
             break
