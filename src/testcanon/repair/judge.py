@@ -83,14 +83,15 @@ def _profile(source: bytes) -> VersionTraits | None:
     except (SyntaxError, ValueError):
         return None
     bodies = dict(_test_bodies(tree))
+    text = source.decode("utf-8", "replace")
     # numbered as Python numbers them (`str.splitlines` also breaks at form feeds and U+2028)
-    lines = source.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return VersionTraits(
         tests=frozenset(names_in_tree(tree)),
         undefined=_undefined_names(tree, lines),
         assertions={name: _assertions_of(body, lines) for name, body in bodies.items()},
         placeholders=frozenset(name for name, body in bodies.items() if _is_placeholder(body)),
-        commented_code=commented_code_lines(source.decode("utf-8", "replace")),
+        commented_code=commented_code_lines(text),
     )
 
 
