@@ -22,6 +22,7 @@ from pyflakes.checker import Checker
 from pyflakes.messages import UndefinedName
 
 from testcanon.analysis import is_main_guard
+from testcanon.analysis.import_names import separate
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
 from testcanon.runner.execute import run_pytest_at
@@ -86,10 +87,13 @@ def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: boo
 
 def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults: bool, python: TargetPython,
                        env: Mapping[str, str] | None) -> Collection:
-    """Whole folders per chunk, each chunk in its own pytest process, in parallel."""
+    """Whole folders per chunk, each chunk in its own pytest processes, in parallel; files that
+    pytest would import under one name (a copy of the project's `tests` package) in separate
+    processes (`separate`)."""
     folders = sorted({_folder(path) for path in files})
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
-    chunks = [[path for path in files if _folder(path) in folders[i::workers]] for i in range(workers)]
+    chunks = [run for i in range(workers)
+              for run in separate(root, [path for path in files if _folder(path) in folders[i::workers]])]
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda chunk: _collect_splitting(root, chunk, timeout, defaults, python, env,
                                                                [_SPLITS]), chunks))
