@@ -205,11 +205,18 @@ def test_runner_bypasses_the_codemod_leaves_are_each_reported_with_a_reason(tmp_
         "scripts/run_suite.py": "import subprocess\nimport sys\n\nresult = subprocess.run("
                                 "[sys.executable, '-m', 'pytest', 'tests', '-q'], capture_output=True)\n"
                                 "print(result.stdout.count(b'passed'))\n",
+        # pytest never collects it (python_files): its `__main__` block is how its tests run
+        "tests/issue_12_checks.py": "import unittest\n\n\nclass Checks(unittest.TestCase):\n"
+                                    "    def test_c(self):\n        pass\n\n\n"
+                                    "if __name__ == '__main__':\n    unittest.main()\n",
     })
     report = json.loads(run_canon("migrate", "--select", "CANON201", "--format", "json", cwd=root).stdout)
     assert [c["path"] for c in report["changed"]] == ["tests/test_main.py"]
     left = {item["site"]: item["reason"] for item in report["left"] if item["code"] == "CANON201"}
-    assert sorted(left) == ["scripts/run_suite.py:4", "tests/test_call.py:9"]
+    assert sorted(left) == ["scripts/run_suite.py:4", "tests/issue_12_checks.py:9", "tests/test_call.py:9"]
+    assert left["tests/issue_12_checks.py:9"] == (
+        "its 1 test(s) are never collected: `issue_12_checks.py` does not match python_files (`test_*.py`, "
+        "`*_test.py`); rename the file to match; once it is collected, `canon migrate` removes the block")
     assert left["tests/test_call.py:9"].startswith(
         "runs tests as part of the program: `pytest.main(...)` runs the tests inside the script's own "
         "process")

@@ -104,10 +104,12 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
                      broken: set[str], is_test_code: Callable[[str], bool],
                      protected: Callable[[str], str | None] = lambda _relpath: None,
                      describe: Callable[[str, int], str | None] = lambda _path, _line: None,
+                     uncollected: Callable[[str], str | None] = lambda _path: None,
                      ) -> list[Leftover]:
     """CANON201 findings the `__main__`-block codemod does not remove, each with its reason
     (`protected`: why a file of a shipped package is left, else None; `describe`: what stops the
-    call at a file's line from becoming the runner's, read from the call)."""
+    call at a file's line from becoming the runner's, read from the call; `uncollected`: why
+    pytest never collects the tests a file outside the test code defines, else None)."""
     removed = {change.path: change.main_blocks_removed for change in changes}
     left = []
     for finding in findings:
@@ -128,6 +130,9 @@ def bypass_leftovers(findings: Iterable[Finding], changes: list[FileChange], rej
                       "canonical runner by hand, or delete it")
             if how == "call" and (what := describe(finding.path, finding.line)) is not None:
                 reason = f"a script outside the test code: {what}"
+            elif how == "main-block" and (why := uncollected(finding.path)) is not None:
+                # the block is how these tests run at all: removing it would lose them
+                reason = f"{why}; once it is collected, `canon migrate` removes the block"
         elif how == "call":
             reason = ("runs tests as part of the program (not in a `__main__` block): replace the call with "
                       "the canonical runner by hand")

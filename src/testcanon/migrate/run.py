@@ -24,7 +24,12 @@ from testcanon.migrate.environment import migrate_environment
 from testcanon.migrate.imports import absolutize
 from testcanon.migrate.leftovers import Leftover, bypass_leftovers, environment_leftovers, leftovers
 from testcanon.migrate.pytest_rebase import add_bases, plan_targets
-from testcanon.migrate.runner_bypass import describe_call, drop_main_blocks, rewrite_commands
+from testcanon.migrate.runner_bypass import (
+    describe_call,
+    drop_main_blocks,
+    rewrite_commands,
+    uncollected_tests,
+)
 from testcanon.rules.context import RuleContext
 from testcanon.rules.engine import TEXT_GLOBS
 from testcanon.source import discover
@@ -344,7 +349,9 @@ def account(project: Project, report: MigrationReport, paths: Sequence[Path | st
     if "CANON201" in codes:
         report.left += bypass_leftovers(result.findings, report.changes, report.rejected, broken,
                                         ctx.is_test_code, guard.why_protected,
-                                        lambda relpath, line: _describe_call(project.root / relpath, line))
+                                        lambda relpath, line: _describe_call(project.root / relpath, line),
+                                        lambda relpath: uncollected_tests(project.root, relpath, ctx.pytest,
+                                                                          ctx.test_roots))
     if "CANON301" in codes:
         report.left += environment_leftovers(result.findings, report.changes, report.rejected, report.skipped,
                                              broken, written=written, protected=guard.why_protected)

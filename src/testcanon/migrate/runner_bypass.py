@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 
 from testcanon.analysis.commands import CommandSite, find_sites, source_kind
+from testcanon.analysis.pytest_config import PytestConfig
 from testcanon.analysis.pytest_options import CONFIG_OPTIONS, option_name, split_arguments
 from testcanon.analysis.shell_words import PYTHON
+from testcanon.analysis.testfiles import is_test_file
+from testcanon.source.globs import GlobSet
 
 _RUNS_TESTS = re.compile(r"\b(pytest\.main|unittest\.main|py\.test|pytest)\b")
 
@@ -94,6 +98,41 @@ def describe_call(source: str, line: int) -> str | None:
                 "before `--` and options after it")
     return (f"`{name}(...)` computes pytest's arguments when the script runs (which tests it selects is "
             "known only then): replace the call with `canon run` by hand")
+
+
+def uncollected_tests(root: Path, relpath: str, pytest: PytestConfig, roots: GlobSet) -> str | None:
+    """Why pytest never collects the tests `relpath` defines (its `__main__` block is then how
+    they run), or None when it defines none or pytest collects it."""
+    try:
+        tree = ast.parse((root / relpath).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    tests = sum(1 for node in tree.body for _ in _tests_in(node, pytest))
+    if not tests or is_test_file(relpath, pytest, roots):
+        return None
+    name = relpath.rsplit("/", 1)[-1]
+    if not is_test_file(relpath, pytest):
+        patterns = ", ".join(f"`{pattern}`" for pattern in pytest.python_files)
+        return (f"its {tests} test(s) are never collected: `{name}` does not match python_files "
+                f"({patterns}); rename the file to match")
+    where = ", ".join(f"`{pattern}`" for pattern in dict.fromkeys(roots.patterns))
+    return f"its {tests} test(s) are never collected: the file is outside the test paths ({where}); move it"
+
+
+def _tests_in(node: ast.stmt, pytest: PytestConfig) -> Iterator[str]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and pytest.is_test_function(node.name):
+        yield node.name
+    elif isinstance(node, ast.ClassDef) and (pytest.is_test_class(node.name) or _unittest_case(node)):
+        yield from (f"{node.name}.{item.name}" for item in node.body
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and pytest.is_test_function(item.name))
+
+
+def _unittest_case(node: ast.ClassDef) -> bool:
+    """A class on a `TestCase` base by name (pytest collects unittest cases whatever the class
+    is called)."""
+    names = (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "") for base in node.bases)
+    return any(name.endswith("TestCase") for name in names)
 
 
 def _innermost(calls: list[ast.Call]) -> ast.Call:

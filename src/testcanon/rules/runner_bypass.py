@@ -33,7 +33,9 @@ runs tests elsewhere (a script's `subprocess.run([sys.executable, "-m", "pytest"
 `pytest.main(...)` inside a function) is left and reported with what stops it becoming the
 runner's: the script reads pytest's own output, computes pytest's arguments when it runs, runs
 pytest in its own process, or passes fixed arguments that a person can move behind
-`-m testcanon run` in a minute."""
+`-m testcanon run` in a minute. The block of a file pytest never collects (its name does not
+match `python_files`, or it lies outside the test paths) is how its tests run at all: it is left,
+with how many tests it holds and what to rename or move, until pytest collects the file."""
     invalid = (
         Example({"tests/test_m.py": "import pytest\n\ndef test_x(): pass\n\nif __name__ == '__main__':\n"
                                     "    pytest.main([__file__])\n"}, [("tests/test_m.py", 5)]),
