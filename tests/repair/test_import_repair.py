@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from textwrap import dedent
 
-from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, plan_moves, rewrite
+from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, imported_names, plan_moves, rewrite
 from testcanon.repair.markers import NOTE, register, unregistered_marker
 
 FILES = {
@@ -185,3 +185,37 @@ def test_among_equal_homes_the_package_holding_the_others_is_its_public_name() -
     del core["app/ws/__init__.py"]
     moves, left = _homes(core, b"from app.ws.manager import create_manager\n", cause)
     assert moves == [] and [u.kind for u in left] == ["ambiguous"]
+
+
+def test_among_equal_homes_the_one_the_repository_imports_it_from_wins() -> None:
+    defined = {"app/ws/factory.py": ["create_manager"], "app/ws/compat.py": ["create_manager"],
+               "app/routes.py": [], "app/ws/handlers.py": [], "backups/app/routes.py": [],
+               "tests/test_x.py": []}
+    sources = {"app/routes.py": b"from app.ws.factory import create_manager\n",
+               "app/ws/handlers.py": b"from .factory import create_manager\n",
+               # a backup copy's imports are no evidence of where the code that runs gets it
+               "backups/app/routes.py": b"from app.ws.compat import create_manager\n" * 3,
+               "tests/test_x.py": b"from app.ws.manager import create_manager\n"}
+    cause = "ImportError: cannot import name 'create_manager' from 'app.ws.manager' (/x.py)"
+
+    def planned(files: dict[str, bytes]):
+        index = ModuleIndex(defined,
+                            imports_in=lambda relpath: imported_names(files.get(relpath, b""), relpath))
+        return plan_moves([Failure("tests/test_x.py", cause)], index, files.get, {}.get)
+
+    moves, left = planned(sources)
+    assert left == [] and [m.new_module for m in moves] == ["app.ws.factory"]
+    assert "the repository imports it from there in 2 file(s)" in moves[0].evidence
+    # as many files import it from each: ambiguous, with the counts that did not settle it
+    moves, left = planned({**sources, "app/ws/handlers.py": b"from app.ws.compat import create_manager\n"})
+    assert moves == [] and [u.kind for u in left] == ["ambiguous"]
+    assert "app.ws.factory (1 importer(s))" in left[0].detail
+
+
+def test_relative_imports_are_read_against_the_files_package() -> None:
+    source = b"from . import a\nfrom .b import c\nfrom ..d import e\nfrom x.y import z\n"
+    assert imported_names(source, "pkg/sub/mod.py") == [
+        ("pkg.sub", "a"), ("pkg.sub.b", "c"), ("pkg.d", "e"), ("x.y", "z")]
+    assert imported_names(source, "pkg/sub/__init__.py")[:3] == [("pkg.sub", "a"), ("pkg.sub.b", "c"),
+                                                                  ("pkg.d", "e")]
+    assert imported_names(b"from ...up import x\n", "pkg/mod.py") == []  # above the repository

@@ -7,7 +7,7 @@ under another module, the import is rewritten to its current home:
 - a name: the one module that defines it at module level today (several: not a copy in a
   `backups/`-like folder, not a test module, then the one sharing the longest dotted prefix with
   the old module; among equals, the package whose `__init__` holds all the others, its public
-  name; else ambiguous and left);
+  name; else the one the repository's own files import it from most; else ambiguous and left);
 - a module: where git's rename history says the file went, else the one module of the same
   last name that defines every name imported from it.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -85,11 +86,14 @@ class ModuleIndex:
 
     def __init__(self, defined_by_path: Mapping[str, Iterable[str]] | None = None, *,
                  files: Iterable[str] = (), names_in: Callable[[str], Iterable[str]] | None = None,
-                 mentioning: Callable[[str], Iterable[str]] | None = None) -> None:
+                 mentioning: Callable[[str], Iterable[str]] | None = None,
+                 imports_in: Callable[[str], Iterable[tuple[str, str]]] | None = None) -> None:
         self.paths: dict[str, str] = {}
         self._defined: dict[str, set[str]] = {}
         self._names_in = names_in
         self._mentioning = mentioning
+        self._mentioned: dict[str, tuple[str, ...]] = {}
+        self._imports_in = imports_in  # a file's `from M import N` statements as (M, N), relative resolved
         listed = list(defined_by_path or ()) + list(files)
         for relpath in listed:
             for module in _importable_names(module_name(relpath)):
@@ -120,13 +124,57 @@ class ModuleIndex:
         """Modules that define `name`, best first: copies (backups, archives) last, then test
         modules, then by shared prefix with `old`."""
         if self._mentioning is not None:
-            near = set(self._mentioning(name))
+            near = set(self._files_mentioning(name))
             modules = [m for m, relpath in self.paths.items() if relpath in near]
         else:
             modules = list(self.paths)
         found = [m for m in modules if m != old and name in self.defined_in(m)]
         return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None,
                                             _is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
+
+
+    def _files_mentioning(self, name: str) -> tuple[str, ...]:
+        """The files whose text holds `name` (a search of the whole tree: asked once per name)."""
+        if name not in self._mentioned:
+            assert self._mentioning is not None
+            self._mentioned[name] = tuple(self._mentioning(name))
+        return self._mentioned[name]
+
+    def importers(self, name: str, modules: Iterable[str]) -> Counter[str]:
+        """How many of the repository's files (copies such as `backups/` aside) import `name`
+        from each of `modules`: where the code that still runs gets it."""
+        wanted = set(modules)
+        counts: Counter[str] = Counter()
+        if self._imports_in is None:
+            return counts
+        files = self._files_mentioning(name) if self._mentioning is not None else self.paths.values()
+        for relpath in sorted(set(files)):
+            if copy_folder(relpath) is None:
+                counts.update(module for module, imported in self._imports_in(relpath)
+                              if imported == name and module in wanted)
+        return counts
+
+
+def imported_names(source: bytes, relpath: str) -> list[tuple[str, str]]:
+    """(module, name) of each `from module import name` in `source`, relative imports resolved
+    against `relpath`'s package (parsed, never imported)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    package = module_name(relpath).split(".")
+    if not relpath.endswith("__init__.py"):
+        package = package[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        base = package[:len(package) - node.level + 1] if node.level else []
+        if node.level and len(base) != len(package) - node.level + 1:
+            continue  # above the top of the repository
+        module = ".".join([*base, *([node.module] if node.module else [])])
+        found += [(module, alias.name) for alias in node.names]
+    return found
 
 
 def _importable_names(module: str) -> list[str]:
@@ -203,13 +251,10 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
         best = [h for h in homes if _rank(h, module, index) == _rank(homes[0], module, index)]
         evidence = f"defined in {index.paths[best[0]]}"
         if len(best) > 1:
-            package = _enclosing_package(best, index)
-            if package is None:
-                return Unrepaired("ambiguous",
-                                  f"'{name}' is defined in several modules: {', '.join(best[:4])}", ())
-            best = [package]
-            evidence = (f"defined in {index.paths[package]}, the package that holds every other module "
-                        "defining it (its public name)")
+            settled = _settle(name, best, index)
+            if isinstance(settled, Unrepaired):
+                return settled
+            best, evidence = [settled[0]], settled[1]
         return ImportMove(path, node.lineno, module, name, best[0], evidence)
     assert isinstance(node, ast.ImportFrom) and node.module
     written = node.module  # `from a.b.c import X` fails as "No module named 'a.b'": a.b.c moves
@@ -219,6 +264,23 @@ def _plan_one(failure: Failure, index: ModuleIndex, read: Callable[[str], bytes 
                           f"module '{written}' no longer exists and nothing in the repository "
                           "or its history took its place", ())
     return ImportMove(path, node.lineno, written, None, new[0], new[1])
+
+
+def _settle(name: str, homes: list[str], index: ModuleIndex) -> tuple[str, str] | Unrepaired:
+    """One of several equally ranked homes of `name`, with why: the package holding all the
+    others (its public name), else the one the repository's own files import it from most."""
+    package = _enclosing_package(homes, index)
+    if package is not None:
+        return package, (f"defined in {index.paths[package]}, the package that holds every other module "
+                         "defining it (its public name)")
+    used = index.importers(name, homes).most_common()
+    if not used or len(used) > 1 and used[0][1] == used[1][1]:
+        counts = ", ".join(f"{home} ({dict(used).get(home, 0)} importer(s))" for home in homes[:4])
+        return Unrepaired("ambiguous", f"'{name}' is defined in several modules, and the repository's "
+                          f"own imports do not settle which: {counts}", ())
+    others = "; ".join(f"{home}: {count}" for home, count in used[1:4])
+    return used[0][0], (f"defined in {index.paths[used[0][0]]} and elsewhere; the repository imports it "
+                        f"from there in {used[0][1]} file(s)" + (f" (elsewhere: {others})" if others else ""))
 
 
 def _rank(home: str, old: str, index: ModuleIndex) -> tuple[bool, bool, int]:

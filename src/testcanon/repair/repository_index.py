@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from testcanon.config import Project
-from testcanon.repair.imports import ModuleIndex
+from testcanon.repair.imports import ModuleIndex, imported_names
 from testcanon.source import discover
 from testcanon.vcs import git
 
@@ -23,7 +24,16 @@ def module_index(project: Project) -> ModuleIndex:
         return done.stdout.splitlines() if done.returncode in (0, 1) else files
 
     return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
-                       mentioning=mentioning if (root / ".git").exists() else None)
+                       mentioning=mentioning if (root / ".git").exists() else None,
+                       imports_in=functools.lru_cache(maxsize=8192)(  # one file serves many names
+                           lambda relpath: tuple(imported_names(_read(root / relpath), relpath))))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # `git grep` names a file a symlink or a deletion since made unreadable
+        return b""
 
 
 def defined_names(source: bytes) -> list[str]:
