@@ -103,11 +103,14 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
 def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: bool, python: TargetPython,
                      env: Mapping[str, str] | None, batches: list[list[str]]) -> Collection:
     """`files` collected in the given company (no splitting: a run that fails as a whole fails
-    its files, which is what a change that breaks collection does)."""
+    its files, which is what a change that breaks collection does). A file no run collected
+    before (its run failed as a whole, or timed out) has nothing to be compared with and is not
+    collected: its change is judged statically, and run alone now it could only read as tests
+    gained or, on a loaded machine, as a timeout."""
     wanted = set(files)
     runs = [kept for batch in batches if (kept := [path for path in batch if path in wanted])]
-    placed = {path for run in runs for path in run}
-    runs += [[path] for path in files if path not in placed]  # not collected before: alone
+    if not runs:
+        return Collection(defaults=defaults)
     workers = max(1, min(os.cpu_count() or 1, 4, len(runs)))
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda run: _collect(root, run, timeout, defaults, python, env), runs))
