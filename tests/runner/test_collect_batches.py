@@ -48,3 +48,16 @@ def test_verification_collects_every_file_under_the_projects_own_options(tmp_pat
     assert collection.failure is None and not collection.defaults
     assert collection.errors == {"tests/test_a.py", "tests/test_b.py"}
     assert collection.ids == {"tests/test_c.py": {"tests/test_c.py::test_one", "tests/test_c.py::test_two"}}
+
+
+def test_a_module_name_two_files_share_is_named_as_the_cause(tmp_path: Path) -> None:
+    # `backup/tests/test_a.py` and `tests/test_a.py` are both `tests.test_a`: the user's own pytest
+    # run collects only one of them, and `canon collect` says which module and why
+    root = write_tree(tmp_path / "p", {
+        "pyproject.toml": "[tool.pytest.ini_options]\n",
+        "tests/__init__.py": "", "tests/test_a.py": "def test_new():\n    pass\n",
+        "backup/tests/__init__.py": "", "backup/tests/test_a.py": "def test_old():\n    pass\n"})
+    document = json.loads(run_canon("collect", "backup", "tests", "--format", "json", cwd=root).stdout)
+    [cluster] = document["clusters"]
+    assert cluster["cause"].startswith("import file mismatch: 'tests.test_a' is already another file's ")
+    assert cluster["count"] == 1 and document["tests"] == 1

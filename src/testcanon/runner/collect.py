@@ -32,6 +32,7 @@ from testcanon.target import TargetPython, resolve_python
 _EXCEPTION_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)[^\n]*)$", re.M)
 _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
 _NUMBERS = re.compile(r"\b\d+\b")
+_MISMATCH = re.compile(r"^import file mismatch:\s*imported module '(?P<module>[\w.]+)'", re.M)
 _WHOLE_BATCH = ("<the whole batch>",)  # marks the errors of a batch pytest stopped as a whole
 
 
@@ -94,6 +95,10 @@ class CollectionHealth:
 
 def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
     """The normalised exception line of a collection error, and the import chain to it."""
+    if (mismatch := _MISMATCH.search(longrepr)) is not None:
+        # pytest's last line ("HINT: remove __pycache__ ...") names neither the module nor the cause
+        return (f"import file mismatch: '{mismatch.group('module')}' is already another file's module "
+                "(a copy of its package elsewhere in the run): exclude the copy or rename one"), ()
     lines = _EXCEPTION_LINE.findall(longrepr)
     cause = lines[-1].strip() if lines else (longrepr.strip().splitlines() or ["unknown error"])[-1]
     if not cause.startswith(("ModuleNotFoundError", "ImportError")):
