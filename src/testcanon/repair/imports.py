@@ -132,7 +132,6 @@ class ModuleIndex:
         return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None,
                                             _is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
 
-
     def _files_mentioning(self, name: str) -> tuple[str, ...]:
         """The files whose text holds `name` (a search of the whole tree: asked once per name)."""
         if name not in self._mentioned:
