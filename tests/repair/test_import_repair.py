@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from textwrap import dedent
 
-from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, imported_names, plan_moves, rewrite
+from testcanon.repair.imports import Failure, ImportMove, ModuleIndex, from_imports, plan_moves, rewrite
 from testcanon.repair.markers import NOTE, register, unregistered_marker
 
 FILES = {
@@ -200,7 +200,7 @@ def test_among_equal_homes_the_one_the_repository_imports_it_from_wins() -> None
 
     def planned(files: dict[str, bytes]):
         index = ModuleIndex(defined,
-                            imports_in=lambda relpath: imported_names(files.get(relpath, b""), relpath))
+                            imports_in=lambda relpath: from_imports(files.get(relpath, b""), relpath))
         return plan_moves([Failure("tests/test_x.py", cause)], index, files.get, {}.get)
 
     moves, left = planned(sources)
@@ -214,8 +214,8 @@ def test_among_equal_homes_the_one_the_repository_imports_it_from_wins() -> None
 
 def test_relative_imports_are_read_against_the_files_package() -> None:
     source = b"from . import a\nfrom .b import c\nfrom ..d import e\nfrom x.y import z\n"
-    assert imported_names(source, "pkg/sub/mod.py") == [
+    assert from_imports(source, "pkg/sub/mod.py") == [
         ("pkg.sub", "a"), ("pkg.sub.b", "c"), ("pkg.d", "e"), ("x.y", "z")]
-    assert imported_names(source, "pkg/sub/__init__.py")[:3] == [("pkg.sub", "a"), ("pkg.sub.b", "c"),
+    assert from_imports(source, "pkg/sub/__init__.py")[:3] == [("pkg.sub", "a"), ("pkg.sub.b", "c"),
                                                                   ("pkg.d", "e")]
-    assert imported_names(b"from ...up import x\n", "pkg/mod.py") == []  # above the repository
+    assert from_imports(b"from ...up import x\n", "pkg/mod.py") == []  # above the repository

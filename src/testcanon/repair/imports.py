@@ -154,7 +154,7 @@ class ModuleIndex:
         return counts
 
 
-def imported_names(source: bytes, relpath: str) -> list[tuple[str, str]]:
+def from_imports(source: bytes, relpath: str) -> list[tuple[str, str]]:
     """(module, name) of each `from module import name` in `source`, relative imports resolved
     against `relpath`'s package (parsed, never imported)."""
     try:

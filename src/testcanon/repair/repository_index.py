@@ -8,7 +8,7 @@ import functools
 from pathlib import Path
 
 from testcanon.config import Project
-from testcanon.repair.imports import ModuleIndex, imported_names
+from testcanon.repair.imports import ModuleIndex, from_imports
 from testcanon.source import discover
 from testcanon.vcs import git
 
@@ -26,7 +26,7 @@ def module_index(project: Project) -> ModuleIndex:
     return ModuleIndex(files=files, names_in=lambda relpath: defined_names((root / relpath).read_bytes()),
                        mentioning=mentioning if (root / ".git").exists() else None,
                        imports_in=functools.lru_cache(maxsize=8192)(  # one file serves many names
-                           lambda relpath: tuple(imported_names(_read(root / relpath), relpath))))
+                           lambda relpath: tuple(from_imports(_read(root / relpath), relpath))))
 
 
 def _read(path: Path) -> bytes:
