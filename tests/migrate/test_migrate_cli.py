@@ -435,3 +435,18 @@ def test_a_change_that_makes_its_file_hang_at_import_is_rejected_not_waved_throu
     assert report.changes == []
     assert "after the change" in report.rejected["tests/test_a.py"]
     assert "timed out" in report.rejected["tests/test_a.py"]
+
+
+def test_verbose_says_what_verification_is_doing_on_stderr_and_keeps_stdout_clean(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "v", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_v.py": (
+        "import os\n\n\ndef test_a():\n    assert os.environ.get('HOME') is not None or True\n")})
+    quiet = run_canon("migrate", "--dry-run", "--verify", "collect", "--format", "json", cwd=root)
+    loud = run_canon("-v", "migrate", "--dry-run", "--verify", "collect", "--format", "json", cwd=root)
+    assert quiet.returncode == loud.returncode == 0, loud.stderr
+    assert quiet.stderr == ""
+    assert json.loads(loud.stdout)["changed"] == json.loads(quiet.stdout)["changed"] != []
+    said = loud.stderr.splitlines()
+    assert any("verifying 1 change(s) by collection: 1 test file(s)" in line for line in said), said
+    assert all(line.startswith("canon [") for line in said), said
+    every_run = run_canon("-vv", "migrate", "--dry-run", "--verify", "collect", cwd=root).stderr
+    assert "pytest --collect-only, 1 file(s): exit 0" in every_run

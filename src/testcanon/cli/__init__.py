@@ -42,8 +42,16 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Show the version."
     ),
+    verbose: int = typer.Option(
+        0, "--verbose", "-v", count=True,
+        help="Say what long work is doing, on stderr (-vv: every pytest run too).",
+    ),
 ) -> None:
     """Bring a sprawling Python test suite back under one canonical way of testing."""
+    if verbose:
+        from testcanon.output.log import configure
+
+        configure(verbose)
 
 
 def _register_commands() -> None:

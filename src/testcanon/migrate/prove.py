@@ -16,6 +16,7 @@ out, pytest died), verification falls back to collecting, and the report says wh
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from testcanon.target import TargetPython, resolve_python
 
 if TYPE_CHECKING:
     from testcanon.migrate.run import MigrationReport
+
+_log = logging.getLogger(__name__)
 
 LEVELS = ("outcomes", "collect", "static")
 PROOF = {"outcomes": "outcomes", "collect": "collected", "static": "static"}  # level asked -> proof named
@@ -126,6 +129,7 @@ def _by_outcomes(project: Project, report: MigrationReport, changes: list[FileCh
     timeout = project.config.migrate.test_timeout
 
     def run() -> outcomes.TestRun:
+        _log.info("running the tests of %d file(s)", len(tests))
         done = box.run(tests, timeout)
         report.test_seconds += done.seconds
         return done
@@ -233,11 +237,16 @@ def _differing_alone(box: Sandbox, pending: list[FileChange], differing: dict[st
     company = [path for batch in before.batches if set(batch) & set(paths)
                for path in batch if path in wanted]
     alone = [[path] for path in paths]
+    _log.info("%d file(s) collected other ids after the changes: the code before collected again "
+              "beside its %d companion file(s)", len(paths), len(company))
     for change in pending:
         box.put(change.path, change.before)
     try:
         again = box.collect(company, timeout, defaults=before.defaults, batches=before.batches)
         unstable = [path for path in paths if again.ids.get(path, set()) != before.ids.get(path, set())]
+        if unstable:
+            _log.info("%d file(s) collect other ids from the same code: collected alone, before and "
+                      "after the changes", len(unstable))
         old = box.collect(unstable, timeout, defaults=before.defaults, batches=alone) if unstable else None
     finally:
         for change in pending:
@@ -284,6 +293,8 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
     """Verify by identical collected ids (the files that could not be collected: statically)."""
     timeout = project.config.migrate.collect_timeout
     started = time.perf_counter()
+    _log.info("verifying %d change(s) by collection: %d test file(s) before the changes",
+              len(changes), len(tests))
     before = box.collect(tests, timeout)
     report.collection_seconds += time.perf_counter() - started
     report.collection_failure = before.failure
@@ -327,6 +338,7 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         for change in rejected:
             box.put(change.path, change.before)
         pending = [c for c in pending if c not in rejected]
+        _log.info("%d change(s) rejected; %d left to collect again", len(rejected), len(pending))
     for change in changes:
         if change.path in report.rejected or change.path in report.proof:
             continue

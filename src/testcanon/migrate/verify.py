@@ -9,6 +9,7 @@ checked by compilation and by keeping every test name instead.
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
 import sys
@@ -28,6 +29,8 @@ from testcanon.migrate.common import module_bindings
 from testcanon.runner.execute import run_pytest_at
 from testcanon.runner.results import failure_reason
 from testcanon.target import TargetPython, resolve_python
+
+_log = logging.getLogger(__name__)
 
 _DECLINED = re.compile(r"cannot collect test class '(?P<cls>\w+)' because it has a __init__ constructor "
                        r"\(from: (?P<path>[^)]+)\)")
@@ -94,6 +97,7 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
     chunks = [run for i in range(workers)
               for run in separate(root, [path for path in files if _folder(path) in folders[i::workers]])]
+    _log.info("collecting %d file(s) in %d pytest run(s), %d at a time", len(files), len(chunks), workers)
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda chunk: _collect_splitting(root, chunk, timeout, defaults, python, env,
                                                                [_SPLITS]), chunks))
@@ -112,6 +116,8 @@ def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: 
     if not runs:
         return Collection(defaults=defaults)
     workers = max(1, min(os.cpu_count() or 1, 4, len(runs)))
+    _log.info("collecting %d file(s) in the company of the run before: %d pytest run(s)",
+              sum(map(len, runs)), len(runs))
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda run: _collect(root, run, timeout, defaults, python, env), runs))
         # a crowded run that timed out (a loaded machine) is run again in the same company with
@@ -122,11 +128,13 @@ def _collect_batches(root: Path, files: list[str], timeout: float, *, defaults: 
         if patient:
             parts = [part for part in parts if not _crowded_timeout(part)]
             patience = timeout * _PATIENCE
+            _log.info("%d crowded run(s) timed out; again with %g s", len(patient), patience)
             parts += pool.map(lambda run: _collect(root, run.attempted, patience, defaults, python, env),
                               patient)
         slow = [path for part in parts if _crowded_timeout(part) for path in part.attempted]
         if slow:
             parts = [part for part in parts if not _crowded_timeout(part)]
+            _log.info("%d file(s) of runs that timed out again: one pytest run each", len(slow))
             parts += pool.map(lambda path: _collect(root, [path], timeout, defaults, python, env), slow)
     return _merged(parts, defaults)
 
@@ -164,6 +172,7 @@ def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: b
     else:
         halves = [files[:len(files) // 2], files[len(files) // 2:]]
     budget[0] -= 1
+    _log.info("a run of %d file(s) failed as a whole (%s): splitting it", len(files), part.failure)
     return [piece for half in halves
             for piece in _collect_splitting(root, half, timeout, defaults, python, env, budget)]
 
@@ -213,6 +222,8 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     args = ["--collect-only", "-q", *config, "--continue-on-collection-errors", "--maxfail=0", *files]
     environ = {**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"}
     finished, events = run_pytest_at(root, python, args, env=environ, timeout=timeout)
+    _log.debug("pytest --collect-only, %d file(s): exit %s in %.1f s%s", len(files), finished.returncode,
+               finished.seconds, " (timed out)" if finished.timed_out else "")
     if finished.timed_out:
         return Collection(failure=f"collection timed out after {timeout:g} s", defaults=defaults,
                           attempted=files, timed_out=True)
