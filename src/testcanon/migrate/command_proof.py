@@ -12,7 +12,10 @@ differs, or that cannot be collected here, is left as it was and reported with w
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from testcanon.target import TargetPython
 
 __all__ = ["prove_command_changes", "same_selection"]
 
+_log = logging.getLogger(__name__)
+
 # Files whose commands run in their own folder (tox's toxinidir, make's directory).
 _RUN_IN_OWN_FOLDER = ("tox.ini", "Makefile", "makefile", "GNUmakefile")
 
@@ -38,21 +43,34 @@ def prove_command_changes(project: Project, changes: Iterable[FileChange], targe
                           skipped: list[str]) -> None:
     """Keep in each CANON202 change only the rewrites whose selection is proven the same;
     a file none of whose rewrites holds is rejected."""
+    changes = list(changes)
     with sandbox(project, target) as box:
         copy = load_project(box.copy)
+        selections = _Selections(copy, target, timeout, box.env)
+        planned: list[tuple[Path, CommandEdit]] = []
+        for change in changes:  # first every command's selections, collected side by side
+            cwd = _cwd(copy, change)
+            rewrite_commands(change.path, change.before.decode("utf-8", "replace"),
+                             copy.config.check.runner_command,
+                             prove=lambda edit, cwd=cwd: planned.append((cwd, edit)))
+        _log.info("proving %d rewritten command(s) in %d file(s): collecting each one's tests, old and new",
+                  len(planned), len(changes))
+        selections.prefetch(planned)
         for change in changes:
-            _prove_change(copy, change, target, box.env, timeout, rejected, proof, skipped)
+            _prove_change(copy, change, selections, rejected, proof, skipped)
 
 
-def _prove_change(project: Project, change: FileChange, target: TargetPython, env: dict[str, str],
-                  timeout: float, rejected: dict[str, str], proof: dict[str, str],
-                  skipped: list[str]) -> None:
-    runner = project.config.check.runner_command
+def _cwd(project: Project, change: FileChange) -> Path:
     folder = (project.root / change.path).parent
-    cwd = folder if Path(change.path).name in _RUN_IN_OWN_FOLDER else project.root
+    return folder if Path(change.path).name in _RUN_IN_OWN_FOLDER else project.root
+
+
+def _prove_change(project: Project, change: FileChange, selections: _Selections, rejected: dict[str, str],
+                  proof: dict[str, str], skipped: list[str]) -> None:
+    cwd = _cwd(project, change)
     text = change.before.decode("utf-8", "replace")
-    proven = rewrite_commands(change.path, text, runner, prove=partial(
-        same_selection, project, target, cwd, timeout=timeout, env=env))
+    proven = rewrite_commands(change.path, text, project.config.check.runner_command,
+                              prove=partial(selections.same, cwd))
     for line, column, command, why in proven.left:
         if why.startswith("selects other tests") or why.startswith("cannot be proven"):
             skipped.append(f"{change.path}:{line}:{column}: `{command[:60]}` left as is: {why}")
@@ -64,19 +82,50 @@ def _prove_change(project: Project, change: FileChange, target: TargetPython, en
     proof[change.path] = "collected"
 
 
-def same_selection(project: Project, target: TargetPython, cwd: Path, edit: CommandEdit, *,
-                   timeout: float, env: dict[str, str] | None = None) -> str | None:
+class _Selections:
+    """The tests each command selects, old (pytest with its arguments) and new (the runner's
+    plan), collected once per distinct selection: the copy does not change while commands are
+    proven, and two commands that say the same select the same."""
+
+    def __init__(self, project: Project, target: TargetPython, timeout: float, env: dict[str, str]) -> None:
+        self._project, self._target, self._timeout, self._env = project, target, timeout, env
+        self._known: dict[tuple, set[str] | str] = {}
+
+    def prefetch(self, planned: list[tuple[Path, CommandEdit]]) -> None:
+        keys = list(dict.fromkeys(key for cwd, edit in planned for key in self._keys(cwd, edit)))
+        with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 4, len(keys)))) as pool:
+            for key, selected in zip(keys, pool.map(self._collect, keys), strict=True):
+                self._known[key] = selected
+
+    def same(self, cwd: Path, edit: CommandEdit) -> str | None:
+        old_key, new_key = self._keys(cwd, edit)
+        return same_selection(edit, self._get(old_key), self._get(new_key))
+
+    def _keys(self, cwd: Path, edit: CommandEdit) -> tuple[tuple, tuple]:
+        return (("pytest", str(cwd), tuple(edit.arguments)),
+                ("runner", tuple(str(cwd / path) for path in edit.paths), tuple(edit.options)))
+
+    def _get(self, key: tuple) -> set[str] | str:
+        if key not in self._known:
+            self._known[key] = self._collect(key)
+        return self._known[key]
+
+    def _collect(self, key: tuple) -> set[str] | str:
+        kind, where, args = key
+        if kind == "pytest":
+            return _pytest_ids(self._project, self._target, Path(where), list(args), self._timeout, self._env)
+        try:  # one command the runner cannot plan is left as written; the other rewrites go on
+            return _runner_ids(self._project, self._target, list(where), list(args), self._timeout, self._env)
+        except CanonError as error:
+            return f"stopped ({error})"
+
+
+def same_selection(edit: CommandEdit, old: set[str] | str, new: set[str] | str) -> str | None:
     """None when `canon run` with the edit's paths and options runs exactly the tests pytest
-    collects with the command's arguments; else why not. `project` is the copy it runs in."""
-    env = env or {}
-    old = _pytest_ids(project, target, cwd, [*edit.arguments], timeout, env)
+    collects with the command's arguments (`old`, `new`: the ids, or why they could not be
+    collected); else why not."""
     if isinstance(old, str):
         return f"cannot be proven here: pytest with its arguments {old}"
-    try:  # one command the runner cannot plan is left as written; the other rewrites go on
-        new = _runner_ids(project, target, [str(cwd / path) for path in edit.paths], list(edit.options),
-                          timeout, env)
-    except CanonError as error:
-        new = f"stopped ({error})"
     if isinstance(new, str):
         return f"cannot be proven here: the runner's collection {new}"
     if old == new:
