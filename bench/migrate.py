@@ -29,9 +29,11 @@ CODEMODS = ("CANON101", "CANON201", "CANON202", "CANON301", "CANON401")
 IGNORE = shutil.ignore_patterns(".git", ".testcanon", "__pycache__", "node_modules", ".venv")
 
 
-def canon(root: Path, *args: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "testcanon", *args, "--format", "json"], cwd=root,
-                            capture_output=True, text=True)
+def canon(root: Path, *args: str, verbose: int = 0) -> dict:
+    """One `canon` command's JSON report; with `verbose`, its `-v` log goes to this bench's stderr."""
+    flags = ["-" + "v" * verbose] if verbose else []
+    result = subprocess.run([sys.executable, "-m", "testcanon", *flags, *args, "--format", "json"], cwd=root,
+                            stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True)
     return json.loads(result.stdout)
 
 
@@ -51,6 +53,8 @@ def main() -> int:
     parser.add_argument("--path", dest="paths", action="append", default=[],
                         help="a path to migrate (repeatable; default: the whole project). Naming a "
                              "folder of a shipped package (`test_framework`) is how a user includes it")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="show what `canon migrate` is doing, on stderr (-vv: every pytest run)")
     parser.add_argument("--reasons", type=int, default=0, metavar="N",
                         help="also print, per codemod, the N most common reasons violations were left")
     args = parser.parse_args()
@@ -80,7 +84,8 @@ def main() -> int:
             shutil.copytree(pristine, work, symlinks=True)
             before = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             started = time.perf_counter()
-            report = canon(work, "migrate", *args.paths, "--select", code, "--verify", args.verify, *python)
+            report = canon(work, "migrate", *args.paths, "--select", code, "--verify", args.verify, *python,
+                           verbose=args.verbose)
             seconds = time.perf_counter() - started
             after = canon(work, "check", "--exit-zero", "--no-baseline")["statistics"].get(code, 0)
             changed = len(report["changed"])
