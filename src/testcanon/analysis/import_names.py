@@ -50,12 +50,12 @@ class _Tree:
 
     def names(self, path: str) -> dict[str, str]:
         names: dict[str, str] = {}
-        for file in (path, *self.conftests_above(_parent(path))):
+        for file in (path, *self.conftests_above(parent_folder(path))):
             names.update(self._names_of(file))
         return names
 
     def _names_of(self, path: str) -> dict[str, str]:
-        packages = self.packages(_parent(path))
+        packages = self.packages(parent_folder(path))
         if not packages:
             return {}
         names = {name: f"{folder}/__init__.py" for name, folder in packages}
@@ -70,7 +70,7 @@ class _Tree:
         if folder not in self._packages:
             found: tuple[tuple[str, str], ...] = ()
             if folder and (self.root / folder / "__init__.py").is_file():
-                above = self.packages(_parent(folder))
+                above = self.packages(parent_folder(folder))
                 name = folder.rsplit("/", 1)[-1]
                 found = (*above, (f"{above[-1][0]}.{name}" if above else name, folder))
             self._packages[folder] = found
@@ -80,11 +80,12 @@ class _Tree:
         """The conftest.py files pytest loads for a file in `folder`: the root's and each
         folder's down to it."""
         if folder not in self._conftests:
-            above = self.conftests_above(_parent(folder)) if folder else ()
+            above = self.conftests_above(parent_folder(folder)) if folder else ()
             conftest = f"{folder}/conftest.py" if folder else "conftest.py"
             self._conftests[folder] = (*above, conftest) if (self.root / conftest).is_file() else above
         return self._conftests[folder]
 
 
-def _parent(path: str) -> str:
+def parent_folder(path: str) -> str:
+    """The folder of a project-relative POSIX path ("" at the root)."""
     return path.rsplit("/", 1)[0] if "/" in path else ""

@@ -23,7 +23,7 @@ from pyflakes.checker import Checker
 from pyflakes.messages import UndefinedName
 
 from testcanon.analysis import is_main_guard
-from testcanon.analysis.import_names import separate
+from testcanon.analysis.import_names import parent_folder, separate
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
 from testcanon.runner.execute import run_pytest_at
@@ -93,10 +93,11 @@ def _collect_in_chunks(root: Path, files: list[str], timeout: float, *, defaults
     """Whole folders per chunk, each chunk in its own pytest processes, in parallel; files that
     pytest would import under one name (a copy of the project's `tests` package) in separate
     processes (`separate`)."""
-    folders = sorted({_folder(path) for path in files})
+    folders = sorted({parent_folder(path) for path in files})
     workers = max(1, min(os.cpu_count() or 1, 4, len(files) // 20 or 1, len(folders)))
-    chunks = [run for i in range(workers)
-              for run in separate(root, [path for path in files if _folder(path) in folders[i::workers]])]
+    shares = [set(folders[i::workers]) for i in range(workers)]
+    chunks = [run for share in shares for run in separate(root, [path for path in files
+                                                                 if parent_folder(path) in share])]
     _log.info("collecting %d file(s) in %d pytest run(s), %d at a time", len(files), len(chunks), workers)
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(lambda chunk: _collect_splitting(root, chunk, timeout, defaults, python, env,
@@ -206,10 +207,6 @@ def _failed_conftest(root: Path, output: str) -> str | None:
     except ValueError:
         return None
     return "" if str(folder) == "." else folder.as_posix()
-
-
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 def _collect(root: Path, files: list[str], timeout: float, defaults: bool, python: TargetPython,
