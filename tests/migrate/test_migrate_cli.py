@@ -450,3 +450,15 @@ def test_verbose_says_what_verification_is_doing_on_stderr_and_keeps_stdout_clea
     assert all(line.startswith("canon [") for line in said), said
     every_run = run_canon("-vv", "migrate", "--dry-run", "--verify", "collect", cwd=root).stderr
     assert "pytest --collect-only, 1 file(s): exit 0" in every_run
+
+
+def test_a_run_stopped_by_a_conftest_names_the_conftest_and_its_error_not_what_it_logged_first(
+        tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "c", {"pyproject.toml": "[tool.testcanon]\n", "tests/conftest.py": (
+        "import logging\nlogging.getLogger('x').warning('Could not import base test cases: maybe later')\n"
+        "print('[CONFTEST] synced')\nimport no_such_module_here\n"),
+        "tests/test_v.py": "def test_keep():\n    pass\n"})
+    collection = collected_ids(root, ["tests/test_v.py"], 120)
+    assert collection.failure is not None
+    assert collection.failure.endswith(
+        "tests/conftest.py: ModuleNotFoundError: No module named 'no_such_module_here'"), collection.failure

@@ -198,6 +198,19 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
                       batches=[part.attempted for part in parts if part.failure is None], unknown=unknown)
 
 
+def _what_pytest_said(output: str) -> str:
+    """The words that say why a run failed as a whole: a conftest that failed to load and its
+    error (`tests/e2e/conftest.py: ModuleNotFoundError: ...`), pytest's own `ERROR:` line, else
+    the first line of output (what a conftest logs on import comes first and says nothing)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    loading = re.search(r"while loading conftest '([^']+)'", output)
+    if loading:
+        error = next((line[1:].strip() for line in reversed(lines) if line.startswith("E ")), "")
+        return f"{loading.group(1)}: {error}" if error else f"{loading.group(1)} failed to load"
+    return next((line for line in lines if line.startswith("ERROR:")),
+                next((line for line in lines if not line.startswith("[")), ""))
+
+
 def _failed_conftest(root: Path, output: str) -> str | None:
     match = re.search(r"while loading conftest '([^']+)'", output)
     if match is None:
@@ -230,9 +243,8 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     errors = {r.nodeid.split("::", 1)[0] for r in events.results if r.outcome == "collection_error"}
     reason = failure_reason(finished, events)
     if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED and not ids:
-        said = next((line.strip() for line in finished.output.splitlines()
-                     if line.strip() and not line.startswith("[")), "")
-        said = said.replace(f"{root}{os.sep}", "")  # name the project's files, not the scratch copy's
+        # name the project's files, not the scratch copy's
+        said = _what_pytest_said(finished.output).replace(f"{root}{os.sep}", "")
         code = finished.returncode
         why = _WHOLE_RUN_FAILED.get(code, reason or f"exit {code}")
         return Collection(failure=f"pytest exited {code} ({why})" + (f": {said[:200]}" if said else ""),
