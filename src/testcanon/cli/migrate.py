@@ -55,10 +55,12 @@ def migrate_command(
     with project_lock(project.root, "canon migrate", enabled=not (dry_run or diff_stat)):  # one writer
         report = plan(project, paths, codes)
         if not no_verify:
+            from testcanon.output.progress import PhaseStatus
             from testcanon.target import resolve_python
 
             target = resolve_python(project.root, cli=python, config=project.config.python)
-            report = verify(project, report, level=verify_level.value, python=target)
+            with PhaseStatus("canon migrate: verifying"):
+                report = verify(project, report, level=verify_level.value, python=target)
         if not (dry_run or diff_stat):
             write(project, report, f"canon migrate{' --select ' + select if select else ''}")
         # After writing, what is left is read from the written tree itself (exact); a dry run

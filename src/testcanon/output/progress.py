@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -75,6 +78,13 @@ class LazyStatus:
             self._timer.start()
         return self
 
+    def update(self, description: str) -> None:
+        """Say what the work is doing now (the spinner shows it once it is drawn)."""
+        with self._lock:
+            self._description = description
+            if self._status is not None:
+                self._status.update(f"{description} …")
+
     def __exit__(self, *exc: object) -> None:
         with self._lock:
             self._closed = True
@@ -82,3 +92,37 @@ class LazyStatus:
                 self._timer.cancel()
             if self._status is not None:
                 self._status.stop()
+
+
+class PhaseStatus(LazyStatus):
+    """A `LazyStatus` that shows the newest phase testcanon logs at INFO (`canon -v`'s lines),
+    for commands whose work runs in library code that only logs. Under `-v` those lines are
+    printed already, so no spinner is drawn over them."""
+
+    def __enter__(self) -> PhaseStatus:
+        logger = logging.getLogger("testcanon")
+        self._follow: _FollowPhases | None = None
+        printed = bool(logger.handlers) and logger.getEffectiveLevel() <= logging.INFO
+        if printed or not self._console.is_terminal:
+            return self
+        self._follow, self._level = _FollowPhases(self.update), logger.level
+        logger.addHandler(self._follow)
+        logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
+        super().__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._follow is not None:
+            logger = logging.getLogger("testcanon")
+            logger.removeHandler(self._follow)
+            logger.setLevel(self._level)
+        super().__exit__(*exc)
+
+
+class _FollowPhases(logging.Handler):
+    def __init__(self, show: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self._show = show
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._show(record.getMessage())
