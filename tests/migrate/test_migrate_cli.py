@@ -462,3 +462,27 @@ def test_a_run_stopped_by_a_conftest_names_the_conftest_and_its_error_not_what_i
     assert collection.failure is not None
     assert collection.failure.endswith(
         "tests/conftest.py: ModuleNotFoundError: No module named 'no_such_module_here'"), collection.failure
+
+
+def test_after_a_rejection_only_the_runs_the_reverted_change_reaches_are_collected_again(
+        tmp_path: Path, caplog) -> None:
+    files = {"pyproject.toml": "[tool.testcanon]\n"}
+    for folder in ("alpha", "beta"):
+        for number in range(20):
+            files[f"tests/{folder}/test_{folder}_{number}.py"] = f"def test_{number}():\n    pass\n"
+    root = write_tree(tmp_path / "r", files)
+    project = load_project(root)
+    tests = sorted(path for path in files if path.endswith(".py"))
+    company = next(batch for batch in collected_ids(root, tests, 120).batches
+                   if "tests/alpha/test_alpha_0.py" in batch)
+    changes = [FileChange.of(path, files[path].encode(), files[path].encode() + b"# kept\n", {"CANON301"})
+               for path in tests if path != "tests/alpha/test_alpha_0.py"]
+    dropped = FileChange.of("tests/alpha/test_alpha_0.py", b"def test_0():\n    pass\n",
+                            b"def helper_0():\n    pass\n", {"CANON301"})
+    with caplog.at_level("INFO", logger="testcanon"):
+        report = verify(project, MigrationReport([dropped, *changes]), level="collect")
+    assert "lost 1 ['tests/alpha/test_alpha_0.py::test_0']" in report.rejected["tests/alpha/test_alpha_0.py"]
+    assert report.proof == {change.path: "collected" for change in changes}
+    said = [record.getMessage() for record in caplog.records]
+    assert (f"1 change(s) rejected; 39 left, {len(company)} file(s) of the runs they reach to collect again"
+            in said), said

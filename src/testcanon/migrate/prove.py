@@ -211,6 +211,20 @@ def _tolerate_environ_writes(change: FileChange, worse: dict[str, tuple[str, str
     return True
 
 
+_ROUNDS = 5  # rounds of collecting after the changes and rejecting what differs
+
+
+def _carried(previous: verify_ids.Collection, fresh: verify_ids.Collection,
+             scope: list[str]) -> verify_ids.Collection:
+    """This round's collection: `fresh` for the files collected again (`scope`), the round
+    before's for every other file."""
+    again = set(scope)
+    ids = {path: found for path, found in previous.ids.items() if path not in again} | fresh.ids
+    return verify_ids.Collection(ids, {p for p in previous.errors if p not in again} | fresh.errors,
+                                 defaults=fresh.defaults,
+                                 unknown={p for p in previous.unknown if p not in again} | fresh.unknown)
+
+
 def _blame(pending: list[FileChange], reach: dict[str, set[str]],
            differing: dict[str, tuple[str, str]]) -> list[FileChange]:
     """The changes to drop for these differing tests: a changed test file's own change first,
@@ -300,21 +314,27 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
     report.collection_failure = before.failure
     report.collected_with_defaults = before.defaults
     pending = [c for c in changes if c.path not in report.rejected] if before.failure is None else []
+    wanted = set(tests)
     # The after side is collected with every file of the side before, also those that collected
     # nothing: a file that fails at import has still imported modules (and put its folder on
     # `sys.path`) that the files after it may need, so leaving it out changes what they collect.
-    for _ in range(3):
+    # After a round of rejections only the runs the reverted changes reach are collected again:
+    # every other run holds the same code as in the round before, and keeps its result.
+    scope, previous = tests, None
+    for _ in range(_ROUNDS):
         if not pending:
             break
         for change in pending:
             box.put(change.path, change.after)
         started = time.perf_counter()
-        after = box.collect(tests, timeout, defaults=before.defaults, batches=before.batches)
+        fresh = box.collect(scope, timeout, defaults=before.defaults, batches=before.batches)
         report.collection_seconds += time.perf_counter() - started
-        if after.failure is not None:  # the changes broke collection as a whole
+        if fresh.failure is not None:  # the changes broke collection as a whole
             for change in pending:
-                report.rejected[change.path] = f"collection failed after the change: {after.failure}"
+                report.rejected[change.path] = f"collection failed after the change: {fresh.failure}"
+            pending = []
             break
+        after = fresh if previous is None else _carried(previous, fresh, scope)
         known = {path: ids for path, ids in before.ids.items() if path not in after.unknown}
         differing = verify_ids.compare(known, after.ids)
         if differing:
@@ -323,6 +343,7 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
             report.collection_seconds += time.perf_counter() - started
         bad = set(differing) | (after.errors - before.errors) | after.unknown
         if not bad:
+            pending = []  # every pending change is confirmed by this round
             break
         why = {path: _why_bad(path, before, after, differing, timeout) for path in bad}
         rejected = [c for c in pending if c.path in bad]
@@ -338,7 +359,17 @@ def _by_collection(project: Project, report: MigrationReport, changes: list[File
         for change in rejected:
             box.put(change.path, change.before)
         pending = [c for c in pending if c not in rejected]
-        _log.info("%d change(s) rejected; %d left to collect again", len(rejected), len(pending))
+        touched = bad.union(*(reach[c.path] for c in rejected), (c.path for c in rejected))
+        scope = [path for batch in before.batches if touched.intersection(batch) for path in batch
+                 if path in wanted]
+        previous = after
+        _log.info("%d change(s) rejected; %d left, %d file(s) of the runs they reach to collect again",
+                  len(rejected), len(pending), len(scope))
+    unconfirmed = set(scope)
+    for change in pending:  # rounds ran out while the runs these changes reach still changed
+        if reach[change.path] & unconfirmed:
+            report.rejected[change.path] = (f"not confirmed: what its test files collect was still changing "
+                                            f"after {_ROUNDS} rounds of rejecting other changes")
     for change in changes:
         if change.path in report.rejected or change.path in report.proof:
             continue
