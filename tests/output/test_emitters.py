@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from canon_support import run_canon, write_tree
+from canon_support import one_line, run_canon, write_tree
 from testcanon.output import emitters
 from testcanon.output.formats import FINDINGS, OutputFormat
 
@@ -48,6 +48,6 @@ def test_every_format_renders_check_and_scan(tmp_path: Path, name: str) -> None:
 def test_a_format_a_command_does_not_render_is_a_usage_error(tmp_path: Path) -> None:
     repo = write_tree(tmp_path / "repo", TREE)
     result = run_canon("fix", "--dry-run", "--format", "gitlab", cwd=repo)
-    assert result.returncode == 2 and "'gitlab' is not one of 'text', 'json'" in result.stderr
+    assert result.returncode == 2 and "'gitlab' is not one of 'text', 'json'" in one_line(result.stderr)
     documented = json.loads(run_canon("scan", "--format", "json", cwd=repo).stdout)
     assert documented["findings"][0]["path"] == "tests/test_broken.py"

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from canon_support import run_canon, write_tree
+from canon_support import one_line, run_canon, write_tree
 from testcanon.output.formats import FINDINGS, TEXT_OR_JSON, OutputFormat, format_option
 
 TREE = {
@@ -68,7 +68,8 @@ def test_format_option_accepts_only_its_subset() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["--format", "json"]).exit_code == 0
     assert runner.invoke(app, []).exit_code == 0
+    assert runner.invoke(app, ["--output-format", "json"]).exit_code == 0  # ruff's name for it
     refused = runner.invoke(app, ["--format", "jsonl"])
-    assert refused.exit_code == 2 and "'jsonl' is not one of 'text', 'json'" in refused.output
-    assert seen == [OutputFormat.json, OutputFormat.text]
+    assert refused.exit_code == 2 and "'jsonl' is not one of 'text', 'json'" in one_line(refused.output)
+    assert seen == [OutputFormat.json, OutputFormat.text, OutputFormat.json]
     assert OutputFormat("jsonl") in FINDINGS and OutputFormat("jsonl") not in TEXT_OR_JSON

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from state_support import one_line_error
 
-from canon_support import run_canon
+from canon_support import one_line, run_canon
 from testcanon.config import load_project
 from testcanon.config.schema import Config
 from testcanon.errors import ConfigError
@@ -113,7 +113,7 @@ def test_format_is_a_closed_choice_everywhere(tmp_path: Path, command: list[str]
     (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
     done = run_canon(*command, "--format", "yaml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert "'yaml' is not one of" in done.stderr
+    assert "'yaml' is not one of" in one_line(done.stderr)
 
 
 @pytest.mark.slow

@@ -72,3 +72,9 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def one_line(output: str) -> str:
+    """A CLI error as one line: rich's error box (its borders, its wrapping at the terminal's
+    width) taken away, so a test can look for a sentence whatever width it was drawn at."""
+    return " ".join(output.translate(str.maketrans("│╭╮╰╯─", "      ")).split())

@@ -55,8 +55,9 @@ AUDIT = (OutputFormat.text, OutputFormat.json, OutputFormat.markdown)
 
 
 def format_option(accepted: tuple[OutputFormat, ...], *, help: str = "Output format.") -> Any:
-    """The `--format` option of a command that renders `accepted` (default text): the value is
-    the `OutputFormat`; any other value is a usage error naming the accepted ones."""
+    """The `--format` option (`--output-format`, ruff's name, is the same option) of a command
+    that renders `accepted` (default text): the value is the `OutputFormat`; any other value is
+    a usage error naming the accepted ones."""
     import typer
 
     names = [f.value for f in accepted]
@@ -68,5 +69,5 @@ def format_option(accepted: tuple[OutputFormat, ...], *, help: str = "Output for
             raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, names))}.")
         return OutputFormat(value)
 
-    return typer.Option(OutputFormat.text.value, "--format", parser=parse, metavar=f"[{'|'.join(names)}]",
-                        autocompletion=lambda: names, help=help)
+    return typer.Option(OutputFormat.text.value, "--format", "--output-format", parser=parse,
+                        metavar=f"[{'|'.join(names)}]", autocompletion=lambda: names, help=help)
