@@ -51,8 +51,11 @@ def _config(root: Path) -> dict:
 
 
 def test_infers_categories_areas_infra_and_excludes_with_evidence(repo: Path) -> None:
-    result = run_canon("init", cwd=repo)
+    result = run_canon("-v", "init", cwd=repo)
     assert result.returncode == 0, result.stderr
+    phases = [line.split("] ", 1)[1] for line in result.stderr.splitlines()]  # -v: what it did, in order
+    assert phases[0].startswith("reading the repository's evidence") and \
+        "recording today's findings in the baseline (canon check)" in phases
     config = _config(repo)
     assert config["test_paths"] == ["tests"]
     assert config["extend_exclude"] == ["backup/**"]

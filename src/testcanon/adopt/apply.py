@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, replace
@@ -14,6 +15,8 @@ from testcanon.config import Config, Project
 from testcanon.config.validate import build
 from testcanon.journal import Journal, PlannedWrite
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class InitResult:
@@ -25,7 +28,9 @@ class InitResult:
 
 
 def run_init(project: Project, *, dry_run: bool, force: bool, shards: int = 4) -> InitResult:
+    _log.info("reading the repository's evidence: test layout, markers, services, its own pytest commands")
     inference = infer(project)
+    _log.info("finding the home-made test bases")
     inference.home_made_bases = _home_made_bases(project, [f"{g.value}/**" for g in inference.excludes])
     changes = plan(project, inference, shards=shards, force=force)
     configured = _project_after(project, changes)
@@ -97,7 +102,9 @@ def _write_baseline(project: Project, force: bool, run) -> str:
     path = ratchet.baseline_path(project)
     if path.exists() and not force:
         return f"kept the existing {path.relative_to(project.root)}"
+    _log.info("recording today's findings in the baseline (canon check)")
     entries = ratchet.current_entries(project)
+    _log.info("recording the files pytest cannot collect today")
     found = uncollectable(project)
     run.write(path, ratchet.render(entries + found.entries))
     return f"wrote {path.relative_to(project.root)} ({len(entries)} findings, {found.note}); commit it"

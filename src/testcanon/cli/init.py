@@ -23,12 +23,13 @@ def init_command(
     from testcanon.config import load_project
     from testcanon.errors import UsageError
     from testcanon.journal import project_lock
+    from testcanon.output.progress import PhaseStatus
     from testcanon.output.text import make_console
 
     if not path.is_dir():
         raise UsageError(f"{path}: not a directory")
     console = make_console()
     project = load_project(path)
-    with project_lock(project.root, "canon init", enabled=not dry_run):
+    with project_lock(project.root, "canon init", enabled=not dry_run), PhaseStatus("canon init"):
         result = run_init(project, dry_run=dry_run, force=force, shards=shards)
     print_init(console, project.root, result, dry_run=dry_run)
