@@ -32,7 +32,9 @@ def collect_command(
                                                  "(default: collect_timeout)."),
     python: Optional[str] = typer.Option(None, "--python", metavar="PATH",
                                          help="Interpreter or venv that collects (default: the project's)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which interpreter collects."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Say which interpreter collects, and what the collection is doing "
+                                      "(as `canon -v`)."),
     repair: bool = typer.Option(False, "--repair", help="Repair moved imports, unregistered markers and "
                                 "NameErrors on import, verified by collection in an isolated copy; "
                                 "journalled (canon undo)."),
@@ -46,10 +48,14 @@ def collect_command(
 ) -> None:
     """Collect every test file with pytest (in subprocesses) and cluster the failures."""
     from testcanon.config import load_project
+    from testcanon.output.log import configure
+    from testcanon.output.progress import PhaseStatus
     from testcanon.runner.collect import collect_health
     from testcanon.runner.collect_render import render_collect
     from testcanon.target import resolve_python
 
+    if verbose:
+        configure(1)
     paths = paths or []
     project = load_project(paths[0] if paths else Path("."))
     target = resolve_python(project.root, cli=python, config=project.config.python)
@@ -60,7 +66,9 @@ def collect_command(
         run_repair(project, target, paths, output_format=output_format.value, dry_run=dry_run,
                    batch_size=batch_size, timeout=timeout, fix_syntax=syntax, jobs=jobs)
         return
-    health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target, jobs=jobs)
+    with PhaseStatus("canon collect"):
+        health = collect_health(project, paths, batch_size=batch_size, timeout=timeout, target=target,
+                                jobs=jobs)
     if write_baseline:
         from testcanon.adopt.uncollectable import write_collection_baseline
 

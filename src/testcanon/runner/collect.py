@@ -15,6 +15,7 @@ itself. Files that do not compile are not collected: their `canon scan` findings
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -34,6 +35,8 @@ _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
 _NUMBERS = re.compile(r"\b\d+\b")
 _MISMATCH = re.compile(r"^import file mismatch:\s*imported module '(?P<module>[\w.]+)'", re.M)
 _WHOLE_BATCH = ("<the whole batch>",)  # marks the errors of a batch pytest stopped as a whole
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
     tests: dict[str, int] = {}
     queue = [candidates[i:i + size] for i in range(0, len(candidates), size)]
     workers = max(1, min(jobs or os.cpu_count() or 1, len(queue)))
+    _log.info("collecting %d file(s) in %d pytest run(s) of up to %d, %d at a time (%d do not compile)",
+              len(candidates), len(queue), size, workers, len(broken))
     running: dict[Future[list[CollectionError] | None], _Batch] = {}
     with ThreadPoolExecutor(workers) as pool:  # each batch is its own pytest process
         while queue or running:
@@ -152,6 +157,8 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
                     if outcome is None and len(batch) == 1:
                         timed_out.append(batch[0])
                     else:
+                        _log.info("a run of %d file(s) %s: collecting its halves", len(batch),
+                                  "timed out" if outcome is None else "stopped as a whole")
                         queue[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                     continue
                 errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ())
