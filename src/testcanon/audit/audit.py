@@ -7,6 +7,7 @@ coverage run, no event tests) is "not measured" with the reason, never a made-up
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from testcanon.config import Project
 from testcanon.findings import Finding
 from testcanon.syntax.compile_check import COMPILE_FAILURE_CODES
 from testcanon.vcs import current_branch, head_commit
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def measure(project: Project, *, collect: bool = False, jobs: int | None = None,
         (("event_coverage",), lambda: _event_coverage(project, details)),
     ]
     for names, step in steps:
+        _log.info("measuring %s", ", ".join(names))
         try:
             values.update(step())
         except NotMeasured as reason:

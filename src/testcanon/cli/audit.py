@@ -42,10 +42,12 @@ def audit_command(
     from testcanon.audit.render import print_text, to_markdown
     from testcanon.audit.store import save, with_previous
     from testcanon.config import load_project
+    from testcanon.output.progress import PhaseStatus
 
     project = load_project(path)
-    audit = with_previous(measure(project, collect=collect, jobs=jobs, python=python, lost_since=lost_since),
-                          project.root)
+    with PhaseStatus("canon audit"):
+        measured = measure(project, collect=collect, jobs=jobs, python=python, lost_since=lost_since)
+    audit = with_previous(measured, project.root)
     if store:
         save(audit, project.root)
     if output_format is OutputFormat.json:
