@@ -20,8 +20,12 @@ def configure(verbosity: int) -> None:
     """Show testcanon's own log records on stderr: INFO for `-v`, DEBUG for `-vv`."""
     if verbosity <= 0:
         return
+    logger = logging.getLogger("testcanon")
+    level = logging.DEBUG if verbosity > 1 else logging.INFO
+    if any(isinstance(handler.formatter, _Elapsed) for handler in logger.handlers):  # `canon -v collect -v`
+        logger.setLevel(min(logger.level, level))
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Elapsed())
-    logger = logging.getLogger("testcanon")
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+    logger.setLevel(level)
