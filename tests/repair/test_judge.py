@@ -333,3 +333,40 @@ def test_assertions_are_counted_by_the_lines_python_numbers() -> None:
     assert profile(author).assertions[(None, "test_a")] == 2
     assert profile(weaker).assertions[(None, "test_a")] == 1
     assert [r.kind for r in judge(weaker, profile(author))] == ["fewer-assertions"]
+
+
+RENAMED_BEFORE = dedent('''\
+    class TestCollection:
+        def test_basic(self):
+            assert 1 + 1 == 2
+
+        def test_paths(self):
+            assert "a/b".split("/") == ["a", "b"]
+''')
+
+
+def test_a_class_renamed_between_two_collected_names_is_the_authors_code(tmp_path: Path) -> None:
+    """The author renamed `TestCollection` to `CollectionTests` (both match the project's
+    `python_classes`) and left a commented line; a later script broke the file. The last version
+    that compiled is the author's: its tests are the same tests, under the class's new name.
+    Counting the class itself as a test only under the `Test` prefix made the older name look
+    like one test more, so the older version was taken as the author's: the fix put the old name
+    back over the author's rename (or refused every repair for "fewer tests")."""
+    root = write_tree(tmp_path / "repo", {
+        "pyproject.toml": ('[tool.testcanon]\n\n[tool.pytest.ini_options]\n'
+                           'python_classes = ["Test*", "*Tests"]\n'),
+        "tests/test_c.py": RENAMED_BEFORE})
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "author")
+    path = root / "tests" / "test_c.py"
+    renamed = RENAMED_BEFORE.replace("class TestCollection:", "# x = legacy_setup()\nclass CollectionTests:")
+    path.write_text(renamed)
+    _git(root, "commit", "-qam", "rename test classes to *Tests")
+    path.write_text(renamed.replace('        assert "a/b"', '        assert "a/b'))
+    _git(root, "commit", "-qam", "script: normalise quotes")
+    result = run_canon("fix", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)["files"][0]
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == renamed

@@ -168,6 +168,13 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
 HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 
+def _functions(version: VersionTraits) -> int:
+    """How many test functions a version holds. A class is counted by its tests, not as one
+    itself: whether its name reads as a test (`TestX` or `XTests`) is the project's pytest
+    configuration, and a class renamed between two collected names holds the same tests."""
+    return sum(1 for _, name in version.tests if not name[:1].isupper())
+
+
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
     """The author's last good code: the version before the breaking commit, unless that version is
     itself damage that compiles (code commented out: a tombstone), then the older compiling
@@ -189,9 +196,9 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
         older = profile(content) if content is not None else None
         seen += 1
         if older is not None and older.commented_code < chosen.commented_code and (
-                len(older.tests) > len(chosen.tests)
+                _functions(older) > _functions(chosen)
                 # a helper (no tests) or a file whose tests survived: the tombstone is the code
-                or (len(older.tests) == len(chosen.tests)
+                or (_functions(older) == _functions(chosen)
                     and chosen.commented_code - older.commented_code >= TOMBSTONE_LINES)):
             chosen = older
         if seen == REFERENCE_VERSIONS:
