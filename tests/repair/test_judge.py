@@ -86,27 +86,42 @@ def _git(root: Path, *args: str) -> None:
                    capture_output=True)
 
 
+def _authored(root: Path, files: dict[str, str]) -> Path:
+    """A git repository whose first commit, "author", holds `files`."""
+    write_tree(root, files)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "author")
+    return root
+
+
+def _commit(root: Path, path: Path, text: str, message: str) -> None:
+    path.write_text(text)
+    _git(root, "commit", "-qam", message)
+
+
+def _fix_verdict(root: Path) -> dict:
+    """`canon fix` on the repository, as a user runs it: its verdict on the one broken file."""
+    result = run_canon("fix", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)["files"][0]
+
+
 def test_fix_restores_the_author_not_a_tombstone_that_compiles(tmp_path: Path) -> None:
     """Two scripts: the first unquotes a string and comments a test out (it still compiles), the
     second breaks the indentation. The newest compiling version is the first script's: restoring it
     would compile and keep every test the broken file names, but it is not the author's code."""
-    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_a.py": AUTHOR})
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "author")
+    root = _authored(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_a.py": AUTHOR})
     path = root / "tests" / "test_a.py"
     script_one = AUTHOR.replace('"__main__"', "__main__").replace(
         "def test_env():\n    value = os.environ.get(\"HOME\", \"development\")\n    assert value\n",
         "# REMOVED_SYNTAX_ERROR: def test_env():\n"
         "# REMOVED_SYNTAX_ERROR:     value = os.environ.get(\"HOME\", \"development\")\n"
         "# REMOVED_SYNTAX_ERROR:     assert value\n")
-    path.write_text(script_one)
-    _git(root, "commit", "-qam", "script one: remove syntax errors")
-    path.write_text(script_one.replace("    assert os.sep\n", "assert os.sep\n"))
-    _git(root, "commit", "-qam", "script two: normalise indentation")
-    result = run_canon("fix", "--format", "json", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    verdict = json.loads(result.stdout)["files"][0]
+    _commit(root, path, script_one, "script one: remove syntax errors")
+    _commit(root, path, script_one.replace("    assert os.sep\n", "assert os.sep\n"),
+            "script two: normalise indentation")
+    verdict = _fix_verdict(root)
     assert verdict["verdict"] == "fixed-by-history"
     assert "passed over as not the author's code" in verdict["detail"]
     assert path.read_text() == AUTHOR
@@ -149,21 +164,15 @@ def test_a_helper_tombstoned_over_several_commits_comes_back_as_the_author_wrote
     """A helper has no tests, so "the last version with every test" was any version that compiled:
     three commits of a script's tombstone (its whole code in comments) came before the author's.
     The author's code is the version before the tombstones; the repair restores that."""
-    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/status.py": HELPER})
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "author")
+    root = _authored(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/status.py": HELPER})
     path = root / "tests" / "status.py"
     tomb = _tombstone(HELPER)
     for n in range(3):  # the script ran three times, each time a line more of its own header
         tomb = f"# pass {n}: syntax errors removed\n" + tomb
-        path.write_text(tomb)
-        _git(root, "commit", "-qam", f"script: remove syntax errors ({n})")
-    path.write_text(HELPER.replace("        return self.database", "    return self.database"))
-    _git(root, "commit", "-qam", "script two: restore, with broken indentation")
-    result = run_canon("fix", "--format", "json", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    verdict = json.loads(result.stdout)["files"][0]
+        _commit(root, path, tomb, f"script: remove syntax errors ({n})")
+    _commit(root, path, HELPER.replace("        return self.database", "    return self.database"),
+            "script two: restore, with broken indentation")
+    verdict = _fix_verdict(root)
     assert verdict["verdict"] == "fixed-by-history", verdict["detail"]
     assert path.read_text() == HELPER
     assert commented_code_lines(path.read_text()) == 0
@@ -352,21 +361,15 @@ def test_a_class_renamed_between_two_collected_names_is_the_authors_code(tmp_pat
     Counting the class itself as a test only under the `Test` prefix made the older name look
     like one test more, so the older version was taken as the author's: the fix put the old name
     back over the author's rename (or refused every repair for "fewer tests")."""
-    root = write_tree(tmp_path / "repo", {
+    root = _authored(tmp_path / "repo", {
         "pyproject.toml": ('[tool.testcanon]\n\n[tool.pytest.ini_options]\n'
                            'python_classes = ["Test*", "*Tests"]\n'),
         "tests/test_c.py": RENAMED_BEFORE})
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "author")
     path = root / "tests" / "test_c.py"
     renamed = RENAMED_BEFORE.replace("class TestCollection:", "# x = legacy_setup()\nclass CollectionTests:")
-    path.write_text(renamed)
-    _git(root, "commit", "-qam", "rename test classes to *Tests")
-    path.write_text(renamed.replace('        assert "a/b"', '        assert "a/b'))
-    _git(root, "commit", "-qam", "script: normalise quotes")
-    result = run_canon("fix", "--format", "json", cwd=root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    verdict = json.loads(result.stdout)["files"][0]
+    _commit(root, path, renamed, "rename test classes to *Tests")
+    _commit(root, path, renamed.replace('        assert "a/b"', '        assert "a/b'),
+            "script: normalise quotes")
+    verdict = _fix_verdict(root)
     assert verdict["verdict"] == "fixed-by-history", verdict
     assert path.read_text() == renamed
