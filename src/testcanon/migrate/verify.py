@@ -32,6 +32,7 @@ from testcanon.target import TargetPython, resolve_python
 
 _log = logging.getLogger(__name__)
 
+_LOADING_CONFTEST = re.compile(r"while loading conftest '([^']+)'")
 _DECLINED = re.compile(r"cannot collect test class '(?P<cls>\w+)' because it has a __init__ constructor "
                        r"\(from: (?P<path>[^)]+)\)")
 # pytest exit codes after which a file's missing ids say nothing about that file.
@@ -203,7 +204,7 @@ def _what_pytest_said(output: str) -> str:
     error (`tests/e2e/conftest.py: ModuleNotFoundError: ...`), pytest's own `ERROR:` line, else
     the first line of output (what a conftest logs on import comes first and says nothing)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    loading = re.search(r"while loading conftest '([^']+)'", output)
+    loading = _LOADING_CONFTEST.search(output)
     if loading:
         error = next((line[1:].strip() for line in reversed(lines) if line.startswith("E ")), "")
         return f"{loading.group(1)}: {error}" if error else f"{loading.group(1)} failed to load"
@@ -212,7 +213,7 @@ def _what_pytest_said(output: str) -> str:
 
 
 def _failed_conftest(root: Path, output: str) -> str | None:
-    match = re.search(r"while loading conftest '([^']+)'", output)
+    match = _LOADING_CONFTEST.search(output)
     if match is None:
         return None
     try:

@@ -169,10 +169,11 @@ HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 
 def _functions(version: VersionTraits) -> int:
-    """How many test functions a version holds. A class is counted by its tests, not as one
-    itself: whether its name reads as a test (`TestX` or `XTests`) is the project's pytest
-    configuration, and a class renamed between two collected names holds the same tests."""
-    return sum(1 for _, name in version.tests if not name[:1].isupper())
+    """How many test functions a version holds (`names_in_tree` also lists each `Test*` class
+    as a name of its own). A class is counted by its tests, not as one itself: whether its name
+    reads as a test (`TestX` or `XTests`) is the project's pytest configuration, and a class
+    renamed between two collected names holds the same tests."""
+    return sum(1 for _, name in version.tests if name.startswith("test"))
 
 
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
