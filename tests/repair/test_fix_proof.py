@@ -99,3 +99,17 @@ def test_a_class_on_an_abstract_base_pytest_passes_over_holds_no_test_to_lose(tm
                                        "tests/test_r.py": broken})
     proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, repaired)})["tests/test_r.py"]
     assert proof.problem is None and proof.note is not None and "TestHttps" in proof.note
+
+
+def test_a_module_that_skips_itself_at_collection_keeps_the_static_proof(tmp_path: Path) -> None:
+    """The author's module skips itself when a dependency is gone (`allow_module_level=True`):
+    pytest collects nothing from it, by the file's own decision, so nothing is lost and nothing
+    is proven by collection. The proof is static and says why (the repair is not refused)."""
+    broken = (b"import pytest\n\ntry:\n    import gone_module\nexcept ImportError:\n"
+              b"    pytest.skip('gone_module is not available', allow_module_level=True)\n\n\n"
+              b"def test_uses()\n    assert gone_module\n")
+    repaired = broken.replace(b"def test_uses()\n", b"def test_uses():\n")
+    root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_r.py": broken})
+    proof = prove_repairs(load_project(root), {"tests/test_r.py": (broken, repaired)})["tests/test_r.py"]
+    assert proof.proof == "static" and proof.problem is None
+    assert proof.note is not None and "skips the whole module" in proof.note

@@ -107,7 +107,9 @@ def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: 
     verdict = json.loads(run_canon("fix", "--format", "json", cwd=root).stdout)["files"][0]
     assert verdict["verdict"] == "fixed-by-history", verdict
     assert verdict["detail"].endswith("not counted as tests (the versions that compiled define them only "
-                                      "nested in a function or inside a string): test_helper")
+                                      "nested in a function, inside a string, or where pytest collects "
+                                      "nothing: a property, a class pytest declines or one with no test): "
+                                      "test_helper")
     assert path.read_text() == good + "\n\ndef test_new():\n    assert 2\n"
 
 

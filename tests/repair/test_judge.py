@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 from pathlib import Path
 from textwrap import dedent
 
 from canon_support import run_canon, write_tree
-from testcanon.repair.history import revert_by_hunks
+from testcanon.analysis.inventory import uncollected_names
+from testcanon.repair.context import RepairContext
+from testcanon.repair.history import FileHistory, revert_by_hunks
 from testcanon.repair.judge import commented_code_lines, judge, profile
 
 AUTHOR = dedent('''\
@@ -373,3 +376,142 @@ def test_a_class_renamed_between_two_collected_names_is_the_authors_code(tmp_pat
     verdict = _fix_verdict(root)
     assert verdict["verdict"] == "fixed-by-history", verdict
     assert path.read_text() == renamed
+
+
+# --- what counts as a test is what pytest collects from the author's versions
+
+NOT_COLLECTED = dedent('''\
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class TestReport:
+        total: int
+
+        def test_ratio(self):
+            return 1
+
+
+    class TestHelper:
+        def __init__(self):
+            self.ready = True
+
+        def test_helper_method(self):
+            return self.ready
+
+
+    class TestEmpty:
+        pass
+
+
+    class TestOptedOut:
+        __test__ = False
+
+        def test_skipped(self):
+            pass
+
+
+    class TestReal:
+        @property
+        def test_duration(self):
+            return 1
+
+        def test_one(self):
+            assert self.test_duration == 1
+
+
+    class TestOnBase(Base):
+        pass
+
+
+    def test_free():
+        assert True
+''')
+
+
+def test_names_pytest_never_collects_are_told_from_a_parsed_version() -> None:
+    assert uncollected_names(ast.parse(NOT_COLLECTED)) == {
+        "TestReport", "test_ratio", "TestHelper", "test_helper_method", "TestEmpty", "TestOptedOut",
+        "test_skipped", "test_duration"}
+
+
+REPORT_AUTHOR = dedent('''\
+    import time
+    from dataclasses import dataclass, field
+
+
+    @dataclass
+    class TestRun:
+        started: float = field(default_factory=time.time)
+
+        @property
+        def test_duration(self) -> float:
+            return time.time() - self.started
+
+
+    def test_run_has_a_duration():
+        assert TestRun().test_duration >= 0
+''')
+
+
+def test_a_property_of_a_dataclass_named_like_a_test_is_not_a_test_to_keep(tmp_path: Path) -> None:
+    """The damage hides the decorators from the broken file's inventory, which counts `TestRun` and
+    its `test_duration`; the author's versions show a dataclass (pytest declines it) and a property.
+    The repair is not bound to them, and the verdict names them as set aside."""
+    root = _authored(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n",
+                                         "tests/test_r.py": REPORT_AUTHOR})
+    path = root / "tests" / "test_r.py"
+    _commit(root, path, REPORT_AUTHOR.replace("    @property\n", "  @property\n"), "script: indentation")
+    ctx = RepairContext.build(root, "tests/test_r.py", path.read_bytes(), use_history=True)
+    assert ctx.expected == {(None, "test_run_has_a_duration")}
+    assert ctx.set_aside == {"TestRun", "test_duration"}
+    verdict = _fix_verdict(root)
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert "not counted as tests" in verdict["detail"] and "TestRun, test_duration" in verdict["detail"]
+    assert path.read_text() == REPORT_AUTHOR
+
+
+TWO_CLASSES = dedent('''\
+    class TestFactories:
+        def test_factory(self):
+            assert "a/b".split("/") == ["a", "b"]
+
+
+    class TestLayers:
+        def test_plan(self):
+            assert [1, 2][-1] == 2
+''')
+
+
+def test_a_class_the_damage_read_into_another_is_not_held_against_the_authors(tmp_path: Path) -> None:
+    """A script dropped `class TestLayers:` and broke a quote: the broken file's indentation puts
+    `test_plan` in `TestFactories`, where no version of the author's ever had it. Holding the repair
+    to that class refused the author's own code; the test is expected wherever the repair defines
+    it, and the judge holds the repair to the author's classes."""
+    root = _authored(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n",
+                                         "tests/test_l.py": TWO_CLASSES})
+    path = root / "tests" / "test_l.py"
+    damaged = TWO_CLASSES.replace("class TestLayers:\n", "").replace('"a/b"', '"a/b')
+    _commit(root, path, damaged, "script: remove duplicate headers")
+    ctx = RepairContext.build(root, "tests/test_l.py", path.read_bytes(), use_history=True)
+    assert ctx.expected == {(None, "TestFactories"), ("TestFactories", "test_factory"), (None, "test_plan")}
+    verdict = _fix_verdict(root)
+    assert verdict["verdict"] == "fixed-by-history", verdict
+    assert path.read_text() == TWO_CLASSES
+
+
+def test_the_authors_code_is_found_behind_a_long_run_of_tombstones(tmp_path: Path) -> None:
+    """One script broke the file, another commented all of it out, and the tombstone stayed for
+    more commits than the usual look-back (each run of the script added a line to it); then a
+    restore broke it again. The author's code is the version before the tombstones."""
+    root = _authored(tmp_path / "repo", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_a.py": AUTHOR})
+    path = root / "tests" / "test_a.py"
+    _commit(root, path, AUTHOR.replace("    assert os.sep\n", "assert os.sep\n"), "script: indentation")
+    tomb = _tombstone(AUTHOR)
+    for n in range(12):
+        tomb = f"# pass {n}: syntax errors removed\n" + tomb
+        _commit(root, path, tomb, f"script: remove syntax errors ({n})")
+    _commit(root, path, AUTHOR.replace("    assert os.sep\n", "assert os.sep\n"), "restore tests")
+    reference = FileHistory(root, "tests/test_a.py").reference
+    assert reference is not None and reference.commented_code == 0
+    assert {name for _, name in reference.tests} == {"test_home", "test_env"}

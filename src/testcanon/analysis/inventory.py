@@ -28,7 +28,7 @@ _STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|impor
 TestName = tuple[str | None, str]
 
 __all__ = ["TestName", "indent_width", "missing", "names_in_broken", "names_in_source", "names_in_strings",
-           "names_in_tree", "nested_helpers", "uncounted_gone"]
+           "names_in_tree", "nested_helpers", "uncollected_names", "uncounted_gone"]
 
 
 def indent_width(indent: str) -> int:
@@ -184,6 +184,88 @@ def nested_helpers(tree: ast.Module) -> set[str]:
             nested |= {child.name for child in ast.walk(node) if child is not node
                        and isinstance(child, functions) and child.name.startswith("test")}
     return nested
+
+
+def uncollected_names(tree: ast.Module) -> set[str]:
+    """Test-like names a module defines only where pytest collects nothing from them:
+    - a `test*` property (`@property`, `@cached_property`, a setter): an attribute, no function;
+    - a `Test*` class pytest declines ("cannot collect test class ... because it has a __init__
+      constructor"): a dataclass or attrs class, or one with no base that defines `__init__`, or
+      one that sets `__test__ = False`; its `test*` methods with it;
+    - a `Test*` class with no base and no `test*` method (it yields no item).
+
+    The broken file's inventory cannot see decorators and bases through the damage, so it counts
+    these; a version that compiled shows what they are (`history.history_expected`). The caller
+    takes out the names some version defines as tests pytest collects."""
+    everything: set[str] = set()
+    collected: set[str] = set()
+
+    def visit(body: list[ast.stmt], declined: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                inner = declined or _declined(node)
+                if node.name.startswith("Test"):
+                    everything.add(node.name)
+                    if not inner and (node.bases or _holds_tests(node)):
+                        collected.add(node.name)
+                visit(node.body, inner)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.name.startswith("test"):
+                    everything.add(node.name)
+                    if not declined and not _is_property(node):
+                        collected.add(node.name)
+            else:
+                for block in ("body", "orelse", "finalbody", "handlers"):
+                    children = getattr(node, block, None)
+                    if isinstance(children, list):
+                        visit(children, declined)
+
+    visit(tree.body, False)
+    return everything - collected
+
+
+_PROPERTIES = frozenset({"property", "cached_property", "abstractproperty", "setter", "getter", "deleter"})
+_DATACLASSES = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attr.attrs", "attr.define",
+                          "attr.frozen", "attrs.define", "attrs.frozen", "attrs.mutable"})
+
+
+def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> set[str]:
+    """Each decorator as written, without its call: `functools.cached_property`, `dataclass`."""
+    names = set()
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        try:
+            names.add(ast.unparse(target))
+        except (AttributeError, ValueError):  # an expression ast cannot render: no known decorator
+            continue
+    return names
+
+
+def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(name.rsplit(".", 1)[-1] in _PROPERTIES for name in _decorator_names(node))
+
+
+def _declined(node: ast.ClassDef) -> bool:
+    """pytest refuses the class: it has an `__init__` (generated or written) and is no unittest
+    case (only a class with no base, or `object`, can be told to be none), or says `__test__ = False`."""
+    if _decorator_names(node) & _DATACLASSES:
+        return True
+    if any(isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                    for t in statement.targets)
+           and isinstance(statement.value, ast.Constant) and statement.value.value is False
+           for statement in node.body):
+        return True
+    plain = all(isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
+    return plain and any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         and statement.name == "__init__" for statement in node.body)
+
+
+def _holds_tests(node: ast.ClassDef) -> bool:
+    """A class with no base yields items only from `test*` methods or nested test classes."""
+    return any((isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and child.name.startswith("test")
+                and not _is_property(child))
+               or (isinstance(child, ast.ClassDef) and child.name.startswith("Test"))
+               for child in node.body)
 
 
 def names_in_strings(tree: ast.Module) -> set[str]:

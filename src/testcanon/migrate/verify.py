@@ -58,6 +58,9 @@ class Collection:
     unknown: set[str] = field(default_factory=set)
     # the runs that collected, each a list of files: the after side is collected in the same company
     batches: list[list[str]] = field(default_factory=list)
+    # files pytest skipped as a whole while collecting (`pytest.skip(allow_module_level=True)`,
+    # `importorskip`): they import, and their tests are not collected here, by the file's own decision
+    skipped: set[str] = field(default_factory=set)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
@@ -188,15 +191,18 @@ def _merged(parts: list[Collection], defaults: bool) -> Collection:
     errors: set[str] = set()
     unknown: set[str] = set()
     declined: dict[str, set[str]] = {}
+    skipped: set[str] = set()
     for part in parts:
         ids.update(part.ids)
         declined.update(part.declined)
+        skipped |= part.skipped
         failed = set(part.attempted) if part.failure is not None else set()
         errors |= part.errors | (set() if part.timed_out else failed)
         unknown |= part.unknown | (failed if part.timed_out else set())
     return Collection(ids, errors, defaults=defaults, declined=declined,
                       attempted=[path for part in parts for path in part.attempted],
-                      batches=[part.attempted for part in parts if part.failure is None], unknown=unknown)
+                      batches=[part.attempted for part in parts if part.failure is None], unknown=unknown,
+                      skipped=skipped)
 
 
 def _what_pytest_said(output: str) -> str:
@@ -242,6 +248,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     for nodeid, _markers in events.collected or ():
         ids[nodeid.split("::", 1)[0]].add(nodeid)
     errors = {r.nodeid.split("::", 1)[0] for r in events.results if r.outcome == "collection_error"}
+    skipped = {r.nodeid for r in events.results if r.outcome == "skipped" and "::" not in r.nodeid}
     reason = failure_reason(finished, events)
     if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED and not ids:
         # name the project's files, not the scratch copy's
@@ -255,7 +262,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     for match in _DECLINED.finditer(finished.output):
         declined[match.group("path")].add(match.group("cls"))
     return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined),
-                      batches=[files])
+                      batches=[files], skipped=skipped)
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:

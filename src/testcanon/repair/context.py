@@ -43,7 +43,7 @@ class RepairContext:
         set_aside: set[str] = set()
         if history is not None:
             by_history = history_expected(root, path, expected)
-            set_aside = {name for _, name in expected - by_history}
+            set_aside = {name for _, name in expected} - {name for _, name in by_history}
             expected = by_history
         return cls(root, path, original, frozenset(expected), frozenset(set_aside), history,
                    rewrite_version_specific, version_specific, sys.version_info[:2])

@@ -202,8 +202,9 @@ def _verdict(ctx: RepairContext, method: str) -> FileVerdict:
             verdict.detail += "; passed over as not the author's code: " + " | ".join(choice.refusals[:3])
     verdict.changed_lines = changed_line_count(ctx.original, chosen.source)
     if ctx.set_aside:  # say so: the guarantee did not cover them
-        verdict.detail += (f"; not counted as tests (the versions that compiled define them only nested in a "
-                           f"function or inside a string): {', '.join(sorted(ctx.set_aside))}")
+        verdict.detail += ("; not counted as tests (the versions that compiled define them only nested in a "
+                           "function, inside a string, or where pytest collects nothing: a property, a class "
+                           f"pytest declines or one with no test): {', '.join(sorted(ctx.set_aside))}")
     gone = uncounted_gone(decode(ctx.original), set(ctx.expected), ast.parse(chosen.source)) - ctx.set_aside
     if gone:
         verdict.detail += ("; no longer defined, not counted as tests (pytest collects none from them: an "

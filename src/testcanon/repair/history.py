@@ -18,7 +18,14 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from testcanon.analysis.inventory import TestName, missing, names_in_strings, names_in_tree, nested_helpers
+from testcanon.analysis.inventory import (
+    TestName,
+    missing,
+    names_in_strings,
+    names_in_tree,
+    nested_helpers,
+    uncollected_names,
+)
 from testcanon.repair.judge import VersionTraits, damage, profile
 from testcanon.syntax import check_source
 from testcanon.vcs import git, show
@@ -150,19 +157,30 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
 
 
 def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[TestName]:
-    """The broken file's tests, less the names that versions which compiled define only as
-    helpers nested in a function (never collected; the damage flattened them into view) or
-    inside a string literal, and none defines as a test."""
+    """The broken file's tests as the versions which compiled tell them:
+
+    - less the names those versions define only as helpers nested in a function (never
+      collected; the damage flattened them into view), inside a string literal, or where pytest
+      collects nothing (a property, a class pytest declines: `uncollected_names`), and none
+      defines as a test pytest collects;
+    - a test the broken file shows in a class that no such version ever put it in, while they
+      do define it as a test elsewhere, is expected anywhere: the class was read from
+      indentation the damage rewrote (a lost class header hands its methods to the class
+      above). The judge still holds the repair to the author's classes."""
     nested: set[str] = set()
-    tests: set[str] = set()
+    owners: dict[str, set[str | None]] = {}
     for commit, path, _, _ in file_history(root, relpath)[:HELPER_VERSIONS]:
         if not _compiles(root, commit, path):
             continue
         tree = ast.parse(_show(root, commit, path))  # type: ignore[arg-type]
-        nested |= nested_helpers(tree) | names_in_strings(tree)
-        tests |= {name for _, name in names_in_tree(tree)}
-    helpers = nested - tests
-    return {(owner, name) for owner, name in expected if name not in helpers}
+        uncollected = uncollected_names(tree)
+        nested |= nested_helpers(tree) | names_in_strings(tree) | uncollected
+        for owner, name in names_in_tree(tree):
+            if name not in uncollected:
+                owners.setdefault(name, set()).add(owner)
+    helpers = nested - owners.keys()
+    return {(owner if owner is None or name not in owners or owner in owners[name] else None, name)
+            for owner, name in expected if name not in helpers}
 
 
 HELPER_VERSIONS = 50  # versions `history_expected` reads
@@ -179,9 +197,10 @@ def _functions(version: VersionTraits) -> int:
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
     """The author's last good code: the version before the breaking commit, unless that version is
     itself damage that compiles (code commented out: a tombstone), then the older compiling
-    version (up to REFERENCE_VERSIONS back) with less code in comments that held more tests, or
-    as many tests and at least TOMBSTONE_LINES fewer commented lines of code (a helper module
-    has no tests: its tombstone is its code)."""
+    version with less code in comments that held more tests, or as many tests and at least
+    TOMBSTONE_LINES fewer commented lines of code (a helper module has no tests: its tombstone is
+    its code). Up to REFERENCE_VERSIONS versions back; up to TOMBSTONE_REFERENCE_VERSIONS while
+    the chosen one has code in comments (a file can stay commented out for many commits)."""
     chosen = profile(good)
     if chosen is None:
         return None
@@ -202,12 +221,13 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
                 or (_functions(older) == _functions(chosen)
                     and chosen.commented_code - older.commented_code >= TOMBSTONE_LINES)):
             chosen = older
-        if seen == REFERENCE_VERSIONS:
+        if seen >= REFERENCE_VERSIONS and (not chosen.commented_code or seen == TOMBSTONE_REFERENCE_VERSIONS):
             break
     return chosen
 
 
 REFERENCE_VERSIONS = 8
+TOMBSTONE_REFERENCE_VERSIONS = 32  # how far back a tombstone's author's code is looked for
 # this many more lines of code inside comments than an older version, with no test more: the
 # newer version is a tombstone (a script commented out what it could not parse), not the author's
 TOMBSTONE_LINES = 10

@@ -48,8 +48,9 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
     (the project's `python_classes`/`python_functions`; `collected`); a repaired file from which
     pytest does not collect one of them is rejected. A class pytest declines in its own words
     (it has an `__init__`, here or inherited) holds no test to lose; the proof's note says so.
-    Files pytest cannot collect here (a dependency missing, not a test file), or a
-    target without pytest, keep the static proof (compiles, every test name kept).
+    Files pytest cannot collect here (a dependency missing, not a test file, a module that skips
+    itself at collection), or a target without pytest, keep the static proof (compiles, every
+    test name kept).
     """
     proofs = {path: RepairProof("static") for path in repairs}
     ctx = RuleContext(project, {})
@@ -69,6 +70,10 @@ def prove_repairs(project: Project, repairs: dict[str, tuple[bytes, bytes]], *,
     for path in tests:
         if path in collected.errors or path in collected.unknown:  # imports what is missing here, or
             continue  # its run timed out: the static proof stands
+        if path in collected.skipped and not collected.ids.get(path):
+            proofs[path] = RepairProof("static", None, "pytest skips the whole module while collecting it "
+                                       "here (the file's own skip): no test to collect, proven statically")
+            continue
         pairs = set()  # a file given by name is collected whatever python_files says: none found is none
         for test in collected.ids.get(path, set()):
             parts = test.split("[", 1)[0].split("::")[1:]
