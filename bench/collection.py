@@ -158,6 +158,8 @@ def measure(root: Path, args: argparse.Namespace) -> int:
         args.rows.write_text(json.dumps({
             "files": files, "stages": [stage.to_json() for stage in repair.stages],
             "causes": {name: dict(by_cause(h, index)) for name, h in healths.items()},
+            "clusters": {name: [{"cause": c.cause, "kind": cause_of(c.cause, index), "files": sorted(c.files)}
+                                for c in h.clusters] for name, h in healths.items()},
             "repair": repair.to_json(), "audit": audits,
             "repaired": fixed}, indent=1))
     return 0
