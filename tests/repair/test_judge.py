@@ -9,7 +9,7 @@ from pathlib import Path
 from textwrap import dedent
 
 from canon_support import run_canon, write_tree
-from testcanon.analysis.inventory import uncollected_names
+from testcanon.analysis.inventory import nested_helpers, uncollected_names
 from testcanon.repair.context import RepairContext
 from testcanon.repair.history import FileHistory, revert_by_hunks
 from testcanon.repair.judge import commented_code_lines, judge, profile
@@ -433,6 +433,19 @@ def test_names_pytest_never_collects_are_told_from_a_parsed_version() -> None:
     assert uncollected_names(ast.parse(NOT_COLLECTED)) == {
         "TestReport", "test_ratio", "TestHelper", "test_helper_method", "TestEmpty", "TestOptedOut",
         "test_skipped", "test_duration"}
+
+
+def test_a_test_class_built_inside_a_test_is_a_helper_not_a_test() -> None:
+    """A test that builds `class TestAgent(Mixin)` to exercise a mixin: pytest never sees it; the
+    damage flattened it into view in the broken file, whose inventory counts it."""
+    source = dedent('''\
+        def test_mixin():
+            class TestAgent(Mixin):
+                def test_hook(self):
+                    return 1
+            assert TestAgent().test_hook() == 1
+    ''')
+    assert nested_helpers(ast.parse(source)) == {"TestAgent", "test_hook"}
 
 
 REPORT_AUTHOR = dedent('''\

@@ -171,8 +171,9 @@ def names_in_source(data: bytes) -> set[TestName]:
 
 
 def nested_helpers(tree: ast.Module) -> set[str]:
-    """`test*` functions a module defines inside another function's body (pytest never collects
-    them there; the caller takes out the names it also defines as tests).
+    """`test*` functions and `Test*` classes a module defines inside a function's body (pytest
+    never collects them there: a test that builds a `class TestAgent(Mixin)` to exercise a mixin;
+    the caller takes out the names it also defines as tests).
 
     A bulk edit that flattened indentation makes them look like sibling methods in the broken
     file, so the inventory of the broken file counts them; the versions that compiled tell which
@@ -181,8 +182,9 @@ def nested_helpers(tree: ast.Module) -> set[str]:
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
     for node in ast.walk(tree):
         if isinstance(node, functions):
-            nested |= {child.name for child in ast.walk(node) if child is not node
-                       and isinstance(child, functions) and child.name.startswith("test")}
+            nested |= {child.name for child in ast.walk(node) if child is not node and (
+                (isinstance(child, functions) and child.name.startswith("test"))
+                or (isinstance(child, ast.ClassDef) and child.name.startswith("Test")))}
     return nested
 
 
