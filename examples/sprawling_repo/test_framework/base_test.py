@@ -1,6 +1,7 @@
 """The original base class. Most unit tests still use it."""
 
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -13,6 +14,7 @@ class BaseTestCase(unittest.TestCase):
         self._saved_env = dict(os.environ)
         os.environ["CHATAPP_ENV"] = "test"
         self.tmpdir = tempfile.mkdtemp(prefix="chatapp-test-")
+        self.addCleanup(shutil.rmtree, self.tmpdir, ignore_errors=True)
 
     def tearDown(self):
         os.environ.clear()
