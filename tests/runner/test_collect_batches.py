@@ -63,3 +63,33 @@ def test_a_module_name_two_files_share_is_named_as_the_cause(tmp_path: Path) -> 
     [cluster] = document["clusters"]
     assert cluster["cause"].startswith("import file mismatch: 'tests.test_a' is already another file's ")
     assert cluster["count"] == 1 and document["tests"] == 1
+
+
+# `sys.exit` at import is an internal error (exit 3) and KeyboardInterrupt interrupts (exit 2): the
+# session still finishes, with the ids of the files before it; the files after it have neither ids
+# nor errors. Read as they were, they were "collected, with no test" (canon fix refused 56 sound
+# repairs of the corpus for "pytest does not collect" them; canon collect counted them as healthy).
+STOPPERS = {"sys.exit": "import sys\nsys.exit(1)\n", "KeyboardInterrupt": "raise KeyboardInterrupt\n"}
+GOOD = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
+
+
+@pytest.mark.parametrize("stopper", sorted(STOPPERS))
+def test_a_file_that_stops_collection_midway_sinks_only_itself(tmp_path: Path, stopper: str) -> None:
+    root = write_tree(tmp_path / "p", {"tests/test_a.py": GOOD, "tests/test_b_stop.py": STOPPERS[stopper],
+                                       "tests/test_c.py": GOOD, "tests/test_0.py": "import missing_module\n"})
+    document = json.loads(run_canon("collect", "--format", "json", "--batch-size", "10", cwd=root).stdout)
+    assert document["tests"] == 4
+    failing = sorted(path for cluster in document["clusters"] for path in cluster["files"])
+    assert failing == ["tests/test_0.py", "tests/test_b_stop.py"]
+
+
+@pytest.mark.parametrize("stopper", sorted(STOPPERS))
+def test_verification_collects_the_files_after_one_that_stops_collection(tmp_path: Path, stopper: str) -> None:
+    from testcanon.migrate.verify import collected_ids
+
+    root = write_tree(tmp_path / "p", {"tests/test_a.py": GOOD, "tests/test_b_stop.py": STOPPERS[stopper],
+                                       "tests/test_c.py": GOOD})
+    collection = collected_ids(root, ["tests/test_a.py", "tests/test_b_stop.py", "tests/test_c.py"], 120)
+    assert collection.failure is None
+    assert collection.ids["tests/test_c.py"] == {"tests/test_c.py::test_one", "tests/test_c.py::test_two"}
+    assert "tests/test_b_stop.py" in collection.errors | collection.unknown

@@ -250,7 +250,10 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     errors = {r.nodeid.split("::", 1)[0] for r in events.results if r.outcome == "collection_error"}
     skipped = {r.nodeid for r in events.results if r.outcome == "skipped" and "::" not in r.nodeid}
     reason = failure_reason(finished, events)
-    if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED and not ids:
+    # exit 2 or 3 with ids: a file stopped the run midway (`sys.exit` or KeyboardInterrupt at
+    # import); the files after it hold neither ids nor errors, so the run fails as a whole and is
+    # split until that file is alone
+    if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED:
         # name the project's files, not the scratch copy's
         said = _what_pytest_said(finished.output).replace(f"{root}{os.sep}", "")
         code = finished.returncode

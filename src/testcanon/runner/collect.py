@@ -189,7 +189,11 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
             cause, chain = root_cause(entry.longrepr)
             errors.append(CollectionError(entry.nodeid.split("::")[0], cause, chain))
     reason = failure_reason(finished, events)
-    if reason and not (events.session is not None and errors):
+    # interrupted (2) or an internal error (3): a file stopped collection midway (`sys.exit` or
+    # KeyboardInterrupt while pytest imported it); the files after it read as collected with no
+    # test and no error, so the batch fails as a whole, whatever errors came before
+    stopped = finished.returncode in (2, 3)
+    if reason and (stopped or not (events.session is not None and errors)):
         tail = [line.strip() for line in finished.output.strip().splitlines()[-3:]]
         output = _NUMBERS.sub("N", " | ".join(tail))[-200:]  # no paths of temporary dirs split a cluster
         cause = f"pytest could not collect: {reason}" + (f" ({output})" if output else "")
