@@ -84,7 +84,8 @@ def test_a_file_that_stops_collection_midway_sinks_only_itself(tmp_path: Path, s
 
 
 @pytest.mark.parametrize("stopper", sorted(STOPPERS))
-def test_verification_collects_the_files_after_one_that_stops_collection(tmp_path: Path, stopper: str) -> None:
+def test_verification_collects_the_files_after_one_that_stops_collection(tmp_path: Path,
+                                                                          stopper: str) -> None:
     from testcanon.migrate.verify import collected_ids
 
     root = write_tree(tmp_path / "p", {"tests/test_a.py": GOOD, "tests/test_b_stop.py": STOPPERS[stopper],
