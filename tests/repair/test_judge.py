@@ -424,6 +424,12 @@ NOT_COLLECTED = dedent('''\
         pass
 
 
+    @dataclass(init=False)
+    class TestNoInit:
+        def test_kept(self):
+            pass
+
+
     def test_free():
         assert True
 ''')

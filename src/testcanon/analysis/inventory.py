@@ -250,7 +250,7 @@ def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 def _declined(node: ast.ClassDef) -> bool:
     """pytest refuses the class: it has an `__init__` (generated or written) and is no unittest
     case (only a class with no base, or `object`, can be told to be none), or says `__test__ = False`."""
-    if _decorator_names(node) & _DATACLASSES:
+    if any(_generates_init(decorator) for decorator in node.decorator_list):
         return True
     if any(isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
                                                     for t in statement.targets)
@@ -260,6 +260,19 @@ def _declined(node: ast.ClassDef) -> bool:
     plain = all(isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
     return plain and any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
                          and statement.name == "__init__" for statement in node.body)
+
+
+def _generates_init(decorator: ast.expr) -> bool:
+    """`@dataclass`, `@attrs.define(...)` and the like, unless told `init=False`."""
+    call = decorator if isinstance(decorator, ast.Call) else None
+    target = call.func if call is not None else decorator
+    try:
+        name = ast.unparse(target)
+    except (AttributeError, ValueError):
+        return False
+    no_init = call is not None and any(keyword.arg == "init" and isinstance(keyword.value, ast.Constant)
+                                       and keyword.value.value is False for keyword in call.keywords)
+    return name in _DATACLASSES and not no_init
 
 
 def _holds_tests(node: ast.ClassDef) -> bool:
