@@ -231,20 +231,19 @@ _DATACLASSES = frozenset({"dataclass", "dataclasses.dataclass", "attr.s", "attr.
                           "attr.frozen", "attrs.define", "attrs.frozen", "attrs.mutable"})
 
 
-def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> set[str]:
-    """Each decorator as written, without its call: `functools.cached_property`, `dataclass`."""
-    names = set()
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        try:
-            names.add(ast.unparse(target))
-        except (AttributeError, ValueError):  # an expression ast cannot render: no known decorator
-            continue
-    return names
+def _decorator_name(decorator: ast.expr) -> str:
+    """A decorator as written, without its call (`functools.cached_property`, `dataclass`); ""
+    for an expression ast cannot render, which names no known decorator."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    try:
+        return ast.unparse(target)
+    except (AttributeError, ValueError):
+        return ""
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(name.rsplit(".", 1)[-1] in _PROPERTIES for name in _decorator_names(node))
+    return any(_decorator_name(decorator).rsplit(".", 1)[-1] in _PROPERTIES
+               for decorator in node.decorator_list)
 
 
 def _declined(node: ast.ClassDef) -> bool:
@@ -264,15 +263,10 @@ def _declined(node: ast.ClassDef) -> bool:
 
 def _generates_init(decorator: ast.expr) -> bool:
     """`@dataclass`, `@attrs.define(...)` and the like, unless told `init=False`."""
-    call = decorator if isinstance(decorator, ast.Call) else None
-    target = call.func if call is not None else decorator
-    try:
-        name = ast.unparse(target)
-    except (AttributeError, ValueError):
-        return False
-    no_init = call is not None and any(keyword.arg == "init" and isinstance(keyword.value, ast.Constant)
-                                       and keyword.value.value is False for keyword in call.keywords)
-    return name in _DATACLASSES and not no_init
+    no_init = isinstance(decorator, ast.Call) and any(
+        keyword.arg == "init" and isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+        for keyword in decorator.keywords)
+    return _decorator_name(decorator) in _DATACLASSES and not no_init
 
 
 def _holds_tests(node: ast.ClassDef) -> bool:
