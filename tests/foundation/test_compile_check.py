@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
-from testcanon.syntax import check_source
+from testcanon.syntax import check_source, compiled_tree
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,25 @@ def test_syntax_error_kinds_and_lines(source: bytes, kind: str, line: int) -> No
 
 def test_valid_source_has_no_problem() -> None:
     assert check_source(b"import os\n\ndef test_x():\n    assert os.sep\n") is None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"import os\n\ndef test_x():\n    assert os.sep\n",  # compiles
+        b"def f(:\n    pass\n",  # the parser refuses it
+        b"return 1\n",  # the parser accepts it, the compiler does not
+        b"def f():\n    nonlocal x\n",  # the symbol table refuses it
+        b"x = 1\0\n",  # a NUL byte
+        b"# -*- coding: latin-1 -*-\nname = '\xe9'\n",  # declared encoding
+        b"x = '\xff'\n",  # not UTF-8, no declaration
+    ],
+)
+def test_compiled_tree_agrees_with_check_source(source: bytes) -> None:
+    tree = compiled_tree(source)
+    assert (tree is not None) == (check_source(source) is None)
+    if tree is not None:
+        assert ast.dump(tree) == ast.dump(ast.parse(source))
 
 
 def test_frame_points_at_the_error() -> None:

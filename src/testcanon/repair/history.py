@@ -27,7 +27,7 @@ from testcanon.analysis.inventory import (
     uncollected_names,
 )
 from testcanon.repair.judge import VersionTraits, damage, profile
-from testcanon.syntax import check_source
+from testcanon.syntax import check_source, compiled_tree
 from testcanon.vcs import git, show
 from testcanon.vcs.graph import history_env
 
@@ -129,8 +129,9 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
     opcodes = [op for op in difflib.SequenceMatcher(None, good_lines, bad_lines, autojunk=False).get_opcodes()
                if op[0] != "equal"]
     accepted: list[tuple[str, int, int, int, int]] = []
-    lost_so_far = missing(expected, ast.parse(good)) if expected and check_source(good) is None else set()
-    damage_so_far = damage(good, reference) if reference is not None else 0
+    good_tree = compiled_tree(good)
+    lost_so_far = missing(expected, good_tree) if expected and good_tree is not None else set()
+    damage_so_far = damage(good, reference, good_tree) if reference is not None else 0
 
     def build(chosen: list[tuple[str, int, int, int, int]]) -> list[str]:
         out, cursor = [], 0
@@ -141,13 +142,14 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
 
     for op in opcodes:
         trial = "".join(build([*accepted, op])).encode()
-        if check_source(trial) is not None:
+        tree = compiled_tree(trial)  # one parse for every check below
+        if tree is None:
             continue
-        lost = missing(expected, ast.parse(trial)) if expected else set()
+        lost = missing(expected, tree) if expected else set()
         if not lost <= lost_so_far:
             continue
         if reference is not None:
-            trial_damage = damage(trial, reference)
+            trial_damage = damage(trial, reference, tree)
             if trial_damage > damage_so_far:
                 continue
             damage_so_far = trial_damage

@@ -58,15 +58,16 @@ class VersionTraits:
     commented_code: int
 
 
-def profile(source: bytes) -> VersionTraits | None:
-    """The judged facts of a version; None when it does not parse (nothing to compare).
+def profile(source: bytes, tree: ast.Module | None = None) -> VersionTraits | None:
+    """The judged facts of a version; None when it does not parse (nothing to compare). `tree`:
+    the source's own tree when the caller has parsed it already.
 
     Remembered by content: replaying a change hunk by hunk judges the same text more than once."""
     key = hashlib.blake2b(source, digest_size=16).digest()
     if key in _PROFILES:
         _PROFILES.move_to_end(key)
         return _PROFILES[key]
-    found = _profile(source)
+    found = _profile(source, tree)
     _PROFILES[key] = found
     if len(_PROFILES) > _MEMO_SIZE:
         _PROFILES.popitem(last=False)
@@ -77,11 +78,12 @@ _MEMO_SIZE = 256
 _PROFILES: OrderedDict[bytes, VersionTraits | None] = OrderedDict()
 
 
-def _profile(source: bytes) -> VersionTraits | None:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
+def _profile(source: bytes, tree: ast.Module | None) -> VersionTraits | None:
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return None
     bodies = dict(_test_bodies(tree))
     text = source.decode("utf-8", "replace")
     # numbered as Python numbers them (`str.splitlines` also breaks at form feeds and U+2028)
@@ -95,11 +97,12 @@ def _profile(source: bytes) -> VersionTraits | None:
     )
 
 
-def judge(candidate: bytes, reference: VersionTraits | None) -> list[Refusal]:
-    """Every reason the candidate is not the author's code, compared with `reference`."""
+def judge(candidate: bytes, reference: VersionTraits | None, tree: ast.Module | None = None) -> list[Refusal]:
+    """Every reason the candidate is not the author's code, compared with `reference` (`tree`:
+    the candidate's, when the caller has it)."""
     if reference is None:
         return []
-    mine = profile(candidate)
+    mine = profile(candidate, tree)
     if mine is None:
         return [Refusal("does-not-parse", "the candidate does not parse")]
     refusals: list[Refusal] = []
@@ -132,10 +135,10 @@ def judge(candidate: bytes, reference: VersionTraits | None) -> list[Refusal]:
     return refusals
 
 
-def damage(candidate: bytes, reference: VersionTraits | None) -> int:
+def damage(candidate: bytes, reference: VersionTraits | None, tree: ast.Module | None = None) -> int:
     """How far the candidate is from the author's code, in one number: replaying a later change
     hunk by hunk keeps a hunk only when this does not grow."""
-    return sum(refusal.count for refusal in judge(candidate, reference))
+    return sum(refusal.count for refusal in judge(candidate, reference, tree))
 
 
 def _label(name: TestName) -> str:
