@@ -3,7 +3,8 @@
 One repository holds one failure of each kind: a name that moved, a module git renamed, a
 helper on the import chain that imports a moved name, a marker never registered, a package
 the environment lacks, a class a script moved above the imports it uses, a name imported only in
-the `__main__` block, and a rewrite that does not make its file collect (refused).
+the `__main__` block, a name the module never imports (imported as the repository's other
+modules import it), and a rewrite that does not make its file collect (refused).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ HOISTED_HEADER = ('"""A script pasted the class above the docstring and imports.
 HOISTED = HOISTED_CLASS + "\n" + HOISTED_HEADER + "\n\ndef test_after():\n    assert os.sep\n"
 MAIN_IMPORT = ("import os\n\n\n@pytest.mark.known\ndef test_marked():\n    assert os.sep\n\n\n"
                'if __name__ == "__main__":\n    import pytest\n    pytest.main([__file__])\n')
+NEVER_IMPORTED = ("import os\n\n\n@pytest.mark.known\nclass TestConvention:\n    def test_one(self):\n"
+                  "        assert os.sep\n")
 OLD = {
     "pytest.ini": PYTEST_INI,
     "app/__init__.py": "",
@@ -62,6 +65,7 @@ NEW = {
     "tests/test_fine.py": "def test_fine():\n    pass\n",
     "tests/test_hoisted.py": HOISTED,
     "tests/test_main_import.py": MAIN_IMPORT,
+    "tests/test_never_imported.py": NEVER_IMPORTED,
     # damaged after the old layout: canon fix's stage brings back the author's code
     "tests/test_syntax.py": SYNTAX_GOOD.replace("def test_first():", "def test_first()"),
 }
@@ -168,6 +172,17 @@ def test_a_name_imported_only_in_the_main_block_is_imported_at_module_level(repa
                                "imports 'pytest' elsewhere"]
 
 
+def test_a_name_the_module_never_imports_is_imported_as_the_repository_imports_it(repaired) -> None:
+    root, document, _ = repaired
+    # `import pytest` at module level in two other modules (test_marker, test_hoisted): the convention
+    assert (root / "tests/test_never_imported.py").read_text() == NEVER_IMPORTED.replace(
+        "import os\n", "import os\nimport pytest\n", 1)
+    edit = _kept(document, "tests/test_never_imported.py")
+    assert edit["kind"] == "import-added" and edit["tests"] == 1
+    assert edit["details"] == ["tests/test_never_imported.py: added `import pytest` after line 1, as 2 of "
+                               "the repository's modules import 'pytest' (the module never imports it)"]
+
+
 def test_a_missing_package_is_reported_with_the_requirement_never_installed(repaired, pytest_venv) -> None:
     root, document, before = repaired
     left = [u for u in document["left"] if u["kind"] == "third-party-missing"]
@@ -189,13 +204,13 @@ def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> N
 
 def test_collection_before_and_after_is_measured(repaired) -> None:
     _, document, _ = repaired
-    assert document["before"]["failed_files"] == 9
+    assert document["before"]["failed_files"] == 10
     assert document["after"]["failed_files"] == 2
-    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below) + 1
-    assert document["after"]["tests"] == document["before"]["tests"] + 12
+    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below) + 1 + 1
+    assert document["after"]["tests"] == document["before"]["tests"] + 13
     stages = {stage["stage"]: (stage["tests"], stage["failed_files"]) for stage in document["stages"]}
     assert list(stages) == ["before", "after canon fix", "after import repair"]
-    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 8)
+    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 9)
 
 
 def test_files_that_do_not_compile_are_repaired_first_by_canon_fix(repaired) -> None:
@@ -212,7 +227,7 @@ def test_the_repair_is_undone_by_canon_undo(repaired) -> None:
     assert undone.returncode == 0, undone.stderr
     for relpath in ("tests/test_moved_name.py", "tests/helpers.py", "tests/test_renamed_module.py",
                     "pytest.ini", "tests/test_syntax.py", "tests/test_hoisted.py",
-                    "tests/test_main_import.py"):
+                    "tests/test_main_import.py", "tests/test_never_imported.py"):
         assert (root / relpath).read_bytes() == before[relpath], relpath
 
 

@@ -11,8 +11,9 @@ until the end):
 - markers used but not registered under `--strict-markers` are registered in the project's
   pytest configuration, in one edit (`repair/markers.py`);
 - a `NameError` on import: definitions a script moved above the imports they use go back below
-  them (`repair/hoisted.py`), or a name the module imports only in its `__main__` block or a
-  function is imported at module level as the module writes it (`repair/missing_import.py`);
+  them (`repair/hoisted.py`), or a name the module does not import at module level is imported
+  there as the module writes it in its `__main__` block or a function, else as the repository's
+  other modules import it (`repair/missing_import.py`);
 
 and the files they broke are collected again there. A rewrite is kept only when every file
 it answered then collects, with at least the tests it collected before (none: it failed); the
@@ -38,8 +39,8 @@ from testcanon.repair.fixer import FileVerdict, fix_files
 from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
-from testcanon.repair.missing_import import add_missing_import
-from testcanon.repair.repository_index import module_index, renames
+from testcanon.repair.missing_import import Convention, add_missing_import
+from testcanon.repair.repository_index import import_convention, module_index, renames
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
 from testcanon.source import GlobSet
@@ -148,6 +149,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         result.seconds = time.perf_counter() - started
         return result
     index = module_index(project)
+    convention = import_convention(project.root)
     renamed = renames(project.root)
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
@@ -234,7 +236,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                         answers[relpath].add(failure.path)  # the same helper, already edited
                         break
                     source = read(relpath)
-                    planned = _answer_name_error(relpath, source, missing) if source is not None else None
+                    planned = (_answer_name_error(relpath, source, missing, convention)
+                               if source is not None else None)
                     if planned is None:
                         continue
                     kind, text, detail = planned
@@ -356,12 +359,13 @@ def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
 _NAME_ERROR_KINDS = ("definitions-lowered", "import-added")
 
 
-def _answer_name_error(relpath: str, source: bytes, missing: str) -> tuple[str, bytes, str] | None:
+def _answer_name_error(relpath: str, source: bytes, missing: str,
+                       convention: Convention | None = None) -> tuple[str, bytes, str] | None:
     """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail)."""
     lowered = lower_hoisted(relpath, source, missing)
     if lowered is not None:
         return "definitions-lowered", lowered[0], lowered[1].describe()
-    added = add_missing_import(relpath, source, missing)
+    added = add_missing_import(relpath, source, missing, convention)
     if added is not None:
         return "import-added", added[0], added[1].describe()
     return None

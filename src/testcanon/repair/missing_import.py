@@ -1,37 +1,52 @@
-"""Import at module level a name the module imports only where it does not run on import.
+"""Import at module level a name the module uses on import but does not import there.
 
 `@pytest.mark.integration` on a class fails collection with `NameError: name 'pytest' is not
-defined` when the module's only `import pytest` sits in its `if __name__ == "__main__":` block or
-inside a function: bulk edits removed the top-level import and left those. The module itself says
-which import the name means, so the repair copies that statement, as written, to the end of the
-module's top-level imports. Planning is static; the caller keeps it only when the file then
-collects.
+defined` when bulk edits removed the module's top-level `import pytest`. Which import the name
+means is taken from the best evidence there is:
+
+1. the module itself: its only other import of the name sits in its `if __name__ == "__main__":`
+   block or inside a function; that statement is copied, as written;
+2. the repository: the module-level import statement that binds the name in the most of its
+   other modules (`repository_index.import_convention`), when at least two agree and no other
+   statement is as common. A name the module defines itself is never imported (the NameError
+   is then about order, not a lost import).
+
+The statement goes to the end of the module's top-level imports. Planning is static; the caller
+keeps the edit only when the file then collects.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from testcanon.repair.statements import imported_names, newline_of
+from testcanon.repair.statements import imported_names, newline_of, only_binding
+
+Convention = Callable[[str], "tuple[str, int] | None"]  # name -> (statement, files that use it)
 
 
 @dataclass(frozen=True)
 class AddedImport:
     path: str
-    statement: str  # the import as the module already writes it elsewhere
+    statement: str  # the import as the module (or the repository) already writes it
     missing: str
     line: int  # the line (of the original file) it now follows; 0: the top of the file
+    convention: int = 0  # files of the repository that import it so; 0: the module's own import
 
     def describe(self) -> str:
         where = f"after line {self.line}" if self.line else "at the top"
-        return (f"{self.path}: added `{self.statement}` {where}, as the module imports '{self.missing}' "
-                "elsewhere")
+        why = (f"as {self.convention} of the repository's modules import '{self.missing}' (the module never "
+               "imports it)" if self.convention else f"as the module imports '{self.missing}' elsewhere")
+        return f"{self.path}: added `{self.statement}` {where}, {why}"
 
 
-def add_missing_import(path: str, source: bytes, missing: str) -> tuple[bytes, AddedImport] | None:
-    """The module with a top-level copy of the one nested import that binds `missing`, or None
-    (no nested import binds it, several different ones do, or a top-level one already does)."""
+def add_missing_import(path: str, source: bytes, missing: str,
+                       convention: Convention | None = None) -> tuple[bytes, AddedImport] | None:
+    """The module with a top-level import binding `missing`: a copy of its one nested import of
+    it, else the repository's `convention` for it; None when neither says (several different
+    nested imports, no convention), when a top-level import already binds it, or when the
+    module defines the name itself."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
@@ -39,13 +54,20 @@ def add_missing_import(path: str, source: bytes, missing: str) -> tuple[bytes, A
     top = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     if any(missing in imported_names(node) for node in top):
         return None  # imported at module level already: the NameError is something else
-    nested = {ast.unparse(_only(node, missing)) for node in ast.walk(tree)
+    nested = {ast.unparse(only_binding(node, missing)) for node in ast.walk(tree)
               if isinstance(node, (ast.Import, ast.ImportFrom)) and node not in top
               and missing in imported_names(node)
               and not (isinstance(node, ast.ImportFrom) and node.level)}
-    if len(nested) != 1:
+    files = 0
+    if len(nested) == 1:
+        statement = nested.pop()
+    elif nested or convention is None or missing in _defined_at_top(tree):
         return None
-    statement = nested.pop()
+    else:
+        found = convention(missing)
+        if found is None:
+            return None
+        statement, files = found
     lines = source.splitlines(keepends=True)
     newline = newline_of(lines)
     after = _insertion_line(tree, top)
@@ -53,7 +75,7 @@ def add_missing_import(path: str, source: bytes, missing: str) -> tuple[bytes, A
     if after and not lines[after - 1].endswith((b"\n", b"\r")):
         text = newline + text
     new = b"".join([*lines[:after], text, *lines[after:]])
-    return new, AddedImport(path, statement, missing, after)
+    return new, AddedImport(path, statement, missing, after, files)
 
 
 def _insertion_line(tree: ast.Module, top: list[ast.stmt]) -> int:
@@ -69,9 +91,13 @@ def _insertion_line(tree: ast.Module, top: list[ast.stmt]) -> int:
     return last
 
 
-def _only(node: ast.Import | ast.ImportFrom, missing: str) -> ast.stmt:
-    """The import reduced to the alias that binds `missing` (`import os, pytest` -> `import pytest`)."""
-    names = [alias for alias in node.names if (alias.asname or alias.name).split(".")[0] == missing]
-    if isinstance(node, ast.Import):
-        return ast.Import(names=names)
-    return ast.ImportFrom(module=node.module, names=names, level=node.level)
+def _defined_at_top(tree: ast.Module) -> set[str]:
+    """Names the module binds at its top level other than by import (definitions, assignments)."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return names

@@ -18,3 +18,11 @@ def imported_names(node: ast.Import | ast.ImportFrom) -> set[str]:
 def newline_of(lines: list[bytes]) -> bytes:
     """The line ending a file's lines use, judged by its first line."""
     return b"\r\n" if lines and lines[0].endswith(b"\r\n") else b"\n"
+
+
+def only_binding(node: ast.Import | ast.ImportFrom, name: str) -> ast.Import | ast.ImportFrom:
+    """The import reduced to the alias that binds `name` (`import os, pytest` -> `import pytest`)."""
+    names = [alias for alias in node.names if (alias.asname or alias.name).split(".")[0] == name]
+    if isinstance(node, ast.Import):
+        return ast.Import(names=names)
+    return ast.ImportFrom(module=node.module, names=names, level=node.level)
