@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import subprocess
+import sys
 from pathlib import Path
 from textwrap import dedent
 
@@ -411,6 +412,13 @@ NOT_COLLECTED = dedent('''\
             pass
 
 
+    class TestOptedOutByZero:  # pytest reads `__test__` by truth
+        __test__ = 0
+
+        def test_zero(self):
+            pass
+
+
     class TestReal:
         @property
         def test_duration(self):
@@ -438,7 +446,17 @@ NOT_COLLECTED = dedent('''\
 def test_names_pytest_never_collects_are_told_from_a_parsed_version() -> None:
     assert uncollected_names(ast.parse(NOT_COLLECTED)) == {
         "TestReport", "test_ratio", "TestHelper", "test_helper_method", "TestEmpty", "TestOptedOut",
-        "test_skipped", "test_duration"}
+        "test_skipped", "TestOptedOutByZero", "test_zero", "test_duration"}
+
+
+def test_pytest_itself_collects_none_of_them(tmp_path: Path) -> None:
+    (tmp_path / "test_mod.py").write_text("class Base:\n    pass\n\n\n" + NOT_COLLECTED)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "test_mod.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    ids = {line.split("::", 1)[1] for line in done.stdout.splitlines() if line.startswith("test_mod.py::")}
+    assert ids == {"TestReal::test_one", "TestNoInit::test_kept", "test_free"}, done.stdout
+    collected = {name for test_id in ids for name in test_id.split("::")}
+    assert not collected & uncollected_names(ast.parse(NOT_COLLECTED))
 
 
 def test_a_test_class_built_inside_a_test_is_a_helper_not_a_test() -> None:

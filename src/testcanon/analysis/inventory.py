@@ -28,7 +28,7 @@ _STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|impor
 TestName = tuple[str | None, str]
 
 __all__ = ["TestName", "indent_width", "missing", "names_in_broken", "names_in_source", "names_in_strings",
-           "names_in_tree", "nested_helpers", "uncollected_names", "uncounted_gone"]
+           "names_in_tree", "nested_helpers", "opts_out", "uncollected_names", "uncounted_gone"]
 
 
 def indent_width(indent: str) -> int:
@@ -246,15 +246,21 @@ def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                for decorator in node.decorator_list)
 
 
+def opts_out(node: ast.ClassDef) -> bool:
+    """The class says `__test__ = <falsy constant>` in its body: pytest reads the attribute by
+    truth (`False`, `0`, `None` all opt out)."""
+    return any(isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
+                                                        for t in statement.targets)
+               and isinstance(statement.value, ast.Constant) and not statement.value.value
+               for statement in node.body)
+
+
 def _declined(node: ast.ClassDef) -> bool:
     """pytest refuses the class: it has an `__init__` (generated or written) and is no unittest
     case (only a class with no base, or `object`, can be told to be none), or says `__test__ = False`."""
     if any(_generates_init(decorator) for decorator in node.decorator_list):
         return True
-    if any(isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
-                                                    for t in statement.targets)
-           and isinstance(statement.value, ast.Constant) and statement.value.value is False
-           for statement in node.body):
+    if opts_out(node):
         return True
     plain = all(isinstance(base, ast.Name) and base.id == "object" for base in node.bases)
     return plain and any(isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from testcanon.analysis import is_main_guard
+from testcanon.analysis.inventory import opts_out
 from testcanon.analysis.pytest_config import PytestConfig
 from testcanon.config import Project
 from testcanon.migrate import isolation
@@ -112,15 +113,10 @@ def countable_tests(tree: ast.Module, config: PytestConfig) -> set[tuple[str | N
     names may still be collected (a `unittest.TestCase`), but nothing in its text demands it."""
     found: set[tuple[str | None, str]] = set()
 
-    def opted_out(node: ast.ClassDef) -> bool:
-        return any(isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__test__"
-                                                         for t in stmt.targets)
-                   and isinstance(stmt.value, ast.Constant) and not stmt.value.value for stmt in node.body)
-
     def visit(body: list[ast.stmt], owner: str | None, collecting: bool) -> None:
         for node in body:
             if isinstance(node, ast.ClassDef):
-                test_class = config.is_test_class(node.name) and not opted_out(node)
+                test_class = config.is_test_class(node.name) and not opts_out(node)
                 visit(node.body, node.name, collecting and test_class)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if collecting and config.is_test_function(node.name) and not _is_fixture(node):
