@@ -94,3 +94,44 @@ def test_verification_collects_the_files_after_one_that_stops_collection(tmp_pat
     assert collection.failure is None
     assert collection.ids["tests/test_c.py"] == {"tests/test_c.py::test_one", "tests/test_c.py::test_two"}
     assert "tests/test_b_stop.py" in collection.errors | collection.unknown
+
+
+# A file that stops the run midway is found where the run stopped, not by halving: the files
+# before it are known to be done with (each module reports as soon as it is collected), so the run
+# is collected again as [before it], [it], [after it]; halving would collect each half again once
+# per halving.
+MANY = {f"tests/test_{i:02}.py": GOOD for i in range(1, 10)} | {"tests/test_03.py": STOPPERS["sys.exit"]}
+
+
+def test_collect_splits_a_stopped_run_at_the_file_that_stopped_it(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", MANY)
+    result = run_canon("-v", "collect", "--format", "json", "--batch-size", "20", cwd=root)
+    document = json.loads(result.stdout)
+    assert document["tests"] == 16
+    assert [path for cluster in document["clusters"] for path in cluster["files"]] == ["tests/test_03.py"]
+    assert result.stderr.count("stopped as a whole") == 1, result.stderr
+    assert "a run of 9 file(s) stopped as a whole: collecting around the file that stopped it" in result.stderr
+
+
+def test_verification_splits_a_stopped_run_at_the_file_that_stopped_it(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    from testcanon.migrate.verify import collected_ids
+
+    root = write_tree(tmp_path / "p", MANY)
+    with caplog.at_level("INFO", logger="testcanon.migrate.verify"):
+        collection = collected_ids(root, sorted(MANY), 120)
+    assert collection.failure is None
+    assert sorted(collection.ids) == sorted(set(MANY) - {"tests/test_03.py"})
+    assert "tests/test_03.py" in collection.errors
+    assert sum("failed as a whole" in record.getMessage() for record in caplog.records) == 1
+
+
+def test_where_a_run_stopped_is_known_only_from_a_prefix_of_its_files() -> None:
+    from testcanon.runner.results import split_at_stopper
+
+    files = ["a", "b", "c", "d"]
+    assert split_at_stopper(files, {"a", "b"}) == [["a", "b"], ["c"], ["d"]]
+    assert split_at_stopper(files, {"a", "b", "c"}) == [["a", "b", "c"], ["d"]]
+    assert split_at_stopper(files, set()) is None  # the first file, or before any file: unknown
+    assert split_at_stopper(files, {"a", "c"}) is None  # not a prefix: not where it stopped
+    assert split_at_stopper(files, set(files)) is None  # every file done: nothing stopped it

@@ -27,7 +27,7 @@ from testcanon.analysis.import_names import parent_folder, separate
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
 from testcanon.runner.execute import run_pytest_at
-from testcanon.runner.results import failure_reason
+from testcanon.runner.results import done_with, failure_reason, split_at_stopper
 from testcanon.target import TargetPython, resolve_python
 
 _log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ class Collection:
     # files pytest skipped as a whole while collecting (`pytest.skip(allow_module_level=True)`,
     # `importorskip`): they import, and their tests are not collected here, by the file's own decision
     skipped: set[str] = field(default_factory=set)
+    # files pytest was done with (collected, failed or skipped) when a run failed as a whole
+    reached: set[str] = field(default_factory=set)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
@@ -160,10 +162,13 @@ def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: b
 
     A conftest that fails to import stops the whole run: its folder's files are collected on
     their own (in a monorepo a sibling package named like the project's own `tests` makes
-    another conftest's imports fail), the rest apart from them. A run that ends without a
-    session (a crash: pytest registering two `tests/conftest.py` as one module, `os._exit` in
-    a file) is split in halves, until the file that ends it is alone. A timeout or pytest
-    refusing the configuration is not split: every part would do the same."""
+    another conftest's imports fail), the rest apart from them. A run that a file stops midway
+    (an internal error, `KeyboardInterrupt` at import) is split at that file, the first one
+    pytest was not done with: the files before it, it alone, the files after it (bisecting
+    would collect the same files again once per halving). A run that ends without saying where
+    (a crash: pytest registering two `tests/conftest.py` as one module, `os._exit` in a file) is
+    split in halves, until the file that ends it is alone. A timeout or pytest refusing the
+    configuration is not split: every part would do the same."""
     part = _collect(root, files, timeout, defaults, python, env)
     if part.failure is None or len(files) == 1 or part.refused or part.timed_out or budget[0] <= 0:
         return [part]
@@ -175,7 +180,7 @@ def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: b
         aside = set(blocked)
         halves = [[path for path in files if path not in aside], blocked]
     else:
-        halves = [files[:len(files) // 2], files[len(files) // 2:]]
+        halves = split_at_stopper(files, part.reached) or [files[:len(files) // 2], files[len(files) // 2:]]
     budget[0] -= 1
     _log.info("a run of %d file(s) failed as a whole (%s): splitting it", len(files), part.failure)
     return [piece for half in halves
@@ -258,9 +263,10 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
         said = _what_pytest_said(finished.output).replace(f"{root}{os.sep}", "")
         code = finished.returncode
         why = _WHOLE_RUN_FAILED.get(code, reason or f"exit {code}")
+        reached = done_with(events)
         return Collection(failure=f"pytest exited {code} ({why})" + (f": {said[:200]}" if said else ""),
                           defaults=defaults, refused=code == 4 and "conftest" not in finished.output,
-                          attempted=files, conftest=_failed_conftest(root, finished.output))
+                          attempted=files, conftest=_failed_conftest(root, finished.output), reached=reached)
     declined: dict[str, set[str]] = defaultdict(set)
     for match in _DECLINED.finditer(finished.output):
         declined[match.group("path")].add(match.group("cls"))

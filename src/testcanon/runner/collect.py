@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from testcanon.config import Project
 from testcanon.runner.execute import run_pytest
-from testcanon.runner.results import failure_reason
+from testcanon.runner.results import done_with, failure_reason, split_at_stopper
 from testcanon.runner.selection import test_files
 from testcanon.syntax import scan
 from testcanon.target import TargetPython, resolve_python
@@ -111,7 +111,7 @@ def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
     return cause[:300], chain
 
 
-_Batch = tuple[list[str], dict[str, int]]  # a batch's files, and its tests counted per file
+_Batch = tuple[list[str], dict[str, int], set[str]]  # a batch's files, tests per file, files done with
 
 
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
@@ -145,21 +145,26 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
                     timed_out += batch
                     continue
                 counted: dict[str, int] = {}
-                future = pool.submit(_collect_batch, project, target, batch, remaining, env or {}, counted)
-                running[future] = (batch, counted)
+                reached: set[str] = set()
+                future = pool.submit(_collect_batch, project, target, batch, remaining, env or {}, counted,
+                                     reached)
+                running[future] = (batch, counted, reached)
             done, _ = wait(running, return_when=FIRST_COMPLETED) if running else (set(), set())
             for future in done:
-                batch, counted = running.pop(future)
+                batch, counted, reached = running.pop(future)
                 outcome = future.result()
                 if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
-                    # timed out, or pytest stopped the whole batch: halves, until the file that did it
-                    # is alone
+                    # timed out: halves, until a file that takes too long is alone; a file stopped the
+                    # whole batch: the files before it, it alone, the files after it (halves when
+                    # where it stopped is not known)
                     if outcome is None and len(batch) == 1:
                         timed_out.append(batch[0])
                     else:
-                        _log.info("a run of %d file(s) %s: collecting its halves", len(batch),
-                                  "timed out" if outcome is None else "stopped as a whole")
-                        queue[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+                        pieces = None if outcome is None else split_at_stopper(batch, reached)
+                        _log.info("a run of %d file(s) %s: collecting %s", len(batch),
+                                  "timed out" if outcome is None else "stopped as a whole",
+                                  "its halves" if pieces is None else "around the file that stopped it")
+                        queue[:0] = pieces or [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                     continue
                 errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ())
                            for e in outcome]
@@ -172,14 +177,18 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
 
 
 def _collect_batch(project: Project, target: TargetPython, batch: list[str], timeout: float,
-                   env: dict[str, str], tests: dict[str, int]) -> list[CollectionError] | None:
-    """The batch's collection errors (its tests counted per file into `tests`); None when it timed out."""
+                   env: dict[str, str], tests: dict[str, int],
+                   reached: set[str] | None = None) -> list[CollectionError] | None:
+    """The batch's collection errors (its tests counted per file into `tests`, the files pytest
+    was done with into `reached`); None when it timed out."""
     # a project's `--maxfail` stops collection after that many errors: the files after them would
     # read as collected
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
                                                     "--maxfail=0", *batch], env=env, timeout=timeout)
     if finished.timed_out:
         return None
+    if reached is not None:
+        reached |= done_with(events)
     for nodeid, _markers in events.collected or ():
         path = nodeid.split("::")[0]
         tests[path] = tests.get(path, 0) + 1

@@ -53,6 +53,7 @@ class Events:
     rootdir: str | None
     args: list[str] = field(default_factory=list)  # the invocation's roots (after testpaths)
     numprocesses: str | None = None  # `-n` as the project's options set it
+    modules: list[str] = field(default_factory=list)  # modules collected without error, in order
 
 
 def read_events(path: Path) -> Events:
@@ -64,6 +65,7 @@ def read_events(path: Path) -> Events:
     rootdir: str | None = None
     args: list[str] = []
     numprocesses: str | None = None
+    modules: list[str] = []
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     for line in text.splitlines():
         try:
@@ -74,6 +76,8 @@ def read_events(path: Path) -> Events:
                 rootdir = entry.get("rootdir", rootdir)
                 args = [str(a) for a in entry.get("args", [])]
                 numprocesses = entry.get("numprocesses")
+            elif event == "module":
+                modules.append(str(entry["nodeid"]))
             elif event == "session":
                 session = Session(int(entry["exitstatus"]), int(entry.get("testscollected", 0)),
                                   str(entry.get("rootdir", "")), bool(entry.get("xdist")))
@@ -84,7 +88,7 @@ def read_events(path: Path) -> Events:
                                                    entry.get("metrics", {}), entry.get("longrepr", ""))
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a line cut short by a killed process
-    return Events(list(seen.values()), collected, session, rootdir, args, numprocesses)
+    return Events(list(seen.values()), collected, session, rootdir, args, numprocesses, modules)
 
 
 def read_results(path: Path) -> list[TestResult]:
@@ -113,3 +117,23 @@ def failure_reason(finished: Finished, events: Events) -> str:
     if code not in (0, 1, 5):
         return f"pytest exit code {code}"
     return ""
+
+
+def done_with(events: Events) -> set[str]:
+    """The files a collection was done with (collected, failed or skipped), even when the run
+    stopped midway."""
+    return {*(nodeid.split("::", 1)[0] for nodeid in events.modules),
+            *(r.nodeid.split("::", 1)[0] for r in events.results
+              if r.outcome == "collection_error" or (r.outcome == "skipped" and "::" not in r.nodeid))}
+
+
+def split_at_stopper(files: list[str], reached: set[str]) -> list[list[str]] | None:
+    """`files` around the one that stopped their run: those before it, it alone, those after it;
+    None when what pytest was done with is not a prefix of the run's files (then where it
+    stopped is not known)."""
+    done = 0
+    while done < len(files) and files[done] in reached:
+        done += 1
+    if done == 0 or done == len(files) or reached & set(files[done:]):
+        return None
+    return [piece for piece in (files[:done], files[done:done + 1], files[done + 1:]) if piece]

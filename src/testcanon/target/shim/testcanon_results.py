@@ -7,6 +7,9 @@ lines to that file:
 - one line per test: `{"nodeid", "outcome", "duration", "metrics"[, "longrepr"]}`;
 - one line per collection error: `{"nodeid", "outcome": "collection_error", "longrepr"}`,
   and per module skipped at collection (`outcome: "skipped"`), as pytest counts them;
+- `{"event": "module", "nodeid"}` per module collected without error, as soon as it is: when
+  something stops the whole run (an internal error, `KeyboardInterrupt` at import), the modules
+  before the one that stopped it are known;
 - `{"event": "collected", "rootdir", "args", "numprocesses", "items": [[nodeid, [markers]]]}`
   once collection is done (`args`: the invocation's roots after `testpaths`; markers: those
   named in `TESTCANON_MARKERS`, comma-separated);
@@ -94,6 +97,8 @@ class ResultsWriter:
                          "longrepr": str(report.longrepr)[-LONGREPR_LIMIT:]})
         elif report.skipped:  # a module-level skip (importorskip): pytest counts it as one skipped
             self._write({"nodeid": report.nodeid, "outcome": "skipped", "duration": 0.0, "metrics": {}})
+        elif report.nodeid.endswith(".py") and "::" not in report.nodeid:
+            self._write({"event": "module", "nodeid": report.nodeid})
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         if getattr(report, "node", None) is not None:
