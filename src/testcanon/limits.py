@@ -3,15 +3,18 @@
 Repairing or parsing one hostile file (100,000 nested brackets, a 50 MB broken file) must
 cost that file a finding, never the whole run a hang or the machine its memory. `bounded`
 runs one file's work in a forked child with `RLIMIT_AS` set to the budget above what the
-process already maps, and kills it when its time is up. `die_with_parent` is the initializer
-of every worker pool: on Linux the kernel kills the worker when its parent dies
-(`PR_SET_PDEATHSIG`); elsewhere a watchdog thread notices the parent is gone.
+process already maps, and `RLIMIT_CPU` to its time: the budget is CPU seconds, so a loaded
+machine (CI, the other workers) does not turn a repair into "over budget" that an idle one
+finishes; a child that waits instead of computing is stopped at `WALL_FACTOR` times the budget.
+`die_with_parent` is the initializer of every worker pool: on Linux the kernel kills the worker
+when its parent dies (`PR_SET_PDEATHSIG`); elsewhere a watchdog thread notices the parent is gone.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import multiprocessing
 import os
 import signal
@@ -26,11 +29,12 @@ T = TypeVar("T")
 
 MiB = 1024 * 1024
 _PR_SET_PDEATHSIG = 1
+WALL_FACTOR = 4  # wall-clock seconds per budgeted CPU second before a waiting child is stopped
 
 
 @dataclass(frozen=True)
 class Budget:
-    """What one file may cost: wall-clock seconds and memory (MiB) beyond the worker's own."""
+    """What one file may cost: CPU seconds and memory (MiB) beyond the worker's own."""
 
     seconds: float = 60.0
     memory_mb: int = 2048
@@ -99,14 +103,18 @@ def bounded(budget: Budget, function: Callable[..., T], *args: Any) -> T | OverB
     child = context.Process(target=_child, args=(send, budget, function, args), daemon=True)
     child.start()
     send.close()
+    over_time = OverBudget("time", f"over the time budget of {budget.seconds:g}s of CPU per file "
+                                   "(file_time_budget)")
     try:
-        if not receive.poll(budget.seconds):
-            return OverBudget("time",
-                              f"over the time budget of {budget.seconds:g}s per file (file_time_budget)")
+        if not receive.poll(budget.seconds * WALL_FACTOR):
+            return OverBudget("time", f"no result after {budget.seconds * WALL_FACTOR:g}s, waiting rather "
+                                      f"than computing (file_time_budget {budget.seconds:g}s of CPU)")
         try:
             kind, value = receive.recv()
         except (EOFError, OSError):
             child.join(5)
+            if child.exitcode in (-signal.SIGKILL, -signal.SIGXCPU):  # the kernel's CPU limit
+                return over_time
             return OverBudget("crashed", f"the worker for this file died (exit {child.exitcode})")
     finally:
         receive.close()
@@ -115,6 +123,8 @@ def bounded(budget: Budget, function: Callable[..., T], *args: Any) -> T | OverB
         child.join(5)
     if kind == "ok":
         return value
+    if kind == "time":
+        return over_time
     if kind == "memory":
         return OverBudget("memory", f"over the memory budget of {budget.memory_mb} MiB per file "
                                     "(file_memory_budget)")
@@ -124,8 +134,11 @@ def bounded(budget: Budget, function: Callable[..., T], *args: Any) -> T | OverB
 def _child(send: Any, budget: Budget, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     die_with_parent()
     _limit_memory(budget.memory_mb * MiB)
+    _limit_cpu(budget.seconds)
     try:
         result: tuple[str, Any] = ("ok", function(*args))
+    except _OutOfTime:
+        result = ("time", None)
     except MemoryError:
         result = ("memory", None)
     except RecursionError as error:  # deep input: a finding, like running out of memory
@@ -140,6 +153,28 @@ def _child(send: Any, budget: Budget, function: Callable[..., Any], args: tuple[
         send.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
     finally:
         send.close()
+
+
+class _OutOfTime(BaseException):
+    """The child used its CPU seconds (SIGXCPU): unwinds whatever the work was doing."""
+
+
+def _out_of_time(signum: int, frame: Any) -> None:
+    raise _OutOfTime
+
+
+def _limit_cpu(seconds: float) -> None:
+    """SIGXCPU to this (forked, so freshly counted) process after `seconds` of CPU, SIGKILL two
+    seconds later if C code holds the interpreter."""
+    try:
+        import resource
+
+        limit, hard = max(1, math.ceil(seconds)), resource.getrlimit(resource.RLIMIT_CPU)[1]
+        unlimited = hard == resource.RLIM_INFINITY
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 2) if unlimited else (min(limit, hard), hard))
+        signal.signal(signal.SIGXCPU, _out_of_time)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass  # no RLIMIT_CPU here: the wall-clock backstop still holds
 
 
 def _limit_memory(extra: int) -> None:

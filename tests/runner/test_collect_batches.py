@@ -110,11 +110,12 @@ def test_collect_splits_a_stopped_run_at_the_file_that_stopped_it(tmp_path: Path
     assert document["tests"] == 16
     assert [path for cluster in document["clusters"] for path in cluster["files"]] == ["tests/test_03.py"]
     assert result.stderr.count("stopped as a whole") == 1, result.stderr
-    assert "a run of 9 file(s) stopped as a whole: collecting around the file that stopped it" in result.stderr
+    said = "a run of 9 file(s) stopped as a whole: collecting around the file that stopped it"
+    assert said in result.stderr
 
 
-def test_verification_splits_a_stopped_run_at_the_file_that_stopped_it(tmp_path: Path,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_verification_splits_a_stopped_run_at_the_file_that_stopped_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from testcanon.migrate.verify import collected_ids
 
     root = write_tree(tmp_path / "p", MANY)

@@ -42,6 +42,23 @@ def test_time_over_budget_is_a_verdict_not_a_hang() -> None:
     assert time.monotonic() - started < 10
 
 
+def _spin(seconds: float) -> str:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "done"
+
+
+def test_the_time_budget_is_cpu_seconds_so_a_loaded_machine_does_not_cost_a_file_its_repair() -> None:
+    # waiting (for a CPU another process holds, here: asleep) is not spending the budget ...
+    assert bounded(Budget(1, 256), _sleep, 2) == "done"
+    # ... computing is, and is stopped by the kernel's CPU limit, well before the wall backstop
+    started = time.monotonic()
+    result = bounded(Budget(1, 256), _spin, 30)
+    assert isinstance(result, OverBudget) and result.reason == "time"
+    assert "of CPU" in result.detail and time.monotonic() - started < 4
+
+
 def test_memory_over_budget_is_a_verdict_not_an_oom() -> None:
     result = bounded(Budget(30, 128), _allocate, 4096)
     assert isinstance(result, OverBudget) and result.reason == "memory", result

@@ -194,7 +194,7 @@ class Config:
     priority: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=lambda: ["tests"])
     max_file_size: int = setting(5 * 1024 * 1024, ge=1)
-    file_time_budget: float = setting(60.0, gt=0)  # seconds one file's repair may take (testcanon.limits)
+    file_time_budget: float = setting(60.0, gt=0)  # CPU seconds one file's repair may take (testcanon.limits)
     file_memory_budget: int = setting(2048, ge=64)  # MiB one file's repair may use beyond the worker's own
     python: str = ""  # the interpreter (or venv) that runs the project's tests; see testcanon.target
     target_version: str = ""  # "3.12": the Python the project's syntax is judged for (else requires-python)
