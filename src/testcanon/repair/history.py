@@ -28,6 +28,7 @@ from testcanon.analysis.inventory import (
 )
 from testcanon.repair.judge import VersionTraits, damage, profile
 from testcanon.syntax import check_source, compiled_tree
+from testcanon.syntax.edits import CompilingModule
 from testcanon.vcs import git, show
 from testcanon.vcs.graph import history_env
 
@@ -132,6 +133,9 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
     good_tree = compiled_tree(good)
     lost_so_far = missing(expected, good_tree) if expected and good_tree is not None else set()
     damage_so_far = damage(good, reference, good_tree) if reference is not None else 0
+    # what has been accepted so far compiles: a hunk that breaks it is told from the lines it
+    # touches and below (`syntax/edits.py`), not by parsing the whole file again
+    accepted_module = CompilingModule(good_lines, good_tree) if good_tree is not None else None
 
     def build(chosen: list[tuple[str, int, int, int, int]]) -> list[str]:
         out, cursor = [], 0
@@ -141,7 +145,10 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
         return out + good_lines[cursor:]
 
     for op in opcodes:
-        trial = "".join(build([*accepted, op])).encode()
+        trial_lines = build([*accepted, op])
+        if accepted_module is not None and accepted_module.surely_fails(trial_lines):
+            continue
+        trial = "".join(trial_lines).encode()
         tree = compiled_tree(trial)  # one parse for every check below
         if tree is None:
             continue
@@ -154,6 +161,7 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
                 continue
             damage_so_far = trial_damage
         accepted.append(op)
+        accepted_module = CompilingModule(trial_lines, tree)
         lost_so_far = lost
     return "".join(build(accepted)).encode()
 

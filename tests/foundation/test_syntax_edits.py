@@ -1,0 +1,97 @@
+"""An edit of a compiling module is judged from its first changed statement on, never wrongly."""
+
+from __future__ import annotations
+
+import ast
+import random
+
+from testcanon.syntax import compiled_tree
+from testcanon.syntax.edits import CompilingModule
+
+MODULE = '''\
+"""A test module."""
+import os
+
+
+@decorate
+def test_a():
+    value = {
+        "key": os.sep,
+    }
+    assert value
+
+
+class TestB:
+    def test_b(self):
+        text = """many
+lines"""
+        assert text
+
+
+if os.sep:
+    FLAG = 1
+
+x = 2
+'''
+
+
+def _module(text: str = MODULE) -> CompilingModule:
+    return CompilingModule(text.splitlines(keepends=True), ast.parse(text))
+
+
+def _edited(text: str, old: str, new: str) -> list[str]:
+    assert old in text
+    return text.replace(old, new, 1).splitlines(keepends=True)
+
+
+def test_a_break_below_a_boundary_is_told_from_the_lines_below_it() -> None:
+    edited = _edited(MODULE, "x = 2\n", "x = (2\n")
+    assert _module().surely_fails(edited)
+    assert compiled_tree("".join(edited).encode()) is None
+
+
+def test_an_edit_that_still_parses_is_left_to_the_whole_compile() -> None:
+    assert not _module().surely_fails(_edited(MODULE, "x = 2\n", "x = 3\n"))
+
+
+def test_an_indented_first_line_may_join_the_body_above_so_nothing_is_concluded() -> None:
+    edited = _edited(MODULE, "x = 2\n", "    y = 3\n")  # the `if` above takes it into its body
+    assert not _module().surely_fails(edited)
+    assert compiled_tree("".join(edited).encode()) is not None
+
+
+def test_a_continuation_of_the_statement_above_is_not_judged_alone() -> None:
+    edited = _edited(MODULE, "\nx = 2\n", "else:\n    FLAG = 2\n")  # `else` of the `if` above
+    assert not _module().surely_fails(edited)
+    assert compiled_tree("".join(edited).encode()) is not None
+
+
+def test_a_file_in_another_encoding_or_split_where_python_does_not_is_never_judged_by_parts() -> None:
+    latin = "# -*- coding: latin-1 -*-\n" + MODULE
+    assert not _module(latin).surely_fails(_edited(latin, "x = 2\n", "x = (2\n"))
+    feed = MODULE.replace("import os\n", "import os\f\n")  # str.splitlines breaks at the form feed
+    assert not _module(feed).surely_fails(_edited(feed, "x = 2\n", "x = (2\n"))
+
+
+def test_random_damage_never_reads_as_failing_when_the_module_compiles() -> None:
+    """Lines dropped, doubled, re-indented, or cut, at random: whenever the part from the boundary
+    says the edit fails, compiling the whole edited module fails too."""
+    rng = random.Random(7)
+    lines = MODULE.splitlines(keepends=True)
+    module, judged = _module(), 0
+    for _ in range(600):
+        edited = list(lines)
+        at = rng.randrange(len(edited))
+        kind = rng.randrange(4)
+        if kind == 0:
+            del edited[at]
+        elif kind == 1:
+            edited.insert(at, edited[at])
+        elif kind == 2:
+            edited[at] = "    " + edited[at] if rng.random() < 0.5 else edited[at].lstrip()
+        else:
+            edited[at] = edited[at][: rng.randrange(len(edited[at]) + 1)] + "\n"
+        if module.surely_fails(edited):
+            judged += 1
+            assert compiled_tree("".join(edited).encode()) is None, "".join(edited)
+    assert judged > 50  # the shortcut is taken, not only declined
