@@ -21,7 +21,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from testcanon.repair.statements import imported_names, newline_of, only_binding
+from testcanon.repair.statements import imported_names, newline_of, only_binding, top_level_names
 
 Convention = Callable[[str], "tuple[str, int] | None"]  # name -> (statement, files that use it)
 
@@ -61,7 +61,7 @@ def add_missing_import(path: str, source: bytes, missing: str,
     files = 0
     if len(nested) == 1:
         statement = nested.pop()
-    elif nested or convention is None or missing in _defined_at_top(tree):
+    elif nested or convention is None or missing in top_level_names(tree):
         return None
     else:
         found = convention(missing)
@@ -89,15 +89,3 @@ def _insertion_line(tree: ast.Module, top: list[ast.stmt]) -> int:
         else:
             break
     return last
-
-
-def _defined_at_top(tree: ast.Module) -> set[str]:
-    """Names the module binds at its top level other than by import (definitions, assignments)."""
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return names

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.repair.imports import ModuleIndex, from_imports
-from testcanon.repair.statements import imported_names, only_binding
+from testcanon.repair.statements import imported_names, only_binding, top_level_names
 from testcanon.source import discover
 from testcanon.source.copies import copy_folder
 from testcanon.vcs import git
@@ -45,18 +45,9 @@ def _read(path: Path) -> bytes:
 def defined_names(source: bytes) -> list[str]:
     """A module's top-level definitions: functions, classes, assigned names (parsed, never imported)."""
     try:
-        tree = ast.parse(source)
+        return top_level_names(ast.parse(source))
     except (SyntaxError, ValueError):
         return []
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append(node.target.id)
-    return names
 
 
 def import_convention(root: Path) -> Callable[[str], tuple[str, int] | None]:

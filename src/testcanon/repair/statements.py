@@ -26,3 +26,17 @@ def only_binding(node: ast.Import | ast.ImportFrom, name: str) -> ast.Import | a
     if isinstance(node, ast.Import):
         return ast.Import(names=names)
     return ast.ImportFrom(module=node.module, names=names, level=node.level)
+
+
+def top_level_names(tree: ast.Module) -> list[str]:
+    """The names a module defines at its top level: functions, classes, assigned names (not
+    imports: what the module itself provides)."""
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
