@@ -180,11 +180,16 @@ def nested_helpers(tree: ast.Module) -> set[str]:
     they are (`history.history_expected`)."""
     nested: set[str] = set()
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
-    for node in ast.walk(tree):
-        if isinstance(node, functions):
-            nested |= {child.name for child in ast.walk(node) if child is not node and (
-                (isinstance(child, functions) and child.name.startswith("test"))
-                or (isinstance(child, ast.ClassDef) and child.name.startswith("Test")))}
+    # one pass, each node once: what has a function among its ancestors (walking each function's
+    # subtree again cost a deeply nested module time quadratic in its depth)
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_function = stack.pop()
+        if in_function and ((isinstance(node, functions) and node.name.startswith("test"))
+                            or (isinstance(node, ast.ClassDef) and node.name.startswith("Test"))):
+            nested.add(node.name)
+        inside = in_function or isinstance(node, functions)
+        stack.extend((child, inside) for child in ast.iter_child_nodes(node))
     return nested
 
 
