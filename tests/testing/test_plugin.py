@@ -79,9 +79,13 @@ def test_results_file_lines_per_test(project: Path, tmp_path: Path) -> None:
     results = tmp_path / "results.jsonl"
     _pytest(project, "-q", env={"TESTCANON_RESULTS_FILE": str(results)})
     lines = [json.loads(line) for line in results.read_text().splitlines()]
-    assert [line["event"] for line in lines if "event" in line] == ["collected", "session"]
+    events = [line["event"] for line in lines if "event" in line]
+    modules = [line["nodeid"] for line in lines if line.get("event") == "module"]
+    # each module as soon as it is collected (a run stopped midway says how far it got), then the end
+    assert events == ["module"] * len(modules) + ["collected", "session"]
     lines = [line for line in lines if "event" not in line]
     by_id = {line["nodeid"]: line for line in lines}
+    assert sorted(modules) == sorted({nodeid.split("::")[0] for nodeid in by_id})
     assert len(lines) == 6
     assert by_id["tests/unit/test_env.py::test_metric"]["metrics"] == {"rows": 42.0}
     assert by_id["tests/unit/test_classes.py::TestCanonical::test_env"]["metrics"] == {"speed": 3.0}
