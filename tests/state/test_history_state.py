@@ -183,3 +183,35 @@ def test_failure_messages_keep_the_tail_of_a_long_report() -> None:
     assert len(kept) == 4001 and kept.startswith("…") and kept.endswith("E   AssertionError: the end")
     assert failure_message("passed", report) == ""
     assert failure_message("collection_error", "ImportError: x") == "ImportError: x"
+
+
+def _version_1_database(path: Path) -> None:
+    from testcanon.history import MIGRATIONS
+
+    path.parent.mkdir(exist_ok=True)
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    raw.close()
+
+
+def test_processes_upgrading_an_old_database_at_once_apply_each_migration_once(
+        project: Path) -> None:
+    """The CI failure of stop 35: two processes both read version 1 and both added the
+    `message` column; the second failed with 'duplicate column name'."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    path = history_path(project)
+    for _ in range(5):
+        path.unlink(missing_ok=True)
+        _version_1_database(path)
+        workers = [context.Process(target=_open_and_insert, args=(project,)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        assert [w.exitcode for w in workers] == [0] * 6
+    assert not list(path.parent.glob("*.unusable-*"))
+    with session(project) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6

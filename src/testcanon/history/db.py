@@ -114,8 +114,8 @@ def connect(root: Path) -> sqlite3.Connection:
             return _open(path)
         except _Unusable as why:
             reason = str(why)
-            # Another canon may have been creating the tables as we read them (two CI shards
-            # starting at once): look again before calling a healthy database unusable.
+            # Another canon may have been writing the database as we read it: look again
+            # before calling a healthy database unusable.
             time.sleep(0.2 if attempt == 0 else 0)
     aside = set_aside(path, reason)
     try:
@@ -199,6 +199,33 @@ def set_aside(path: Path, reason: str) -> Path:
 
 
 def migrate(connection: sqlite3.Connection) -> None:
+    """Bring the schema to the current version, one migration at a time.
+
+    Processes that open a new or older database at once (two CI shards) must not both apply a
+    migration: the version is read again under SQLite's write lock (`BEGIN IMMEDIATE`), so the
+    second one finds the work done. All of it is one transaction; a failure leaves the old
+    version whole."""
+    if _schema_version(connection) == len(MIGRATIONS):
+        return
+    previous = connection.isolation_level
+    connection.isolation_level = None  # the transaction below is ours, not the module's
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for number in range(_schema_version(connection), len(MIGRATIONS)):
+                for statement in _statements(MIGRATIONS[number]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number + 1}")
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    finally:
+        connection.isolation_level = previous
+
+
+def _schema_version(connection: sqlite3.Connection) -> int:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version < 0:
         raise _Unusable(f"schema version {version}")
@@ -207,10 +234,18 @@ def migrate(connection: sqlite3.Connection) -> None:
             f"history database is schema version {version}, newer than this testcanon "
             f"understands ({len(MIGRATIONS)}); upgrade testcanon"
         )
-    for number in range(version, len(MIGRATIONS)):
-        with connection:
-            connection.executescript("BEGIN;" + MIGRATIONS[number] +
-                                     f"; PRAGMA user_version = {number + 1};")
+    return version
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration, one by one (`executescript` would commit first, outside
+    the lock)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
 
 
 @contextmanager
