@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,15 +42,18 @@ from testcanon.runner.collect import CollectionHealth
 from testcanon.runner.selection import test_files
 from testcanon.target import resolve_python
 
+IMPORTED_SYNTAX_ERROR = re.compile(r"(?:SyntaxError|IndentationError|TabError) in \S+:\d+: ")
 KINDS = ("fewer-tests", "undefined-names", "fewer-assertions", "tombstone", "placeholder")
-CAUSES = ("does not compile", "name not exported (first-party)", "module gone (first-party)",
-          "package not installed (third-party)", "marker not registered", "NameError", "timed out",
-          "pytest could not collect", "other")
+CAUSES = ("does not compile", "imports a module that does not compile", "name not exported (first-party)",
+          "module gone (first-party)", "package not installed (third-party)", "marker not registered",
+          "NameError", "timed out", "pytest could not collect", "other")
 
 
 def cause_of(cause: str, index: ModuleIndex) -> str:
     if cause.startswith("does not compile"):
         return "does not compile"
+    if IMPORTED_SYNTAX_ERROR.match(cause):
+        return "imports a module that does not compile"
     if (match := CANNOT_IMPORT.search(cause) or NO_MODULE.search(cause)) is not None:
         if not index.is_first_party(match.group("module")):
             return "package not installed (third-party)"

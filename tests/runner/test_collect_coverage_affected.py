@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from canon_support import run_canon, write_tree
@@ -28,6 +29,31 @@ def test_collect_clusters_by_root_cause(tmp_path: Path) -> None:
     assert clusters["ValueError: bad value N"] == ["tests/test_value.py"]
     assert any(c.startswith("does not compile") and f == ["tests/test_syntax.py"]
                for c, f in clusters.items())
+
+
+def test_a_helper_that_does_not_compile_is_named_as_the_cause(tmp_path: Path) -> None:
+    """Every test importing a broken helper fails for that one file and line, which pytest's last
+    line does not name; a helper valid only on a newer Python says so."""
+    newer = sys.version_info < (3, 12)  # PEP 701 f-strings are errors before 3.12
+    root = write_tree(tmp_path / "h", {
+        "pyproject.toml": "[tool.testcanon]\n",
+        "helpers/__init__.py": "",
+        "helpers/broken.py": "x = 1\n\ndef f(:\n    pass\n",
+        "helpers/fstrings.py": 'def f(m):\n    return f"{m.get("t", "u")}"\n',
+        "tests/test_a.py": "from helpers.broken import x\n\ndef test_a():\n    pass\n",
+        "tests/test_b.py": "import helpers.broken\n\ndef test_b():\n    pass\n",
+        "tests/test_c.py": "from helpers.fstrings import f\n\ndef test_c():\n    pass\n",
+    })
+    result = run_canon("collect", "--format", "json", cwd=root)
+    assert result.returncode == 1, result.stderr
+    clusters = {c["cause"]: c for c in json.loads(result.stdout)["clusters"]}
+    broken = clusters["SyntaxError in helpers/broken.py:3: invalid syntax"]
+    assert broken["files"] == ["tests/test_a.py", "tests/test_b.py"]
+    assert broken["example_chain"][-1] == "helpers/broken.py:3"
+    if newer:
+        assert clusters["SyntaxError in helpers/fstrings.py:2: f-string: unmatched '(' (valid only on "
+                        "Python 3.12+, PEP 701 f-string; not on the target's Python)"]["files"] == [
+            "tests/test_c.py"]
 
 
 def test_coverage_by_area_matches_a_hand_computed_case(tmp_path: Path) -> None:

@@ -22,18 +22,25 @@ import time
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.runner.execute import run_pytest
 from testcanon.runner.results import done_with, failure_reason, split_at_stopper
 from testcanon.runner.selection import test_files
 from testcanon.syntax import scan
+from testcanon.syntax.compile_check import Problem
+from testcanon.syntax.version import is_version_specific
 from testcanon.target import TargetPython, resolve_python
 
 _EXCEPTION_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)[^\n]*)$", re.M)
 _CHAIN = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): in ", re.M)
 _NUMBERS = re.compile(r"\b\d+\b")
 _MISMATCH = re.compile(r"^import file mismatch:\s*imported module '(?P<module>[\w.]+)'", re.M)
+# where a module imported during collection does not compile: Python prints the site above the error
+_SYNTAX_SITE = re.compile(r'^E\s+File "(?P<path>[^"\n]+)", line (?P<line>\d+)$', re.M)
+_SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 _WHOLE_BATCH = ("<the whole batch>",)  # marks the errors of a batch pytest stopped as a whole
 
 _log = logging.getLogger(__name__)
@@ -96,19 +103,51 @@ class CollectionHealth:
                 "clusters": [c.to_json() for c in self.clusters]}
 
 
-def root_cause(longrepr: str) -> tuple[str, tuple[str, ...]]:
-    """The normalised exception line of a collection error, and the import chain to it."""
+def root_cause(longrepr: str, root: Path | None = None) -> tuple[str, tuple[str, ...]]:
+    """The normalised exception line of a collection error, and the import chain to it.
+
+    A module that does not compile, imported by the test (a helper, the product), is named in
+    the cause with its line, relative to `root`: every test importing it fails for that one file,
+    which no other line of the report names."""
     if (mismatch := _MISMATCH.search(longrepr)) is not None:
         # pytest's last line ("HINT: remove __pycache__ ...") names neither the module nor the cause
         return (f"import file mismatch: '{mismatch.group('module')}' is already another file's module "
                 "(a copy of its package elsewhere in the run): exclude the copy or rename one"), ()
     lines = _EXCEPTION_LINE.findall(longrepr)
     cause = lines[-1].strip() if lines else (longrepr.strip().splitlines() or ["unknown error"])[-1]
-    if not cause.startswith(("ModuleNotFoundError", "ImportError")):
-        cause = _NUMBERS.sub("N", cause)
     chain = tuple(f"{path}:{line}" for path, line in _CHAIN.findall(longrepr)
                   if not path.startswith(("/", "<")))  # the repository's own files only
+    if cause.startswith(_SYNTAX_ERRORS) and (sites := _SYNTAX_SITE.findall(longrepr)):
+        path, line = _in_root(sites[-1][0], root), int(sites[-1][1])
+        return _syntax_error_cause(cause, path, line, root)[:400], (*chain, f"{path}:{line}")
+    if not cause.startswith(("ModuleNotFoundError", "ImportError")):
+        cause = _NUMBERS.sub("N", cause)
     return cause[:300], chain
+
+
+def _syntax_error_cause(cause: str, path: str, line: int, root: Path | None) -> str:
+    """`SyntaxError in helpers/auth.py:254: ...`, saying when the module is valid on a newer
+    Python than the one that collected it (PEP 701 f-strings are 3.12's)."""
+    kind, _, message = cause.partition(": ")
+    if root is not None and _valid_on_newer_python(root / path, message, line):
+        message = f"{message} (valid only on Python 3.12+, PEP 701 f-string; not on the target's Python)"
+    return f"{kind} in {path}:{line}: {message}"
+
+
+def _in_root(path: str, root: Path | None) -> str:
+    site = Path(path)
+    if root is not None and site.is_absolute() and site.is_relative_to(root):
+        return site.relative_to(root).as_posix()
+    return path
+
+
+@lru_cache(maxsize=256)
+def _valid_on_newer_python(path: Path, message: str, line: int) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return is_version_specific(Problem("syntax-error", message, line, 0, line, 0, ""), text)
 
 
 _Batch = tuple[list[str], dict[str, int], set[str]]  # a batch's files, tests per file, files done with
@@ -195,7 +234,7 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
     errors = []
     for entry in events.results:
         if entry.outcome == "collection_error":
-            cause, chain = root_cause(entry.longrepr)
+            cause, chain = root_cause(entry.longrepr, project.root)
             errors.append(CollectionError(entry.nodeid.split("::")[0], cause, chain))
     reason = failure_reason(finished, events)
     # interrupted (2) or an internal error (3): a file stopped collection midway (`sys.exit` or
