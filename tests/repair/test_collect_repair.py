@@ -4,7 +4,8 @@ One repository holds one failure of each kind: a name that moved, a module git r
 helper on the import chain that imports a moved name, a marker never registered, a package
 the environment lacks, a class a script moved above the imports it uses, a name imported only in
 the `__main__` block, a name the module never imports (imported as the repository's other
-modules import it), and a rewrite that does not make its file collect (refused).
+modules import it, or from the one module that defines it), and a rewrite that does not make its
+file collect (refused).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ MAIN_IMPORT = ("import os\n\n\n@pytest.mark.known\ndef test_marked():\n    asser
                'if __name__ == "__main__":\n    import pytest\n    pytest.main([__file__])\n')
 NEVER_IMPORTED = ("import os\n\n\n@pytest.mark.known\nclass TestConvention:\n    def test_one(self):\n"
                   "        assert os.sep\n")
+SOLE_HOME = ("import os\n\n\nclass TestUsesMetrics:\n    metrics = RunMetrics\n\n"
+             "    def test_metrics(self):\n        assert self.metrics.count == 0 and os.sep\n")
 OLD = {
     "pytest.ini": PYTEST_INI,
     "app/__init__.py": "",
@@ -66,6 +69,9 @@ NEW = {
     "tests/test_hoisted.py": HOISTED,
     "tests/test_main_import.py": MAIN_IMPORT,
     "tests/test_never_imported.py": NEVER_IMPORTED,
+    "app/metrics.py": "class RunMetrics:\n    count = 0\n",
+    "backups/app/metrics.py": "class RunMetrics:\n    count = 1\n",  # a copy: not a second home
+    "tests/test_sole_home.py": SOLE_HOME,
     # damaged after the old layout: canon fix's stage brings back the author's code
     "tests/test_syntax.py": SYNTAX_GOOD.replace("def test_first():", "def test_first()"),
 }
@@ -183,6 +189,17 @@ def test_a_name_the_module_never_imports_is_imported_as_the_repository_imports_i
                                "the repository's modules import 'pytest' (the module never imports it)"]
 
 
+def test_a_name_one_module_alone_defines_is_imported_from_it(repaired) -> None:
+    root, document, _ = repaired
+    assert (root / "tests/test_sole_home.py").read_text() == SOLE_HOME.replace(
+        "import os\n", "import os\nfrom app.metrics import RunMetrics\n", 1)
+    edit = _kept(document, "tests/test_sole_home.py")
+    assert edit["kind"] == "import-added" and edit["tests"] == 1
+    assert edit["details"] == ["tests/test_sole_home.py: added `from app.metrics import RunMetrics` after "
+                               "line 1, as app/metrics.py is the one module of the repository that defines "
+                               "'RunMetrics' (no two modules import it alike)"]
+
+
 def test_a_missing_package_is_reported_with_the_requirement_never_installed(repaired, pytest_venv) -> None:
     root, document, before = repaired
     left = [u for u in document["left"] if u["kind"] == "third-party-missing"]
@@ -204,13 +221,13 @@ def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> N
 
 def test_collection_before_and_after_is_measured(repaired) -> None:
     _, document, _ = repaired
-    assert document["before"]["failed_files"] == 10
+    assert document["before"]["failed_files"] == 11
     assert document["after"]["failed_files"] == 2
-    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below) + 1 + 1
-    assert document["after"]["tests"] == document["before"]["tests"] + 13
+    # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below) + 1 + 1 + 1
+    assert document["after"]["tests"] == document["before"]["tests"] + 14
     stages = {stage["stage"]: (stage["tests"], stage["failed_files"]) for stage in document["stages"]}
     assert list(stages) == ["before", "after canon fix", "after import repair"]
-    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 9)
+    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 10)
 
 
 def test_files_that_do_not_compile_are_repaired_first_by_canon_fix(repaired) -> None:

@@ -1,5 +1,6 @@
 """A name the module uses on import but does not import there is imported at module level: as the
-module itself imports it elsewhere, else as the repository's other modules do."""
+module itself imports it elsewhere, else as the repository's other modules do, else from the one
+module that defines it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 from canon_support import write_tree
+from testcanon.config import load_project
 from testcanon.repair.missing_import import add_missing_import
-from testcanon.repair.repository_index import import_convention
+from testcanon.repair.repository_index import import_convention, module_index, sole_definition
 
 MAIN_ONLY = ('"""Doc."""\nimport os\n\n\n@pytest.mark.integration\nclass TestX:\n    pass\n\n\n'
              'if __name__ == "__main__":\n    import pytest\n    pytest.main([__file__])\n')
@@ -89,3 +91,32 @@ def test_the_module_own_evidence_wins_and_its_own_names_are_never_imported() -> 
     defined_later = b"X = Helper()\n\n\nclass Helper:\n    pass\n"
     assert add_missing_import("t.py", defined_later, "Helper", convention) is None  # an order problem
     assert add_missing_import("t.py", b"y = unknown\n", "unknown", convention) is None
+
+
+def test_the_one_module_that_defines_a_name_is_its_home(tmp_path: Path) -> None:
+    root = _repository(tmp_path, {
+        "pyproject.toml": "[tool.testcanon]\n",
+        "src/app/__init__.py": "",
+        "src/app/metrics.py": "class RunMetrics:\n    pass\n\nclass Twice:\n    pass\n",
+        "lib2/other.py": "class Twice:\n    pass\n",  # a second home: no single answer
+        "backups/src/app/metrics.py": "class RunMetrics:\n    pass\n",  # a copy
+        "tests/test_x.py": "class Helper:\n    pass\n",  # a test module is no helper's home
+        "tests/uses.py": "x = RunMetrics\n",  # mentions, does not define
+    })
+    home = sole_definition(module_index(load_project(root)))
+    assert home("RunMetrics") == ("app.metrics", "src/app/metrics.py")  # `src.` dropped: the shorter name
+    assert home("Twice") is None
+    assert home("Helper") is None
+    assert home("Nowhere") is None
+
+
+def test_a_name_with_no_convention_is_imported_from_its_one_home() -> None:
+    home = {"RunMetrics": ("app.metrics", "app/metrics.py"), "Self": ("t", "t.py")}.get
+    source = b"import os\n\nx = RunMetrics\n"
+    new, what = add_missing_import("t.py", source, "RunMetrics", lambda _name: None, home)  # type: ignore[misc]
+    assert new == b"import os\nfrom app.metrics import RunMetrics\n\nx = RunMetrics\n"
+    assert what.home == "app/metrics.py" and what.convention == 0
+    convention = {"RunMetrics": ("from app import RunMetrics", 3)}.get
+    _, preferred = add_missing_import("t.py", source, "RunMetrics", convention, home)  # type: ignore[misc]
+    assert preferred.statement == "from app import RunMetrics" and not preferred.home  # the convention first
+    assert add_missing_import("t.py", b"y = Self\n", "Self", None, home) is None  # its own file

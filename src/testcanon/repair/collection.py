@@ -39,8 +39,8 @@ from testcanon.repair.fixer import FileVerdict, fix_files
 from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
-from testcanon.repair.missing_import import Convention, add_missing_import
-from testcanon.repair.repository_index import import_convention, module_index, renames
+from testcanon.repair.missing_import import Convention, Home, add_missing_import
+from testcanon.repair.repository_index import import_convention, module_index, renames, sole_definition
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
 from testcanon.source import GlobSet
@@ -150,6 +150,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         return result
     index = module_index(project)
     convention = import_convention(project.root)
+    home = sole_definition(index)
     renamed = renames(project.root)
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
@@ -236,7 +237,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                         answers[relpath].add(failure.path)  # the same helper, already edited
                         break
                     source = read(relpath)
-                    planned = (_answer_name_error(relpath, source, missing, convention)
+                    planned = (_answer_name_error(relpath, source, missing, convention, home)
                                if source is not None else None)
                     if planned is None:
                         continue
@@ -359,13 +360,13 @@ def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
 _NAME_ERROR_KINDS = ("definitions-lowered", "import-added")
 
 
-def _answer_name_error(relpath: str, source: bytes, missing: str,
-                       convention: Convention | None = None) -> tuple[str, bytes, str] | None:
+def _answer_name_error(relpath: str, source: bytes, missing: str, convention: Convention | None = None,
+                       home: Home | None = None) -> tuple[str, bytes, str] | None:
     """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail)."""
     lowered = lower_hoisted(relpath, source, missing)
     if lowered is not None:
         return "definitions-lowered", lowered[0], lowered[1].describe()
-    added = add_missing_import(relpath, source, missing, convention)
+    added = add_missing_import(relpath, source, missing, convention, home)
     if added is not None:
         return "import-added", added[0], added[1].describe()
     return None

@@ -130,7 +130,7 @@ class ModuleIndex:
             modules = list(self.paths)
         found = [m for m in modules if m != old and name in self.defined_in(m)]
         return sorted(found, key=lambda m: (copy_folder(self.paths[m]) is not None,
-                                            _is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
+                                            is_test_module(self.paths[m]), -_shared_prefix(m, old), m))
 
     def _files_mentioning(self, name: str) -> tuple[str, ...]:
         """The files whose text holds `name` (a search of the whole tree: asked once per name)."""
@@ -184,7 +184,7 @@ def _importable_names(module: str) -> list[str]:
     return names
 
 
-def _is_test_module(relpath: str) -> bool:
+def is_test_module(relpath: str) -> bool:
     name = relpath.rsplit("/", 1)[-1]
     return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
@@ -285,7 +285,7 @@ def _settle(name: str, homes: list[str], index: ModuleIndex) -> tuple[str, str] 
 def _rank(home: str, old: str, index: ModuleIndex) -> tuple[bool, bool, int]:
     """Real code before copies of it (a `backups/` snapshot), code before tests, then nearest `old`."""
     relpath = index.paths[home]
-    return copy_folder(relpath) is not None, _is_test_module(relpath), -_shared_prefix(home, old)
+    return copy_folder(relpath) is not None, is_test_module(relpath), -_shared_prefix(home, old)
 
 
 def _enclosing_package(modules: list[str], index: ModuleIndex) -> str | None:

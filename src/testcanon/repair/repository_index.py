@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from testcanon.config import Project
-from testcanon.repair.imports import ModuleIndex, from_imports
+from testcanon.repair.imports import ModuleIndex, from_imports, is_test_module
 from testcanon.repair.statements import imported_names, only_binding, top_level_names
 from testcanon.source import discover
 from testcanon.source.copies import copy_folder
@@ -86,6 +86,26 @@ def import_convention(root: Path) -> Callable[[str], tuple[str, int] | None]:
         return ranked[0]
 
     return convention
+
+
+def sole_definition(index: ModuleIndex) -> Callable[[str], tuple[str, str] | None]:
+    """The module, and its file, that alone defines a name at module level, copies (`backups/`)
+    and test modules aside (a test module is no helper's home); None when no file or several
+    files do. A file importable under two names (`src.pkg.m`, `pkg.m`) gives its shortest."""
+
+    @functools.lru_cache(maxsize=1024)
+    def home(name: str) -> tuple[str, str] | None:
+        by_file: dict[str, list[str]] = {}
+        for module in index.homes_of(name, ""):
+            relpath = index.paths[module]
+            if copy_folder(relpath) is None and not is_test_module(relpath):
+                by_file.setdefault(relpath, []).append(module)
+        if len(by_file) != 1:
+            return None
+        (relpath, modules), = by_file.items()
+        return min(modules, key=len), relpath
+
+    return home
 
 
 def renames(root: Path) -> dict[str, str]:
