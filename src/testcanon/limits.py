@@ -21,7 +21,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -83,6 +85,26 @@ def die_with_parent() -> None:
         except (OSError, AttributeError):
             pass
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="canon-parent-watch").start()
+
+
+@contextmanager
+def worker_pool(workers: int, *, fork: bool = False) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers die with canon and do not outlive an interruption.
+
+    Leaving a pool's `with` block waits for every task submitted, queued ones included: on
+    SIGTERM (which reaches canon alone, not its workers) `canon fix` would have repaired every
+    remaining file before it stopped. Here an exception cancels the queued tasks and kills the
+    workers instead of waiting for them (one file's repair may take its whole budget)."""
+    context = multiprocessing.get_context("fork") if fork else None
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent)
+    try:
+        yield pool
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _watch_parent(parent: int) -> None:

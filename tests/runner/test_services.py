@@ -106,6 +106,48 @@ def test_ctrl_c_still_stops_started_services(tmp_path: Path) -> None:
     assert not _listening(port)
 
 
+def test_sigterm_to_canon_alone_ends_its_pytest_and_services(tmp_path: Path) -> None:
+    """`timeout`, a cancelled CI job or `kill` signal canon alone: the pytest it started in its
+    own session must not run on, nor the services it started."""
+    port = free_port()
+    started = tmp_path / "slow-test-pid"
+    root = _suite(tmp_path, port, ("import os, pathlib, time\n\ndef test_slow():\n"
+                                   f"    pathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
+                                   "    time.sleep(60)\n"))
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (started.exists() and started.read_text()) and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started.exists(), "pytest never started the slow test"
+    pytest_pid = int(started.read_text())
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("canon run did not stop on SIGTERM") from None
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert "canon: terminated" in err.decode() and "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while _alive(pytest_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pytest_pid), "the pytest canon started runs on"
+    deadline = time.monotonic() + 10
+    while _listening(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _listening(port)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_named_environment_replaces_services(tmp_path: Path) -> None:
     port = free_port()
     root = _suite(tmp_path, port, "import os\n\ndef test_env():\n    assert os.environ['API'] == 'https://staging'\n")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from canon_support import write_tree
-from testcanon.limits import Budget, OverBudget, bounded
+from testcanon.limits import Budget, OverBudget, bounded, worker_pool
 
 
 def _sleep(seconds: float) -> str:
@@ -140,3 +140,34 @@ def test_workers_die_with_canon_fix(tmp_path: Path) -> None:
     finally:
         for pid in _group_alive(process.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def _own_pid_then_sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_an_interrupted_pool_kills_its_workers_instead_of_finishing_the_queue() -> None:
+    """SIGTERM reaches canon alone: leaving a plain pool's block would first run every queued
+    task (here 8 x 30 s on 2 workers)."""
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with worker_pool(2) as pool:
+            futures = [pool.submit(_own_pid_then_sleep, 30) for _ in range(8)]
+            workers = []
+            while len(workers) < 2 and time.monotonic() - started < 20:  # both busy on a task
+                workers = [p for p in (pool._processes or {}).values() if p.is_alive()]
+                time.sleep(0.1)
+            time.sleep(0.5)
+            raise KeyboardInterrupt
+    assert time.monotonic() - started < 15
+    for process in workers:
+        process.join(5)
+        assert not process.is_alive()
+    assert all(f.cancelled() or f.done() for f in futures)
+
+
+def test_a_pool_left_normally_returns_every_result() -> None:
+    with worker_pool(2) as pool:
+        results = list(pool.map(_sleep, [0.01] * 6))
+    assert results == ["done"] * 6

@@ -153,15 +153,11 @@ def _extract_all(pending: list[tuple[SourceFile, _Key, bool]], cache: FactsCache
 
     jobs = jobs or default_jobs()
     if jobs > 1 and len(items) >= _PARALLEL_MIN:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        from testcanon.limits import die_with_parent
+        from testcanon.limits import worker_pool
 
         size = max(8, len(items) // (jobs * 8))
         batches = [items[i:i + size] for i in range(0, len(items), size)]
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
-                                 initializer=die_with_parent) as pool:
+        with worker_pool(jobs, fork=True) as pool:
             results = [r for batch in pool.map(_extract_batch, batches) for r in batch]
     else:
         results = [_extract_one(item) for item in items]

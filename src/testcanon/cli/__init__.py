@@ -9,8 +9,11 @@ stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import signal
 import sys
+import threading
 
 import typer
 
@@ -88,11 +91,34 @@ def _fill_optional_values(argv: list[str]) -> list[str]:
     return out
 
 
+class Terminated(BaseException):
+    """SIGTERM (`timeout`, a CI job cancelled, `kill`), unwound as Ctrl-C is, past every `except
+    Exception`: the pytest process group is ended, temporary copies removed, the journal lock
+    released. Left to the default, SIGTERM ends canon alone, and the pytest it started in its
+    own session runs on. Not a KeyboardInterrupt: typer turns that into a silent exit 130."""
+
+
+def _terminate_as_interrupt() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return  # canon called from another program's thread: its signals are its own
+    owner = os.getpid()
+
+    def handler(signum: int, _frame: object) -> None:
+        if os.getpid() != owner:  # a forked worker inherited the handler: end as SIGTERM ends it
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main() -> None:
     """Console entry point: run the app, turning expected errors into one line and exit 2."""
     from testcanon.state import enforce_project_roots
 
     enforce_project_roots()  # a path outside any project is read, never written
+    _terminate_as_interrupt()
     try:
         app(args=_fill_optional_values(sys.argv[1:]))
     except CanonError as exc:
@@ -105,6 +131,9 @@ def main() -> None:
         where = f"{exc.filename}: " if exc.filename else ""
         typer.echo(f"canon: error: {where}{exc.strerror or exc}", err=True)
         sys.exit(2)
+    except Terminated:
+        typer.echo("canon: terminated", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except KeyboardInterrupt:
         typer.echo("canon: interrupted", err=True)
         sys.exit(130)

@@ -6,7 +6,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import libcst as cst
 from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import Project
 from testcanon.journal import Journal
-from testcanon.limits import die_with_parent
+from testcanon.limits import worker_pool
 from testcanon.migrate import prove
 from testcanon.migrate import verify as verifier
 from testcanon.migrate.base_class import may_rebase, rebase, rebase_bindings
@@ -120,7 +119,7 @@ def _map(function: Callable[[_FileJob], _Planned], jobs: list[_FileJob]) -> list
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [function(job) for job in jobs]
-    with ProcessPoolExecutor(workers, initializer=die_with_parent) as pool:
+    with worker_pool(workers) as pool:
         return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 

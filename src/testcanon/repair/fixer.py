@@ -11,7 +11,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 from testcanon.analysis.inventory import uncounted_gone
 from testcanon.config import Project
 from testcanon.journal import Journal, PlannedWrite
-from testcanon.limits import Budget, OverBudget, bounded, die_with_parent
+from testcanon.limits import Budget, OverBudget, bounded, worker_pool
 from testcanon.repair.by_history import HISTORY, why_not
 from testcanon.repair.choose import choose
 from testcanon.repair.context import Proposer, RepairContext
@@ -94,7 +94,7 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
             if progress:
                 progress(len(verdicts), len(broken))
     else:
-        with ProcessPoolExecutor(workers, initializer=die_with_parent) as pool:
+        with worker_pool(workers) as pool:
             # the largest files first: a long repair started last would leave one worker busy alone
             largest_first = sorted(broken, key=partial(_size, project.root), reverse=True)
             futures = {path: pool.submit(work, path) for path in largest_first}

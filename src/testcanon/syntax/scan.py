@@ -136,14 +136,10 @@ def _check_all(
             if progress:
                 progress(done, total)
         return
-    from concurrent.futures import ProcessPoolExecutor  # only paid for when it is used
-    from multiprocessing import get_context
+    from testcanon.limits import worker_pool  # only paid for when it is used
 
     batches = _batches(pending, jobs)
-    from testcanon.limits import die_with_parent
-
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"),
-                             initializer=die_with_parent) as pool:
+    with worker_pool(jobs, fork=True) as pool:
         for batch_result in pool.map(_check_batch, batches, [max_size] * len(batches)):
             yield from batch_result
             done += len(batch_result)
