@@ -95,3 +95,48 @@ def test_random_damage_never_reads_as_failing_when_the_module_compiles() -> None
             judged += 1
             assert compiled_tree("".join(edited).encode()) is None, "".join(edited)
     assert judged > 50  # the shortcut is taken, not only declined
+
+
+PUT_IN = ["(", "[", "{", ")", "]", "}", '"', "'", '"""', ":", ","]
+
+
+def test_random_damage_of_a_long_module_is_judged_within_a_window_never_wrongly(monkeypatch) -> None:
+    """A module of many statements: brackets, quotes and colons put in or taken out at random.
+    Whenever the window below the edit says it fails, the whole edited module fails too; and
+    the window decides most of those without reading the module to its end."""
+    import testcanon.syntax.edits as edits
+
+    text = "".join(MODULE.replace("test_a", f"test_a{n}").replace("TestB", f"TestB{n}") for n in range(12))
+    lines = text.splitlines(keepends=True)
+    module = _module(text)
+    rng = random.Random(11)
+    read: list[int] = []
+    real_parse_error = edits._parse_error
+    monkeypatch.setattr(edits, "_parse_error",
+                        lambda header, part: read.append(len(part)) or real_parse_error(header, part))
+    judged = windowed = 0
+    for _ in range(1500):
+        edited = list(lines)
+        at = rng.randrange(len(edited))
+        line = edited[at]
+        cut = rng.randrange(len(line))
+        kind = rng.randrange(6)
+        if kind == 0:
+            edited[at] = line[:cut] + rng.choice(PUT_IN) + line[cut:]
+        elif kind == 1:
+            edited[at] = line[:cut] + line[cut + 1:] if line[cut:cut + 1] != "\n" else line
+        elif kind == 2:
+            del edited[at]
+        elif kind == 3:
+            edited.insert(at, line)
+        elif kind == 4:
+            edited[at] = "    " + line if rng.random() < 0.5 else line.lstrip() or "\n"
+        else:
+            edited[at:at] = ['x = """\n'] if rng.random() < 0.5 else ["def f(\n"]
+        read.clear()
+        if module.surely_fails(edited):
+            judged += 1
+            windowed += len(read) == 1 and read[0] < len(lines) // 2
+            assert compiled_tree("".join(edited).encode()) is None, "".join(edited)
+    assert judged > 300
+    assert windowed > judged // 3  # unclosed brackets and strings are found at the end: not windowed

@@ -151,15 +151,14 @@ def test_an_interrupted_pool_kills_its_workers_instead_of_finishing_the_queue() 
     """SIGTERM reaches canon alone: leaving a plain pool's block would first run every queued
     task (here 8 x 30 s on 2 workers)."""
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        with worker_pool(2) as pool:
-            futures = [pool.submit(_own_pid_then_sleep, 30) for _ in range(8)]
-            workers = []
-            while len(workers) < 2 and time.monotonic() - started < 20:  # both busy on a task
-                workers = [p for p in (pool._processes or {}).values() if p.is_alive()]
-                time.sleep(0.1)
-            time.sleep(0.5)
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), worker_pool(2) as pool:
+        futures = [pool.submit(_own_pid_then_sleep, 30) for _ in range(8)]
+        workers = []
+        while len(workers) < 2 and time.monotonic() - started < 20:  # both busy on a task
+            workers = [p for p in (pool._processes or {}).values() if p.is_alive()]
+            time.sleep(0.1)
+        time.sleep(0.5)
+        raise KeyboardInterrupt
     assert time.monotonic() - started < 15
     for process in workers:
         process.join(5)
