@@ -140,3 +140,25 @@ def test_random_damage_of_a_long_module_is_judged_within_a_window_never_wrongly(
             assert compiled_tree("".join(edited).encode()) is None, "".join(edited)
     assert judged > 300
     assert windowed > judged // 3  # unclosed brackets and strings are found at the end: not windowed
+
+
+def test_a_break_inside_a_method_is_read_from_the_method_under_a_header(monkeypatch) -> None:
+    """In a module that is one big class, the boundary above a broken method is the method's own
+    line: what is parsed is `class _:` and the method, not the class from its top."""
+    import testcanon.syntax.edits as edits
+
+    methods = "".join(f"    def test_{n}(self):\n        assert {n}\n\n" for n in range(40))
+    text = f"import os\n\n\nclass TestBig:\n{methods}"
+    parsed: list[str] = []
+    real_parse_error = edits._parse_error
+
+    def recorded(header: str, part: list[str]) -> SyntaxError | None:
+        parsed.append(header + "".join(part))
+        return real_parse_error(header, part)
+
+    monkeypatch.setattr(edits, "_parse_error", recorded)
+    edited = _edited(text, "        assert 20\n", "        assert (20\n")
+    assert _module(text).surely_fails(edited)
+    assert compiled_tree("".join(edited).encode()) is None
+    assert parsed[0].startswith("class _:\n    def test_20(self):\n        assert (20\n")
+    assert len(parsed[0].splitlines()) < 10  # a window, not the class to its end
