@@ -250,6 +250,36 @@ def test_undefined_names_by_body_equal_the_whole_module_check() -> None:
     assert ("Base.method.inner", "nested_missing") in found
 
 
+def test_undefined_names_stay_right_as_edits_shift_lines_under_the_memo() -> None:
+    """The module-level check is remembered by the outline's lines: versions that differ by lines
+    added or dropped inside bodies, or above them, each equal the whole-module check."""
+    import ast
+    import random
+
+    from testcanon.repair.judge import _undefined_names
+
+    base = EDGES.splitlines(keepends=True)
+    rng = random.Random(5)
+    for _ in range(150):
+        lines = list(base)
+        for _ in range(rng.randrange(1, 4)):
+            at = rng.randrange(len(lines))
+            indent = lines[at][:len(lines[at]) - len(lines[at].lstrip())]
+            choice = rng.randrange(3)
+            if choice == 0:
+                lines.insert(at, f"{indent}unknown_{rng.randrange(3)}\n")
+            elif choice == 1:
+                lines.insert(at, "\n")
+            else:
+                lines.insert(at, f"{indent}known = 1\n")
+        source = "".join(lines)
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        assert _undefined_names(tree, source.splitlines()) == _whole_module(tree), source
+
+
 # --- local mode: the broken file's own intent
 
 BROKEN = dedent('''\

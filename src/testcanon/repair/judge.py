@@ -221,21 +221,16 @@ def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counte
     scopes = _scope_by_line(tree)
     outline, bodies = _outline(tree, lines)
     found: Counter[tuple[str, str]] = Counter()
-    checker = Checker(outline)
-    module = next((scope for scope in checker.deadScopes if isinstance(scope, ModuleScope)), None)
-    if module is None or module.importStarred:  # names may come from anywhere: check it whole
+    uses, bound = _outline_undefined(outline, bodies, lines)
+    if bound is None:  # a `*` import: names may come from anywhere, check the module whole
         bodies = []
-        checker = Checker(tree)
-    for message in checker.messages:
-        if isinstance(message, UndefinedName):
-            found[(scopes.get(message.lineno, "<module>"), message.message_args[0])] += 1
-    if not bodies:
+        uses = [(message.lineno, message.message_args[0]) for message in Checker(tree).messages
+                if isinstance(message, UndefinedName)]
+    for line, name in uses:
+        found[(scopes.get(line, "<module>"), name)] += 1
+    if not bodies or bound is None:
         return found
-    assert module is not None
-    bindings = (frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation))
-                          and name.isidentifier()),
-                frozenset(name for name, b in module.items() if isinstance(b, Annotation)),
-                _futures(tree))
+    bindings = (*bound, _futures(tree))
     keys = [(owner, _text(function, lines), bindings) for owner, function in bodies]
     missing = {key: body for key, body in zip(keys, bodies, strict=True) if key not in _BODIES}
     if missing:  # every body not seen before, checked together in one module
@@ -248,6 +243,53 @@ def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counte
 
 
 _BODIES: dict[tuple[object, ...], Counter[tuple[str, str]]] = {}
+_Bound = tuple[frozenset[str], frozenset[str]]  # the module's names, and those only annotated
+_OUTLINES: dict[str, tuple[list[tuple[int, str]], _Bound | None]] = {}
+
+
+def _outline_undefined(outline: ast.Module, bodies: list[tuple[str | None, _Function]],
+                       lines: list[str] | None) -> tuple[list[tuple[int, str]], _Bound | None]:
+    """(line, name) of each undefined name in the outline, and the module's bindings (None when
+    a `*` import leaves them unknown). Remembered by the outline's own lines (every line but the
+    left-out bodies), so a hunk inside a function body is not checked again at module level;
+    found line numbers are kept as positions among those lines, as a hunk above shifts them."""
+    kept = _outline_lines(lines, bodies) if lines is not None else None
+    key = "\n".join(lines[number - 1] for number in kept) if lines is not None and kept is not None else None
+    if key is not None and kept is not None and key in _OUTLINES:
+        positions, bound = _OUTLINES[key]
+        return [(kept[at], name) for at, name in positions], bound
+    checker = Checker(outline)
+    module = next((scope for scope in checker.deadScopes if isinstance(scope, ModuleScope)), None)
+    bound = None if module is None or module.importStarred else (
+        frozenset(name for name, b in module.items() if not isinstance(b, (Builtin, Annotation))
+                  and name.isidentifier()),
+        frozenset(name for name, b in module.items() if isinstance(b, Annotation)))
+    uses = [(message.lineno, message.message_args[0]) for message in checker.messages
+            if isinstance(message, UndefinedName)]
+    if key is not None and kept is not None:
+        position = {number: at for at, number in enumerate(kept)}
+        if all(line in position for line, _ in uses):
+            _OUTLINES[key] = ([(position[line], name) for line, name in uses], bound)
+            while len(_OUTLINES) > _MEMO_SIZE:
+                _OUTLINES.pop(next(iter(_OUTLINES)))
+    return uses, bound
+
+
+def _outline_lines(lines: list[str], bodies: list[tuple[str | None, _Function]]) -> list[int] | None:
+    """The numbers of the lines the outline is made of: all but those of the bodies left out;
+    None when a body shares a line with its function's header (`def f(): return 1`)."""
+    left_out: set[int] = set()
+    for _, function in bodies:
+        first = function.body[0]
+        start = first.lineno
+        if getattr(first, "decorator_list", None) or start <= function.lineno or start > len(lines):
+            return None
+        line = lines[start - 1]
+        if len(line) - len(line.lstrip()) != first.col_offset:
+            return None
+        left_out.update(range(start, (function.end_lineno or start) + 1))
+    return [number for number in range(1, len(lines) + 1) if number not in left_out]
+
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
