@@ -45,6 +45,20 @@ def test_fix_json_names_the_proof_per_file(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["files"][0]["proof"] == "static"
 
 
+def test_fix_says_each_stage_under_verbose_and_nothing_to_a_pipe_without(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", {"pyproject.toml": "[tool.testcanon]\n", "tests/test_r.py": BROKEN})
+    quiet = run_canon("fix", "--method", "local", "--dry-run", cwd=root)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    loud = run_canon("-v", "fix", "--method", "local", "--dry-run", "--format", "json", cwd=root)
+    assert loud.returncode == 0, loud.stderr
+    said = loud.stderr
+    assert "repairing 1 file(s) that do not compile" in said
+    assert "repaired 1 of 1 file(s) in" in said
+    assert "proving 1 repair(s): pytest collects them in an isolated copy" in said
+    assert "proved the repairs in" in said
+    assert json.loads(loud.stdout)["files"][0]["proof"] == "collected"
+
+
 HELPER_BASE = "class Base:\n    def __init__(self):\n        self.ready = True\n"
 BROKEN_ON_BASE = (b"from helpers import Base\n\n\nclass ChatTests(Base):\n    def test_a(self):\n"
                   b"        assert self.ready\n\n    def test_b(self)\n        assert self.ready\n")

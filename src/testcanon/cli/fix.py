@@ -74,12 +74,17 @@ def fix_command(
                                  rewrite_version_specific=rewrite_version_specific, jobs=jobs,
                                  verify=verify.value, python=target)
         else:
-            from testcanon.output.progress import LazyProgress
+            from testcanon.output.progress import LazyProgress, LazyStatus
 
             with LazyProgress(make_console(sys.stderr), "repairing", min_remaining=2) as progress:
+
+                def stage(text: str) -> LazyStatus:
+                    progress.close()  # the bar is done; one live display at a time
+                    return LazyStatus(text, console=make_console(sys.stderr))
+
                 verdicts = fix_files(project, paths, method=chosen, dry_run=dry_run,
                                      rewrite_version_specific=rewrite_version_specific, jobs=jobs,
-                                     progress=progress, verify=verify.value, python=target)
+                                     progress=progress, verify=verify.value, python=target, stage=stage)
     render_fix(output_format, verdicts, dry_run=dry_run)
     if any(v.fixed is None for v in verdicts):
         raise typer.Exit(1)

@@ -7,11 +7,13 @@ choice into a `FileVerdict` whose `verdict` is an `Outcome`."""
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,6 +36,8 @@ from testcanon.syntax.compile_check import COMPILE_FAILURE_CODES
 from testcanon.target import TargetPython
 from testcanon.vcs import is_work_tree
 from testcanon.vcs.graph import history_env
+
+_log = logging.getLogger(__name__)
 
 REPAIRABLE = COMPILE_FAILURE_CODES  # every compile failure is a candidate for repair
 
@@ -75,9 +79,12 @@ class FileVerdict:
 def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str = "auto",
               dry_run: bool = False, rewrite_version_specific: bool = False, jobs: int | None = None,
               progress: Callable[[int, int], None] | None = None, verify: str = "collect",
-              python: TargetPython | None = None) -> list[FileVerdict]:
+              python: TargetPython | None = None,
+              stage: Callable[[str], AbstractContextManager[object]] | None = None) -> list[FileVerdict]:
     """Repair every file `canon scan` reports, in `jobs` worker processes (files are independent),
-    and write the verified repairs through the journal."""
+    and write the verified repairs through the journal. `stage(text)` surrounds a step that
+    reports no progress of its own (the proof: one pytest collection that may take minutes)."""
+    started = time.perf_counter()
     files = discover(project, paths)
     report = scan(project, files)
     use_history = method == "history" or (method == "auto" and is_work_tree(project.root))
@@ -87,6 +94,7 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
     work = partial(_fix_one_safely, project, use_history=use_history, method=method,
                    rewrite_version_specific=rewrite_version_specific)
     workers = min(jobs or os.cpu_count() or 1, len(broken)) or 1
+    _log.info("repairing %d file(s) that do not compile, %d at a time", len(broken), workers)
     verdicts: list[FileVerdict] = []
     if workers < 2:
         for path in broken:
@@ -102,7 +110,15 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 if progress:
                     progress(done, len(broken))
             verdicts = [futures[path].result() for path in broken]
-    _prove(project, [v for v in verdicts if v.fixed is not None], verify, python)
+    repaired = [v for v in verdicts if v.fixed is not None]
+    _log.info("repaired %d of %d file(s) in %.0fs", len(repaired), len(broken), time.perf_counter() - started)
+    if repaired:
+        proving = time.perf_counter()
+        what = f"proving {len(repaired)} repair(s): pytest collects them in an isolated copy"
+        _log.info(what)
+        with (stage or _no_stage)(what):
+            _prove(project, repaired, verify, python)
+        _log.info("proved the repairs in %.0fs", time.perf_counter() - proving)
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
@@ -114,6 +130,10 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
                 verdict.detail = skipped.reason
                 verdict.reason = Reason.CHANGED_DURING_RUN
     return verdicts
+
+
+def _no_stage(_text: str) -> AbstractContextManager[object]:
+    return nullcontext()
 
 
 def _size(root: Path, relpath: str) -> int:
