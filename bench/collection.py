@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import re
 import subprocess
@@ -87,7 +88,10 @@ def main() -> int:
     parser.add_argument("--all-files", action="store_true",
                         help="every test file testcanon finds, not only those under pytest's testpaths")
     parser.add_argument("--rows", type=Path, help="also write the measurements as JSON here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log the steps of each stage, timed")
     args = parser.parse_args()
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
         root = Path(tmp) / "repo"
         # a checkout can stop on a path this file system refuses (the corpus has one): the index is
