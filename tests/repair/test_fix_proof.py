@@ -57,6 +57,8 @@ def test_fix_says_each_stage_under_verbose_and_nothing_to_a_pipe_without(tmp_pat
     assert "proving 1 repair(s): pytest collects them in an isolated copy" in said
     assert "proved the repairs in" in said
     assert json.loads(loud.stdout)["files"][0]["proof"] == "collected"
+    static = run_canon("-v", "fix", "--method", "local", "--dry-run", "--verify", "static", cwd=root)
+    assert "repaired 1 of 1" in static.stderr and "proving" not in static.stderr  # nothing run by pytest
 
 
 HELPER_BASE = "class Base:\n    def __init__(self):\n        self.ready = True\n"

@@ -112,13 +112,15 @@ def fix_files(project: Project, paths: Sequence[Path | str] = (), *, method: str
             verdicts = [futures[path].result() for path in broken]
     repaired = [v for v in verdicts if v.fixed is not None]
     _log.info("repaired %d of %d file(s) in %.0fs", len(repaired), len(broken), time.perf_counter() - started)
-    if repaired:
+    if repaired and verify != "static":
         proving = time.perf_counter()
         what = f"proving {len(repaired)} repair(s): pytest collects them in an isolated copy"
         _log.info(what)
         with (stage or _no_stage)(what):
             _prove(project, repaired, verify, python)
         _log.info("proved the repairs in %.0fs", time.perf_counter() - proving)
+    else:
+        _prove(project, repaired, verify, python)
     fixed = [v for v in verdicts if v.fixed is not None]
     if fixed and not dry_run:
         with Journal(project.root).start(f"canon fix ({len(fixed)} files)") as run:
