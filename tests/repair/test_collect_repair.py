@@ -168,36 +168,31 @@ def test_a_class_moved_above_its_imports_goes_back_below_them_byte_for_byte(repa
     assert moved in edit["details"][0]
 
 
-def test_a_name_imported_only_in_the_main_block_is_imported_at_module_level(repaired) -> None:
+def _assert_import_added(repaired, path: str, source: str, statement: str, why: str) -> None:
+    """`statement` was added after the file's `import os` (line 1), its one test now collected,
+    and the edit is reported with `why`."""
     root, document, _ = repaired
-    assert (root / "tests/test_main_import.py").read_text() == MAIN_IMPORT.replace(
-        "import os\n", "import os\nimport pytest\n", 1)
-    edit = _kept(document, "tests/test_main_import.py")
+    assert (root / path).read_text() == source.replace("import os\n", f"import os\n{statement}\n", 1)
+    edit = _kept(document, path)
     assert edit["kind"] == "import-added" and edit["tests"] == 1
-    assert edit["details"] == ["tests/test_main_import.py: added `import pytest` after line 1, as the module "
-                               "imports 'pytest' elsewhere"]
+    assert edit["details"] == [f"{path}: added `{statement}` after line 1, {why}"]
+
+
+def test_a_name_imported_only_in_the_main_block_is_imported_at_module_level(repaired) -> None:
+    _assert_import_added(repaired, "tests/test_main_import.py", MAIN_IMPORT, "import pytest",
+                         "as the module imports 'pytest' elsewhere")
 
 
 def test_a_name_the_module_never_imports_is_imported_as_the_repository_imports_it(repaired) -> None:
-    root, document, _ = repaired
     # `import pytest` at module level in two other modules (test_marker, test_hoisted): the convention
-    assert (root / "tests/test_never_imported.py").read_text() == NEVER_IMPORTED.replace(
-        "import os\n", "import os\nimport pytest\n", 1)
-    edit = _kept(document, "tests/test_never_imported.py")
-    assert edit["kind"] == "import-added" and edit["tests"] == 1
-    assert edit["details"] == ["tests/test_never_imported.py: added `import pytest` after line 1, as 2 of "
-                               "the repository's modules import 'pytest' (the module never imports it)"]
+    _assert_import_added(repaired, "tests/test_never_imported.py", NEVER_IMPORTED, "import pytest",
+                         "as 2 of the repository's modules import 'pytest' (the module never imports it)")
 
 
 def test_a_name_one_module_alone_defines_is_imported_from_it(repaired) -> None:
-    root, document, _ = repaired
-    assert (root / "tests/test_sole_home.py").read_text() == SOLE_HOME.replace(
-        "import os\n", "import os\nfrom app.metrics import RunMetrics\n", 1)
-    edit = _kept(document, "tests/test_sole_home.py")
-    assert edit["kind"] == "import-added" and edit["tests"] == 1
-    assert edit["details"] == ["tests/test_sole_home.py: added `from app.metrics import RunMetrics` after "
-                               "line 1, as app/metrics.py is the one module of the repository that defines "
-                               "'RunMetrics' (no two modules import it alike)"]
+    _assert_import_added(repaired, "tests/test_sole_home.py", SOLE_HOME, "from app.metrics import RunMetrics",
+                         "as app/metrics.py is the one module of the repository that defines 'RunMetrics' "
+                         "(no two modules import it alike)")
 
 
 def test_a_missing_package_is_reported_with_the_requirement_never_installed(repaired, pytest_venv) -> None:

@@ -136,16 +136,21 @@ def _open_and_insert(root: Path) -> None:
         db.execute("INSERT INTO runs (kind, started, command) VALUES ('test', 1.0, 'x')")
 
 
-def test_processes_creating_the_database_at_once_set_nothing_aside(project: Path) -> None:
+def _open_and_insert_at_once(root: Path, processes: int = 6) -> list[int | None]:
+    """The exit codes of `processes` forked processes that each open the database and insert."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_open_and_insert, args=(project,)) for _ in range(6)]
+    workers = [context.Process(target=_open_and_insert, args=(root,)) for _ in range(processes)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(60)
-    assert [w.exitcode for w in workers] == [0] * 6
+    return [worker.exitcode for worker in workers]
+
+
+def test_processes_creating_the_database_at_once_set_nothing_aside(project: Path) -> None:
+    assert _open_and_insert_at_once(project) == [0] * 6
     assert not list(history_path(project).parent.glob("*.unusable-*"))
     with session(project) as db:
         assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 6
@@ -157,9 +162,8 @@ def test_a_version_1_database_is_upgraded_in_place_keeping_its_rows(project: Pat
     from testcanon.history import MIGRATIONS
 
     path = history_path(project)
-    path.parent.mkdir(exist_ok=True)
+    _version_1_database(path)
     old = sqlite3.connect(path)
-    old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
     old.execute("INSERT INTO runs (id, kind, started, command) VALUES (7, 'test', 1.0, 'canon run')")
     old.execute("INSERT INTO test_results (run_id, nodeid, file, outcome, duration) "
                 "VALUES (7, 't.py::test_a', 't.py', 'failed', 0.5)")
@@ -198,19 +202,11 @@ def test_processes_upgrading_an_old_database_at_once_apply_each_migration_once(
         project: Path) -> None:
     """The CI failure of stop 35: two processes both read version 1 and both added the
     `message` column; the second failed with 'duplicate column name'."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
     path = history_path(project)
     for _ in range(5):
         path.unlink(missing_ok=True)
         _version_1_database(path)
-        workers = [context.Process(target=_open_and_insert, args=(project,)) for _ in range(6)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join(60)
-        assert [w.exitcode for w in workers] == [0] * 6
+        assert _open_and_insert_at_once(project) == [0] * 6
     assert not list(path.parent.glob("*.unusable-*"))
     with session(project) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 2
