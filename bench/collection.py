@@ -23,7 +23,6 @@ import argparse
 import json
 import logging
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -39,11 +38,10 @@ from testcanon.repair.imports import CANNOT_IMPORT, NO_MODULE, ModuleIndex
 from testcanon.repair.judge import judge
 from testcanon.repair.markers import unregistered_marker
 from testcanon.repair.repository_index import module_index
-from testcanon.runner.collect import CollectionHealth
+from testcanon.runner.collect import CollectionHealth, imports_what_does_not_compile
 from testcanon.runner.selection import test_files
 from testcanon.target import resolve_python
 
-IMPORTED_SYNTAX_ERROR = re.compile(r"(?:SyntaxError|IndentationError|TabError) in \S+:\d+: ")
 KINDS = ("fewer-tests", "undefined-names", "fewer-assertions", "tombstone", "placeholder")
 CAUSES = ("does not compile", "imports a module that does not compile", "name not exported (first-party)",
           "module gone (first-party)", "package not installed (third-party)", "marker not registered",
@@ -53,7 +51,7 @@ CAUSES = ("does not compile", "imports a module that does not compile", "name no
 def cause_of(cause: str, index: ModuleIndex) -> str:
     if cause.startswith("does not compile"):
         return "does not compile"
-    if IMPORTED_SYNTAX_ERROR.match(cause):
+    if imports_what_does_not_compile(cause):
         return "imports a module that does not compile"
     if (match := CANNOT_IMPORT.search(cause) or NO_MODULE.search(cause)) is not None:
         if not index.is_first_party(match.group("module")):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from canon_support import run_canon, write_tree
+from testcanon.runner.collect import imports_what_does_not_compile
 
 
 def test_collect_clusters_by_root_cause(tmp_path: Path) -> None:
@@ -48,6 +49,9 @@ def test_a_helper_that_does_not_compile_is_named_as_the_cause(tmp_path: Path) ->
     assert result.returncode == 1, result.stderr
     clusters = {c["cause"]: c for c in json.loads(result.stdout)["clusters"]}
     broken = clusters["SyntaxError in helpers/broken.py:3: invalid syntax"]
+    assert [c for c in clusters if imports_what_does_not_compile(c)] == [
+        c for c in clusters if c.startswith("SyntaxError in helpers/")]
+    assert not imports_what_does_not_compile("SyntaxError: invalid syntax")
     assert broken["files"] == ["tests/test_a.py", "tests/test_b.py"]
     assert broken["example_chain"][-1] == "helpers/broken.py:3"
     if newer:

@@ -243,6 +243,7 @@ def _undefined_names(tree: ast.Module, lines: list[str] | None = None) -> Counte
 
 
 _BODIES: dict[tuple[object, ...], Counter[tuple[str, str]]] = {}
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
 _Bound = tuple[frozenset[str], frozenset[str]]  # the module's names, and those only annotated
 _OUTLINES: dict[str, tuple[list[tuple[int, str]], _Bound | None]] = {}
 
@@ -254,8 +255,8 @@ def _outline_undefined(outline: ast.Module, bodies: list[tuple[str | None, _Func
     left-out bodies), so a hunk inside a function body is not checked again at module level;
     found line numbers are kept as positions among those lines, as a hunk above shifts them."""
     kept = _outline_lines(lines, bodies) if lines is not None else None
-    key = "\n".join(lines[number - 1] for number in kept) if lines is not None and kept is not None else None
-    if key is not None and kept is not None and key in _OUTLINES:
+    key = None if lines is None or kept is None else "\n".join(lines[number - 1] for number in kept)
+    if kept is not None and key in _OUTLINES:
         positions, bound = _OUTLINES[key]
         return [(kept[at], name) for at, name in positions], bound
     checker = Checker(outline)
@@ -290,7 +291,6 @@ def _outline_lines(lines: list[str], bodies: list[tuple[str | None, _Function]])
         left_out.update(range(start, (function.end_lineno or start) + 1))
     return [number for number in range(1, len(lines) + 1) if number not in left_out]
 
-_Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _text(function: _Function, lines: list[str] | None) -> str:

@@ -125,6 +125,14 @@ def root_cause(longrepr: str, root: Path | None = None) -> tuple[str, tuple[str,
     return cause[:300], chain
 
 
+def imports_what_does_not_compile(cause: str) -> bool:
+    """Whether a cause (`root_cause`) names a module the test imports that does not compile."""
+    return _SYNTAX_ERROR_CAUSE.match(cause) is not None
+
+
+_SYNTAX_ERROR_CAUSE = re.compile(rf"(?:{'|'.join(_SYNTAX_ERRORS)}) in \S+:\d+: ")
+
+
 def _syntax_error_cause(cause: str, path: str, line: int, root: Path | None) -> str:
     """`SyntaxError in helpers/auth.py:254: ...`, saying when the module is valid on a newer
     Python than the one that collected it (PEP 701 f-strings are 3.12's)."""
