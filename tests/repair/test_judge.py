@@ -210,9 +210,17 @@ EDGES = dedent('''\
         def other(self):
             return [x for x in range(3) if x in outer_missing]
 
+        def counting(self):
+            tally = 0
+
+            def step():
+                nonlocal tally  # pyflakes binds it at module level, as for `global`
+                tally += step_missing
+            return step
+
 
     def uses_later():
-        return DEFINED_AFTER, LATER
+        return DEFINED_AFTER, LATER, tally
 
 
     DEFINED_AFTER = 1
@@ -246,7 +254,8 @@ def test_undefined_names_by_body_equal_the_whole_module_check() -> None:
     found = _undefined_names(ast.parse(EDGES), EDGES.splitlines())
     assert {name for _, name in found} >= {"Missing1", "Missing2", "missing_default", "nested_missing",
                                            "decorator_missing", "outer_missing", "attribute",
-                                           "undefined_in_global_function"}
+                                           "undefined_in_global_function", "step_missing"}
+    assert "tally" not in {name for _, name in found}
     assert ("Base.method.inner", "nested_missing") in found
 
 

@@ -323,6 +323,8 @@ def _outline(tree: ast.Module,
 
 
 def _binds_outside(function: _Function, lines: list[str] | None) -> bool:
+    """A `global` or `nonlocal` anywhere in it: pyflakes binds either name in the module (and
+    drops what it found undefined by that name so far), so such a function stays in the outline."""
     if lines is not None and not any(word in _text(function, lines) for word in ("global", "nonlocal")):
         return False
     return any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in ast.walk(function))
