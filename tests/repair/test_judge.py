@@ -278,7 +278,7 @@ def test_undefined_names_stay_right_as_edits_shift_lines_under_the_memo() -> Non
             if choice == 0:
                 lines.insert(at, f"{indent}unknown_{rng.randrange(3)}\n")
             elif choice == 1:
-                lines.insert(at, "\n")
+                lines.insert(at, rng.choice(["\n", f"{indent}# unknown_{rng.randrange(3)}\n"]))
             else:
                 lines.insert(at, f"{indent}known = 1\n")
         source = "".join(lines)
