@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -136,3 +141,45 @@ def test_where_a_run_stopped_is_known_only_from_a_prefix_of_its_files() -> None:
     assert split_at_stopper(files, set()) is None  # the first file, or before any file: unknown
     assert split_at_stopper(files, {"a", "c"}) is None  # not a prefix: not where it stopped
     assert split_at_stopper(files, set(files)) is None  # every file done: nothing stopped it
+
+
+@pytest.mark.parametrize(("sig", "code", "said"), [
+    (signal.SIGTERM, 128 + signal.SIGTERM, "canon: terminated"), (signal.SIGINT, 130, "")])
+def test_a_signal_to_canon_ends_the_collections_its_threads_wait_on(tmp_path: Path, sig: signal.Signals,
+                                                                    code: int, said: str) -> None:
+    """`canon collect` waits on its pytest runs from a pool of threads; each run is in its own
+    session, so neither a SIGTERM to canon nor Ctrl-C reaches it. Both must end the runs at once,
+    not when pytest is done (a minute here)."""
+    started = tmp_path / "collecting-pid"
+    slow = (f"import os, pathlib, time\npathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
+            "time.sleep(60)\n")
+    root = write_tree(tmp_path / "p", {"tests/test_slow.py": slow,
+                                       "tests/test_fine.py": "def test_fine():\n    pass\n"})
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", "collect", "--batch-size", "1"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (started.exists() and started.read_text()) and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started.exists(), "pytest never imported the slow test file"
+    pytest_pid = int(started.read_text())
+    process.send_signal(sig)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("canon collect waited for its pytest runs to end") from None
+    assert process.returncode == code, err
+    assert said in err.decode() and "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while _alive(pytest_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pytest_pid), "the pytest run canon started goes on"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

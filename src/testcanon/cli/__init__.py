@@ -14,11 +14,13 @@ import pkgutil
 import signal
 import sys
 import threading
+from types import FrameType
 
 import typer
 
 from testcanon.__about__ import __version__
 from testcanon.errors import CanonError
+from testcanon.runner.process import end_children
 
 # The order commands appear in `canon --help`; modules not named here follow alphabetically.
 ORDER = ("scan", "check", "rule", "fix", "migrate", "undo", "run", "collect", "shards",
@@ -98,19 +100,29 @@ class Terminated(BaseException):
     own session runs on. Not a KeyboardInterrupt: typer turns that into a silent exit 130."""
 
 
-def _terminate_as_interrupt() -> None:
+def terminate_as_interrupt() -> None:
+    """SIGTERM raises `Terminated`; it and Ctrl-C first end the children canon waits on in
+    other threads (`end_children`): each in its own session, they hear neither."""
     if threading.current_thread() is not threading.main_thread():
         return  # canon called from another program's thread: its signals are its own
     owner = os.getpid()
 
-    def handler(signum: int, _frame: object) -> None:
+    def on_sigterm(signum: int, _frame: object) -> None:
         if os.getpid() != owner:  # a forked worker inherited the handler: end as SIGTERM ends it
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        end_children()
         raise Terminated
 
-    signal.signal(signal.SIGTERM, handler)
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() == owner:
+            end_children()
+        signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when the shell ignores it
+        signal.signal(signal.SIGINT, on_interrupt)
 
 
 def main() -> None:
@@ -118,7 +130,7 @@ def main() -> None:
     from testcanon.state import enforce_project_roots
 
     enforce_project_roots()  # a path outside any project is read, never written
-    _terminate_as_interrupt()
+    terminate_as_interrupt()
     try:
         app(args=_fill_optional_values(sys.argv[1:]))
     except CanonError as exc:
