@@ -23,6 +23,7 @@ import argparse
 import json
 import logging
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from testcanon.analysis.pytest_config import pytest_config
+from testcanon.cli import Terminated, terminate_as_interrupt
 from testcanon.config import load_project
 from testcanon.repair.collection import repair_collection
 from testcanon.repair.history import author_reference, find_breaking
@@ -90,13 +92,18 @@ def main() -> int:
     args = parser.parse_args()
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
-        root = Path(tmp) / "repo"
-        # a checkout can stop on a path this file system refuses (the corpus has one): the index is
-        # then reset to what was written, as in the source tree
-        subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(root)], capture_output=True)
-        subprocess.run(["git", "reset", "-q"], cwd=root, check=True)
-        return measure(root, args)
+    terminate_as_interrupt()  # SIGTERM, as Ctrl-C, ends the pytest runs and removes the clone
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-collection-") as tmp:
+            root = Path(tmp) / "repo"
+            # a checkout can stop on a path this file system refuses (the corpus has one): the
+            # index is then reset to what was written, as in the source tree
+            subprocess.run(["git", "clone", "-q", str(args.repo.resolve()), str(root)], capture_output=True)
+            subprocess.run(["git", "reset", "-q"], cwd=root, check=True)
+            return measure(root, args)
+    except Terminated:
+        print("bench: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
 
 
 def measure(root: Path, args: argparse.Namespace) -> int:
