@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from canon_support import run_canon, write_tree
+from canon_support import gone, run_canon, write_tree
 
 pytestmark = pytest.mark.slow
 
@@ -171,15 +170,5 @@ def test_a_signal_to_canon_ends_the_collections_its_threads_wait_on(tmp_path: Pa
         raise AssertionError("canon collect waited for its pytest runs to end") from None
     assert process.returncode == code, err
     assert said in err.decode() and "Traceback" not in err.decode()
-    deadline = time.monotonic() + 10
-    while _alive(pytest_pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(pytest_pid), "the pytest run canon started goes on"
+    assert gone(pytest_pid), "the pytest run canon started goes on"
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

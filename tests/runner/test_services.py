@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from canon_support import free_port, run_canon, write_tree
+from canon_support import free_port, gone, run_canon, write_tree
 
 
 def _listening(port: int) -> bool:
@@ -130,22 +130,12 @@ def test_sigterm_to_canon_alone_ends_its_pytest_and_services(tmp_path: Path) -> 
         raise AssertionError("canon run did not stop on SIGTERM") from None
     assert process.returncode == 128 + signal.SIGTERM, err
     assert "canon: terminated" in err.decode() and "Traceback" not in err.decode()
-    deadline = time.monotonic() + 10
-    while _alive(pytest_pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(pytest_pid), "the pytest canon started runs on"
+    assert gone(pytest_pid), "the pytest canon started runs on"
     deadline = time.monotonic() + 10
     while _listening(port) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _listening(port)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_named_environment_replaces_services(tmp_path: Path) -> None:

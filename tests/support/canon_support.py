@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +80,15 @@ def one_line(output: str) -> str:
     """A CLI error as one line: rich's error box (its borders, its wrapping at the terminal's
     width) taken away, so a test can look for a sentence whatever width it was drawn at."""
     return " ".join(output.translate(str.maketrans("│╭╮╰╯─", "      ")).split())
+
+
+def gone(pid: int, within: float = 10) -> bool:
+    """Whether process `pid` is gone, waiting up to `within` seconds for it to go."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
