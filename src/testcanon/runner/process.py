@@ -21,7 +21,7 @@ from pathlib import Path
 GRACE_SECONDS = 3.0
 
 _LIVE: set[subprocess.Popen[str]] = set()  # the children run_bounded waits on, in any thread
-_STARTING = threading.Lock()  # held from the check below to the child's registration
+_STARTING = threading.RLock()  # from the check to the registration; re-entered by a signal handler
 _ENDING = threading.Event()
 
 
