@@ -69,7 +69,8 @@ def run_bounded(command: list[str], *, cwd: Path, env: Mapping[str, str], timeou
         _end(process)
         raise
     finally:
-        _LIVE.discard(process)
+        with _STARTING:
+            _LIVE.discard(process)
         # The caller needs the helper's work once the child is done (or it is Ctrl-C): never
         # return, nor unwind to an exit, while the helper is still half-way through it.
         if helper is not None:
@@ -93,8 +94,10 @@ def end_children() -> None:
 
 
 def _kill_live() -> None:
-    for process in list(_LIVE):
-        _signal_group(process.pid, signal.SIGKILL)
+    with _STARTING:
+        live = [process.pid for process in _LIVE]
+    for pid in live:
+        _signal_group(pid, signal.SIGKILL)
 
 
 def _end(process: subprocess.Popen[str]) -> str:
