@@ -1,6 +1,7 @@
 """Damage particular bulk-edit scripts left across whole suites: an `await asyncio.sleep(0)`
 inserted before each `return` (and the `return` moved left of it), `Mock()` and its line break
-deleted, commas doubled, a `pass` inserted one level short, prose outside any docstring."""
+deleted, commas doubled, a `pass` inserted one level short, prose outside any docstring,
+imports written at column 0 inside a block."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from testcanon.repair.brackets import code_positions
 from testcanon.repair.patterns.base import Edit, Site, exactly, pattern, starts
 from testcanon.repair.patterns.text import (
     NO_OP_AWAIT,
+    OPENER,
     code_line_before,
     in_function,
     indent_of,
@@ -133,6 +135,49 @@ def pass_one_level_short(site: Site) -> Iterator[Edit]:
                    "the block's body")
 
 
+@pattern("P608", "import-inserted-outdented", rank=205, answers=(exactly("unexpected indent"),),
+         broken="""\
+             def test_a():
+                 import os
+                 # replaced by a migration script:
+             # from json import loads
+             from json import loads as parse
+                 assert os.sep and parse("1") == 1
+             """,
+         repaired="""\
+             def test_a():
+                 import os
+                 # replaced by a migration script:
+                 # from json import loads
+                 from json import loads as parse
+                 assert os.sep and parse("1") == 1
+             """)
+def import_inserted_outdented(site: Site) -> Iterator[Edit]:
+    """Imports a migration script wrote at column 0 into a block that goes on below them at its
+    own depth: indented to the block's depth, not the rest of the block dedented out of its
+    function (which compiles too, and takes the test's statements to module level)."""
+    lines, index = site.lines, site.index
+    depth = indent_of(site.line)
+    start = index  # back over the inserted lines: imports and comments shallower than the block
+    while start > 0 and (not lines[start - 1].strip() or len(indent_of(lines[start - 1])) < len(depth)):
+        text = lines[start - 1].strip()
+        if text and not text.startswith("#") and not _IMPORT.match(text):
+            return
+        start -= 1
+    inserted = [text for text in lines[start:index] if text.strip() and not text.lstrip().startswith("#")]
+    before = code_line_before(lines, start)
+    if not inserted or before is None:
+        return
+    context = indent_of(lines[before]) + (site.unit if OPENER.match(lines[before]) else "")
+    if context != depth:
+        return
+    new = tuple(depth + text.lstrip() if text.strip() and len(indent_of(text)) < len(depth) else text
+                for text in lines[start:index])
+    yield Edit(start, index, new, f"indented {len(inserted)} import(s) a script wrote at a shallower depth "
+               "than the block around them", changed=len(inserted))
+
+
+_IMPORT = re.compile(r"(?:from\s+[\w.]+\s+import\b|import\s+\w)")
 _PROSE = re.compile(r"^[A-Za-z][\w'\-]*(?:[ ,;:]+[\w'\-()]+){2,}[.!?:]?$")
 
 
