@@ -324,6 +324,18 @@ def test_intent_refuses_lost_assertions_and_code_put_in_comments() -> None:
     assert judge_intent(b"def broken(:\n", BROKEN)[0].kind == "does-not-parse"
 
 
+def test_intent_refuses_assertions_dedented_out_of_their_test() -> None:
+    """It compiles, and keeps every assertion line, but the last one runs at import now."""
+    from testcanon.repair.judge import judge_intent
+
+    sound = BROKEN.replace(b"test_env(:", b"test_env():")
+    dedented = sound.replace(b'    assert value != "production"\n', b'assert value != "production"\n')
+    [refusal] = judge_intent(dedented, BROKEN)
+    assert refusal.kind == "fewer-assertions" and refusal.count == 1
+    assert "inside its tests are outside them (1 of 2 left inside)" in refusal.detail
+    assert judge_intent(sound, BROKEN) == []
+
+
 def test_scope_by_line_finds_definitions_in_every_kind_of_block() -> None:
     """The innermost definition of each line, walking statements only, equals a walk of every node."""
     import ast

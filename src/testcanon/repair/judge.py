@@ -495,7 +495,9 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
 
     - `unquoted-string`: a name undefined in the candidate that the broken file only ever wrote
       quoted (`'ENVIRONMENT'`): an edit that drops quotes turns a string into a bare name;
-    - `fewer-assertions`: fewer assertion lines than the broken file has;
+    - `fewer-assertions`: fewer assertion lines than the broken file has, in all or inside its
+      test functions (an edit that dedents a test's last lines to column 0 compiles, and takes
+      its asserts out of it);
     - `tombstone`: more lines of code inside comments than the broken file has (an edit that
       comments out what it cannot mend);
     - `fewer-tests` is `verify`'s check (the names the broken file defines), not repeated here.
@@ -517,16 +519,42 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
                                 f"quotes, now bare and undefined: {shown}", sum(unquoted.values())))
     before, after = (len(_ASSERT_LINE.findall(_strip_comments(text))),
                      len(_ASSERT_LINE.findall(_strip_comments(mine_text))))
+    inside_before, inside_after = _assertions_in_tests(text), _assertions_in_tests(mine_text)
     if after < before:
         refusals.append(Refusal("fewer-assertions",
                                 f"{before - after} assertion line(s) of the broken file are gone "
                                 f"({after} of {before} left)", before - after))
+    elif inside_after < inside_before:
+        refusals.append(Refusal("fewer-assertions",
+                                f"{inside_before - inside_after} assertion line(s) the broken file has "
+                                f"inside its tests are outside them ({inside_after} of {inside_before} "
+                                "left inside)", inside_before - inside_after))
     commented_before, commented_after = commented_code_lines(text), mine.commented_code
     if commented_after > commented_before:
         refusals.append(Refusal("tombstone",
                                 f"{commented_after - commented_before} more line(s) of code inside "
                                 "comments than the broken file", commented_after - commented_before))
     return refusals
+
+
+def _assertions_in_tests(text: str) -> int:
+    """Assertion lines inside test functions, read from the indentation alone (the text need not
+    parse): a test's lines are those below its `def` that are deeper than it."""
+    count, depth = 0, None
+    for line in _strip_comments(text).splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        if depth is not None and indent <= depth:
+            depth = None
+        if (match := _TEST_DEF.match(line)) is not None:
+            depth = len(match.group(1))
+        elif depth is not None and _ASSERT_LINE.match(line):
+            count += 1
+    return count
+
+
+_TEST_DEF = re.compile(r"([ \t]*)(?:async[ \t]+)?def[ \t]+test\w*[ \t]*\(")
 
 
 def _strip_comments(text: str) -> str:
