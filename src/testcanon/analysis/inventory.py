@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(")
+TEST_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+(test\w*)[ \t]*\(")  # its indent, its name
 _ANY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(")
 _CLASS = re.compile(r"^([ \t]*)class[ \t]+(\w+)[ \t]*[(:]")
 # pytest does not collect a class with an `__init__`, unless it is a unittest.TestCase (so only
@@ -27,8 +27,9 @@ _STRUCTURAL = re.compile(r"^[ \t]*(?:@|(?:async[ \t]+)?def[ \t]|class[ \t]|impor
 
 TestName = tuple[str | None, str]
 
-__all__ = ["TestName", "indent_width", "missing", "names_in_broken", "names_in_source", "names_in_strings",
-           "names_in_tree", "nested_helpers", "opts_out", "uncollected_names", "uncounted_gone"]
+__all__ = ["TEST_DEF", "TestName", "indent_width", "missing", "names_in_broken", "names_in_source",
+           "names_in_strings", "names_in_tree", "nested_helpers", "opts_out", "uncollected_names",
+           "uncounted_gone"]
 
 
 def indent_width(indent: str) -> int:
@@ -72,7 +73,7 @@ def names_in_broken(text: str) -> set[TestName]:
             collected[open_class.name] = collected.get(open_class.name, False) or counted
 
     for line in text.splitlines():
-        definition = _DEF.match(line) or _CLASS.match(line)
+        definition = TEST_DEF.match(line) or _CLASS.match(line)
         if in_string:
             if line.count(in_string) % 2 == 1:
                 in_string = None
@@ -99,7 +100,7 @@ def names_in_broken(text: str) -> set[TestName]:
             continue
         if classes and _INIT.match(line):
             classes[-1].has_init = True
-        def_match = _DEF.match(line)
+        def_match = TEST_DEF.match(line)
         if def_match:
             if classes:
                 classes[-1].tests.append(def_match.group(2))
@@ -312,7 +313,7 @@ def _test_like_names(text: str) -> set[str]:
     """Every line that reads like a `def test*` or `class Test*`, wherever it stands."""
     found: set[str] = set()
     for line in text.splitlines():
-        function, cls = _DEF.match(line), _CLASS.match(line)
+        function, cls = TEST_DEF.match(line), _CLASS.match(line)
         if function:
             found.add(function.group(2))
         elif cls and cls.group(2).startswith("Test"):

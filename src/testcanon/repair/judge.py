@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pyflakes.checker import Annotation, Builtin, Checker, ModuleScope
 from pyflakes.messages import UndefinedName
 
-from testcanon.analysis.inventory import TestName, names_in_tree
+from testcanon.analysis.inventory import TEST_DEF, TestName, names_in_tree
 
 
 @dataclass(frozen=True)
@@ -517,9 +517,9 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
         refusals.append(Refusal("unquoted-string",
                                 f"{sum(unquoted.values())} use(s) of names the broken file only "
                                 f"quotes, now bare and undefined: {shown}", sum(unquoted.values())))
-    before, after = (len(_ASSERT_LINE.findall(_strip_comments(text))),
-                     len(_ASSERT_LINE.findall(_strip_comments(mine_text))))
-    inside_before, inside_after = _assertions_in_tests(text), _assertions_in_tests(mine_text)
+    code_before, code_after = _strip_comments(text), _strip_comments(mine_text)
+    before, after = len(_ASSERT_LINE.findall(code_before)), len(_ASSERT_LINE.findall(code_after))
+    inside_before, inside_after = _assertions_in_tests(code_before), _assertions_in_tests(code_after)
     if after < before:
         refusals.append(Refusal("fewer-assertions",
                                 f"{before - after} assertion line(s) of the broken file are gone "
@@ -537,24 +537,22 @@ def judge_intent(candidate: bytes, broken: bytes) -> list[Refusal]:
     return refusals
 
 
-def _assertions_in_tests(text: str) -> int:
-    """Assertion lines inside test functions, read from the indentation alone (the text need not
-    parse): a test's lines are those below its `def` that are deeper than it."""
+def _assertions_in_tests(code: str) -> int:
+    """Assertion lines inside test functions of `code` (comment lines stripped), read from the
+    indentation alone (it need not parse): a test's lines are those below its `def` that are
+    deeper than it."""
     count, depth = 0, None
-    for line in _strip_comments(text).splitlines():
+    for line in code.splitlines():
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
         if depth is not None and indent <= depth:
             depth = None
-        if (match := _TEST_DEF.match(line)) is not None:
+        if (match := TEST_DEF.match(line)) is not None:
             depth = len(match.group(1))
         elif depth is not None and _ASSERT_LINE.match(line):
             count += 1
     return count
-
-
-_TEST_DEF = re.compile(r"([ \t]*)(?:async[ \t]+)?def[ \t]+test\w*[ \t]*\(")
 
 
 def _strip_comments(text: str) -> str:
