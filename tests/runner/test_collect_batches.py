@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from canon_support import gone, run_canon, write_tree
+from canon_support import gone, run_canon, start_canon_until, write_tree
 
 pytestmark = pytest.mark.slow
 
@@ -154,14 +152,7 @@ def test_a_signal_to_canon_ends_the_collections_its_threads_wait_on(tmp_path: Pa
             "time.sleep(60)\n")
     root = write_tree(tmp_path / "p", {"tests/test_slow.py": slow,
                                        "tests/test_fine.py": "def test_fine():\n    pass\n"})
-    process = subprocess.Popen([sys.executable, "-m", "testcanon", "collect", "--batch-size", "1"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not (started.exists() and started.read_text()) and process.poll() is None \
-            and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert started.exists(), "pytest never imported the slow test file"
-    pytest_pid = int(started.read_text())
+    process, pytest_pid = start_canon_until(started, "collect", "--batch-size", "1", cwd=root)
     process.send_signal(sig)
     try:
         _, err = process.communicate(timeout=30)

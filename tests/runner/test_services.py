@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from canon_support import free_port, gone, run_canon, write_tree
+from canon_support import free_port, gone, run_canon, start_canon_until, write_tree
 
 
 def _listening(port: int) -> bool:
@@ -114,14 +114,7 @@ def test_sigterm_to_canon_alone_ends_its_pytest_and_services(tmp_path: Path) -> 
     root = _suite(tmp_path, port, ("import os, pathlib, time\n\ndef test_slow():\n"
                                    f"    pathlib.Path({str(started)!r}).write_text(str(os.getpid()))\n"
                                    "    time.sleep(60)\n"))
-    process = subprocess.Popen([sys.executable, "-m", "testcanon", "run", "--serial"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while not (started.exists() and started.read_text()) and process.poll() is None \
-            and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert started.exists(), "pytest never started the slow test"
-    pytest_pid = int(started.read_text())
+    process, pytest_pid = start_canon_until(started, "run", "--serial", cwd=root)
     process.send_signal(signal.SIGTERM)
     try:
         _, err = process.communicate(timeout=60)

@@ -92,3 +92,16 @@ def gone(pid: int, within: float = 10) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def start_canon_until(written: Path, *args: str, cwd: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`canon ARGS` started in the background, once the test file it runs has written its pid to
+    `written`: the process, and that pid (the pytest canon started)."""
+    process = subprocess.Popen([sys.executable, "-m", "testcanon", *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (written.exists() and written.read_text()) and process.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert written.exists(), f"pytest never reached the slow test file under `canon {' '.join(args)}`"
+    return process, int(written.read_text())
