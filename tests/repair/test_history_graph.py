@@ -52,3 +52,33 @@ def _repo_commit(root: Path, name: str, text: str, message: str) -> None:
 
 def test_outside_a_repository_there_is_no_graph(tmp_path: Path) -> None:
     assert history_env(tmp_path) is None
+
+
+def test_a_files_versions_are_read_ahead_by_one_git_process(tmp_path: Path, monkeypatch) -> None:
+    """The versions every repair reads come from one `git cat-file --batch`, byte for byte what
+    `git show` gives, renames included; a version past the read-ahead is still read on demand."""
+    from testcanon.repair import history
+
+    root = _repo(tmp_path / "repo", 2)
+    for n in range(4):
+        _repo_commit(root, "t.py", f"def test_{n}():\n    assert {n}\n", f"t{n}")
+    subprocess.run(["git", "mv", "t.py", "moved.py"], cwd=root, check=True)
+    _repo_commit(root, "moved.py", "def test_3():\n    assert 3\n", "moved")
+    _repo_commit(root, "moved.py", "def test_moved():\n    pass\n", "changed")
+    history._file_history.cache_clear()
+    versions = history.file_history(root, "moved.py")
+    assert [path for _, path, _, _ in versions] == ["moved.py"] * 2 + ["t.py"] * 4
+    expected = [subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True,
+                               check=True).stdout for commit, path, _, _ in versions]
+
+    def no_git_show(*_args: object) -> bytes:
+        raise AssertionError("a version read ahead was read again with git show")
+
+    monkeypatch.setattr(history, "show", no_git_show)
+    assert [history._show(root, commit, path) for commit, path, _, _ in versions] == expected
+    monkeypatch.undo()
+    monkeypatch.setattr(history, "HELPER_VERSIONS", 2)
+    history._file_history.cache_clear()
+    history._BLOBS.clear()
+    versions = history.file_history(root, "moved.py")
+    assert [history._show(root, commit, path) for commit, path, _, _ in versions] == expected

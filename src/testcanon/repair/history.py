@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from testcanon.analysis.inventory import (
 from testcanon.repair.judge import VersionTraits, damage, profile
 from testcanon.syntax import check_source, compiled_tree
 from testcanon.syntax.edits import CompilingModule
-from testcanon.vcs import git, show
+from testcanon.vcs import git, read_blobs, show
 from testcanon.vcs.graph import history_env
 
 MAX_COMMITS = 200
@@ -45,9 +46,32 @@ class Breaking:
     path_at_bad: str
 
 
-@functools.lru_cache(maxsize=512)
+_BLOBS: OrderedDict[tuple[Path, str, str], bytes | None] = OrderedDict()  # the newest BLOBS_KEPT read
+BLOBS_KEPT = 512
+
+
 def _show(root: Path, commit: str, path: str) -> bytes | None:
-    return show(root, commit, path)
+    key = (root, commit, path)
+    if key in _BLOBS:
+        _BLOBS.move_to_end(key)
+        return _BLOBS[key]
+    content = show(root, commit, path)
+    _keep(key, content)
+    return content
+
+
+def _keep(key: tuple[Path, str, str], content: bytes | None) -> None:
+    _BLOBS[key] = content
+    if len(_BLOBS) > BLOBS_KEPT:
+        _BLOBS.popitem(last=False)
+
+
+def _read_ahead(root: Path, versions: tuple[tuple[str, str, str, str], ...]) -> None:
+    """Read the versions every file's repair reads (`history_expected`'s) with one git process:
+    one `git show` each cost more than the rest of a small file's repair."""
+    wanted = [(commit, path) for commit, path, _, _ in versions if (root, commit, path) not in _BLOBS]
+    for (commit, path), content in zip(wanted, read_blobs(root, wanted, top_relative=True), strict=True):
+        _keep((root, commit, path), content)
 
 
 @functools.lru_cache(maxsize=512)
@@ -86,6 +110,7 @@ def _file_history(root: Path, relpath: str) -> tuple[tuple[str, str, str, str], 
         if source is None:
             break
         path, start = source, f"{added_at}^"
+    _read_ahead(root, tuple(entries[:HELPER_VERSIONS]))
     return tuple(entries)
 
 
@@ -179,15 +204,21 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
       above). The judge still holds the repair to the author's classes."""
     nested: set[str] = set()
     owners: dict[str, set[str | None]] = {}
-    for commit, path, _, _ in file_history(root, relpath)[:HELPER_VERSIONS]:
-        if not _compiles(root, commit, path):
-            continue
+    versions = [(commit, path) for commit, path, _, _ in file_history(root, relpath)[:HELPER_VERSIONS]
+                if _compiles(root, commit, path)]
+    for commit, path in versions:
         tree = ast.parse(_show(root, commit, path))  # type: ignore[arg-type]
         uncollected = uncollected_names(tree)
-        nested |= nested_helpers(tree) | names_in_strings(tree) | uncollected
+        nested |= uncollected
         for owner, name in names_in_tree(tree):
             if name not in uncollected:
                 owners.setdefault(name, set()).add(owner)
+    # a name some version defines as a collected test is never a helper: the walks for nested
+    # definitions and strings (a whole tree each, per version) matter only for the names left
+    if {name for _, name in expected} - owners.keys() - nested:
+        for commit, path in versions:
+            tree = ast.parse(_show(root, commit, path))  # type: ignore[arg-type]
+            nested |= nested_helpers(tree) | names_in_strings(tree)
     helpers = nested - owners.keys()
     return {(owner if owner is None or name not in owners or owner in owners[name] else None, name)
             for owner, name in expected if name not in helpers}

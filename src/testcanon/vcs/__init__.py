@@ -68,13 +68,14 @@ def show(root: Path, commit: str, path: str) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def read_blobs(root: Path, items: list[tuple[str, str]]) -> list[bytes | None]:
+def read_blobs(root: Path, items: list[tuple[str, str]], *, top_relative: bool = False) -> list[bytes | None]:
     """The file at each (commit, path), read by one `git cat-file --batch` (one process, not one per
-    version: on the corpus that was most of the time per file)."""
+    version: on the corpus that was most of the time per file). A path is relative to `root`
+    (which may be a folder of the work tree), or to the work tree's top as `show` reads it."""
     if not items:
         return []
-    # `./`: the path is relative to `root`, which may be a folder of the work tree, not its top
-    request = "".join(f"{commit}:./{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
+    prefix = "" if top_relative else "./"
+    request = "".join(f"{commit}:{prefix}{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
     try:
         done = subprocess.run(git_command("cat-file", "--batch"), cwd=root, input=request,
                               capture_output=True, timeout=120, env=git_env())
