@@ -75,9 +75,10 @@ def read_blobs(root: Path, items: list[tuple[str, str]], *, top_relative: bool =
     if not items:
         return []
     prefix = "" if top_relative else "./"
-    request = "".join(f"{commit}:{prefix}{path}\n" for commit, path in items).encode("utf-8", "surrogateescape")
+    request = "".join(f"{commit}:{prefix}{path}\n" for commit, path in items)
+    request_bytes = request.encode("utf-8", "surrogateescape")
     try:
-        done = subprocess.run(git_command("cat-file", "--batch"), cwd=root, input=request,
+        done = subprocess.run(git_command("cat-file", "--batch"), cwd=root, input=request_bytes,
                               capture_output=True, timeout=120, env=git_env())
     except (OSError, subprocess.TimeoutExpired):
         return [show(root, commit, path) for commit, path in items]
