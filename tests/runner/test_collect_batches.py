@@ -67,10 +67,12 @@ def test_a_module_name_two_files_share_is_named_as_the_cause(tmp_path: Path) -> 
     assert cluster["count"] == 1 and document["tests"] == 1
 
 
-# `sys.exit` at import is an internal error (exit 3) and KeyboardInterrupt interrupts (exit 2): the
-# session still finishes, with the ids of the files before it; the files after it have neither ids
-# nor errors. Read as they were, they were "collected, with no test" (canon fix refused 56 sound
-# repairs of the corpus for "pytest does not collect" them; canon collect counted them as healthy).
+# `sys.exit` at import is an internal error (exit 3) and KeyboardInterrupt interrupts (exit 2) where
+# pytest runs on its own (the commands that only collect make `sys.exit` in a test module its own
+# collection error, tested below; in a conftest it still stops the run): the session still finishes,
+# with the ids of the files before it; the files after it have neither ids nor errors. Read as they
+# were, they were "collected, with no test" (canon fix refused 56 sound repairs of the corpus for
+# "pytest does not collect" them; canon collect counted them as healthy).
 STOPPERS = {"sys.exit": "import sys\nsys.exit(1)\n", "KeyboardInterrupt": "raise KeyboardInterrupt\n"}
 GOOD = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
 
@@ -102,7 +104,27 @@ def test_verification_collects_the_files_after_one_that_stops_collection(tmp_pat
 # before it are known to be done with (each module reports as soon as it is collected), so the run
 # is collected again as [before it], [it], [after it]; halving would collect each half again once
 # per halving.
-MANY = {f"tests/test_{i:02}.py": GOOD for i in range(1, 10)} | {"tests/test_03.py": STOPPERS["sys.exit"]}
+MANY = {f"tests/test_{i:02}.py": GOOD for i in range(1, 10)} | {
+    "tests/test_03.py": STOPPERS["KeyboardInterrupt"]}
+
+
+def test_sys_exit_at_import_fails_only_its_file_in_the_same_run(tmp_path: Path) -> None:
+    """pytest lets a `SystemExit` raised while it imports a test module end the session; the
+    commands that only collect make it that file's collection error, with the frame that exited,
+    and collect the files after it in the same run (each such file cost a split run before)."""
+    tree = {f"tests/test_{i:02}.py": GOOD for i in range(1, 10)} | {
+        "tests/app_main.py": "import sys\n\nsys.exit(1)\n",
+        "tests/test_03.py": "import app_main\n\n\ndef test_x():\n    pass\n"}
+    root = write_tree(tmp_path / "p", tree)
+    result = run_canon("-v", "collect", "--format", "json", "--batch-size", "20", cwd=root)
+    document = json.loads(result.stdout)
+    assert document["tests"] == 16
+    [cluster] = document["clusters"]
+    assert cluster["files"] == ["tests/test_03.py"]
+    assert "SystemExit" in cluster["cause"]
+    assert cluster["example_chain"] == ["tests/test_03.py:1", "tests/app_main.py:3"]
+    assert "stopped as a whole" not in result.stderr
+    assert "in 1 pytest run(s)" in result.stderr, result.stderr
 
 
 def test_collect_splits_a_stopped_run_at_the_file_that_stopped_it(tmp_path: Path) -> None:
@@ -163,3 +185,16 @@ def test_a_signal_to_canon_ends_the_collections_its_threads_wait_on(tmp_path: Pa
     assert said in err.decode() and "Traceback" not in err.decode()
     assert gone(pytest_pid), "the pytest run canon started goes on"
 
+
+
+def test_verification_collects_beside_a_module_that_exits_in_one_run(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from testcanon.migrate.verify import collected_ids
+
+    root = write_tree(tmp_path / "p", {f"tests/test_{i:02}.py": GOOD for i in range(1, 10)}
+                      | {"tests/test_03.py": STOPPERS["sys.exit"]})
+    with caplog.at_level("INFO", logger="testcanon.migrate.verify"):
+        collection = collected_ids(root, [f"tests/test_{i:02}.py" for i in range(1, 10)], 120)
+    assert collection.errors == {"tests/test_03.py"}
+    assert len(collection.ids) == 8
+    assert not any("failed as a whole" in record.getMessage() for record in caplog.records)

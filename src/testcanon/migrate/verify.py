@@ -243,7 +243,8 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     config = ["-c", os.devnull, "--rootdir", str(root)] if defaults else []  # an empty configuration
     args = ["--collect-only", "-q", *config, "--continue-on-collection-errors", "--maxfail=0", *files]
     environ = {**(os.environ if env is None else env), "PYTHONDONTWRITEBYTECODE": "1"}
-    finished, events = run_pytest_at(root, python, args, env=environ, timeout=timeout)
+    finished, events = run_pytest_at(root, python, args, env=environ, timeout=timeout,
+                                     exit_at_import_is_error=True)
     _log.debug("pytest --collect-only, %d file(s): exit %s in %.1f s%s", len(files), finished.returncode,
                finished.seconds, " (timed out)" if finished.timed_out else "")
     if finished.timed_out:
@@ -255,9 +256,9 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     errors = {r.nodeid.split("::", 1)[0] for r in events.results if r.outcome == "collection_error"}
     skipped = {r.nodeid for r in events.results if r.outcome == "skipped" and "::" not in r.nodeid}
     reason = failure_reason(finished, events)
-    # exit 2 or 3 with ids: a file stopped the run midway (`sys.exit` or KeyboardInterrupt at
-    # import); the files after it hold neither ids nor errors, so the run fails as a whole and is
-    # split until that file is alone
+    # exit 2 or 3 with ids: a file stopped the run midway (KeyboardInterrupt at import, `sys.exit`
+    # in a conftest; in a test module the shim makes it the module's error); the files after it hold
+    # neither ids nor errors, so the run fails as a whole and is split until that file is alone
     if reason and events.session is None or finished.returncode in _WHOLE_RUN_FAILED:
         # name the project's files, not the scratch copy's
         said = _what_pytest_said(finished.output).replace(f"{root}{os.sep}", "")

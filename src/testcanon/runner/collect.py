@@ -231,7 +231,8 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
     # a project's `--maxfail` stops collection after that many errors: the files after them would
     # read as collected
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
-                                                    "--maxfail=0", *batch], env=env, timeout=timeout)
+                                                    "--maxfail=0", *batch], env=env, timeout=timeout,
+                                  exit_at_import_is_error=True)
     if finished.timed_out:
         return None
     if reached is not None:
@@ -245,8 +246,9 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
             cause, chain = root_cause(entry.longrepr, project.root)
             errors.append(CollectionError(entry.nodeid.split("::")[0], cause, chain))
     reason = failure_reason(finished, events)
-    # interrupted (2) or an internal error (3): a file stopped collection midway (`sys.exit` or
-    # KeyboardInterrupt while pytest imported it); the files after it read as collected with no
+    # interrupted (2) or an internal error (3): a file stopped collection midway (KeyboardInterrupt
+    # while pytest imported it, `sys.exit` in a conftest; in a test module the shim makes it the
+    # module's error); the files after it read as collected with no
     # test and no error, so the batch fails as a whole, whatever errors came before
     stopped = finished.returncode in (2, 3)
     if reason and (stopped or not (events.session is not None and errors)):

@@ -63,25 +63,29 @@ class CategoryRun:
 
 def run_pytest(project: Project, target: TargetPython, args: list[str], *, env: Mapping[str, str],
                timeout: float | None, stream: bool = False, markers: list[str] | None = None,
-               coverage: Path | None = None,
-               while_running: Callable[[], object] | None = None) -> tuple[Finished, Events]:
+               coverage: Path | None = None, while_running: Callable[[], object] | None = None,
+               exit_at_import_is_error: bool = False) -> tuple[Finished, Events]:
     """`target -m pytest -p testcanon_results ARGS` at the project root, bounded by `timeout`."""
     return run_pytest_at(project.root, target, args, env=env, timeout=timeout, stream=stream, markers=markers,
-                         coverage=coverage, while_running=while_running)
+                         coverage=coverage, while_running=while_running,
+                         exit_at_import_is_error=exit_at_import_is_error)
 
 
 def run_pytest_at(root: Path, target: TargetPython, args: list[str], *, env: Mapping[str, str],
                   timeout: float | None, stream: bool = False, markers: list[str] | None = None,
-                  coverage: Path | None = None,
-                  while_running: Callable[[], object] | None = None) -> tuple[Finished, Events]:
+                  coverage: Path | None = None, while_running: Callable[[], object] | None = None,
+                  exit_at_import_is_error: bool = False) -> tuple[Finished, Events]:
     """`target -m pytest -p testcanon_results ARGS` in `root` (the project, or migrate's isolated
     copy of it), bounded by `timeout`: how it ended, and every result it reported.
 
     The one way testcanon starts the project's pytest to read its results: `env` is laid over
-    this process's environment, the results shim is put first on its PYTHONPATH."""
+    this process's environment, the results shim is put first on its PYTHONPATH.
+    `exit_at_import_is_error`: a test module whose import calls `sys.exit` fails to collect
+    instead of ending the session (for the commands that only collect; see the shim)."""
     with tempfile.TemporaryDirectory(prefix="canon-pytest-") as tmp:
         results_path = Path(tmp) / "results.jsonl"
-        child = child_env({**os.environ, **env}, results=results_path, markers=markers)
+        child = child_env({**os.environ, **env}, results=results_path, markers=markers,
+                          exit_at_import_is_error=exit_at_import_is_error)
         if coverage:
             child["COVERAGE_FILE"] = str(coverage)
         finished = run_bounded([*pytest_prefix(target), *args], cwd=root, env=child,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from testcanon.target.python import TargetPython
-from testcanon.target.shim.testcanon_results import MARKERS_ENV, PLUGIN_NAME, RESULTS_ENV
+from testcanon.target.shim.testcanon_results import EXIT_ENV, MARKERS_ENV, PLUGIN_NAME, RESULTS_ENV
 
 SHIM_DIR = Path(__file__).resolve().parent / "shim"
 
@@ -25,13 +25,17 @@ def pytest_prefix(target: TargetPython) -> list[str]:
 
 
 def child_env(base: Mapping[str, str], *, results: Path | None = None,
-              markers: list[str] | None = None) -> dict[str, str]:
-    """`base` with the shim first on PYTHONPATH and the results protocol's variables set."""
+              markers: list[str] | None = None, exit_at_import_is_error: bool = False) -> dict[str, str]:
+    """`base` with the shim first on PYTHONPATH and the results protocol's variables set
+    (`exit_at_import_is_error`: for a command that only collects, see the shim)."""
     env = dict(base)
     existing = env.get("PYTHONPATH", "")
     env["PYTHONPATH"] = str(SHIM_DIR) + (os.pathsep + existing if existing else "")
     env.pop(RESULTS_ENV, None)
     env.pop(MARKERS_ENV, None)
+    env.pop(EXIT_ENV, None)
+    if exit_at_import_is_error:
+        env[EXIT_ENV] = "error"
     if results is not None:
         env[RESULTS_ENV] = str(results)
     if markers:

@@ -18,6 +18,12 @@ lines to that file:
   line did not finish its session (`os._exit`, `sys.exit` in a conftest, killed, hung), and
   the runner reports it as a failure with that reason, never as green.
 
+When `TESTCANON_EXIT_AT_IMPORT=error` (the commands that only collect), a test module whose
+import raises `SystemExit` (it, or a module it imports, calls `sys.exit`) fails to collect like
+one whose import raises any other exception, with its traceback. pytest itself lets that
+`SystemExit` end the whole session, so each such file cost the collector a run split around it;
+what each file collects is the same either way, as the files after it are collected as well.
+
 Complete lines go out in one `write` on a file opened with O_APPEND, so lines from several
 xdist workers never interleave. They are batched (a syscall per test was a measurable part
 of the runner's overhead) but never held for long: a batch is written when it is full, when
@@ -31,8 +37,11 @@ import os
 import time
 from typing import Any, Optional
 
+import pytest
+
 RESULTS_ENV = "TESTCANON_RESULTS_FILE"
 MARKERS_ENV = "TESTCANON_MARKERS"
+EXIT_ENV = "TESTCANON_EXIT_AT_IMPORT"
 PLUGIN_NAME = "testcanon_results"
 LONGREPR_LIMIT = 8000
 
@@ -41,6 +50,33 @@ def pytest_configure(config: Any) -> None:
     path = os.environ.get(RESULTS_ENV)
     if path and not config.pluginmanager.has_plugin("testcanon-results"):
         config.pluginmanager.register(ResultsWriter(path), "testcanon-results")
+    if os.environ.get(EXIT_ENV) == "error" and not config.pluginmanager.has_plugin("testcanon-exit"):
+        config.pluginmanager.register(ExitAtImportFailsTheModule(), "testcanon-exit")
+
+
+class ExitAtImportFailsTheModule:
+    """A test module's `SystemExit` at import is its collection error, not the session's end."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_pycollect_makemodule(self, parent: Any) -> Any:
+        outcome = yield
+        module = outcome.get_result()
+        imported = getattr(module, "_getobj", None)
+        if imported is None or not hasattr(module, "CollectError"):
+            return  # not pytest's Module (a plugin's own collector): left as it is
+
+        def import_module() -> Any:
+            try:
+                return imported()
+            except SystemExit as stop:
+                info = pytest.ExceptionInfo.from_exception(stop)
+                info.traceback = info.traceback.cut(path=module.path)  # from the test module on
+                raise module.CollectError(
+                    f"SystemExit while importing test module '{module.path}': it, or a module it "
+                    f"imports, called sys.exit({stop.code!r}).\nTraceback:\n"
+                    f"{info.getrepr(style='short', chain=False)}") from None
+
+        module._getobj = import_module
 
 
 def _text(value: Any) -> Optional[str]:
