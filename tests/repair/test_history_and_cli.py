@@ -92,6 +92,28 @@ def test_reverting_hunk_by_hunk_keeps_no_hunk_that_moves_a_test_out_of_its_class
     assert revert_by_hunks(good, bad, expected) == good + b"\n\ndef test_three():\n    assert 3\n"
 
 
+def test_a_partial_revert_that_cannot_merge_onto_todays_file_is_given_up_at_its_first_such_hunk() -> None:
+    """The breaking commit broke two places; a later commit edited the first again. Left reverted
+    (it does not compile), the first hunk makes the merge onto today's file conflict, so the
+    replay stops there; a hunk away from every later edit never asks git."""
+    from testcanon.repair.by_history import _conflicts_with_later_edits
+
+    good = b"def test_a():\n    assert f(1)\n\n\ndef test_b():\n    assert f(2)\n\n\nX = 1\n"
+    bad = b"def test_a():\n    assert f(1\n\n\ndef test_b():\n    assert f(2\n\n\nX = 1\n"
+    today = b"def test_a():\n    assert f(1, 2\n\n\ndef test_b():\n    assert f(2\n\n\nX = 1\n"
+    asked: list[tuple[str, int, int, int, int]] = []
+    conflicts = _conflicts_with_later_edits(today, good, bad)
+
+    def give_up(hunk: tuple[str, int, int, int, int]) -> bool:
+        asked.append(hunk)
+        return conflicts(hunk)
+
+    assert revert_by_hunks(good, bad, give_up=give_up) is None
+    assert asked == [("replace", 1, 2, 1, 2)]  # the first hunk, rejected and conflicting: nothing after it
+    assert not conflicts(("replace", 5, 6, 5, 6))  # the second is away from today's edit
+    assert revert_by_hunks(good, bad, give_up=lambda hunk: False) == good  # nothing compiles: all reverted
+
+
 def test_a_nested_helper_the_damage_flattened_into_view_is_not_a_test(tmp_path: Path) -> None:
     """`def test_helper` at column 0 looks like a test in the broken file; the last version that
     compiled nests it in a test (pytest never collected it), so the repair may nest it again."""

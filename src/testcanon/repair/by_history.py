@@ -19,15 +19,16 @@ No proposer verifies: the fixer verifies each candidate once (`repair/choose.py`
 from __future__ import annotations
 
 import ast
+import difflib
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
 from testcanon.analysis.inventory import TestName, missing
 from testcanon.repair.choose import choose
 from testcanon.repair.context import Candidate, Note, Pick, Proposer, RepairContext
-from testcanon.repair.history import TOMBSTONE_LINES, Breaking, FileHistory, revert_by_hunks
+from testcanon.repair.history import TOMBSTONE_LINES, Breaking, FileHistory, Hunk, revert_by_hunks
 from testcanon.repair.judge import commented_code_lines
 from testcanon.repair.local import DONORS
 from testcanon.repair.verdict import Outcome
@@ -62,13 +63,39 @@ def revert_breaking_hunks(ctx: RepairContext) -> Proposal:
     if history.found is None:
         return None
     breaking, good, bad = history.found
-    partial = revert_by_hunks(good, bad, set(ctx.expected), history.reference)
+    partial = revert_by_hunks(good, bad, set(ctx.expected), history.reference,
+                              give_up=_conflicts_with_later_edits(ctx.original, good, bad))
+    if partial is None:
+        return None
     replayed, clean = merge_file(ctx.original, bad, partial)
     if clean:
         yield Candidate(replayed, HUNKS, breaking=breaking)
     if ctx.original == bad:
         yield Candidate(partial, HUNKS, breaking=breaking)
     return None
+
+
+def _conflicts_with_later_edits(current: bytes, good: bytes, bad: bytes) -> Callable[[Hunk], bool]:
+    """Whether a breaking hunk left reverted makes the three-way merge onto today's file
+    conflict: then the partial revert is of no use (on the corpus, later commits edited nearly
+    every line the breaking commit damaged, and the replay cost a third of a file's repair).
+    A hunk next to or over a later edit (difflib's alignment) is asked of git itself: the merge
+    of that one hunk's revert. Reverting more hunks only adds changes on that side of the merge."""
+    good_lines = good.decode("utf-8", "replace").splitlines(keepends=True)
+    bad_lines = bad.decode("utf-8", "replace").splitlines(keepends=True)
+    current_lines = current.decode("utf-8", "replace").splitlines(keepends=True)
+    later = [(j1, j2) for tag, j1, j2, _, _ in
+             difflib.SequenceMatcher(None, bad_lines, current_lines, autojunk=False).get_opcodes()
+             if tag != "equal"]
+
+    def conflicts(hunk: Hunk) -> bool:
+        _, i1, i2, j1, j2 = hunk
+        if not any(start <= j2 and end >= j1 for start, end in later):
+            return False
+        reverted = "".join(bad_lines[:j1] + good_lines[i1:i2] + bad_lines[j2:]).encode()
+        return not merge_file(current, bad, reverted)[1]
+
+    return conflicts
 
 
 def last_complete_version(ctx: RepairContext) -> Proposal:

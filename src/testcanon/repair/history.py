@@ -16,8 +16,10 @@ import ast
 import difflib
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple, overload
 
 from testcanon.analysis.inventory import (
     TestName,
@@ -27,7 +29,7 @@ from testcanon.analysis.inventory import (
     nested_helpers,
     uncollected_names,
 )
-from testcanon.repair.judge import VersionTraits, damage, profile
+from testcanon.repair.judge import VersionTraits, commented_code_lines, damage, profile
 from testcanon.syntax import check_source, compiled_tree
 from testcanon.syntax.edits import CompilingModule
 from testcanon.vcs import git, read_blobs, show
@@ -143,13 +145,26 @@ def find_breaking(root: Path, relpath: str) -> tuple[Breaking, bytes, bytes] | N
     return None
 
 
+Hunk = tuple[str, int, int, int, int]  # difflib's opcode of good -> bad: (tag, i1, i2, j1, j2)
+
+
+@overload
 def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
-                    reference: VersionTraits | None = None) -> bytes:
+                    reference: VersionTraits | None = None, give_up: None = None) -> bytes: ...
+@overload
+def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
+                    reference: VersionTraits | None = None,
+                    give_up: Callable[[Hunk], bool] | None = None) -> bytes | None: ...
+def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = None,
+                    reference: VersionTraits | None = None,
+                    give_up: Callable[[Hunk], bool] | None = None) -> bytes | None:
     """Start from good; apply each hunk of good -> bad that keeps the file compiling and loses
     none of the `expected` tests defined so far (a hunk that flattened a class's methods to
     column 0 compiles, and takes them out of their class). With the author's `reference`, a hunk
     must also not take the file further from the author's code (`judge.damage`): damage that
-    happens to compile, such as quotes stripped from a string, is not replayed."""
+    happens to compile, such as quotes stripped from a string, is not replayed.
+    `give_up(hunk)`, asked of each hunk not applied: True ends the replay with None (the caller
+    knows the result is of no use without that hunk)."""
     good_lines = good.decode("utf-8", "replace").splitlines(keepends=True)
     bad_lines = bad.decode("utf-8", "replace").splitlines(keepends=True)
     opcodes = [op for op in difflib.SequenceMatcher(None, good_lines, bad_lines, autojunk=False).get_opcodes()
@@ -169,25 +184,30 @@ def revert_by_hunks(good: bytes, bad: bytes, expected: set[TestName] | None = No
             cursor = i2
         return out + good_lines[cursor:]
 
-    for op in opcodes:
-        trial_lines = build([*accepted, op])
+    def replayed(trial_lines: list[str]) -> tuple[ast.Module, set[TestName], int] | None:
+        """The trial's tree, tests lost and damage when the hunk may be replayed, else None."""
         if accepted_module is not None and accepted_module.surely_fails(trial_lines):
-            continue
+            return None
         trial = "".join(trial_lines).encode()
         tree = compiled_tree(trial)  # one parse for every check below
         if tree is None:
-            continue
+            return None
         lost = missing(expected, tree) if expected else set()
         if not lost <= lost_so_far:
+            return None
+        trial_damage = damage(trial, reference, tree) if reference is not None else 0
+        return None if trial_damage > damage_so_far else (tree, lost, trial_damage)
+
+    for op in opcodes:
+        trial_lines = build([*accepted, op])
+        outcome = replayed(trial_lines)
+        if outcome is None:
+            if give_up is not None and give_up(op):
+                return None
             continue
-        if reference is not None:
-            trial_damage = damage(trial, reference, tree)
-            if trial_damage > damage_so_far:
-                continue
-            damage_so_far = trial_damage
+        tree, lost_so_far, damage_so_far = outcome
         accepted.append(op)
         accepted_module = CompilingModule(trial_lines, tree)
-        lost_so_far = lost
     return "".join(build(accepted)).encode()
 
 
@@ -227,12 +247,24 @@ def history_expected(root: Path, relpath: str, expected: set[TestName]) -> set[T
 HELPER_VERSIONS = 50  # versions `history_expected` reads
 
 
-def _functions(version: VersionTraits) -> int:
-    """How many test functions a version holds (`names_in_tree` also lists each `Test*` class
-    as a name of its own). A class is counted by its tests, not as one itself: whether its name
-    reads as a test (`TestX` or `XTests`) is the project's pytest configuration, and a class
-    renamed between two collected names holds the same tests."""
-    return sum(1 for _, name in version.tests if name.startswith("test"))
+class _Sketch(NamedTuple):
+    """What choosing the author's reference compares of a version (its full `profile`, pyflakes
+    and all, is read for the one chosen only)."""
+
+    content: bytes
+    functions: int  # test functions (`names_in_tree` also lists each `Test*` class as a name of
+    # its own; a class is counted by its tests: whether its name reads as a test is the
+    # project's pytest configuration, and a class renamed between two such names holds the same tests)
+    commented_code: int
+
+    @classmethod
+    def of(cls, content: bytes) -> _Sketch | None:
+        try:
+            tree = ast.parse(content)
+        except (SyntaxError, ValueError):
+            return None
+        functions = sum(1 for _, name in names_in_tree(tree) if name.startswith("test"))
+        return cls(content, functions, commented_code_lines(content.decode("utf-8", "replace")))
 
 
 def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) -> VersionTraits | None:
@@ -242,7 +274,7 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
     TOMBSTONE_LINES fewer commented lines of code (a helper module has no tests: its tombstone is
     its code). Up to REFERENCE_VERSIONS versions back; up to TOMBSTONE_REFERENCE_VERSIONS while
     the chosen one has code in comments (a file can stay commented out for many commits)."""
-    chosen = profile(good)
+    chosen = _Sketch.of(good)
     if chosen is None:
         return None
     seen = 0
@@ -254,17 +286,17 @@ def author_reference(root: Path, relpath: str, breaking: Breaking, good: bytes) 
         if not _compiles(root, commit, path):
             continue
         content = _show(root, commit, path)
-        older = profile(content) if content is not None else None
+        older = _Sketch.of(content) if content is not None else None
         seen += 1
         if older is not None and older.commented_code < chosen.commented_code and (
-                _functions(older) > _functions(chosen)
+                older.functions > chosen.functions
                 # a helper (no tests) or a file whose tests survived: the tombstone is the code
-                or (_functions(older) == _functions(chosen)
+                or (older.functions == chosen.functions
                     and chosen.commented_code - older.commented_code >= TOMBSTONE_LINES)):
             chosen = older
         if seen >= REFERENCE_VERSIONS and (not chosen.commented_code or seen == TOMBSTONE_REFERENCE_VERSIONS):
             break
-    return chosen
+    return profile(chosen.content)
 
 
 REFERENCE_VERSIONS = 8
