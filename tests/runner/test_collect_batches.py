@@ -198,3 +198,34 @@ def test_verification_collects_beside_a_module_that_exits_in_one_run(
     assert collection.errors == {"tests/test_03.py"}
     assert len(collection.ids) == 8
     assert not any("failed as a whole" in record.getMessage() for record in caplog.records)
+
+
+# A module that exits at import only when an earlier test module set the environment it checks
+# (the corpus's app exits when its configuration does not validate): in the company of that
+# module it exits, alone it does not. Like the split around a stopper did, it is collected apart.
+EXITS_AFTER_ANOTHER = {
+    "tests/test_01_sets_env.py": "import os\n\nos.environ['APP_MODE'] = 'broken'\n\n\n" + GOOD,
+    "tests/app_settings.py": "import os\nimport sys\n\nif os.environ.get('APP_MODE') == 'broken':\n"
+                             "    sys.exit(1)\n",
+    "tests/test_02_app.py": "import app_settings\n\n\ndef test_app():\n    pass\n",
+    "tests/test_03.py": GOOD}
+
+
+def test_a_file_that_exits_only_after_another_is_collected_again_apart(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "p", EXITS_AFTER_ANOTHER)
+    result = run_canon("-v", "collect", "--format", "json", "--batch-size", "20", cwd=root)
+    document = json.loads(result.stdout)
+    assert document["clusters"] == [] and document["tests"] == 5, document
+    assert "1 file(s) of a run of 3 exited at import: collecting them again apart" in result.stderr
+
+
+def test_verification_collects_a_file_that_exits_only_after_another_again_apart(tmp_path: Path) -> None:
+    from testcanon.migrate.verify import collected_ids
+
+    root = write_tree(tmp_path / "p", EXITS_AFTER_ANOTHER)
+    files = ["tests/test_01_sets_env.py", "tests/test_02_app.py", "tests/test_03.py"]
+    collection = collected_ids(root, files, 120)
+    assert not collection.errors
+    assert collection.ids["tests/test_02_app.py"] == {"tests/test_02_app.py::test_app"}
+    assert sorted(collection.batches) == [["tests/test_01_sets_env.py", "tests/test_03.py"],
+                                          ["tests/test_02_app.py"]]

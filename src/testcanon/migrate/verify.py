@@ -16,7 +16,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pyflakes.checker import Checker
@@ -27,7 +27,7 @@ from testcanon.analysis.import_names import parent_folder, separate
 from testcanon.analysis.inventory import missing, names_in_broken, names_in_tree
 from testcanon.migrate.common import module_bindings
 from testcanon.runner.execute import run_pytest_at
-from testcanon.runner.results import done_with, failure_reason, split_at_stopper
+from testcanon.runner.results import done_with, exited_at_import, failure_reason, split_at_stopper
 from testcanon.target import TargetPython, resolve_python
 
 _log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ class Collection:
     skipped: set[str] = field(default_factory=set)
     # files pytest was done with (collected, failed or skipped) when a run failed as a whole
     reached: set[str] = field(default_factory=set)
+    # files whose import called `sys.exit` (their collection error), in the order collected
+    exited: list[str] = field(default_factory=list)
 
 
 def collected_ids(root: Path, files: list[str], timeout: float, *, defaults: bool | None = None,
@@ -170,6 +172,16 @@ def _collect_splitting(root: Path, files: list[str], timeout: float, defaults: b
     split in halves, until the file that ends it is alone. A timeout or pytest refusing the
     configuration is not split: every part would do the same."""
     part = _collect(root, files, timeout, defaults, python, env)
+    if part.failure is None and part.exited and len(part.exited) < len(files) and budget[0] > 0:
+        # whether a module exits often depends on what ran before it in the process (a test that
+        # sets os.environ at import): the files that exited are collected again apart
+        budget[0] -= 1
+        again = set(part.exited)
+        _log.info("%d file(s) of a run of %d exited at import: collecting them again apart",
+                  len(again), len(files))
+        kept = [path for path in files if path not in again]
+        rest = replace(part, errors=part.errors - again, attempted=kept, batches=[kept], exited=[])
+        return [rest, *_collect_splitting(root, part.exited, timeout, defaults, python, env, budget)]
     if part.failure is None or len(files) == 1 or part.refused or part.timed_out or budget[0] <= 0:
         return [part]
     blocked = [path for path in files if part.conftest is not None
@@ -272,7 +284,7 @@ def _collect(root: Path, files: list[str], timeout: float, defaults: bool, pytho
     for match in _DECLINED.finditer(finished.output):
         declined[match.group("path")].add(match.group("cls"))
     return Collection(dict(ids), errors, defaults=defaults, attempted=files, declined=dict(declined),
-                      batches=[files], skipped=skipped)
+                      batches=[files], skipped=skipped, exited=exited_at_import(events))
 
 
 def compare(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, tuple[set[str], set[str]]]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from testcanon.config import Project
 from testcanon.runner.execute import run_pytest
-from testcanon.runner.results import done_with, failure_reason, split_at_stopper
+from testcanon.runner.results import done_with, exited_at_import, failure_reason, split_at_stopper
 from testcanon.runner.selection import test_files
 from testcanon.syntax import scan
 from testcanon.syntax.compile_check import Problem
@@ -158,7 +158,8 @@ def _valid_on_newer_python(path: Path, message: str, line: int) -> bool:
     return is_version_specific(Problem("syntax-error", message, line, 0, line, 0, ""), text)
 
 
-_Batch = tuple[list[str], dict[str, int], set[str]]  # a batch's files, tests per file, files done with
+# a batch's files, tests per file, files done with, files whose import exited
+_Batch = tuple[list[str], dict[str, int], set[str], list[str]]
 
 
 def collect_health(project: Project, paths: list[str] | None = None, *, batch_size: int | None = None,
@@ -193,12 +194,13 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
                     continue
                 counted: dict[str, int] = {}
                 reached: set[str] = set()
+                exited: list[str] = []
                 future = pool.submit(_collect_batch, project, target, batch, remaining, env or {}, counted,
-                                     reached)
-                running[future] = (batch, counted, reached)
+                                     reached, exited)
+                running[future] = (batch, counted, reached, exited)
             done, _ = wait(running, return_when=FIRST_COMPLETED) if running else (set(), set())
             for future in done:
-                batch, counted, reached = running.pop(future)
+                batch, counted, reached, exited = running.pop(future)
                 outcome = future.result()
                 if outcome is None or (len(batch) > 1 and any(e.chain == _WHOLE_BATCH for e in outcome)):
                     # timed out: halves, until a file that takes too long is alone; a file stopped the
@@ -213,6 +215,13 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
                                   "its halves" if pieces is None else "around the file that stopped it")
                         queue[:0] = pieces or [batch[:len(batch) // 2], batch[len(batch) // 2:]]
                     continue
+                if exited and len(exited) < len(batch):
+                    # whether a module exits often depends on what ran before it in the process: the
+                    # files that exited are collected again in a run of their own
+                    _log.info("%d file(s) of a run of %d exited at import: collecting them again apart",
+                              len(exited), len(batch))
+                    outcome = [e for e in outcome if e.path not in set(exited)]
+                    queue[:0] = [exited]
                 errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ())
                            for e in outcome]
                 for path, count in counted.items():
@@ -224,10 +233,10 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
 
 
 def _collect_batch(project: Project, target: TargetPython, batch: list[str], timeout: float,
-                   env: dict[str, str], tests: dict[str, int],
-                   reached: set[str] | None = None) -> list[CollectionError] | None:
+                   env: dict[str, str], tests: dict[str, int], reached: set[str] | None = None,
+                   exited: list[str] | None = None) -> list[CollectionError] | None:
     """The batch's collection errors (its tests counted per file into `tests`, the files pytest
-    was done with into `reached`); None when it timed out."""
+    was done with into `reached`, those whose import exited into `exited`); None when it timed out."""
     # a project's `--maxfail` stops collection after that many errors: the files after them would
     # read as collected
     finished, events = run_pytest(project, target, ["--collect-only", "-q", "--continue-on-collection-errors",
@@ -237,6 +246,8 @@ def _collect_batch(project: Project, target: TargetPython, batch: list[str], tim
         return None
     if reached is not None:
         reached |= done_with(events)
+    if exited is not None:
+        exited += exited_at_import(events)
     for nodeid, _markers in events.collected or ():
         path = nodeid.split("::")[0]
         tests[path] = tests.get(path, 0) + 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from testcanon.runner.process import Finished
+from testcanon.target.shim.testcanon_results import EXIT_AT_IMPORT
 
 _EXIT_NAMES = {2: "interrupted", 3: "internal error", 4: "usage error"}
 
@@ -125,6 +126,13 @@ def done_with(events: Events) -> set[str]:
     return {*(nodeid.split("::", 1)[0] for nodeid in events.modules),
             *(r.nodeid.split("::", 1)[0] for r in events.results
               if r.outcome == "collection_error" or (r.outcome == "skipped" and "::" not in r.nodeid))}
+
+
+def exited_at_import(events: Events) -> list[str]:
+    """The files whose import called `sys.exit` (made their collection error by the shim, for the
+    commands that only collect), in the order pytest collected them."""
+    return [r.file for r in events.results
+            if r.outcome == "collection_error" and r.longrepr.startswith(EXIT_AT_IMPORT)]
 
 
 def split_at_stopper(files: list[str], reached: set[str]) -> list[list[str]] | None:

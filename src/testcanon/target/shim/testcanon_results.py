@@ -20,9 +20,12 @@ lines to that file:
 
 When `TESTCANON_EXIT_AT_IMPORT=error` (the commands that only collect), a test module whose
 import raises `SystemExit` (it, or a module it imports, calls `sys.exit`) fails to collect like
-one whose import raises any other exception, with its traceback. pytest itself lets that
-`SystemExit` end the whole session, so each such file cost the collector a run split around it;
-what each file collects is the same either way, as the files after it are collected as well.
+one whose import raises any other exception, with its traceback (which starts `EXIT_AT_IMPORT`),
+and the files after it are collected in the same run. pytest itself lets that `SystemExit` end
+the whole session, so each such file cost the collector a run split around it. Whether a module
+exits often depends on what ran before it in the process (a test that sets `os.environ` at
+import, a configuration cached halfway), so the collector collects such a file again apart
+from the files before it.
 
 Complete lines go out in one `write` on a file opened with O_APPEND, so lines from several
 xdist workers never interleave. They are batched (a syscall per test was a measurable part
@@ -42,6 +45,7 @@ import pytest
 RESULTS_ENV = "TESTCANON_RESULTS_FILE"
 MARKERS_ENV = "TESTCANON_MARKERS"
 EXIT_ENV = "TESTCANON_EXIT_AT_IMPORT"
+EXIT_AT_IMPORT = "SystemExit while importing test module"  # how such a collection error starts
 PLUGIN_NAME = "testcanon_results"
 LONGREPR_LIMIT = 8000
 
@@ -72,7 +76,7 @@ class ExitAtImportFailsTheModule:
                 info = pytest.ExceptionInfo.from_exception(stop)
                 info.traceback = info.traceback.cut(path=module.path)  # from the test module on
                 raise module.CollectError(
-                    f"SystemExit while importing test module '{module.path}': it, or a module it "
+                    f"{EXIT_AT_IMPORT} '{module.path}': it, or a module it "
                     f"imports, called sys.exit({stop.code!r}).\nTraceback:\n"
                     f"{info.getrepr(style='short', chain=False)}") from None
 
