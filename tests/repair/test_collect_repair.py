@@ -4,8 +4,8 @@ One repository holds one failure of each kind: a name that moved, a module git r
 helper on the import chain that imports a moved name, a marker never registered, a package
 the environment lacks, a class a script moved above the imports it uses, a name imported only in
 the `__main__` block, a name the module never imports (imported as the repository's other
-modules import it, or from the one module that defines it), and a rewrite that does not make its
-file collect (refused).
+modules import it, or from the one module that defines it), definitions a bulk rename renamed while
+their uses kept the old names, and a rewrite that does not make its file collect (refused).
 """
 
 from __future__ import annotations
@@ -36,8 +36,13 @@ NEVER_IMPORTED = ("import os\n\n\n@pytest.mark.known\nclass TestConvention:\n   
                   "        assert os.sep\n")
 SOLE_HOME = ("import os\n\n\nclass TestUsesMetrics:\n    metrics = RunMetrics\n\n"
              "    def test_metrics(self):\n        assert self.metrics.count == 0 and os.sep\n")
+RENAMED_DEFINITIONS = ("class RunConfig:\n    retries = 2\n\n\nclass Harness:\n"
+                       "    def __init__(self, config: RunConfig):\n        self.config = config\n\n\n"
+                       "def make() -> Harness:\n    return Harness(RunConfig())\n\n\n"
+                       "def test_harness():\n    assert make().config.retries == 2\n")
 OLD = {
     "pytest.ini": PYTEST_INI,
+    "tests/test_renamed_definitions.py": RENAMED_DEFINITIONS,
     "app/__init__.py": "",
     "app/config.py": "def get_settings():\n    return {}\n",
     "app/websocket.py": "class WebSocketManager:\n    pass\n\nclass Other:\n    pass\n",
@@ -72,6 +77,9 @@ NEW = {
     "app/metrics.py": "class RunMetrics:\n    count = 0\n",
     "backups/app/metrics.py": "class RunMetrics:\n    count = 1\n",  # a copy: not a second home
     "tests/test_sole_home.py": SOLE_HOME,
+    # a script renamed the definitions and none of their uses
+    "tests/test_renamed_definitions.py": RENAMED_DEFINITIONS.replace(
+        "class RunConfig:", "class RunConfigTests:").replace("class Harness:", "class HarnessTests:"),
     # damaged after the old layout: canon fix's stage brings back the author's code
     "tests/test_syntax.py": SYNTAX_GOOD.replace("def test_first():", "def test_first()"),
 }
@@ -168,6 +176,16 @@ def test_a_class_moved_above_its_imports_goes_back_below_them_byte_for_byte(repa
     assert moved in edit["details"][0]
 
 
+def test_definitions_renamed_while_their_uses_were_not_get_their_names_back(repaired) -> None:
+    """The file's history shows both classes under the names the module still uses: one edit gives
+    both back (each alone would leave the file failing on the other's name)."""
+    root, document, _ = repaired
+    assert (root / "tests/test_renamed_definitions.py").read_text() == RENAMED_DEFINITIONS
+    edit = _kept(document, "tests/test_renamed_definitions.py")
+    assert edit["kind"] == "definitions-renamed-back" and edit["tests"] == 1
+    assert "RunConfigTests -> RunConfig (line 1), HarnessTests -> Harness (line 5)" in edit["details"][0]
+
+
 def _assert_import_added(repaired, path: str, source: str, statement: str, why: str) -> None:
     """`statement` was added after the file's `import os` (line 1), its one test now collected,
     and the edit is reported with `why`."""
@@ -216,13 +234,14 @@ def test_a_rewrite_that_does_not_make_its_file_collect_is_refused(repaired) -> N
 
 def test_collection_before_and_after_is_measured(repaired) -> None:
     _, document, _ = repaired
-    assert document["before"]["failed_files"] == 11
+    assert document["before"]["failed_files"] == 12
     assert document["after"]["failed_files"] == 2
     # 2 (syntax) + 2 + 1 + 1 + 2 (both marked tests) + 3 (the hoisted class's and the one below) + 1 + 1 + 1
-    assert document["after"]["tests"] == document["before"]["tests"] + 14
+    # + 1 (the renamed definitions)
+    assert document["after"]["tests"] == document["before"]["tests"] + 15
     stages = {stage["stage"]: (stage["tests"], stage["failed_files"]) for stage in document["stages"]}
     assert list(stages) == ["before", "after canon fix", "after import repair"]
-    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 10)
+    assert stages["after canon fix"] == (document["before"]["tests"] + 2, 11)
     # canon fix's own time (repairs and their proof) is part of its stage, which also collects
     fix_stage = next(stage["seconds"] for stage in document["stages"] if stage["stage"] == "after canon fix")
     assert 0 < document["fix_seconds"] < fix_stage

@@ -11,9 +11,11 @@ until the end):
 - markers used but not registered under `--strict-markers` are registered in the project's
   pytest configuration, in one edit (`repair/markers.py`);
 - a `NameError` on import: definitions a script moved above the imports they use go back below
-  them (`repair/hoisted.py`), or a name the module does not import at module level is imported
-  there as the module writes it in its `__main__` block or a function, else as the repository's
-  other modules import it (`repair/missing_import.py`);
+  them (`repair/hoisted.py`), a definition a bulk rename renamed while its uses kept the old
+  name gets that name back as the file's history shows it (`repair/renamed_definition.py`), or a
+  name the module does not import at module level is imported there as the module writes it in
+  its `__main__` block or a function, else as the repository's other modules import it
+  (`repair/missing_import.py`);
 
 and the files they broke are collected again there. A rewrite is kept only when every file
 it answered then collects, with at least the tests it collected before (none: it failed); the
@@ -33,6 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from testcanon.analysis.pytest_config import PytestConfig, pytest_config
 from testcanon.config import Project, load_project
 from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
 from testcanon.repair.fixer import FileVerdict, fix_files
@@ -40,6 +43,7 @@ from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
 from testcanon.repair.missing_import import Convention, Home, add_missing_import
+from testcanon.repair.renamed_definition import restore_renamed_definitions
 from testcanon.repair.repository_index import import_convention, module_index, renames, sole_definition
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
@@ -154,6 +158,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
     convention = import_convention(project.root)
     home = sole_definition(index)
     renamed = renames(project.root)
+    naming = pytest_config(project.root)
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
         imported = imported_names([(project.root / e.path).read_bytes() for e in before.errors
@@ -240,7 +245,8 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                         answers[relpath].add(failure.path)  # the same helper, already edited
                         break
                     source = read(relpath)
-                    planned = (_answer_name_error(relpath, source, missing, convention, home)
+                    planned = (_answer_name_error(relpath, source, missing, convention, home,
+                                                  history=(project.root, naming))
                                if source is not None else None)
                     if planned is None:
                         continue
@@ -319,7 +325,6 @@ def _fix_syntax(project: Project, target: TargetPython, paths: list[str] | None,
     A file valid only on a newer Python than canon's (a PEP 701 f-string) is rewritten for the
     target when the target is no newer than canon's interpreter: its Python cannot read the file
     as written, so that is the only way it collects there (`canon fix` does it on request)."""
-    from testcanon.analysis.pytest_config import pytest_config
 
     scope: list[Path | str] = list(paths or [])
     if not scope:
@@ -360,15 +365,21 @@ def _answers(failure: Failure, relpath: str, applied: list[ImportMove]) -> bool:
                             or _module_prefix_named(failure.cause, m.module) for m in applied)
 
 
-_NAME_ERROR_KINDS = ("definitions-lowered", "import-added")
+_NAME_ERROR_KINDS = ("definitions-lowered", "definitions-renamed-back", "import-added")
 
 
 def _answer_name_error(relpath: str, source: bytes, missing: str, convention: Convention | None = None,
-                       home: Home | None = None) -> tuple[str, bytes, str] | None:
-    """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail)."""
+                       home: Home | None = None,
+                       history: tuple[Path, PytestConfig] | None = None) -> tuple[str, bytes, str] | None:
+    """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail).
+    `history`: the repository whose history tells a renamed definition, and its pytest naming."""
     lowered = lower_hoisted(relpath, source, missing)
     if lowered is not None:
         return "definitions-lowered", lowered[0], lowered[1].describe()
+    renamed = (restore_renamed_definitions(history[0], relpath, source, missing, history[1])
+               if history is not None else None)
+    if renamed is not None:
+        return "definitions-renamed-back", renamed[0], renamed[1].describe()
     added = add_missing_import(relpath, source, missing, convention, home)
     if added is not None:
         return "import-added", added[0], added[1].describe()

@@ -62,6 +62,11 @@ def _show(root: Path, commit: str, path: str) -> bytes | None:
     return content
 
 
+def read_version(root: Path, commit: str, path: str) -> bytes | None:
+    """The file at `commit` (None: no such file), kept with the versions read ahead."""
+    return _show(root, commit, path)
+
+
 def _keep(key: tuple[Path, str, str], content: bytes | None) -> None:
     _BLOBS[key] = content
     if len(_BLOBS) > BLOBS_KEPT:
