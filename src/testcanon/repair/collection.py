@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from testcanon.analysis.pytest_config import PytestConfig, pytest_config
+from testcanon.analysis.pytest_config import pytest_config
 from testcanon.config import Project, load_project
 from testcanon.migrate.isolation import child_env, imported_names, isolated_copy, put
 from testcanon.repair.fixer import FileVerdict, fix_files
@@ -43,7 +43,7 @@ from testcanon.repair.hoisted import lower_hoisted, undefined_name
 from testcanon.repair.imports import Failure, ImportMove, Unrepaired, plan_moves, rewrite
 from testcanon.repair.markers import register, unregistered_marker
 from testcanon.repair.missing_import import Convention, Home, add_missing_import
-from testcanon.repair.renamed_definition import restore_renamed_definitions
+from testcanon.repair.renamed_definition import Repository, restore_renamed_definitions
 from testcanon.repair.repository_index import import_convention, module_index, renames, sole_definition
 from testcanon.repair.verdict import Outcome, Reason
 from testcanon.runner.collect import CollectionHealth, collect_health
@@ -158,7 +158,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
     convention = import_convention(project.root)
     home = sole_definition(index)
     renamed = renames(project.root)
-    naming = pytest_config(project.root)
+    repository = Repository(project.root, pytest_config(project.root), GlobSet(project.config.all_excludes))
     with tempfile.TemporaryDirectory(prefix="canon-collect-repair-") as tmp:
         copy = Path(tmp) / "copy"
         imported = imported_names([(project.root / e.path).read_bytes() for e in before.errors
@@ -246,7 +246,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
                         break
                     source = read(relpath)
                     planned = (_answer_name_error(relpath, source, missing, convention, home,
-                                                  history=(project.root, naming))
+                                                  history=repository)
                                if source is not None else None)
                     if planned is None:
                         continue
@@ -370,14 +370,13 @@ _NAME_ERROR_KINDS = ("definitions-lowered", "definitions-renamed-back", "import-
 
 def _answer_name_error(relpath: str, source: bytes, missing: str, convention: Convention | None = None,
                        home: Home | None = None,
-                       history: tuple[Path, PytestConfig] | None = None) -> tuple[str, bytes, str] | None:
+                       history: Repository | None = None) -> tuple[str, bytes, str] | None:
     """An edit that may answer `NameError: name 'missing'` raised in `relpath`: (kind, text, detail).
     `history`: the repository whose history tells a renamed definition, and its pytest naming."""
     lowered = lower_hoisted(relpath, source, missing)
     if lowered is not None:
         return "definitions-lowered", lowered[0], lowered[1].describe()
-    renamed = (restore_renamed_definitions(history[0], relpath, source, missing, history[1])
-               if history is not None else None)
+    renamed = restore_renamed_definitions(history, relpath, source, missing) if history is not None else None
     if renamed is not None:
         return "definitions-renamed-back", renamed[0], renamed[1].describe()
     added = add_missing_import(relpath, source, missing, convention, home)

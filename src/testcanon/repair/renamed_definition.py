@@ -26,10 +26,12 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from testcanon.analysis.pytest_config import PytestConfig
 from testcanon.repair.history import file_history, read_version
 from testcanon.repair.proof import countable_tests
+from testcanon.source import GlobSet
 from testcanon.vcs import git
 
 VERSIONS = 50  # versions of the file read for the missing name
@@ -50,10 +52,20 @@ class Renaming:
                 f"(as {self.commit[:10]})")
 
 
-def restore_renamed_definitions(root: Path, relpath: str, source: bytes, missing: str,
-                                config: PytestConfig) -> tuple[bytes, Renaming] | None:
+class Repository(NamedTuple):
+    """Where the file's history is, what pytest collects there, and the files that are not its
+    code (a backup folder's copy of the module still says the new name)."""
+
+    root: Path
+    naming: PytestConfig
+    excluded: GlobSet
+
+
+def restore_renamed_definitions(repository: Repository, relpath: str, source: bytes,
+                                missing: str) -> tuple[bytes, Renaming] | None:
     """`source` with the definition renamed from `missing` given its name back (with the other
     definitions the same version shows renamed whose old names the module still uses), or None."""
+    root, config = repository.root, repository.naming
     try:
         tree = ast.parse(source)
         uses = Counter(token.string for token in tokenize.tokenize(io.BytesIO(source).readline)
@@ -74,21 +86,18 @@ def restore_renamed_definitions(root: Path, relpath: str, source: bytes, missing
         if missing not in [old for _, old in pairs]:
             return None  # the newest version that defines it shows no renamed counterpart
         text, names = source, []
+        collected = countable_tests(tree, config)
         for node, old in pairs:
-            referenced = uses[node.name] > 1 or _elsewhere(root, relpath, node.name)
+            referenced = uses[node.name] > 1 or _elsewhere(repository, relpath, node.name)
             renamed = None if referenced else _renamed(text, node, old)
-            if renamed is None:
+            # pytest must collect the same tests after it (a test class renamed into
+            # `python_classes` holds tests collected under its new name)
+            if renamed is None or countable_tests(ast.parse(renamed), config) != collected:
                 if old == missing:
                     return None
                 continue
             text = renamed
             names.append((node.lineno, node.name, old))
-        try:
-            after = ast.parse(text)
-        except (SyntaxError, ValueError):
-            return None
-        if countable_tests(after, config) != countable_tests(tree, config):
-            return None  # pytest would collect other tests: not a rename to give back
         return text, Renaming(relpath, tuple(names), commit)
     return None
 
@@ -142,7 +151,11 @@ def _renamed(source: bytes, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunc
     return b"".join(lines)
 
 
-def _elsewhere(root: Path, relpath: str, name: str) -> bool:
-    """Whether another file the repository tracks says `name` (`git grep`, whole words)."""
-    found = git(root, "grep", "-l", "-w", "-F", "-e", name, "--", ".", f":(exclude){relpath}")
-    return found.returncode != 1  # 1: found nowhere; 0: found; anything else: not known, so yes
+def _elsewhere(repository: Repository, relpath: str, name: str) -> bool:
+    """Whether another file of the repository's code says `name` (`git grep` of the tracked files,
+    whole words; the project's excluded files are not its code)."""
+    found = git(repository.root, "grep", "-l", "-z", "-w", "-F", "-e", name, "--", ".",
+                f":(exclude){relpath}")
+    if found.returncode not in (0, 1):
+        return True  # not known: as if it did
+    return any(path and not repository.excluded.match(path) for path in found.stdout.split("\0"))
