@@ -9,9 +9,10 @@ not defined` on import (an annotation, a base class, a default value).
 The file's history tells which definition it was: in the newest version that defines the missing
 name at module level, its module-level definitions are aligned with today's by order (difflib);
 the one standing in its place under a name that version does not define takes the missing name
-back, when nothing else refers to that name (not the module, not another file the repository
-tracks) and pytest would collect the same tests from the module after it (a test class renamed
-out of `python_classes` would lose its tests). Only the name in the `class`/`def` line changes.
+back, when nothing else says that name (not the module, not another tracked file of the
+repository's code: the project's excluded files, a backup folder's copy, are not) and pytest
+would collect the same tests from the module after it (a class a rename made a test class holds
+tests collected under its new name). Only the name in the `class`/`def` line changes.
 Planning is static and reads history with git; the caller keeps the edit only when the file then
 collects.
 """
@@ -132,9 +133,12 @@ def _module_bindings(tree: ast.Module) -> set[str]:
             bound.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        else:
-            bound.update(target.id for target in ast.walk(node) if isinstance(target, ast.Name)
-                         and isinstance(target.ctx, ast.Store))
+        else:  # assignments, loop and `with` targets, and imports under `try` or `if`
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                    bound.add(inner.id)
+                elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    bound.update((alias.asname or alias.name).split(".")[0] for alias in inner.names)
     return bound
 
 
