@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,16 +50,18 @@ class Breaking:
 
 
 _BLOBS: OrderedDict[tuple[Path, str, str], bytes | None] = OrderedDict()  # the newest BLOBS_KEPT read
+_BLOBS_LOCK = threading.Lock()  # a caller's threads may read histories side by side
 BLOBS_KEPT = 512
 
 
 def _show(root: Path, commit: str, path: str) -> bytes | None:
     key = (root, commit, path)
-    if key in _BLOBS:
-        _BLOBS.move_to_end(key)
-        return _BLOBS[key]
+    with _BLOBS_LOCK:
+        if key in _BLOBS:
+            _BLOBS.move_to_end(key)
+            return _BLOBS[key]
     content = show(root, commit, path)
-    _keep(key, content)
+    _keep([(key, content)])
     return content
 
 
@@ -67,18 +70,21 @@ def read_version(root: Path, commit: str, path: str) -> bytes | None:
     return _show(root, commit, path)
 
 
-def _keep(key: tuple[Path, str, str], content: bytes | None) -> None:
-    _BLOBS[key] = content
-    if len(_BLOBS) > BLOBS_KEPT:
-        _BLOBS.popitem(last=False)
+def _keep(read: list[tuple[tuple[Path, str, str], bytes | None]]) -> None:
+    with _BLOBS_LOCK:
+        for key, content in read:
+            _BLOBS[key] = content
+        while len(_BLOBS) > BLOBS_KEPT:
+            _BLOBS.popitem(last=False)
 
 
 def _read_ahead(root: Path, versions: tuple[tuple[str, str, str, str], ...]) -> None:
     """Read the versions every file's repair reads (`history_expected`'s) with one git process:
     one `git show` each cost more than the rest of a small file's repair."""
-    wanted = [(commit, path) for commit, path, _, _ in versions if (root, commit, path) not in _BLOBS]
-    for (commit, path), content in zip(wanted, read_blobs(root, wanted, top_relative=True), strict=True):
-        _keep((root, commit, path), content)
+    with _BLOBS_LOCK:
+        wanted = [(commit, path) for commit, path, _, _ in versions if (root, commit, path) not in _BLOBS]
+    contents = read_blobs(root, wanted, top_relative=True)
+    _keep([((root, commit, path), content) for (commit, path), content in zip(wanted, contents, strict=True)])
 
 
 @functools.lru_cache(maxsize=512)
