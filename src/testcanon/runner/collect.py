@@ -220,7 +220,8 @@ def collect_health(project: Project, paths: list[str] | None = None, *, batch_si
                     # files that exited are collected again in a run of their own
                     _log.info("%d file(s) of a run of %d exited at import: collecting them again apart",
                               len(exited), len(batch))
-                    outcome = [e for e in outcome if e.path not in set(exited)]
+                    again = set(exited)
+                    outcome = [e for e in outcome if e.path not in again]
                     queue[:0] = [exited]
                 errors += [e if e.chain != _WHOLE_BATCH else CollectionError(e.path, e.cause, ())
                            for e in outcome]
