@@ -163,7 +163,7 @@ def repair_collection(project: Project, target: TargetPython, paths: list[str] |
         copy = Path(tmp) / "copy"
         imported = imported_names([(project.root / e.path).read_bytes() for e in before.errors
                                    if (project.root / e.path).is_file()])
-        isolated_copy(project.root, copy, GlobSet(project.config.all_excludes), imported)
+        isolated_copy(project.root, copy, repository.excluded, imported)
         copy_project = load_project(copy)
         env = {k: v for k, v in child_env(copy).items() if k in ("PYTHONPATH", "GIT_CEILING_DIRECTORIES")}
 
